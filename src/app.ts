@@ -1,0 +1,114 @@
+// Composition root: builds the platform services once and hands them to the modules.
+import { randomUUID } from 'node:crypto';
+import type { PGlite } from '@electric-sql/pglite';
+import { sql } from 'kysely';
+import { modules as defaultModules } from './modules/index.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import { openDatabase, type Database } from './platform/db/database.js';
+import { migrate } from './platform/db/migrate.js';
+import { buildServer } from './platform/http/server.js';
+import { randomIds, type IdGenerator } from './platform/ids.js';
+import { createJobRunner } from './platform/jobs.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { createMetrics } from './platform/metrics.js';
+import type { HttpApp, LastroModule, Platform } from './platform/module.js';
+
+export type RunMode = 'all' | 'api' | 'worker';
+
+export interface AppOptions {
+  config: Config;
+  /** all: HTTP + jobs in one process; api: HTTP only; worker: jobs only. */
+  mode: RunMode;
+  clock?: Clock;
+  ids?: IdGenerator;
+  logger?: Logger;
+  /** An already-open PGlite (tests use a pre-migrated snapshot). */
+  pglite?: PGlite;
+  modules?: LastroModule[];
+  /** Apply migrations at start. Default: yes, except in api mode (which only checks them). */
+  migrate?: boolean;
+}
+
+export interface App {
+  platform: Platform;
+  http?: HttpApp;
+  installationId: string;
+  /** Starts listening (all/api) and working jobs (all/worker). Returns the listening URL. */
+  start(): Promise<{ url?: string }>;
+  /** Drains in-flight requests and jobs, then closes the database. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export async function createApp(opts: AppOptions): Promise<App> {
+  const { config, mode } = opts;
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? systemClock;
+  const ids = opts.ids ?? randomIds;
+  const modules = opts.modules ?? defaultModules;
+
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+    dataDir: config.dataDir,
+    pglite: opts.pglite,
+    applicationName: `lastro-${mode}`,
+  });
+  try {
+    if (opts.migrate ?? mode !== 'api') {
+      await migrate(db.pool, { onApply: (name) => log.info({ migration: name }, 'migration applied') });
+    }
+    const installationId = mode === 'api' ? await readInstallationId(db) : await ensureInstallationId(db);
+    const jobs = createJobRunner({ db, log: log.child({ component: 'jobs' }), pollSeconds: config.jobPollSeconds });
+    const platform: Platform = { config, db, jobs, clock, ids, log };
+    for (const mod of modules) for (const def of mod.jobs?.(platform) ?? []) jobs.define(def);
+
+    const metrics = createMetrics({ db, jobs });
+    const http = mode === 'worker' ? undefined : await buildServer({ platform, metrics, modules, logger: log });
+    return assemble({ platform, http, installationId, mode });
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+function assemble(parts: { platform: Platform; http: HttpApp | undefined; installationId: string; mode: RunMode }): App {
+  const { platform, http, mode } = parts;
+  let stopping: Promise<void> | undefined;
+  return {
+    platform,
+    http,
+    installationId: parts.installationId,
+    async start() {
+      await platform.jobs.start({ work: mode !== 'api' });
+      if (!http) return {};
+      const url = await http.listen({ port: platform.config.port, host: platform.config.host });
+      return { url };
+    },
+    stop() {
+      stopping ??= (async () => {
+        const budget = platform.config.shutdownTimeoutMs;
+        if (http) await http.close(); // stops accepting, waits for in-flight requests
+        await platform.jobs.stop(budget);
+        await platform.db.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function ensureInstallationId(db: Database): Promise<string> {
+  await sql`insert into lastro_meta (key, value) values ('installation_id', ${randomUUID()})
+            on conflict (key) do nothing`.execute(db.kysely);
+  return readInstallationId(db);
+}
+
+async function readInstallationId(db: Database): Promise<string> {
+  const row = await db.kysely
+    .selectFrom('lastro_meta')
+    .select('value')
+    .where('key', '=', 'installation_id')
+    .executeTakeFirst()
+    .catch(() => undefined);
+  return row?.value ?? 'unknown';
+}

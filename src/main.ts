@@ -1,0 +1,132 @@
+// The `lastro` command: start | api | worker | migrate.
+import { Command } from 'commander';
+import { createApp, type App, type RunMode } from './app.js';
+import { ConfigError, loadConfig, type Config } from './platform/config.js';
+import { DataDirLockedError } from './platform/db/dir-lock.js';
+import { openDatabase } from './platform/db/database.js';
+import { migrate } from './platform/db/migrate.js';
+import { API_VERSION } from './platform/http/server.js';
+import { createLogger } from './platform/logger.js';
+
+const say = (line = ''): void => void process.stderr.write(`${line}\n`);
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      say(`lastro: configuration error — ${err.message}`);
+      say('See the configuration table in README.md.');
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+function fail(err: unknown): never {
+  if (err instanceof DataDirLockedError) {
+    say(`lastro: ${err.message}`);
+    process.exit(1);
+  }
+  say(`lastro: could not start — ${(err as Error).message}`);
+  process.exit(1);
+}
+
+function describeDatabase(config: Config): string {
+  if (!config.databaseUrl) return `PGlite (embedded) at ${config.dataDir}`;
+  const u = new URL(config.databaseUrl);
+  return `PostgreSQL at ${u.hostname}:${u.port || '5432'}${u.pathname}`;
+}
+
+async function run(mode: RunMode): Promise<void> {
+  const config = readConfig();
+  const log = createLogger(config.logLevel);
+  let app: App;
+  try {
+    app = await createApp({ config, mode, logger: log });
+  } catch (err) {
+    fail(err);
+  }
+  const { url } = await app.start().catch(async (err: unknown) => {
+    await app.stop().catch(() => {});
+    fail(err);
+  });
+
+  const seconds = process.uptime().toFixed(1);
+  log.info({ mode, url, database: app.platform.db.kind, startupSeconds: Number(seconds) }, 'lastro started');
+  say('');
+  say(`Lastro ${API_VERSION} — ${mode === 'all' ? 'API and worker' : mode} started in ${seconds} s`);
+  say(`  Database        ${describeDatabase(config)}`);
+  if (url) {
+    const base = url.replace('://0.0.0.0', '://127.0.0.1');
+    say(`  API             ${base}`);
+    say(`  API reference   ${base}/docs`);
+    say(`  OpenAPI         ${base}/openapi.json`);
+    say(`  Health          ${base}/health   Ready ${base}/ready`);
+  }
+  say('  Stop with Ctrl+C.');
+  say('');
+
+  let signals = 0;
+  const shutdown = (signal: string): void => {
+    signals += 1;
+    if (signals > 1) {
+      say('lastro: second signal, exiting now');
+      process.exit(130);
+    }
+    log.info({ signal }, 'shutting down: draining requests and jobs');
+    const timer = setTimeout(() => {
+      log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 2000);
+    timer.unref();
+    app.stop().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+async function runMigrate(): Promise<void> {
+  const config = readConfig();
+  let db;
+  try {
+    db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
+  } catch (err) {
+    fail(err);
+  }
+  try {
+    const result = await migrate(db.pool, { onApply: (name) => say(`  applied ${name}`) });
+    say(`lastro: ${result.applied.length} migration(s) applied, ${result.total} in total — ${describeDatabase(config)}`);
+  } finally {
+    await db.close();
+  }
+}
+
+const program = new Command()
+  .name('lastro')
+  .description('Lastro — open-source processing platform for banking and payments (Pismo-compatible API).')
+  .version(API_VERSION)
+  .addHelpText(
+    'after',
+    '\nConfiguration comes from environment variables (PORT, DATABASE_URL, LASTRO_DATA_DIR, …); see README.md.\n' +
+      'Without DATABASE_URL, Lastro runs on embedded PGlite stored in LASTRO_DATA_DIR (default ./.lastro/data).',
+  );
+
+program
+  .command('start', { isDefault: true })
+  .description('run the API and the job worker in one process (migrates first)')
+  .action(() => run('all'));
+program.command('api').description('run the HTTP API only (stateless; scale horizontally)').action(() => run('api'));
+program.command('worker').description('run background jobs only (migrates first; run several)').action(() => run('worker'));
+program.command('migrate').description('apply database migrations and exit').action(runMigrate);
+
+await program.parseAsync();

@@ -1,0 +1,4 @@
+// Every module the platform runs, in registration order. A new module adds one line here.
+import type { LastroModule } from '../platform/module.js';
+
+export const modules: LastroModule[] = [];

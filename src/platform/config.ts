@@ -1,0 +1,157 @@
+// Configuration comes only from environment variables, declared once here. Each declaration
+// documents itself; the README's configuration table is checked against this list by a test.
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`${variable}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Parser<T> = (raw: string, name: string) => T;
+
+interface VariableSpec<T> {
+  name: string;
+  description: string;
+  /** Default as it appears in the docs; `undefined` means "unset". */
+  default: string | undefined;
+  parse: Parser<T>;
+}
+
+const integer =
+  (min: number, max: number): Parser<number> =>
+  (raw, name) => {
+    if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+
+const oneOf =
+  <const V extends string>(values: readonly V[]): Parser<V> =>
+  (raw, name) => {
+    if (!(values as readonly string[]).includes(raw)) {
+      throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${raw}"`);
+    }
+    return raw as V;
+  };
+
+const text: Parser<string> = (raw) => raw;
+
+const postgresUrl: Parser<string> = (raw, name) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL such as postgres://user@127.0.0.1:5432/lastro');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, `must use the postgres:// scheme, got "${url.protocol}"`);
+  }
+  return raw;
+};
+
+const bool: Parser<boolean> = (raw, name) => {
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+};
+
+function variable<T, const D extends string | undefined>(spec: VariableSpec<T> & { default: D }): VariableSpec<T> & { default: D } {
+  return spec;
+}
+
+export const VARIABLES = {
+  port: variable({
+    name: 'PORT',
+    description: 'HTTP port the API listens on.',
+    default: '8080',
+    parse: integer(0, 65535),
+  }),
+  host: variable({
+    name: 'HOST',
+    description: 'Interface the API binds to. Use `0.0.0.0` inside containers.',
+    default: '127.0.0.1',
+    parse: text,
+  }),
+  databaseUrl: variable({
+    name: 'DATABASE_URL',
+    description: 'PostgreSQL 15+ connection URL. Unset: embedded PGlite in `LASTRO_DATA_DIR`.',
+    default: undefined,
+    parse: postgresUrl,
+  }),
+  databasePoolSize: variable({
+    name: 'DATABASE_POOL_SIZE',
+    description: 'Connections in the PostgreSQL pool (per process). PGlite always has one.',
+    default: '10',
+    parse: integer(1, 500),
+  }),
+  dataDir: variable({
+    name: 'LASTRO_DATA_DIR',
+    description: 'Where the embedded PGlite database lives. Locked against a second process.',
+    default: './.lastro/data',
+    parse: text,
+  }),
+  logLevel: variable({
+    name: 'LOG_LEVEL',
+    description: 'pino log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.',
+    default: 'info',
+    parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  }),
+  bodyLimit: variable({
+    name: 'LASTRO_BODY_LIMIT',
+    description: 'Largest accepted request body, in bytes; larger bodies get 413.',
+    default: '1048576',
+    parse: integer(1024, 100 * 1024 * 1024),
+  }),
+  shutdownTimeoutMs: variable({
+    name: 'LASTRO_SHUTDOWN_TIMEOUT_MS',
+    description: 'How long SIGINT/SIGTERM waits for in-flight requests and jobs before closing anyway.',
+    default: '10000',
+    parse: integer(0, 600_000),
+  }),
+  jobPollSeconds: variable({
+    name: 'LASTRO_JOB_POLL_SECONDS',
+    description: 'How often an idle worker polls for new jobs (seconds, at least 0.5).',
+    default: '2',
+    parse: (raw, name) => {
+      const n = Number(raw);
+      if (!/^\d+(\.\d+)?$/.test(raw) || n < 0.5 || n > 3600) {
+        throw new ConfigError(name, `must be a number of seconds between 0.5 and 3600, got "${raw}"`);
+      }
+      return n;
+    },
+  }),
+  metrics: variable({
+    name: 'LASTRO_METRICS',
+    description: 'Serve Prometheus metrics at `/metrics`.',
+    default: 'true',
+    parse: bool,
+  }),
+} as const;
+
+type Variables = typeof VARIABLES;
+export type Config = {
+  [K in keyof Variables]: Variables[K] extends VariableSpec<infer T>
+    ? Variables[K]['default'] extends string
+      ? T
+      : T | undefined
+    : never;
+};
+
+/**
+ * Reads and validates every variable. Throws a ConfigError naming the first bad variable, so a
+ * wrong value stops start-up instead of surfacing later as a strange failure.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(VARIABLES) as [string, VariableSpec<unknown>][]) {
+    const raw = env[spec.name];
+    const value = raw === undefined || raw === '' ? spec.default : raw;
+    out[key] = value === undefined ? undefined : spec.parse(value.trim(), spec.name);
+  }
+  return out as Config;
+}

@@ -1,0 +1,148 @@
+// The HTTP app: Fastify with TypeBox schemas, one error body, correlation ids, metrics, the
+// generated OpenAPI document and its reference page. Modules add routes; nothing here knows them.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import fastifySwagger from '@fastify/swagger';
+import scalarReference from '@scalar/fastify-api-reference';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyRequest } from 'fastify';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import ajvFormats from 'ajv-formats';
+
+type AjvPlugin = (ajv: unknown, options?: unknown) => unknown;
+import { AppError, PlatformErrors } from '../errors.js';
+import { isValidCid } from '../ids.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { HttpApp, LastroModule, Platform } from '../module.js';
+import { ErrorBody, toAppError } from './errors.js';
+import { healthRoutes } from './health.js';
+
+export const API_VERSION = '0.1.0';
+
+const METHODS: HTTPMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+// Probes and scrapes would drown the request log.
+const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
+
+export interface ServerDeps {
+  platform: Platform;
+  metrics: Metrics;
+  modules: LastroModule[];
+  /** The pino logger requests log through (with `cid` bound per request). */
+  logger: Logger;
+}
+
+export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
+  const { platform, metrics } = deps;
+  const { config } = platform;
+
+  const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    loggerInstance: deps.logger,
+    // One "request completed" line per request is written by our onResponse hook instead.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'cid' }),
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-cid'];
+      return typeof given === 'string' && isValidCid(given) ? given : randomUUID();
+    },
+    bodyLimit: config.bodyLimit,
+    return503OnClosing: true,
+    ajv: {
+      customOptions: { allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false },
+      plugins: [ajvFormats as unknown as AjvPlugin as never],
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // JSON only: text/plain and other bodies are 415, not a confusing validation error.
+  app.removeContentTypeParser('text/plain');
+
+  // A second router holding every route, to tell 405 (path exists, other method) from 404.
+  const known = FindMyWay();
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) {
+      if (METHODS.includes(m as HTTPMethod) && !known.hasRoute(m as HTTPMethod, route.url)) {
+        known.on(m as HTTPMethod, route.url, () => {});
+      }
+    }
+    // Every documented route answers errors in the one error body.
+    if (route.schema && !route.schema.hide) {
+      const response = (route.schema.response ?? {}) as Record<string, unknown>;
+      route.schema.response = { '4xx': ErrorBody, '5xx': ErrorBody, ...response };
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-cid', request.id);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    if (!QUIET_ROUTES.has(route)) {
+      request.log.info(
+        { method: request.method, route, path: pathOf(request), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+        'request completed',
+      );
+    }
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const appErr = toAppError(err, config.bodyLimit);
+    if (appErr.status >= 500) request.log.error({ err }, 'request failed');
+    sendError(request, reply, appErr);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = pathOf(request);
+    const allowed = METHODS.filter((m) => m !== request.method && known.find(m, path));
+    const err = allowed.length
+      ? PlatformErrors.methodNotAllowed(request.method, allowed.includes('GET') ? [...allowed, 'HEAD'] : allowed)
+      : PlatformErrors.notFound();
+    sendError(request, reply, err);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Lastro API',
+        version: API_VERSION,
+        description:
+          'Lastro is an open-source processing platform for banking and payments. Its public API follows ' +
+          "Pismo's published OpenAPI files; Lastro-only features live under /lastro/v1.",
+        license: { name: 'Apache-2.0' },
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+  });
+
+  await app.register(healthRoutes, { platform, metrics });
+  for (const mod of deps.modules) {
+    if (mod.routes) await app.register(async (scope) => mod.routes!(scope, platform));
+  }
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(scalarReference, {
+    routePrefix: '/docs',
+    configuration: { url: '/openapi.json', title: 'Lastro API reference' },
+  });
+
+  return app;
+}
+
+function sendError(request: FastifyRequest, reply: { status: (n: number) => unknown; headers: (h: Record<string, string>) => unknown; send: (b: unknown) => unknown }, err: AppError): void {
+  if (err.headers) reply.headers(err.headers);
+  reply.status(err.status);
+  const body: Record<string, unknown> = { code: err.code, message: err.message };
+  if (err.details !== undefined) body.details = err.details;
+  body.cid = request.id;
+  reply.send(body);
+}
+
+function pathOf(request: FastifyRequest): string {
+  const q = request.url.indexOf('?');
+  return q === -1 ? request.url : request.url.slice(0, q);
+}

@@ -1,0 +1,153 @@
+// Durable background jobs on pg-boss, through the same pg pool as everything else, so they work
+// on PostgreSQL and on PGlite alike. A job sent inside a transaction commits or rolls back with it.
+// Job data is re-validated against its schema when the job runs: a job written by an older
+// release, or by hand, cannot reach a handler in a shape it does not expect.
+import { CompiledQuery } from 'kysely';
+import PgBoss from 'pg-boss';
+import type { Static, TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import type { Database, Tx } from './db/database.js';
+import type { Logger } from './logger.js';
+
+/** Thrown by a handler when retrying cannot help (bad data, a resource that is gone). */
+export class NonRetryableJobError extends Error {
+  override name = 'NonRetryableJobError';
+}
+
+export interface JobContext {
+  id: string;
+  /** Attempt number, starting at 1. */
+  attempt: number;
+  log: Logger;
+}
+
+export interface JobDefinition<S extends TSchema = TSchema> {
+  name: string;
+  schema: S;
+  handler: (data: Static<S>, ctx: JobContext) => Promise<void>;
+  /** Retries after the first attempt (default 5), with exponential backoff. */
+  retryLimit?: number;
+  /** Seconds before the first retry (default 5). */
+  retryDelaySeconds?: number;
+  /** How many jobs of this queue one worker runs at once (default 1). */
+  concurrency?: number;
+}
+
+export const defineJob = <S extends TSchema>(def: JobDefinition<S>): JobDefinition<S> => def;
+
+export interface SendOptions {
+  /** Enqueue inside this transaction: the job exists only if the transaction commits. */
+  tx?: Tx;
+  /** A second job with the same key is not created while the first is queued or active. */
+  singletonKey?: string;
+  startAfter?: Date;
+}
+
+export interface JobRunner {
+  define(def: JobDefinition<TSchema>): void;
+  /** Creates the queues and, when `work` is true, starts polling for jobs. */
+  start(opts: { work: boolean }): Promise<void>;
+  send<S extends TSchema>(def: JobDefinition<S>, data: Static<S>, opts?: SendOptions): Promise<string | null>;
+  /** Jobs waiting per queue (created or retry state). */
+  queueDepth(): Promise<Record<string, number>>;
+  /** Stops taking jobs; waits up to `timeoutMs` for running ones. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+const txExecutor = (tx: Tx) => ({
+  executeSql: async (text: string, values?: unknown[]) => tx.executeQuery(CompiledQuery.raw(text, values ?? [])),
+});
+
+export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: number }): JobRunner {
+  const { db, log } = deps;
+  const defs = new Map<string, JobDefinition<TSchema>>();
+  let boss: PgBoss | undefined;
+  let started = false;
+  const running = (): PgBoss => {
+    if (!boss || !started) throw new Error('the job runner is not started');
+    return boss;
+  };
+
+  return {
+    define(def) {
+      if (started) throw new Error(`define job ${def.name} before start`);
+      if (defs.has(def.name)) throw new Error(`job ${def.name} is defined twice`);
+      defs.set(def.name, def);
+    },
+
+    async start({ work }) {
+      boss = new PgBoss({
+        db: { executeSql: (text: string, values?: unknown[]) => db.pool.query(text, values) },
+        schema: 'pgboss',
+        // Maintenance (expiry, archiving) belongs to workers; an api-only process only sends.
+        supervise: work,
+        schedule: work,
+      });
+      boss.on('error', (err) => log.error({ err }, 'job runner error'));
+      await boss.start();
+      started = true;
+      const b = boss;
+      for (const def of defs.values()) {
+        const retryLimit = def.retryLimit ?? 5;
+        await b.createQueue(`${def.name}.dead`);
+        await b.createQueue(def.name, {
+          name: def.name,
+          retryLimit,
+          retryDelay: def.retryDelaySeconds ?? 5,
+          retryBackoff: true,
+          deadLetter: `${def.name}.dead`,
+        });
+      }
+      if (!work) return;
+      for (const def of defs.values()) {
+        const check = Compile(def.schema);
+        const concurrency = def.concurrency ?? 1;
+        for (let i = 0; i < concurrency; i++) {
+          const options = { pollingIntervalSeconds: deps.pollSeconds, batchSize: 1, includeMetadata: true as const };
+          await b.work<unknown>(def.name, options, async ([job]) => {
+            if (!job) return;
+            const jobLog = log.child({ job: def.name, jobId: job.id });
+            if (!check.Check(job.data)) {
+              const problems = [...check.Errors(job.data)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+              jobLog.error({ problems }, 'job data does not match its schema; moved to dead letter');
+              await b.send(`${def.name}.dead`, { data: job.data, reason: 'invalid data', problems });
+              return;
+            }
+            try {
+              await def.handler(job.data as Static<TSchema>, { id: job.id, attempt: job.retryCount + 1, log: jobLog });
+            } catch (err) {
+              if (err instanceof NonRetryableJobError) {
+                jobLog.error({ err }, 'job failed permanently; moved to dead letter');
+                await b.send(`${def.name}.dead`, { data: job.data, reason: err.message });
+                return;
+              }
+              jobLog.warn({ err }, 'job failed; will retry');
+              throw err;
+            }
+          });
+        }
+      }
+    },
+
+    async send(def, data, opts = {}) {
+      const options: PgBoss.SendOptions & { db?: ReturnType<typeof txExecutor> } = {};
+      if (opts.singletonKey) options.singletonKey = opts.singletonKey;
+      if (opts.startAfter) options.startAfter = opts.startAfter;
+      if (opts.tx) options.db = txExecutor(opts.tx);
+      return running().send(def.name, data as object, options);
+    },
+
+    async queueDepth() {
+      const out: Record<string, number> = {};
+      if (!started) return out;
+      for (const name of defs.keys()) out[name] = await running().getQueueSize(name);
+      return out;
+    },
+
+    async stop(timeoutMs) {
+      if (!boss || !started) return;
+      started = false;
+      await boss.stop({ graceful: true, timeout: Math.max(timeoutMs, 1000), wait: true, close: false });
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// JSON logs through pino (Fastify's own logger). Every request line carries `cid`; secrets are
+// redacted by path wherever they might appear in a logged object.
+import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+
+export type Logger = PinoLogger;
+
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  '*.authorization',
+  '*.password',
+  '*.secret',
+  '*.server_secret',
+  '*.client_secret',
+  '*.client_secret_string',
+  '*.token',
+  '*.refresh',
+  '*.refresh_token',
+  '*.access_token',
+];
+
+export function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    base: { service: 'lastro' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+    formatters: { level: (label) => ({ level: label }) },
+  };
+}
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+}

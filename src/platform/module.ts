@@ -1,0 +1,35 @@
+// What a module gives the composition root: its routes and its jobs. Modules get the platform
+// services they need as arguments and reach other modules only through their index.ts.
+import type { FastifyInstance, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import type { IdGenerator } from './ids.js';
+import type { JobDefinition, JobRunner } from './jobs.js';
+import type { Logger } from './logger.js';
+
+export type HttpApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface Platform {
+  config: Config;
+  db: Database;
+  jobs: JobRunner;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Logger;
+}
+
+export interface LastroModule {
+  name: string;
+  /** Registers the module's routes. Called once per HTTP app. */
+  routes?: (app: HttpApp, platform: Platform) => void | Promise<void>;
+  /** Job definitions the worker runs. */
+  jobs?: (platform: Platform) => JobDefinition[];
+}

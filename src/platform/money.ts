@@ -1,0 +1,207 @@
+// Money is an integer count of a currency's minor units; the exponent comes from ISO 4217.
+// The API speaks decimals (Pismo sends `1000.00` as a JSON number); we parse them exactly and
+// refuse, rather than round, anything that does not fit the currency's minor unit.
+import currencyCodes from 'currency-codes';
+import { Decimal } from 'decimal.js';
+
+/** Decimal arithmetic for rates and interest: 40 significant digits, banker's rounding by default. */
+export const Dec = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -40, toExpPos: 40 });
+export type Dec = Decimal;
+
+export type Rounding = 'half-even' | 'half-up' | 'down' | 'up' | 'floor' | 'ceil';
+
+const ROUNDING: Record<Rounding, Decimal.Rounding> = {
+  'half-even': Decimal.ROUND_HALF_EVEN,
+  'half-up': Decimal.ROUND_HALF_UP,
+  down: Decimal.ROUND_DOWN,
+  up: Decimal.ROUND_UP,
+  floor: Decimal.ROUND_FLOOR,
+  ceil: Decimal.ROUND_CEIL,
+};
+
+export interface Currency {
+  /** ISO 4217 alphabetic code, e.g. `BRL`. */
+  code: string;
+  /** ISO 4217 numeric code as three digits, e.g. `986`. */
+  numeric: string;
+  /** Number of minor-unit digits: 2 for BRL, 0 for JPY, 3 for BHD. */
+  exponent: number;
+  name: string;
+}
+
+const byCode = new Map<string, Currency>();
+const byNumeric = new Map<string, Currency>();
+for (const r of currencyCodes.data) {
+  const c: Currency = { code: r.code, numeric: r.number, exponent: r.digits, name: r.currency };
+  byCode.set(c.code, c);
+  byNumeric.set(c.numeric, c);
+}
+
+export class MoneyError extends Error {
+  constructor(
+    readonly code: 'UNKNOWN_CURRENCY' | 'INVALID_AMOUNT' | 'AMOUNT_PRECISION' | 'CURRENCY_MISMATCH',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MoneyError';
+  }
+}
+
+export function currencyByCode(code: string): Currency {
+  const c = byCode.get(code.toUpperCase());
+  if (!c) throw new MoneyError('UNKNOWN_CURRENCY', `unknown ISO 4217 currency code "${code}"`);
+  return c;
+}
+
+/** Accepts `986`, `"986"` or `"0986"`-free forms: numeric codes are three digits, zero-padded. */
+export function currencyByNumeric(numeric: string | number): Currency {
+  const key = String(numeric).padStart(3, '0');
+  const c = byNumeric.get(key);
+  if (!c) throw new MoneyError('UNKNOWN_CURRENCY', `unknown ISO 4217 numeric currency code "${String(numeric)}"`);
+  return c;
+}
+
+export const isCurrencyNumericCode = (numeric: string | number): boolean =>
+  byNumeric.has(String(numeric).padStart(3, '0'));
+
+// A float64 keeps 15 significant decimal digits exactly; a JSON number with more may already
+// have been changed by JSON.parse, so we refuse it instead of guessing.
+const MAX_SIGNIFICANT_DIGITS_FROM_NUMBER = 15;
+const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
+
+function toDecimal(value: string | number | bigint): Decimal {
+  if (typeof value === 'bigint') return new Dec(value.toString());
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new MoneyError('INVALID_AMOUNT', `amount must be a finite number`);
+    const d = new Dec(value); // decimal.js reads a number through its shortest round-trip text
+    if (d.precision(true) > MAX_SIGNIFICANT_DIGITS_FROM_NUMBER) {
+      throw new MoneyError(
+        'INVALID_AMOUNT',
+        `amount ${String(value)} has more than ${MAX_SIGNIFICANT_DIGITS_FROM_NUMBER} significant digits; send it as a string`,
+      );
+    }
+    return d;
+  }
+  if (!DECIMAL_TEXT.test(value)) throw new MoneyError('INVALID_AMOUNT', `"${value}" is not a decimal amount`);
+  return new Dec(value);
+}
+
+export class Money {
+  private constructor(
+    /** Amount in minor units (cents for BRL). */
+    readonly minor: bigint,
+    readonly currency: Currency,
+  ) {}
+
+  static ofMinor(minor: bigint | number, currency: Currency | string): Money {
+    const cur = typeof currency === 'string' ? currencyByCode(currency) : currency;
+    if (typeof minor === 'number' && !Number.isSafeInteger(minor)) {
+      throw new MoneyError('INVALID_AMOUNT', `minor units must be a safe integer, got ${minor}`);
+    }
+    return new Money(BigInt(minor), cur);
+  }
+
+  static zero(currency: Currency | string): Money {
+    return Money.ofMinor(0n, currency);
+  }
+
+  /**
+   * Parses an API decimal exactly. More fraction digits than the currency allows is an error
+   * (AMOUNT_PRECISION), never a silent rounding: `10.005` BRL is refused.
+   */
+  static fromDecimal(value: string | number, currency: Currency | string): Money {
+    const cur = typeof currency === 'string' ? currencyByCode(currency) : currency;
+    const d = toDecimal(value);
+    if (d.decimalPlaces() > cur.exponent) {
+      throw new MoneyError(
+        'AMOUNT_PRECISION',
+        `${String(value)} has more than ${cur.exponent} decimal places allowed for ${cur.code}`,
+      );
+    }
+    return new Money(BigInt(d.times(new Dec(10).pow(cur.exponent)).toFixed(0)), cur);
+  }
+
+  /** Converts a computed decimal (interest, pro-rata fees) to money with an explicit rounding rule. */
+  static fromDecimalRounded(value: Decimal | string | number, currency: Currency | string, rounding: Rounding): Money {
+    const cur = typeof currency === 'string' ? currencyByCode(currency) : currency;
+    const d = value instanceof Decimal ? new Dec(value) : toDecimal(value);
+    const minor = d.times(new Dec(10).pow(cur.exponent)).toDecimalPlaces(0, ROUNDING[rounding]);
+    return new Money(BigInt(minor.toFixed(0)), cur);
+  }
+
+  /** Exact decimal text with the currency's number of places: `1000.00`, `5`, `1.250`. */
+  toDecimalString(): string {
+    const neg = this.minor < 0n;
+    const digits = (neg ? -this.minor : this.minor).toString().padStart(this.currency.exponent + 1, '0');
+    const cut = digits.length - this.currency.exponent;
+    const text = this.currency.exponent === 0 ? digits : `${digits.slice(0, cut)}.${digits.slice(cut)}`;
+    return neg ? `-${text}` : text;
+  }
+
+  /** The JSON number the API returns (Pismo's style). Exact while it has ≤ 15 significant digits. */
+  toApiNumber(): number {
+    return Number(this.toDecimalString());
+  }
+
+  toDecimal(): Decimal {
+    return new Dec(this.toDecimalString());
+  }
+
+  add(other: Money): Money {
+    this.#sameCurrency(other);
+    return new Money(this.minor + other.minor, this.currency);
+  }
+
+  subtract(other: Money): Money {
+    this.#sameCurrency(other);
+    return new Money(this.minor - other.minor, this.currency);
+  }
+
+  negate(): Money {
+    return new Money(-this.minor, this.currency);
+  }
+
+  compare(other: Money): -1 | 0 | 1 {
+    this.#sameCurrency(other);
+    return this.minor < other.minor ? -1 : this.minor > other.minor ? 1 : 0;
+  }
+
+  equals(other: Money): boolean {
+    return this.currency.code === other.currency.code && this.minor === other.minor;
+  }
+
+  isZero(): boolean {
+    return this.minor === 0n;
+  }
+
+  isNegative(): boolean {
+    return this.minor < 0n;
+  }
+
+  /**
+   * Splits into `parts` amounts that differ by at most one minor unit and sum exactly to this
+   * amount; the earlier parts take the remainder (as installment schedules do).
+   */
+  allocate(parts: number): Money[] {
+    if (!Number.isInteger(parts) || parts < 1) throw new RangeError('parts must be a positive integer');
+    const n = BigInt(parts);
+    const base = this.minor / n;
+    let rest = this.minor - base * n;
+    const step = rest < 0n ? -1n : 1n;
+    return Array.from({ length: parts }, () => {
+      if (rest === 0n) return new Money(base, this.currency);
+      rest -= step;
+      return new Money(base + step, this.currency);
+    });
+  }
+
+  toString(): string {
+    return `${this.toDecimalString()} ${this.currency.code}`;
+  }
+
+  #sameCurrency(other: Money): void {
+    if (other.currency.code !== this.currency.code) {
+      throw new MoneyError('CURRENCY_MISMATCH', `cannot combine ${this.currency.code} with ${other.currency.code}`);
+    }
+  }
+}
