@@ -4,20 +4,26 @@ import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOpt
 
 export type Logger = PinoLogger;
 
+const SECRET_KEYS = [
+  'authorization',
+  'cookie',
+  'password',
+  'secret',
+  'server_secret',
+  'client_secret',
+  'client_secret_string',
+  'token',
+  'refresh',
+  'refresh_token',
+  'access_token',
+];
+
+// Top level, one level down (`body.token`) and request headers.
 export const REDACTED_PATHS = [
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((k) => `*.${k}`),
   'req.headers.authorization',
   'req.headers.cookie',
-  'headers.authorization',
-  '*.authorization',
-  '*.password',
-  '*.secret',
-  '*.server_secret',
-  '*.client_secret',
-  '*.client_secret_string',
-  '*.token',
-  '*.refresh',
-  '*.refresh_token',
-  '*.access_token',
 ];
 
 export function loggerOptions(level: string): LoggerOptions {

@@ -34,31 +34,41 @@ function fieldPath(context: string, instancePath: string, child?: unknown): stri
 }
 
 export function validationIssues(context: string, errors: AjvIssue[]): FieldIssue[] {
-  const seen = new Set<string>();
-  const issues: FieldIssue[] = [];
+  // One issue per field: a union of constants reports one error per branch plus an anyOf error;
+  // the caller wants "must be one of …" once.
+  const byField = new Map<string, { consts: unknown[]; reasons: string[] }>();
+  const note = (field: string) => {
+    let entry = byField.get(field);
+    if (!entry) byField.set(field, (entry = { consts: [], reasons: [] }));
+    return entry;
+  };
   for (const e of errors) {
-    let issue: FieldIssue;
     switch (e.keyword) {
       case 'required':
-        issue = { field: fieldPath(context, e.instancePath, e.params.missingProperty), reason: 'is required' };
+        note(fieldPath(context, e.instancePath, e.params.missingProperty)).reasons.push('is required');
         break;
       case 'additionalProperties':
-        issue = { field: fieldPath(context, e.instancePath, e.params.additionalProperty), reason: 'is not allowed' };
+        note(fieldPath(context, e.instancePath, e.params.additionalProperty)).reasons.push('is not allowed');
         break;
       case 'enum':
-        issue = {
-          field: fieldPath(context, e.instancePath),
-          reason: `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
-        };
+        note(fieldPath(context, e.instancePath)).consts.push(...(e.params.allowedValues as unknown[]));
+        break;
+      case 'const':
+        note(fieldPath(context, e.instancePath)).consts.push(e.params.allowedValue);
+        break;
+      case 'anyOf':
+      case 'oneOf':
+        note(fieldPath(context, e.instancePath));
         break;
       default:
-        issue = { field: fieldPath(context, e.instancePath), reason: e.message ?? `fails ${e.keyword}` };
+        note(fieldPath(context, e.instancePath)).reasons.push(e.message ?? `fails ${e.keyword}`);
     }
-    const key = `${issue.field}\u0000${issue.reason}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      issues.push(issue);
-    }
+  }
+  const issues: FieldIssue[] = [];
+  for (const [field, { consts, reasons }] of byField) {
+    if (consts.length) issues.push({ field, reason: `must be one of ${consts.map((v) => JSON.stringify(v)).join(', ')}` });
+    else if (reasons.length) for (const reason of new Set(reasons)) issues.push({ field, reason });
+    else issues.push({ field, reason: 'does not match any allowed form' });
   }
   return issues;
 }
