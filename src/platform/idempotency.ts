@@ -54,7 +54,7 @@ export async function runIdempotent<B>(
   // A transaction-scoped advisory lock on the key: a concurrent request with the same key is told
   // it is in flight instead of waiting on (or racing) the first one.
   const lock = await sql<{ ok: boolean }>`
-    select pg_try_advisory_xact_lock(hashtextextended(${`${req.orgId}\u0000${req.key}`}, 0)) as ok`.execute(tx);
+    select pg_try_advisory_xact_lock(hashtextextended(${`${req.orgId}:${req.key}`}, 0)) as ok`.execute(tx);
   if (!lock.rows[0]?.ok) throw PlatformErrors.idempotencyInFlight();
 
   const now = clock.now();

@@ -23,12 +23,17 @@ export interface TestDatabase {
 
 let pgliteSnapshot: Blob | undefined;
 
-export async function freshDatabase(): Promise<TestDatabase> {
+/**
+ * A database for one test file. `empty: true` gives one with nothing applied (migration tests);
+ * otherwise it is migrated and has pg-boss's schema, as after a first start.
+ * `dataDir` (PGlite only) makes it file-backed so a test can close and reopen it.
+ */
+export async function freshDatabase(opts: { empty?: boolean; dataDir?: string } = {}): Promise<TestDatabase> {
   if (engine() === 'postgres') {
     const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
     await admin.connect();
     const name = `lastro_t_${inject('pgRunId')}_${randomBytes(4).toString('hex')}`;
-    await admin.query(`create database ${name} template ${inject('pgTemplate')}`);
+    await admin.query(opts.empty ? `create database ${name}` : `create database ${name} template ${inject('pgTemplate')}`);
     await admin.end();
     const url = new URL(inject('pgAdminUrl'));
     url.pathname = `/${name}`;
@@ -45,7 +50,9 @@ export async function freshDatabase(): Promise<TestDatabase> {
     };
   }
   pgliteSnapshot ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
-  const pglite = await PGlite.create({ loadDataDir: pgliteSnapshot });
+  const pglite = opts.empty
+    ? await PGlite.create(opts.dataDir ?? 'memory://')
+    : await PGlite.create(opts.dataDir ?? 'memory://', { loadDataDir: pgliteSnapshot });
   return {
     pglite,
     open: () => openDatabase({ pglite }),
