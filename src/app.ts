@@ -88,13 +88,26 @@ function assemble(parts: { platform: Platform; http: HttpApp | undefined; instal
     stop() {
       stopping ??= (async () => {
         const budget = platform.config.shutdownTimeoutMs;
-        if (http) await http.close(); // stops accepting, waits for in-flight requests
+        if (http) await drain(http, budget);
         await platform.jobs.stop(budget);
         await platform.db.close();
       })();
       return stopping;
     },
   };
+}
+
+/** Stops accepting connections and waits for in-flight requests, at most `budgetMs`. */
+async function drain(http: HttpApp, budgetMs: number): Promise<void> {
+  const closed = http.close();
+  const sweep = setInterval(() => http.server.closeIdleConnections(), 50);
+  const force = setTimeout(() => http.server.closeAllConnections(), budgetMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(force);
+  }
 }
 
 async function ensureInstallationId(db: Database): Promise<string> {

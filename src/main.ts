@@ -53,7 +53,10 @@ async function run(mode: RunMode): Promise<void> {
   });
 
   const seconds = process.uptime().toFixed(1);
-  log.info({ mode, url, database: app.platform.db.kind, startupSeconds: Number(seconds) }, 'lastro started');
+  log.info(
+    { mode, url, database: app.platform.db.kind, installationId: app.installationId, startupSeconds: Number(seconds) },
+    'lastro started',
+  );
   say('');
   say(`Lastro ${API_VERSION} — ${mode === 'all' ? 'API and worker' : mode} started in ${seconds} s`);
   say(`  Database        ${describeDatabase(config)}`);

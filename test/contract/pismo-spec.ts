@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
-import { describe } from 'vitest';
+import { describe, it } from 'vitest';
 
 /** The folder holding published-apis/ and older/, a sibling of the repository. */
 export const SPECS_DIR = new URL('../../../shared/reference/pismo-api-specs/', import.meta.url);
@@ -137,12 +137,11 @@ function buildInternals(spec: LoadedSpec): Internals {
       coerceTypes: coerce ? 'array' : false, // parameters arrive as strings
       logger: { log: () => {}, warn: () => {}, error: () => {} }, // unknown formats: ignored, not noisy
     });
+    // ajv-formats also covers OpenAPI's int32/int64/float/double/byte/binary/password.
     ajvFormats.default(ajv);
-    // OpenAPI's numeric formats, which JSON Schema does not define.
-    const int = (bits: number) => (n: number) => Number.isInteger(n) && Math.abs(n) <= 2 ** (bits - 1);
-    ajv.addFormat('int32', { type: 'number', validate: int(32) });
-    ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-    for (const f of ['float', 'double', 'decimal']) ajv.addFormat(f, { type: 'number', validate: () => true });
+    // Pismo writes `format: time` as 'HH:MM:SS' everywhere, never with RFC 3339's offset.
+    const isoTime = ajv.formats['iso-time'];
+    if (isoTime) ajv.addFormat('time', isoTime);
     ajv.addSchema({ ...schemaOnly, $id: id });
     return ajv;
   };
@@ -325,7 +324,10 @@ function serverBasePaths(servers: unknown): string[] {
   for (const server of Array.isArray(servers) ? servers : []) {
     const s = asObject(server);
     if (!s || typeof s.url !== 'string') continue;
-    const url = s.url.replace(/\{([^}]+)\}/g, (_, name: string) => String(asObject(asObject(s.variables)?.[name])?.default ?? ''));
+    const url = s.url.replace(/\{([^}]+)\}/g, (_, name: string) => {
+      const value = asObject(asObject(s.variables)?.[name])?.default;
+      return typeof value === 'string' ? value : '';
+    });
     let path: string;
     try {
       path = /^[a-z][a-z0-9+.-]*:/i.test(url) ? new URL(url).pathname : url;
@@ -533,13 +535,13 @@ export function checkExchange(
   options: ConformOptions = {},
 ): string[] {
   const spec = toSpec(specOrFile);
+  // Without an operation there is nothing to check either side against.
+  if (!findOperation(spec, request.method, request.path)) return [noOperation(spec, request.method, request.path)];
   const problems = options.request === false ? [] : checkRequest(spec, request).map((p) => `request: ${p}`);
   if (response) {
     const sample = toResponseSample(response);
-    const responseProblems = checkResponse(spec, { ...sample, method: request.method, path: request.path });
-    if (sample.parseError) responseProblems.unshift(sample.parseError);
-    // A missing operation is already reported by the request check.
-    for (const p of responseProblems) if (!problems.some((q) => q.endsWith(p))) problems.push(`response: ${p}`);
+    if (sample.parseError) problems.push(`response: ${sample.parseError}`);
+    problems.push(...checkResponse(spec, { ...sample, method: request.method, path: request.path }).map((p) => `response: ${p}`));
   }
   return problems;
 }
@@ -570,7 +572,10 @@ export function describeContract(name: string, fn: () => void): void {
   const message = `Pismo specs not found at ${fileURLToPath(SPECS_DIR)}; contract tests skipped`;
   if (!warned) console.warn(message);
   warned = true;
-  describe.skip(`${name} (${message})`, fn);
+  // The suite's body is not run at all: collecting it would already read the missing files.
+  describe.skip(name, () => {
+    it(message, () => {});
+  });
 }
 
 /**
@@ -688,14 +693,14 @@ function resolveSchemaType(spec: LoadedSpec, schema: unknown): string | undefine
 }
 
 function checkSecurity(spec: LoadedSpec, found: MatchedOperation, headers: Record<string, HeaderValue>, query: Record<string, QueryValue>): string[] {
-  const requirements = (found.operation.security ?? spec.doc.security) as unknown;
+  const requirements = found.operation.security ?? spec.doc.security;
   if (!Array.isArray(requirements) || requirements.length === 0) return [];
   const schemes = asObject(asObject(spec.doc.components)?.securitySchemes) ?? {};
   const satisfied = (name: string): boolean => {
     const scheme = asObject(schemes[name]);
     const auth = headers.authorization;
     if (scheme?.type === 'apiKey') {
-      const key = String(scheme.name ?? '');
+      const key = typeof scheme.name === 'string' ? scheme.name : '';
       return scheme.in === 'query' ? query[key] !== undefined : scheme.in === 'header' ? headers[key.toLowerCase()] !== undefined : true;
     }
     if (scheme?.type === 'http' && typeof scheme.scheme === 'string') {

@@ -76,6 +76,16 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
     reply.header('x-cid', request.id);
   });
 
+  // While draining, answers to in-flight requests close their keep-alive connection, so the
+  // server can finish closing instead of waiting for clients to hang up.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
