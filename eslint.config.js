@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.lastro/**', 'coverage/**', 'openapi.json'] },
+  { ignores: ['node_modules/**', '.lastro/**', 'coverage/**', 'openapi.json', 'bin/**', 'eslint.config.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -10,7 +10,7 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Fastify handlers and pg rows are typed at the edges; these rules fight the schema-typed style.
       '@typescript-eslint/no-unsafe-assignment': 'off',
@@ -24,6 +24,11 @@ export default tseslint.config(
   },
   {
     files: ['test/**', 'bench/**', '**/*.test.ts'],
-    rules: { 'no-restricted-properties': 'off', '@typescript-eslint/unbound-method': 'off' },
+    rules: {
+      'no-restricted-properties': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+      // Tests read parsed JSON responses; typing every body would only restate the assertions.
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
   },
 );

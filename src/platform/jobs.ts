@@ -114,7 +114,7 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
               return;
             }
             try {
-              await def.handler(job.data as Static<TSchema>, { id: job.id, attempt: job.retryCount + 1, log: jobLog });
+              await def.handler(job.data, { id: job.id, attempt: job.retryCount + 1, log: jobLog });
             } catch (err) {
               if (err instanceof NonRetryableJobError) {
                 jobLog.error({ err }, 'job failed permanently; moved to dead letter');

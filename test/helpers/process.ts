@@ -22,8 +22,8 @@ export function runLastro(args: string[], env: Record<string, string | undefined
   });
   let out = '';
   let err = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.on('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -47,8 +47,8 @@ export function runLastro(args: string[], env: Record<string, string | undefined
           clearTimeout(timer);
           resolve(/API\s+(http:\/\/\S+)/.exec(err)?.[1] ?? '');
         };
-        proc.stdout!.on('data', check);
-        proc.stderr!.on('data', check);
+        proc.stdout.on('data', check);
+        proc.stderr.on('data', check);
         void exited.then(({ code }) => {
           clearTimeout(timer);
           reject(new Error(`lastro exited with ${code} before starting:\n${err}\n${out}`));

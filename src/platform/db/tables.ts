@@ -25,7 +25,7 @@ export interface MetaTable {
   updated_at: Generated<Date>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- extended by modules
+ 
 export interface Tables {
   idempotency_keys: IdempotencyKeysTable;
   lastro_meta: MetaTable;

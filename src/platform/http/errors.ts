@@ -92,7 +92,7 @@ export function toAppError(err: unknown, bodyLimit: number): AppError {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError(400, 'INVALID_CONTENT_LENGTH', 'Content-Length does not match the body');
     default:
-      break;
+      break; // not a Fastify body error: classified below
   }
   // Fastify's own JSON parser throws a SyntaxError with statusCode 400 for bad JSON.
   if (err instanceof SyntaxError && fe.statusCode === 400) return PlatformErrors.malformedJson(cleanJsonMessage(err.message));
