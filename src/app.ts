@@ -6,7 +6,10 @@ import { modules as defaultModules } from './modules/index.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { openDatabase, type Database } from './platform/db/database.js';
-import { migrate } from './platform/db/migrate.js';
+import { migrate, migrationsApplied } from './platform/db/migrate.js';
+import { createSealer } from './platform/auth/sealed.js';
+import { createSubjectState } from './platform/auth/subjects.js';
+import { createTokenService } from './platform/auth/tokens.js';
 import { buildServer } from './platform/http/server.js';
 import { randomIds, type IdGenerator } from './platform/ids.js';
 import { createJobRunner } from './platform/jobs.js';
@@ -60,7 +63,22 @@ export async function createApp(opts: AppOptions): Promise<App> {
     }
     const installationId = mode === 'api' ? await readInstallationId(db) : await ensureInstallationId(db);
     const jobs = createJobRunner({ db, log: log.child({ component: 'jobs' }), pollSeconds: config.jobPollSeconds });
-    const platform: Platform = { config, db, jobs, clock, ids, log };
+    const sealer = createSealer(config.encryptionKey);
+    if (!sealer.encrypted && db.kind === 'postgres') {
+      log.warn('LASTRO_ENCRYPTION_KEY is not set: token signing keys are stored unencrypted');
+    }
+    const tokens = createTokenService({
+      db,
+      clock,
+      sealer,
+      issuer: config.tokenIssuer,
+      audience: config.tokenAudience,
+      ttlSeconds: config.tokenTtlSeconds,
+    });
+    // An api process started before `lastro migrate` loads its keys on first use instead.
+    if (await migrationsApplied(db.pool)) await tokens.init();
+    const auth = { tokens, subjects: createSubjectState(db) };
+    const platform: Platform = { config, db, jobs, clock, ids, log, auth };
     for (const mod of modules) for (const def of mod.jobs?.(platform) ?? []) jobs.define(def);
 
     const metrics = createMetrics({ db, jobs });

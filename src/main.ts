@@ -7,6 +7,9 @@ import { openDatabase } from './platform/db/database.js';
 import { migrate } from './platform/db/migrate.js';
 import { API_VERSION } from './platform/http/server.js';
 import { createLogger } from './platform/logger.js';
+import { createOrgsService } from './modules/orgs/index.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const say = (line = ''): void => void process.stderr.write(`${line}\n`);
 
@@ -52,6 +55,7 @@ async function run(mode: RunMode): Promise<void> {
     fail(err);
   });
 
+  const demo = mode === 'all' && app.platform.db.kind === 'pglite' ? await demoOrg(app, config) : undefined;
   const seconds = process.uptime().toFixed(1);
   log.info(
     { mode, url, database: app.platform.db.kind, installationId: app.installationId, startupSeconds: Number(seconds) },
@@ -66,6 +70,20 @@ async function run(mode: RunMode): Promise<void> {
     say(`  API reference   ${base}/docs`);
     say(`  OpenAPI         ${base}/openapi.json`);
     say(`  Health          ${base}/health   Ready ${base}/ready`);
+  }
+  if (demo && url) {
+    const base = url.replace('://0.0.0.0', '://127.0.0.1');
+    say('');
+    say(`  Demo org        ${demo.orgId} (sandbox)${demo.created ? ', created now' : ''}`);
+    say(`  server_key      ${demo.serverKey}`);
+    say(`  server_secret   ${demo.serverSecret}`);
+    say(`  (kept in ${demo.file})`);
+    say('  Get a token:');
+    say(
+      `    curl -s -X POST ${base}/passport/v2/s2s/access-token -H 'content-type: application/json' \\\n` +
+        `      -d '{"server_key":"${demo.serverKey}","server_secret":"${demo.serverSecret}"}'`,
+    );
+    say('');
   }
   say('  Stop with Ctrl+C.');
   say('');
@@ -96,6 +114,34 @@ async function run(mode: RunMode): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+interface DemoOrg {
+  orgId: string;
+  serverKey: string;
+  serverSecret: string;
+  file: string;
+  created: boolean;
+}
+
+/**
+ * The embedded sandbox gets a demo org on its first start. Its credential is kept (mode 0600)
+ * beside the data dir, so later starts can show it again; the database keeps only its hash.
+ */
+async function demoOrg(app: App, config: Config): Promise<DemoOrg | undefined> {
+  const file = join(dirname(config.dataDir), 'demo-org.json');
+  const created = await createOrgsService(app.platform).ensureDemoOrg();
+  if (created) {
+    const demo = { orgId: created.org.id, serverKey: created.credential.server_key, serverSecret: created.credential.server_secret };
+    writeFileSync(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+    return { ...demo, file, created: true };
+  }
+  if (!existsSync(file)) return undefined;
+  try {
+    return { ...(JSON.parse(readFileSync(file, 'utf8')) as Omit<DemoOrg, 'file' | 'created'>), file, created: false };
+  } catch {
+    return undefined;
+  }
 }
 
 async function runMigrate(): Promise<void> {

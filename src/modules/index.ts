@@ -1,4 +1,5 @@
 // Every module the platform runs, in registration order. A new module adds one line here.
 import type { LastroModule } from '../platform/module.js';
+import { orgsModule } from './orgs/index.js';
 
-export const modules: LastroModule[] = [];
+export const modules: LastroModule[] = [orgsModule];

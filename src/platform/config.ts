@@ -125,6 +125,96 @@ export const VARIABLES = {
       return n;
     },
   }),
+  adminToken: variable({
+    name: 'LASTRO_ADMIN_TOKEN',
+    description: 'Bearer token for the operator API (`/lastro/v1/orgs`). Unset: the operator API is off.',
+    default: undefined,
+    parse: (raw, name) => {
+      if (raw.length < 16) throw new ConfigError(name, 'must be at least 16 characters');
+      return raw;
+    },
+  }),
+  tokenIssuer: variable({
+    name: 'LASTRO_TOKEN_ISSUER',
+    description: '`iss` of the access tokens Lastro signs.',
+    default: 'lastro',
+    parse: text,
+  }),
+  tokenAudience: variable({
+    name: 'LASTRO_TOKEN_AUDIENCE',
+    description: '`aud` of the access tokens Lastro signs (and requires).',
+    default: 'lastro-api',
+    parse: text,
+  }),
+  tokenTtlSeconds: variable({
+    name: 'LASTRO_TOKEN_TTL_SECONDS',
+    description: 'Lifetime of access tokens (at most 3600, as Pismo).',
+    default: '3600',
+    parse: integer(60, 3600),
+  }),
+  refreshTtlSeconds: variable({
+    name: 'LASTRO_REFRESH_TTL_SECONDS',
+    description: 'Lifetime of refresh tokens; each is used once.',
+    default: '86400',
+    parse: integer(60, 30 * 86400),
+  }),
+  oidcAudience: variable({
+    name: 'LASTRO_OIDC_AUDIENCE',
+    description: '`aud` that client-signed JWTs (OpenID Connect for servers) must carry.',
+    default: 'lastro',
+    parse: text,
+  }),
+  encryptionKey: variable({
+    name: 'LASTRO_ENCRYPTION_KEY',
+    description: '32 random bytes, base64, encrypting Lastro\'s signing keys at rest (AES-256-GCM). Set it in production.',
+    default: undefined,
+    parse: (raw, name) => {
+      if (Buffer.from(raw, 'base64').length !== 32) throw new ConfigError(name, 'must be 32 bytes encoded as base64 (openssl rand -base64 32)');
+      return raw;
+    },
+  }),
+  rateLimitOrg: variable({
+    name: 'LASTRO_RATE_LIMIT_ORG_PER_MINUTE',
+    description: 'Requests per minute per org, per process (429 with Retry-After beyond it). 0 turns it off.',
+    default: '60000',
+    parse: integer(0, 100_000_000),
+  }),
+  rateLimitCredential: variable({
+    name: 'LASTRO_RATE_LIMIT_CREDENTIAL_PER_MINUTE',
+    description: 'Requests per minute per credential (or OpenID key), per process. 0 turns it off.',
+    default: '30000',
+    parse: integer(0, 100_000_000),
+  }),
+  loginMaxFailures: variable({
+    name: 'LASTRO_LOGIN_MAX_FAILURES',
+    description: 'Wrong secrets in a row that lock a server_key.',
+    default: '5',
+    parse: integer(1, 1000),
+  }),
+  loginLockSeconds: variable({
+    name: 'LASTRO_LOGIN_LOCK_SECONDS',
+    description: 'How long a locked server_key stays locked.',
+    default: '900',
+    parse: integer(1, 86400),
+  }),
+  tlsCert: variable({
+    name: 'TLS_CERT',
+    description: 'PEM certificate file: with `TLS_KEY`, the API speaks HTTPS.',
+    default: undefined,
+    parse: text,
+  }),
+  tlsKey: variable({
+    name: 'TLS_KEY',
+    description: 'PEM private key file for `TLS_CERT`.',
+    default: undefined,
+    parse: text,
+  }),
+  tlsClientCa: variable({
+    name: 'TLS_CLIENT_CA',
+    description: 'PEM CA bundle: when set, clients must present a certificate it signed (mTLS).',
+    default: undefined,
+    parse: text,
+  }),
   metrics: variable({
     name: 'LASTRO_METRICS',
     description: 'Serve Prometheus metrics at `/metrics`.',
@@ -153,5 +243,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const value = raw === undefined || raw === '' ? spec.default : raw;
     out[key] = value === undefined ? undefined : spec.parse(value.trim(), spec.name);
   }
-  return out as Config;
+  const config = out as Config;
+  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) {
+    throw new ConfigError(config.tlsCert ? 'TLS_KEY' : 'TLS_CERT', 'TLS_CERT and TLS_KEY must be set together');
+  }
+  if (config.tlsClientCa && !config.tlsCert) throw new ConfigError('TLS_CLIENT_CA', 'needs TLS_CERT and TLS_KEY');
+  return config;
 }

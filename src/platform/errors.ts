@@ -15,6 +15,8 @@ export class AppError extends Error {
     readonly details?: unknown,
     /** Extra response headers, e.g. Allow on 405 or Retry-After on 429. */
     readonly headers?: Record<string, string>,
+    /** Extra body fields an API's contract requires (e.g. RFC 6749's `error`). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'AppError';
@@ -28,7 +30,7 @@ export class AppError extends Error {
 export const PlatformErrors = {
   validation: (issues: FieldIssue[]) =>
     new AppError(400, 'VALIDATION_ERROR', `Invalid request: ${issues.map((i) => `${i.field} ${i.reason}`).join('; ')}`, issues),
-  malformedJson: (detail: string) => new AppError(400, 'MALFORMED_JSON', `Request body is not valid JSON: ${detail}`),
+  malformedJson: () => new AppError(400, 'MALFORMED_JSON', 'Request body is not valid JSON'),
   emptyJsonBody: () => new AppError(400, 'MALFORMED_JSON', 'Request body is empty but Content-Type is application/json'),
   notFound: (what = 'Route') => new AppError(404, 'NOT_FOUND', `${what} not found`),
   methodNotAllowed: (method: string, allowed: string[]) =>

@@ -87,6 +87,17 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
       await boss.start();
       started = true;
       const b = boss;
+      // Tenant transactions run as lastro_app (row-level security) and may enqueue jobs.
+      await db.pool
+        .query(
+          `do $$ begin
+             if exists (select 1 from pg_roles where rolname = 'lastro_app') then
+               grant usage on schema pgboss to lastro_app;
+               grant select, insert, update on all tables in schema pgboss to lastro_app;
+             end if;
+           end $$`,
+        )
+        .catch((err: unknown) => log.warn({ err }, 'could not grant job tables to lastro_app'));
       for (const def of defs.values()) {
         const retryLimit = def.retryLimit ?? 5;
         await b.createQueue(`${def.name}.dead`);

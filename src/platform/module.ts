@@ -8,6 +8,8 @@ import type { Database } from './db/database.js';
 import type { IdGenerator } from './ids.js';
 import type { JobDefinition, JobRunner } from './jobs.js';
 import type { Logger } from './logger.js';
+import type { SubjectStateCache } from './auth/subjects.js';
+import type { TokenService } from './auth/tokens.js';
 
 export type HttpApp = FastifyInstance<
   RawServerDefault,
@@ -24,6 +26,7 @@ export interface Platform {
   clock: Clock;
   ids: IdGenerator;
   log: Logger;
+  auth: { tokens: TokenService; subjects: SubjectStateCache };
 }
 
 export interface LastroModule {

@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeAuth } from '../../src/platform/auth/guard.js';
 import { AppError } from '../../src/platform/errors.js';
 import type { LastroModule } from '../../src/platform/module.js';
 import { testApp, type TestApp } from '../helpers/app.js';
@@ -14,6 +15,7 @@ const probe: LastroModule = {
     app.post(
       '/probe/items',
       {
+        config: { auth: routeAuth.public() },
         schema: {
           querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1 })) }),
           body: Type.Object(
@@ -29,15 +31,15 @@ const probe: LastroModule = {
       },
       async (req, reply) => reply.status(201).send({ name: req.body.name }),
     );
-    app.get('/probe/boom', { schema: { response: { 200: Type.Object({}) } } }, async () => {
+    app.get('/probe/boom', { config: { auth: routeAuth.public() }, schema: { response: { 200: Type.Object({}) } } }, async () => {
       // A driver error carrying SQL text and a stack: none of it may reach the client.
       await sql`select * from table_that_does_not_exist`.execute(platform.db.kysely);
       return {};
     });
-    app.get('/probe/coded', { schema: { response: { 200: Type.Object({}) } } }, async () => {
+    app.get('/probe/coded', { config: { auth: routeAuth.public() }, schema: { response: { 200: Type.Object({}) } } }, async () => {
       throw new AppError(422, 'PROBE_RULE', 'A business rule said no');
     });
-    app.get('/probe/log-secret', { schema: { response: { 200: Type.Object({}) } } }, async (req) => {
+    app.get('/probe/log-secret', { config: { auth: routeAuth.public() }, schema: { response: { 200: Type.Object({}) } } }, async (req) => {
       req.log.info({ body: { server_secret: 'shh-1', token: 'shh-2' }, authorization: 'Bearer shh-3' }, 'probe');
       return {};
     });
@@ -116,7 +118,7 @@ describe('malformed and unacceptable bodies', () => {
   it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded'])('content type %s → 415', async (type) => {
     const res = await post('name=a', { 'content-type': type });
     expect(res.statusCode).toBe(415);
-    expectErrorBody(res, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(expectErrorBody(res, 'UNSUPPORTED_MEDIA_TYPE').message).toContain(`"${type}"`);
   });
 });
 

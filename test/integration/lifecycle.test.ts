@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/platform/config.js';
+import { routeAuth } from '../../src/platform/auth/guard.js';
 import { defineJob } from '../../src/platform/jobs.js';
 import { createLogger } from '../../src/platform/logger.js';
 import type { LastroModule } from '../../src/platform/module.js';
@@ -54,7 +55,7 @@ describe('graceful shutdown', () => {
     const slow: LastroModule = {
       name: 'slow',
       routes(app) {
-        app.get('/slow', { schema: { response: { 200: Type.Object({ done: Type.Boolean() }) } } }, async () => {
+        app.get('/slow', { config: { auth: routeAuth.public() }, schema: { response: { 200: Type.Object({ done: Type.Boolean() }) } } }, async () => {
           entered();
           await new Promise((r) => setTimeout(r, 400));
           return { done: true };

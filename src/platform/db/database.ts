@@ -19,10 +19,14 @@ export interface Database {
   readonly pool: pg.Pool;
   readonly kysely: Kysely<Tables>;
   /**
-   * Runs `fn` in one transaction. With `orgId`, the transaction carries `lastro.org_id`
-   * (SET LOCAL), which PostgreSQL row-level security policies read.
+   * Runs `fn` in one transaction.
+   * - `orgId`: tenant work. The transaction runs as the role `lastro_app` with `lastro.org_id`
+   *   set (SET LOCAL), so row-level security hides every other org's rows even from a query
+   *   that forgot its org_id predicate.
+   * - `system`: cross-tenant work (operator API, credential lookup by key, jobs' bookkeeping).
+   * - neither: tenant tables show no rows where row-level security applies.
    */
-  transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: { orgId?: string }): Promise<T>;
+  transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: { orgId?: string; system?: boolean }): Promise<T>;
   /** Cheap liveness query for /ready. */
   ping(): Promise<void>;
   poolStats(): { total: number; idle: number; waiting: number; max: number };
@@ -84,13 +88,29 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
 function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>): Database {
   const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
+  // Whether this connection may switch to lastro_app (it exists once migrations ran, and we are
+  // a superuser or a member). Checked on first tenant transaction; "no" is rechecked later.
+  let appRole: boolean | undefined;
+  const canUseAppRole = async (tx: Tx): Promise<boolean> => {
+    if (appRole) return true;
+    const { rows } = await sql<{ ok: boolean }>`
+      select exists (select 1 from pg_roles where rolname = 'lastro_app')
+         and pg_has_role(current_user, 'lastro_app', 'MEMBER') as ok`.execute(tx);
+    appRole = rows[0]?.ok === true;
+    return appRole;
+  };
   return {
     kind,
     pool,
     kysely,
     transaction(fn, opts) {
       return kysely.transaction().execute(async (tx) => {
-        if (opts?.orgId) await sql`select set_config('lastro.org_id', ${opts.orgId}, true)`.execute(tx);
+        if (opts?.orgId) {
+          if (await canUseAppRole(tx)) await sql`set local role lastro_app`.execute(tx);
+          await sql`select set_config('lastro.org_id', ${opts.orgId}, true)`.execute(tx);
+        } else if (opts?.system) {
+          await sql`select set_config('lastro.system', 'on', true)`.execute(tx);
+        }
         return fn(tx);
       });
     },

@@ -74,7 +74,7 @@ export function validationIssues(context: string, errors: AjvIssue[]): FieldIssu
 }
 
 /** Converts any thrown value into an AppError. */
-export function toAppError(err: unknown, bodyLimit: number): AppError {
+export function toAppError(err: unknown, bodyLimit: number, contentType?: string): AppError {
   if (err instanceof AppError) return err;
   const fe = err as Partial<FastifyError> & { validationContext?: string; validation?: AjvIssue[] };
   if (Array.isArray(fe.validation)) {
@@ -82,33 +82,22 @@ export function toAppError(err: unknown, bodyLimit: number): AppError {
   }
   switch (fe.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return PlatformErrors.malformedJson(cleanJsonMessage(fe.message));
+      return PlatformErrors.malformedJson();
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return PlatformErrors.emptyJsonBody();
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return PlatformErrors.payloadTooLarge(bodyLimit);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return PlatformErrors.unsupportedMediaType(extractType(fe.message));
+      return PlatformErrors.unsupportedMediaType(contentType);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError(400, 'INVALID_CONTENT_LENGTH', 'Content-Length does not match the body');
     default:
       break; // not a Fastify body error: classified below
   }
   // Fastify's own JSON parser throws a SyntaxError with statusCode 400 for bad JSON.
-  if (err instanceof SyntaxError && fe.statusCode === 400) return PlatformErrors.malformedJson(cleanJsonMessage(err.message));
+  if (err instanceof SyntaxError && fe.statusCode === 400) return PlatformErrors.malformedJson();
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new AppError(fe.statusCode, 'BAD_REQUEST', 'The request could not be processed');
   }
   return PlatformErrors.internal();
-}
-
-// JSON.parse messages quote the input; keep only the position information.
-function cleanJsonMessage(message: string | undefined): string {
-  const m = /(Unexpected .*?|Expected .*?)(?: in JSON)? at position (\d+)/.exec(message ?? '');
-  if (m) return `${m[1]!.replace(/ in JSON$/, '')} at position ${m[2]}`;
-  return 'could not parse';
-}
-
-function extractType(message: string | undefined): string | undefined {
-  return /Unsupported Media Type:?\s*(.+)$/i.exec(message ?? '')?.[1]?.trim();
 }

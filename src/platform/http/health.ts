@@ -5,6 +5,7 @@ import { loadMigrations, migrationsApplied } from '../db/migrate.js';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { HttpApp, Platform } from '../module.js';
+import { routeAuth } from '../auth/guard.js';
 
 const Health = Type.Object({ status: Type.Literal('ok') });
 const Ready = Type.Object({
@@ -20,7 +21,7 @@ export async function healthRoutes(app: HttpApp, opts: { platform: Platform; met
 
   app.get(
     '/health',
-    { schema: { tags: ['system'], summary: 'Liveness: the process is up', response: { 200: Health } } },
+    { schema: { tags: ['system'], summary: 'Liveness: the process is up', response: { 200: Health } }, config: { auth: routeAuth.public() } },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -32,6 +33,7 @@ export async function healthRoutes(app: HttpApp, opts: { platform: Platform; met
         summary: 'Readiness: the database is reachable and migrations are applied',
         response: { 200: Ready },
       },
+      config: { auth: routeAuth.public() },
     },
     async () => {
       try {
@@ -46,7 +48,7 @@ export async function healthRoutes(app: HttpApp, opts: { platform: Platform; met
   );
 
   if (config.metrics) {
-    app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    app.get('/metrics', { schema: { hide: true }, config: { auth: routeAuth.public() } }, async (_req, reply) => {
       reply.header('content-type', opts.metrics.registry.contentType);
       return opts.metrics.registry.metrics();
     });

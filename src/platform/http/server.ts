@@ -17,6 +17,9 @@ import type { Metrics } from '../metrics.js';
 import type { HttpApp, LastroModule, Platform } from '../module.js';
 import { ErrorBody, toAppError } from './errors.js';
 import { healthRoutes } from './health.js';
+import { FORMATS } from './formats.js';
+import { installGuard, routeAuth } from '../auth/guard.js';
+import { readFileSync } from 'node:fs';
 
 export const API_VERSION = '0.1.0';
 
@@ -36,7 +39,18 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
   const { platform, metrics } = deps;
   const { config } = platform;
 
+  // HTTPS when TLS_CERT/TLS_KEY are set; with TLS_CLIENT_CA, mutual TLS: the handshake fails for
+  // a client without a certificate signed by that CA.
+  const https = config.tlsCert
+    ? {
+        cert: readFileSync(config.tlsCert),
+        key: readFileSync(config.tlsKey!),
+        ...(config.tlsClientCa ? { ca: readFileSync(config.tlsClientCa), requestCert: true, rejectUnauthorized: true } : {}),
+      }
+    : null;
+
   const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    ...(https ? ({ https } as object) : {}),
     loggerInstance: deps.logger,
     // One "request completed" line per request is written by our onResponse hook instead.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'cid' }),
@@ -48,7 +62,7 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
     bodyLimit: config.bodyLimit,
     return503OnClosing: true,
     ajv: {
-      customOptions: { allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false },
+      customOptions: { allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false, formats: FORMATS },
       plugins: [ajvFormats as unknown as AjvPlugin as never],
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -98,7 +112,7 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
   });
 
   app.setErrorHandler((err, request, reply) => {
-    const appErr = toAppError(err, config.bodyLimit);
+    const appErr = toAppError(err, config.bodyLimit, request.headers['content-type']);
     if (appErr.status >= 500) request.log.error({ err }, 'request failed');
     sendError(request, reply, appErr);
   });
@@ -129,12 +143,20 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
     },
   });
 
+  await installGuard(app, {
+    tokens: platform.auth.tokens,
+    subjects: platform.auth.subjects,
+    adminToken: config.adminToken,
+    rateLimitOrgPerMinute: config.rateLimitOrg,
+    rateLimitCredentialPerMinute: config.rateLimitCredential,
+  });
+
   await app.register(healthRoutes, { platform, metrics });
   for (const mod of deps.modules) {
     if (mod.routes) await app.register(async (scope) => mod.routes!(scope, platform));
   }
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true }, config: { auth: routeAuth.public() } }, async () => app.swagger());
   await app.register(scalarReference, {
     routePrefix: '/docs',
     configuration: { url: '/openapi.json', title: 'Lastro API reference' },
@@ -146,7 +168,7 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
 function sendError(request: FastifyRequest, reply: { status: (n: number) => unknown; headers: (h: Record<string, string>) => unknown; send: (b: unknown) => unknown }, err: AppError): void {
   if (err.headers) reply.headers(err.headers);
   reply.status(err.status);
-  const body: Record<string, unknown> = { code: err.code, message: err.message };
+  const body: Record<string, unknown> = { ...err.extra, code: err.code, message: err.message };
   if (err.details !== undefined) body.details = err.details;
   body.cid = request.id;
   reply.send(body);

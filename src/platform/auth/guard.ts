@@ -1,0 +1,166 @@
+// Authentication and authorization for every route, decided by the route's `config.auth`:
+//   public   — no credentials (health, JWKS, token endpoints);
+//   operator — `Authorization: Bearer <LASTRO_ADMIN_TOKEN>`; off (404) when it is unset;
+//   tenant   — a Lastro access token: signature and claims, org active and subject not revoked,
+//              x-tenant equal to the token's tenant, permission group, account scope, rate limits.
+// A route that declares nothing is refused at registration: forgetting auth cannot open a route.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, PlatformErrors } from '../errors.js';
+import type { HttpApp } from '../module.js';
+import { safeEqual } from './secrets.js';
+import type { TokenService, VerifiedToken } from './tokens.js';
+import { AuthErrors } from './tokens.js';
+
+export interface TenantRouteAuth {
+  kind: 'tenant';
+  /** Permission group, as in `pismo-v1:<group>:rw`. GET/HEAD need ro or rw; other methods rw. */
+  group: string;
+  /** `required`: a missing x-tenant header is an error (Pismo requires it on some APIs). */
+  tenantHeader?: 'required' | 'optional';
+  /** For account-scoped routes: the path parameter holding the account id. */
+  accountParam?: string;
+  /** Pismo's own codes for x-tenant problems on this API, where Pismo documents them. */
+  errors?: { missingTenant?: () => AppError; tenantMismatch?: () => AppError; accountMismatch?: () => AppError };
+}
+
+export type RouteAuth = { kind: 'public' } | { kind: 'operator' } | TenantRouteAuth;
+
+export const routeAuth = {
+  public: (): RouteAuth => ({ kind: 'public' }),
+  operator: (): RouteAuth => ({ kind: 'operator' }),
+  tenant: (group: string, opts: Omit<TenantRouteAuth, 'kind' | 'group'> = {}): RouteAuth => ({ kind: 'tenant', group, ...opts }),
+};
+
+/** Who is calling, once authenticated. */
+export interface RequestAuth {
+  orgId: string;
+  /** `credential:<id>` or `oidc_key:<id>`. */
+  subject: string;
+  permissions: string[];
+  accountId?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: RouteAuth;
+  }
+  interface FastifyRequest {
+    auth?: RequestAuth;
+  }
+}
+
+/** Is the org active and the token's subject (credential, OpenID key) not revoked? */
+export interface SubjectState {
+  isActive(orgId: string, subject: string): Promise<boolean>;
+}
+
+export const GuardErrors = {
+  forbidden: (why: string) => new AppError(403, 'FORBIDDEN', why),
+  tenantMismatch: () => new AppError(403, 'TENANT_MISMATCH', 'The x-tenant header does not match the token'),
+  missingTenant: () => new AppError(400, 'MISSING_TENANT_HEADER', 'Missing x-tenant header'),
+  accountMismatch: () => new AppError(403, 'ACCOUNT_MISMATCH', 'This account token is for another account'),
+  accountTokenScope: () =>
+    new AppError(403, 'ACCOUNT_TOKEN_NOT_ALLOWED', 'An account token can only be used on routes of its own account'),
+  inactive: () => new AppError(401, 'INVALID_TOKEN', 'Invalid token: the organization is inactive or the credential was revoked'),
+  rateLimited: (seconds: number) =>
+    new AppError(429, 'RATE_LIMITED', `Too many requests; retry in ${seconds} s`, undefined, { 'retry-after': String(seconds) }),
+};
+
+const PERMISSION = /^pismo-v1:([a-z0-9_*-]+):(rw|ro)$/;
+
+export const isPermission = (p: string): boolean => PERMISSION.test(p);
+
+/** True when `perms` grant `group` for reading (`write` false) or writing. `*` is every group. */
+export function allows(perms: string[], group: string, write: boolean): boolean {
+  return perms.some((p) => {
+    const m = PERMISSION.exec(p);
+    if (!m || (m[1] !== '*' && m[1] !== group)) return false;
+    return write ? m[2] === 'rw' : true;
+  });
+}
+
+const UNGUARDED_PREFIXES = ['/docs'];
+
+export interface GuardDeps {
+  tokens: TokenService;
+  subjects: SubjectState;
+  adminToken: string | undefined;
+  rateLimitOrgPerMinute: number;
+  rateLimitCredentialPerMinute: number;
+}
+
+export function bearer(request: FastifyRequest): string | undefined {
+  const h = request.headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  return m?.[1];
+}
+
+/** Installs the guard on `app`. Call before any route is registered. */
+export async function installGuard(app: HttpApp, deps: GuardDeps): Promise<void> {
+  app.addHook('onRoute', (route) => {
+    if (route.config?.auth || UNGUARDED_PREFIXES.some((p) => route.url.startsWith(p))) return;
+    throw new Error(`route ${String(route.method)} ${route.url} declares no config.auth`);
+  });
+
+  const limiters: ((req: FastifyRequest, reply: FastifyReply) => Promise<void>)[] = [];
+  if (deps.rateLimitOrgPerMinute > 0 || deps.rateLimitCredentialPerMinute > 0) {
+    const { default: rateLimit } = await import('@fastify/rate-limit');
+    await app.register(rateLimit, { global: false });
+    const limiter = (max: number, key: (a: RequestAuth) => string) =>
+      app.rateLimit({
+        max,
+        timeWindow: 60_000,
+        keyGenerator: (req) => key(req.auth!),
+        errorResponseBuilder: (req, ctx) => {
+          req.log.warn({ org: req.auth?.orgId, subject: req.auth?.subject, limit: ctx.max }, 'rate limit exceeded');
+          return GuardErrors.rateLimited(Math.max(1, Math.ceil(ctx.ttl / 1000)));
+        },
+      }) as unknown as (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    if (deps.rateLimitOrgPerMinute > 0) limiters.push(limiter(deps.rateLimitOrgPerMinute, (a) => `org:${a.orgId}`));
+    if (deps.rateLimitCredentialPerMinute > 0) limiters.push(limiter(deps.rateLimitCredentialPerMinute, (a) => `sub:${a.subject}`));
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    const auth = request.routeOptions.config?.auth;
+    if (!auth || auth.kind === 'public') return;
+    if (auth.kind === 'operator') {
+      const given = bearer(request);
+      if (!deps.adminToken) throw PlatformErrors.notFound();
+      if (!given || !safeEqual(given, deps.adminToken)) throw new AppError(401, 'UNAUTHORIZED', 'Invalid operator token');
+      return;
+    }
+
+    const token = bearer(request);
+    if (!token) throw AuthErrors.missing();
+    const claims: VerifiedToken = await deps.tokens.verify(token);
+    if (!(await deps.subjects.isActive(claims.tenant, claims.sub))) throw GuardErrors.inactive();
+
+    const header = request.headers['x-tenant'];
+    if (typeof header === 'string' && header !== '') {
+      if (header !== claims.tenant) throw (auth.errors?.tenantMismatch ?? GuardErrors.tenantMismatch)();
+    } else if (auth.tenantHeader === 'required') {
+      throw (auth.errors?.missingTenant ?? GuardErrors.missingTenant)();
+    }
+
+    if (claims.acc !== undefined) {
+      if (!auth.accountParam) throw GuardErrors.accountTokenScope();
+      const param = (request.params as Record<string, unknown> | undefined)?.[auth.accountParam];
+      if (String(param) !== claims.acc) throw (auth.errors?.accountMismatch ?? GuardErrors.accountMismatch)();
+    }
+
+    const write = request.method !== 'GET' && request.method !== 'HEAD';
+    if (!allows(claims.perms, auth.group, write)) {
+      throw GuardErrors.forbidden(`The token lacks the permission pismo-v1:${auth.group}:${write ? 'rw' : 'ro'}`);
+    }
+
+    request.auth = { orgId: claims.tenant, subject: claims.sub, permissions: claims.perms, accountId: claims.acc };
+    for (const limit of limiters) await limit(request, reply);
+  });
+}
+
+/** The authenticated caller of a tenant route (the guard has run). */
+export function callerOf(request: FastifyRequest): RequestAuth {
+  if (!request.auth) throw new Error('route is not tenant-authenticated');
+  return request.auth;
+}

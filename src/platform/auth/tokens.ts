@@ -1,0 +1,215 @@
+// Lastro's access tokens: RS256 JWTs signed with a key from `signing_keys`, published at
+// /.well-known/jwks.json. Rotation makes a new key active; the old one keeps verifying until
+// the last token it signed has expired. Verification pins RS256 and checks iss, aud, exp, nbf,
+// iat and the lifetime bound (exp − iat ≤ 3600 s).
+import { createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCb, randomUUID, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWK } from 'jose';
+import { sql } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import type { Json, Timestamp } from '../db/tables.js';
+import { AppError } from '../errors.js';
+import type { Sealer } from './sealed.js';
+
+const generateKeyPair = promisify(generateKeyPairCb);
+
+export const MAX_TOKEN_LIFETIME_SECONDS = 3600;
+
+declare module '../db/tables.js' {
+  interface Tables {
+    signing_keys: {
+      kid: string;
+      private_key: string;
+      public_jwk: Json<JWK>;
+      status: 'ACTIVE' | 'RETIRED';
+      created_at: Timestamp;
+      retired_at: Timestamp | null;
+      verify_until: Timestamp | null;
+    };
+  }
+}
+
+/** What a Lastro access token says about its bearer. */
+export interface TokenSubject {
+  /** The org (tenant) id, `TN-…`. */
+  tenant: string;
+  /** `credential:<id>` or `oidc_key:<id>`. */
+  sub: string;
+  /** Permission groups, Pismo's form: `pismo-v1:<group>:rw|ro`. */
+  perms: string[];
+  /** Account id for an account token. */
+  acc?: string;
+}
+
+export interface VerifiedToken extends TokenSubject {
+  jti: string;
+  exp: number;
+}
+
+export const AuthErrors = {
+  missing: () => new AppError(401, 'UNAUTHORIZED', 'Missing bearer token'),
+  invalid: (why: string) => new AppError(401, 'INVALID_TOKEN', `Invalid token: ${why}`),
+  expired: () => new AppError(401, 'TOKEN_EXPIRED', 'Token expired'),
+};
+
+interface VerifyKey {
+  key: KeyObject;
+  verifyUntil: Date | null;
+}
+
+export interface TokenService {
+  /** Loads the keys, creating the first one if there is none. */
+  init(): Promise<void>;
+  issue(subject: TokenSubject): Promise<{ token: string; expiresIn: number; jti: string }>;
+  /** Throws AppError 401 for anything that is not a valid, current Lastro token. */
+  verify(token: string): Promise<VerifiedToken>;
+  jwks(): { keys: JWK[] };
+  /** Makes a new key active; the previous one verifies until its tokens expire. */
+  rotate(): Promise<{ kid: string; retired: string | undefined }>;
+}
+
+export function createTokenService(deps: {
+  db: Database;
+  clock: Clock;
+  sealer: Sealer;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}): TokenService {
+  const { db, clock, sealer } = deps;
+  let active: { kid: string; key: KeyObject } | undefined;
+  let verifyKeys = new Map<string, VerifyKey>();
+  let published: JWK[] = [];
+  let lastReload = 0;
+
+  async function load(): Promise<void> {
+    const rows = await db.kysely.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').execute();
+    const now = clock.now();
+    const next = new Map<string, VerifyKey>();
+    const jwks: JWK[] = [];
+    let nextActive: typeof active;
+    for (const r of rows) {
+      if (r.status === 'RETIRED' && r.verify_until && r.verify_until <= now) continue;
+      const jwk = r.public_jwk;
+      next.set(r.kid, { key: createPublicKey({ key: jwk as never, format: 'jwk' }), verifyUntil: r.verify_until });
+      jwks.push(jwk);
+      if (r.status === 'ACTIVE') nextActive = { kid: r.kid, key: createPrivateKey(sealer.open(r.private_key)) };
+    }
+    verifyKeys = next;
+    published = jwks;
+    active = nextActive;
+    lastReload = performance.now();
+  }
+
+  async function newKey(): Promise<{ kid: string; privatePem: string; jwk: JWK }> {
+    const { privateKey, publicKey } = await generateKeyPair('rsa', { modulusLength: 2048 });
+    const kid = randomUUID();
+    const jwk = { ...(publicKey.export({ format: 'jwk' }) as JWK), kid, alg: 'RS256', use: 'sig' };
+    return { kid, privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), jwk };
+  }
+
+  async function ensureActive(): Promise<void> {
+    await load();
+    if (active) return;
+    const k = await newKey();
+    // Several processes may start together: the partial unique index lets one key win.
+    await sql`insert into signing_keys (kid, private_key, public_jwk, status, created_at)
+              values (${k.kid}, ${sealer.seal(k.privatePem)}, ${JSON.stringify(k.jwk)}, 'ACTIVE', ${clock.now()})
+              on conflict do nothing`.execute(db.kysely);
+    await load();
+    if (!active) throw new Error('no active signing key after creating one');
+  }
+
+  return {
+    init: ensureActive,
+
+    async issue(subject) {
+      if (!active) await ensureActive();
+      const now = Math.floor(clock.now().getTime() / 1000);
+      const jti = randomUUID();
+      const claims: Record<string, unknown> = { tenant: subject.tenant, perms: subject.perms };
+      if (subject.acc) claims.acc = subject.acc;
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: active!.kid, typ: 'JWT' })
+        .setIssuer(deps.issuer)
+        .setAudience(deps.audience)
+        .setSubject(subject.sub)
+        .setJti(jti)
+        .setIssuedAt(now)
+        .setNotBefore(now)
+        .setExpirationTime(now + deps.ttlSeconds)
+        .sign(active!.key);
+      return { token, expiresIn: deps.ttlSeconds, jti };
+    },
+
+    async verify(token) {
+      let kid: string | undefined;
+      try {
+        const header = decodeProtectedHeader(token);
+        if (header.alg !== 'RS256') throw AuthErrors.invalid(`algorithm ${String(header.alg)} is not accepted`);
+        kid = header.kid;
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        throw AuthErrors.invalid('not a JWT');
+      }
+      if (!kid) throw AuthErrors.invalid('no key id');
+      let entry = verifyKeys.get(kid);
+      // Another process may have rotated: reload at most once a second on an unknown kid.
+      if (!entry && performance.now() - lastReload > 1000) {
+        await load();
+        entry = verifyKeys.get(kid);
+      }
+      if (!entry) throw AuthErrors.invalid('unknown key id');
+      const now = clock.now();
+      if (entry.verifyUntil && entry.verifyUntil <= now) throw AuthErrors.invalid('signing key retired');
+      try {
+        const { payload } = await jwtVerify(token, entry.key, {
+          algorithms: ['RS256'],
+          issuer: deps.issuer,
+          audience: deps.audience,
+          currentDate: now,
+          requiredClaims: ['exp', 'iat', 'nbf', 'sub', 'jti'],
+        });
+        if (payload.exp! - payload.iat! > MAX_TOKEN_LIFETIME_SECONDS) throw AuthErrors.invalid('lifetime over 3600 s');
+        if (typeof payload.tenant !== 'string' || !Array.isArray(payload.perms)) throw AuthErrors.invalid('missing claims');
+        return {
+          tenant: payload.tenant,
+          sub: payload.sub!,
+          perms: payload.perms as string[],
+          acc: typeof payload.acc === 'string' ? payload.acc : undefined,
+          jti: payload.jti!,
+          exp: payload.exp!,
+        };
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        if (err instanceof joseErrors.JWTExpired) throw AuthErrors.expired();
+        if (err instanceof joseErrors.JWTClaimValidationFailed) throw AuthErrors.invalid(`claim ${err.claim} ${err.reason}`);
+        throw AuthErrors.invalid('signature or format');
+      }
+    },
+
+    jwks: () => ({ keys: published }),
+
+    async rotate() {
+      const k = await newKey();
+      const now = clock.now();
+      const verifyUntil = new Date(now.getTime() + (deps.ttlSeconds + 60) * 1000);
+      const retired = await db.transaction(async (tx) => {
+        const old = await tx
+          .updateTable('signing_keys')
+          .set({ status: 'RETIRED', retired_at: now, verify_until: verifyUntil })
+          .where('status', '=', 'ACTIVE')
+          .returning('kid')
+          .executeTakeFirst();
+        await tx
+          .insertInto('signing_keys')
+          .values({ kid: k.kid, private_key: sealer.seal(k.privatePem), public_jwk: JSON.stringify(k.jwk), status: 'ACTIVE', created_at: now })
+          .execute();
+        return old?.kid;
+      });
+      await load();
+      return { kid: k.kid, retired };
+    },
+  };
+}
