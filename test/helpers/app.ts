@@ -4,6 +4,7 @@ import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { loadConfig, type Config } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { ADMIN_TOKEN } from './auth.js';
 import { freshDatabase, type TestDatabase } from './db.js';
 
 export interface TestApp extends App {
@@ -24,6 +25,7 @@ export async function testApp(
     LASTRO_JOB_POLL_SECONDS: '0.5',
     LASTRO_SHUTDOWN_TIMEOUT_MS: '2000',
     PORT: '0',
+    LASTRO_ADMIN_TOKEN: ADMIN_TOKEN,
     ...(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}),
     ...opts.env,
   });

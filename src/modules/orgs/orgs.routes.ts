@@ -6,7 +6,7 @@
 import { Type } from 'typebox';
 import { callerOf, routeAuth } from '../../platform/auth/guard.js';
 import type { HttpApp, Platform } from '../../platform/module.js';
-import { OrgErrors } from './orgs.errors.js';
+import { OAuthErrors, OrgErrors } from './orgs.errors.js';
 import {
   CreateCredentialBody,
   CreateOrgBody,
@@ -216,6 +216,8 @@ export async function passportRoutes(app: HttpApp, platform: Platform, orgs: Org
     '/passport/v2/oauth/token',
     {
       config: { auth: routeAuth.public() },
+      // A malformed request is RFC 6749's invalid_request, not the platform's VALIDATION_ERROR.
+      attachValidation: true,
       schema: {
         ...passport,
         summary: 'OAuth2 (RFC 6749): client_credentials and refresh_token grants',
@@ -225,6 +227,7 @@ export async function passportRoutes(app: HttpApp, platform: Platform, orgs: Org
     },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
+      if (req.validationError) throw OAuthErrors.invalidRequest(req.validationError.message);
       return orgs.oauthToken(req.body);
     },
   );

@@ -271,8 +271,8 @@ export const OAuthTokenResponse = Type.Object({
 });
 
 export const OAuthError = Type.Object({
-  error: Type.String({ description: 'RFC 6749 error code.' }),
-  error_description: Type.String(),
+  error: Type.Optional(Type.String({ description: 'RFC 6749 error code.' })),
+  error_description: Type.Optional(Type.String()),
   code: Type.String(),
   message: Type.String(),
   cid: Type.String(),
