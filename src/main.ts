@@ -1,4 +1,5 @@
 // The `lastro` command: start | api | worker | migrate.
+import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { createApp, type App, type RunMode } from './app.js';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
@@ -160,6 +161,56 @@ async function runMigrate(): Promise<void> {
   }
 }
 
+/** Runs the operator route in-process, so the CLI applies exactly the API's rules. */
+async function runOrgCreate(opts: {
+  officialName: string;
+  orgName: string;
+  documentNumber: string;
+  responsible: string;
+  currency: string;
+  timezone: string;
+  countryCode: string;
+  language: string;
+  sandbox: boolean;
+}): Promise<void> {
+  const adminToken = randomBytes(24).toString('hex');
+  const config = { ...readConfig(), adminToken, logLevel: 'silent' as const };
+  let app: App;
+  try {
+    app = await createApp({ config, mode: 'api', migrate: true, logger: createLogger('silent') });
+  } catch (err) {
+    fail(err);
+  }
+  try {
+    const res = await app.http!.inject({
+      method: 'POST',
+      url: '/lastro/v1/orgs',
+      headers: { authorization: `Bearer ${adminToken}` },
+      payload: {
+        official_name: opts.officialName,
+        org_name: opts.orgName,
+        document_number: opts.documentNumber,
+        responsible: opts.responsible,
+        currency_numeric_code: opts.currency,
+        timezone: opts.timezone,
+        country_code: opts.countryCode,
+        language: opts.language,
+        sandbox: opts.sandbox,
+      },
+    });
+    if (res.statusCode !== 201) {
+      const body = res.json<{ message: string; details?: { field: string; reason: string }[] }>();
+      say(`lastro: the org was not created — ${body.details ? body.details.map((d) => `${d.field} ${d.reason}`).join('; ') : body.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write(`${JSON.stringify(res.json(), null, 2)}\n`);
+    say('The server_secret is shown only now: store it safely.');
+  } finally {
+    await app.stop();
+  }
+}
+
 const program = new Command()
   .name('lastro')
   .description('Lastro — open-source processing platform for banking and payments (Pismo-compatible API).')
@@ -177,5 +228,20 @@ program
 program.command('api').description('run the HTTP API only (stateless; scale horizontally)').action(() => run('api'));
 program.command('worker').description('run background jobs only (migrates first; run several)').action(() => run('worker'));
 program.command('migrate').description('apply database migrations and exit').action(runMigrate);
+
+const org = program.command('org').description('manage organizations (tenants) directly on the database');
+org
+  .command('create')
+  .description('create an org and print it with its first credential (the secret is shown once)')
+  .requiredOption('--official-name <name>', "company's legal name (≤ 100)")
+  .requiredOption('--org-name <name>', 'preferred name on the platform (≤ 80)')
+  .requiredOption('--document-number <number>', 'company document number (≤ 20)')
+  .requiredOption('--responsible <email>', 'email of the person to contact')
+  .requiredOption('--currency <code>', 'ISO 4217 numeric currency code, e.g. 986')
+  .requiredOption('--timezone <zone>', 'IANA time zone, e.g. America/Sao_Paulo')
+  .requiredOption('--country-code <code>', 'ISO 3166-1 alpha-3 country code, e.g. BRA')
+  .option('--language <language>', 'en-US or pt-BR', 'en-US')
+  .option('--sandbox', 'a sandbox org (gets a test clock)', false)
+  .action(runOrgCreate);
 
 await program.parseAsync();

@@ -34,6 +34,18 @@ describe.skipIf(engine() !== 'pglite')('embedded (PGlite) process', () => {
     expect(p.stderr()).toContain(`PGlite (embedded) at ${dataDir}`);
     expect((await getJson(`${url}/ready`)).body).toMatchObject({ status: 'ready', database: 'pglite' });
 
+    // First start on an empty data dir: a sandbox demo org and a curl line that works as printed.
+    expect(p.stderr()).toMatch(/Demo org\s+TN-[0-9a-f-]{36} \(sandbox\), created now/);
+    const key = /server_key\s+(\S+)/.exec(p.stderr())![1]!;
+    const secret = /server_secret\s+(\S+)/.exec(p.stderr())![1]!;
+    expect(p.stderr()).toContain(`-d '{"server_key":"${key}","server_secret":"${secret}"}'`);
+    const token = await fetch(`${url}/passport/v2/s2s/access-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ server_key: key, server_secret: secret }),
+    });
+    expect(token.status).toBe(201);
+
     const docs = await fetch(`${url}/docs/`);
     expect(docs.status).toBe(200);
     const html = await docs.text();
@@ -75,8 +87,45 @@ describe.skipIf(engine() !== 'pglite')('embedded (PGlite) process', () => {
     expect((await getJson(`${url}/ready`)).status).toBe(200);
     expect(second.logs().find((l) => l.msg === 'lastro started')?.installationId).toBe(before);
     expect(second.logs().some((l) => l.msg === 'migration applied')).toBe(false);
+    // The demo org made on the first start is still there: same credential, not a new org.
+    expect(second.stderr()).toMatch(/Demo org\s+TN-[0-9a-f-]{36} \(sandbox\)\n/);
     second.proc.kill('SIGINT');
     expect((await second.exited).code).toBe(0);
+  });
+});
+
+describe.skipIf(engine() !== 'pglite')('lastro org create', () => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'lastro-cli-')), 'data');
+  const args = ['org', 'create', '--official-name', 'Acme Corp', '--org-name', 'Acme', '--document-number', '123', '--responsible', 'ops@acme.com'];
+
+  it('creates an org and prints it with a working credential', async () => {
+    const p = run([...args, '--currency', '986', '--timezone', 'America/Sao_Paulo', '--country-code', 'BRA'], { LASTRO_DATA_DIR: dataDir });
+    expect((await p.exited).code).toBe(0);
+    const out = JSON.parse(p.stdout());
+    expect(out.org).toMatchObject({ org_name: 'Acme', status: 'ACTIVE', id: expect.stringMatching(/^TN-/) });
+    expect(out.credential.server_secret.length).toBeGreaterThan(20);
+    expect(p.stderr()).toContain('shown only now');
+
+    // The credential works against the server started on the same data dir.
+    const server = run(['start'], { LASTRO_DATA_DIR: dataDir });
+    const url = await server.started();
+    const res = await fetch(`${url}/passport/v2/s2s/access-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ server_key: out.credential.server_key, server_secret: out.credential.server_secret }),
+    });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { tenant: string }).tenant).toBe(out.org.id);
+    // Not an empty database, so no demo org is made.
+    expect(server.stderr()).not.toContain('Demo org');
+    server.proc.kill('SIGTERM');
+    await server.exited;
+  });
+
+  it('names every bad field and exits 1', async () => {
+    const p = run([...args, '--currency', '999', '--timezone', 'Mars/Base', '--country-code', 'XXX'], { LASTRO_DATA_DIR: dataDir });
+    expect((await p.exited).code).toBe(1);
+    for (const field of ['body.currency_numeric_code', 'body.timezone', 'body.country_code']) expect(p.stderr()).toContain(field);
   });
 });
 

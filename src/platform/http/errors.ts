@@ -3,6 +3,7 @@
 import type { FastifyError } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, PlatformErrors, type FieldIssue } from '../errors.js';
+import { FORMAT_REASONS } from './formats.js';
 
 export const ErrorBody = Type.Object(
   {
@@ -55,6 +56,11 @@ export function validationIssues(context: string, errors: AjvIssue[]): FieldIssu
         break;
       case 'const':
         note(fieldPath(context, e.instancePath)).consts.push(e.params.allowedValue);
+        break;
+      case 'format':
+        note(fieldPath(context, e.instancePath)).reasons.push(
+          FORMAT_REASONS[String(e.params.format)] ?? e.message ?? `must match format ${String(e.params.format)}`,
+        );
         break;
       case 'anyOf':
       case 'oneOf':

@@ -13,10 +13,26 @@ export function isIanaTimeZone(zone: string): boolean {
   }
 }
 
+// ISO 4217 codes that are not money an org or account can hold: precious metals, bond-market
+// units, SDR and similar units, the testing code and "no currency".
+const NOT_MONEY = new Set(['959', '961', '962', '964', '955', '956', '957', '958', '960', '994', '965', '963', '999']);
+
 export const FORMATS: Record<string, (value: string) => boolean> = {
-  'iso4217-numeric': (v) => /^[0-9]{3}$/.test(v) && isCurrencyNumericCode(v),
+  'iso4217-numeric': (v) => /^[0-9]{3}$/.test(v) && isCurrencyNumericCode(v) && !NOT_MONEY.has(v),
   'iana-timezone': isIanaTimeZone,
   'iso3166-alpha3': (v) => /^[A-Z]{3}$/.test(v) && iso3166.whereAlpha3(v) !== undefined,
   /** HH:MM:SS, 24-hour. */
   'time-hms': (v) => /^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$/.test(v),
+};
+
+/** What a failed format means, in the words of a validation error. */
+export const FORMAT_REASONS: Record<string, string> = {
+  'iso4217-numeric': 'is not an ISO 4217 numeric currency code (e.g. 986)',
+  'iana-timezone': 'is not an IANA time zone (Region/City, e.g. America/Sao_Paulo)',
+  'iso3166-alpha3': 'is not an ISO 3166-1 alpha-3 country code (e.g. BRA)',
+  'time-hms': 'is not a time of day HH:MM:SS',
+  email: 'is not an email address',
+  'date-time': 'is not an RFC 3339 date-time',
+  date: 'is not a date YYYY-MM-DD',
+  uuid: 'is not a UUID',
 };
