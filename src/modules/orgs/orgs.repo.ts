@@ -148,6 +148,22 @@ export const updateCredential = (tx: Tx, orgId: string, credentialId: string, ch
     .returningAll()
     .executeTakeFirst();
 
+/**
+ * Counts one wrong secret atomically (concurrent attempts each count) and locks the key when the
+ * count reaches `max`. Returns the new count and the lock, if any.
+ */
+export const recordFailedLogin = (tx: Tx, orgId: string, credentialId: string, max: number, lockUntil: Date) =>
+  tx
+    .updateTable('credentials')
+    .set((eb) => ({
+      failed_attempts: eb.case().when('failed_attempts', '>=', max - 1).then(0).else(eb('failed_attempts', '+', 1)).end(),
+      locked_until: eb.case().when('failed_attempts', '>=', max - 1).then(lockUntil).else(eb.ref('locked_until')).end(),
+    }))
+    .where('org_id', '=', orgId)
+    .where('credential_id', '=', credentialId)
+    .returning(['failed_attempts', 'locked_until'])
+    .executeTakeFirstOrThrow();
+
 export const insertOidcKey = (tx: Tx, row: Insertable<OidcKeysTable>) =>
   tx.insertInto('oidc_keys').values(row).returningAll().executeTakeFirstOrThrow();
 

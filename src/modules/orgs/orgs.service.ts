@@ -172,12 +172,16 @@ export function createOrgsService(p: Platform) {
   }
 
   async function applyOrgChanges(orgId: string, body: OperatorPatchOrgBody, ctx: RequestContext): Promise<repo.OrgRow> {
-    const issues = semanticIssues(body);
-    if (issues.length) throw OrgErrors.invalid(issues);
     return db.transaction(
       async (tx) => {
         const before = await repo.findOrg(tx, orgId);
         if (!before) throw OrgErrors.orgNotFound();
+        // Rules across fields hold for the org as it will be, not only for the patch.
+        const issues = semanticIssues({
+          start_date: body.start_date ?? before.start_date ?? undefined,
+          expiration_date: body.expiration_date ?? before.expiration_date ?? undefined,
+        });
+        if (issues.length) throw OrgErrors.invalid(issues);
         const changes: Record<string, unknown> = {};
         const changed: string[] = [];
         for (const [k, v] of Object.entries(body)) {
@@ -214,18 +218,14 @@ export function createOrgsService(p: Platform) {
     }
     const ok = await verifySecret(secret, cred.secret_hash);
     if (!ok) {
-      const attempts = cred.failed_attempts + 1;
-      const lock = attempts >= config.loginMaxFailures;
-      await db.transaction(
-        (tx) =>
-          repo.updateCredential(tx, cred.org_id, cred.credential_id, {
-            failed_attempts: lock ? 0 : attempts,
-            locked_until: lock ? new Date(now.getTime() + config.loginLockSeconds * 1000) : cred.locked_until,
-          }),
+      const lockUntil = new Date(now.getTime() + config.loginLockSeconds * 1000);
+      const after = await db.transaction(
+        (tx) => repo.recordFailedLogin(tx, cred.org_id, cred.credential_id, config.loginMaxFailures, lockUntil),
         { orgId: cred.org_id },
       );
-      if (lock) p.log.warn({ org: cred.org_id, credential: cred.credential_id, attempts }, 'server_key locked after repeated wrong secrets');
-      else p.log.info({ org: cred.org_id, credential: cred.credential_id, attempts }, 'wrong server_secret');
+      const locked = after.locked_until !== null && after.locked_until > now;
+      if (locked) p.log.warn({ org: cred.org_id, credential: cred.credential_id }, 'server_key locked after repeated wrong secrets');
+      else p.log.info({ org: cred.org_id, credential: cred.credential_id, attempts: after.failed_attempts }, 'wrong server_secret');
       throw OrgErrors.invalidCredentials();
     }
     if (cred.status !== 'ACTIVE' || !found.orgActive) throw OrgErrors.invalidCredentials();
@@ -529,7 +529,7 @@ export function createOrgsService(p: Platform) {
           assertGrantable([requested], key.permissions);
           perms = [requested];
         }
-        if (payload.uid !== undefined && typeof payload.uid !== 'string' && typeof payload.uid !== 'number') throw OrgErrors.invalidCredentials();
+        if (payload.uid !== undefined && !/^[1-9][0-9]{0,18}$/.test(String(payload.uid as string | number))) throw OrgErrors.invalidCredentials();
         const acc = payload.uid === undefined ? undefined : String(payload.uid);
         const t = await grant({ tenant: orgId, sub: `oidc_key:${key.key_id}`, perms, acc }, 'oidc_key', key.key_id);
         return { token: t.token, refresh_token: t.refresh, expires_in: String(t.expiresIn) };
@@ -574,6 +574,7 @@ export function createOrgsService(p: Platform) {
           if (!allows(cred.permissions, group, access === 'rw')) throw OAuthErrors.invalidScope(`"${s}" is not granted to this client`);
         }
       }
+      if (body.uid !== undefined && !/^[1-9][0-9]{0,18}$/.test(body.uid)) throw OAuthErrors.invalidRequest('uid must be an account id (a positive integer)');
       const t = await grant({ tenant: cred.org_id, sub: `credential:${cred.credential_id}`, perms, acc: body.uid }, 'credential', cred.credential_id);
       return { access_token: t.token, token_type: 'Bearer' as const, expires_in: t.expiresIn, scope: perms.join(' '), refresh_token: t.refresh };
     },

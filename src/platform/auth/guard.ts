@@ -4,7 +4,7 @@
 //   tenant   — a Lastro access token: signature and claims, org active and subject not revoked,
 //              x-tenant equal to the token's tenant, permission group, account scope, rate limits.
 // A route that declares nothing is refused at registration: forgetting auth cannot open a route.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { AppError, PlatformErrors } from '../errors.js';
 import type { HttpApp } from '../module.js';
 import { safeEqual } from './secrets.js';
@@ -103,25 +103,22 @@ export async function installGuard(app: HttpApp, deps: GuardDeps): Promise<void>
     throw new Error(`route ${String(route.method)} ${route.url} declares no config.auth`);
   });
 
-  const limiters: ((req: FastifyRequest, reply: FastifyReply) => Promise<void>)[] = [];
+  // Each limiter counts on its own key; createRateLimit (unlike rateLimit) leaves the request
+  // unmarked, so the org limit does not stop the credential limit from being checked.
+  type Limiter = (req: FastifyRequest) => Promise<{ isExceeded: boolean; ttlInSeconds: number; max: number }>;
+  const limiters: { limit: Limiter; scope: 'org' | 'credential' }[] = [];
   if (deps.rateLimitOrgPerMinute > 0 || deps.rateLimitCredentialPerMinute > 0) {
     const { default: rateLimit } = await import('@fastify/rate-limit');
     await app.register(rateLimit, { global: false });
-    const limiter = (max: number, key: (a: RequestAuth) => string) =>
-      app.rateLimit({
-        max,
-        timeWindow: 60_000,
-        keyGenerator: (req) => key(req.auth!),
-        errorResponseBuilder: (req, ctx) => {
-          req.log.warn({ org: req.auth?.orgId, subject: req.auth?.subject, limit: ctx.max }, 'rate limit exceeded');
-          return GuardErrors.rateLimited(Math.max(1, Math.ceil(ctx.ttl / 1000)));
-        },
-      }) as unknown as (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
-    if (deps.rateLimitOrgPerMinute > 0) limiters.push(limiter(deps.rateLimitOrgPerMinute, (a) => `org:${a.orgId}`));
-    if (deps.rateLimitCredentialPerMinute > 0) limiters.push(limiter(deps.rateLimitCredentialPerMinute, (a) => `sub:${a.subject}`));
+    const limiter = (max: number, key: (a: RequestAuth) => string): Limiter =>
+      app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: (req) => key(req.auth!) }) as unknown as Limiter;
+    if (deps.rateLimitOrgPerMinute > 0) limiters.push({ scope: 'org', limit: limiter(deps.rateLimitOrgPerMinute, (a) => `org:${a.orgId}`) });
+    if (deps.rateLimitCredentialPerMinute > 0) {
+      limiters.push({ scope: 'credential', limit: limiter(deps.rateLimitCredentialPerMinute, (a) => `sub:${a.subject}`) });
+    }
   }
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (request) => {
     const auth = request.routeOptions.config?.auth;
     if (!auth || auth.kind === 'public') return;
     if (auth.kind === 'operator') {
@@ -155,7 +152,13 @@ export async function installGuard(app: HttpApp, deps: GuardDeps): Promise<void>
     }
 
     request.auth = { orgId: claims.tenant, subject: claims.sub, permissions: claims.perms, accountId: claims.acc };
-    for (const limit of limiters) await limit(request, reply);
+    for (const { limit, scope } of limiters) {
+      const r = await limit(request);
+      if (r.isExceeded) {
+        request.log.warn({ org: claims.tenant, subject: claims.sub, scope, limit: r.max }, 'rate limit exceeded');
+        throw GuardErrors.rateLimited(Math.max(1, r.ttlInSeconds));
+      }
+    }
   });
 }
 

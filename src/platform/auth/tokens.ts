@@ -83,6 +83,8 @@ export function createTokenService(deps: {
   let published: JWK[] = [];
   let lastReload = 0;
 
+  const expired = (k: VerifyKey | undefined): boolean => !k || (k.verifyUntil !== null && k.verifyUntil <= clock.now());
+
   async function load(): Promise<void> {
     const rows = await db.kysely.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').execute();
     const now = clock.now();
@@ -189,7 +191,8 @@ export function createTokenService(deps: {
       }
     },
 
-    jwks: () => ({ keys: published }),
+    // A retired key leaves the set as soon as it stops verifying, without waiting for a reload.
+    jwks: () => ({ keys: published.filter((k) => !expired(verifyKeys.get(k.kid!))) }),
 
     async rotate() {
       const k = await newKey();

@@ -72,8 +72,10 @@ export function validationIssues(context: string, errors: AjvIssue[]): FieldIssu
   }
   const issues: FieldIssue[] = [];
   for (const [field, { consts, reasons }] of byField) {
+    // For a nullable field given a bad value, "must be null" is noise next to the real reason.
+    const meaningful = reasons.length > 1 ? reasons.filter((r) => r !== 'must be null') : reasons;
     if (consts.length) issues.push({ field, reason: `must be one of ${consts.map((v) => JSON.stringify(v)).join(', ')}` });
-    else if (reasons.length) for (const reason of new Set(reasons)) issues.push({ field, reason });
+    else if (meaningful.length) for (const reason of new Set(meaningful)) issues.push({ field, reason });
     else issues.push({ field, reason: 'does not match any allowed form' });
   }
   return issues;
