@@ -529,8 +529,11 @@ export function createOrgsService(p: Platform) {
           assertGrantable([requested], key.permissions);
           perms = [requested];
         }
-        if (payload.uid !== undefined && !/^[1-9][0-9]{0,18}$/.test(String(payload.uid as string | number))) throw OrgErrors.invalidCredentials();
-        const acc = payload.uid === undefined ? undefined : String(payload.uid);
+        const uid = payload.uid;
+        if (uid !== undefined && !((typeof uid === 'string' || typeof uid === 'number') && /^[1-9][0-9]{0,18}$/.test(String(uid)))) {
+          throw OrgErrors.invalidCredentials();
+        }
+        const acc = uid === undefined ? undefined : String(uid);
         const t = await grant({ tenant: orgId, sub: `oidc_key:${key.key_id}`, perms, acc }, 'oidc_key', key.key_id);
         return { token: t.token, refresh_token: t.refresh, expires_in: String(t.expiresIn) };
       } catch (err) {
