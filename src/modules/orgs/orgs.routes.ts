@@ -92,6 +92,20 @@ export function orgsRoutes(app: HttpApp, platform: Platform, orgs: OrgsService):
     );
   }
   app.post(
+    '/lastro/v1/orgs/:id/credentials',
+    {
+      config: { auth: routeAuth.operator() },
+      schema: {
+        ...operator,
+        summary: "Issue a credential for an org (e.g. after it revoked its own); the secret is shown once",
+        params: OrgIdParams,
+        body: CreateCredentialBody,
+        response: { 201: NewCredential },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await orgs.operatorCreateCredential(req.params.id, req.body, ctx(req))),
+  );
+  app.post(
     '/lastro/v1/signing-keys/rotate',
     {
       config: { auth: routeAuth.operator() },
@@ -228,6 +242,16 @@ export async function passportRoutes(app: HttpApp, platform: Platform, orgs: Org
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
       if (req.validationError) throw OAuthErrors.invalidRequest(req.validationError.message);
+      // RFC 6749 §2.3.1: client credentials may come as HTTP Basic instead of in the body.
+      const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+      if (basic) {
+        const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        if (colon < 0) throw OAuthErrors.invalidRequest('malformed Basic authorization');
+        const id = decodeURIComponent(decoded.slice(0, colon));
+        const secret = decodeURIComponent(decoded.slice(colon + 1));
+        return orgs.oauthToken({ ...req.body, client_id: id, client_secret: secret, client_secret_string: undefined });
+      }
       return orgs.oauthToken(req.body);
     },
   );

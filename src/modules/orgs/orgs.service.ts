@@ -300,6 +300,7 @@ export function createOrgsService(p: Platform) {
     },
 
     async operatorGetOrg(orgId: string): Promise<OperatorOrg> {
+      if (!isOrgId(orgId)) throw OrgErrors.orgNotFound();
       const row = await db.transaction((tx) => repo.findOrg(tx, orgId), { system: true });
       if (!row) throw OrgErrors.orgNotFound();
       return toOperatorOrg(row);
@@ -374,6 +375,12 @@ export function createOrgsService(p: Platform) {
         },
         { orgId },
       );
+    },
+
+    /** Operator: a credential for an existing org, with any permissions. */
+    async operatorCreateCredential(orgId: string, body: { description?: string; permissions?: string[] }, ctx: RequestContext): Promise<NewCredential> {
+      await service.operatorGetOrg(orgId);
+      return service.createCredential(orgId, ALL_PERMISSIONS, body, ctx);
     },
 
     async listCredentials(orgId: string, page: number, perPage: number) {

@@ -64,7 +64,7 @@ export interface TokenService {
   issue(subject: TokenSubject): Promise<{ token: string; expiresIn: number; jti: string }>;
   /** Throws AppError 401 for anything that is not a valid, current Lastro token. */
   verify(token: string): Promise<VerifiedToken>;
-  jwks(): { keys: JWK[] };
+  jwks(): Promise<{ keys: JWK[] }>;
   /** Makes a new key active; the previous one verifies until its tokens expire. */
   rotate(): Promise<{ kid: string; retired: string | undefined }>;
 }
@@ -83,6 +83,12 @@ export function createTokenService(deps: {
   let published: JWK[] = [];
   let lastReload = 0;
 
+  // Another process may rotate the keys: signing and publishing reload what they hold when it is
+  // older than this, so every process signs with the active key within seconds of a rotation.
+  const RELOAD_MS = 5000;
+  const fresh = async (): Promise<void> => {
+    if (performance.now() - lastReload > RELOAD_MS) await load();
+  };
   const expired = (k: VerifyKey | undefined): boolean => !k || (k.verifyUntil !== null && k.verifyUntil <= clock.now());
 
   async function load(): Promise<void> {
@@ -127,6 +133,7 @@ export function createTokenService(deps: {
     init: ensureActive,
 
     async issue(subject) {
+      await fresh();
       if (!active) await ensureActive();
       const now = Math.floor(clock.now().getTime() / 1000);
       const jti = randomUUID();
@@ -192,7 +199,10 @@ export function createTokenService(deps: {
     },
 
     // A retired key leaves the set as soon as it stops verifying, without waiting for a reload.
-    jwks: () => ({ keys: published.filter((k) => !expired(verifyKeys.get(k.kid!))) }),
+    async jwks() {
+      await fresh();
+      return { keys: published.filter((k) => !expired(verifyKeys.get(k.kid!))) };
+    },
 
     async rotate() {
       const k = await newKey();
