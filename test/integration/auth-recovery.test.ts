@@ -71,3 +71,13 @@ describe('OAuth2 client authentication', () => {
     expect(bad.json().error).toBe('invalid_client');
   });
 });
+
+describe('GET /lastro/v1/whoami', () => {
+  it('tells what any valid token grants, account tokens included, and nothing without one', async () => {
+    const o = await createOrg(app);
+    const res = await app.http.inject({ method: 'GET', url: '/lastro/v1/whoami', headers: bearer(await tokenFor(app, o, 77)) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ org_id: o.orgId, subject: `credential:${o.credentialId}`, permissions: ['pismo-v1:*:rw'], account_id: '77' });
+    expect((await app.http.inject({ method: 'GET', url: '/lastro/v1/whoami' })).statusCode).toBe(401);
+  });
+});

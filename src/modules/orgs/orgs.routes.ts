@@ -139,6 +139,29 @@ export function orgsRoutes(app: HttpApp, platform: Platform, orgs: OrgsService):
     async (req) => orgs.patchOrg(callerOf(req).orgId, req.body, ctx(req)),
   );
 
+  app.get(
+    '/lastro/v1/whoami',
+    {
+      config: { auth: routeAuth.tenant(null) },
+      schema: {
+        tags: ['credentials'],
+        summary: 'What the presented token grants: org, subject, permission groups, account',
+        response: {
+          200: Type.Object({
+            org_id: Type.String(),
+            subject: Type.String(),
+            permissions: Type.Array(Type.String()),
+            account_id: Type.Optional(Type.String()),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const c = callerOf(req);
+      return { org_id: c.orgId, subject: c.subject, permissions: c.permissions, ...(c.accountId ? { account_id: c.accountId } : {}) };
+    },
+  );
+
   // --- Credentials (server_key / server_secret) ---
   app.post(
     '/lastro/v1/credentials',

@@ -13,8 +13,11 @@ import { AuthErrors } from './tokens.js';
 
 export interface TenantRouteAuth {
   kind: 'tenant';
-  /** Permission group, as in `pismo-v1:<group>:rw`. GET/HEAD need ro or rw; other methods rw. */
-  group: string;
+  /**
+   * Permission group, as in `pismo-v1:<group>:rw`. GET/HEAD need ro or rw; other methods rw.
+   * `null`: any valid token of the org (e.g. token introspection).
+   */
+  group: string | null;
   /** `required`: a missing x-tenant header is an error (Pismo requires it on some APIs). */
   tenantHeader?: 'required' | 'optional';
   /** For account-scoped routes: the path parameter holding the account id. */
@@ -28,7 +31,7 @@ export type RouteAuth = { kind: 'public' } | { kind: 'operator' } | TenantRouteA
 export const routeAuth = {
   public: (): RouteAuth => ({ kind: 'public' }),
   operator: (): RouteAuth => ({ kind: 'operator' }),
-  tenant: (group: string, opts: Omit<TenantRouteAuth, 'kind' | 'group'> = {}): RouteAuth => ({ kind: 'tenant', group, ...opts }),
+  tenant: (group: string | null, opts: Omit<TenantRouteAuth, 'kind' | 'group'> = {}): RouteAuth => ({ kind: 'tenant', group, ...opts }),
 };
 
 /** Who is calling, once authenticated. */
@@ -140,14 +143,14 @@ export async function installGuard(app: HttpApp, deps: GuardDeps): Promise<void>
       throw (auth.errors?.missingTenant ?? GuardErrors.missingTenant)();
     }
 
-    if (claims.acc !== undefined) {
+    if (claims.acc !== undefined && auth.group !== null) {
       if (!auth.accountParam) throw GuardErrors.accountTokenScope();
       const param = (request.params as Record<string, unknown> | undefined)?.[auth.accountParam];
       if (String(param) !== claims.acc) throw (auth.errors?.accountMismatch ?? GuardErrors.accountMismatch)();
     }
 
     const write = request.method !== 'GET' && request.method !== 'HEAD';
-    if (!allows(claims.perms, auth.group, write)) {
+    if (auth.group !== null && !allows(claims.perms, auth.group, write)) {
       throw GuardErrors.forbidden(`The token lacks the permission pismo-v1:${auth.group}:${write ? 'rw' : 'ro'}`);
     }
 
