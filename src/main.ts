@@ -45,21 +45,58 @@ function describeDatabase(config: Config): string {
 async function run(mode: RunMode): Promise<void> {
   const config = readConfig();
   const log = createLogger(config.logLevel);
-  let app: App;
+
+  // Signals are handled from the first moment: one that arrives while starting is honoured as
+  // soon as start-up has finished, with the same drain as later.
+  let app: App | undefined = undefined; // set once started; the signal handler reads it
+  let requested: string | undefined;
+  let signals = 0;
+  const shutdown = (signal: string): void => {
+    signals += 1;
+    if (signals > 1) {
+      say('lastro: second signal, exiting now');
+      process.exit(130);
+    }
+    if (!app) {
+      requested = signal;
+      return;
+    }
+    log.info({ signal }, 'shutting down: draining requests and jobs');
+    const timer = setTimeout(() => {
+      log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 2000);
+    timer.unref();
+    app.stop().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  let created: App;
   try {
-    app = await createApp({ config, mode, logger: log });
+    created = await createApp({ config, mode, logger: log });
   } catch (err) {
     fail(err);
   }
-  const { url } = await app.start().catch(async (err: unknown) => {
-    await app.stop().catch(() => {});
+  // Before listening: once /ready answers, the demo org it announces exists.
+  const demo = mode === 'all' && created.platform.db.kind === 'pglite' ? await demoOrg(created, config) : undefined;
+  const { url } = await created.start().catch(async (err: unknown) => {
+    await created.stop().catch(() => {});
     fail(err);
   });
 
-  const demo = mode === 'all' && app.platform.db.kind === 'pglite' ? await demoOrg(app, config) : undefined;
   const seconds = process.uptime().toFixed(1);
   log.info(
-    { mode, url, database: app.platform.db.kind, installationId: app.installationId, startupSeconds: Number(seconds) },
+    { mode, url, database: created.platform.db.kind, installationId: created.installationId, startupSeconds: Number(seconds) },
     'lastro started',
   );
   say('');
@@ -89,32 +126,8 @@ async function run(mode: RunMode): Promise<void> {
   say('  Stop with Ctrl+C.');
   say('');
 
-  let signals = 0;
-  const shutdown = (signal: string): void => {
-    signals += 1;
-    if (signals > 1) {
-      say('lastro: second signal, exiting now');
-      process.exit(130);
-    }
-    log.info({ signal }, 'shutting down: draining requests and jobs');
-    const timer = setTimeout(() => {
-      log.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs + 2000);
-    timer.unref();
-    app.stop().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        log.error({ err }, 'error while stopping');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  app = created;
+  if (requested) shutdown(requested);
 }
 
 interface DemoOrg {

@@ -81,3 +81,17 @@ describe('GET /lastro/v1/whoami', () => {
     expect((await app.http.inject({ method: 'GET', url: '/lastro/v1/whoami' })).statusCode).toBe(401);
   });
 });
+
+describe('verified-token cache', () => {
+  it('a token verified (and cached) earlier still expires on time', async () => {
+    const o = await createOrg(app);
+    const token = await tokenFor(app, o);
+    const h = bearer(token);
+    expect((await app.http.inject({ method: 'GET', url: '/lastro/v1/whoami', headers: h })).statusCode).toBe(200);
+    expect((await app.http.inject({ method: 'GET', url: '/lastro/v1/whoami', headers: h })).statusCode).toBe(200);
+    app.clock.advance(3601 * 1000);
+    const res = await app.http.inject({ method: 'GET', url: '/lastro/v1/whoami', headers: h });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('TOKEN_EXPIRED');
+  });
+});

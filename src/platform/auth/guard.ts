@@ -82,7 +82,6 @@ export function allows(perms: string[], group: string, write: boolean): boolean 
   });
 }
 
-const UNGUARDED_PREFIXES = ['/docs'];
 
 export interface GuardDeps {
   tokens: TokenService;
@@ -102,7 +101,7 @@ export function bearer(request: FastifyRequest): string | undefined {
 /** Installs the guard on `app`. Call before any route is registered. */
 export async function installGuard(app: HttpApp, deps: GuardDeps): Promise<void> {
   app.addHook('onRoute', (route) => {
-    if (route.config?.auth || UNGUARDED_PREFIXES.some((p) => route.url.startsWith(p))) return;
+    if (route.config?.auth) return;
     throw new Error(`route ${String(route.method)} ${route.url} declares no config.auth`);
   });
 

@@ -79,6 +79,11 @@ export function createTokenService(deps: {
 }): TokenService {
   const { db, clock, sealer } = deps;
   let active: { kid: string; key: KeyObject } | undefined;
+  // Tokens already verified, by their exact text, until they expire or their key retires. An RSA
+  // verification costs tens of microseconds and clients reuse a token for up to an hour; what can
+  // change meanwhile (revocation, deactivation) is checked on every request by the guard.
+  const verified = new Map<string, { claims: VerifiedToken; until: number }>();
+  const VERIFIED_MAX = 50_000;
   let verifyKeys = new Map<string, VerifyKey>();
   let published: JWK[] = [];
   let lastReload = 0;
@@ -153,6 +158,11 @@ export function createTokenService(deps: {
     },
 
     async verify(token) {
+      const hit = verified.get(token);
+      if (hit) {
+        if (clock.now().getTime() < hit.until) return hit.claims;
+        verified.delete(token);
+      }
       let kid: string | undefined;
       try {
         const header = decodeProtectedHeader(token);
@@ -182,7 +192,7 @@ export function createTokenService(deps: {
         });
         if (payload.exp! - payload.iat! > MAX_TOKEN_LIFETIME_SECONDS) throw AuthErrors.invalid('lifetime over 3600 s');
         if (typeof payload.tenant !== 'string' || !Array.isArray(payload.perms)) throw AuthErrors.invalid('missing claims');
-        return {
+        const claims: VerifiedToken = {
           tenant: payload.tenant,
           sub: payload.sub!,
           perms: payload.perms as string[],
@@ -190,6 +200,10 @@ export function createTokenService(deps: {
           jti: payload.jti!,
           exp: payload.exp!,
         };
+        const until = Math.min(claims.exp * 1000, entry.verifyUntil?.getTime() ?? Number.POSITIVE_INFINITY);
+        if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!); // oldest first
+        verified.set(token, { claims, until });
+        return claims;
       } catch (err) {
         if (err instanceof AppError) throw err;
         if (err instanceof joseErrors.JWTExpired) throw AuthErrors.expired();
@@ -222,6 +236,7 @@ export function createTokenService(deps: {
         return old?.kid;
       });
       await load();
+      verified.clear(); // entries carry the old key's retirement only from now on
       return { kid: k.kid, retired };
     },
   };

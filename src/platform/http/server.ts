@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
-import scalarReference from '@scalar/fastify-api-reference';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -17,6 +16,7 @@ import type { Metrics } from '../metrics.js';
 import type { HttpApp, LastroModule, Platform } from '../module.js';
 import { ErrorBody, toAppError } from './errors.js';
 import { healthRoutes } from './health.js';
+import { docsRoutes } from './docs.js';
 import { FORMATS } from './formats.js';
 import { installGuard, routeAuth } from '../auth/guard.js';
 import { readFileSync } from 'node:fs';
@@ -157,10 +157,7 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
   }
 
   app.get('/openapi.json', { schema: { hide: true }, config: { auth: routeAuth.public() } }, async () => app.swagger());
-  await app.register(scalarReference, {
-    routePrefix: '/docs',
-    configuration: { url: '/openapi.json', title: 'Lastro API reference' },
-  });
+  docsRoutes(app);
 
   return app;
 }

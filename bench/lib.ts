@@ -1,0 +1,341 @@
+// Shared benchmark helpers: child processes that never outlive the runner, readiness polling,
+// free ports, RSS from /proc, and an autocannon wrapper with sub-millisecond percentiles.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import { constants, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A benchmark module: `run` gets the arguments after its name and returns the JSON to print. */
+export interface Benchmark {
+  summary: string;
+  /** Option lines for the usage text. */
+  options: string[];
+  run(args: string[]): Promise<Record<string, unknown>>;
+}
+
+/** Bad command-line input: the runner prints usage and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Progress for humans; stdout is reserved for the one JSON result. */
+export function say(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+export const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Reads `--name value` / `--name=value` options; anything unknown is a UsageError. */
+export function parseOptions(args: string[], known: Record<string, number>): Record<string, number> {
+  const out = { ...known };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m || !Object.hasOwn(known, m[1]!)) throw new UsageError(`unknown argument "${arg}"`);
+    const name = m[1]!;
+    const raw = m[2] ?? args[++i];
+    const value = Number(raw);
+    if (raw === undefined || raw === '' || !Number.isFinite(value) || value <= 0) {
+      throw new UsageError(`--${name} needs a positive number, got "${raw ?? ''}"`);
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+// ---- cleanup: children and temp dirs are released on every way out ----
+
+const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+// If the runner dies without running its handlers (SIGKILL, OOM kill), this detached process
+// sees our pipe close and does the cleanup instead. Lines: "+ pid 123", "- dir /tmp/x", …
+const WATCHDOG = `
+const pids = new Set(), dirs = new Set();
+let buf = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (d) => {
+  buf += d;
+  for (let i; (i = buf.indexOf('\\n')) >= 0; buf = buf.slice(i + 1)) {
+    const [op, kind, ...rest] = buf.slice(0, i).split(' ');
+    const set = kind === 'pid' ? pids : dirs;
+    if (op === '+') set.add(rest.join(' ')); else set.delete(rest.join(' '));
+  }
+});
+process.stdin.on('close', () => {
+  for (const p of pids) try { process.kill(Number(p), 'SIGKILL'); } catch {}
+  for (const d of dirs) require('node:fs').rmSync(d, { recursive: true, force: true });
+});
+`;
+let watchdog: ChildProcess | undefined;
+
+function tellWatchdog(line: string): void {
+  if (!watchdog) {
+    watchdog = spawn(process.execPath, ['-e', WATCHDOG], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    watchdog.stdin!.on('error', () => {}); // it may be gone first at exit; nothing to do then
+    watchdog.unref();
+    (watchdog.stdin as unknown as { unref(): void }).unref();
+  }
+  watchdog.stdin!.write(`${line}\n`);
+}
+
+function cleanupSync(): void {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  children.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+process.on('exit', cleanupSync);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    say(`${signal}: stopping child processes`);
+    cleanupSync();
+    process.exit(128 + constants.signals[signal]);
+  });
+}
+
+export function makeTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  tellWatchdog(`+ dir ${dir}`);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+  tellWatchdog(`- dir ${dir}`);
+}
+
+// ---- child processes ----
+
+export interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly pid: number;
+  /** performance.now() just before spawn. */
+  readonly spawnedAt: number;
+  /** Resolves with the exit code (or signal name) once the process is gone. */
+  readonly exited: Promise<number | string>;
+  /** The last few KB of stdout+stderr, for error messages. */
+  output(): string;
+}
+
+const OUTPUT_TAIL = 16 * 1024;
+
+/** Spawns `node <args>` directly (no shell, no npm), so `pid` is the process doing the work. */
+export function spawnNode(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
+  let tail = '';
+  const keep = (chunk: Buffer): void => {
+    tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL);
+  };
+  const spawnedAt = performance.now();
+  const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (proc.pid === undefined) throw new Error(`${name}: could not spawn ${process.execPath}`);
+  children.add(proc);
+  tellWatchdog(`+ pid ${proc.pid}`);
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
+  const exited = new Promise<number | string>((res) => {
+    proc.on('exit', (code, signal) => {
+      children.delete(proc);
+      tellWatchdog(`- pid ${proc.pid}`);
+      res(code ?? signal ?? 'unknown');
+    });
+  });
+  return { name, process: proc, pid: proc.pid, spawnedAt, exited, output: () => tail };
+}
+
+/** SIGTERM, wait for a clean exit; SIGKILL if it takes longer than `timeoutMs`. */
+export async function stopChild(child: Child, timeoutMs = 15_000): Promise<number | string> {
+  if (child.process.exitCode !== null || child.process.signalCode !== null) return child.exited;
+  child.process.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const killed = new Promise<'timeout'>((res) => {
+    timer = setTimeout(() => res('timeout'), timeoutMs);
+  });
+  const first = await Promise.race([child.exited, killed]);
+  clearTimeout(timer);
+  if (first !== 'timeout') return first;
+  say(`${child.name} did not exit within ${timeoutMs} ms of SIGTERM; sending SIGKILL`);
+  child.process.kill('SIGKILL');
+  await child.exited;
+  return 'timeout';
+}
+
+/** GET `url`; resolves with the status and body, or status 0 on any connection error. */
+export function get(url: string, timeoutMs = 1000): Promise<{ status: number; body: string }> {
+  return new Promise((res) => {
+    // agent: false, so probes never hold a keep-alive socket open against the server under test.
+    const req = http.get(url, { agent: false, timeout: timeoutMs }, (r) => {
+      let body = '';
+      r.setEncoding('utf8');
+      r.on('data', (chunk: string) => (body += chunk));
+      r.on('end', () => res({ status: r.statusCode ?? 0, body }));
+      r.on('error', () => res({ status: 0, body }));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => res({ status: 0, body: '' }));
+  });
+}
+
+/**
+ * Polls `url` every `intervalMs` until it answers 200; returns ms since the child was spawned.
+ * Fails fast if the child exits first.
+ */
+export async function waitFor200(child: Child, url: string, opts: { intervalMs?: number; timeoutMs?: number } = {}): Promise<number> {
+  const intervalMs = opts.intervalMs ?? 25;
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  let exit: number | string | undefined;
+  void child.exited.then((e) => (exit = e));
+  for (;;) {
+    const { status } = await get(url);
+    if (status === 200) return performance.now() - child.spawnedAt;
+    if (exit !== undefined) {
+      throw new Error(`${child.name} exited (${exit}) before ${url} answered 200. Output:\n${child.output()}`);
+    }
+    if (performance.now() - child.spawnedAt > timeoutMs) {
+      throw new Error(`${child.name}: ${url} did not answer 200 within ${timeoutMs} ms (last status ${status}). Output:\n${child.output()}`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => (port ? res(port) : rej(new Error('no free port'))));
+    });
+  });
+}
+
+/** Resident set size in MB from /proc/<pid>/status (VmRSS; VmHWM for the peak). Null off Linux. */
+export function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    return m ? round(Number(m[1]) / 1024, 1) : null;
+  } catch {
+    return null;
+  }
+}
+
+// USER_HZ is 100 on every Linux build Node supports; /proc/<pid>/stat counts in these ticks.
+const USER_HZ = 100;
+
+/** CPU seconds (user + system, all threads) a process has used. Null off Linux. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may hold spaces: count fields after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
+// ---- load ----
+
+export interface LoadOptions {
+  url: string;
+  durationS: number;
+  connections: number;
+  pipelining?: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  /** The server's pid, to report its CPU time per request (robust against a busy machine). */
+  serverPid?: number;
+}
+
+export interface LoadResult {
+  req_per_s: number;
+  requests: number;
+  p50_ms: number;
+  p90_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  non_2xx: number;
+  errors: number;
+  timeouts: number;
+  server_cpu_us_per_req?: number | null;
+}
+
+/**
+ * One autocannon run. Autocannon's own latency histogram has 1 ms resolution, too coarse for a
+ * 10 ms target, so percentiles come from every response time (µs precision) instead.
+ */
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  let samples = new Float64Array(1 << 20);
+  let n = 0;
+  const cpuBefore = opts.serverPid === undefined ? null : cpuSeconds(opts.serverPid);
+  const result = await new Promise<autocannon.Result>((res, rej) => {
+    const instance = autocannon(
+      {
+        url: opts.url,
+        duration: opts.durationS,
+        connections: opts.connections,
+        pipelining: opts.pipelining ?? 1,
+        method: opts.method ?? 'GET',
+        ...(opts.headers ? { headers: opts.headers } : {}),
+        ...(opts.body === undefined ? {} : { body: opts.body }),
+      },
+      (err: unknown, r: autocannon.Result) => (err ? rej(err instanceof Error ? err : new Error('autocannon failed', { cause: err })) : res(r)),
+    );
+    instance.on('response', (_client, _status, _bytes, ms) => {
+      if (n === samples.length) {
+        const grown = new Float64Array(samples.length * 2);
+        grown.set(samples);
+        samples = grown;
+      }
+      samples[n++] = ms;
+    });
+  });
+  const cpuAfter = opts.serverPid === undefined ? null : cpuSeconds(opts.serverPid);
+  const sorted = samples.subarray(0, n).sort();
+  const pct = (p: number): number => (n ? round(sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)]!, 2) : 0);
+  return {
+    req_per_s: round(result.requests.average, 0),
+    requests: result.requests.total,
+    p50_ms: pct(50),
+    p90_ms: pct(90),
+    p99_ms: pct(99),
+    max_ms: n ? round(sorted[n - 1]!, 2) : 0,
+    non_2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    ...(opts.serverPid === undefined
+      ? {}
+      : {
+          server_cpu_us_per_req:
+            cpuBefore === null || cpuAfter === null || !result.requests.total
+              ? null
+              : round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total, 1),
+        }),
+  };
+}
+
+/** Short warm-up (JIT, connection setup), then the measured run. */
+export async function warmAndLoad(opts: LoadOptions, warmupS = 2): Promise<LoadResult> {
+  const warm = await runLoad({ ...opts, durationS: warmupS });
+  if (warm.errors || warm.non_2xx) say(`warm-up saw ${warm.errors} errors and ${warm.non_2xx} non-2xx responses`);
+  return runLoad(opts);
+}
