@@ -15,7 +15,6 @@ import {
   round,
   rssMb,
   say,
-  sleep,
   spawnNode,
   stopChild,
   waitFor200,
