@@ -13,6 +13,7 @@ import { createTokenService } from './platform/auth/tokens.js';
 import { buildServer } from './platform/http/server.js';
 import { randomIds, type IdGenerator } from './platform/ids.js';
 import { createJobRunner } from './platform/jobs.js';
+import { purgeIdempotencyKeysJob } from './platform/idempotency.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import type { HttpApp, LastroModule, Platform } from './platform/module.js';
@@ -79,6 +80,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     if (await migrationsApplied(db.pool)) await tokens.init();
     const auth = { tokens, subjects: createSubjectState(db) };
     const platform: Platform = { config, db, jobs, clock, ids, log, auth };
+    jobs.define(purgeIdempotencyKeysJob(db, clock));
     for (const mod of modules) for (const def of mod.jobs?.(platform) ?? []) jobs.define(def);
 
     const metrics = createMetrics({ db, jobs });

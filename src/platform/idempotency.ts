@@ -5,11 +5,18 @@
 //   same key + different request → 422 IDEMPOTENCY_KEY_REUSED
 //   same key while still running → 409 IDEMPOTENCY_REQUEST_IN_PROGRESS
 // A request that fails (4xx/5xx thrown) rolls back and stores nothing: it may be retried as is.
-import { createHash } from 'node:crypto';
+//
+// Stored responses may hold a secret shown once (a new credential's server_secret). So the
+// database keeps only a hash of the key, and the response encrypted (AES-256-GCM) with a key
+// derived from the idempotency key itself: only a client holding the key can replay it.
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Clock } from './clock.js';
 import type { Tx } from './db/database.js';
 import { PlatformErrors } from './errors.js';
+import { defineJob, type JobDefinition } from './jobs.js';
+import { Type } from 'typebox';
+import type { Database } from './db/database.js';
 
 export interface IdempotentRequest {
   orgId: string;
@@ -37,6 +44,26 @@ function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+const keyHash = (orgId: string, key: string): string => createHash('sha256').update(`${orgId}:${key}`).digest('hex');
+
+function responseKey(orgId: string, key: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', key, orgId, 'lastro idempotent response', 32));
+}
+
+function seal(orgId: string, key: string, response: unknown): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', responseKey(orgId, key), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify(response) ?? 'null', 'utf8'), cipher.final()]);
+  return [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64')).join('.');
+}
+
+function unseal(orgId: string, key: string, sealed: string): unknown {
+  const [iv, tag, body] = sealed.split('.').map((p) => Buffer.from(p, 'base64')) as [Buffer, Buffer, Buffer];
+  const decipher = createDecipheriv('aes-256-gcm', responseKey(orgId, key), iv);
+  decipher.setAuthTag(tag);
+  return JSON.parse(Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8'));
+}
+
 export const fingerprint = (operation: string, payload: unknown): string =>
   createHash('sha256').update(operation).update('\n').update(canonicalJson(payload)).digest('hex');
 
@@ -59,28 +86,29 @@ export async function runIdempotent<B>(
 
   const now = clock.now();
   const print = fingerprint(req.operation, req.payload);
+  const hashed = keyHash(req.orgId, req.key);
   const existing = await tx
     .selectFrom('idempotency_keys')
     .select(['operation', 'fingerprint', 'status_code', 'response_body', 'expires_at'])
     .where('org_id', '=', req.orgId)
-    .where('key', '=', req.key)
+    .where('key', '=', hashed)
     .executeTakeFirst();
 
   if (existing && existing.expires_at > now) {
     if (existing.operation !== req.operation || existing.fingerprint !== print) {
       throw PlatformErrors.idempotencyKeyReused();
     }
-    return { status: existing.status_code, body: existing.response_body as B, replayed: true };
+    return { status: existing.status_code, body: unseal(req.orgId, req.key, existing.response_body as string) as B, replayed: true };
   }
 
   const response = await effect();
   const row = {
     org_id: req.orgId,
-    key: req.key,
+    key: hashed,
     operation: req.operation,
     fingerprint: print,
     status_code: response.status,
-    response_body: response.body === undefined ? null : JSON.stringify(response.body),
+    response_body: JSON.stringify(seal(req.orgId, req.key, response.body)),
     created_at: now,
     expires_at: new Date(now.getTime() + ttlMs),
   };
@@ -97,3 +125,44 @@ export async function purgeExpiredIdempotencyKeys(tx: Tx, clock: Clock): Promise
   const res = await tx.deleteFrom('idempotency_keys').where('expires_at', '<=', clock.now()).executeTakeFirst();
   return Number(res.numDeletedRows);
 }
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * The request's idempotency key, from `Idempotency-Key` or `x-idempotency-key` (Pismo uses both
+ * names); undefined when none is sent. A malformed key is a 400 naming the header.
+ */
+export function idempotencyKeyOf(headers: Record<string, string | string[] | undefined>): string | undefined {
+  for (const name of ['idempotency-key', 'x-idempotency-key']) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
+      throw PlatformErrors.validation([{ field: `headers.${name}`, reason: 'must be 1 to 255 printable ASCII characters' }]);
+    }
+    return value;
+  }
+  return undefined;
+}
+
+/** runIdempotent when the client sent a key; otherwise the effect, once. */
+export async function maybeIdempotent<B>(
+  tx: Tx,
+  clock: Clock,
+  req: Omit<IdempotentRequest, 'key'> & { key: string | undefined },
+  effect: () => Promise<StoredResponse<B>>,
+): Promise<StoredResponse<B> & { replayed: boolean }> {
+  if (req.key === undefined) return { ...(await effect()), replayed: false };
+  return runIdempotent(tx, clock, { ...req, key: req.key }, effect);
+}
+
+/** Every 15 minutes, a worker deletes the idempotency keys that have expired. */
+export const purgeIdempotencyKeysJob = (db: Database, clock: Clock): JobDefinition =>
+  defineJob({
+    name: 'platform.purge-idempotency-keys',
+    schema: Type.Object({}),
+    cron: '*/15 * * * *',
+    async handler(_data, ctx) {
+      const removed = await db.transaction((tx) => purgeExpiredIdempotencyKeys(tx, clock), { system: true });
+      if (removed) ctx.log.info({ removed }, 'expired idempotency keys removed');
+    },
+  });

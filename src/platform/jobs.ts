@@ -31,6 +31,8 @@ export interface JobDefinition<S extends TSchema = TSchema> {
   retryDelaySeconds?: number;
   /** How many jobs of this queue one worker runs at once (default 1). */
   concurrency?: number;
+  /** Cron expression (UTC): workers enqueue the job on this schedule, once per tick cluster-wide. */
+  cron?: string;
 }
 
 export const defineJob = <S extends TSchema>(def: JobDefinition<S>): JobDefinition<S> => def;
@@ -110,6 +112,7 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
         });
       }
       if (!work) return;
+      for (const def of defs.values()) if (def.cron) await b.schedule(def.name, def.cron, {}, { tz: 'UTC' });
       for (const def of defs.values()) {
         const check = Compile(def.schema);
         const concurrency = def.concurrency ?? 1;

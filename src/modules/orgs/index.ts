@@ -1,5 +1,8 @@
 // The orgs module: organizations (tenants), credentials, OpenID keys and Pismo's passport API.
+import { Type } from 'typebox';
+import { defineJob } from '../../platform/jobs.js';
 import type { LastroModule } from '../../platform/module.js';
+import { purgeRefreshTokens } from './orgs.repo.js';
 import { orgsRoutes, passportRoutes } from './orgs.routes.js';
 import { createOrgsService } from './orgs.service.js';
 
@@ -9,6 +12,17 @@ export { CreateOrgBody } from './orgs.schemas.js';
 
 export const orgsModule: LastroModule = {
   name: 'orgs',
+  jobs: (platform) => [
+    defineJob({
+      name: 'orgs.purge-refresh-tokens',
+      schema: Type.Object({}),
+      cron: '7 * * * *',
+      async handler(_data, ctx) {
+        const removed = await platform.db.transaction((tx) => purgeRefreshTokens(tx, platform.clock.now()), { system: true });
+        if (removed) ctx.log.info({ removed }, 'spent refresh tokens removed');
+      },
+    }),
+  ],
   async routes(app, platform) {
     const orgs = createOrgsService(platform);
     orgsRoutes(app, platform, orgs);

@@ -197,3 +197,13 @@ export const useRefreshToken = (tx: Tx, tokenHash: string, now: Date) =>
     .where('expires_at', '>', now)
     .returningAll()
     .executeTakeFirst();
+
+/** Refresh tokens that can no longer be used: expired, or used (kept a day for investigation). */
+export const purgeRefreshTokens = async (tx: Tx, now: Date): Promise<number> => {
+  const dayAgo = new Date(now.getTime() - 86_400_000);
+  const res = await tx
+    .deleteFrom('refresh_tokens')
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('used_at', '<=', dayAgo)]))
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+};

@@ -5,6 +5,7 @@
 //   Pismo passport (public):         token endpoints, /.well-known/jwks.json
 import { Type } from 'typebox';
 import { callerOf, routeAuth } from '../../platform/auth/guard.js';
+import { idempotencyKeyOf } from '../../platform/idempotency.js';
 import type { HttpApp, Platform } from '../../platform/module.js';
 import { OAuthErrors, OrgErrors } from './orgs.errors.js';
 import {
@@ -42,16 +43,31 @@ const orgsCoreAuth = routeAuth.tenant('orgs', {
 });
 const selfService = routeAuth.tenant('credentials');
 const operator = { tags: ['operator'], security: [{ bearerAuth: [] }] };
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ description: 'Makes the request safe to retry: the same key and body replay the first answer for 24 h.' }),
+  ),
+  'x-idempotency-key': Type.Optional(Type.String({ description: 'The same, under the name some Pismo APIs use.' })),
+});
 
 export function orgsRoutes(app: HttpApp, platform: Platform, orgs: OrgsService): void {
-  const ctx = (req: { id: string }) => ({ cid: req.id });
+  const ctx = (req: { id: string; headers: Record<string, string | string[] | undefined> }) => ({
+    cid: req.id,
+    idempotencyKey: idempotencyKeyOf(req.headers),
+  });
 
   // --- Operator API ---
   app.post(
     '/lastro/v1/orgs',
     {
       config: { auth: routeAuth.operator() },
-      schema: { ...operator, summary: 'Create an org and its first credential', body: CreateOrgBody, response: { 201: OrgWithCredential } },
+      schema: {
+        ...operator,
+        summary: 'Create an org and its first credential',
+        headers: IdempotencyHeaders,
+        body: CreateOrgBody,
+        response: { 201: OrgWithCredential },
+      },
     },
     async (req, reply) => reply.status(201).send(await orgs.createOrg(req.body, ctx(req))),
   );
@@ -99,6 +115,7 @@ export function orgsRoutes(app: HttpApp, platform: Platform, orgs: OrgsService):
         ...operator,
         summary: "Issue a credential for an org (e.g. after it revoked its own); the secret is shown once",
         params: OrgIdParams,
+        headers: IdempotencyHeaders,
         body: CreateCredentialBody,
         response: { 201: NewCredential },
       },
@@ -167,7 +184,13 @@ export function orgsRoutes(app: HttpApp, platform: Platform, orgs: OrgsService):
     '/lastro/v1/credentials',
     {
       config: { auth: selfService },
-      schema: { tags: ['credentials'], summary: 'Create a credential (the secret is shown once)', body: CreateCredentialBody, response: { 201: NewCredential } },
+      schema: {
+        tags: ['credentials'],
+        summary: 'Create a credential (the secret is shown once)',
+        headers: IdempotencyHeaders,
+        body: CreateCredentialBody,
+        response: { 201: NewCredential },
+      },
     },
     async (req, reply) => {
       const caller = callerOf(req);
@@ -201,7 +224,13 @@ export function orgsRoutes(app: HttpApp, platform: Platform, orgs: OrgsService):
     '/lastro/v1/oidc-keys',
     {
       config: { auth: selfService },
-      schema: { tags: ['credentials'], summary: 'Register an RSA public key for client-signed JWTs', body: RegisterOidcKeyBody, response: { 201: OidcKey } },
+      schema: {
+        tags: ['credentials'],
+        summary: 'Register an RSA public key for client-signed JWTs',
+        headers: IdempotencyHeaders,
+        body: RegisterOidcKeyBody,
+        response: { 201: OidcKey },
+      },
     },
     async (req, reply) => {
       const caller = callerOf(req);

@@ -10,6 +10,7 @@ import type { FieldIssue } from '../../platform/errors.js';
 import { isOrgId, newOrgId } from '../../platform/ids.js';
 import type { Platform } from '../../platform/module.js';
 import { recordEvent } from '../../platform/outbox.js';
+import { maybeIdempotent } from '../../platform/idempotency.js';
 import { OAuthErrors, OrgErrors } from './orgs.errors.js';
 import { OrgEvents } from './orgs.events.js';
 import * as repo from './orgs.repo.js';
@@ -28,7 +29,12 @@ import type {
 export interface RequestContext {
   /** Correlation id of the request, carried into events. */
   cid: string | undefined;
+  /** The client's Idempotency-Key, for operations that create something. */
+  idempotencyKey?: string;
 }
+
+/** Idempotency scope of the operator's requests, which belong to no org. */
+const OPERATOR_SCOPE = 'operator';
 
 export const ALL_PERMISSIONS = ['pismo-v1:*:rw'];
 
@@ -270,8 +276,10 @@ export function createOrgsService(p: Platform) {
       const material = await newCredentialMaterial(permissions, 'First credential');
       const orgId = newOrgId(ids);
       const now = clock.now();
-      return db.transaction(
-        async (tx) => {
+      // A system transaction: the operator's idempotency key belongs to no org.
+      return db.transaction(async (tx) => {
+        const once = { orgId: OPERATOR_SCOPE, key: ctx.idempotencyKey, operation: 'POST /lastro/v1/orgs', payload: body };
+        const result = await maybeIdempotent(tx, clock, once, async () => {
           const { permissions: _p, sandbox, holiday_calendar_id, cycle_closing, language, ...fields } = body;
           const org = await repo.insertOrg(tx, {
             ...fields,
@@ -293,10 +301,10 @@ export function createOrgsService(p: Platform) {
             server_key: cred.server_key,
             permissions,
           });
-          return { org: toOperatorOrg(org), credential: { ...toCredential(cred), server_secret: material.secret } };
-        },
-        { orgId },
-      );
+          return { status: 201, body: { org: toOperatorOrg(org), credential: { ...toCredential(cred), server_secret: material.secret } } };
+        });
+        return result.body;
+      }, { system: true });
     },
 
     async operatorGetOrg(orgId: string): Promise<OperatorOrg> {
@@ -357,21 +365,26 @@ export function createOrgsService(p: Platform) {
       granter: string[],
       body: { description?: string; permissions?: string[] },
       ctx: RequestContext,
+      operation = 'POST /lastro/v1/credentials',
     ): Promise<NewCredential> {
       const permissions = body.permissions ?? granter;
       assertGrantable(permissions, granter);
       const material = await newCredentialMaterial(permissions, body.description);
       return db.transaction(
         async (tx) => {
-          const cred = await repo.insertCredential(tx, { ...material.row, org_id: orgId });
-          await recordCredentialEvent(tx, ctx, 'credentialCreated', {
-            org_id: orgId,
-            credential_id: cred.credential_id,
-            kind: 'server_key',
-            server_key: cred.server_key,
-            permissions,
+          const once = { orgId, key: ctx.idempotencyKey, operation, payload: body };
+          const result = await maybeIdempotent(tx, clock, once, async () => {
+            const cred = await repo.insertCredential(tx, { ...material.row, org_id: orgId });
+            await recordCredentialEvent(tx, ctx, 'credentialCreated', {
+              org_id: orgId,
+              credential_id: cred.credential_id,
+              kind: 'server_key',
+              server_key: cred.server_key,
+              permissions,
+            });
+            return { status: 201, body: { ...toCredential(cred), server_secret: material.secret } };
           });
-          return { ...toCredential(cred), server_secret: material.secret };
+          return result.body;
         },
         { orgId },
       );
@@ -380,7 +393,7 @@ export function createOrgsService(p: Platform) {
     /** Operator: a credential for an existing org, with any permissions. */
     async operatorCreateCredential(orgId: string, body: { description?: string; permissions?: string[] }, ctx: RequestContext): Promise<NewCredential> {
       await service.operatorGetOrg(orgId);
-      return service.createCredential(orgId, ALL_PERMISSIONS, body, ctx);
+      return service.createCredential(orgId, ALL_PERMISSIONS, body, ctx, 'POST /lastro/v1/orgs/{id}/credentials');
     },
 
     async listCredentials(orgId: string, page: number, perPage: number) {
@@ -422,22 +435,26 @@ export function createOrgsService(p: Platform) {
       const keyId = ids.uuid();
       return db.transaction(
         async (tx) => {
-          const iss = body.iss ?? `lastro-client:${keyId}`;
-          if (await repo.findActiveOidcKeyByIss(tx, orgId, iss)) {
-            throw OrgErrors.invalid([{ field: 'body.iss', reason: 'is already used by another active key of this org' }]);
-          }
-          const row = await repo.insertOidcKey(tx, {
-            org_id: orgId,
-            key_id: keyId,
-            name: body.name ?? null,
-            iss,
-            sub: body.sub ?? keyId,
-            public_jwk: JSON.stringify({ ...jwk, kid: keyId, alg: 'RS256', use: 'sig' }),
-            permissions,
-            created_at: clock.now(),
+          const once = { orgId, key: ctx.idempotencyKey, operation: 'POST /lastro/v1/oidc-keys', payload: body };
+          const result = await maybeIdempotent(tx, clock, once, async () => {
+            const iss = body.iss ?? `lastro-client:${keyId}`;
+            if (await repo.findActiveOidcKeyByIss(tx, orgId, iss)) {
+              throw OrgErrors.invalid([{ field: 'body.iss', reason: 'is already used by another active key of this org' }]);
+            }
+            const row = await repo.insertOidcKey(tx, {
+              org_id: orgId,
+              key_id: keyId,
+              name: body.name ?? null,
+              iss,
+              sub: body.sub ?? keyId,
+              public_jwk: JSON.stringify({ ...jwk, kid: keyId, alg: 'RS256', use: 'sig' }),
+              permissions,
+              created_at: clock.now(),
+            });
+            await recordCredentialEvent(tx, ctx, 'credentialCreated', { org_id: orgId, credential_id: keyId, kind: 'oidc_key', permissions });
+            return { status: 201, body: service.toOidcKey(row) };
           });
-          await recordCredentialEvent(tx, ctx, 'credentialCreated', { org_id: orgId, credential_id: keyId, kind: 'oidc_key', permissions });
-          return service.toOidcKey(row);
+          return result.body;
         },
         { orgId },
       );
