@@ -23,6 +23,18 @@ function scalarScript(): Promise<string> {
   return script;
 }
 
+// Offline: no hosted developer toolbar, AI agent, MCP or telemetry, which all call out to the
+// vendor's services.
+const CONFIGURATION = JSON.stringify({
+  url: '/openapi.json',
+  showDeveloperTools: 'never',
+  agent: { disabled: true },
+  mcp: { disabled: true },
+  telemetry: false,
+  hideClientButton: true,
+  withDefaultFonts: false, // system fonts instead of the vendor's font CDN
+}).replace(/"/g, '&quot;');
+
 const PAGE = `<!doctype html>
 <html lang="en">
   <head>
@@ -31,7 +43,7 @@ const PAGE = `<!doctype html>
     <title>Lastro API reference</title>
   </head>
   <body>
-    <script id="api-reference" data-url="/openapi.json"></script>
+    <script id="api-reference" data-url="/openapi.json" data-configuration="${CONFIGURATION}"></script>
     <script src="/docs/js/scalar.js"></script>
   </body>
 </html>
