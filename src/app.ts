@@ -79,7 +79,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // An api process started before `lastro migrate` loads its keys on first use instead.
     if (await migrationsApplied(db.pool)) await tokens.init();
     const auth = { tokens, subjects: createSubjectState(db) };
-    const platform: Platform = { config, db, jobs, clock, ids, log, auth };
+    const catalog = modules.flatMap((m) => m.events ?? []);
+    const platform: Platform = { config, db, jobs, clock, ids, log, auth, catalog };
     jobs.define(purgeIdempotencyKeysJob(db, clock));
     for (const mod of modules) for (const def of mod.jobs?.(platform) ?? []) jobs.define(def);
 

@@ -1,5 +1,6 @@
 // Every module the platform runs, in registration order. A new module adds one line here.
 import type { LastroModule } from '../platform/module.js';
+import { eventsModule } from './events/index.js';
 import { orgsModule } from './orgs/index.js';
 
-export const modules: LastroModule[] = [orgsModule];
+export const modules: LastroModule[] = [orgsModule, eventsModule];

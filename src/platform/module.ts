@@ -10,6 +10,7 @@ import type { JobDefinition, JobRunner } from './jobs.js';
 import type { Logger } from './logger.js';
 import type { SubjectStateCache } from './auth/subjects.js';
 import type { TokenService } from './auth/tokens.js';
+import type { EventDefinition } from './outbox.js';
 
 export type HttpApp = FastifyInstance<
   RawServerDefault,
@@ -27,6 +28,8 @@ export interface Platform {
   ids: IdGenerator;
   log: Logger;
   auth: { tokens: TokenService; subjects: SubjectStateCache };
+  /** Every event type any module declares. */
+  catalog: EventDefinition[];
 }
 
 export interface LastroModule {
@@ -35,4 +38,6 @@ export interface LastroModule {
   routes?: (app: HttpApp, platform: Platform) => void | Promise<void>;
   /** Job definitions the worker runs. */
   jobs?: (platform: Platform) => JobDefinition[];
+  /** The data events the module emits. */
+  events?: EventDefinition[];
 }

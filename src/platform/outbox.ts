@@ -1,6 +1,12 @@
-// Data events are written to the outbox in the same transaction as the change they describe,
-// so a rolled-back change emits nothing. Envelope as Pismo's: event_id, domain, event_type,
-// schema_version, org_id, cid, timestamp, data. Publishing to sinks reads this table.
+// Data events. Each event type is declared once (defineEvent): domain, type, version, title,
+// description, the JSON Schema of its `data` and an example. Events are written to the outbox
+// in the same transaction as the change they describe, so a rolled-back change emits nothing,
+// and an event whose data does not match its schema is refused there: the schema cannot drift
+// from the code. Envelope as Pismo's: event_id, domain, event_type, schema_version, org_id,
+// cid, timestamp, data.
+import type { Generated } from 'kysely';
+import type { Static, TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
 import type { Clock } from './clock.js';
 import type { Tx } from './db/database.js';
 import type { Json, Timestamp } from './db/tables.js';
@@ -10,7 +16,7 @@ declare module './db/tables.js' {
   interface Tables {
     event_outbox: {
       org_id: string;
-      seq: import('kysely').Generated<bigint>;
+      seq: Generated<bigint>;
       event_id: string;
       domain: string;
       event_type: string;
@@ -22,25 +28,70 @@ declare module './db/tables.js' {
   }
 }
 
-export interface EventToRecord {
-  orgId: string;
+export interface EventDefinition<S extends TSchema = TSchema> {
+  /** Pismo's domain name where Pismo has one (`lending`, `account`, `program`). */
   domain: string;
+  /** Type slug, Pismo style: `loan-status-changed`. */
   eventType: string;
-  schemaVersion: number;
-  cid: string | undefined;
-  data: unknown;
+  /** Bumped when a field is removed or retyped; adding a field is not a new version. */
+  version: number;
+  /** Title as Pismo writes it: `Loan status changed`. */
+  title: string;
+  description: string;
+  /** JSON Schema of `data`. */
+  schema: S;
+  example: Static<S>;
 }
 
-export async function recordEvent(tx: Tx, deps: { clock: Clock; ids: IdGenerator }, event: EventToRecord): Promise<string> {
+const checkers = new WeakMap<EventDefinition, ReturnType<typeof Compile>>();
+
+/** Declares an event type; the example is checked against the schema when tests load it. */
+export const defineEvent = <S extends TSchema>(def: EventDefinition<S>): EventDefinition<S> => def;
+
+/** Problems of `data` against the event's schema; empty when it conforms. */
+export function eventDataProblems(def: EventDefinition, data: unknown): string[] {
+  let check = checkers.get(def);
+  if (!check) checkers.set(def, (check = Compile(def.schema)));
+  if (check.Check(data)) return [];
+  return [...check.Errors(data)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+}
+
+export class EventSchemaError extends Error {
+  constructor(def: EventDefinition, problems: string[]) {
+    super(`event ${def.domain}/${def.eventType} v${def.version} does not match its schema: ${problems.join('; ')}`);
+    this.name = 'EventSchemaError';
+  }
+}
+
+/** The full JSON Schema (draft-07) of an event type's data, as published in the catalog. */
+export function publishedSchema(def: EventDefinition): Record<string, unknown> {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: `lastro:event:${def.domain}/${def.eventType}/${def.version}`,
+    title: def.title,
+    description: def.description,
+    ...JSON.parse(JSON.stringify(def.schema)),
+  };
+}
+
+/** Writes one event into the outbox, inside the caller's transaction. Returns its event_id. */
+export async function recordEvent<S extends TSchema>(
+  tx: Tx,
+  deps: { clock: Clock; ids: IdGenerator },
+  def: EventDefinition<S>,
+  event: { orgId: string; cid: string | undefined; data: Static<S> },
+): Promise<string> {
+  const problems = eventDataProblems(def, event.data);
+  if (problems.length) throw new EventSchemaError(def, problems);
   const eventId = deps.ids.uuid();
   await tx
     .insertInto('event_outbox')
     .values({
       org_id: event.orgId,
       event_id: eventId,
-      domain: event.domain,
-      event_type: event.eventType,
-      schema_version: event.schemaVersion,
+      domain: def.domain,
+      event_type: def.eventType,
+      schema_version: def.version,
       cid: event.cid ?? null,
       occurred_at: deps.clock.now(),
       data: JSON.stringify(event.data),

@@ -4,6 +4,7 @@ import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { loadConfig, type Config } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { eventDataProblems } from '../../src/platform/outbox.js';
 import { ADMIN_TOKEN } from './auth.js';
 import { freshDatabase, type TestDatabase } from './db.js';
 
@@ -14,6 +15,17 @@ export interface TestApp extends App {
   /** Every JSON log line the app wrote. */
   logs: Record<string, unknown>[];
   close(): Promise<void>;
+}
+
+async function emittedEventProblems(app: App): Promise<string[]> {
+  const rows = await app.platform.db.kysely.selectFrom('event_outbox').selectAll().execute();
+  const problems: string[] = [];
+  for (const r of rows) {
+    const def = app.platform.catalog.find((d) => d.domain === r.domain && d.eventType === r.event_type && d.version === r.schema_version);
+    if (!def) problems.push(`${r.domain}/${r.event_type} v${r.schema_version} is not in the catalog`);
+    else for (const p of eventDataProblems(def, r.data)) problems.push(`${r.domain}/${r.event_type} ${r.event_id}: ${p}`);
+  }
+  return problems;
 }
 
 export async function testApp(
@@ -53,8 +65,12 @@ export async function testApp(
     testDb,
     logs,
     async close() {
+      // Every event this app emitted must be in the catalog and match its schema: so any
+      // integration suite that makes events also proves their schemas.
+      const problems = await emittedEventProblems(app).catch((err: unknown) => [`could not read the outbox: ${String(err)}`]);
       await app.stop();
       await testDb.drop();
+      if (problems.length) throw new Error(`emitted events that do not match the catalog:\n${problems.join('\n')}`);
     },
   });
 }

@@ -8,10 +8,12 @@ import { createOrgsService } from './orgs.service.js';
 
 export { createOrgsService, type OrgsService, ALL_PERMISSIONS } from './orgs.service.js';
 export { OrgEvents } from './orgs.events.js';
+import { ORG_EVENTS } from './orgs.events.js';
 export { CreateOrgBody } from './orgs.schemas.js';
 
 export const orgsModule: LastroModule = {
   name: 'orgs',
+  events: ORG_EVENTS,
   jobs: (platform) => [
     defineJob({
       name: 'orgs.purge-refresh-tokens',

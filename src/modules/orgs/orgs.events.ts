@@ -1,6 +1,7 @@
 // Data events of the orgs module. Pismo publishes no org or credential events; these follow
 // Pismo's naming style (title "Org created", type slug "org-created"). Schemas are draft-07.
 import { Type, type Static } from 'typebox';
+import { defineEvent } from '../../platform/outbox.js';
 
 export const ORG_DOMAIN = 'org';
 
@@ -21,7 +22,7 @@ const CredentialEventData = Type.Object({
 });
 
 export const OrgEvents = {
-  orgCreated: {
+  orgCreated: defineEvent({
     domain: ORG_DOMAIN,
     eventType: 'org-created',
     version: 1,
@@ -29,8 +30,8 @@ export const OrgEvents = {
     description: 'An organization (tenant) was created.',
     schema: OrgEventData,
     example: { org_id: 'TN-6f1c0f1e-7c1a-4b8e-9d0a-2f6b8d1e4c11', org_name: 'Acme', status: 'ACTIVE', sandbox: true },
-  },
-  orgUpdated: {
+  }),
+  orgUpdated: defineEvent({
     domain: ORG_DOMAIN,
     eventType: 'org-updated',
     version: 1,
@@ -44,8 +45,8 @@ export const OrgEvents = {
       sandbox: true,
       changed_fields: ['status'],
     },
-  },
-  credentialCreated: {
+  }),
+  credentialCreated: defineEvent({
     domain: ORG_DOMAIN,
     eventType: 'credential-created',
     version: 1,
@@ -59,8 +60,8 @@ export const OrgEvents = {
       server_key: 'sk_Zm9vYmFyYmF6',
       permissions: ['pismo-v1:*:rw'],
     },
-  },
-  credentialRevoked: {
+  }),
+  credentialRevoked: defineEvent({
     domain: ORG_DOMAIN,
     eventType: 'credential-revoked',
     version: 1,
@@ -74,8 +75,11 @@ export const OrgEvents = {
       server_key: 'sk_Zm9vYmFyYmF6',
       permissions: ['pismo-v1:*:rw'],
     },
-  },
-} as const;
+  }),
+};
+
+/** Every event type of the orgs module, for the catalog. */
+export const ORG_EVENTS = Object.values(OrgEvents);
 
 export type OrgEventData = Static<typeof OrgEventData>;
 export type CredentialEventData = Static<typeof CredentialEventData>;

@@ -161,17 +161,12 @@ export function createOrgsService(p: Platform) {
     kind: 'credentialCreated' | 'credentialRevoked',
     data: { org_id: string; credential_id: string; kind: 'server_key' | 'oidc_key'; server_key?: string; permissions: string[] },
   ) {
-    const e = OrgEvents[kind];
-    await recordEvent(tx, events, { orgId: data.org_id, domain: e.domain, eventType: e.eventType, schemaVersion: e.version, cid: ctx.cid, data });
+    await recordEvent(tx, events, OrgEvents[kind], { orgId: data.org_id, cid: ctx.cid, data });
   }
 
   async function recordOrgEvent(tx: Tx, ctx: RequestContext, kind: 'orgCreated' | 'orgUpdated', row: repo.OrgRow, changed?: string[]) {
-    const e = OrgEvents[kind];
-    await recordEvent(tx, events, {
+    await recordEvent(tx, events, OrgEvents[kind], {
       orgId: row.org_id,
-      domain: e.domain,
-      eventType: e.eventType,
-      schemaVersion: e.version,
       cid: ctx.cid,
       data: { org_id: row.org_id, org_name: row.org_name, status: row.status, sandbox: row.sandbox, ...(changed ? { changed_fields: changed } : {}) },
     });
