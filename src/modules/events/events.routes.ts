@@ -5,6 +5,8 @@ import { routeAuth } from '../../platform/auth/guard.js';
 import { AppError } from '../../platform/errors.js';
 import type { HttpApp, Platform } from '../../platform/module.js';
 import { publishedSchema } from '../../platform/outbox.js';
+import { callerOf } from '../../platform/auth/guard.js';
+import { readAfter, type Position } from './events.repo.js';
 
 const Summary = Type.Object({
   domain: Type.String(),
@@ -71,6 +73,86 @@ export function eventsRoutes(app: HttpApp, platform: Platform): void {
           timestamp: '2026-11-23T12:00:00.000Z',
           data: def.example,
         },
+      };
+    },
+  );
+}
+
+/** The envelope, as Pismo delivers events. */
+export const Envelope = Type.Object(
+  {
+    event_id: Type.String({ description: 'Unique id: the consumer\'s dedupe key.' }),
+    domain: Type.String(),
+    event_type: Type.String(),
+    schema_version: Type.Integer(),
+    org_id: Type.String(),
+    cid: Type.Optional(Type.String({ description: 'x-cid of the request that caused the event.' })),
+    timestamp: Type.String({ format: 'date-time' }),
+    data: Type.Unknown(),
+  },
+  { title: 'Event' },
+);
+
+const badCursor = () => new AppError(400, 'INVALID_CURSOR', 'cursor is not one this API returned; pass next_cursor back exactly');
+
+export const encodeCursor = (p: Position): string => Buffer.from(`${p.txId}.${p.seq}`).toString('base64url');
+
+export function decodeCursor(cursor: string): Position {
+  const m = /^(\d{1,20})\.(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw badCursor();
+  return { txId: m[1]!, seq: BigInt(m[2]!) };
+}
+
+export function replayRoutes(app: HttpApp, platform: Platform): void {
+  app.get(
+    '/lastro/v1/events',
+    {
+      config: { auth: routeAuth.tenant('events') },
+      schema: {
+        tags: ['events'],
+        summary: "Replay the org's events in order, from a cursor",
+        description:
+          'Events of committed transactions only, in a stable order that a late-committing transaction cannot be skipped ' +
+          'in: an event becomes visible once every transaction older than its own has finished. Poll with next_cursor.',
+        querystring: Type.Object({
+          after: Type.Optional(Type.String({ description: 'next_cursor from a previous page; omit to start from the oldest event.' })),
+          domain: Type.Optional(Type.String()),
+          event_type: Type.Optional(Type.String()),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(Envelope),
+            next_cursor: Type.Optional(Type.String({ description: 'Opaque; pass back exactly as received.' })),
+            has_next: Type.Boolean(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const { orgId } = callerOf(req);
+      const after = req.query.after ? decodeCursor(req.query.after) : undefined;
+      const limit = req.query.limit ?? 100;
+      const rows = await platform.db.transaction(
+        (tx) => readAfter(tx, orgId, after, { domain: req.query.domain, eventType: req.query.event_type }, limit + 1),
+        { orgId },
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((r) => ({
+          event_id: r.event_id,
+          domain: r.domain,
+          event_type: r.event_type,
+          schema_version: r.schema_version,
+          org_id: r.org_id,
+          ...(r.cid ? { cid: r.cid } : {}),
+          timestamp: r.occurred_at.toISOString(),
+          data: r.data,
+        })),
+        // With no new event, the caller keeps its cursor: the answer repeats it.
+        ...(last ? { next_cursor: encodeCursor({ txId: last.tx_id, seq: last.seq }) } : req.query.after ? { next_cursor: req.query.after } : {}),
+        has_next: rows.length > limit,
       };
     },
   );

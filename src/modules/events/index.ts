@@ -1,8 +1,11 @@
 // The events module: the catalog of data event types (and, to come, replay, streams and sinks).
 import type { LastroModule } from '../../platform/module.js';
-import { eventsRoutes } from './events.routes.js';
+import { eventsRoutes, replayRoutes } from './events.routes.js';
 
 export const eventsModule: LastroModule = {
   name: 'events',
-  routes: (app, platform) => eventsRoutes(app, platform),
+  routes(app, platform) {
+    eventsRoutes(app, platform);
+    replayRoutes(app, platform);
+  },
 };

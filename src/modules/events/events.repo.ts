@@ -1,0 +1,42 @@
+// Reading the outbox in replay order (see db/migrations/0003_event_order.sql).
+import { sql } from 'kysely';
+import type { Tx } from '../../platform/db/database.js';
+
+export interface OutboxRow {
+  event_id: string;
+  domain: string;
+  event_type: string;
+  schema_version: number;
+  org_id: string;
+  cid: string | null;
+  occurred_at: Date;
+  data: unknown;
+  tx_id: string;
+  seq: bigint;
+}
+
+export interface Position {
+  txId: string;
+  seq: bigint;
+}
+
+/** Events of one org after `after`, from finished transactions only, in (tx_id, seq) order. */
+export async function readAfter(
+  tx: Tx,
+  orgId: string,
+  after: Position | undefined,
+  filter: { domain?: string; eventType?: string },
+  limit: number,
+): Promise<OutboxRow[]> {
+  const { rows } = await sql<OutboxRow>`
+    select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, data, tx_id::text as tx_id, seq
+    from event_outbox
+    where org_id = ${orgId}
+      and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+      ${after ? sql`and (tx_id, seq) > (${after.txId}::xid8, ${after.seq})` : sql``}
+      ${filter.domain ? sql`and domain = ${filter.domain}` : sql``}
+      ${filter.eventType ? sql`and event_type = ${filter.eventType}` : sql``}
+    order by tx_id, seq
+    limit ${limit}`.execute(tx);
+  return rows;
+}
