@@ -40,3 +40,14 @@ export async function readAfter(
     limit ${limit}`.execute(tx);
   return rows;
 }
+
+/** The position of the org's newest event from a finished transaction, if any. */
+export async function latestPosition(tx: Tx, orgId: string): Promise<Position | undefined> {
+  const { rows } = await sql<{ tx_id: string; seq: bigint }>`
+    select tx_id::text as tx_id, seq from event_outbox
+    where org_id = ${orgId} and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+    order by tx_id desc, seq desc
+    limit 1`.execute(tx);
+  const r = rows[0];
+  return r ? { txId: r.tx_id, seq: r.seq } : undefined;
+}

@@ -6,7 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import type { HttpApp, Platform } from '../../platform/module.js';
 import { publishedSchema } from '../../platform/outbox.js';
 import { callerOf } from '../../platform/auth/guard.js';
-import { readAfter, type Position } from './events.repo.js';
+import { latestPosition, readAfter, type OutboxRow, type Position } from './events.repo.js';
 
 const Summary = Type.Object({
   domain: Type.String(),
@@ -93,6 +93,17 @@ export const Envelope = Type.Object(
   { title: 'Event' },
 );
 
+const toEnvelope = (r: OutboxRow) => ({
+  event_id: r.event_id,
+  domain: r.domain,
+  event_type: r.event_type,
+  schema_version: r.schema_version,
+  org_id: r.org_id,
+  ...(r.cid ? { cid: r.cid } : {}),
+  timestamp: r.occurred_at.toISOString(),
+  data: r.data,
+});
+
 const badCursor = () => new AppError(400, 'INVALID_CURSOR', 'cursor is not one this API returned; pass next_cursor back exactly');
 
 export const encodeCursor = (p: Position): string => Buffer.from(`${p.txId}.${p.seq}`).toString('base64url');
@@ -140,20 +151,97 @@ export function replayRoutes(app: HttpApp, platform: Platform): void {
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
-        items: page.map((r) => ({
-          event_id: r.event_id,
-          domain: r.domain,
-          event_type: r.event_type,
-          schema_version: r.schema_version,
-          org_id: r.org_id,
-          ...(r.cid ? { cid: r.cid } : {}),
-          timestamp: r.occurred_at.toISOString(),
-          data: r.data,
-        })),
+        items: page.map(toEnvelope),
         // With no new event, the caller keeps its cursor: the answer repeats it.
         ...(last ? { next_cursor: encodeCursor({ txId: last.tx_id, seq: last.seq }) } : req.query.after ? { next_cursor: req.query.after } : {}),
         has_next: rows.length > limit,
       };
+    },
+  );
+}
+
+const STREAM_POLL_MS = 250;
+const STREAM_HEARTBEAT_MS = 15_000;
+
+/**
+ * GET /lastro/v1/events/stream: the org's events as server-sent events, live. Each message's
+ * `id` is a replay cursor, so a client that reconnects with Last-Event-ID (or ?after=) resumes
+ * exactly where it stopped. Same order and guarantees as GET /lastro/v1/events.
+ */
+export function streamRoutes(app: HttpApp, platform: Platform): void {
+  const open = new Set<() => void>();
+  // Streams never finish by themselves: end them when the server starts draining.
+  app.addHook('preClose', async () => {
+    for (const end of open) end();
+  });
+
+  app.get(
+    '/lastro/v1/events/stream',
+    {
+      config: { auth: routeAuth.tenant('events') },
+      schema: {
+        tags: ['events'],
+        summary: "The org's events, live, as server-sent events (resumable)",
+        description:
+          'text/event-stream. Each message: `id` (a cursor), `event` (the event type) and `data` (the envelope, JSON). ' +
+          'Reconnect with the Last-Event-ID header or ?after= to resume. A comment line is sent every 15 s.',
+        querystring: Type.Object({
+          after: Type.Optional(Type.String({ description: 'Start after this cursor; omit for events from now on.' })),
+          domain: Type.Optional(Type.String()),
+          event_type: Type.Optional(Type.String()),
+        }),
+        headers: Type.Object({ 'last-event-id': Type.Optional(Type.String()) }),
+      },
+    },
+    async (req, reply) => {
+      const { orgId } = callerOf(req);
+      const filter = { domain: req.query.domain, eventType: req.query.event_type };
+      const resumeFrom = req.headers['last-event-id'] ?? req.query.after;
+      let cursor: Position | undefined = resumeFrom ? decodeCursor(resumeFrom) : undefined;
+      // Without a cursor: events from now on.
+      cursor ??= await platform.db.transaction((tx) => latestPosition(tx, orgId), { orgId });
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-cid': req.id,
+      });
+      res.write(': connected\n\n');
+
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        open.delete(end);
+        res.end();
+      };
+      open.add(end);
+      req.raw.on('close', end);
+
+      let lastWrite = performance.now();
+      while (!ended) {
+        try {
+          const rows = await platform.db.transaction((tx) => readAfter(tx, orgId, cursor, filter, 500), { orgId });
+          for (const r of rows) {
+            cursor = { txId: r.tx_id, seq: r.seq };
+            res.write(`id: ${encodeCursor(cursor)}\nevent: ${r.event_type}\ndata: ${JSON.stringify(toEnvelope(r))}\n\n`);
+            lastWrite = performance.now();
+          }
+          if (rows.length === 500) continue; // more waiting: no pause
+        } catch (err) {
+          req.log.error({ err }, 'event stream read failed');
+          end();
+          break;
+        }
+        if (performance.now() - lastWrite > STREAM_HEARTBEAT_MS) {
+          res.write(': heartbeat\n\n');
+          lastWrite = performance.now();
+        }
+        await new Promise((r) => setTimeout(r, STREAM_POLL_MS));
+      }
     },
   );
 }
