@@ -67,33 +67,11 @@ export const CreateOrgBody = Type.Object(
 );
 export type CreateOrgBody = Static<typeof CreateOrgBody>;
 
-/** Pismo's PatchOrgRequest: every field optional (legal_proxy_document is not patchable). */
-export const PatchOrgBody = Type.Object(
-  {
-    official_name: Type.Optional(o.official_name),
-    org_name: Type.Optional(o.org_name),
-    start_date: Type.Optional(o.start_date),
-    expiration_date: Type.Optional(o.expiration_date),
-    document_number: Type.Optional(o.document_number),
-    address: Type.Optional(o.address),
-    number: Type.Optional(o.number),
-    complementary_address: Type.Optional(o.complementary_address),
-    neighborhood: Type.Optional(o.neighborhood),
-    zipcode: Type.Optional(o.zipcode),
-    city: Type.Optional(o.city),
-    state: Type.Optional(o.state),
-    country: Type.Optional(o.country),
-    legal_proxy_name: Type.Optional(o.legal_proxy_name),
-    responsible: Type.Optional(o.responsible),
-    currency_numeric_code: Type.Optional(o.currency_numeric_code),
-    timezone: Type.Optional(o.timezone),
-    language: Type.Optional(o.language),
-    country_code: Type.Optional(o.country_code),
-    cycle_closing: Type.Optional(Type.Union([o.cycle_closing, Type.Null()])),
-    holiday_calendar_id: Type.Optional(Type.Union([o.holiday_calendar_id, Type.Null()])),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
+/** Pismo's PatchOrgRequest: the org fields, all optional (legal_proxy_document is not patchable). */
+export const PatchOrgBody = Type.Partial(Type.Omit(CreateOrgBody, ['sandbox', 'permissions', 'legal_proxy_document']), {
+  additionalProperties: false,
+  minProperties: 1,
+});
 export type PatchOrgBody = Static<typeof PatchOrgBody>;
 
 /** The operator may also change the sandbox flag. */
