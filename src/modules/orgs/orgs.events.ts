@@ -21,6 +21,14 @@ const CredentialEventData = Type.Object({
   permissions: Type.Array(Type.String()),
 });
 
+const credentialExample = {
+  org_id: 'TN-6f1c0f1e-7c1a-4b8e-9d0a-2f6b8d1e4c11',
+  credential_id: '0c7e2a52-3b8f-4d44-a3de-5b2f5f3b8a10',
+  kind: 'server_key' as const,
+  server_key: 'sk_Zm9vYmFyYmF6',
+  permissions: ['pismo-v1:*:rw'],
+};
+
 export const OrgEvents = {
   orgCreated: defineEvent({
     domain: ORG_DOMAIN,
@@ -53,13 +61,7 @@ export const OrgEvents = {
     title: 'Credential created',
     description: 'A server_key/server_secret pair or an OpenID public key was added to an organization.',
     schema: CredentialEventData,
-    example: {
-      org_id: 'TN-6f1c0f1e-7c1a-4b8e-9d0a-2f6b8d1e4c11',
-      credential_id: '0c7e2a52-3b8f-4d44-a3de-5b2f5f3b8a10',
-      kind: 'server_key',
-      server_key: 'sk_Zm9vYmFyYmF6',
-      permissions: ['pismo-v1:*:rw'],
-    },
+    example: credentialExample,
   }),
   credentialRevoked: defineEvent({
     domain: ORG_DOMAIN,
@@ -68,13 +70,7 @@ export const OrgEvents = {
     title: 'Credential revoked',
     description: 'A credential or OpenID key was revoked; tokens it obtained stop working.',
     schema: CredentialEventData,
-    example: {
-      org_id: 'TN-6f1c0f1e-7c1a-4b8e-9d0a-2f6b8d1e4c11',
-      credential_id: '0c7e2a52-3b8f-4d44-a3de-5b2f5f3b8a10',
-      kind: 'server_key',
-      server_key: 'sk_Zm9vYmFyYmF6',
-      permissions: ['pismo-v1:*:rw'],
-    },
+    example: credentialExample,
   }),
 };
 
