@@ -16,7 +16,7 @@ import { createJobRunner } from './platform/jobs.js';
 import { purgeIdempotencyKeysJob } from './platform/idempotency.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
-import type { HttpApp, LastroModule, Platform } from './platform/module.js';
+import type { BackgroundService, HttpApp, LastroModule, Platform } from './platform/module.js';
 
 export type RunMode = 'all' | 'api' | 'worker';
 
@@ -80,21 +80,28 @@ export async function createApp(opts: AppOptions): Promise<App> {
     if (await migrationsApplied(db.pool)) await tokens.init();
     const auth = { tokens, subjects: createSubjectState(db) };
     const catalog = modules.flatMap((m) => m.events ?? []);
-    const platform: Platform = { config, db, jobs, clock, ids, log, auth, catalog };
+    const platform: Platform = { config, db, jobs, clock, ids, log, auth, sealer, catalog };
     jobs.define(purgeIdempotencyKeysJob(db, clock));
     for (const mod of modules) for (const def of mod.jobs?.(platform) ?? []) jobs.define(def);
+    const services = mode === 'api' ? [] : modules.flatMap((m) => m.services?.(platform) ?? []);
 
     const metrics = createMetrics({ db, jobs });
     const http = mode === 'worker' ? undefined : await buildServer({ platform, metrics, modules, logger: log });
-    return assemble({ platform, http, installationId, mode });
+    return assemble({ platform, http, installationId, mode, services });
   } catch (err) {
     await db.close();
     throw err;
   }
 }
 
-function assemble(parts: { platform: Platform; http: HttpApp | undefined; installationId: string; mode: RunMode }): App {
-  const { platform, http, mode } = parts;
+function assemble(parts: {
+  platform: Platform;
+  http: HttpApp | undefined;
+  installationId: string;
+  mode: RunMode;
+  services: BackgroundService[];
+}): App {
+  const { platform, http, mode, services } = parts;
   let stopping: Promise<void> | undefined;
   return {
     platform,
@@ -102,6 +109,7 @@ function assemble(parts: { platform: Platform; http: HttpApp | undefined; instal
     installationId: parts.installationId,
     async start() {
       await platform.jobs.start({ work: mode !== 'api' });
+      for (const service of services) await service.start();
       if (!http) return {};
       const url = await http.listen({ port: platform.config.port, host: platform.config.host });
       return { url };
@@ -110,6 +118,7 @@ function assemble(parts: { platform: Platform; http: HttpApp | undefined; instal
       stopping ??= (async () => {
         const budget = platform.config.shutdownTimeoutMs;
         if (http) await drain(http, budget);
+        await Promise.all(services.map((s) => s.stop(budget)));
         await platform.jobs.stop(budget);
         await platform.db.close();
       })();

@@ -215,6 +215,83 @@ export const VARIABLES = {
     default: undefined,
     parse: text,
   }),
+  natsUrl: variable({
+    name: 'NATS_URL',
+    description: 'NATS server with JetStream (`nats://127.0.0.1:4222`) for event subscriptions with a `nats` sink. Unset: such subscriptions are refused.',
+    default: undefined,
+    parse: (raw, name) => {
+      for (const part of raw.split(',')) {
+        if (!/^(nats|tls|wss?):\/\/[^\s/]+$/.test(part.trim())) throw new ConfigError(name, `must be nats://host:port (comma-separated for a cluster), got "${raw}"`);
+      }
+      return raw;
+    },
+  }),
+  eventsDir: variable({
+    name: 'LASTRO_EVENTS_DIR',
+    description: 'Where batch event files are written (one folder per org). API and worker processes must share it.',
+    default: './.lastro/events',
+    parse: text,
+  }),
+  eventRetentionDays: variable({
+    name: 'LASTRO_EVENT_RETENTION_DAYS',
+    description: 'Days events stay replayable, and batch files and webhook delivery logs are kept.',
+    default: '30',
+    parse: integer(1, 3650),
+  }),
+  relayPollMs: variable({
+    name: 'LASTRO_RELAY_POLL_MS',
+    description: 'How often the event relay looks for new events when nothing woke it (milliseconds).',
+    default: '250',
+    parse: integer(10, 60_000),
+  }),
+  webhookAllowPrivate: variable({
+    name: 'LASTRO_WEBHOOK_ALLOW_PRIVATE',
+    description: 'Allow webhook URLs on private, loopback and link-local addresses (off: such targets are refused).',
+    default: 'false',
+    parse: bool,
+  }),
+  webhookTimeoutMs: variable({
+    name: 'LASTRO_WEBHOOK_TIMEOUT_MS',
+    description: 'Default time a webhook endpoint has to answer (a subscription may set its own, up to 30 s).',
+    default: '10000',
+    parse: integer(100, 30_000),
+  }),
+  webhookRetryBaseMs: variable({
+    name: 'LASTRO_WEBHOOK_RETRY_BASE_MS',
+    description: 'Delay before the first webhook retry; each next retry waits twice as long, with ±20 % jitter.',
+    default: '5000',
+    parse: integer(10, 3_600_000),
+  }),
+  webhookRetryWindowSeconds: variable({
+    name: 'LASTRO_WEBHOOK_RETRY_WINDOW_SECONDS',
+    description: 'How long a webhook delivery is retried after its first attempt before it is dead-lettered (`failed`).',
+    default: '86400',
+    parse: integer(1, 7 * 86400),
+  }),
+  webhookDisableAfter: variable({
+    name: 'LASTRO_WEBHOOK_DISABLE_AFTER',
+    description: 'Failed webhook attempts in a row (no success between) that disable a subscription.',
+    default: '50',
+    parse: integer(1, 1_000_000),
+  }),
+  webhookConcurrency: variable({
+    name: 'LASTRO_WEBHOOK_CONCURRENCY',
+    description: 'Webhook requests in flight at once, per worker process.',
+    default: '64',
+    parse: integer(1, 10_000),
+  }),
+  eventFileRollSeconds: variable({
+    name: 'LASTRO_EVENT_FILE_ROLL_SECONDS',
+    description: 'A batch event file is closed this many seconds after its first event (a subscription may set its own).',
+    default: '300',
+    parse: integer(1, 86400),
+  }),
+  eventFileRollBytes: variable({
+    name: 'LASTRO_EVENT_FILE_ROLL_BYTES',
+    description: 'A batch event file is closed once its NDJSON (before gzip) reaches this size (a subscription may set its own).',
+    default: '10485760',
+    parse: integer(1024, 1024 * 1024 * 1024),
+  }),
   metrics: variable({
     name: 'LASTRO_METRICS',
     description: 'Serve Prometheus metrics at `/metrics`.',

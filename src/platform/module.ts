@@ -8,6 +8,7 @@ import type { Database } from './db/database.js';
 import type { IdGenerator } from './ids.js';
 import type { JobDefinition, JobRunner } from './jobs.js';
 import type { Logger } from './logger.js';
+import type { Sealer } from './auth/sealed.js';
 import type { SubjectStateCache } from './auth/subjects.js';
 import type { TokenService } from './auth/tokens.js';
 import type { EventDefinition } from './outbox.js';
@@ -28,6 +29,8 @@ export interface Platform {
   ids: IdGenerator;
   log: Logger;
   auth: { tokens: TokenService; subjects: SubjectStateCache };
+  /** Encrypts secrets Lastro must read back (LASTRO_ENCRYPTION_KEY). */
+  sealer: Sealer;
   /** Every event type any module declares. */
   catalog: EventDefinition[];
 }
@@ -40,4 +43,13 @@ export interface LastroModule {
   jobs?: (platform: Platform) => JobDefinition[];
   /** The data events the module emits. */
   events?: EventDefinition[];
+  /** Long-running loops the worker runs beside the jobs (e.g. the event relay). */
+  services?: (platform: Platform) => BackgroundService[];
+}
+
+export interface BackgroundService {
+  name: string;
+  start(): Promise<void>;
+  /** Stops taking new work and finishes or abandons in-flight work within `timeoutMs`. */
+  stop(timeoutMs: number): Promise<void>;
 }

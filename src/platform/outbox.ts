@@ -4,11 +4,12 @@
 // and an event whose data does not match its schema is refused there: the schema cannot drift
 // from the code. Envelope as Pismo's: event_id, domain, event_type, schema_version, org_id,
 // cid, timestamp, data.
+import { EventEmitter } from 'node:events';
 import type { Generated } from 'kysely';
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Clock } from './clock.js';
-import type { Tx } from './db/database.js';
+import { afterCommit, type Tx } from './db/database.js';
 import type { Json, Timestamp } from './db/tables.js';
 import type { IdGenerator } from './ids.js';
 
@@ -74,6 +75,13 @@ export function publishedSchema(def: EventDefinition): Record<string, unknown> {
   };
 }
 
+/**
+ * Emits 'committed' in this process after a transaction that wrote events commits, so the
+ * relay can wake at once; relays in other processes are woken by PostgreSQL NOTIFY.
+ */
+export const outboxSignal = new EventEmitter().setMaxListeners(0);
+const signalCommitted = () => outboxSignal.emit('committed');
+
 /** Writes one event into the outbox, inside the caller's transaction. Returns its event_id. */
 export async function recordEvent<S extends TSchema>(
   tx: Tx,
@@ -97,5 +105,6 @@ export async function recordEvent<S extends TSchema>(
       data: JSON.stringify(event.data),
     })
     .execute();
+  afterCommit(tx, signalCommitted);
   return eventId;
 }

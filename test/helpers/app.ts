@@ -29,7 +29,14 @@ async function emittedEventProblems(app: App): Promise<string[]> {
 }
 
 export async function testApp(
-  opts: { env?: Record<string, string>; mode?: AppOptions['mode']; modules?: AppOptions['modules']; start?: boolean } = {},
+  opts: {
+    env?: Record<string, string>;
+    mode?: AppOptions['mode'];
+    modules?: AppOptions['modules'];
+    start?: boolean;
+    /** Where the manual clock starts (default 2026-11-23T12:00:00Z); `new Date()` for tests that meet real time. */
+    clockStart?: Date | string;
+  } = {},
 ): Promise<TestApp> {
   const testDb = await freshDatabase();
   const config: Config = loadConfig({
@@ -48,7 +55,7 @@ export async function testApp(
       done();
     },
   });
-  const clock = new ManualClock('2026-11-23T12:00:00.000Z');
+  const clock = new ManualClock(opts.clockStart ?? '2026-11-23T12:00:00.000Z');
   const app = await createApp({
     config,
     mode: opts.mode ?? 'all',

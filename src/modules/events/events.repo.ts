@@ -20,12 +20,21 @@ export interface Position {
   seq: bigint;
 }
 
+export interface EventFilter {
+  domain?: string | undefined;
+  eventType?: string | undefined;
+  /** Any of these domains (empty: any). */
+  domains?: string[];
+  /** Any of these event types (empty: any). */
+  eventTypes?: string[];
+}
+
 /** Events of one org after `after`, from finished transactions only, in (tx_id, seq) order. */
 export async function readAfter(
   tx: Tx,
   orgId: string,
   after: Position | undefined,
-  filter: { domain?: string; eventType?: string },
+  filter: EventFilter,
   limit: number,
 ): Promise<OutboxRow[]> {
   const { rows } = await sql<OutboxRow>`
@@ -36,6 +45,8 @@ export async function readAfter(
       ${after ? sql`and (tx_id, seq) > (${after.txId}::xid8, ${after.seq})` : sql``}
       ${filter.domain ? sql`and domain = ${filter.domain}` : sql``}
       ${filter.eventType ? sql`and event_type = ${filter.eventType}` : sql``}
+      ${filter.domains?.length ? sql`and domain = any(${filter.domains}::text[])` : sql``}
+      ${filter.eventTypes?.length ? sql`and event_type = any(${filter.eventTypes}::text[])` : sql``}
     order by tx_id, seq
     limit ${limit}`.execute(tx);
   return rows;

@@ -93,7 +93,7 @@ export const Envelope = Type.Object(
   { title: 'Event' },
 );
 
-const toEnvelope = (r: OutboxRow) => ({
+export const toEnvelope = (r: OutboxRow) => ({
   event_id: r.event_id,
   domain: r.domain,
   event_type: r.event_type,

@@ -12,6 +12,18 @@ import type { Tables } from './tables.js';
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => BigInt(v));
 
 export type Tx = Transaction<Tables>;
+
+const commitHooks = new WeakMap<Tx, Array<() => void>>();
+
+/**
+ * Runs `fn` once `tx` (a transaction from Database.transaction) has committed; never when it
+ * rolls back. For in-process signals only ("events were written"): `fn` must not throw.
+ */
+export function afterCommit(tx: Tx, fn: () => void): void {
+  const hooks = commitHooks.get(tx);
+  if (hooks) hooks.push(fn);
+  else commitHooks.set(tx, [fn]);
+}
 export type DbKind = 'pglite' | 'postgres';
 
 export interface Database {
@@ -103,8 +115,10 @@ function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>): D
     kind,
     pool,
     kysely,
-    transaction(fn, opts) {
-      return kysely.transaction().execute(async (tx) => {
+    async transaction(fn, opts) {
+      let current: Tx | undefined;
+      const result = await kysely.transaction().execute(async (tx) => {
+        current = tx;
         if (opts?.orgId) {
           if (await canUseAppRole(tx)) await sql`set local role lastro_app`.execute(tx);
           await sql`select set_config('lastro.org_id', ${opts.orgId}, true)`.execute(tx);
@@ -113,6 +127,8 @@ function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>): D
         }
         return fn(tx);
       });
+      for (const hook of (current && commitHooks.get(current)) ?? []) hook();
+      return result;
     },
     async ping() {
       await pool.query('select 1');

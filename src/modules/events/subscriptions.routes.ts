@@ -1,0 +1,191 @@
+// Lastro-only routes: event subscriptions, their webhook delivery log, and batch event files.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Type } from 'typebox';
+import { callerOf, routeAuth } from '../../platform/auth/guard.js';
+import { idempotencyKeyOf } from '../../platform/idempotency.js';
+import type { HttpApp } from '../../platform/module.js';
+import { SubscriptionErrors } from './subscriptions.errors.js';
+import {
+  CreateSubscriptionBody,
+  Delivery,
+  DeliveryDetail,
+  DeliveryQuery,
+  EventFile,
+  EventFileQuery,
+  ListQuery,
+  NewSubscription,
+  PatchSubscriptionBody,
+  Subscription,
+  pageOf,
+} from './subscriptions.schemas.js';
+import type { SubscriptionsService } from './subscriptions.service.js';
+
+const auth = { auth: routeAuth.tenant('events') };
+const tags = ['event delivery'];
+const Id = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const DeliveryParams = Type.Object({ id: Type.String({ format: 'uuid' }), delivery_id: Type.String({ format: 'uuid' }) });
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ description: 'The same key and body replay the first answer (with the secret) for 24 h.' })),
+});
+
+export function subscriptionRoutes(app: HttpApp, subs: SubscriptionsService): void {
+  const base = '/lastro/v1/event-subscriptions';
+
+  app.post(
+    base,
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Subscribe to events: a filter and one sink (webhook, NATS JetStream or batch files)',
+        description:
+          'Delivery is at least once, from the subscription\'s cursor, deduplicated by event_id. Webhook sinks answer with ' +
+          'their signing secret (whsec_…, Standard Webhooks), shown only here.',
+        headers: IdempotencyHeaders,
+        body: CreateSubscriptionBody,
+        response: { 201: NewSubscription },
+      },
+    },
+    async (req, reply) => {
+      const { orgId } = callerOf(req);
+      const created = await subs.create(req.body, { orgId, idempotencyKey: idempotencyKeyOf(req.headers) });
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.get(
+    base,
+    { config: auth, schema: { tags, summary: "The org's event subscriptions", querystring: ListQuery, response: { 200: pageOf(Subscription) } } },
+    async (req) => subs.list(callerOf(req).orgId, req.query),
+  );
+
+  app.get(
+    `${base}/:id`,
+    { config: auth, schema: { tags, summary: 'One event subscription', params: Id, response: { 200: Subscription } } },
+    async (req) => subs.get(callerOf(req).orgId, req.params.id),
+  );
+
+  app.patch(
+    `${base}/:id`,
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Change a subscription: description, filter, sink settings; disable or re-enable it',
+        params: Id,
+        body: PatchSubscriptionBody,
+        response: { 200: Subscription },
+      },
+    },
+    async (req) => subs.patch(callerOf(req).orgId, req.params.id, req.body),
+  );
+
+  app.delete(
+    `${base}/:id`,
+    {
+      config: auth,
+      schema: { tags, summary: 'Delete a subscription, its delivery log and its batch files', params: Id, response: { 204: Type.Null() } },
+    },
+    async (req, reply) => {
+      await subs.remove(callerOf(req).orgId, req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    `${base}/:id/deliveries`,
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: "A webhook subscription's deliveries, newest event first",
+        params: Id,
+        querystring: DeliveryQuery,
+        response: { 200: pageOf(Delivery) },
+      },
+    },
+    async (req) => subs.deliveries(callerOf(req).orgId, req.params.id, req.query),
+  );
+
+  app.get(
+    `${base}/:id/deliveries/:delivery_id`,
+    {
+      config: auth,
+      schema: { tags, summary: 'One delivery with every attempt (status, error, duration, answer)', params: DeliveryParams, response: { 200: DeliveryDetail } },
+    },
+    async (req) => subs.delivery(callerOf(req).orgId, req.params.id, req.params.delivery_id),
+  );
+
+  app.post(
+    `${base}/:id/deliveries/:delivery_id/redeliver`,
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Send a delivery again now (a failed or succeeded one), with a fresh retry window',
+        params: DeliveryParams,
+        response: { 202: DeliveryDetail },
+      },
+    },
+    async (req, reply) => reply.code(202).send(await subs.redeliver(callerOf(req).orgId, req.params.id, req.params.delivery_id)),
+  );
+
+  app.post(
+    `${base}/:id/redeliver-failed`,
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Send every dead-lettered (failed) delivery of the subscription again',
+        params: Id,
+        response: { 202: Type.Object({ redelivered: Type.Integer() }) },
+      },
+    },
+    async (req, reply) => reply.code(202).send(await subs.redeliverFailed(callerOf(req).orgId, req.params.id)),
+  );
+
+  app.get(
+    '/lastro/v1/event-files',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Batch event files (gzip NDJSON) with their manifests, oldest first',
+        querystring: EventFileQuery,
+        response: { 200: pageOf(EventFile) },
+      },
+    },
+    async (req) => subs.files(callerOf(req).orgId, req.query),
+  );
+
+  app.get(
+    '/lastro/v1/event-files/:id',
+    { config: auth, schema: { tags, summary: "One batch file's manifest", params: Id, response: { 200: EventFile } } },
+    async (req) => (await subs.file(callerOf(req).orgId, req.params.id)).manifest,
+  );
+
+  app.get(
+    '/lastro/v1/event-files/:id/content',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Download a batch file: gzip NDJSON, one event envelope per line',
+        description: 'application/gzip. The x-content-sha256 header and the manifest carry the SHA-256 of these bytes.',
+        params: Id,
+      },
+    },
+    async (req, reply) => {
+      const { manifest, path } = await subs.file(callerOf(req).orgId, req.params.id);
+      const info = await stat(path).catch(() => undefined);
+      if (!info) throw SubscriptionErrors.fileGone();
+      return reply
+        .header('content-type', 'application/gzip')
+        .header('content-length', info.size)
+        .header('content-disposition', `attachment; filename="${manifest.name}"`)
+        .header('x-content-sha256', manifest.sha256)
+        .send(createReadStream(path));
+    },
+  );
+}

@@ -1,0 +1,72 @@
+// NATS JetStream sink against a real NATS server (NATS_URL; skipped without it): subjects
+// lastro.<org_id>.<domain>.<event_type>, Nats-Msg-Id = event_id, commit order, stream created.
+import { AckPolicy, connect, DeliverPolicy, StringCodec, type NatsConnection } from 'nats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NATS_STREAM } from '../../src/modules/events/sinks/nats.js';
+import { testApp, type TestApp } from '../helpers/app.js';
+import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+
+const NATS_URL = process.env.NATS_URL;
+const sc = StringCodec();
+
+describe.skipIf(!NATS_URL)('NATS JetStream sink', () => {
+  let app: TestApp;
+  let org: TestOrg;
+  let token: string;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    app = await testApp({ start: true, env: { LASTRO_RELAY_POLL_MS: '20', NATS_URL: NATS_URL! } });
+    org = await createOrg(app);
+    token = await tokenFor(app, org);
+    nc = await connect({ servers: NATS_URL! });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await nc?.close();
+  });
+
+  it('publishes every event of the filter, in commit order, with Nats-Msg-Id = event_id', async () => {
+    const res = await app.http.inject({
+      method: 'POST',
+      url: '/lastro/v1/event-subscriptions',
+      headers: bearer(token),
+      payload: { sink: { type: 'nats' }, filter: { domains: ['org'] }, start_after: 'earliest' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().sink.subject_prefix).toBe(`lastro.${org.orgId}`);
+    for (const name of ['N1', 'N2']) {
+      const r = await app.http.inject({ method: 'PATCH', url: '/orgs-core/v1/orgs', headers: bearer(token, org.orgId), payload: { org_name: name } });
+      expect(r.statusCode).toBe(200);
+    }
+    const expected = (await app.http.inject({ method: 'GET', url: '/lastro/v1/events?domain=org', headers: bearer(token) })).json().items;
+    expect(expected).toHaveLength(4); // org-created, credential-created, org-updated ×2
+
+    // The relay created the stream; read this org's subjects from it.
+    const jsm = await nc.jetstreamManager();
+    const deadline = performance.now() + 10_000;
+    let got: Array<{ subject: string; id: string | undefined; body: any }> = [];
+    while (got.length < expected.length && performance.now() < deadline) {
+      const info = await jsm.streams.info(NATS_STREAM).catch(() => undefined);
+      if (info) {
+        const consumer = await jsm.consumers.add(NATS_STREAM, {
+          filter_subject: `lastro.${org.orgId}.>`,
+          ack_policy: AckPolicy.None,
+          deliver_policy: DeliverPolicy.All,
+        });
+        const c = await nc.jetstream().consumers.get(NATS_STREAM, consumer.name);
+        const batch = await c.fetch({ max_messages: 100, expires: 1000 });
+        got = [];
+        for await (const m of batch) got.push({ subject: m.subject, id: m.headers?.get('Nats-Msg-Id'), body: JSON.parse(sc.decode(m.data)) });
+        await jsm.consumers.delete(NATS_STREAM, consumer.name);
+      }
+      if (got.length < expected.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(got.map((m) => m.body.event_id)).toEqual(expected.map((e: any) => e.event_id));
+    for (const m of got) {
+      expect(m.subject).toBe(`lastro.${org.orgId}.org.${m.body.event_type}`);
+      expect(m.id).toBe(m.body.event_id);
+    }
+    expect(got[0]!.body).toEqual(expected[0]);
+  });
+});
