@@ -16,6 +16,8 @@ create table event_subscriptions (
   cursor_tx xid8,
   cursor_seq bigint,
   consecutive_failures integer not null default 0,
+  -- When the current run of failed webhook attempts began (null after a success).
+  failing_since timestamptz,
   -- Bumped by every change of settings: the relay restarts its worker for the subscription, and
   -- a worker of an older revision can no longer move the cursor.
   revision integer not null default 1,

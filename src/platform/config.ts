@@ -270,9 +270,15 @@ export const VARIABLES = {
   }),
   webhookDisableAfter: variable({
     name: 'LASTRO_WEBHOOK_DISABLE_AFTER',
-    description: 'Failed webhook attempts in a row (no success between) that disable a subscription.',
+    description: 'Failed webhook attempts in a row (no success between) that disable a subscription, once they have also gone on for `LASTRO_WEBHOOK_DISABLE_AFTER_SECONDS`.',
     default: '50',
     parse: integer(1, 1_000_000),
+  }),
+  webhookDisableAfterSeconds: variable({
+    name: 'LASTRO_WEBHOOK_DISABLE_AFTER_SECONDS',
+    description: 'How long failures must have gone on, with no success, before a subscription is disabled: a short outage under load only delays delivery.',
+    default: '3600',
+    parse: integer(0, 30 * 86400),
   }),
   webhookConcurrency: variable({
     name: 'LASTRO_WEBHOOK_CONCURRENCY',

@@ -9,7 +9,8 @@ export const SubscriptionEvents = {
     version: 1,
     title: 'Event subscription disabled',
     description:
-      'A webhook subscription was disabled after too many failed attempts in a row (LASTRO_WEBHOOK_DISABLE_AFTER). ' +
+      'A webhook subscription was disabled after too many failed attempts in a row, over too long a time ' +
+      '(LASTRO_WEBHOOK_DISABLE_AFTER, LASTRO_WEBHOOK_DISABLE_AFTER_SECONDS). ' +
       'Its cursor stays where it was: re-enable it (PATCH status=active) and delivery resumes from there.',
     schema: Type.Object({
       subscription_id: Type.String(),

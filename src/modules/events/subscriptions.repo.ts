@@ -28,6 +28,7 @@ export interface SubscriptionsTable {
   cursor_tx: string | null;
   cursor_seq: bigint | null;
   consecutive_failures: number;
+  failing_since: Timestamp | null;
   revision: number;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -86,8 +87,9 @@ declare module '../../platform/db/tables.js' {
   }
 }
 
-export type SubscriptionRow = Omit<SubscriptionsTable, 'sink' | 'created_at' | 'updated_at'> & {
+export type SubscriptionRow = Omit<SubscriptionsTable, 'sink' | 'created_at' | 'updated_at' | 'failing_since'> & {
   sink: SinkSettings;
+  failing_since: Date | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -111,7 +113,7 @@ export async function findSubscription(tx: Tx, orgId: string, id: string, opts: 
 }
 
 const SUBSCRIPTION_COLUMNS = sql`id, org_id, description, status, disabled_reason, domains, event_types, sink_type, sink, secret,
-  cursor_tx::text as cursor_tx, cursor_seq, consecutive_failures, revision, created_at, updated_at`;
+  cursor_tx::text as cursor_tx, cursor_seq, consecutive_failures, failing_since, revision, created_at, updated_at`;
 
 export async function listSubscriptions(tx: Tx, orgId: string, after: { createdAt: Date; id: string } | undefined, limit: number): Promise<SubscriptionRow[]> {
   const { rows } = await sql<SubscriptionRow>`

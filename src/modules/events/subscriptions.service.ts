@@ -192,7 +192,7 @@ export function createSubscriptionsService(platform: Platform) {
             ...(body.description !== undefined ? { description: body.description } : {}),
             ...(body.filter ? { domains: body.filter.domains ?? [], event_types: body.filter.event_types ?? [] } : {}),
             ...(body.status ? { status: body.status } : {}),
-            ...(reenable ? { disabled_reason: null, consecutive_failures: 0 } : {}),
+            ...(reenable ? { disabled_reason: null, consecutive_failures: 0, failing_since: null } : {}),
             ...(disable ? { disabled_reason: 'disabled through the API' } : {}),
             sink,
             revision: current.revision + 1,

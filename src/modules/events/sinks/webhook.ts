@@ -77,7 +77,7 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
               first_attempt_at = coalesce(first_attempt_at, ${started}), last_status_code = ${result.statusCode ?? null},
               last_error = null, updated_at = ${now}
             where id = ${delivery.id}`.execute(tx);
-          await sql`update event_subscriptions set consecutive_failures = 0
+          await sql`update event_subscriptions set consecutive_failures = 0, failing_since = null
                     where id = ${delivery.subscription_id} and consecutive_failures > 0`.execute(tx);
           return;
         }
@@ -89,12 +89,19 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
             next_attempt_at = ${dead ? null : next}, first_attempt_at = coalesce(first_attempt_at, ${started}),
             last_status_code = ${result.statusCode ?? null}, last_error = ${result.error ?? null}, updated_at = ${now}
           where id = ${delivery.id}`.execute(tx);
-        const { rows } = await sql<{ consecutive_failures: number; status: string; revision: number }>`
-          update event_subscriptions set consecutive_failures = consecutive_failures + 1
+        const { rows } = await sql<{ consecutive_failures: number; status: string; failing_since: Date }>`
+          update event_subscriptions
+          set consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, ${started})
           where id = ${delivery.subscription_id}
-          returning consecutive_failures, status, revision`.execute(tx);
+          returning consecutive_failures, status, failing_since`.execute(tx);
         const sub = rows[0];
-        if (sub && sub.status === 'active' && sub.consecutive_failures >= config.webhookDisableAfter) {
+        const failingMs = sub ? now.getTime() - new Date(sub.failing_since).getTime() : 0;
+        if (
+          sub &&
+          sub.status === 'active' &&
+          sub.consecutive_failures >= config.webhookDisableAfter &&
+          failingMs >= config.webhookDisableAfterSeconds * 1000
+        ) {
           const reason = `${sub.consecutive_failures} failed attempts in a row; last: ${result.error ?? 'no answer'}`;
           await sql`update event_subscriptions set status = 'disabled', disabled_reason = ${reason}, revision = revision + 1, updated_at = ${now}
                     where id = ${delivery.subscription_id}`.execute(tx);
