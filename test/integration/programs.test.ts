@@ -278,7 +278,7 @@ describe('GET /programs/v1/programs', () => {
     expect((await get('/programs/v1/programs?binValue=43214321', oh)).json().items[0].name).toBe('Foxtrot');
     const bad = await get('/programs/v1/programs?perPage=0&order=UP', oh);
     expect(bad.statusCode).toBe(400);
-    expect(fields(bad)).toEqual(expect.arrayContaining(['querystring.perPage', 'querystring.order']));
+    expect(fields(bad)).toEqual(expect.arrayContaining(['query.perPage', 'query.order']));
   });
 });
 

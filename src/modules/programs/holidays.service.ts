@@ -215,7 +215,7 @@ export function createHolidaysService(p: Platform) {
                 ? await repo.findCalendarByExternalId(tx, orgId, q.external_id)
                 : undefined;
           if (q.holiday_calendar_id === undefined && q.external_id === undefined) {
-            throw HolidayErrors.invalid([{ field: 'querystring.relation', reason: 'needs holiday_calendar_id or external_id' }]);
+            throw HolidayErrors.invalid([{ field: 'query.relation', reason: 'needs holiday_calendar_id or external_id' }]);
           }
           if (!anchor) filter.ids = [];
           else if (q.relation === 'children') filter.parentId = anchor.holiday_calendar_id;
@@ -316,7 +316,7 @@ export function createHolidaysService(p: Platform) {
 
     async listHolidays(orgId: string, calendarId: number, q: HolidayListQuery) {
       if (q.beginDate && q.endDate && q.endDate < q.beginDate) {
-        throw HolidayErrors.invalid([{ field: 'querystring.endDate', reason: 'is before beginDate' }]);
+        throw HolidayErrors.invalid([{ field: 'query.endDate', reason: 'is before beginDate' }]);
       }
       const page = q.page ?? 1;
       const perPage = q.perPage ?? 10;
