@@ -146,7 +146,7 @@ describe('POST /programs/v1/programs/template', () => {
     expect(fields(sevenDigits)).toContain('body.bin.value');
     const letters = await bin({ value: '123456', start_range: 'a', end_range: '9' });
     expect(fields(letters)).toContain('body.bin.start_range');
-    const missing = await bin({ value: '123456' } as never);
+    const missing = await bin({ value: '123456' });
     expect(fields(missing)).toEqual(expect.arrayContaining(['body.bin.start_range', 'body.bin.end_range']));
     const long8 = await bin({ value: '12345678', start_range: '0', end_range: '99999999' });
     expect(long8.json()).toMatchObject({ code: 'EOA0039', details: [{ field: 'body.bin.end_range' }] });
