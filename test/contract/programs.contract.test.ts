@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { bearer, createOrg, tokenFor } from '../helpers/auth.js';
+import { bodies, waitFor } from '../integration/programs-fixtures.js';
 import { describeContract, expectConforms, type RequestSample } from './pismo-spec.js';
 
 const PROGRAMS = 'Platform_setup_-_Programs.yaml';
@@ -24,31 +25,7 @@ async function exchange(spec: string, req: RequestSample, expected: number, opts
   return res;
 }
 
-const credit = {
-  name: 'Contract credit',
-  type: 'CREDITO',
-  timezone: 'America/Sao_Paulo',
-  currency_numeric_code: '986',
-  country_code: 'BRA',
-  bin: { value: '999999', start_range: '0', end_range: '999999999' },
-  brand: 'VISA',
-  due_dates: [
-    { day: 1, active: true },
-    { day: 2, active: false },
-  ],
-  language: 'en-US',
-  cycle_closing: '23:59:59',
-};
-
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + 15_000;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const credit = { ...bodies.CREDITO, name: 'Contract credit', language: 'en-US', cycle_closing: '23:59:59' };
 
 describeContract('Pismo contract: Programs and holiday calendars', () => {
   let programId: number;
@@ -76,7 +53,7 @@ describeContract('Pismo contract: Programs and holiday calendars', () => {
     const res = await exchange(PROGRAMS, { method: 'POST', path: '/programs/v2/programs/template', body: { ...credit, name: 'Contract async' } }, 201);
     const importId = res.json().program_import_id;
     await exchange(PROGRAMS, { method: 'POST', path: '/programs/v2/programs/template', body: { ...credit, country_code: 'XX' } }, 400);
-    const done = await until(async () => {
+    const done = await waitFor<{ program_id: number }>(async () => {
       const r = await app.http.inject({ method: 'GET', url: `/programs/v1/programs/import/${importId}`, headers: h });
       return r.json().status === 'SUCCESS' ? r.json() : undefined;
     });

@@ -3,44 +3,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import { bodies, waitFor } from './programs-fixtures.js';
 
 let app: TestApp;
 let org: TestOrg;
 let h: Record<string, string>;
 
-/** A valid body per program type: card types carry bin and brand, CREDITO also due dates. */
-export const bodies: Record<string, Record<string, unknown>> = {
-  CREDITO: {
-    name: 'Acme credit',
-    type: 'CREDITO',
-    timezone: 'America/Sao_Paulo',
-    currency_numeric_code: '986',
-    country_code: 'BRA',
-    bin: { value: '999999', start_range: '0', end_range: '999999999' },
-    brand: 'VISA',
-    due_dates: [
-      { day: 1, active: true },
-      { day: 2, active: false },
-    ],
-  },
-  'PRE-PAGO': { name: 'Acme prepaid', type: 'PRE-PAGO', timezone: 'America/Sao_Paulo', currency_numeric_code: '986', country_code: 'BRA', bin: { value: '12345678', start_range: '0', end_range: '9999999' }, brand: 'MASTERCARD' },
-  'CURRENT ACCOUNTS': { name: 'Acme current', type: 'CURRENT ACCOUNTS', timezone: 'Europe/London', currency_numeric_code: '826', country_code: 'GBR' },
-};
-
 async function post(url: string, payload: unknown, headers = h) {
   return app.http.inject({ method: 'POST', url, headers, payload: payload as object });
 }
 const get = (url: string, headers = h) => app.http.inject({ method: 'GET', url, headers });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const fields = (res: { json(): { details?: { field: string }[] } }) => (res.json().details ?? []).map((d) => d.field);
 
@@ -113,7 +85,7 @@ describe('POST /programs/v1/programs/template', () => {
   });
 
   // Each single-field rule: a value that fails, and one that passes.
-  const base = bodies['CURRENT ACCOUNTS']!;
+  const base = bodies['CURRENT ACCOUNTS'];
   const cases: [string, string, unknown, unknown][] = [
     ['name', 'body.name', 'x'.repeat(51), 'x'.repeat(50)],
     ['type', 'body.type', 'LENDING', 'MERCHANT'],
@@ -139,7 +111,7 @@ describe('POST /programs/v1/programs/template', () => {
   }
 
   it('BIN: value of 6 or 8 digits, numeric ranges, range length by BIN length (EOA0038/EOA0039)', async () => {
-    const card = bodies['PRE-PAGO']!;
+    const card = bodies['PRE-PAGO'];
     const bin = (b: Record<string, string>) => post('/programs/v1/programs/template', { ...card, bin: b });
     const sevenDigits = await bin({ value: '1234567', start_range: '0', end_range: '9' });
     expect(sevenDigits.statusCode).toBe(400);
@@ -164,12 +136,12 @@ describe('POST /programs/v1/programs/template', () => {
   });
 
   it('card-issuing types need bin and brand (EOA0073); CREDITO also due dates (EOA0054)', async () => {
-    const { bin: _b, brand: _r, ...noCard } = bodies['PRE-PAGO']!;
+    const { bin: _b, brand: _r, ...noCard } = bodies['PRE-PAGO'];
     const prepaid = await post('/programs/v1/programs/template', noCard);
     expect(prepaid.statusCode).toBe(400);
     expect(prepaid.json().code).toBe('EOA0073');
     expect(fields(prepaid)).toEqual(['body.bin', 'body.brand']);
-    const { due_dates: _d, ...noDueDates } = bodies.CREDITO!;
+    const { due_dates: _d, ...noDueDates } = bodies.CREDITO;
     const credit = await post('/programs/v1/programs/template', noDueDates);
     expect(credit.json()).toMatchObject({ code: 'EOA0054', details: [{ field: 'body.due_dates' }] });
   });
@@ -188,7 +160,7 @@ describe('POST /programs/v1/programs/template', () => {
   });
 
   it('due dates: day 1–28, day and active required, no repeated day, one active at least', async () => {
-    const credit = bodies.CREDITO!;
+    const credit = bodies.CREDITO;
     const dd = (due_dates: unknown) => post('/programs/v1/programs/template', { ...credit, due_dates });
     expect(fields(await dd([{ day: 29, active: true }]))).toContain('body.due_dates[0].day');
     expect(fields(await dd([{ day: 0, active: true }]))).toContain('body.due_dates[0].day');

@@ -1,7 +1,7 @@
 // Request and response schemas of Pismo's holiday calendar API (Platform_setup_-_Holidays.yaml,
 // /holidays-core/v1/holiday-calendar…).
 import { Type, type Static } from 'typebox';
-import { pismoPage } from './programs.schemas.js';
+import { PageParams, pismoPage } from './programs.schemas.js';
 
 const CalendarName = Type.String({ minLength: 1, maxLength: 80, description: 'Holiday calendar name, unique per org.' });
 const CalendarType = Type.String({ minLength: 1, maxLength: 15, description: 'Free-form type, e.g. Country or Region.' });
@@ -125,8 +125,6 @@ export type Holiday = Static<typeof Holiday>;
 export const CalendarPage = pismoPage(Calendar, 'ListHolidayCalendarResponse');
 export const HolidayPage = pismoPage(Holiday, 'ListHolidayResponse');
 
-const Page = Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Page number. Default 1.' }));
-const PerPage = Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Items per page. Default 10, at most 100.' }));
 
 export const CalendarListQuery = Type.Object({
   holiday_calendar_id: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -141,8 +139,7 @@ export const CalendarListQuery = Type.Object({
       description: 'parents: the ancestors of the calendar named by holiday_calendar_id or external_id; children: its direct children.',
     }),
   ),
-  page: Page,
-  perPage: PerPage,
+  ...PageParams,
 });
 export type CalendarListQuery = Static<typeof CalendarListQuery>;
 
@@ -150,8 +147,7 @@ export const HolidayListQuery = Type.Object({
   name: Type.Optional(Type.String({ maxLength: 80 })),
   beginDate: Type.Optional(Type.String({ format: 'date' })),
   endDate: Type.Optional(Type.String({ format: 'date' })),
-  page: Page,
-  perPage: PerPage,
+  ...PageParams,
   order: Type.Optional(Type.Union([Type.Literal('ASC'), Type.Literal('DESC')], { default: 'ASC' })),
   orderBy: Type.Optional(Type.Union([Type.Literal('ID'), Type.Literal('NAME')], { default: 'ID' })),
   include_parent_holidays: Type.Optional(Type.Boolean({ default: false })),

@@ -18,6 +18,7 @@ import type {
   UpdateCalendarBody,
 } from './holidays.schemas.js';
 import { HolidayErrors } from './programs.errors.js';
+import { pageOf } from './programs.schemas.js';
 import { ProgramEvents, type CalendarEventData } from './programs.events.js';
 import { calendarUsedByProgram } from './programs.repo.js';
 import type { RequestContext } from './programs.service.js';
@@ -51,6 +52,22 @@ const toHoliday = (r: repo.HolidayRow & { calendar_name: string }): Holiday => (
   holiday_calendar: { id: Number(r.holiday_calendar_id), name: r.calendar_name },
   created_at: isoSeconds(r.created_at),
   updated_at: isoSeconds(r.updated_at),
+});
+
+const holidayRow = (
+  orgId: string,
+  calendarId: bigint,
+  h: { holiday_date: string; name: string; description?: string; metadata?: Record<string, unknown> },
+  now: Date,
+) => ({
+  org_id: orgId,
+  holiday_calendar_id: calendarId,
+  holiday_date: h.holiday_date,
+  name: h.name,
+  description: h.description ?? null,
+  metadata: h.metadata ? JSON.stringify(h.metadata) : null,
+  created_at: now,
+  updated_at: now,
 });
 
 /** The calendar and its ancestors, nearest first. */
@@ -156,16 +173,7 @@ export function createHolidaysService(p: Platform) {
           });
           const rows = await repo.insertHolidays(
             tx,
-            (body.holidays ?? []).map((h) => ({
-              org_id: orgId,
-              holiday_calendar_id: cal.holiday_calendar_id,
-              holiday_date: h.holiday_date,
-              name: h.name,
-              description: h.description ?? null,
-              metadata: h.metadata ? JSON.stringify(h.metadata) : null,
-              created_at: now,
-              updated_at: now,
-            })),
+            (body.holidays ?? []).map((h) => holidayRow(orgId, cal.holiday_calendar_id, h, now)),
           );
           const working = await workingDates(tx, orgId, cal, dates);
           await recordEvent(tx, events, ProgramEvents.calendarCreated, { orgId, cid: ctx.cid, data: calendarEvent(cal) });
@@ -226,7 +234,7 @@ export function createHolidaysService(p: Platform) {
         }
         return repo.listCalendars(tx, orgId, filter, { by: q.sort_by ?? 'name', order: q.sort_order ?? 'asc' }, page, perPage);
       }, { orgId });
-      return { current_page: page, per_page: perPage, pages: Math.ceil(total / perPage), total_items: total, items: rows.map(toCalendar) };
+      return pageOf(page, perPage, total, rows.map(toCalendar));
     },
 
     /** Changes the given fields; emits Holiday calendar updated when something changed. */
@@ -279,18 +287,7 @@ export function createHolidaysService(p: Platform) {
           if (!cal) throw HolidayErrors.calendarNotFound();
           if (await repo.findHolidayOnDate(tx, orgId, cal.holiday_calendar_id, body.holiday_date)) throw HolidayErrors.holidayExists(body.holiday_date);
           const now = clock.now();
-          const [h] = await repo.insertHolidays(tx, [
-            {
-              org_id: orgId,
-              holiday_calendar_id: cal.holiday_calendar_id,
-              holiday_date: body.holiday_date,
-              name: body.name,
-              description: body.description ?? null,
-              metadata: body.metadata ? JSON.stringify(body.metadata) : null,
-              created_at: now,
-              updated_at: now,
-            },
-          ]);
+          const [h] = await repo.insertHolidays(tx, [holidayRow(orgId, cal.holiday_calendar_id, body, now)]);
           const working = await workingDates(tx, orgId, cal, [body.holiday_date]);
           await recordEvent(tx, events, ProgramEvents.calendarUpdated, {
             orgId,
@@ -330,7 +327,7 @@ export function createHolidaysService(p: Platform) {
         };
         return repo.listHolidays(tx, orgId, ids, filter, { by: q.orderBy ?? 'ID', order: q.order ?? 'ASC' }, page, perPage);
       }, { orgId });
-      return { current_page: page, per_page: perPage, pages: Math.ceil(total / perPage), total_items: total, items: rows.map(toHoliday) };
+      return pageOf(page, perPage, total, rows.map(toHoliday));
     },
 
     /** Renames a holiday; emits Holiday calendar updated. */

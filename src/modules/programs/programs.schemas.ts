@@ -156,11 +156,25 @@ export const pismoPage = <T extends TSchema>(item: T, title: string) =>
     { title },
   );
 
+/** One page of a Pismo list: `{current_page, per_page, pages, total_items, items}`. */
+export const pageOf = <T>(page: number, perPage: number, total: number, items: T[]) => ({
+  current_page: page,
+  per_page: perPage,
+  pages: Math.ceil(total / perPage),
+  total_items: total,
+  items,
+});
+
+/** Pismo's `page` and `perPage` query parameters. */
+export const PageParams = {
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Page number, from 1.' })),
+  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Items per page (at most 100).' })),
+};
+
 export const ProgramPage = pismoPage(Program, 'ProgramPage');
 
 export const ProgramListQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Page number, from 1.' })),
-  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Items per page (at most 100).' })),
+  ...PageParams,
   order: Type.Optional(Type.Union([Type.Literal('ASC'), Type.Literal('DESC')], { default: 'ASC' })),
   orderBy: Type.Optional(Type.Union([Type.Literal('ID'), Type.Literal('NAME')], { default: 'ID' })),
   id: Type.Optional(Type.Integer({ minimum: 1, description: 'Program id filter.' })),

@@ -27,6 +27,7 @@ import {
 } from './programs.rules.js';
 import {
   SUBMITTED_MESSAGE,
+  pageOf,
   type Brand,
   type CopyProgram,
   type Program,
@@ -314,7 +315,7 @@ export function createProgramsService(p: Platform) {
         (tx) => repo.listPrograms(tx, orgId, filter, { by: q.orderBy ?? 'ID', order: q.order ?? 'ASC' }, page, perPage),
         { orgId },
       );
-      return { current_page: page, per_page: perPage, pages: Math.ceil(total / perPage), total_items: total, items: rows.map((r) => toProgram(r)) };
+      return pageOf(page, perPage, total, rows.map((r) => toProgram(r)));
     },
 
     async getImport(orgId: string, importId: number): Promise<ProgramImportWithSteps> {
