@@ -2,5 +2,6 @@
 import type { LastroModule } from '../platform/module.js';
 import { eventsModule } from './events/index.js';
 import { orgsModule } from './orgs/index.js';
+import { programsModule } from './programs/index.js';
 
-export const modules: LastroModule[] = [orgsModule, eventsModule];
+export const modules: LastroModule[] = [orgsModule, eventsModule, programsModule];

@@ -1,0 +1,191 @@
+// SQL for holiday calendars and their holidays. Every function takes the transaction and the org
+// id, and filters on it.
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Tx } from '../../platform/db/database.js';
+import type { Json, Timestamp } from '../../platform/db/tables.js';
+
+export interface HolidayCalendarsTable {
+  org_id: string;
+  holiday_calendar_id: Generated<bigint>;
+  name: string;
+  type: string;
+  external_id: string | null;
+  parent_id: bigint | null;
+  metadata: Json<Record<string, unknown>> | null;
+  working_days: number[];
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface HolidaysTable {
+  org_id: string;
+  holiday_id: Generated<bigint>;
+  holiday_calendar_id: bigint;
+  holiday_date: string;
+  name: string;
+  description: string | null;
+  metadata: Json<Record<string, unknown>> | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+declare module '../../platform/db/tables.js' {
+  interface Tables {
+    holiday_calendars: HolidayCalendarsTable;
+    holidays: HolidaysTable;
+  }
+}
+
+export type CalendarRow = Selectable<HolidayCalendarsTable>;
+export type HolidayRow = Selectable<HolidaysTable>;
+
+export const insertCalendar = (tx: Tx, row: Insertable<HolidayCalendarsTable>) =>
+  tx.insertInto('holiday_calendars').values(row).returningAll().executeTakeFirstOrThrow();
+
+export const findCalendar = (tx: Tx, orgId: string, calendarId: bigint) =>
+  tx.selectFrom('holiday_calendars').selectAll().where('org_id', '=', orgId).where('holiday_calendar_id', '=', calendarId).executeTakeFirst();
+
+export const findCalendarByExternalId = (tx: Tx, orgId: string, externalId: string) =>
+  tx.selectFrom('holiday_calendars').selectAll().where('org_id', '=', orgId).where('external_id', '=', externalId).executeTakeFirst();
+
+/** A calendar with this name or external id, other than `except`. */
+export const findClash = (tx: Tx, orgId: string, name: string | undefined, externalId: string | undefined, except?: bigint) => {
+  let q = tx
+    .selectFrom('holiday_calendars')
+    .select(['holiday_calendar_id', 'name', 'external_id'])
+    .where('org_id', '=', orgId)
+    .where((eb) =>
+      eb.or([
+        ...(name !== undefined ? [eb('name', '=', name)] : []),
+        ...(externalId !== undefined ? [eb('external_id', '=', externalId)] : []),
+        eb.lit(false),
+      ]),
+    );
+  if (except !== undefined) q = q.where('holiday_calendar_id', '!=', except);
+  return q.executeTakeFirst();
+};
+
+export const updateCalendar = (tx: Tx, orgId: string, calendarId: bigint, changes: Updateable<HolidayCalendarsTable>) =>
+  tx
+    .updateTable('holiday_calendars')
+    .set(changes)
+    .where('org_id', '=', orgId)
+    .where('holiday_calendar_id', '=', calendarId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+export const deleteCalendar = (tx: Tx, orgId: string, calendarId: bigint) =>
+  tx.deleteFrom('holiday_calendars').where('org_id', '=', orgId).where('holiday_calendar_id', '=', calendarId).execute();
+
+export const hasChildren = async (tx: Tx, orgId: string, calendarId: bigint): Promise<boolean> =>
+  (await tx.selectFrom('holiday_calendars').select('holiday_calendar_id').where('org_id', '=', orgId).where('parent_id', '=', calendarId).executeTakeFirst()) !==
+  undefined;
+
+export interface CalendarFilter {
+  id?: bigint;
+  ids?: bigint[];
+  name?: string;
+  type?: string;
+  externalId?: string;
+  parentId?: bigint;
+}
+
+export async function listCalendars(
+  tx: Tx,
+  orgId: string,
+  filter: CalendarFilter,
+  sort: { by: 'name' | 'type'; order: 'asc' | 'desc' },
+  page: number,
+  perPage: number,
+): Promise<{ rows: CalendarRow[]; total: number }> {
+  let q = tx.selectFrom('holiday_calendars').where('org_id', '=', orgId);
+  if (filter.id !== undefined) q = q.where('holiday_calendar_id', '=', filter.id);
+  if (filter.ids !== undefined) q = q.where('holiday_calendar_id', 'in', filter.ids.length ? filter.ids : [-1n]);
+  if (filter.name !== undefined) q = q.where('name', '=', filter.name);
+  if (filter.type !== undefined) q = q.where('type', '=', filter.type);
+  if (filter.externalId !== undefined) q = q.where('external_id', '=', filter.externalId);
+  if (filter.parentId !== undefined) q = q.where('parent_id', '=', filter.parentId);
+  const total = await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const rows = await q
+    .selectAll()
+    .orderBy(sort.by, sort.order)
+    .orderBy('holiday_calendar_id', sort.order)
+    .limit(perPage)
+    .offset((page - 1) * perPage)
+    .execute();
+  return { rows, total: Number(total.n) };
+}
+
+export const insertHolidays = (tx: Tx, rows: Insertable<HolidaysTable>[]) =>
+  rows.length ? tx.insertInto('holidays').values(rows).returningAll().execute() : Promise.resolve([] as HolidayRow[]);
+
+export const findHoliday = (tx: Tx, orgId: string, calendarId: bigint, holidayId: bigint) =>
+  tx
+    .selectFrom('holidays')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('holiday_calendar_id', '=', calendarId)
+    .where('holiday_id', '=', holidayId)
+    .executeTakeFirst();
+
+export const findHolidayOnDate = (tx: Tx, orgId: string, calendarId: bigint, date: string) =>
+  tx
+    .selectFrom('holidays')
+    .select('holiday_id')
+    .where('org_id', '=', orgId)
+    .where('holiday_calendar_id', '=', calendarId)
+    .where('holiday_date', '=', date)
+    .executeTakeFirst();
+
+export const updateHoliday = (tx: Tx, orgId: string, holidayId: bigint, changes: Updateable<HolidaysTable>) =>
+  tx.updateTable('holidays').set(changes).where('org_id', '=', orgId).where('holiday_id', '=', holidayId).execute();
+
+export const deleteHoliday = (tx: Tx, orgId: string, holidayId: bigint) =>
+  tx.deleteFrom('holidays').where('org_id', '=', orgId).where('holiday_id', '=', holidayId).execute();
+
+/** Holiday dates of these calendars from `from` on (to compute working dates). */
+export const holidayDates = async (tx: Tx, orgId: string, calendarIds: bigint[], from: string): Promise<string[]> =>
+  (
+    await tx
+      .selectFrom('holidays')
+      .select('holiday_date')
+      .where('org_id', '=', orgId)
+      .where('holiday_calendar_id', 'in', calendarIds)
+      .where('holiday_date', '>=', from)
+      .execute()
+  ).map((r) => r.holiday_date);
+
+export interface HolidayFilter {
+  name?: string;
+  beginDate?: string;
+  endDate?: string;
+}
+
+export async function listHolidays(
+  tx: Tx,
+  orgId: string,
+  calendarIds: bigint[],
+  filter: HolidayFilter,
+  sort: { by: 'ID' | 'NAME'; order: 'ASC' | 'DESC' },
+  page: number,
+  perPage: number,
+): Promise<{ rows: (HolidayRow & { calendar_name: string })[]; total: number }> {
+  let q = tx
+    .selectFrom('holidays as h')
+    .innerJoin('holiday_calendars as c', (j) => j.onRef('c.org_id', '=', 'h.org_id').onRef('c.holiday_calendar_id', '=', 'h.holiday_calendar_id'))
+    .where('h.org_id', '=', orgId)
+    .where('h.holiday_calendar_id', 'in', calendarIds);
+  if (filter.name !== undefined) q = q.where('h.name', '=', filter.name);
+  if (filter.beginDate !== undefined) q = q.where('h.holiday_date', '>=', filter.beginDate);
+  if (filter.endDate !== undefined) q = q.where('h.holiday_date', '<=', filter.endDate);
+  const total = await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const dir = sort.order === 'DESC' ? 'desc' : 'asc';
+  let rows = q.selectAll('h').select('c.name as calendar_name');
+  if (sort.by === 'NAME') rows = rows.orderBy('h.name', dir);
+  const result = await rows
+    .orderBy('h.holiday_id', dir)
+    .limit(perPage)
+    .offset((page - 1) * perPage)
+    .execute();
+  return { rows: result, total: Number(total.n) };
+}

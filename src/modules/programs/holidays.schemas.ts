@@ -1,0 +1,162 @@
+// Request and response schemas of Pismo's holiday calendar API (Platform_setup_-_Holidays.yaml,
+// /holidays-core/v1/holiday-calendar…).
+import { Type, type Static } from 'typebox';
+import { PageParams, pismoPage } from './programs.schemas.js';
+
+const CalendarName = Type.String({ minLength: 1, maxLength: 80, description: 'Holiday calendar name, unique per org.' });
+const CalendarType = Type.String({ minLength: 1, maxLength: 15, description: 'Free-form type, e.g. Country or Region.' });
+const ExternalId = Type.String({ minLength: 1, maxLength: 36, description: 'Client-created external id.' });
+const Metadata = Type.Record(Type.String(), Type.Unknown(), { description: 'Free JSON object (no personal or card data).' });
+const WorkingDays = Type.Array(Type.Integer({ minimum: 1, maximum: 6 }), {
+  uniqueItems: true,
+  minItems: 1,
+  maxItems: 6,
+  description: 'Working weekdays, 1 = Monday … 6 = Saturday. Default [1, 2, 3, 4, 5].',
+});
+const HolidayDate = Type.String({ format: 'date', description: 'Holiday date, yyyy-mm-dd.' });
+const HolidayName = Type.String({ minLength: 1, maxLength: 80, description: 'Holiday name.' });
+const Description = Type.String({ maxLength: 500, description: 'Holiday description.' });
+const ParentId = Type.Integer({ minimum: 1, description: 'Parent calendar id: a child calendar inherits its holidays.' });
+
+export const NewHoliday = Type.Object(
+  { name: HolidayName, holiday_date: HolidayDate, description: Type.Optional(Description), metadata: Type.Optional(Metadata) },
+  { additionalProperties: false },
+);
+
+export const CreateCalendarBody = Type.Object(
+  {
+    name: CalendarName,
+    type: CalendarType,
+    external_id: Type.Optional(ExternalId),
+    holidays: Type.Optional(Type.Array(NewHoliday, { maxItems: 1000 })),
+    metadata: Type.Optional(Metadata),
+    parent_external_id: Type.Optional(ExternalId),
+    parent_id: Type.Optional(ParentId),
+    working_days: Type.Optional(WorkingDays),
+  },
+  { additionalProperties: false },
+);
+export type CreateCalendarBody = Static<typeof CreateCalendarBody>;
+
+export const UpdateCalendarBody = Type.Object(
+  {
+    name: Type.Optional(CalendarName),
+    type: Type.Optional(CalendarType),
+    external_id: Type.Optional(ExternalId),
+    parent_id: Type.Optional(ParentId),
+    metadata: Type.Optional(Metadata),
+    working_days: Type.Optional(WorkingDays),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateCalendarBody = Static<typeof UpdateCalendarBody>;
+
+export const AddHolidayBody = Type.Object(
+  {
+    holiday_date: HolidayDate,
+    name: HolidayName,
+    description: Type.Optional(Description),
+    external_id: Type.Optional(ExternalId),
+    holiday_calendar_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Calendar id; or give external_id.' })),
+    metadata: Type.Optional(Metadata),
+  },
+  { additionalProperties: false },
+);
+export type AddHolidayBody = Static<typeof AddHolidayBody>;
+
+export const UpdateHolidayBody = Type.Object({ name: HolidayName }, { additionalProperties: false });
+
+const CreatedHoliday = Type.Object({
+  holiday_id: Type.Integer(),
+  name: Type.String(),
+  holiday_date: Type.String(),
+  description: Type.Optional(Type.String()),
+  metadata: Type.Optional(Metadata),
+  working_date: Type.String({ description: 'The next working day after the holiday.' }),
+});
+export type CreatedHoliday = Static<typeof CreatedHoliday>;
+
+export const Calendar = Type.Object(
+  {
+    holiday_calendar_id: Type.Integer(),
+    name: Type.String(),
+    type: Type.String(),
+    external_id: Type.Optional(Type.String()),
+    parent_id: Type.Optional(Type.Integer()),
+    metadata: Type.Optional(Metadata),
+    working_days: Type.Array(Type.Integer()),
+  },
+  { title: 'GetHolidayCalendarResponse' },
+);
+export type Calendar = Static<typeof Calendar>;
+
+export const CreatedCalendar = Type.Object(
+  { ...Calendar.properties, parent_external_id: Type.Optional(Type.String()), holidays: Type.Array(CreatedHoliday) },
+  { title: 'CreateHolidayCalendarResponse' },
+);
+export type CreatedCalendar = Static<typeof CreatedCalendar>;
+
+export const AddedHoliday = Type.Object(
+  {
+    ...CreatedHoliday.properties,
+    holiday_calendar_id: Type.Integer(),
+    external_id: Type.Optional(Type.String({ description: "The calendar's external id." })),
+    created_at: Type.String(),
+  },
+  { title: 'AddHolidayToCalendarResponse' },
+);
+export type AddedHoliday = Static<typeof AddedHoliday>;
+
+export const Holiday = Type.Object(
+  {
+    holiday_id: Type.Integer(),
+    name: Type.String(),
+    holiday_date: Type.String(),
+    description: Type.Optional(Type.String()),
+    metadata: Type.Optional(Metadata),
+    holiday_calendar: Type.Object({ id: Type.Integer(), name: Type.String() }),
+    created_at: Type.String(),
+    updated_at: Type.String(),
+  },
+  { title: 'GetHolidayResponse' },
+);
+export type Holiday = Static<typeof Holiday>;
+
+export const CalendarPage = pismoPage(Calendar, 'ListHolidayCalendarResponse');
+export const HolidayPage = pismoPage(Holiday, 'ListHolidayResponse');
+
+
+export const CalendarListQuery = Type.Object({
+  holiday_calendar_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  name: Type.Optional(Type.String({ maxLength: 80 })),
+  type: Type.Optional(Type.String()),
+  external_id: Type.Optional(Type.String({ maxLength: 36 })),
+  parent_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  sort_by: Type.Optional(Type.Union([Type.Literal('name'), Type.Literal('type')], { default: 'name' })),
+  sort_order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' })),
+  relation: Type.Optional(
+    Type.Union([Type.Literal('parents'), Type.Literal('children')], {
+      description: 'parents: the ancestors of the calendar named by holiday_calendar_id or external_id; children: its direct children.',
+    }),
+  ),
+  ...PageParams,
+});
+export type CalendarListQuery = Static<typeof CalendarListQuery>;
+
+export const HolidayListQuery = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: 80 })),
+  beginDate: Type.Optional(Type.String({ format: 'date' })),
+  endDate: Type.Optional(Type.String({ format: 'date' })),
+  ...PageParams,
+  order: Type.Optional(Type.Union([Type.Literal('ASC'), Type.Literal('DESC')], { default: 'ASC' })),
+  orderBy: Type.Optional(Type.Union([Type.Literal('ID'), Type.Literal('NAME')], { default: 'ID' })),
+  include_parent_holidays: Type.Optional(Type.Boolean({ default: false })),
+});
+export type HolidayListQuery = Static<typeof HolidayListQuery>;
+
+export const CalendarParams = Type.Object({ holiday_calendar_id: Type.Integer({ minimum: 1, description: 'Holiday calendar id.' }) });
+export const HolidayParams = Type.Object({
+  holiday_calendar_id: Type.Integer({ minimum: 1, description: 'Holiday calendar id.' }),
+  holiday_id: Type.Integer({ minimum: 1, description: 'Holiday id.' }),
+});
+export const ExternalIdParams = Type.Object({ external_id: Type.String({ minLength: 1, maxLength: 36 }) });

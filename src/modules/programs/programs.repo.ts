@@ -1,0 +1,143 @@
+// SQL for programs, their due dates and asynchronous creations. Every function takes the
+// transaction and the org id, and filters on it.
+import { sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { Tx } from '../../platform/db/database.js';
+import type { Json, Timestamp } from '../../platform/db/tables.js';
+
+export interface ProgramsTable {
+  org_id: string;
+  program_id: Generated<bigint>;
+  name: string;
+  type_id: number;
+  status: 'ACTIVE' | 'PENDING';
+  timezone: string;
+  currency_numeric_code: string;
+  country_code: string;
+  language: string;
+  cycle_closing: string | null;
+  brand: string | null;
+  bin_value: string | null;
+  bin_start_range: string | null;
+  bin_end_range: string | null;
+  holiday_calendar_id: bigint | null;
+  base_program_id: bigint | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ProgramDueDatesTable {
+  org_id: string;
+  due_date_id: Generated<bigint>;
+  program_id: bigint;
+  day: number;
+  active: boolean;
+}
+
+export interface ProgramImportsTable {
+  org_id: string;
+  program_import_id: Generated<bigint>;
+  kind: 'TEMPLATE' | 'COPY';
+  request: Json<Record<string, unknown>>;
+  status: 'PENDING' | 'PROCESS' | 'SUCCESS' | 'ERROR';
+  program_id: bigint | null;
+  details: string | null;
+  cid: string | null;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+declare module '../../platform/db/tables.js' {
+  interface Tables {
+    programs: ProgramsTable;
+    program_due_dates: ProgramDueDatesTable;
+    program_imports: ProgramImportsTable;
+  }
+}
+
+export type ProgramRow = Selectable<ProgramsTable>;
+export type DueDateRow = Selectable<ProgramDueDatesTable>;
+export type ImportRow = Selectable<ProgramImportsTable>;
+
+export const insertProgram = (tx: Tx, row: Insertable<ProgramsTable>) =>
+  tx.insertInto('programs').values(row).returningAll().executeTakeFirstOrThrow();
+
+export const findProgram = (tx: Tx, orgId: string, programId: bigint) =>
+  tx.selectFrom('programs').selectAll().where('org_id', '=', orgId).where('program_id', '=', programId).executeTakeFirst();
+
+/** The program, locked until the transaction ends (concurrent patches apply one after another). */
+export const lockProgram = (tx: Tx, orgId: string, programId: bigint) =>
+  tx.selectFrom('programs').selectAll().where('org_id', '=', orgId).where('program_id', '=', programId).forUpdate().executeTakeFirst();
+
+export const updateProgram = (tx: Tx, orgId: string, programId: bigint, changes: Updateable<ProgramsTable>) =>
+  tx.updateTable('programs').set(changes).where('org_id', '=', orgId).where('program_id', '=', programId).returningAll().executeTakeFirstOrThrow();
+
+export interface ProgramFilter {
+  id?: bigint;
+  name?: string;
+  typeId?: number;
+  binValue?: string;
+}
+
+export async function listPrograms(
+  tx: Tx,
+  orgId: string,
+  filter: ProgramFilter,
+  sort: { by: 'ID' | 'NAME'; order: 'ASC' | 'DESC' },
+  page: number,
+  perPage: number,
+): Promise<{ rows: ProgramRow[]; total: number }> {
+  let q = tx.selectFrom('programs').where('org_id', '=', orgId);
+  if (filter.id !== undefined) q = q.where('program_id', '=', filter.id);
+  if (filter.name !== undefined) q = q.where('name', 'ilike', `%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (filter.typeId !== undefined) q = q.where('type_id', '=', filter.typeId);
+  if (filter.binValue !== undefined) q = q.where('bin_value', '=', filter.binValue);
+  const total = await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const dir = sort.order === 'DESC' ? 'desc' : 'asc';
+  let rows = q.selectAll();
+  if (sort.by === 'NAME') rows = rows.orderBy(sql`lower(name)`, dir);
+  const result = await rows
+    .orderBy('program_id', dir)
+    .limit(perPage)
+    .offset((page - 1) * perPage)
+    .execute();
+  return { rows: result, total: Number(total.n) };
+}
+
+export const insertDueDates = (tx: Tx, rows: Insertable<ProgramDueDatesTable>[]) =>
+  rows.length ? tx.insertInto('program_due_dates').values(rows).returningAll().execute() : Promise.resolve([] as DueDateRow[]);
+
+export const listDueDates = (tx: Tx, orgId: string, programId: bigint) =>
+  tx.selectFrom('program_due_dates').selectAll().where('org_id', '=', orgId).where('program_id', '=', programId).orderBy('day').execute();
+
+export const setDueDateActive = (tx: Tx, orgId: string, dueDateId: bigint, active: boolean) =>
+  tx.updateTable('program_due_dates').set({ active }).where('org_id', '=', orgId).where('due_date_id', '=', dueDateId).execute();
+
+export const insertImport = (tx: Tx, row: Insertable<ProgramImportsTable>) =>
+  tx.insertInto('program_imports').values(row).returningAll().executeTakeFirstOrThrow();
+
+export const findImport = (tx: Tx, orgId: string, importId: bigint) =>
+  tx.selectFrom('program_imports').selectAll().where('org_id', '=', orgId).where('program_import_id', '=', importId).executeTakeFirst();
+
+/** The import, locked: the job that creates its program runs once even if delivered twice. */
+export const lockImport = (tx: Tx, orgId: string, importId: bigint) =>
+  tx
+    .selectFrom('program_imports')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('program_import_id', '=', importId)
+    .forUpdate()
+    .executeTakeFirst();
+
+export const findImportOfProgram = (tx: Tx, orgId: string, programId: bigint) =>
+  tx.selectFrom('program_imports').selectAll().where('org_id', '=', orgId).where('program_id', '=', programId).executeTakeFirst();
+
+export const updateImport = (tx: Tx, orgId: string, importId: bigint, changes: Updateable<ProgramImportsTable>) =>
+  tx.updateTable('program_imports').set(changes).where('org_id', '=', orgId).where('program_import_id', '=', importId).execute();
+
+/** Does any program of the org use this calendar? */
+export const calendarUsedByProgram = async (tx: Tx, orgId: string, calendarId: bigint): Promise<boolean> =>
+  (
+    await sql<{ used: boolean }>`select exists (select 1 from programs where org_id = ${orgId} and holiday_calendar_id = ${calendarId}) as used`.execute(
+      tx,
+    )
+  ).rows[0]?.used === true;

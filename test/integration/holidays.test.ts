@@ -1,0 +1,144 @@
+// Holiday calendars: create with holidays (working dates computed), list, get, update, delete,
+// add/rename/delete holidays, parent calendars, events, and another org's calendars.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApp, type TestApp } from '../helpers/app.js';
+import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+
+let app: TestApp;
+let org: TestOrg;
+let h: Record<string, string>;
+const BASE = '/holidays-core/v1/holiday-calendar';
+
+const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers = h) =>
+  app.http.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+const fields = (res: { json(): { details?: { field: string }[] } }) => (res.json().details ?? []).map((d) => d.field);
+
+beforeAll(async () => {
+  app = await testApp({ env: { LASTRO_RATE_LIMIT_ORG_PER_MINUTE: '0', LASTRO_RATE_LIMIT_CREDENTIAL_PER_MINUTE: '0' } });
+  org = await createOrg(app);
+  h = bearer(await tokenFor(app, org), org.orgId);
+});
+afterAll(async () => app?.close());
+
+describe('holiday calendars', () => {
+  it('creates a calendar with holidays and the next working day of each', async () => {
+    const res = await call('POST', BASE, {
+      name: 'Brazil',
+      type: 'Country',
+      external_id: 'br',
+      metadata: { region: 'national' },
+      holidays: [
+        { name: 'Christmas', holiday_date: '2026-12-25' }, // a Friday
+        { name: 'New Year', holiday_date: '2027-01-01', description: 'Confraternização' },
+        { name: 'Eve', holiday_date: '2026-12-31' },
+      ],
+    });
+    expect(res.statusCode).toBe(201);
+    const cal = res.json();
+    expect(cal).toMatchObject({ name: 'Brazil', type: 'Country', external_id: 'br', working_days: [1, 2, 3, 4, 5], metadata: { region: 'national' } });
+    expect(cal.holidays.map((x: { holiday_date: string; working_date: string }) => [x.holiday_date, x.working_date])).toEqual([
+      ['2026-12-25', '2026-12-28'],
+      ['2027-01-01', '2027-01-04'],
+      ['2026-12-31', '2027-01-04'],
+    ]);
+  });
+
+  it('refuses bad input naming the fields, a repeated name (409 EHLD0027) and an unknown parent (404 EHLD0052)', async () => {
+    const bad = await call('POST', BASE, { name: '', type: 'x'.repeat(16), working_days: [0, 7], holidays: [{ name: 'X', holiday_date: '25/12/2026' }] });
+    expect(bad.statusCode).toBe(400);
+    expect(fields(bad)).toEqual(
+      expect.arrayContaining(['body.name', 'body.type', 'body.working_days[0]', 'body.working_days[1]', 'body.holidays[0].holiday_date']),
+    );
+    const twice = await call('POST', BASE, { name: 'Twice', type: 'City', holidays: [{ name: 'A', holiday_date: '2026-01-01' }, { name: 'B', holiday_date: '2026-01-01' }] });
+    expect(fields(twice)).toEqual(['body.holidays[1].holiday_date']);
+    const dup = await call('POST', BASE, { name: 'Brazil', type: 'Country' });
+    expect(dup.statusCode).toBe(409);
+    expect(dup.json().code).toBe('EHLD0027');
+    const orphan = await call('POST', BASE, { name: 'Orphan', type: 'City', parent_id: 999999 });
+    expect(orphan.statusCode).toBe(404);
+    expect(orphan.json().code).toBe('EHLD0052');
+    const { 'x-tenant': _t, ...noTenant } = h;
+    const missing = await call('GET', BASE, undefined, noTenant);
+    expect(missing.json()).toMatchObject({ code: 'EHLD0016' });
+  });
+
+  it('lists with filters, relations and pages; gets by id and external id', async () => {
+    const br = (await call('GET', `${BASE}/external-id/br`)).json();
+    const sp = (await call('POST', BASE, { name: 'Sao Paulo', type: 'State', parent_external_id: 'br', working_days: [1, 2, 3, 4, 5, 6] })).json();
+    expect(sp.parent_id).toBe(br.holiday_calendar_id);
+    const campinas = (await call('POST', BASE, { name: 'Campinas', type: 'City', parent_id: sp.holiday_calendar_id })).json();
+    const all = (await call('GET', `${BASE}?perPage=2`)).json();
+    expect(all).toMatchObject({ current_page: 1, per_page: 2, pages: 2, total_items: 3 });
+    expect(all.items.map((c: { name: string }) => c.name)).toEqual(['Brazil', 'Campinas']);
+    const byType = (await call('GET', `${BASE}?type=City`)).json();
+    expect(byType.items.map((c: { name: string }) => c.name)).toEqual(['Campinas']);
+    const parents = (await call('GET', `${BASE}?relation=parents&holiday_calendar_id=${campinas.holiday_calendar_id}`)).json();
+    expect(parents.items.map((c: { name: string }) => c.name).sort()).toEqual(['Brazil', 'Sao Paulo']);
+    const children = (await call('GET', `${BASE}?relation=children&external_id=br`)).json();
+    expect(children.items.map((c: { name: string }) => c.name)).toEqual(['Sao Paulo']);
+    expect((await call('GET', `${BASE}/${campinas.holiday_calendar_id}`)).json()).toMatchObject({ name: 'Campinas', parent_id: sp.holiday_calendar_id });
+    // A child inherits its parents' holidays.
+    const inherited = (await call('GET', `${BASE}/${campinas.holiday_calendar_id}/holiday?include_parent_holidays=true`)).json();
+    expect(inherited.total_items).toBe(3);
+    expect((await call('GET', `${BASE}/${campinas.holiday_calendar_id}/holiday`)).json().total_items).toBe(0);
+    // A parent cannot become its own descendant's child.
+    const loop = await call('PATCH', `${BASE}/${br.holiday_calendar_id}`, { parent_id: campinas.holiday_calendar_id });
+    expect(loop.statusCode).toBe(400);
+    expect(fields(loop)).toEqual(['body.parent_id']);
+    // A calendar with children cannot be deleted.
+    expect((await call('DELETE', `${BASE}/${sp.holiday_calendar_id}`)).statusCode).toBe(409);
+  });
+
+  it('updates a calendar (204) and emits Holiday calendar updated', async () => {
+    const cal = (await call('POST', BASE, { name: 'Editable', type: 'City' })).json();
+    const res = await call('PATCH', `${BASE}/${cal.holiday_calendar_id}`, { name: 'Edited', working_days: [1, 2, 3], metadata: { a: 1 } });
+    expect(res.statusCode).toBe(204);
+    expect((await call('GET', `${BASE}/${cal.holiday_calendar_id}`)).json()).toMatchObject({ name: 'Edited', working_days: [1, 2, 3], metadata: { a: 1 } });
+    expect((await call('PATCH', `${BASE}/${cal.holiday_calendar_id}`, { name: 'Brazil' })).statusCode).toBe(409);
+    expect((await call('PATCH', `${BASE}/999999`, { name: 'x' })).statusCode).toBe(404);
+    const events = (await call('GET', '/lastro/v1/events?domain=holidays&event_type=holiday-calendar-updated&limit=1000')).json().items;
+    expect(events.some((e: { data: { holiday_calendar_id: number; changed_fields?: string[] } }) => e.data.holiday_calendar_id === cal.holiday_calendar_id && e.data.changed_fields?.includes('name'))).toBe(true);
+  });
+
+  it('adds, lists, renames and deletes holidays', async () => {
+    const cal = (await call('POST', BASE, { name: 'Holidays', type: 'City', external_id: 'hol' })).json();
+    const added = await call('POST', `${BASE}/holiday`, { external_id: 'hol', holiday_date: '2026-11-20', name: 'Consciência Negra', metadata: { defer_transactions: true } });
+    expect(added.statusCode).toBe(201);
+    expect(added.json()).toMatchObject({ holiday_calendar_id: cal.holiday_calendar_id, working_date: '2026-11-23', metadata: { defer_transactions: true } });
+    const again = await call('POST', `${BASE}/holiday`, { holiday_calendar_id: cal.holiday_calendar_id, holiday_date: '2026-11-20', name: 'Twice' });
+    expect(again.statusCode).toBe(409);
+    expect((await call('POST', `${BASE}/holiday`, { holiday_date: '2026-11-21', name: 'Nowhere' })).json().code).toBe('EHLD0050');
+    expect((await call('POST', `${BASE}/holiday`, { holiday_calendar_id: 999999, holiday_date: '2026-11-21', name: 'Nowhere' })).statusCode).toBe(404);
+    await call('POST', `${BASE}/holiday`, { holiday_calendar_id: cal.holiday_calendar_id, holiday_date: '2026-04-21', name: 'Tiradentes' });
+    const list = (await call('GET', `${BASE}/${cal.holiday_calendar_id}/holiday?orderBy=NAME`)).json();
+    expect(list.items.map((x: { name: string }) => x.name)).toEqual(['Consciência Negra', 'Tiradentes']);
+    expect(list.items[0].holiday_calendar).toEqual({ id: cal.holiday_calendar_id, name: 'Holidays' });
+    const ranged = (await call('GET', `${BASE}/${cal.holiday_calendar_id}/holiday?beginDate=2026-05-01&endDate=2026-12-31`)).json();
+    expect(ranged.items.map((x: { name: string }) => x.name)).toEqual(['Consciência Negra']);
+    expect((await call('GET', `${BASE}/${cal.holiday_calendar_id}/holiday?beginDate=2026-05-01&endDate=2026-01-01`)).statusCode).toBe(400);
+    const id = added.json().holiday_id;
+    expect((await call('PATCH', `${BASE}/${cal.holiday_calendar_id}/holiday/${id}`, { name: 'Zumbi' })).statusCode).toBe(204);
+    expect((await call('GET', `${BASE}/${cal.holiday_calendar_id}/holiday?name=Zumbi`)).json().total_items).toBe(1);
+    expect((await call('DELETE', `${BASE}/${cal.holiday_calendar_id}/holiday/${id}`)).statusCode).toBe(204);
+    expect((await call('DELETE', `${BASE}/${cal.holiday_calendar_id}/holiday/${id}`)).statusCode).toBe(404);
+    expect((await call('DELETE', `${BASE}/${cal.holiday_calendar_id}`)).statusCode).toBe(204);
+    expect((await call('GET', `${BASE}/${cal.holiday_calendar_id}`)).statusCode).toBe(404);
+    const types = (await call('GET', '/lastro/v1/events?domain=holidays&limit=1000')).json().items.map((e: { event_type: string }) => e.event_type);
+    expect(types).toEqual(expect.arrayContaining(['holiday-calendar-created', 'holiday-calendar-updated', 'holiday-calendar-deleted']));
+  });
+
+  it("another org sees none of the first org's calendars and cannot change them", async () => {
+    const cal = (await call('POST', BASE, { name: 'Secret', type: 'City', external_id: 'secret' })).json();
+    const other = await createOrg(app);
+    const oh = bearer(await tokenFor(app, other), other.orgId);
+    expect((await call('GET', `${BASE}/${cal.holiday_calendar_id}`, undefined, oh)).statusCode).toBe(404);
+    expect((await call('GET', `${BASE}/external-id/secret`, undefined, oh)).statusCode).toBe(404);
+    expect((await call('GET', BASE, undefined, oh)).json().total_items).toBe(0);
+    expect((await call('PATCH', `${BASE}/${cal.holiday_calendar_id}`, { name: 'Mine' }, oh)).statusCode).toBe(404);
+    expect((await call('DELETE', `${BASE}/${cal.holiday_calendar_id}`, undefined, oh)).statusCode).toBe(404);
+    expect((await call('POST', `${BASE}/holiday`, { holiday_calendar_id: cal.holiday_calendar_id, holiday_date: '2026-01-01', name: 'x' }, oh)).statusCode).toBe(404);
+    // The same name is free in another org.
+    expect((await call('POST', BASE, { name: 'Secret', type: 'City', external_id: 'secret' }, oh)).statusCode).toBe(201);
+    expect((await call('GET', `${BASE}/${cal.holiday_calendar_id}`)).json().name).toBe('Secret');
+  });
+});
