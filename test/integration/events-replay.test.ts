@@ -1,5 +1,7 @@
 // Replay of an org's events: envelope, order, pagination, filters, and no event skipped when
 // transactions commit out of sequence order (proved on PostgreSQL, where they run concurrently).
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrgEvents } from '../../src/modules/orgs/index.js';
 import { recordEvent } from '../../src/platform/outbox.js';
@@ -126,5 +128,34 @@ describe('GET /lastro/v1/events', () => {
     await early.committed;
     const after = await replay(`?after=${during.next_cursor ?? start}`);
     expect(after.items.map((e) => e.cid)).toEqual(['early', 'late']);
+  });
+});
+
+describe('transaction ids of different lengths', () => {
+  it('orders by the number, not its text: 8, 9, 10, 11 — no event is skipped across pages', async () => {
+    const other = await createOrg(app);
+    const otherToken = await tokenFor(app, other);
+    // Rows as if written by transactions 11, 10, 9 and 8 (all long finished), inserted out of order.
+    await app.platform.db.transaction(
+      async (tx) => {
+        for (const txId of ['11', '10', '9', '8']) {
+          await sql`
+            insert into event_outbox (org_id, event_id, domain, event_type, schema_version, cid, occurred_at, data, tx_id)
+            values (${other.orgId}, ${randomUUID()}, 'org', 'org-updated', 1, ${`tx-${txId}`}, now(),
+                    ${JSON.stringify({ org_id: other.orgId, org_name: `tx ${txId}`, status: 'ACTIVE', sandbox: false })}, ${txId}::xid8)`.execute(tx);
+        }
+      },
+      { system: true },
+    );
+    const seen: string[] = [];
+    let after = '';
+    for (let page = 0; page < 5; page++) {
+      const res = await app.http.inject({ method: 'GET', url: `/lastro/v1/events?limit=2${after}`, headers: bearer(otherToken) });
+      const body = res.json();
+      seen.push(...body.items.map((e: { cid: string }) => e.cid));
+      if (!body.has_next) break;
+      after = `&after=${body.next_cursor}`;
+    }
+    expect(seen.slice(0, 4)).toEqual(['tx-8', 'tx-9', 'tx-10', 'tx-11']);
   });
 });

@@ -18,6 +18,8 @@ import { subscriptionSignal } from './subscriptions.service.js';
 const RELOAD_MS = 2_000;
 const LEADER_RETRY_MS = 3_000;
 const WORKER_BACKOFF_MS = 2_000;
+/** How often due webhook retries are looked for. */
+const DUE_INTERVAL_MS = 100;
 /** Arbitrary, fixed: the advisory lock key of the relay leader. */
 const RELAY_LOCK = 7_342_019_288;
 
@@ -87,8 +89,10 @@ export function createRelay(platform: Platform): BackgroundService {
     woken = true;
     wakeUp?.();
   };
+  let lastDue = 0;
   const onChanged = () => {
     reloadWanted = true;
+    lastDue = 0; // a redelivery may be due now
     wake();
   };
   const lead = leadership(platform, wake);
@@ -169,10 +173,16 @@ export function createRelay(platform: Platform): BackgroundService {
         reloadWanted = true;
       }
     }
-    try {
-      if (await dispatcher.pumpDue(targets)) busy = true;
-    } catch (err) {
-      log.error({ err }, 'could not lease due webhook deliveries');
+    if (performance.now() - lastDue >= DUE_INTERVAL_MS) {
+      lastDue = performance.now();
+      try {
+        if (await dispatcher.pumpDue(targets)) {
+          busy = true;
+          lastDue = 0; // more may be due
+        }
+      } catch (err) {
+        log.error({ err }, 'could not lease due webhook deliveries');
+      }
     }
     return busy;
   };

@@ -2,7 +2,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
-import type { OutboxRow, Position } from './events.repo.js';
+import type { OutboxRow, Position, RawOutboxRow } from './events.repo.js';
 
 export type SinkType = 'webhook' | 'nats' | 'file';
 
@@ -172,7 +172,7 @@ export async function subscriptionWithCursor(tx: Tx, orgId: string, id: string):
 
 export async function insertDeliveries(
   tx: Tx,
-  rows: Array<{ id: string; org_id: string; subscription_id: string; event: OutboxRow; lease_until: Date; now: Date }>,
+  rows: Array<{ id: string; org_id: string; subscription_id: string; event: RawOutboxRow; lease_until: Date; now: Date }>,
 ): Promise<void> {
   if (!rows.length) return;
   await tx
@@ -187,7 +187,8 @@ export async function insertDeliveries(
         event_seq: r.event.seq,
         status: 'pending' as const,
         attempts: 0,
-        next_attempt_at: r.now,
+        // Sent at once by the process that fans out; due again only if its lease runs out.
+        next_attempt_at: r.lease_until,
         lease_until: r.lease_until,
         created_at: r.now,
         updated_at: r.now,
@@ -203,7 +204,7 @@ export interface DueDelivery {
   subscription_id: string;
   attempts: number;
   first_attempt_at: Date | null;
-  event: OutboxRow;
+  event: RawOutboxRow;
 }
 
 /** Leases up to `limit` deliveries whose next attempt is due (system transaction). */
@@ -220,7 +221,7 @@ export async function leaseDueDeliveries(tx: Tx, now: Date, leaseUntil: Date, su
     schema_version: number;
     cid: string | null;
     occurred_at: Date;
-    data: unknown;
+    data_json: string;
     tx_id: string;
     seq: bigint;
   }>`
@@ -234,11 +235,11 @@ export async function leaseDueDeliveries(tx: Tx, now: Date, leaseUntil: Date, su
       limit ${limit}
       for update of d skip locked
     )
-    update event_deliveries d set lease_until = ${leaseUntil}
+    update event_deliveries d set lease_until = ${leaseUntil}, next_attempt_at = ${leaseUntil}
     from due, event_outbox o
     where d.id = due.id and o.event_id = d.event_id
     returning d.id, d.org_id, d.subscription_id, d.attempts, d.first_attempt_at,
-              o.event_id, o.domain, o.event_type, o.schema_version, o.cid, o.occurred_at, o.data, o.tx_id::text as tx_id, o.seq`.execute(tx);
+              o.event_id, o.domain, o.event_type, o.schema_version, o.cid, o.occurred_at, o.data::text as data_json, o.tx_id::text as tx_id, o.seq`.execute(tx);
   return rows.map((r) => ({
     id: r.id,
     org_id: r.org_id,
@@ -253,11 +254,16 @@ export async function leaseDueDeliveries(tx: Tx, now: Date, leaseUntil: Date, su
       org_id: r.org_id,
       cid: r.cid,
       occurred_at: r.occurred_at,
-      data: r.data,
+      data_json: r.data_json,
       tx_id: r.tx_id,
       seq: r.seq,
     },
   }));
+}
+
+export async function insertAttempts(tx: Tx, rows: Array<Insertable<AttemptsTable>>): Promise<void> {
+  if (!rows.length) return;
+  await tx.insertInto('event_delivery_attempts').values(rows).onConflict((oc) => oc.columns(['delivery_id', 'attempt']).doNothing()).execute();
 }
 
 export async function insertAttempt(tx: Tx, row: Insertable<AttemptsTable>): Promise<void> {

@@ -12,8 +12,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
 import type { Platform } from '../../../platform/module.js';
-import type { OutboxRow } from '../events.repo.js';
-import { toEnvelope } from '../events.routes.js';
+import { envelopeJson, type RawOutboxRow as OutboxRow } from '../events.repo.js';
 import { insertFile, type SubscriptionRow } from '../subscriptions.repo.js';
 import { fileDir } from '../subscriptions.service.js';
 import { SubscriptionReader, positionOfRow, type SinkWorker } from './sink.js';
@@ -87,7 +86,7 @@ export function fileWorker(platform: Platform, subscription: SubscriptionRow): S
   };
 
   const write = async (f: OpenFile, row: OutboxRow) => {
-    const line = `${JSON.stringify(toEnvelope(row))}\n`;
+    const line = `${envelopeJson(row)}\n`;
     f.ndjsonBytes += Buffer.byteLength(line);
     f.count += 1;
     f.last = row;

@@ -1,15 +1,15 @@
 // NATS JetStream sink: each event is published to lastro.<org_id>.<domain>.<event_type> with
 // Nats-Msg-Id = event_id, so JetStream drops a re-publish within its duplicate window. The
 // cursor moves once JetStream has acknowledged every event of the batch.
-import { connect, nanos, StringCodec, type JetStreamClient, type NatsConnection } from 'nats';
+import { connect, createInbox, headers, nanos, StringCodec, type NatsConnection } from 'nats';
 import type { Logger } from '../../../platform/logger.js';
 import type { Platform } from '../../../platform/module.js';
-import { toEnvelope } from '../events.routes.js';
+import { envelopeJson, type RawOutboxRow } from '../events.repo.js';
 import type { SubscriptionRow } from '../subscriptions.repo.js';
 import { SubscriptionReader, positionOfRow, type SinkWorker } from './sink.js';
 
 export const NATS_STREAM = 'LASTRO_EVENTS';
-const BATCH = 1000;
+const BATCH = 5000;
 const sc = StringCodec();
 
 /** One subject token: NATS forbids `.`, spaces and wildcards inside a token. */
@@ -19,13 +19,32 @@ export const natsSubject = (orgId: string, domain: string, eventType: string): s
   `lastro.${token(orgId)}.${token(domain)}.${token(eventType)}`;
 
 export interface NatsLink {
-  jetstream(): Promise<JetStreamClient>;
+  /**
+   * Publishes the events to JetStream and resolves once the stream has acknowledged every one
+   * (a duplicate within the stream's window counts as acknowledged).
+   */
+  publishBatch(rows: RawOutboxRow[]): Promise<void>;
   close(): Promise<void>;
 }
 
-/** A lazy connection to NATS_URL; the stream LASTRO_EVENTS (subjects lastro.>) is created if missing. */
+const ACK_TIMEOUT_MS = 30_000;
+
+interface PendingBatch {
+  remaining: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * A lazy connection to NATS_URL; the stream LASTRO_EVENTS (subjects lastro.>) is created if
+ * missing. Messages are published as JetStream does asynchronously: each carries a reply
+ * subject under one inbox per connection, and the acks are counted per batch — no request,
+ * promise and timer per message.
+ */
 export function createNatsLink(servers: string, log: Logger): NatsLink {
-  let ready: Promise<{ nc: NatsConnection; js: JetStreamClient }> | undefined;
+  let ready: Promise<{ nc: NatsConnection; inbox: string; batches: Map<string, PendingBatch> }> | undefined;
+  let next = 0;
   const open = async () => {
     const nc = await connect({ servers: servers.split(',').map((s) => s.trim()), name: 'lastro-relay', maxReconnectAttempts: -1 });
     const jsm = await nc.jetstreamManager();
@@ -35,18 +54,64 @@ export function createNatsLink(servers: string, log: Logger): NatsLink {
       await jsm.streams.add({ name: NATS_STREAM, subjects: ['lastro.>'], duplicate_window: nanos(120_000) });
       log.info({ stream: NATS_STREAM }, 'created the JetStream stream for events');
     }
+    const inbox = createInbox();
+    const batches = new Map<string, PendingBatch>();
+    const fail = (token: string, batch: PendingBatch, err: Error) => {
+      clearTimeout(batch.timer);
+      batches.delete(token);
+      batch.reject(err);
+    };
+    nc.subscribe(`${inbox}.*`, {
+      callback: (_err, msg) => {
+        const token = msg.subject.slice(inbox.length + 1);
+        const batch = batches.get(token);
+        if (!batch) return;
+        if (msg.headers?.hasError) return fail(token, batch, new Error(`JetStream: ${msg.headers.code} ${msg.headers.description}`));
+        let ack: { error?: { description?: string } };
+        try {
+          ack = JSON.parse(sc.decode(msg.data)) as typeof ack;
+        } catch {
+          return fail(token, batch, new Error('JetStream sent an unreadable acknowledgement'));
+        }
+        if (ack.error) return fail(token, batch, new Error(`JetStream refused an event: ${ack.error.description ?? 'unknown error'}`));
+        batch.remaining -= 1;
+        if (batch.remaining === 0) {
+          clearTimeout(batch.timer);
+          batches.delete(token);
+          batch.resolve();
+        }
+      },
+    });
     void nc.closed().then(() => {
       ready = undefined;
+      for (const [token, batch] of batches) fail(token, batch, new Error('the NATS connection closed'));
     });
-    return { nc, js: nc.jetstream() };
+    return { nc, inbox, batches };
   };
+  const connection = () =>
+    (ready ??= open().catch((err: unknown) => {
+      ready = undefined;
+      throw err;
+    }));
   return {
-    async jetstream() {
-      ready ??= open().catch((err: unknown) => {
-        ready = undefined;
-        throw err;
+    async publishBatch(rows) {
+      if (!rows.length) return;
+      const { nc, inbox, batches } = await connection();
+      const token = String(next++);
+      const done = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          batches.delete(token);
+          reject(new Error(`JetStream did not acknowledge ${rows.length} events within ${ACK_TIMEOUT_MS} ms`));
+        }, ACK_TIMEOUT_MS);
+        batches.set(token, { remaining: rows.length, resolve, reject, timer });
       });
-      return (await ready).js;
+      const reply = `${inbox}.${token}`;
+      for (const r of rows) {
+        const h = headers();
+        h.set('Nats-Msg-Id', r.event_id);
+        nc.publish(natsSubject(r.org_id, r.domain, r.event_type), sc.encode(envelopeJson(r)), { headers: h, reply });
+      }
+      return done;
     },
     async close() {
       const r = ready;
@@ -56,24 +121,48 @@ export function createNatsLink(servers: string, log: Logger): NatsLink {
   };
 }
 
+/** Batches published but not yet acknowledged and stored, per subscription. */
+const IN_FLIGHT_BATCHES = 3;
+
 export function natsWorker(platform: Platform, subscription: SubscriptionRow, link: NatsLink): SinkWorker {
   const reader = new SubscriptionReader(platform, subscription);
+  // Batches are published while earlier ones wait for their acks; the cursor moves batch by
+  // batch, in order, each once JetStream has acknowledged all of it.
+  let settled: Promise<void> = Promise.resolve();
+  let inFlight = 0;
+  let failure: Error | undefined;
   return {
     subscription,
     async pump() {
+      if (failure !== undefined) throw failure;
+      if (inFlight >= IN_FLIGHT_BATCHES) await settled;
       const rows = await reader.next(BATCH);
-      if (!rows.length) return false;
-      const js = await link.jetstream();
-      await Promise.all(
-        rows.map((r) =>
-          js.publish(natsSubject(r.org_id, r.domain, r.event_type), sc.encode(JSON.stringify(toEnvelope(r))), { msgID: r.event_id }),
-        ),
-      );
+      if (!rows.length) {
+        await settled; // surfaces a failed batch
+        return false;
+      }
+      const acks = link.publishBatch(rows);
       const last = positionOfRow(rows.at(-1)!);
-      await reader.commitAlone(last);
       reader.position = last;
+      inFlight += 1;
+      const previous = settled;
+      settled = (async () => {
+        try {
+          await acks;
+          await previous;
+          await reader.commitAlone(last);
+        } catch (err) {
+          failure ??= err instanceof Error ? err : new Error(String(err));
+          throw err;
+        } finally {
+          inFlight -= 1;
+        }
+      })();
+      settled.catch(() => {}); // observed by the next pump or stop
       return true;
     },
-    async stop() {},
+    async stop() {
+      await settled.catch(() => {});
+    },
   };
 }

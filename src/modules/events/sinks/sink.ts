@@ -1,8 +1,9 @@
 // What the relay needs of a sink: a worker per subscription that takes events in commit order
 // from the subscription's cursor and moves the cursor only once the sink holds them durably.
 import type { Platform } from '../../../platform/module.js';
-import { readAfter, type OutboxRow, type Position } from '../events.repo.js';
+import { readAfterRaw, type Position, type RawOutboxRow } from '../events.repo.js';
 import { advanceCursor, positionOf, type SubscriptionRow } from '../subscriptions.repo.js';
+import { sql } from 'kysely';
 import type { Tx } from '../../../platform/db/database.js';
 
 export interface SinkWorker {
@@ -33,16 +34,21 @@ export class SubscriptionReader {
   }
 
   /** The next events after `position`, in commit order, matching the subscription's filter. */
-  async next(limit: number): Promise<OutboxRow[]> {
+  async next(limit: number): Promise<RawOutboxRow[]> {
     const s = this.subscription;
     return this.platform.db.transaction(
-      (tx) => readAfter(tx, s.org_id, this.position, { domains: s.domains, eventTypes: s.event_types }, limit),
+      (tx) => readAfterRaw(tx, s.org_id, this.position, { domains: s.domains, eventTypes: s.event_types }, limit),
       { orgId: s.org_id },
     );
   }
 
-  /** Stores `to` as the cursor, in `tx` (with the sink's own writes). Throws StaleSubscription if it changed. */
+  /**
+   * Stores `to` as the cursor, in `tx` (with the sink's own writes). Throws StaleSubscription if
+   * it changed. The commit does not wait for the WAL flush: if the database itself crashes and
+   * loses it, the cursor is simply older and those events are delivered again (at least once).
+   */
   async commit(tx: Tx, to: Position): Promise<void> {
+    await sql`set local synchronous_commit = off`.execute(tx);
     if (!(await advanceCursor(tx, this.subscription.id, to, this.subscription.revision))) {
       throw new StaleSubscription(`subscription ${this.subscription.id} changed or was disabled`);
     }
@@ -54,4 +60,4 @@ export class SubscriptionReader {
   }
 }
 
-export const positionOfRow = (r: OutboxRow): Position => ({ txId: r.tx_id, seq: r.seq });
+export const positionOfRow = (r: Pick<RawOutboxRow, 'tx_id' | 'seq'>): Position => ({ txId: r.tx_id, seq: r.seq });

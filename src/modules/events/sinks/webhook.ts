@@ -5,22 +5,24 @@
 // After LASTRO_WEBHOOK_DISABLE_AFTER failed attempts in a row the subscription is disabled and
 // an *Event subscription disabled* event is emitted.
 import { sql } from 'kysely';
+import type { Tx } from '../../../platform/db/database.js';
 import type { Platform } from '../../../platform/module.js';
 import { recordEvent } from '../../../platform/outbox.js';
-import type { OutboxRow } from '../events.repo.js';
-import { toEnvelope } from '../events.routes.js';
+import { envelopeJson, type RawOutboxRow } from '../events.repo.js';
 import { SubscriptionEvents } from '../subscriptions.events.js';
-import { insertAttempt, insertDeliveries, leaseDueDeliveries, type SubscriptionRow } from '../subscriptions.repo.js';
+import { insertAttempt, insertAttempts, insertDeliveries, leaseDueDeliveries, type SubscriptionRow } from '../subscriptions.repo.js';
 import { SubscriptionReader, positionOfRow, type SinkWorker } from './sink.js';
 import { retryDelayMs, type WebhookResult, type WebhookSender } from './webhook-http.js';
 
 /** Requests in flight or queued per subscription before its worker stops taking new events. */
 const PER_SUBSCRIPTION_BACKLOG = 256;
 const LEASE_SLACK_MS = 5_000;
+/** Webhook results written per transaction. */
+const RECORD_BATCH = 200;
 
 interface Job {
   delivery: { id: string; org_id: string; subscription_id: string; attempts: number; first_attempt_at: Date | null };
-  event: OutboxRow;
+  event: RawOutboxRow;
   target: WebhookTarget;
 }
 
@@ -41,7 +43,7 @@ export interface WebhookDispatcher {
   releaseLeases(): Promise<void>;
   /** Waits for in-flight requests, at most `timeoutMs`. */
   drain(timeoutMs: number): Promise<void>;
-  /** Resolves when a request finished (the relay wakes to refill the queue). */
+  /** Called when a request finished after a worker found its queue full (the relay refills it). */
   onIdle(fn: () => void): void;
 }
 
@@ -51,75 +53,130 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
   const backlog = new Map<string, number>();
   let inFlight = 0;
   let idle: () => void = () => {};
+  /** A worker found its subscription's queue full: wake the relay when room frees up. */
+  let starved = false;
   const drained = new Set<() => void>();
 
   const leaseMs = (timeoutMs: number) => timeoutMs + LEASE_SLACK_MS;
 
-  const record = async (job: Job, started: Date, result: WebhookResult) => {
+  // Results are written in batches (one transaction per RECORD_BATCH results or per flush), so
+  // the attempt log does not cost a commit per request. Losing a batch to a crash only means
+  // its deliveries are sent again when their lease ends: at least once, same webhook-id.
+  const pending: Array<{ job: Job; started: Date; result: WebhookResult; done: () => void }> = [];
+  let flushing: Promise<void> | undefined;
+
+  /** A failed attempt: schedule the retry or dead-letter it, and count the failure. */
+  const recordFailure = async (tx: Tx, job: Job, started: Date, result: WebhookResult, now: Date) => {
     const { delivery } = job;
     const attempt = delivery.attempts + 1;
-    const now = clock.now();
-    await db.transaction(
-      async (tx) => {
-        await insertAttempt(tx, {
-          delivery_id: delivery.id,
-          attempt,
-          org_id: delivery.org_id,
-          started_at: started,
-          duration_ms: result.durationMs,
-          status_code: result.statusCode ?? null,
-          error: result.error ?? null,
-          response_body: result.responseBody ?? null,
-        });
-        if (result.ok) {
-          await sql`
-            update event_deliveries set status = 'succeeded', attempts = ${attempt}, lease_until = null, next_attempt_at = null,
-              first_attempt_at = coalesce(first_attempt_at, ${started}), last_status_code = ${result.statusCode ?? null},
-              last_error = null, updated_at = ${now}
-            where id = ${delivery.id}`.execute(tx);
-          await sql`update event_subscriptions set consecutive_failures = 0, failing_since = null
-                    where id = ${delivery.subscription_id} and consecutive_failures > 0`.execute(tx);
-          return;
-        }
-        const first = delivery.first_attempt_at ?? started;
-        const next = new Date(now.getTime() + retryDelayMs(attempt, config.webhookRetryBaseMs, Math.random()));
-        const dead = next.getTime() - first.getTime() > config.webhookRetryWindowSeconds * 1000;
-        await sql`
-          update event_deliveries set status = ${dead ? 'failed' : 'pending'}, attempts = ${attempt}, lease_until = null,
-            next_attempt_at = ${dead ? null : next}, first_attempt_at = coalesce(first_attempt_at, ${started}),
-            last_status_code = ${result.statusCode ?? null}, last_error = ${result.error ?? null}, updated_at = ${now}
-          where id = ${delivery.id}`.execute(tx);
-        const { rows } = await sql<{ consecutive_failures: number; status: string; failing_since: Date }>`
-          update event_subscriptions
-          set consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, ${started})
-          where id = ${delivery.subscription_id}
-          returning consecutive_failures, status, failing_since`.execute(tx);
-        const sub = rows[0];
-        const failingMs = sub ? now.getTime() - new Date(sub.failing_since).getTime() : 0;
-        if (
-          sub &&
-          sub.status === 'active' &&
-          sub.consecutive_failures >= config.webhookDisableAfter &&
-          failingMs >= config.webhookDisableAfterSeconds * 1000
-        ) {
-          const reason = `${sub.consecutive_failures} failed attempts in a row; last: ${result.error ?? 'no answer'}`;
-          await sql`update event_subscriptions set status = 'disabled', disabled_reason = ${reason}, revision = revision + 1, updated_at = ${now}
-                    where id = ${delivery.subscription_id}`.execute(tx);
-          await recordEvent(tx, { clock, ids }, SubscriptionEvents.subscriptionDisabled, {
-            orgId: delivery.org_id,
-            cid: undefined,
-            data: { subscription_id: delivery.subscription_id, reason, consecutive_failures: sub.consecutive_failures, url: job.target.url },
-          });
-          log.warn({ subscription: delivery.subscription_id, reason }, 'webhook subscription disabled');
-        }
-      },
-      { orgId: delivery.org_id },
-    );
+    await insertAttempt(tx, {
+      delivery_id: delivery.id,
+      attempt,
+      org_id: delivery.org_id,
+      started_at: started,
+      duration_ms: result.durationMs,
+      status_code: result.statusCode ?? null,
+      error: result.error ?? null,
+      response_body: result.responseBody ?? null,
+    });
+    const first = delivery.first_attempt_at ?? started;
+    const next = new Date(now.getTime() + retryDelayMs(attempt, config.webhookRetryBaseMs, Math.random()));
+    const dead = next.getTime() - first.getTime() > config.webhookRetryWindowSeconds * 1000;
+    await sql`
+      update event_deliveries set status = ${dead ? 'failed' : 'pending'}, attempts = ${attempt}, lease_until = null,
+        next_attempt_at = ${dead ? null : next}, first_attempt_at = coalesce(first_attempt_at, ${started}),
+        last_status_code = ${result.statusCode ?? null}, last_error = ${result.error ?? null}, updated_at = ${now}
+      where id = ${delivery.id}`.execute(tx);
+    const { rows } = await sql<{ consecutive_failures: number; status: string; failing_since: Date }>`
+      update event_subscriptions
+      set consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, ${started})
+      where id = ${delivery.subscription_id}
+      returning consecutive_failures, status, failing_since`.execute(tx);
+    const sub = rows[0];
+    const failingMs = sub ? now.getTime() - new Date(sub.failing_since).getTime() : 0;
+    if (
+      sub &&
+      sub.status === 'active' &&
+      sub.consecutive_failures >= config.webhookDisableAfter &&
+      failingMs >= config.webhookDisableAfterSeconds * 1000
+    ) {
+      const reason = `${sub.consecutive_failures} failed attempts in a row; last: ${result.error ?? 'no answer'}`;
+      await sql`update event_subscriptions set status = 'disabled', disabled_reason = ${reason}, revision = revision + 1, updated_at = ${now}
+                where id = ${delivery.subscription_id}`.execute(tx);
+      await recordEvent(tx, { clock, ids }, SubscriptionEvents.subscriptionDisabled, {
+        orgId: delivery.org_id,
+        cid: undefined,
+        data: { subscription_id: delivery.subscription_id, reason, consecutive_failures: sub.consecutive_failures, url: job.target.url },
+      });
+      log.warn({ subscription: delivery.subscription_id, reason }, 'webhook subscription disabled');
+    }
   };
+
+  /** Successes of a batch in three statements, whatever their number. */
+  const recordSuccesses = async (tx: Tx, done: Array<{ job: Job; started: Date; result: WebhookResult }>, now: Date) => {
+    if (!done.length) return;
+    await insertAttempts(
+      tx,
+      done.map(({ job, started, result }) => ({
+        delivery_id: job.delivery.id,
+        attempt: job.delivery.attempts + 1,
+        org_id: job.delivery.org_id,
+        started_at: started,
+        duration_ms: result.durationMs,
+        status_code: result.statusCode ?? null,
+        error: null,
+        response_body: result.responseBody ?? null,
+      })),
+    );
+    await sql`
+      update event_deliveries d set status = 'succeeded', attempts = v.attempt, lease_until = null, next_attempt_at = null,
+        first_attempt_at = coalesce(d.first_attempt_at, v.started), last_status_code = v.code, last_error = null, updated_at = ${now}
+      from unnest(${done.map((d) => d.job.delivery.id)}::uuid[], ${done.map((d) => d.job.delivery.attempts + 1)}::int[],
+                  ${done.map((d) => d.started.toISOString())}::timestamptz[], ${done.map((d) => d.result.statusCode ?? 0)}::int[])
+        as v(id, attempt, started, code)
+      where d.id = v.id`.execute(tx);
+    const subs = [...new Set(done.map((d) => d.job.delivery.subscription_id))];
+    await sql`update event_subscriptions set consecutive_failures = 0, failing_since = null
+              where id = any(${subs}::uuid[]) and consecutive_failures > 0`.execute(tx);
+  };
+
+  const flush = async (): Promise<void> => {
+    while (pending.length) {
+      const batch = pending.splice(0, RECORD_BATCH);
+      const now = clock.now();
+      try {
+        await db.transaction(
+          async (tx) => {
+            await sql`set local synchronous_commit = off`.execute(tx);
+            await recordSuccesses(tx, batch.filter((r) => r.result.ok), now);
+            for (const r of batch) if (!r.result.ok) await recordFailure(tx, r.job, r.started, r.result, now);
+          },
+          { system: true },
+        );
+      } catch (err) {
+        log.error({ err, deliveries: batch.length }, 'could not record webhook attempts; they will be sent again');
+      }
+      for (const r of batch) r.done();
+    }
+  };
+
+  const kick = () => {
+    if (flushing) return;
+    flushing = flush().finally(() => {
+      flushing = undefined;
+      if (pending.length) kick();
+    });
+  };
+
+  const record = (job: Job, started: Date, result: WebhookResult): Promise<void> =>
+    new Promise((done) => {
+      pending.push({ job, started, result, done });
+      kick();
+    });
 
   const run = async (job: Job) => {
     const started = clock.now();
-    const body = JSON.stringify(toEnvelope(job.event));
+    const body = envelopeJson(job.event);
     const result = await sender.send({
       url: job.target.url,
       id: job.event.event_id,
@@ -128,12 +185,7 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
       timeoutMs: job.target.timeoutMs,
       timestampSeconds: Math.floor(started.getTime() / 1000),
     });
-    try {
-      await record(job, started, result);
-    } catch (err) {
-      // The lease expires and the delivery is attempted again: at least once.
-      log.error({ err, delivery: job.delivery.id }, 'could not record a webhook attempt');
-    }
+    await record(job, started, result);
   };
 
   const next = () => {
@@ -145,7 +197,10 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
         const sid = job.target.subscriptionId;
         backlog.set(sid, (backlog.get(sid) ?? 1) - 1);
         next();
-        idle();
+        if (starved) {
+          starved = false;
+          idle();
+        }
         if (inFlight === 0 && queue.length === 0) for (const fn of drained) fn();
       });
     }
@@ -153,7 +208,9 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
 
   return {
     room(subscriptionId) {
-      return Math.max(0, PER_SUBSCRIPTION_BACKLOG - (backlog.get(subscriptionId) ?? 0));
+      const room = Math.max(0, PER_SUBSCRIPTION_BACKLOG - (backlog.get(subscriptionId) ?? 0));
+      if (room === 0) starved = true;
+      return room;
     },
     enqueue(job) {
       const sid = job.target.subscriptionId;
@@ -178,8 +235,11 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
       return due.length > 0;
     },
     async releaseLeases() {
+      const now = clock.now();
       await db.transaction(
-        (tx) => sql`update event_deliveries set lease_until = null where status = 'pending' and lease_until is not null`.execute(tx),
+        (tx) =>
+          sql`update event_deliveries set lease_until = null, next_attempt_at = least(next_attempt_at, ${now})
+              where status = 'pending' and lease_until is not null`.execute(tx),
         { system: true },
       );
     },
