@@ -1,6 +1,7 @@
 // Benchmark runner: `npm run bench -- <name> [options]`. Progress goes to stderr; stdout gets
 // exactly one JSON object, so results can be piped or appended to a history file.
 import { authBenchmark } from './auth.js';
+import { eventsBenchmark } from './events.js';
 import { httpBenchmark } from './http.js';
 import { type Benchmark, UsageError, say } from './lib.js';
 
@@ -8,6 +9,7 @@ import { type Benchmark, UsageError, say } from './lib.js';
 const BENCHMARKS: Record<string, Benchmark> = {
   http: httpBenchmark,
   auth: authBenchmark,
+  events: eventsBenchmark,
 };
 
 function usage(): string {

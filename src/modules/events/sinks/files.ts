@@ -17,7 +17,7 @@ import { insertFile, type SubscriptionRow } from '../subscriptions.repo.js';
 import { fileDir } from '../subscriptions.service.js';
 import { SubscriptionReader, positionOfRow, type SinkWorker } from './sink.js';
 
-const BATCH = 1000;
+const BATCH = 5000;
 
 interface OpenFile {
   name: string;
