@@ -101,11 +101,18 @@ describeContract('Pismo contract: Platform authentication and Organizations', ()
   });
 
   it('PATCH /orgs-core/v1/orgs: 200 with the updated org', async () => {
+    const calendar = await app.http.inject({
+      method: 'POST',
+      url: '/holidays-core/v1/holiday-calendar',
+      headers: { authorization: `Bearer ${token}`, 'x-tenant': org.orgId },
+      payload: { name: 'Org calendar', type: 'Country' },
+    });
+    if (calendar.statusCode !== 201) throw new Error(calendar.body);
     const res = await exchange(ORGS, {
       method: 'PATCH',
       path: '/orgs-core/v1/orgs',
       headers: { authorization: `Bearer ${token}`, 'x-tenant': org.orgId, 'content-type': 'application/json' },
-      body: { org_name: 'Renamed', language: 'pt-BR', holiday_calendar_id: 8675309, start_date: '2019-07-03T17:23:18Z' },
+      body: { org_name: 'Renamed', language: 'pt-BR', holiday_calendar_id: calendar.json().holiday_calendar_id, start_date: '2019-07-03T17:23:18Z' },
     });
     if (res.json().org_name !== 'Renamed') throw new Error(res.body);
   });

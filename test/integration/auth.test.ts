@@ -668,7 +668,9 @@ describe('operator API', () => {
   it('PATCH /orgs-core/v1/orgs changes fields and GET returns them', async () => {
     const org = await createOrg(app);
     const token = await tokenFor(app, org);
-    const change = { org_name: 'Renamed', zipcode: '01310100', state: 'SP', cycle_closing: '23:30:00', holiday_calendar_id: 7 };
+    const calendar = await app.http.inject({ method: 'POST', url: '/holidays-core/v1/holiday-calendar', headers: bearer(token, org.orgId), payload: { name: 'Org calendar', type: 'Country' } });
+    expect(calendar.statusCode, calendar.body).toBe(201);
+    const change = { org_name: 'Renamed', zipcode: '01310100', state: 'SP', cycle_closing: '23:30:00', holiday_calendar_id: calendar.json().holiday_calendar_id };
     const res = await app.http.inject({ method: 'PATCH', url: '/orgs-core/v1/orgs', headers: bearer(token, org.orgId), payload: change });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject(change);

@@ -141,4 +141,23 @@ describe('holiday calendars', () => {
     expect((await call('POST', BASE, { name: 'Secret', type: 'City', external_id: 'secret' }, oh)).statusCode).toBe(201);
     expect((await call('GET', `${BASE}/${cal.holiday_calendar_id}`)).json().name).toBe('Secret');
   });
+
+  it("an org's holiday_calendar_id must name one of its calendars, which then cannot be deleted", async () => {
+    const cal = (await call('POST', BASE, { name: 'Org default', type: 'Country' })).json();
+    const unknown = await call('PATCH', '/orgs-core/v1/orgs', { holiday_calendar_id: 987654321 });
+    expect(unknown.statusCode).toBe(400);
+    expect(fields(unknown)).toEqual(['body.holiday_calendar_id']);
+    const other = await createOrg(app);
+    const otherCal = (await call('POST', BASE, { name: 'Theirs', type: 'Country' }, bearer(await tokenFor(app, other), other.orgId))).json();
+    expect((await call('PATCH', '/orgs-core/v1/orgs', { holiday_calendar_id: otherCal.holiday_calendar_id })).statusCode).toBe(400);
+    const ok = await call('PATCH', '/orgs-core/v1/orgs', { holiday_calendar_id: cal.holiday_calendar_id });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().holiday_calendar_id).toBe(cal.holiday_calendar_id);
+    const del = await call('DELETE', `${BASE}/${cal.holiday_calendar_id}`);
+    expect(del.statusCode).toBe(409);
+    expect(del.json().code).toBe('HOLIDAY_CALENDAR_IN_USE');
+    expect((await call('GET', `${BASE}/${cal.holiday_calendar_id}`)).statusCode).toBe(200);
+    // A new org has no calendars: the operator cannot set one at creation.
+    await expect(createOrg(app, { holiday_calendar_id: cal.holiday_calendar_id })).rejects.toThrow(/body.holiday_calendar_id/);
+  });
 });

@@ -5,7 +5,7 @@ import { allows, isPermission } from '../../platform/auth/guard.js';
 import { hashSecret, randomToken, sha256, verifySecret } from '../../platform/auth/secrets.js';
 import type { TokenSubject } from '../../platform/auth/tokens.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../../platform/auth/tokens.js';
-import type { Tx } from '../../platform/db/database.js';
+import { violates, type Tx } from '../../platform/db/database.js';
 import type { FieldIssue } from '../../platform/errors.js';
 import { isOrgId, newOrgId } from '../../platform/ids.js';
 import type { Platform } from '../../platform/module.js';
@@ -172,8 +172,17 @@ export function createOrgsService(p: Platform) {
     });
   }
 
+  /** The org's holiday_calendar_id must name one of its calendars (a foreign key says so). */
+  const unknownCalendar = (err: unknown): never => {
+    if (violates(err, 'orgs_holiday_calendar_fk')) {
+      throw OrgErrors.invalid([{ field: 'body.holiday_calendar_id', reason: 'is not a holiday calendar of this org (create it at /holidays-core/v1/holiday-calendar)' }]);
+    }
+    throw err;
+  };
+
   async function applyOrgChanges(orgId: string, body: OperatorPatchOrgBody, ctx: RequestContext): Promise<repo.OrgRow> {
-    return db.transaction(
+    return db
+      .transaction(
       async (tx) => {
         const before = await repo.findOrg(tx, orgId);
         if (!before) throw OrgErrors.orgNotFound();
@@ -197,7 +206,8 @@ export function createOrgsService(p: Platform) {
         return after!;
       },
       { orgId },
-    );
+      )
+      .catch(unknownCalendar);
   }
 
   /** Authenticates a server_key/secret pair, with lockout after repeated wrong secrets. */
@@ -267,6 +277,9 @@ export function createOrgsService(p: Platform) {
       permissions.forEach((perm, i) => {
         if (!isPermission(perm)) issues.push({ field: `body.permissions[${i}]`, reason: 'must look like pismo-v1:<group>:rw|ro' });
       });
+      if (body.holiday_calendar_id != null) {
+        issues.push({ field: 'body.holiday_calendar_id', reason: 'a new org has no holiday calendars yet: create one, then set it with PATCH' });
+      }
       if (issues.length) throw OrgErrors.invalid(issues);
       const material = await newCredentialMaterial(permissions, 'First credential');
       const orgId = newOrgId(ids);

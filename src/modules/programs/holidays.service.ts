@@ -1,6 +1,6 @@
 // Holiday calendars and their holidays, per org. Programs and orgs name a calendar; due dates and
 // business days are computed from it (and from its ancestors, whose holidays it inherits).
-import type { Tx } from '../../platform/db/database.js';
+import { violates, type Tx } from '../../platform/db/database.js';
 import { maybeIdempotent } from '../../platform/idempotency.js';
 import type { Platform } from '../../platform/module.js';
 import { recordEvent } from '../../platform/outbox.js';
@@ -271,7 +271,11 @@ export function createHolidaysService(p: Platform) {
         if (await repo.hasChildren(tx, orgId, cal.holiday_calendar_id)) throw HolidayErrors.calendarInUse('a child calendar');
         await repo.deleteCalendar(tx, orgId, cal.holiday_calendar_id);
         await recordEvent(tx, events, ProgramEvents.calendarDeleted, { orgId, cid: ctx.cid, data: calendarEvent(cal) });
-      }, { orgId });
+      }, { orgId }).catch((err: unknown) => {
+        // The org's own holiday_calendar_id (a foreign key from orgs).
+        if (violates(err, 'orgs_holiday_calendar_fk')) throw HolidayErrors.calendarInUse('the org');
+        throw err;
+      });
     },
 
     /** Adds a holiday to a calendar named by id or external id; emits Holiday calendar updated. */

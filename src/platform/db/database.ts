@@ -13,6 +13,12 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => BigInt(v));
 
 export type Tx = Transaction<Tables>;
 
+/** Whether `err` is PostgreSQL's report that the named constraint was violated. */
+export function violates(err: unknown, constraint: string): boolean {
+  const e = err as { code?: unknown; constraint?: unknown } | null;
+  return typeof e === 'object' && e !== null && typeof e.code === 'string' && e.code.startsWith('23') && e.constraint === constraint;
+}
+
 const commitHooks = new WeakMap<Tx, Array<() => void>>();
 
 /**
