@@ -118,6 +118,12 @@ describe('batch event files', () => {
     expect(page.has_next).toBe(true);
     const next = (await api('GET', `/lastro/v1/event-files?limit=1&after=${page.next_cursor}`)).json();
     expect(next.items[0].id).not.toBe(page.items[0].id);
+    // The last page still carries a cursor: a consumer keeps its place and finds newer files later.
+    const all = (await api('GET', '/lastro/v1/event-files?limit=1000')).json();
+    expect(all.has_next).toBe(false);
+    expect(all.next_cursor).toBeDefined();
+    const caughtUp = (await api('GET', `/lastro/v1/event-files?after=${all.next_cursor}`)).json();
+    expect(caughtUp).toEqual({ items: [], next_cursor: all.next_cursor, has_next: false });
 
     const f = page.items[0];
     const other = await createOrg(app);

@@ -331,9 +331,11 @@ export function createSubscriptionsService(platform: Platform) {
       );
       const page = rows.slice(0, limit);
       const last = page.at(-1);
+      // Like replay: the last page still carries a cursor (or repeats the caller's), so a
+      // consumer keeps its place and asks again later for files made since.
       return {
         items: page.map(toEventFile),
-        ...(rows.length > limit && last ? { next_cursor: pageCursor.encode(new Date(last.created_at), last.id) } : {}),
+        ...(last ? { next_cursor: pageCursor.encode(new Date(last.created_at), last.id) } : query.after ? { next_cursor: query.after } : {}),
         has_next: rows.length > limit,
       };
     },
