@@ -22,6 +22,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { connect, nanos, StringCodec, type NatsConnection } from 'nats';
 import pg from 'pg';
+import { envelopeJson, type RawOutboxRow } from '../src/modules/events/events.repo.js';
 import {
   type Benchmark,
   type Child,
@@ -71,29 +72,6 @@ const INSERT_SQL = `
   select $1, e.id, 'org', 'org-updated', 1, e.id::text, now(), ${eventData('$1', 'e.n')}
   from unnest($2::uuid[], $3::int[]) as e(id, n)`;
 
-interface EnvelopeRow {
-  event_id: string;
-  domain: string;
-  event_type: string;
-  schema_version: number;
-  org_id: string;
-  cid: string | null;
-  occurred_at: Date;
-  data: unknown;
-}
-
-// As the relay builds it (toEnvelope in src/modules/events/events.routes.ts).
-const toEnvelope = (r: EnvelopeRow) => ({
-  event_id: r.event_id,
-  domain: r.domain,
-  event_type: r.event_type,
-  schema_version: r.schema_version,
-  org_id: r.org_id,
-  ...(r.cid ? { cid: r.cid } : {}),
-  timestamp: r.occurred_at.toISOString(),
-  data: r.data,
-});
-
 /** Adds `n` events for the org; returns how many the org has now (creating it emitted a few). */
 async function fill(db: pg.Pool, orgId: string, n: number): Promise<number> {
   for (let from = 1; from <= n; from += FILL_CHUNK) {
@@ -104,14 +82,14 @@ async function fill(db: pg.Pool, orgId: string, n: number): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-/** The org's events in replay order, as the relay reads them. */
-async function envelopes(db: pg.Pool, orgId: string): Promise<ReturnType<typeof toEnvelope>[]> {
-  const { rows } = await db.query<EnvelopeRow>(
-    `select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, data
-     from event_outbox where org_id = $1 order by tx_id, seq`,
+/** The org's events in replay order, each with its envelope's JSON as the relay builds it. */
+async function envelopes(db: pg.Pool, orgId: string): Promise<Array<{ event_id: string; json: string }>> {
+  const { rows } = await db.query<RawOutboxRow>(
+    `select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, data::text as data_json, tx_id::text as tx_id, seq
+     from event_outbox where org_id = $1 order by event_outbox.tx_id, event_outbox.seq`,
     [orgId],
   );
-  return rows.map(toEnvelope);
+  return rows.map((r) => ({ event_id: r.event_id, json: envelopeJson(r) }));
 }
 
 // ---- statistics ----
@@ -299,7 +277,7 @@ async function natsPhase(ctx: PhaseContext, nc: NatsConnection, filled: number, 
 
   say('nats baseline: this process publishes the same envelopes, batches of 1000, msgID set…');
   const list = await envelopes(db, org.orgId);
-  const envelopeBytes = list.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e)), 0);
+  const envelopeBytes = list.reduce((sum, e) => sum + Buffer.byteLength(e.json), 0);
   const tag = randomBytes(4).toString('hex');
   const stream = `LASTRO_BENCH_${tag}`;
   await jsm.streams.add({ name: stream, subjects: [`lastro_bench_${tag}.>`], duplicate_window: nanos(120_000) });
@@ -309,7 +287,7 @@ async function natsPhase(ctx: PhaseContext, nc: NatsConnection, filled: number, 
     const subject = `lastro_bench_${tag}.${org.orgId}.org.org-updated`;
     const b0 = performance.now();
     for (let i = 0; i < list.length; i += PUBLISH_BATCH) {
-      await Promise.all(list.slice(i, i + PUBLISH_BATCH).map((e) => js.publish(subject, sc.encode(JSON.stringify(e)), { msgID: e.event_id })));
+      await Promise.all(list.slice(i, i + PUBLISH_BATCH).map((e) => js.publish(subject, sc.encode(e.json), { msgID: e.event_id })));
     }
     const bs = (performance.now() - b0) / 1000;
     const baselineStored = await stored(stream, `lastro_bench_${tag}.>`);
@@ -471,7 +449,7 @@ async function webhookPhase(ctx: PhaseContext, rate: number, seconds: number): P
     say(`webhook baseline: this process POSTs to the same receiver at ${rate}/s over keep-alive HTTP…`);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     const [sample] = await envelopes(db, org.orgId).then((l) => l.slice(0, 1));
-    const body = JSON.stringify(sample ?? {});
+    const body = sample?.json ?? '{}';
     receiver.expect.clear();
     receiver.arrived.clear();
     receiver.measured.clear();
@@ -570,7 +548,7 @@ async function filePhase(ctx: PhaseContext, filled: number): Promise<Record<stri
   const steadyRate = beforeLast ? round((written - sorted.at(-1)!.count) / ((Date.parse(beforeLast.created_at) - wall0) / 1000), 0) : null;
   await lastro.call('DELETE', `/lastro/v1/event-subscriptions/${sub.id}`, undefined, org.token);
 
-  const lines = (await envelopes(db, org.orgId)).map((e) => `${JSON.stringify(e)}\n`);
+  const lines = (await envelopes(db, org.orgId)).map((e) => `${e.json}\n`);
   const ndjsonBytes = lines.reduce((s, l) => s + Buffer.byteLength(l), 0);
   const mbps = (bytes: number, s: number) => round(bytes / s / 1e6, 1);
   say(`  ${round(written / seconds, 0)} events/s to the last file listed (${round(seconds, 2)} s, ${files.length} files); steady ${steadyRate ?? '–'} events/s`);

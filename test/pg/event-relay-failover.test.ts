@@ -1,0 +1,85 @@
+// Several worker processes on one PostgreSQL database: exactly one runs the event relay (an
+// advisory lock); when it stops, another takes over from the stored cursors and delivery goes on.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { testApp, type TestApp } from '../helpers/app.js';
+import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import { startReceiver, type Receiver } from '../helpers/receiver.js';
+
+let api: TestApp;
+let workers: App[] = [];
+let receiver: Receiver;
+let org: TestOrg;
+let token: string;
+
+const worker = async () => {
+  const w = await createApp({
+    config: loadConfig({ DATABASE_URL: api.testDb.databaseUrl, LOG_LEVEL: 'silent', LASTRO_WEBHOOK_ALLOW_PRIVATE: 'true', LASTRO_RELAY_POLL_MS: '50' }),
+    mode: 'worker',
+    logger: createLogger('silent'),
+  });
+  await w.start();
+  return w;
+};
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  api = await testApp({ mode: 'api', clockStart: new Date(), env: { LASTRO_WEBHOOK_ALLOW_PRIVATE: 'true' } });
+  org = await createOrg(api);
+  token = await tokenFor(api, org);
+  workers = [await worker()];
+});
+afterAll(async () => {
+  for (const w of workers) await w.stop();
+  await api?.close();
+  await receiver?.close();
+});
+
+const rename = async (name: string) => {
+  const res = await api.http.inject({ method: 'PATCH', url: '/orgs-core/v1/orgs', headers: bearer(token, org.orgId), payload: { org_name: name } });
+  expect(res.statusCode).toBe(200);
+};
+const names = () => receiver.received.map((r) => JSON.parse(r.body).data.org_name as string);
+
+it('one worker delivers; when it stops, another takes over and nothing is lost or sent twice', async () => {
+  const sub = await api.http.inject({
+    method: 'POST',
+    url: '/lastro/v1/event-subscriptions',
+    headers: bearer(token),
+    payload: { sink: { type: 'webhook', url: receiver.url }, filter: { event_types: ['org-updated'] } },
+  });
+  expect(sub.statusCode, sub.body).toBe(201);
+  for (let i = 0; i < 5; i++) await rename(`before ${i}`);
+  await receiver.waitFor(5);
+  const leaders = async (): Promise<number> => {
+    const db = await api.testDb.open();
+    try {
+      const { rows } = await db.pool.query<{ n: string }>(
+        "select count(*) as n from pg_locks where locktype = 'advisory' and granted and classid = 1 and objid = 3047051992",
+      );
+      return Number(rows[0]!.n);
+    } finally {
+      await db.close();
+    }
+  };
+  // The first worker leads; a second one waits beside it.
+  expect(await leaders()).toBe(1);
+  workers.push(await worker());
+  expect(await leaders()).toBe(1);
+
+  // Stop the leader (the oldest worker) twice: each time the waiting worker takes over from the
+  // cursor within a few seconds, and a new worker joins as the next one waiting.
+  for (const round of [1, 2]) {
+    await workers.shift()!.stop();
+    for (let i = 0; i < 5; i++) await rename(`round ${round} ${i}`);
+    await receiver.waitFor(5 + round * 5, () => true, 15_000);
+    expect(await leaders()).toBe(1);
+    workers.push(await worker());
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  const got = names();
+  const expected = ['before', 'round 1', 'round 2'].flatMap((p) => [0, 1, 2, 3, 4].map((i) => `${p} ${i}`));
+  expect([...got].sort()).toEqual([...expected].sort()); // each exactly once
+}, 60_000);
