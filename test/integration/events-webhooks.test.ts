@@ -201,6 +201,23 @@ describe('webhook delivery', () => {
   });
 });
 
+describe('a subscription deleted while its request is in flight', () => {
+  it('drops that result quietly and keeps recording the others', async () => {
+    receiver.respond = (_n, req) => (req.path.endsWith('/slow') ? 'hang' : 200);
+    const slow = await subscribe({ filter: { event_types: ['org-updated'] }, sink: { type: 'webhook', url: `${receiver.url}/slow`, timeout_ms: 500 } });
+    const fast = await subscribe({ filter: { event_types: ['org-updated'] }, sink: { type: 'webhook', url: `${receiver.url}/fast` } });
+    const mark = receiver.received.length;
+    await rename('In flight');
+    await receiver.waitFor(1, (r) => receiver.received.indexOf(r) >= mark && r.path.endsWith('/slow'));
+    expect((await api('DELETE', `/lastro/v1/event-subscriptions/${slow.id}`)).statusCode).toBe(204);
+    await new Promise((r) => setTimeout(r, 700)); // the slow request times out after its subscription is gone
+    await rename('After');
+    const done = await until(() => deliveries(fast.id), (d) => d.items.length === 2 && d.items.every((i: any) => i.status === 'succeeded'), 'fast deliveries');
+    expect(done.items.map((i: any) => i.attempts)).toEqual([1, 1]);
+    expect(app.logs.filter((l) => String(l.msg).startsWith('could not record webhook attempts'))).toEqual([]);
+  });
+});
+
 describe('the subscription API', () => {
   it('names every bad field in one 400 and creates nothing', async () => {
     const res = await api('POST', '/lastro/v1/event-subscriptions', {

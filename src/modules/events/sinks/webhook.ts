@@ -148,8 +148,14 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
         await db.transaction(
           async (tx) => {
             await sql`set local synchronous_commit = off`.execute(tx);
-            await recordSuccesses(tx, batch.filter((r) => r.result.ok), now);
-            for (const r of batch) if (!r.result.ok) await recordFailure(tx, r.job, r.started, r.result, now);
+            // A subscription deleted meanwhile took its deliveries with it: skip those results
+            // rather than fail the whole batch on their attempt rows.
+            const { rows } = await sql<{ id: string }>`
+              select id from event_deliveries where id = any(${batch.map((r) => r.job.delivery.id)}::uuid[])`.execute(tx);
+            const live = new Set(rows.map((r) => r.id));
+            const kept = batch.filter((r) => live.has(r.job.delivery.id));
+            await recordSuccesses(tx, kept.filter((r) => r.result.ok), now);
+            for (const r of kept) if (!r.result.ok) await recordFailure(tx, r.job, r.started, r.result, now);
           },
           { system: true },
         );
