@@ -86,6 +86,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const services = mode === 'api' ? [] : modules.flatMap((m) => m.services?.(platform) ?? []);
 
     const metrics = createMetrics({ db, jobs });
+    for (const mod of modules) mod.metrics?.(metrics.registry, platform);
     const http = mode === 'worker' ? undefined : await buildServer({ platform, metrics, modules, logger: log });
     return assemble({ platform, http, installationId, mode, services });
   } catch (err) {

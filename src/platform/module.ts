@@ -2,6 +2,7 @@
 // services they need as arguments and reach other modules only through their index.ts.
 import type { FastifyInstance, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Registry } from 'prom-client';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
@@ -45,6 +46,8 @@ export interface LastroModule {
   events?: EventDefinition[];
   /** Long-running loops the worker runs beside the jobs (e.g. the event relay). */
   services?: (platform: Platform) => BackgroundService[];
+  /** Registers the module's Prometheus metrics (served at /metrics). */
+  metrics?: (registry: Registry, platform: Platform) => void;
 }
 
 export interface BackgroundService {

@@ -132,6 +132,11 @@ describe('webhook delivery', () => {
     expect(waitMs).toBeGreaterThanOrEqual(800);
     expect(waitMs).toBeLessThanOrEqual(1200);
     expect(receiver.received.length).toBe(mark + 1); // nothing before it is due
+    // Operators see it in /metrics.
+    const metrics = (await app.http.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^lastro_event_deliveries_pending 1$/m);
+    expect(metrics).toMatch(/^lastro_event_subscriptions\{status="active",sink="webhook"\} 1$/m);
+    expect(metrics).toMatch(/^lastro_event_subscription_lag_events\{sink="webhook"\} 0$/m);
     app.clock.advance(1300);
     const done = await until(() => deliveries(sub.id), (d) => d.items[0]?.status === 'succeeded', 'retry succeeded');
     expect(done.items[0].attempts).toBe(2);

@@ -2,6 +2,7 @@
 // to subscriptions (webhooks, NATS JetStream, batch files) through the relay.
 import type { LastroModule } from '../../platform/module.js';
 import { eventsRoutes, replayRoutes, streamRoutes } from './events.routes.js';
+import { eventMetrics } from './metrics.js';
 import { createRelay } from './relay.js';
 import { purgeExpiredEventsJob } from './retention.js';
 import { SubscriptionEvents } from './subscriptions.events.js';
@@ -19,4 +20,5 @@ export const eventsModule: LastroModule = {
   },
   jobs: (platform) => [purgeExpiredEventsJob(platform)],
   services: (platform) => [createRelay(platform)],
+  metrics: eventMetrics,
 };
