@@ -13,6 +13,9 @@ create table event_subscriptions (
   sink_type text not null check (sink_type in ('webhook', 'nats', 'file')),
   sink jsonb not null,
   secret text,
+  -- After a secret rotation, the previous secret also signs until previous_secret_until.
+  previous_secret text,
+  previous_secret_until timestamptz,
   cursor_tx xid8,
   cursor_seq bigint,
   consecutive_failures integer not null default 0,

@@ -206,6 +206,35 @@ describe('webhook delivery', () => {
   });
 });
 
+describe('secret rotation', () => {
+  it('signs with the new and the previous secret during the grace period, then with the new one only', async () => {
+    const sub = await subscribe({ filter: { event_types: ['org-updated'] }, sink: { type: 'webhook', url: receiver.url } });
+    const rotated = await api('POST', `/lastro/v1/event-subscriptions/${sub.id}/rotate-secret`, { grace_seconds: 60 });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const { secret, previous_secret_valid_until } = rotated.json();
+    expect(secret).toMatch(/^whsec_/);
+    expect(secret).not.toBe(sub.secret);
+    expect(Date.parse(previous_secret_valid_until) - app.clock.now().getTime()).toBe(60_000);
+
+    const mark = receiver.received.length;
+    await rename('Rotated');
+    const [during] = await receiver.waitFor(1, (r) => receiver.received.indexOf(r) >= mark);
+    expect(String(during!.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    // A receiver on either secret accepts it.
+    for (const s of [secret, sub.secret]) expect(() => new Webhook(s).verify(during!.body, during!.headers as Record<string, string>)).not.toThrow();
+
+    app.clock.advance(61_000);
+    await rename('After grace');
+    const [after] = await receiver.waitFor(1, (r) => receiver.received.indexOf(r) > receiver.received.indexOf(during!));
+    expect(String(after!.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect(() => new Webhook(secret).verify(after!.body, after!.headers as Record<string, string>)).not.toThrow();
+    expect(() => new Webhook(sub.secret).verify(after!.body, after!.headers as Record<string, string>)).toThrow();
+
+    const file = await subscribe({ sink: { type: 'file' } });
+    expect((await api('POST', `/lastro/v1/event-subscriptions/${file.id}/rotate-secret`)).statusCode).toBe(400);
+  });
+});
+
 describe('a subscription deleted while its request is in flight', () => {
   it('drops that result quietly and keeps recording the others', async () => {
     receiver.respond = (_n, req) => (req.path.endsWith('/slow') ? 'hang' : 200);
@@ -327,7 +356,7 @@ describe('outbound policy and signing', () => {
     const sender = createWebhookSender({ allowPrivate: false, userAgent: 'test' });
     try {
       const before = receiver.received.length;
-      const r = await sender.send({ url: `http://localhost:${receiver.port}/x`, id: 'msg_1', body: '{}', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', timeoutMs: 1000, timestampSeconds: 1 });
+      const r = await sender.send({ url: `http://localhost:${receiver.port}/x`, id: 'msg_1', body: '{}', secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], timeoutMs: 1000, timestampSeconds: 1 });
       expect(r.ok).toBe(false);
       expect(r.error).toMatch(/^refused: localhost resolves to (127\.0\.0\.1|::1), a loopback address$/);
       expect(receiver.received.length).toBe(before);

@@ -117,6 +117,9 @@ export function createRelay(platform: Platform): BackgroundService {
           subscriptionId: s.id,
           url: s.sink.url ?? '',
           secret: sealer.open(s.secret ?? ''),
+          ...(s.previous_secret && s.previous_secret_until
+            ? { previous: { secret: sealer.open(s.previous_secret), until: new Date(s.previous_secret_until) } }
+            : {}),
           timeoutMs: s.sink.timeout_ms ?? config.webhookTimeoutMs,
         };
         targets.set(s.id, target);

@@ -25,6 +25,8 @@ export interface SubscriptionsTable {
   sink_type: SinkType;
   sink: Json<SinkSettings>;
   secret: string | null;
+  previous_secret: string | null;
+  previous_secret_until: Timestamp | null;
   cursor_tx: string | null;
   cursor_seq: bigint | null;
   consecutive_failures: number;
@@ -87,9 +89,10 @@ declare module '../../platform/db/tables.js' {
   }
 }
 
-export type SubscriptionRow = Omit<SubscriptionsTable, 'sink' | 'created_at' | 'updated_at' | 'failing_since'> & {
+export type SubscriptionRow = Omit<SubscriptionsTable, 'sink' | 'created_at' | 'updated_at' | 'failing_since' | 'previous_secret_until'> & {
   sink: SinkSettings;
   failing_since: Date | null;
+  previous_secret_until: Date | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -112,7 +115,7 @@ export async function findSubscription(tx: Tx, orgId: string, id: string, opts: 
   return (await q.executeTakeFirst());
 }
 
-const SUBSCRIPTION_COLUMNS = sql`id, org_id, description, status, disabled_reason, domains, event_types, sink_type, sink, secret,
+const SUBSCRIPTION_COLUMNS = sql`id, org_id, description, status, disabled_reason, domains, event_types, sink_type, sink, secret, previous_secret, previous_secret_until,
   cursor_tx::text as cursor_tx, cursor_seq, consecutive_failures, failing_since, revision, created_at, updated_at`;
 
 export async function listSubscriptions(tx: Tx, orgId: string, after: { createdAt: Date; id: string } | undefined, limit: number): Promise<SubscriptionRow[]> {

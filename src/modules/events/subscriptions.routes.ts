@@ -93,6 +93,24 @@ export function subscriptionRoutes(app: HttpApp, subs: SubscriptionsService): vo
     },
   );
 
+  app.post(
+    `${base}/:id/rotate-secret`,
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: "Replace a webhook subscription's signing secret (the new one is shown once)",
+        description:
+          'Until previous_secret_valid_until (grace_seconds, default 86400) each delivery carries two signatures in ' +
+          'webhook-signature, one per secret, so receivers can switch to the new secret without missing a request.',
+        params: Id,
+        body: Type.Optional(Type.Object({ grace_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86400 })) }, { additionalProperties: false })),
+        response: { 200: Type.Object({ secret: Type.String(), previous_secret_valid_until: Type.String({ format: 'date-time' }) }) },
+      },
+    },
+    async (req) => subs.rotateSecret(callerOf(req).orgId, req.params.id, req.body?.grace_seconds ?? 86400),
+  );
+
   app.get(
     `${base}/:id/deliveries`,
     {

@@ -216,6 +216,34 @@ export function createSubscriptionsService(platform: Platform) {
       return out;
     },
 
+    /**
+     * A new signing secret for a webhook subscription, returned once. For `graceSeconds` (default
+     * a day) deliveries carry a signature with the previous secret as well, so receivers can
+     * switch without losing a request.
+     */
+    async rotateSecret(orgId: string, id: string, graceSeconds: number): Promise<{ secret: string; previous_secret_valid_until: string }> {
+      const secret = newWebhookSecret();
+      const now = clock.now();
+      const until = new Date(now.getTime() + graceSeconds * 1000);
+      await db.transaction(
+        async (tx) => {
+          const current = await repo.findSubscription(tx, orgId, id, { forUpdate: true });
+          if (!current) throw SubscriptionErrors.notFound();
+          if (current.sink_type !== 'webhook') throw PlatformErrors.validation([{ field: 'params.id', reason: 'is not a webhook subscription' }]);
+          await repo.updateSubscription(tx, orgId, id, {
+            secret: sealer.seal(secret),
+            previous_secret: current.secret,
+            previous_secret_until: until,
+            revision: current.revision + 1,
+            updated_at: now,
+          });
+        },
+        { orgId },
+      );
+      changed();
+      return { secret, previous_secret_valid_until: until.toISOString() };
+    },
+
     async remove(orgId: string, id: string): Promise<void> {
       const sub = await db.transaction(
         async (tx) => {

@@ -88,7 +88,8 @@ export interface WebhookResult {
 }
 
 export interface WebhookSender {
-  send(req: { url: string; id: string; body: string; secret: string; timeoutMs: number; timestampSeconds: number }): Promise<WebhookResult>;
+  /** One signature per secret (the current one, and during a rotation the previous one too). */
+  send(req: { url: string; id: string; body: string; secrets: string[]; timeoutMs: number; timestampSeconds: number }): Promise<WebhookResult>;
   close(): void;
 }
 
@@ -101,7 +102,7 @@ export function createWebhookSender(opts: { allowPrivate: boolean; userAgent: st
     https: new https.Agent({ keepAlive: true, maxSockets: 256, ...(lookup ? { lookup } : {}) }),
   };
   return {
-    send({ url, id, body, secret, timeoutMs, timestampSeconds }) {
+    send({ url, id, body, secrets, timeoutMs, timestampSeconds }) {
       const started = performance.now();
       const done = (r: Omit<WebhookResult, 'durationMs'>): WebhookResult => ({ ...r, durationMs: Math.round(performance.now() - started) });
       return new Promise((resolve) => {
@@ -126,7 +127,7 @@ export function createWebhookSender(opts: { allowPrivate: boolean; userAgent: st
             'user-agent': opts.userAgent,
             'webhook-id': id,
             'webhook-timestamp': String(timestampSeconds),
-            'webhook-signature': webhookSignature(secret, id, timestampSeconds, body),
+            'webhook-signature': secrets.map((secret) => webhookSignature(secret, id, timestampSeconds, body)).join(' '),
           },
         });
         const timer = setTimeout(() => req.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);

@@ -30,6 +30,8 @@ export interface WebhookTarget {
   subscriptionId: string;
   url: string;
   secret: string;
+  /** After a rotation: the previous secret, which also signs until `until`. */
+  previous?: { secret: string; until: Date };
   timeoutMs: number;
 }
 
@@ -187,7 +189,7 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
       url: job.target.url,
       id: job.event.event_id,
       body,
-      secret: job.target.secret,
+      secrets: [job.target.secret, ...(job.target.previous && started < job.target.previous.until ? [job.target.previous.secret] : [])],
       timeoutMs: job.target.timeoutMs,
       timestampSeconds: Math.floor(started.getTime() / 1000),
     });
