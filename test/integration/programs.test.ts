@@ -208,6 +208,21 @@ describe('POST /programs/v1/programs/template', () => {
     expect(created).toHaveLength(1);
     expect(created[0].data).toMatchObject({ program_name: 'Evented', program_type: 'CURRENT ACCOUNTS', program_type_id: 11 });
   });
+
+  it("lists the org's programs in the s2s token response (program_ids)", async () => {
+    const made = (await post('/programs/v1/programs/template', { ...base, name: 'In the token' })).json().id as number;
+    const res = await app.http.inject({ method: 'POST', url: '/passport/v2/s2s/access-token', payload: { server_key: org.serverKey, server_secret: org.serverSecret } });
+    expect(res.statusCode).toBe(201);
+    const ids = res.json().program_ids as number[];
+    expect(ids).toContain(made);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const listed = (await get('/programs/v1/programs?perPage=100')).json();
+    expect(ids.length).toBe(listed.total_items ?? listed.items.length);
+    // Another org's token lists none of them.
+    const other = await createOrg(app);
+    const theirs = await app.http.inject({ method: 'POST', url: '/passport/v2/s2s/access-token', payload: { server_key: other.serverKey, server_secret: other.serverSecret } });
+    expect(theirs.json().program_ids).toEqual([]);
+  });
 });
 
 describe('GET /programs/v1/programs/{id} and /programs/v2/programs/{id}', () => {

@@ -11,6 +11,7 @@ import { isOrgId, newOrgId } from '../../platform/ids.js';
 import type { Platform } from '../../platform/module.js';
 import { recordEvent } from '../../platform/outbox.js';
 import { maybeIdempotent } from '../../platform/idempotency.js';
+import { programIdsOf } from '../programs/index.js';
 import { OAuthErrors, OrgErrors } from './orgs.errors.js';
 import { OrgEvents } from './orgs.events.js';
 import * as repo from './orgs.repo.js';
@@ -507,10 +508,12 @@ export function createOrgsService(p: Platform) {
       const cred = await authenticateServerKey(body.server_key, body.server_secret);
       const acc = body.account_id === undefined ? undefined : String(body.account_id);
       const t = await grant({ tenant: cred.org_id, sub: `credential:${cred.credential_id}`, perms: cred.permissions, acc }, 'credential', cred.credential_id);
+      // A credential may call every program of its org.
+      const programIds = await db.transaction((tx) => programIdsOf(tx, cred.org_id), { orgId: cred.org_id });
       return {
         tenant: cred.org_id,
         server_key: cred.server_key,
-        program_ids: [] as number[],
+        program_ids: programIds,
         ...(body.account_id !== undefined ? { account_id: body.account_id } : {}),
         roles: cred.permissions,
         token: t.token,

@@ -61,6 +61,12 @@ export type ImportRow = Selectable<ProgramImportsTable>;
 export const insertProgram = (tx: Tx, row: Insertable<ProgramsTable>) =>
   tx.insertInto('programs').values(row).returningAll().executeTakeFirstOrThrow();
 
+/** Every program id of the org, oldest first. */
+export const programIdsOf = async (tx: Tx, orgId: string): Promise<number[]> =>
+  (await tx.selectFrom('programs').select('program_id').where('org_id', '=', orgId).orderBy('program_id').execute()).map((r) =>
+    Number(r.program_id),
+  );
+
 export const findProgram = (tx: Tx, orgId: string, programId: bigint) =>
   tx.selectFrom('programs').selectAll().where('org_id', '=', orgId).where('program_id', '=', programId).executeTakeFirst();
 
