@@ -57,6 +57,8 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
   let idle: () => void = () => {};
   /** A worker found its subscription's queue full: wake the relay when room frees up. */
   let starved = false;
+  /** Deliveries queued or in flight here: a lease that runs out while one waits does not queue it twice. */
+  const active = new Set<string>();
   const drained = new Set<() => void>();
 
   const leaseMs = (timeoutMs: number) => timeoutMs + LEASE_SLACK_MS;
@@ -202,6 +204,7 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
       inFlight += 1;
       void run(job).finally(() => {
         inFlight -= 1;
+        active.delete(job.delivery.id);
         const sid = job.target.subscriptionId;
         backlog.set(sid, (backlog.get(sid) ?? 1) - 1);
         next();
@@ -221,6 +224,8 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
       return room;
     },
     enqueue(job) {
+      if (active.has(job.delivery.id)) return;
+      active.add(job.delivery.id);
       const sid = job.target.subscriptionId;
       backlog.set(sid, (backlog.get(sid) ?? 0) + 1);
       queue.push(job);
@@ -252,7 +257,7 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
       );
     },
     async drain(timeoutMs) {
-      queue.length = 0;
+      for (const job of queue.splice(0)) active.delete(job.delivery.id);
       if (inFlight === 0) return;
       await new Promise<void>((resolve) => {
         const done = () => {
