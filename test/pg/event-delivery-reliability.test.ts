@@ -109,7 +109,15 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
 }
 
 it('delivers every committed event to every sink, and nothing rolled back, through a dead receiver and kill -9', async () => {
-  let receiver: Receiver = await startReceiver();
+  // The receiver restarts on the same port: take one below the ephemeral range (32768+), so that
+  // no socket other tests bind to port 0 can take it while the receiver is down.
+  let receiver: Receiver | undefined;
+  for (let tries = 0; !receiver; tries++) {
+    receiver = await startReceiver(20_000 + Math.floor(Math.random() * 10_000)).catch((err: unknown) => {
+      if (tries > 20) throw err;
+      return undefined;
+    });
+  }
   const port = receiver.port;
   const webhookIds = new Set<string>();
   let webhookRequests = 0;
