@@ -3,14 +3,30 @@
 import iso3166 from 'iso-3166-1';
 import { isCurrencyNumericCode } from '../money.js';
 
+/** The areas of IANA's Region/City names (Etc, and legacy names such as US/Eastern, are not). */
+const TZ_REGIONS = new Set(['Africa', 'America', 'Antarctica', 'Arctic', 'Asia', 'Atlantic', 'Australia', 'Europe', 'Indian', 'Pacific']);
+/** One part of a city name as IANA spells it: Sao_Paulo, Port-au-Prince, Buenos_Aires. */
+const TZ_PART = /^[A-Z][a-z]*(?:[_-][A-Za-z][a-z]*)*$/;
+
+/**
+ * An IANA time zone in Region/City form, spelt exactly as the tz database spells it, or `UTC`.
+ * `america/sao_paulo` (another case), `Etc/GMT+3`, `US/Eastern` and `EST` are refused, so a stored
+ * zone is always the canonical name. An alias IANA keeps (Asia/Kolkata, which the ICU in Node
+ * reports as Asia/Calcutta) is accepted as written.
+ */
 export function isIanaTimeZone(zone: string): boolean {
-  if (!zone.includes('/') && zone !== 'UTC') return false; // Region/City form, or UTC
+  if (zone === 'UTC') return true;
+  const [region, ...city] = zone.split('/');
+  if (!TZ_REGIONS.has(region!) || city.length === 0) return false;
+  let resolved: string;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
     return false;
   }
+  if (resolved === zone) return true;
+  // Not ICU's canonical name: an alias spelt as IANA spells it, never a case variant of a zone.
+  return resolved.toLowerCase() !== zone.toLowerCase() && city.every((part) => TZ_PART.test(part));
 }
 
 // ISO 4217 codes that are not money an org or account can hold: precious metals, bond-market
@@ -28,7 +44,7 @@ export const FORMATS: Record<string, (value: string) => boolean> = {
 /** What a failed format means, in the words of a validation error. */
 export const FORMAT_REASONS: Record<string, string> = {
   'iso4217-numeric': 'is not an ISO 4217 numeric currency code (e.g. 986)',
-  'iana-timezone': 'is not an IANA time zone (Region/City, e.g. America/Sao_Paulo)',
+  'iana-timezone': 'is not an IANA time zone spelt Region/City (e.g. America/Sao_Paulo), or UTC',
   'iso3166-alpha3': 'is not an ISO 3166-1 alpha-3 country code (e.g. BRA)',
   'time-hms': 'is not a time of day HH:MM:SS',
   email: 'is not an email address',
