@@ -7,7 +7,8 @@ create table holiday_calendars (
   holiday_calendar_id bigint generated always as identity,
   name text not null,
   type text not null,
-  external_id text,
+  -- Never all digits: a program's holiday_calendar_id of digits names a calendar by its id.
+  external_id text check (external_id !~ '^[0-9]+$'),
   parent_id bigint,
   metadata jsonb,
   working_days integer[] not null,
@@ -15,12 +16,14 @@ create table holiday_calendars (
   updated_at timestamptz not null,
   primary key (org_id, holiday_calendar_id),
   -- A parent is a calendar of the same org; one still referenced by a child cannot be deleted.
-  foreign key (org_id, parent_id) references holiday_calendars (org_id, holiday_calendar_id)
+  constraint holiday_calendars_parent_fk foreign key (org_id, parent_id) references holiday_calendars (org_id, holiday_calendar_id)
 );
 create unique index holiday_calendars_id on holiday_calendars (holiday_calendar_id);
 -- Pismo: "Holiday calendar name. Must be unique per organization."
 create unique index holiday_calendars_name on holiday_calendars (org_id, name);
 create unique index holiday_calendars_external_id on holiday_calendars (org_id, external_id) where external_id is not null;
+-- Children of a calendar (relation=children, the check before a delete, the foreign key above).
+create index holiday_calendars_parent on holiday_calendars (org_id, parent_id) where parent_id is not null;
 
 create table holidays (
   org_id text not null,
@@ -33,7 +36,8 @@ create table holidays (
   created_at timestamptz not null,
   updated_at timestamptz not null,
   primary key (org_id, holiday_id),
-  foreign key (org_id, holiday_calendar_id) references holiday_calendars (org_id, holiday_calendar_id) on delete cascade
+  constraint holidays_calendar_fk foreign key (org_id, holiday_calendar_id)
+    references holiday_calendars (org_id, holiday_calendar_id) on delete cascade
 );
 create unique index holidays_id on holidays (holiday_id);
 create unique index holidays_one_per_date on holidays (org_id, holiday_calendar_id, holiday_date);
@@ -60,10 +64,14 @@ create table programs (
   updated_at timestamptz not null,
   primary key (org_id, program_id),
   -- A calendar a program uses cannot be deleted from under it.
-  foreign key (org_id, holiday_calendar_id) references holiday_calendars (org_id, holiday_calendar_id)
+  constraint programs_holiday_calendar_fk foreign key (org_id, holiday_calendar_id)
+    references holiday_calendars (org_id, holiday_calendar_id)
 );
 create unique index programs_id on programs (program_id);
-create index programs_name on programs (org_id, name);
+-- The list sorted by name (orderBy=NAME sorts on lower(name), then program_id).
+create index programs_name on programs (org_id, lower(name), program_id);
+-- Programs of a calendar (the check before a calendar is deleted, the foreign key above).
+create index programs_holiday_calendar on programs (org_id, holiday_calendar_id) where holiday_calendar_id is not null;
 
 -- Due dates: accounts of full-balance credit programs pick one by its id.
 create table program_due_dates (
@@ -78,8 +86,10 @@ create table program_due_dates (
 );
 create unique index program_due_dates_id on program_due_dates (due_date_id);
 
--- Asynchronous creations (POST /programs/v2/programs/template and /copy). The request is kept so
--- the job can create the program from it; status follows Pismo's import statuses.
+-- Asynchronous creations (POST /programs/v2/programs/template and /copy). `request` holds the
+-- program as resolved when the request was accepted (a copy's base program read, the calendar
+-- reference turned into its id), so the job only inserts it; status follows Pismo's import
+-- statuses.
 create table program_imports (
   org_id text not null references orgs (org_id),
   program_import_id bigint generated always as identity,

@@ -100,6 +100,26 @@ describe('holiday calendars', () => {
     expect(events.some((e: { data: { holiday_calendar_id: number; changed_fields?: string[] } }) => e.data.holiday_calendar_id === cal.holiday_calendar_id && e.data.changed_fields?.includes('name'))).toBe(true);
   });
 
+  it('a PATCH that changes nothing (days in another order, keys in another order) writes no event', async () => {
+    const cal = (await call('POST', BASE, { name: 'Steady', type: 'City', parent_external_id: 'br', metadata: { b: 1, a: { y: 2, x: 1 } } })).json();
+    const eventsOf = async () =>
+      (await call('GET', '/lastro/v1/events?domain=holidays&event_type=holiday-calendar-updated&limit=1000'))
+        .json()
+        .items.filter((e: { data: { holiday_calendar_id: number } }) => e.data.holiday_calendar_id === cal.holiday_calendar_id);
+    const same = await call('PATCH', `${BASE}/${cal.holiday_calendar_id}`, {
+      name: 'Steady',
+      working_days: [5, 4, 3, 2, 1],
+      metadata: { a: { x: 1, y: 2 }, b: 1 },
+      parent_id: cal.parent_id,
+    });
+    expect(same.statusCode).toBe(204);
+    expect(await eventsOf()).toEqual([]);
+    expect((await call('PATCH', `${BASE}/${cal.holiday_calendar_id}`, { working_days: [6, 1] })).statusCode).toBe(204);
+    const changed = await eventsOf();
+    expect(changed.map((e: { data: { changed_fields: string[] } }) => e.data.changed_fields)).toEqual([['working_days']]);
+    expect((await call('GET', `${BASE}/${cal.holiday_calendar_id}`)).json().working_days).toEqual([1, 6]);
+  });
+
   it('adds, lists, renames and deletes holidays', async () => {
     const cal = (await call('POST', BASE, { name: 'Holidays', type: 'City', external_id: 'hol' })).json();
     const added = await call('POST', `${BASE}/holiday`, { external_id: 'hol', holiday_date: '2026-11-20', name: 'Consciência Negra', metadata: { defer_transactions: true } });

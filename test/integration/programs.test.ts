@@ -1,5 +1,6 @@
 // Programs API: the seed's request, every rule of ProgramFromTemplate (failing and passing), the
 // asynchronous create and copy, list pagination, patch, and another org's programs.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
@@ -191,6 +192,18 @@ describe('POST /programs/v1/programs/template', () => {
     expect(del.statusCode).toBe(409);
   });
 
+  it('holiday_calendar_id: 36 characters (an external_id at its longest) are accepted, 37 refused', async () => {
+    const externalId = 'e'.repeat(36);
+    const cal = await post('/holidays-core/v1/holiday-calendar', { name: 'Longest external id', type: 'Country', external_id: externalId });
+    expect(cal.statusCode).toBe(201);
+    const accepted = await post('/programs/v1/programs/template', { ...base, holiday_calendar_id: externalId });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    expect(accepted.json().holiday_calendar_id).toBe(String(cal.json().holiday_calendar_id));
+    const refused = await post('/programs/v1/programs/template', { ...base, holiday_calendar_id: `${externalId}e` });
+    expect(refused.statusCode).toBe(400);
+    expect(fields(refused)).toEqual(['body.holiday_calendar_id']);
+  });
+
   it('an Idempotency-Key replays the first answer instead of creating twice', async () => {
     const headers = { ...h, 'idempotency-key': 'program-once-1' };
     const body = { ...base, name: 'Once only' };
@@ -368,11 +381,19 @@ describe('POST /programs/v2/programs/template', () => {
   });
 
   it('refuses bad input at once, with the same rules as v1, and writes no import', async () => {
+    const imports = async () =>
+      app.platform.db.transaction(async (tx) => (await sql<{ n: number }>`select count(*)::int as n from program_imports`.execute(tx)).rows[0]!.n, {
+        orgId: org.orgId,
+      });
+    const before = await imports();
     const res = await post('/programs/v2/programs/template', { ...bodies.CREDITO, due_dates: undefined, timezone: 'Bad' });
     expect(res.statusCode).toBe(400);
     expect(fields(res)).toContain('body.timezone');
     const rules = await post('/programs/v2/programs/template', { ...bodies.CREDITO, due_dates: undefined });
     expect(rules.json().code).toBe('EOA0054');
+    const calendar = await post('/programs/v2/programs/template', { ...bodies['CURRENT ACCOUNTS'], holiday_calendar_id: 'no-such-calendar' });
+    expect(fields(calendar)).toEqual(['body.holiday_calendar_id']);
+    expect(await imports()).toBe(before);
   });
 
   it('unknown imports are 404 EOA0091', async () => {
@@ -391,10 +412,15 @@ describe('another org', () => {
     const cal = (await post('/holidays-core/v1/holiday-calendar', { name: 'Private cal', type: 'Country' })).json();
     const intruder = await createOrg(app);
     const ih = bearer(await tokenFor(app, intruder), intruder.orgId);
+    const done = await waitFor(async () => {
+      const r = (await get(`/programs/v1/programs/import/${imp.program_import_id}`)).json();
+      return r.status === 'SUCCESS' ? r : undefined;
+    });
     for (const url of [
       `/programs/v1/programs/${mine.id}`,
       `/programs/v2/programs/${mine.id}`,
       `/programs/v1/programs/import/${imp.program_import_id}`,
+      `/programs/v1/programs/import/program/${done.program_id}`,
       `/holidays-core/v1/holiday-calendar/${cal.holiday_calendar_id}`,
     ]) {
       expect((await get(url, ih)).statusCode, url).toBe(404);
@@ -403,6 +429,12 @@ describe('another org', () => {
     expect(patch.statusCode).toBe(404);
     const copy = await post('/programs/v1/programs/copy', { base_program_id: mine.id, name: 'x', timezone: 'UTC', currency_numeric_code: '986', country_code: 'BRA' }, ih);
     expect(copy.statusCode).toBe(404);
+    const copyAsync = await post('/programs/v2/programs/copy', { base_program_id: mine.id, name: 'x', timezone: 'UTC', currency_numeric_code: '986', country_code: 'BRA' }, ih);
+    expect(copyAsync.statusCode).toBe(404);
+    expect(copyAsync.json().code).toBe('EOA0020');
+    const child = await post('/holidays-core/v1/holiday-calendar', { name: 'Adopted', type: 'Country', parent_id: cal.holiday_calendar_id }, ih);
+    expect(child.statusCode).toBe(404);
+    expect(child.json().code).toBe('EHLD0052');
     const useCal = await post('/programs/v1/programs/template', { ...bodies['CURRENT ACCOUNTS'], holiday_calendar_id: String(cal.holiday_calendar_id) }, ih);
     expect(useCal.statusCode).toBe(400);
     expect((await get('/programs/v1/programs', ih)).json().total_items).toBe(0);

@@ -1,6 +1,6 @@
 // SQL for holiday calendars and their holidays. Every function takes the transaction and the org
 // id, and filters on it.
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 
@@ -42,11 +42,44 @@ export type HolidayRow = Selectable<HolidaysTable>;
 export const insertCalendar = (tx: Tx, row: Insertable<HolidayCalendarsTable>) =>
   tx.insertInto('holiday_calendars').values(row).returningAll().executeTakeFirstOrThrow();
 
-export const findCalendar = (tx: Tx, orgId: string, calendarId: bigint) =>
-  tx.selectFrom('holiday_calendars').selectAll().where('org_id', '=', orgId).where('holiday_calendar_id', '=', calendarId).executeTakeFirst();
+/**
+ * Row locks a lookup may take: `update` before a calendar is changed or deleted; `keyShare` while
+ * a program, a holiday or a child comes to reference it (a delete then waits for that transaction).
+ */
+export type CalendarLock = 'update' | 'keyShare';
 
-export const findCalendarByExternalId = (tx: Tx, orgId: string, externalId: string) =>
-  tx.selectFrom('holiday_calendars').selectAll().where('org_id', '=', orgId).where('external_id', '=', externalId).executeTakeFirst();
+const calendarQuery = (tx: Tx, orgId: string, lock?: CalendarLock) => {
+  const q = tx.selectFrom('holiday_calendars').selectAll().where('org_id', '=', orgId);
+  return lock === 'update' ? q.forUpdate() : lock === 'keyShare' ? q.forKeyShare() : q;
+};
+
+export const findCalendar = (tx: Tx, orgId: string, calendarId: bigint, lock?: CalendarLock) =>
+  calendarQuery(tx, orgId, lock).where('holiday_calendar_id', '=', calendarId).executeTakeFirst();
+
+export const findCalendarByExternalId = (tx: Tx, orgId: string, externalId: string, lock?: CalendarLock) =>
+  calendarQuery(tx, orgId, lock).where('external_id', '=', externalId).executeTakeFirst();
+
+/** The calendar and its ancestors, nearest first, at most `max` of them: one recursive query. */
+export const lineage = async (tx: Tx, orgId: string, calendarId: bigint, max: number): Promise<CalendarRow[]> =>
+  (
+    await sql<CalendarRow & { depth: number }>`
+      with recursive chain as (
+        select c.*, 1 as depth from holiday_calendars c where c.org_id = ${orgId} and c.holiday_calendar_id = ${calendarId}
+        union all
+        select p.*, chain.depth + 1 from chain
+        join holiday_calendars p on p.org_id = chain.org_id and p.holiday_calendar_id = chain.parent_id
+        where chain.depth < ${max}
+      )
+      select * from chain order by depth`.execute(tx)
+  ).rows.map(({ depth: _depth, ...row }) => row);
+
+/**
+ * Serialises changes to the org's calendar tree (a new parent, a delete) for the rest of the
+ * transaction, so two concurrent changes cannot each pass the loop check and together make one.
+ */
+export const lockCalendarTree = async (tx: Tx, orgId: string): Promise<void> => {
+  await sql`select pg_advisory_xact_lock(hashtext(${orgId} || ':calendars'))`.execute(tx);
+};
 
 /** A calendar with this name or external id, other than `except`. */
 export const findClash = (tx: Tx, orgId: string, name: string | undefined, externalId: string | undefined, except?: bigint) => {

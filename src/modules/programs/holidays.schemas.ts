@@ -1,11 +1,11 @@
 // Request and response schemas of Pismo's holiday calendar API (Platform_setup_-_Holidays.yaml,
 // /holidays-core/v1/holiday-calendar…).
 import { Type, type Static } from 'typebox';
-import { PageParams, pismoPage } from './programs.schemas.js';
+import { IdInteger, Int64Param, PageParams, pismoPage } from './programs.schemas.js';
 
 const CalendarName = Type.String({ minLength: 1, maxLength: 80, description: 'Holiday calendar name, unique per org.' });
 const CalendarType = Type.String({ minLength: 1, maxLength: 15, description: 'Free-form type, e.g. Country or Region.' });
-const ExternalId = Type.String({ minLength: 1, maxLength: 36, description: 'Client-created external id.' });
+const ExternalId = Type.String({ minLength: 1, maxLength: 36, description: 'Client-created external id (not all digits).' });
 const Metadata = Type.Record(Type.String(), Type.Unknown(), { description: 'Free JSON object (no personal or card data).' });
 const WorkingDays = Type.Array(Type.Integer({ minimum: 1, maximum: 6 }), {
   uniqueItems: true,
@@ -16,7 +16,7 @@ const WorkingDays = Type.Array(Type.Integer({ minimum: 1, maximum: 6 }), {
 const HolidayDate = Type.String({ format: 'date', description: 'Holiday date, yyyy-mm-dd.' });
 const HolidayName = Type.String({ minLength: 1, maxLength: 80, description: 'Holiday name.' });
 const Description = Type.String({ maxLength: 500, description: 'Holiday description.' });
-const ParentId = Type.Integer({ minimum: 1, description: 'Parent calendar id: a child calendar inherits its holidays.' });
+const ParentId = IdInteger('Parent calendar id: a child calendar inherits its holidays.');
 
 export const NewHoliday = Type.Object(
   { name: HolidayName, holiday_date: HolidayDate, description: Type.Optional(Description), metadata: Type.Optional(Metadata) },
@@ -57,7 +57,7 @@ export const AddHolidayBody = Type.Object(
     name: HolidayName,
     description: Type.Optional(Description),
     external_id: Type.Optional(ExternalId),
-    holiday_calendar_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Calendar id; or give external_id.' })),
+    holiday_calendar_id: Type.Optional(IdInteger('Calendar id; or give external_id.')),
     metadata: Type.Optional(Metadata),
   },
   { additionalProperties: false },
@@ -125,13 +125,12 @@ export type Holiday = Static<typeof Holiday>;
 export const CalendarPage = pismoPage(Calendar, 'ListHolidayCalendarResponse');
 export const HolidayPage = pismoPage(Holiday, 'ListHolidayResponse');
 
-
 export const CalendarListQuery = Type.Object({
-  holiday_calendar_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  holiday_calendar_id: Type.Optional(IdInteger('Calendar id.')),
   name: Type.Optional(Type.String({ maxLength: 80 })),
   type: Type.Optional(Type.String()),
   external_id: Type.Optional(Type.String({ maxLength: 36 })),
-  parent_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  parent_id: Type.Optional(IdInteger('Parent calendar id.')),
   sort_by: Type.Optional(Type.Union([Type.Literal('name'), Type.Literal('type')], { default: 'name' })),
   sort_order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' })),
   relation: Type.Optional(
@@ -154,9 +153,9 @@ export const HolidayListQuery = Type.Object({
 });
 export type HolidayListQuery = Static<typeof HolidayListQuery>;
 
-export const CalendarParams = Type.Object({ holiday_calendar_id: Type.Integer({ minimum: 1, description: 'Holiday calendar id.' }) });
+export const CalendarParams = Type.Object({ holiday_calendar_id: Int64Param('Holiday calendar id') });
 export const HolidayParams = Type.Object({
-  holiday_calendar_id: Type.Integer({ minimum: 1, description: 'Holiday calendar id.' }),
-  holiday_id: Type.Integer({ minimum: 1, description: 'Holiday id.' }),
+  holiday_calendar_id: Int64Param('Holiday calendar id'),
+  holiday_id: Int64Param('Holiday id'),
 });
 export const ExternalIdParams = Type.Object({ external_id: Type.String({ minLength: 1, maxLength: 36 }) });

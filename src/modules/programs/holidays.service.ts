@@ -1,6 +1,7 @@
 // Holiday calendars and their holidays, per org. Programs and orgs name a calendar; due dates and
 // business days are computed from it (and from its ancestors, whose holidays it inherits).
 import { violates, type Tx } from '../../platform/db/database.js';
+import type { FieldIssue } from '../../platform/errors.js';
 import { maybeIdempotent } from '../../platform/idempotency.js';
 import type { Platform } from '../../platform/module.js';
 import { recordEvent } from '../../platform/outbox.js';
@@ -28,8 +29,38 @@ const DEFAULT_WORKING_DAYS = [1, 2, 3, 4, 5];
 const MAX_DEPTH = 16;
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
-/** A stored or requested value in one comparable form (ids are bigint in rows, numbers in bodies). */
-const comparable = (v: unknown): string => (v === null || v === undefined ? 'null' : typeof v === 'bigint' ? v.toString() : JSON.stringify(v));
+/**
+ * A stored or requested value in one comparable form: ids are bigint in rows and numbers in
+ * bodies, and JSON objects compare with their keys sorted (jsonb does not keep key order).
+ */
+const comparable = (v: unknown): string => {
+  const canon = (x: unknown): unknown =>
+    typeof x === 'bigint'
+      ? Number(x)
+      : Array.isArray(x)
+        ? x.map(canon)
+        : x !== null && typeof x === 'object'
+          ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, canon((x as Record<string, unknown>)[k])]))
+          : x;
+  return v === null || v === undefined ? 'null' : JSON.stringify(canon(v));
+};
+const sortDays = (days: readonly number[]) => [...days].sort((a, b) => a - b);
+/** The largest id PostgreSQL's bigint holds. */
+const INT8_MAX = 9223372036854775807n;
+
+/**
+ * An id given as a string of digits (a path parameter), or undefined when no row can have it
+ * (zero, or beyond bigint): callers answer that with their 404.
+ */
+export function int8Id(value: string): bigint | undefined {
+  if (!/^[0-9]{1,19}$/.test(value)) return undefined;
+  const id = BigInt(value);
+  return id >= 1n && id <= INT8_MAX ? id : undefined;
+}
+
+/** An external_id of digits only would read as a calendar id wherever a program names its calendar. */
+export const externalIdIssue = (field: string, value: string | undefined): FieldIssue[] =>
+  value !== undefined && /^[0-9]+$/.test(value) ? [{ field, reason: 'must not be all digits (a number names a calendar by its id)' }] : [];
 /** Timestamps as yyyy-mm-ddThh:mm:ssZ. */
 export const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -70,29 +101,30 @@ const holidayRow = (
   updated_at: now,
 });
 
-/** The calendar and its ancestors, nearest first. */
-async function lineage(tx: Tx, orgId: string, calendar: repo.CalendarRow): Promise<repo.CalendarRow[]> {
-  const chain = [calendar];
-  let parent = calendar.parent_id;
-  while (parent !== null && chain.length < MAX_DEPTH) {
-    const row = await repo.findCalendar(tx, orgId, parent);
-    if (!row) break;
-    chain.push(row);
-    parent = row.parent_id;
-  }
-  return chain;
-}
+/** The calendar and its ancestors, nearest first (at most MAX_DEPTH). */
+const lineage = (tx: Tx, orgId: string, calendar: repo.CalendarRow): Promise<repo.CalendarRow[]> =>
+  repo.lineage(tx, orgId, calendar.holiday_calendar_id, MAX_DEPTH);
 
 /**
- * A calendar named by a program or an org: its numeric id or its external_id. Undefined when the
- * org has no such calendar.
+ * A calendar named by a program or an org: digits name it by its id, anything else by its
+ * external_id (which is never all digits, so a reference has one meaning). Undefined when the org
+ * has no such calendar. The row is locked FOR KEY SHARE: a concurrent delete of the calendar waits
+ * until the caller's transaction, which is about to reference it, ends.
  */
 export async function resolveCalendarRef(tx: Tx, orgId: string, ref: string): Promise<repo.CalendarRow | undefined> {
-  if (/^[0-9]{1,18}$/.test(ref)) {
-    const byId = await repo.findCalendar(tx, orgId, BigInt(ref));
-    if (byId) return byId;
+  if (/^[0-9]+$/.test(ref)) {
+    const id = int8Id(ref);
+    return id === undefined ? undefined : repo.findCalendar(tx, orgId, id, 'keyShare');
   }
-  return repo.findCalendarByExternalId(tx, orgId, ref);
+  return repo.findCalendarByExternalId(tx, orgId, ref, 'keyShare');
+}
+
+/** Unique and foreign-key violations a concurrent request can cause, as the 409 or 404 they mean. */
+function mapCalendarConflict(err: unknown, names: { name?: string | undefined; externalId?: string | undefined }): never {
+  if (violates(err, 'holiday_calendars_name')) throw HolidayErrors.calendarExists(`name "${names.name ?? ''}"`);
+  if (violates(err, 'holiday_calendars_external_id')) throw HolidayErrors.calendarExists(`external_id "${names.externalId ?? ''}"`);
+  if (violates(err, 'holiday_calendars_parent_fk')) throw HolidayErrors.parentNotFound();
+  throw err;
 }
 
 export type HolidaysService = ReturnType<typeof createHolidaysService>;
@@ -109,8 +141,8 @@ export function createHolidaysService(p: Platform) {
     ...extra,
   });
 
-  async function mustFind(tx: Tx, orgId: string, id: bigint): Promise<repo.CalendarRow> {
-    const row = await repo.findCalendar(tx, orgId, id);
+  async function mustFind(tx: Tx, orgId: string, id: bigint | undefined, lock?: repo.CalendarLock): Promise<repo.CalendarRow> {
+    const row = id === undefined ? undefined : await repo.findCalendar(tx, orgId, id, lock);
     if (!row) throw HolidayErrors.calendarNotFound();
     return row;
   }
@@ -126,11 +158,17 @@ export function createHolidaysService(p: Platform) {
     return out;
   }
 
-  /** A parent given by id or external id must exist; a calendar cannot become its own ancestor. */
+  /**
+   * A parent given by id or external id must exist; a calendar cannot become its own ancestor.
+   * Takes the org's calendar-tree lock first, so the loop check holds until the transaction ends.
+   */
   async function resolveParent(tx: Tx, orgId: string, parentId?: number, parentExternalId?: string, self?: bigint) {
     if (parentId === undefined && parentExternalId === undefined) return undefined;
+    await repo.lockCalendarTree(tx, orgId);
     const parent =
-      parentId !== undefined ? await repo.findCalendar(tx, orgId, BigInt(parentId)) : await repo.findCalendarByExternalId(tx, orgId, parentExternalId!);
+      parentId !== undefined
+        ? await repo.findCalendar(tx, orgId, BigInt(parentId), 'keyShare')
+        : await repo.findCalendarByExternalId(tx, orgId, parentExternalId!, 'keyShare');
     if (!parent || (parentExternalId !== undefined && parent.external_id !== parentExternalId)) throw HolidayErrors.parentNotFound();
     const chain = await lineage(tx, orgId, parent);
     if (chain.length >= MAX_DEPTH) throw HolidayErrors.invalid([{ field: 'body.parent_id', reason: `makes a chain deeper than ${MAX_DEPTH} calendars` }]);
@@ -151,9 +189,11 @@ export function createHolidaysService(p: Platform) {
       const dates = (body.holidays ?? []).map((h) => h.holiday_date);
       const dup = dates.findIndex((d, i) => dates.indexOf(d) !== i);
       if (dup >= 0) throw HolidayErrors.invalid([{ field: `body.holidays[${dup}].holiday_date`, reason: `repeats ${dates[dup]}` }]);
+      const issues = externalIdIssue('body.external_id', body.external_id);
       if (body.parent_id !== undefined && body.parent_external_id !== undefined) {
-        throw HolidayErrors.invalid([{ field: 'body.parent_external_id', reason: 'give parent_id or parent_external_id, not both' }]);
+        issues.push({ field: 'body.parent_external_id', reason: 'give parent_id or parent_external_id, not both' });
       }
+      if (issues.length) throw HolidayErrors.invalid(issues);
       return db.transaction(async (tx) => {
         const once = { orgId, key: ctx.idempotencyKey, operation: 'POST /holidays-core/v1/holiday-calendar', payload: body };
         const res = await maybeIdempotent(tx, clock, once, async () => {
@@ -167,7 +207,7 @@ export function createHolidaysService(p: Platform) {
             external_id: body.external_id ?? null,
             parent_id: parent?.holiday_calendar_id ?? null,
             metadata: body.metadata ? JSON.stringify(body.metadata) : null,
-            working_days: [...(body.working_days ?? DEFAULT_WORKING_DAYS)].sort(),
+            working_days: sortDays(body.working_days ?? DEFAULT_WORKING_DAYS),
             created_at: now,
             updated_at: now,
           });
@@ -192,11 +232,11 @@ export function createHolidaysService(p: Platform) {
           return { status: 201, body: created };
         });
         return res.body;
-      }, { orgId });
+      }, { orgId }).catch((err: unknown) => mapCalendarConflict(err, { name: body.name, externalId: body.external_id }));
     },
 
-    async getCalendar(orgId: string, id: number): Promise<Calendar> {
-      return toCalendar(await db.transaction((tx) => mustFind(tx, orgId, BigInt(id)), { orgId }));
+    async getCalendar(orgId: string, id: bigint | undefined): Promise<Calendar> {
+      return toCalendar(await db.transaction((tx) => mustFind(tx, orgId, id), { orgId }));
     },
 
     async getCalendarByExternalId(orgId: string, externalId: string): Promise<Calendar> {
@@ -237,43 +277,59 @@ export function createHolidaysService(p: Platform) {
       return pageOf(page, perPage, total, rows.map(toCalendar));
     },
 
-    /** Changes the given fields; emits Holiday calendar updated when something changed. */
-    async updateCalendar(orgId: string, id: number, body: UpdateCalendarBody, ctx: RequestContext): Promise<void> {
+    /**
+     * Changes the given fields; writes nothing and emits nothing when they already hold those
+     * values, and emits Holiday calendar updated otherwise.
+     */
+    async updateCalendar(orgId: string, id: bigint | undefined, body: UpdateCalendarBody, ctx: RequestContext): Promise<void> {
+      const issues = externalIdIssue('body.external_id', body.external_id);
+      if (issues.length) throw HolidayErrors.invalid(issues);
       await db.transaction(async (tx) => {
-        const before = await mustFind(tx, orgId, BigInt(id));
+        // The tree lock (taken when a parent is given) comes before the row lock, as in delete.
+        if (body.parent_id !== undefined) await repo.lockCalendarTree(tx, orgId);
+        const before = await mustFind(tx, orgId, id, 'update');
         await assertNoClash(tx, orgId, body.name, body.external_id, before.holiday_calendar_id);
         const parent = await resolveParent(tx, orgId, body.parent_id, undefined, before.holiday_calendar_id);
-        const changes = {
-          ...(body.name !== undefined ? { name: body.name } : {}),
-          ...(body.type !== undefined ? { type: body.type } : {}),
-          ...(body.external_id !== undefined ? { external_id: body.external_id } : {}),
-          ...(parent ? { parent_id: parent.holiday_calendar_id } : {}),
-          ...(body.metadata !== undefined ? { metadata: JSON.stringify(body.metadata) } : {}),
-          ...(body.working_days !== undefined ? { working_days: [...body.working_days].sort() } : {}),
+        const wanted: Record<string, unknown> = {
+          ...body,
+          ...(body.working_days !== undefined ? { working_days: sortDays(body.working_days) } : {}),
         };
-        const changed = Object.keys(body).filter((k) => comparable((before as Record<string, unknown>)[k]) !== comparable((body as Record<string, unknown>)[k]));
+        const changed = Object.keys(wanted).filter((k) => comparable((before as Record<string, unknown>)[k]) !== comparable(wanted[k]));
+        if (!changed.length) return;
+        const changes = {
+          ...(changed.includes('name') ? { name: body.name } : {}),
+          ...(changed.includes('type') ? { type: body.type } : {}),
+          ...(changed.includes('external_id') ? { external_id: body.external_id } : {}),
+          ...(changed.includes('parent_id') && parent ? { parent_id: parent.holiday_calendar_id } : {}),
+          ...(changed.includes('metadata') ? { metadata: JSON.stringify(body.metadata) } : {}),
+          ...(changed.includes('working_days') ? { working_days: sortDays(body.working_days!) } : {}),
+        };
         const after = await repo.updateCalendar(tx, orgId, before.holiday_calendar_id, { ...changes, updated_at: clock.now() });
-        if (changed.length) {
-          await recordEvent(tx, events, ProgramEvents.calendarUpdated, {
-            orgId,
-            cid: ctx.cid,
-            data: calendarEvent(after, { change: 'CALENDAR_UPDATED', changed_fields: changed }),
-          });
-        }
-      }, { orgId });
+        await recordEvent(tx, events, ProgramEvents.calendarUpdated, {
+          orgId,
+          cid: ctx.cid,
+          data: calendarEvent(after, { change: 'CALENDAR_UPDATED', changed_fields: changed }),
+        });
+      }, { orgId }).catch((err: unknown) => mapCalendarConflict(err, { name: body.name, externalId: body.external_id }));
     },
 
     /** Deletes a calendar and its holidays, unless a program, the org or a child calendar uses it. */
-    async deleteCalendar(orgId: string, id: number, ctx: RequestContext): Promise<void> {
+    async deleteCalendar(orgId: string, id: bigint | undefined, ctx: RequestContext): Promise<void> {
       await db.transaction(async (tx) => {
-        const cal = await mustFind(tx, orgId, BigInt(id));
+        // Tree lock, then the row: a child being attached, or a program or holiday being written
+        // against the calendar (FOR KEY SHARE), finishes first, and the checks below see it.
+        await repo.lockCalendarTree(tx, orgId);
+        const cal = await mustFind(tx, orgId, id, 'update');
         if (await calendarUsedByProgram(tx, orgId, cal.holiday_calendar_id)) throw HolidayErrors.calendarInUse('a program');
         if (await repo.hasChildren(tx, orgId, cal.holiday_calendar_id)) throw HolidayErrors.calendarInUse('a child calendar');
         await repo.deleteCalendar(tx, orgId, cal.holiday_calendar_id);
         await recordEvent(tx, events, ProgramEvents.calendarDeleted, { orgId, cid: ctx.cid, data: calendarEvent(cal) });
       }, { orgId }).catch((err: unknown) => {
-        // The org's own holiday_calendar_id (a foreign key from orgs).
+        // The org's own holiday_calendar_id (a foreign key from orgs), and the last line behind the
+        // locks for programs and child calendars.
         if (violates(err, 'orgs_holiday_calendar_fk')) throw HolidayErrors.calendarInUse('the org');
+        if (violates(err, 'programs_holiday_calendar_fk')) throw HolidayErrors.calendarInUse('a program');
+        if (violates(err, 'holiday_calendars_parent_fk')) throw HolidayErrors.calendarInUse('a child calendar');
         throw err;
       });
     },
@@ -286,8 +342,8 @@ export function createHolidaysService(p: Platform) {
         const res = await maybeIdempotent(tx, clock, once, async () => {
           const cal =
             body.holiday_calendar_id !== undefined
-              ? await mustFind(tx, orgId, BigInt(body.holiday_calendar_id))
-              : await repo.findCalendarByExternalId(tx, orgId, body.external_id!);
+              ? await mustFind(tx, orgId, BigInt(body.holiday_calendar_id), 'keyShare')
+              : await repo.findCalendarByExternalId(tx, orgId, body.external_id!, 'keyShare');
           if (!cal) throw HolidayErrors.calendarNotFound();
           if (await repo.findHolidayOnDate(tx, orgId, cal.holiday_calendar_id, body.holiday_date)) throw HolidayErrors.holidayExists(body.holiday_date);
           const now = clock.now();
@@ -312,17 +368,22 @@ export function createHolidaysService(p: Platform) {
           return { status: 201, body: added };
         });
         return res.body;
-      }, { orgId });
+      }, { orgId }).catch((err: unknown) => {
+        // Two requests adding the same date at once: the second meets the unique index.
+        if (violates(err, 'holidays_one_per_date')) throw HolidayErrors.holidayExists(body.holiday_date);
+        if (violates(err, 'holidays_calendar_fk')) throw HolidayErrors.calendarNotFound();
+        throw err;
+      });
     },
 
-    async listHolidays(orgId: string, calendarId: number, q: HolidayListQuery) {
+    async listHolidays(orgId: string, calendarId: bigint | undefined, q: HolidayListQuery) {
       if (q.beginDate && q.endDate && q.endDate < q.beginDate) {
         throw HolidayErrors.invalid([{ field: 'query.endDate', reason: 'is before beginDate' }]);
       }
       const page = q.page ?? 1;
       const perPage = q.perPage ?? 10;
       const { rows, total } = await db.transaction(async (tx) => {
-        const cal = await mustFind(tx, orgId, BigInt(calendarId));
+        const cal = await mustFind(tx, orgId, calendarId);
         const ids = q.include_parent_holidays ? (await lineage(tx, orgId, cal)).map((c) => c.holiday_calendar_id) : [cal.holiday_calendar_id];
         const filter = {
           ...(q.name !== undefined ? { name: q.name } : {}),
@@ -335,32 +396,32 @@ export function createHolidaysService(p: Platform) {
     },
 
     /** Renames a holiday; emits Holiday calendar updated. */
-    async updateHoliday(orgId: string, calendarId: number, holidayId: number, name: string, ctx: RequestContext): Promise<void> {
+    async updateHoliday(orgId: string, calendarId: bigint | undefined, holidayId: bigint | undefined, name: string, ctx: RequestContext): Promise<void> {
       await db.transaction(async (tx) => {
-        const cal = await mustFind(tx, orgId, BigInt(calendarId));
-        const h = await repo.findHoliday(tx, orgId, cal.holiday_calendar_id, BigInt(holidayId));
+        const cal = await mustFind(tx, orgId, calendarId);
+        const h = holidayId === undefined ? undefined : await repo.findHoliday(tx, orgId, cal.holiday_calendar_id, holidayId);
         if (!h) throw HolidayErrors.holidayNotFound();
         if (h.name === name) return;
         await repo.updateHoliday(tx, orgId, h.holiday_id, { name, updated_at: clock.now() });
         await recordEvent(tx, events, ProgramEvents.calendarUpdated, {
           orgId,
           cid: ctx.cid,
-          data: calendarEvent(cal, { change: 'HOLIDAY_UPDATED', changed_fields: ['name'], holiday_id: holidayId, holiday_date: h.holiday_date }),
+          data: calendarEvent(cal, { change: 'HOLIDAY_UPDATED', changed_fields: ['name'], holiday_id: Number(h.holiday_id), holiday_date: h.holiday_date }),
         });
       }, { orgId });
     },
 
     /** Deletes a holiday; emits Holiday calendar updated. */
-    async deleteHoliday(orgId: string, calendarId: number, holidayId: number, ctx: RequestContext): Promise<void> {
+    async deleteHoliday(orgId: string, calendarId: bigint | undefined, holidayId: bigint | undefined, ctx: RequestContext): Promise<void> {
       await db.transaction(async (tx) => {
-        const cal = await mustFind(tx, orgId, BigInt(calendarId));
-        const h = await repo.findHoliday(tx, orgId, cal.holiday_calendar_id, BigInt(holidayId));
+        const cal = await mustFind(tx, orgId, calendarId);
+        const h = holidayId === undefined ? undefined : await repo.findHoliday(tx, orgId, cal.holiday_calendar_id, holidayId);
         if (!h) throw HolidayErrors.holidayNotFound();
         await repo.deleteHoliday(tx, orgId, h.holiday_id);
         await recordEvent(tx, events, ProgramEvents.calendarUpdated, {
           orgId,
           cid: ctx.cid,
-          data: calendarEvent(cal, { change: 'HOLIDAY_DELETED', holiday_id: holidayId, holiday_date: h.holiday_date }),
+          data: calendarEvent(cal, { change: 'HOLIDAY_DELETED', holiday_id: Number(h.holiday_id), holiday_date: h.holiday_date }),
         });
       }, { orgId });
     },

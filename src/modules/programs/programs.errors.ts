@@ -6,9 +6,9 @@ import { RULE_MESSAGES, type RuleIssue } from './programs.rules.js';
 export const ProgramErrors = {
   /** Pismo Programs API: x-tenant missing. */
   missingTenant: () => new AppError(400, 'EOA0017', 'Missing x-tenant header'),
-  programNotFound: (id: number | bigint) => new AppError(404, 'EOA0020', `Program ${id} not found`),
-  importNotFound: (id: number | bigint) => new AppError(404, 'EOA0091', `Program import ${id} not found`),
-  importForProgramNotFound: (id: number | bigint) => new AppError(404, 'EOA0091', `Program import for program ${id} not found`),
+  programNotFound: (id: number | bigint | string) => new AppError(404, 'EOA0020', `Program ${id} not found`),
+  importNotFound: (id: number | bigint | string) => new AppError(404, 'EOA0091', `Program import ${id} not found`),
+  importForProgramNotFound: (id: number | bigint | string) => new AppError(404, 'EOA0091', `Program import for program ${id} not found`),
   invalid: (issues: FieldIssue[]) => PlatformErrors.validation(issues),
   /**
    * Rule violations across fields: one 400 naming every field, with the Pismo code of the first

@@ -21,7 +21,7 @@ import {
   UpdateCalendarBody,
   UpdateHolidayBody,
 } from './holidays.schemas.js';
-import type { HolidaysService } from './holidays.service.js';
+import { int8Id, type HolidaysService } from './holidays.service.js';
 import { HolidayErrors, ProgramErrors } from './programs.errors.js';
 import {
   CopyProgram,
@@ -166,7 +166,7 @@ export function holidaysRoutes(app: HttpApp, holidays: HolidaysService): void {
   app.get(
     `${base}/:holiday_calendar_id`,
     { ...route, schema: { tags, summary: 'Get holiday calendar', headers: TenantHeaders, params: CalendarParams, response: { 200: Calendar } } },
-    async (req) => holidays.getCalendar(callerOf(req).orgId, req.params.holiday_calendar_id),
+    async (req) => holidays.getCalendar(callerOf(req).orgId, int8Id(req.params.holiday_calendar_id)),
   );
   app.get(
     `${base}/external-id/:external_id`,
@@ -180,7 +180,7 @@ export function holidaysRoutes(app: HttpApp, holidays: HolidaysService): void {
       schema: { tags, summary: 'Update holiday calendar', headers: TenantHeaders, params: CalendarParams, body: UpdateCalendarBody, response: NoContent },
     },
     async (req, reply) => {
-      await holidays.updateCalendar(callerOf(req).orgId, req.params.holiday_calendar_id, req.body, ctx(req));
+      await holidays.updateCalendar(callerOf(req).orgId, int8Id(req.params.holiday_calendar_id), req.body, ctx(req));
       return reply.status(204).send(null);
     },
   );
@@ -197,7 +197,7 @@ export function holidaysRoutes(app: HttpApp, holidays: HolidaysService): void {
       },
     },
     async (req, reply) => {
-      await holidays.deleteCalendar(callerOf(req).orgId, req.params.holiday_calendar_id, ctx(req));
+      await holidays.deleteCalendar(callerOf(req).orgId, int8Id(req.params.holiday_calendar_id), ctx(req));
       return reply.status(204).send(null);
     },
   );
@@ -212,7 +212,7 @@ export function holidaysRoutes(app: HttpApp, holidays: HolidaysService): void {
       ...route,
       schema: { tags, summary: 'List holidays', headers: TenantHeaders, params: CalendarParams, querystring: HolidayListQuery, response: { 200: HolidayPage } },
     },
-    async (req) => holidays.listHolidays(callerOf(req).orgId, req.params.holiday_calendar_id, req.query),
+    async (req) => holidays.listHolidays(callerOf(req).orgId, int8Id(req.params.holiday_calendar_id), req.query),
   );
   app.patch(
     `${base}/:holiday_calendar_id/holiday/:holiday_id`,
@@ -221,7 +221,7 @@ export function holidaysRoutes(app: HttpApp, holidays: HolidaysService): void {
       schema: { tags, summary: 'Update holiday', headers: TenantHeaders, params: HolidayParams, body: UpdateHolidayBody, response: NoContent },
     },
     async (req, reply) => {
-      await holidays.updateHoliday(callerOf(req).orgId, req.params.holiday_calendar_id, req.params.holiday_id, req.body.name, ctx(req));
+      await holidays.updateHoliday(callerOf(req).orgId, int8Id(req.params.holiday_calendar_id), int8Id(req.params.holiday_id), req.body.name, ctx(req));
       return reply.status(204).send(null);
     },
   );
@@ -229,7 +229,7 @@ export function holidaysRoutes(app: HttpApp, holidays: HolidaysService): void {
     `${base}/:holiday_calendar_id/holiday/:holiday_id`,
     { ...route, schema: { tags, summary: 'Delete holiday', headers: TenantHeaders, params: HolidayParams, response: NoContent } },
     async (req, reply) => {
-      await holidays.deleteHoliday(callerOf(req).orgId, req.params.holiday_calendar_id, req.params.holiday_id, ctx(req));
+      await holidays.deleteHoliday(callerOf(req).orgId, int8Id(req.params.holiday_calendar_id), int8Id(req.params.holiday_id), ctx(req));
       return reply.status(204).send(null);
     },
   );

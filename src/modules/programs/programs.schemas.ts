@@ -23,6 +23,17 @@ export type Brand = (typeof BRANDS)[number];
 
 const literals = <T extends string[]>(values: readonly [...T], description: string) => Type.Enum(values, { description });
 
+/**
+ * An int64 id in a path, taken as digits so no value passes through a float: an id no row can
+ * have (zero, or beyond int64) is answered 404 like any unknown id.
+ */
+export const Int64Param = (description: string) => Type.String({ pattern: '^[0-9]{1,19}$', description: `${description} (int64).` });
+/**
+ * An int64 id in a body or query, where Pismo's spec says integer: JSON numbers past 2^53 cannot
+ * be told apart, so they are refused (400 naming the field) rather than rounded.
+ */
+export const IdInteger = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
+
 const ProgramName = Type.String({ minLength: 1, maxLength: 50, description: 'Program name.' });
 const ProgramTypeField = literals(PROGRAM_TYPES, 'Program type (Pismo ProgramType).');
 const TimeZone = Type.String({ maxLength: 60, format: 'iana-timezone', description: 'IANA time zone, Region/City, e.g. America/Sao_Paulo.' });
@@ -74,7 +85,7 @@ export type ProgramFromTemplate = Static<typeof ProgramFromTemplate>;
 
 export const CopyProgram = Type.Object(
   {
-    base_program_id: Type.Integer({ minimum: 1, description: 'Program to copy.' }),
+    base_program_id: IdInteger('Program to copy.'),
     ...Type.Omit(ProgramFromTemplate, ['type']).properties,
   },
   { additionalProperties: false },
@@ -177,7 +188,7 @@ export const ProgramListQuery = Type.Object({
   ...PageParams,
   order: Type.Optional(Type.Union([Type.Literal('ASC'), Type.Literal('DESC')], { default: 'ASC' })),
   orderBy: Type.Optional(Type.Union([Type.Literal('ID'), Type.Literal('NAME')], { default: 'ID' })),
-  id: Type.Optional(Type.Integer({ minimum: 1, description: 'Program id filter.' })),
+  id: Type.Optional(IdInteger('Program id filter.')),
   name: Type.Optional(Type.String({ maxLength: 50, description: 'Program name filter (case-insensitive, part of the name).' })),
   type: Type.Optional(ProgramTypeField),
   binValue: Type.Optional(Type.String({ maxLength: 8, description: 'BIN value filter.' })),
@@ -221,5 +232,5 @@ export const ProgramImportWithSteps = Type.Object(
 );
 export type ProgramImportWithSteps = Static<typeof ProgramImportWithSteps>;
 
-export const ProgramIdParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Program id.' }) });
-export const ImportIdParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Program import id.' }) });
+export const ProgramIdParams = Type.Object({ id: Int64Param('Program id') });
+export const ImportIdParams = Type.Object({ id: Int64Param('Program import id') });

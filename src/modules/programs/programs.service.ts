@@ -2,14 +2,15 @@
 // durable job), list, get and update. Every rule of Pismo's ProgramFromTemplate is enforced the
 // same way on every path, so an asynchronous creation fails at once for the same input a
 // synchronous one refuses.
+import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.js';
-import type { Tx } from '../../platform/db/database.js';
+import { violates, type Tx } from '../../platform/db/database.js';
 import { maybeIdempotent } from '../../platform/idempotency.js';
-import { defineJob, NonRetryableJobError } from '../../platform/jobs.js';
+import { defineJob, NonRetryableJobError, type JobContext } from '../../platform/jobs.js';
 import type { Platform } from '../../platform/module.js';
 import { recordEvent } from '../../platform/outbox.js';
-import { isoSeconds, resolveCalendarRef } from './holidays.service.js';
+import { int8Id, isoSeconds, resolveCalendarRef } from './holidays.service.js';
 import { ProgramErrors } from './programs.errors.js';
 import { ProgramEvents } from './programs.events.js';
 import * as repo from './programs.repo.js';
@@ -80,7 +81,8 @@ function toDetails(r: repo.ProgramRow, dueDates: repo.DueDateRow[]): ProgramDeta
 
 function toImport(r: repo.ImportRow): ProgramImportWithSteps {
   const done = r.finished_at ? isoSeconds(r.finished_at) : undefined;
-  const steps: ('PROGRAM' | 'DUEDATES')[] = r.request.type === 'CREDITO' ? ['PROGRAM', 'DUEDATES'] : ['PROGRAM'];
+  // The stored spec carries the resolved type, a copy's too (its body has none).
+  const steps: ('PROGRAM' | 'DUEDATES')[] = (r.request as Partial<StoredSpec>).type === 'CREDITO' ? ['PROGRAM', 'DUEDATES'] : ['PROGRAM'];
   return {
     id: Number(r.program_import_id),
     program_id: r.program_id === null ? undefined : Number(r.program_id),
@@ -102,6 +104,15 @@ function toImport(r: repo.ImportRow): ProgramImportWithSteps {
 /** What a template body or a copy resolves to before it is stored. */
 type ProgramSpec = ProgramFromTemplate & { base_program_id?: number };
 
+/**
+ * An import's program as resolved when the request was accepted: the copy's base program already
+ * read, and holiday_calendar_id the calendar's id (not a reference to resolve again).
+ */
+type StoredSpec = ProgramSpec;
+
+/** Retries of an import job after its first attempt; the last failure ends the import in ERROR. */
+const IMPORT_RETRY_LIMIT = 5;
+
 const throwIfAny = (issues: RuleIssue[]) => {
   if (issues.length) throw ProgramErrors.rules(issues);
 };
@@ -114,11 +125,19 @@ export function createProgramsService(p: Platform) {
   const { db, clock } = p;
   const events = { clock, ids: p.ids };
 
-  async function calendarIdOf(tx: Tx, orgId: string, ref: string | null | undefined): Promise<bigint | null> {
-    if (ref === undefined || ref === null) return null;
+  /** The calendar a body names (locked FOR KEY SHARE until the transaction ends), or an issue. */
+  async function calendarOf(tx: Tx, orgId: string, ref: string | null | undefined): Promise<{ id: bigint | null; issues: RuleIssue[] }> {
+    if (ref === undefined || ref === null) return { id: null, issues: [] };
     const cal = await resolveCalendarRef(tx, orgId, ref);
-    if (!cal) throw ProgramErrors.unknownCalendar('body.holiday_calendar_id');
-    return cal.holiday_calendar_id;
+    if (cal) return { id: cal.holiday_calendar_id, issues: [] };
+    return { id: null, issues: [{ code: 'VALIDATION_ERROR', field: 'body.holiday_calendar_id', reason: 'does not name a holiday calendar of this org' }] };
+  }
+
+  /** Rules and the calendar reference of a spec: one 400 naming every bad field, or the calendar id. */
+  async function checkSpec(tx: Tx, orgId: string, spec: ProgramSpec): Promise<bigint | null> {
+    const calendar = await calendarOf(tx, orgId, spec.holiday_calendar_id);
+    throwIfAny([...programIssues(spec), ...calendar.issues]);
+    return calendar.id;
   }
 
   /** A copy: the base program's type, card data, due dates and settings, overridden by the body. */
@@ -139,10 +158,8 @@ export function createProgramsService(p: Platform) {
     };
   }
 
-  /** Inserts the program and its due dates and records Program created. */
-  async function insertProgram(tx: Tx, orgId: string, spec: ProgramSpec, cid: string | undefined, importId?: bigint) {
-    throwIfAny(programIssues(spec));
-    const calendarId = await calendarIdOf(tx, orgId, spec.holiday_calendar_id);
+  /** Inserts the program (its rules already checked) and its due dates and records Program created. */
+  async function insertProgram(tx: Tx, orgId: string, spec: ProgramSpec, calendarId: bigint | null, cid: string | undefined, importId?: bigint) {
     const now = clock.now();
     const row = await repo.insertProgram(tx, {
       org_id: orgId,
@@ -193,31 +210,72 @@ export function createProgramsService(p: Platform) {
     ...(row.base_program_id !== null ? { base_program_id: Number(row.base_program_id) } : {}),
   });
 
-  /** Runs an import: creates its program once, however often the job is delivered. */
-  async function runImport(orgId: string, importId: bigint): Promise<void> {
-    await db.transaction(async (tx) => {
-      const imp = await repo.lockImport(tx, orgId, importId);
-      if (!imp) throw new NonRetryableJobError(`program import ${importId} of ${orgId} does not exist`);
-      if (imp.status === 'SUCCESS' || imp.status === 'ERROR') return; // already done: a redelivery
-      const request = imp.request as unknown as ProgramSpec & CopyProgram;
-      try {
-        const spec = imp.kind === 'COPY' ? await copySpec(tx, orgId, request) : request;
-        const { row } = await insertProgram(tx, orgId, spec, imp.cid ?? undefined, importId);
-        await repo.updateImport(tx, orgId, importId, { status: 'SUCCESS', program_id: row.program_id, finished_at: clock.now() });
-      } catch (err) {
-        // A rule the input breaks now (a calendar or base program deleted since the request) will
-        // not heal on retry: the import ends in ERROR with the reason. Anything else is retried.
-        if (!(err instanceof AppError) || err.status >= 500) throw err;
-        await repo.updateImport(tx, orgId, importId, { status: 'ERROR', details: err.message, finished_at: clock.now() });
+  /** A foreign-key violation of the calendar: it was deleted after the request named it. */
+  const calendarGone = (err: unknown): unknown =>
+    violates(err, 'programs_holiday_calendar_fk') ? ProgramErrors.unknownCalendar('body.holiday_calendar_id') : err;
+
+  /**
+   * Runs an import: creates its program once, however often the job is delivered. The import is
+   * marked PROCESS first (committed, so a GET shows it). The insert runs under a savepoint: when it
+   * breaks a rule (the calendar deleted since the request), it is rolled back whole and the import
+   * ends in ERROR with the reason. Any other failure is thrown for a retry; on the last attempt
+   * (`lastAttempt`) the import is set to ERROR in a transaction of its own first, so it never stays
+   * PENDING or PROCESS once its job has given up.
+   */
+  async function runImport(orgId: string, importId: bigint, opts: { lastAttempt?: boolean } = {}): Promise<void> {
+    try {
+      const todo = await db.transaction(async (tx) => {
+        const imp = await repo.lockImport(tx, orgId, importId);
+        if (!imp) throw new NonRetryableJobError(`program import ${importId} of ${orgId} does not exist`);
+        if (imp.status === 'SUCCESS' || imp.status === 'ERROR') return false; // already done: a redelivery
+        if (imp.status === 'PENDING') await repo.updateImport(tx, orgId, importId, { status: 'PROCESS' });
+        return true;
+      }, { orgId });
+      if (!todo) return;
+      await db.transaction(async (tx) => {
+        const imp = await repo.lockImport(tx, orgId, importId);
+        if (!imp || imp.status === 'SUCCESS' || imp.status === 'ERROR') return; // finished by a concurrent delivery
+        const spec = imp.request as unknown as StoredSpec;
+        const calendarId = spec.holiday_calendar_id === undefined ? null : BigInt(spec.holiday_calendar_id);
+        await sql`savepoint program_import`.execute(tx);
+        try {
+          throwIfAny(programIssues(spec));
+          const { row } = await insertProgram(tx, orgId, spec, calendarId, imp.cid ?? undefined, importId).catch((err: unknown) => {
+            throw calendarGone(err);
+          });
+          await sql`release savepoint program_import`.execute(tx);
+          await repo.updateImport(tx, orgId, importId, { status: 'SUCCESS', program_id: row.program_id, finished_at: clock.now() });
+        } catch (err) {
+          // A rule the stored request breaks now will not heal on retry: nothing of the program
+          // stays, and the import ends in ERROR with the reason. Anything else is retried.
+          if (!(err instanceof AppError) || err.status >= 500) throw err;
+          await sql`rollback to savepoint program_import`.execute(tx);
+          await repo.updateImport(tx, orgId, importId, { status: 'ERROR', details: err.message, finished_at: clock.now() });
+        }
+      }, { orgId });
+    } catch (err) {
+      if (opts.lastAttempt && !(err instanceof NonRetryableJobError)) {
+        await db.transaction(
+          (tx) =>
+            repo.updateImport(tx, orgId, importId, {
+              status: 'ERROR',
+              details: 'The program could not be created (an internal error); submit the request again.',
+              finished_at: clock.now(),
+            }),
+          { orgId },
+        );
       }
-    }, { orgId });
+      throw err;
+    }
   }
 
   const importJob = defineJob({
     name: 'programs.import',
     schema: ImportJobData,
-    async handler(data) {
-      await runImport(data.org_id, BigInt(data.program_import_id));
+    retryLimit: IMPORT_RETRY_LIMIT,
+    async handler(data, ctx: JobContext) {
+      // JobContext.attempt counts from 1; attempt retryLimit + 1 is the last one pg-boss makes.
+      await runImport(data.org_id, BigInt(data.program_import_id), { lastAttempt: ctx.attempt > IMPORT_RETRY_LIMIT });
     },
   });
 
@@ -227,12 +285,15 @@ export function createProgramsService(p: Platform) {
       const once = { orgId, key: ctx.idempotencyKey, operation, payload: body };
       const res = await maybeIdempotent(tx, clock, once, async () => {
         const spec = kind === 'COPY' ? await copySpec(tx, orgId, body as CopyProgram) : (body as ProgramFromTemplate);
-        throwIfAny(programIssues(spec));
-        await calendarIdOf(tx, orgId, spec.holiday_calendar_id);
+        const calendarId = await checkSpec(tx, orgId, spec);
+        // What the job will insert, resolved now: the base program as it is at this request, and
+        // the calendar by its id (a reference could name another calendar by the time it runs).
+        const { holiday_calendar_id: _ref, ...rest } = spec;
+        const stored: StoredSpec = { ...rest, ...(calendarId !== null ? { holiday_calendar_id: String(calendarId) } : {}) };
         const imp = await repo.insertImport(tx, {
           org_id: orgId,
           kind,
-          request: JSON.stringify(body),
+          request: JSON.stringify(stored),
           status: 'PENDING',
           program_id: null,
           details: null,
@@ -247,20 +308,25 @@ export function createProgramsService(p: Platform) {
     }, { orgId });
   }
 
-  async function createSync(orgId: string, spec: (tx: Tx) => Promise<ProgramSpec>, payload: unknown, ctx: RequestContext, operation: string) {
+  async function createSync(orgId: string, specOf: (tx: Tx) => Promise<ProgramSpec>, payload: unknown, ctx: RequestContext, operation: string) {
     return db.transaction(async (tx) => {
       const once = { orgId, key: ctx.idempotencyKey, operation, payload };
       const res = await maybeIdempotent(tx, clock, once, async () => {
-        const { row, dueDates } = await insertProgram(tx, orgId, await spec(tx), ctx.cid);
+        const spec = await specOf(tx);
+        const calendarId = await checkSpec(tx, orgId, spec);
+        const { row, dueDates } = await insertProgram(tx, orgId, spec, calendarId, ctx.cid);
         return { status: 200, body: toProgram(row, dueDates) };
       });
       return res.body;
-    }, { orgId });
+    }, { orgId }).catch((err: unknown) => {
+      throw calendarGone(err);
+    });
   }
 
-  async function mustFind(tx: Tx, orgId: string, id: number) {
-    const row = await repo.findProgram(tx, orgId, BigInt(id));
-    if (!row) throw ProgramErrors.programNotFound(id);
+  /** The program with this id (undefined: an id no program can have), or 404. */
+  async function mustFind(tx: Tx, orgId: string, id: bigint | undefined, raw: string) {
+    const row = id === undefined ? undefined : await repo.findProgram(tx, orgId, id);
+    if (!row) throw ProgramErrors.programNotFound(raw);
     return row;
   }
 
@@ -288,16 +354,16 @@ export function createProgramsService(p: Platform) {
       return { program_export_id: id, message: SUBMITTED_MESSAGE };
     },
 
-    async get(orgId: string, id: number): Promise<Program> {
+    async get(orgId: string, rawId: string): Promise<Program> {
       return db.transaction(async (tx) => {
-        const row = await mustFind(tx, orgId, id);
+        const row = await mustFind(tx, orgId, int8Id(rawId), rawId);
         return toProgram(row, await repo.listDueDates(tx, orgId, row.program_id));
       }, { orgId });
     },
 
-    async getDetails(orgId: string, id: number): Promise<ProgramDetails> {
+    async getDetails(orgId: string, rawId: string): Promise<ProgramDetails> {
       return db.transaction(async (tx) => {
-        const row = await mustFind(tx, orgId, id);
+        const row = await mustFind(tx, orgId, int8Id(rawId), rawId);
         return toDetails(row, await repo.listDueDates(tx, orgId, row.program_id));
       }, { orgId });
     },
@@ -318,23 +384,26 @@ export function createProgramsService(p: Platform) {
       return pageOf(page, perPage, total, rows.map((r) => toProgram(r)));
     },
 
-    async getImport(orgId: string, importId: number): Promise<ProgramImportWithSteps> {
-      const row = await db.transaction((tx) => repo.findImport(tx, orgId, BigInt(importId)), { orgId });
-      if (!row) throw ProgramErrors.importNotFound(importId);
+    async getImport(orgId: string, rawId: string): Promise<ProgramImportWithSteps> {
+      const id = int8Id(rawId);
+      const row = id === undefined ? undefined : await db.transaction((tx) => repo.findImport(tx, orgId, id), { orgId });
+      if (!row) throw ProgramErrors.importNotFound(rawId);
       return toImport(row);
     },
 
-    async getImportOfProgram(orgId: string, programId: number): Promise<ProgramImportWithSteps> {
-      const row = await db.transaction((tx) => repo.findImportOfProgram(tx, orgId, BigInt(programId)), { orgId });
-      if (!row) throw ProgramErrors.importForProgramNotFound(programId);
+    async getImportOfProgram(orgId: string, rawId: string): Promise<ProgramImportWithSteps> {
+      const id = int8Id(rawId);
+      const row = id === undefined ? undefined : await db.transaction((tx) => repo.findImportOfProgram(tx, orgId, id), { orgId });
+      if (!row) throw ProgramErrors.importForProgramNotFound(rawId);
       return toImport(row);
     },
 
     /** PATCH /programs/v1/programs/{id}: the rules of creation hold for the program as it will be. */
-    async patch(orgId: string, id: number, body: ProgramPatch, ctx: RequestContext): Promise<void> {
+    async patch(orgId: string, rawId: string, body: ProgramPatch, ctx: RequestContext): Promise<void> {
+      const id = int8Id(rawId);
       await db.transaction(async (tx) => {
-        const before = await repo.lockProgram(tx, orgId, BigInt(id));
-        if (!before) throw ProgramErrors.programNotFound(id);
+        const before = id === undefined ? undefined : await repo.lockProgram(tx, orgId, id);
+        if (!before) throw ProgramErrors.programNotFound(rawId);
         const type = typeOfId(before.type_id);
         const issues: RuleIssue[] = [];
         const cards = issuesCards(type);
@@ -362,6 +431,9 @@ export function createProgramsService(p: Platform) {
           for (const d of body.due_dates) merged.set(d.day, d.active);
           issues.push(...dupes, ...dueDateIssues(type, [...merged].map(([day, active]) => ({ day, active }))));
         }
+        // The calendar is resolved before the 400, so one answer names every bad field.
+        const calendar = body.holiday_calendar_id !== undefined ? await calendarOf(tx, orgId, body.holiday_calendar_id) : undefined;
+        issues.push(...(calendar?.issues ?? []));
         throwIfAny(issues);
 
         const changed: string[] = [];
@@ -382,12 +454,9 @@ export function createProgramsService(p: Platform) {
           set('bin', 'bin_start_range', bin.start_range ?? null);
           set('bin', 'bin_end_range', bin.end_range ?? null);
         }
-        if (body.holiday_calendar_id !== undefined) {
-          const calendarId = await calendarIdOf(tx, orgId, body.holiday_calendar_id);
-          if (before.holiday_calendar_id !== calendarId) {
-            changes.holiday_calendar_id = calendarId;
-            changed.push('holiday_calendar_id');
-          }
+        if (calendar && before.holiday_calendar_id !== calendar.id) {
+          changes.holiday_calendar_id = calendar.id;
+          changed.push('holiday_calendar_id');
         }
         if (body.due_dates) {
           const byDay = new Map(existing.map((d) => [d.day, d]));
@@ -404,7 +473,9 @@ export function createProgramsService(p: Platform) {
           cid: ctx.cid,
           data: { ...programEventData(after), changed_fields: changed },
         });
-      }, { orgId });
+      }, { orgId }).catch((err: unknown) => {
+        throw calendarGone(err);
+      });
     },
   };
 }
