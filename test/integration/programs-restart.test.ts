@@ -54,13 +54,18 @@ describe('asynchronous program creation across a restart', () => {
       expect(record.status).toBe('SUCCESS');
 
       // The job delivered again (a retry after a crash past the commit) changes nothing.
+      // Counted only once pg-boss reports that delivery completed (not merely taken off the queue).
       const { importJob } = createProgramsService(worker.platform);
-      await worker.platform.jobs.send(importJob, { org_id: org.orgId, program_import_id: String(importId) });
+      const jobId = await worker.platform.jobs.send(importJob, { org_id: org.orgId, program_import_id: String(importId) });
+      expect(jobId).toBeTruthy();
+      const stateOf = async () => (await worker.platform.db.pool.query<{ state: string }>('select state from pgboss.job where id = $1', [jobId])).rows[0]?.state;
       const drainUntil = Date.now() + 20_000;
-      while ((await worker.platform.jobs.queueDepth())['programs.import'] && Date.now() < drainUntil) {
+      let state = await stateOf();
+      while (state !== 'completed' && state !== 'failed' && Date.now() < drainUntil) {
         await new Promise((r) => setTimeout(r, 100));
+        state = await stateOf();
       }
-      await new Promise((r) => setTimeout(r, 500));
+      expect(state).toBe('completed');
 
       const list = (await get('/programs/v1/programs?name=Durable')).json();
       expect(list.total_items).toBe(1);
