@@ -1,16 +1,32 @@
 // Contract-test harness: checks HTTP exchanges against Pismo's published OpenAPI files.
-// The specs are read in place from ../shared/reference/pismo-api-specs (never copied into the
-// repo); where that folder is absent, describeContract() skips instead of failing.
+// The specs are read in place from shared/reference/pismo-api-specs beside the repository (or
+// PISMO_SPECS_DIR), never copied into it; where they are absent, describeContract() skips.
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { describe, it } from 'vitest';
 
-/** The folder holding published-apis/ and older/, a sibling of the repository. */
-export const SPECS_DIR = new URL('../../../shared/reference/pismo-api-specs/', import.meta.url);
 const SPEC_FOLDERS = ['published-apis/', 'older/'] as const;
+
+/**
+ * The folder holding published-apis/ and older/: PISMO_SPECS_DIR if set, else
+ * shared/reference/pismo-api-specs beside the repository or beside one of its parent folders
+ * (a checkout anywhere under the folder that holds shared/ finds it).
+ */
+function findSpecsDir(): URL {
+  const fromEnv = process.env.PISMO_SPECS_DIR;
+  if (fromEnv) return pathToFileURL(fromEnv.endsWith('/') ? fromEnv : `${fromEnv}/`);
+  const repo = new URL('../../', import.meta.url);
+  for (let dir = new URL('../', repo); ; dir = new URL('../', dir)) {
+    const candidate = new URL('shared/reference/pismo-api-specs/', dir);
+    if (existsSync(new URL(SPEC_FOLDERS[0], candidate))) return candidate;
+    if (dir.pathname === '/') return new URL('../shared/reference/pismo-api-specs/', repo);
+  }
+}
+
+export const SPECS_DIR = findSpecsDir();
 
 export function specsAvailable(): boolean {
   return existsSync(new URL(SPEC_FOLDERS[0], SPECS_DIR));
