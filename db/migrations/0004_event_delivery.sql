@@ -66,6 +66,9 @@ create table event_delivery_attempts (
 
 create table event_files (
   id uuid primary key,
+  -- Listing order: files are listed by the one relay that writes them, one transaction each, so
+  -- a file listed later always has a larger seq and a consumer's cursor never passes over it.
+  seq bigint generated always as identity,
   org_id text not null,
   subscription_id uuid not null references event_subscriptions (id) on delete cascade,
   name text not null,
@@ -79,7 +82,7 @@ create table event_files (
   created_at timestamptz not null,
   unique (subscription_id, name)
 );
-create index event_files_list on event_files (org_id, created_at, id);
+create index event_files_list on event_files (org_id, seq);
 
 do $$
 declare

@@ -1,5 +1,5 @@
 // Storage of event subscriptions, webhook deliveries (with their attempt log) and batch files.
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 import type { OutboxRow, Position, RawOutboxRow } from './events.repo.js';
@@ -67,6 +67,7 @@ export interface AttemptsTable {
 
 export interface EventFilesTable {
   id: string;
+  seq: Generated<bigint>;
   org_id: string;
   subscription_id: string;
   name: string;
@@ -328,18 +329,13 @@ export async function outboxEvent(tx: Tx, orgId: string, eventId: string): Promi
 export async function listFiles(
   tx: Tx,
   orgId: string,
-  filter: { subscriptionId?: string; after?: { createdAt: Date; id: string } },
+  filter: { subscriptionId?: string; afterSeq?: bigint },
   limit: number,
 ): Promise<EventFileRow[]> {
   let q = tx.selectFrom('event_files').selectAll().where('org_id', '=', orgId);
   if (filter.subscriptionId) q = q.where('subscription_id', '=', filter.subscriptionId);
-  const after = filter.after;
-  if (after) {
-    q = q.where((eb) =>
-      eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)])]),
-    );
-  }
-  return q.orderBy('created_at').orderBy('id').limit(limit).execute();
+  if (filter.afterSeq !== undefined) q = q.where('seq', '>', filter.afterSeq);
+  return q.orderBy('seq').limit(limit).execute();
 }
 
 export async function findFile(tx: Tx, orgId: string, id: string): Promise<EventFileRow | undefined> {

@@ -58,6 +58,16 @@ const pageCursor = {
   },
 };
 
+/** Event file cursors: the listing sequence of the last file seen. */
+const fileCursor = {
+  encode: (seq: bigint) => Buffer.from(`f${seq}`).toString('base64url'),
+  decode(cursor: string): bigint {
+    const m = /^f(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!m) throw PlatformErrors.validation([{ field: 'query.after', reason: 'is not a cursor this API returned' }]);
+    return BigInt(m[1]!);
+  },
+};
+
 export function fileDir(eventsDir: string, orgId: string, subscriptionId: string): string {
   return join(eventsDir, orgId, subscriptionId);
 }
@@ -352,9 +362,9 @@ export function createSubscriptionsService(platform: Platform) {
 
     async files(orgId: string, query: { subscription_id?: string | undefined; limit?: number | undefined; after?: string | undefined }) {
       const limit = query.limit ?? 100;
-      const after = query.after ? pageCursor.decode(query.after, 'query.after') : undefined;
+      const afterSeq = query.after ? fileCursor.decode(query.after) : undefined;
       const rows = await db.transaction(
-        (tx) => repo.listFiles(tx, orgId, { subscriptionId: query.subscription_id, after }, limit + 1),
+        (tx) => repo.listFiles(tx, orgId, { subscriptionId: query.subscription_id, ...(afterSeq !== undefined ? { afterSeq } : {}) }, limit + 1),
         { orgId },
       );
       const page = rows.slice(0, limit);
@@ -363,7 +373,7 @@ export function createSubscriptionsService(platform: Platform) {
       // consumer keeps its place and asks again later for files made since.
       return {
         items: page.map(toEventFile),
-        ...(last ? { next_cursor: pageCursor.encode(new Date(last.created_at), last.id) } : query.after ? { next_cursor: query.after } : {}),
+        ...(last ? { next_cursor: fileCursor.encode(last.seq) } : query.after ? { next_cursor: query.after } : {}),
         has_next: rows.length > limit,
       };
     },
