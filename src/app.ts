@@ -17,6 +17,8 @@ import { purgeIdempotencyKeysJob } from './platform/idempotency.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import type { BackgroundService, HttpApp, LastroModule, Platform } from './platform/module.js';
+import { utcBusinessDates } from './platform/business-date.js';
+import { createTenantRunner } from './platform/tenant.js';
 
 export type RunMode = 'all' | 'api' | 'worker';
 
@@ -80,7 +82,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     if (await migrationsApplied(db.pool)) await tokens.init();
     const auth = { tokens, subjects: createSubjectState(db) };
     const catalog = modules.flatMap((m) => m.events ?? []);
-    const platform: Platform = { config, db, jobs, clock, ids, log, auth, sealer, catalog };
+    const dates = utcBusinessDates(clock);
+    const tenant = createTenantRunner({ db, dates });
+    const platform: Platform = { config, db, jobs, clock, ids, log, auth, sealer, catalog, dates, tenant };
     jobs.define(purgeIdempotencyKeysJob(db, clock));
     for (const mod of modules) for (const def of mod.jobs?.(platform) ?? []) jobs.define(def);
     const services = mode === 'api' ? [] : modules.flatMap((m) => m.services?.(platform) ?? []);

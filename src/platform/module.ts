@@ -13,6 +13,7 @@ import type { Sealer } from './auth/sealed.js';
 import type { SubjectStateCache } from './auth/subjects.js';
 import type { TokenService } from './auth/tokens.js';
 import type { EventDefinition } from './outbox.js';
+import type { BusinessDateSource, TenantRunner } from './tenant.js';
 
 export type HttpApp = FastifyInstance<
   RawServerDefault,
@@ -34,6 +35,10 @@ export interface Platform {
   sealer: Sealer;
   /** Every event type any module declares. */
   catalog: EventDefinition[];
+  /** Business dates per org (and program), in their IANA time zones. */
+  dates: BusinessDateSource;
+  /** Opens a tenant transaction: the one way routes and jobs start tenant work. */
+  tenant: TenantRunner;
 }
 
 export interface LastroModule {

@@ -37,7 +37,7 @@ const probe: LastroModule = {
       return {};
     });
     app.get('/probe/coded', { config: { auth: routeAuth.public() }, schema: { response: { 200: Type.Object({}) } } }, async () => {
-      throw new AppError(422, 'PROBE_RULE', 'A business rule said no');
+      throw new AppError('unprocessable', 'PROBE_RULE', 'A business rule said no');
     });
     app.get('/probe/log-secret', { config: { auth: routeAuth.public() }, schema: { response: { 200: Type.Object({}) } } }, async (req) => {
       req.log.info({ body: { server_secret: 'shh-1', token: 'shh-2' }, authorization: 'Bearer shh-3' }, 'probe');

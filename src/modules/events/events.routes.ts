@@ -58,7 +58,7 @@ export function eventsRoutes(app: HttpApp, platform: Platform): void {
     async (req) => {
       const { domain, event_type, version } = req.params;
       const def = sorted.find((d) => d.domain === domain && d.eventType === event_type && d.version === version);
-      if (!def) throw new AppError(404, 'EVENT_TYPE_NOT_FOUND', `No event type ${domain}/${event_type} version ${version}`);
+      if (!def) throw new AppError('not_found', 'EVENT_TYPE_NOT_FOUND', `No event type ${domain}/${event_type} version ${version}`);
       return {
         ...summary(def),
         schema: publishedSchema(def),
@@ -104,7 +104,7 @@ export const toEnvelope = (r: OutboxRow) => ({
   data: r.data,
 });
 
-const badCursor = () => new AppError(400, 'INVALID_CURSOR', 'cursor is not one this API returned; pass next_cursor back exactly');
+const badCursor = () => new AppError('invalid', 'INVALID_CURSOR', 'cursor is not one this API returned; pass next_cursor back exactly');
 
 export const encodeCursor = (p: Position): string => Buffer.from(`${p.txId}.${p.seq}`).toString('base64url');
 

@@ -4,7 +4,7 @@
 // synchronous one refuses.
 import { sql } from 'kysely';
 import { Type } from 'typebox';
-import { AppError } from '../../platform/errors.js';
+import { AppError, isTransient } from '../../platform/errors.js';
 import { violates, type Tx } from '../../platform/db/database.js';
 import { maybeIdempotent } from '../../platform/idempotency.js';
 import { defineJob, NonRetryableJobError, type JobContext } from '../../platform/jobs.js';
@@ -248,7 +248,7 @@ export function createProgramsService(p: Platform) {
         } catch (err) {
           // A rule the stored request breaks now will not heal on retry: nothing of the program
           // stays, and the import ends in ERROR with the reason. Anything else is retried.
-          if (!(err instanceof AppError) || err.status >= 500) throw err;
+          if (!(err instanceof AppError) || isTransient(err)) throw err;
           await sql`rollback to savepoint program_import`.execute(tx);
           await repo.updateImport(tx, orgId, importId, { status: 'ERROR', details: err.message, finished_at: clock.now() });
         }

@@ -58,15 +58,15 @@ export interface SubjectState {
 }
 
 export const GuardErrors = {
-  forbidden: (why: string) => new AppError(403, 'FORBIDDEN', why),
-  tenantMismatch: () => new AppError(403, 'TENANT_MISMATCH', 'The x-tenant header does not match the token'),
-  missingTenant: () => new AppError(400, 'MISSING_TENANT_HEADER', 'Missing x-tenant header'),
-  accountMismatch: () => new AppError(403, 'ACCOUNT_MISMATCH', 'This account token is for another account'),
+  forbidden: (why: string) => new AppError('forbidden', 'FORBIDDEN', why),
+  tenantMismatch: () => new AppError('forbidden', 'TENANT_MISMATCH', 'The x-tenant header does not match the token'),
+  missingTenant: () => new AppError('invalid', 'MISSING_TENANT_HEADER', 'Missing x-tenant header'),
+  accountMismatch: () => new AppError('forbidden', 'ACCOUNT_MISMATCH', 'This account token is for another account'),
   accountTokenScope: () =>
-    new AppError(403, 'ACCOUNT_TOKEN_NOT_ALLOWED', 'An account token can only be used on routes of its own account'),
-  inactive: () => new AppError(401, 'INVALID_TOKEN', 'Invalid token: the organization is inactive or the credential was revoked'),
+    new AppError('forbidden', 'ACCOUNT_TOKEN_NOT_ALLOWED', 'An account token can only be used on routes of its own account'),
+  inactive: () => new AppError('unauthenticated', 'INVALID_TOKEN', 'Invalid token: the organization is inactive or the credential was revoked'),
   rateLimited: (seconds: number) =>
-    new AppError(429, 'RATE_LIMITED', `Too many requests; retry in ${seconds} s`, undefined, { 'retry-after': String(seconds) }),
+    new AppError('rate_limited', 'RATE_LIMITED', `Too many requests; retry in ${seconds} s`, undefined, { 'retry-after': String(seconds) }),
 };
 
 const PERMISSION = /^pismo-v1:([a-z0-9_*-]+):(rw|ro)$/;
@@ -126,7 +126,7 @@ export async function installGuard(app: HttpApp, deps: GuardDeps): Promise<void>
     if (auth.kind === 'operator') {
       const given = bearer(request);
       if (!deps.adminToken) throw PlatformErrors.notFound();
-      if (!given || !safeEqual(given, deps.adminToken)) throw new AppError(401, 'UNAUTHORIZED', 'Invalid operator token');
+      if (!given || !safeEqual(given, deps.adminToken)) throw new AppError('unauthenticated', 'UNAUTHORIZED', 'Invalid operator token');
       return;
     }
 

@@ -48,9 +48,9 @@ export interface VerifiedToken extends TokenSubject {
 }
 
 export const AuthErrors = {
-  missing: () => new AppError(401, 'UNAUTHORIZED', 'Missing bearer token'),
-  invalid: (why: string) => new AppError(401, 'INVALID_TOKEN', `Invalid token: ${why}`),
-  expired: () => new AppError(401, 'TOKEN_EXPIRED', 'Token expired'),
+  missing: () => new AppError('unauthenticated', 'UNAUTHORIZED', 'Missing bearer token'),
+  invalid: (why: string) => new AppError('unauthenticated', 'INVALID_TOKEN', `Invalid token: ${why}`),
+  expired: () => new AppError('unauthenticated', 'TOKEN_EXPIRED', 'Token expired'),
 };
 
 interface VerifyKey {

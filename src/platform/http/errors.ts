@@ -2,7 +2,7 @@
 // SQL text reaches a client: unknown errors become 500 INTERNAL_ERROR with the request's cid.
 import type { FastifyError } from 'fastify';
 import { Type } from 'typebox';
-import { AppError, PlatformErrors, type FieldIssue } from '../errors.js';
+import { AppError, PlatformErrors, type ErrorKind, type FieldIssue } from '../errors.js';
 import { FORMAT_REASONS } from './formats.js';
 
 export const ErrorBody = Type.Object(
@@ -14,6 +14,39 @@ export const ErrorBody = Type.Object(
   },
   { title: 'Error' },
 );
+
+/** The HTTP status of each error kind: the one place a kind becomes a status. */
+export const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  gone: 410,
+  too_large: 413,
+  uri_too_long: 414,
+  unsupported_media_type: 415,
+  unprocessable: 422,
+  rate_limited: 429,
+  header_too_large: 431,
+  internal: 500,
+  unavailable: 503,
+};
+
+const KIND_OF_STATUS = new Map<number, ErrorKind>(Object.entries(STATUS_OF_KIND).map(([k, v]) => [v, k as ErrorKind]));
+
+/**
+ * A route's own statuses where Pismo documents another one than the kind's: keyed by error code
+ * (most specific) or by kind, e.g. `{ not_found: 400 }` for an API that answers a missing object
+ * with 400.
+ */
+export type ErrorStatusOverrides = Partial<Record<ErrorKind, number>> & Record<string, number | undefined>;
+
+/** The status `err` answers on a route with `overrides`. */
+export function statusOf(err: AppError, overrides?: ErrorStatusOverrides): number {
+  return overrides?.[err.code] ?? overrides?.[err.kind] ?? STATUS_OF_KIND[err.kind];
+}
 
 interface AjvIssue {
   instancePath: string;
@@ -98,14 +131,14 @@ export function toAppError(err: unknown, bodyLimit: number, contentType?: string
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return PlatformErrors.unsupportedMediaType(contentType);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new AppError(400, 'INVALID_CONTENT_LENGTH', 'Content-Length does not match the body');
+      return new AppError('invalid', 'INVALID_CONTENT_LENGTH', 'Content-Length does not match the body');
     default:
       break; // not a Fastify body error: classified below
   }
   // Fastify's own JSON parser throws a SyntaxError with statusCode 400 for bad JSON.
   if (err instanceof SyntaxError && fe.statusCode === 400) return PlatformErrors.malformedJson();
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return new AppError(fe.statusCode, 'BAD_REQUEST', 'The request could not be processed');
+    return new AppError(KIND_OF_STATUS.get(fe.statusCode) ?? 'invalid', 'BAD_REQUEST', 'The request could not be processed');
   }
   return PlatformErrors.internal();
 }

@@ -39,10 +39,10 @@ export async function healthRoutes(app: HttpApp, opts: { platform: Platform; met
       try {
         await db.ping();
       } catch {
-        throw new AppError(503, 'NOT_READY', 'Database is not reachable');
+        throw new AppError('unavailable', 'NOT_READY', 'Database is not reachable');
       }
       if (!migrated) migrated = await migrationsApplied(db.pool, expected);
-      if (!migrated) throw new AppError(503, 'NOT_READY', 'Database migrations are not applied yet; run `lastro migrate`');
+      if (!migrated) throw new AppError('unavailable', 'NOT_READY', 'Database migrations are not applied yet; run `lastro migrate`');
       return { status: 'ready' as const, database: db.kind, migrations: expected };
     },
   );

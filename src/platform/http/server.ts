@@ -14,12 +14,19 @@ import { isValidCid } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { HttpApp, LastroModule, Platform } from '../module.js';
-import { ErrorBody, toAppError } from './errors.js';
+import { ErrorBody, statusOf, toAppError, type ErrorStatusOverrides } from './errors.js';
 import { healthRoutes } from './health.js';
 import { docsRoutes } from './docs.js';
 import { FORMATS } from './formats.js';
 import { installGuard, routeAuth } from '../auth/guard.js';
 import { readFileSync } from 'node:fs';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Statuses this route answers instead of its error kinds' usual ones (Pismo's documented answers). */
+    errorStatus?: ErrorStatusOverrides;
+  }
+}
 
 export const API_VERSION = '0.1.0';
 
@@ -113,7 +120,7 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
 
   app.setErrorHandler((err, request, reply) => {
     const appErr = toAppError(err, config.bodyLimit, request.headers['content-type']);
-    if (appErr.status >= 500) request.log.error({ err }, 'request failed');
+    if (appErr.kind === 'internal' || appErr.kind === 'unavailable') request.log.error({ err }, 'request failed');
     sendError(request, reply, appErr);
   });
 
@@ -164,7 +171,7 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
 
 function sendError(request: FastifyRequest, reply: { status: (n: number) => unknown; headers: (h: Record<string, string>) => unknown; send: (b: unknown) => unknown }, err: AppError): void {
   if (err.headers) reply.headers(err.headers);
-  reply.status(err.status);
+  reply.status(statusOf(err, request.routeOptions.config?.errorStatus));
   const body: Record<string, unknown> = { ...err.extra, code: err.code, message: err.message };
   if (err.details !== undefined) body.details = err.details;
   body.cid = request.id;

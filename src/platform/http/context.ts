@@ -1,0 +1,20 @@
+// The request context and tenant scope of an HTTP request, for routes.
+import type { FastifyRequest } from 'fastify';
+import { callerOf } from '../auth/guard.js';
+import type { RequestContext } from '../context.js';
+import { idempotencyKeyOf } from '../idempotency.js';
+import type { TenantScope } from '../tenant.js';
+
+/** cid, actor (the token's subject, or `operator`/`anonymous`) and the Idempotency-Key. */
+export function requestContext(req: FastifyRequest): RequestContext {
+  const auth = req.routeOptions.config?.auth;
+  const actor = req.auth?.subject ?? (auth?.kind === 'operator' ? 'operator' : 'anonymous');
+  const key = idempotencyKeyOf(req.headers);
+  return { cid: req.id, actor, ...(key !== undefined ? { idempotencyKey: key } : {}) };
+}
+
+/** The org of a tenant route's caller, with the request's cid and actor. */
+export function tenantScope(req: FastifyRequest): TenantScope {
+  const { orgId, subject } = callerOf(req);
+  return { orgId, cid: req.id, actor: subject };
+}

@@ -1,0 +1,60 @@
+// The tenant transaction: one database transaction bound to one org (role lastro_app, SET LOCAL
+// lastro.org_id), with who asks and the org's business date. Routes and jobs open it once and pass
+// it down; every public module function takes it, so one procedure that spans modules (book a loan:
+// lending rows, ledger postings, events) commits or rolls back as one unit.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { RequestContext } from './context.js';
+import type { Database, Tx } from './db/database.js';
+
+/** "What day is it" for one org, in its own (or a program's) time zone: ISO dates `YYYY-MM-DD`. */
+export interface TenantDates {
+  /** The business date of the org, or of one of its programs (the program's time zone). */
+  today(programId?: bigint | string): Promise<string>;
+}
+
+/** Binds business dates to an org inside a transaction (implemented by platform/business-date). */
+export interface BusinessDateSource {
+  forTenant(tx: Tx, orgId: string): TenantDates;
+}
+
+export interface TenantTx {
+  /** The Kysely transaction; row-level security shows only this org's rows. */
+  readonly db: Tx;
+  readonly orgId: string;
+  readonly cid: string | undefined;
+  readonly actor: string;
+  readonly dates: TenantDates;
+}
+
+export type TenantScope = { orgId: string } & Pick<RequestContext, 'cid' | 'actor'>;
+
+export interface TenantRunner {
+  /** Runs `fn` in a new tenant transaction: committed when `fn` resolves, rolled back when it throws. */
+  <T>(scope: TenantScope, fn: (t: TenantTx) => Promise<T>): Promise<T>;
+}
+
+const open = new AsyncLocalStorage<TenantScope>();
+
+/** Thrown when code holding a tenant transaction opens another: it would commit apart from it. */
+export class NestedTenantTxError extends Error {
+  constructor(outer: TenantScope) {
+    super(`a tenant transaction of ${outer.orgId} is already open here; pass it down instead of opening another`);
+    this.name = 'NestedTenantTxError';
+  }
+}
+
+export function createTenantRunner(deps: { db: Database; dates: BusinessDateSource }): TenantRunner {
+  return (scope, fn) => {
+    const outer = open.getStore();
+    if (outer) return Promise.reject(new NestedTenantTxError(outer));
+    return open.run(scope, () =>
+      deps.db.transaction(
+        (tx) => fn({ db: tx, orgId: scope.orgId, cid: scope.cid, actor: scope.actor, dates: deps.dates.forTenant(tx, scope.orgId) }),
+        { orgId: scope.orgId },
+      ),
+    );
+  };
+}
+
+/** Whether the caller runs inside a tenant transaction (work that must not start one checks it). */
+export const insideTenantTx = (): boolean => open.getStore() !== undefined;
