@@ -2,7 +2,7 @@
 // differs from what the code generates (CI runs the check).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { generateOpenApi } from '../src/platform/http/openapi.js';
+import { generateOpenApi } from './openapi-document.js';
 
 const target = fileURLToPath(new URL('../openapi.json', import.meta.url));
 const text = await generateOpenApi();

@@ -1,12 +1,11 @@
 // Composition root: builds the platform services once and hands them to the modules.
-import { randomUUID } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
-import { sql } from 'kysely';
 import { modules as defaultModules } from './modules/index.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
-import { openDatabase, type Database } from './platform/db/database.js';
+import { openDatabase } from './platform/db/database.js';
 import { migrate, migrationsApplied } from './platform/db/migrate.js';
+import { ensureInstallationId, readInstallationId } from './platform/db/meta.repo.js';
 import { createSealer } from './platform/auth/sealed.js';
 import { createSubjectState } from './platform/auth/subjects.js';
 import { createTokenService } from './platform/auth/tokens.js';
@@ -143,20 +142,4 @@ async function drain(http: HttpApp, budgetMs: number): Promise<void> {
     clearInterval(sweep);
     clearTimeout(force);
   }
-}
-
-async function ensureInstallationId(db: Database): Promise<string> {
-  await sql`insert into lastro_meta (key, value) values ('installation_id', ${randomUUID()})
-            on conflict (key) do nothing`.execute(db.kysely);
-  return readInstallationId(db);
-}
-
-async function readInstallationId(db: Database): Promise<string> {
-  const row = await db.kysely
-    .selectFrom('lastro_meta')
-    .select('value')
-    .where('key', '=', 'installation_id')
-    .executeTakeFirst()
-    .catch(() => undefined);
-  return row?.value ?? 'unknown';
 }

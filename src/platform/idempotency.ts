@@ -10,10 +10,10 @@
 // database keeps only a hash of the key, and the response encrypted (AES-256-GCM) with a key
 // derived from the idempotency key itself: only a client holding the key can replay it.
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Clock } from './clock.js';
 import type { Tx } from './db/database.js';
 import { PlatformErrors } from './errors.js';
+import * as repo from './idempotency.repo.js';
 import { defineJob, type JobDefinition } from './jobs.js';
 import { Type } from 'typebox';
 import type { Database } from './db/database.js';
@@ -80,19 +80,12 @@ export async function runIdempotent<B>(
 ): Promise<StoredResponse<B> & { replayed: boolean }> {
   // A transaction-scoped advisory lock on the key: a concurrent request with the same key is told
   // it is in flight instead of waiting on (or racing) the first one.
-  const lock = await sql<{ ok: boolean }>`
-    select pg_try_advisory_xact_lock(hashtextextended(${`${req.orgId}:${req.key}`}, 0)) as ok`.execute(tx);
-  if (!lock.rows[0]?.ok) throw PlatformErrors.idempotencyInFlight();
+  if (!(await repo.tryLockKey(tx, req.orgId, req.key))) throw PlatformErrors.idempotencyInFlight();
 
   const now = clock.now();
   const print = fingerprint(req.operation, req.payload);
   const hashed = keyHash(req.orgId, req.key);
-  const existing = await tx
-    .selectFrom('idempotency_keys')
-    .select(['operation', 'fingerprint', 'status_code', 'response_body', 'expires_at'])
-    .where('org_id', '=', req.orgId)
-    .where('key', '=', hashed)
-    .executeTakeFirst();
+  const existing = await repo.findKey(tx, req.orgId, hashed);
 
   if (existing && existing.expires_at > now) {
     if (existing.operation !== req.operation || existing.fingerprint !== print) {
@@ -112,18 +105,13 @@ export async function runIdempotent<B>(
     created_at: now,
     expires_at: new Date(now.getTime() + ttlMs),
   };
-  await tx
-    .insertInto('idempotency_keys')
-    .values(row)
-    .onConflict((oc) => oc.columns(['org_id', 'key']).doUpdateSet(row)) // an expired key is reused
-    .execute();
+  await repo.saveKey(tx, row); // an expired key is reused
   return { ...response, replayed: false };
 }
 
 /** Deletes expired keys; run periodically by the worker. Returns how many were removed. */
 export async function purgeExpiredIdempotencyKeys(tx: Tx, clock: Clock): Promise<number> {
-  const res = await tx.deleteFrom('idempotency_keys').where('expires_at', '<=', clock.now()).executeTakeFirst();
-  return Number(res.numDeletedRows);
+  return repo.deleteExpiredKeys(tx, clock.now());
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -2,11 +2,11 @@
 // on PostgreSQL and on PGlite alike. A job sent inside a transaction commits or rolls back with it.
 // Job data is re-validated against its schema when the job runs: a job written by an older
 // release, or by hand, cannot reach a handler in a shape it does not expect.
-import { CompiledQuery } from 'kysely';
 import PgBoss from 'pg-boss';
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Database, Tx } from './db/database.js';
+import { grantJobTablesToApp, poolExecutor, txExecutor } from './db/jobs.repo.js';
 import type { Logger } from './logger.js';
 
 /** Thrown by a handler when retrying cannot help (bad data, a resource that is gone). */
@@ -56,10 +56,6 @@ export interface JobRunner {
   stop(timeoutMs: number): Promise<void>;
 }
 
-const txExecutor = (tx: Tx) => ({
-  executeSql: async (text: string, values?: unknown[]) => tx.executeQuery(CompiledQuery.raw(text, values ?? [])),
-});
-
 export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: number }): JobRunner {
   const { db, log } = deps;
   const defs = new Map<string, JobDefinition<TSchema>>();
@@ -79,7 +75,7 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
 
     async start({ work }) {
       boss = new PgBoss({
-        db: { executeSql: (text: string, values?: unknown[]) => db.pool.query(text, values) },
+        db: poolExecutor(db),
         schema: 'pgboss',
         // Maintenance (expiry, archiving) belongs to workers; an api-only process only sends.
         supervise: work,
@@ -89,17 +85,7 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
       await boss.start();
       started = true;
       const b = boss;
-      // Tenant transactions run as lastro_app (row-level security) and may enqueue jobs.
-      await db.pool
-        .query(
-          `do $$ begin
-             if exists (select 1 from pg_roles where rolname = 'lastro_app') then
-               grant usage on schema pgboss to lastro_app;
-               grant select, insert, update on all tables in schema pgboss to lastro_app;
-             end if;
-           end $$`,
-        )
-        .catch((err: unknown) => log.warn({ err }, 'could not grant job tables to lastro_app'));
+      await grantJobTablesToApp(db).catch((err: unknown) => log.warn({ err }, 'could not grant job tables to lastro_app'));
       for (const def of defs.values()) {
         const retryLimit = def.retryLimit ?? 5;
         await b.createQueue(`${def.name}.dead`);

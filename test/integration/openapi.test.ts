@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { generateOpenApi } from '../../src/platform/http/openapi.js';
+import { generateOpenApi } from '../../scripts/openapi-document.js';
 import { testApp } from '../helpers/app.js';
 
 describe('OpenAPI document', () => {

@@ -5,12 +5,12 @@
 import { createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCb, randomUUID, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWK } from 'jose';
-import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Json, Timestamp } from '../db/tables.js';
 import { AppError } from '../errors.js';
 import type { Sealer } from './sealed.js';
+import * as keys from './signing-keys.repo.js';
 
 const generateKeyPair = promisify(generateKeyPairCb);
 
@@ -97,7 +97,7 @@ export function createTokenService(deps: {
   const expired = (k: VerifyKey | undefined): boolean => !k || (k.verifyUntil !== null && k.verifyUntil <= clock.now());
 
   async function load(): Promise<void> {
-    const rows = await db.kysely.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').execute();
+    const rows = await keys.listSigningKeys(db.kysely);
     const now = clock.now();
     const next = new Map<string, VerifyKey>();
     const jwks: JWK[] = [];
@@ -127,9 +127,7 @@ export function createTokenService(deps: {
     if (active) return;
     const k = await newKey();
     // Several processes may start together: the partial unique index lets one key win.
-    await sql`insert into signing_keys (kid, private_key, public_jwk, status, created_at)
-              values (${k.kid}, ${sealer.seal(k.privatePem)}, ${JSON.stringify(k.jwk)}, 'ACTIVE', ${clock.now()})
-              on conflict do nothing`.execute(db.kysely);
+    await keys.insertFirstActiveKey(db.kysely, { kid: k.kid, privateKey: sealer.seal(k.privatePem), publicJwk: JSON.stringify(k.jwk), createdAt: clock.now() });
     await load();
     if (!active) throw new Error('no active signing key after creating one');
   }
@@ -222,19 +220,8 @@ export function createTokenService(deps: {
       const k = await newKey();
       const now = clock.now();
       const verifyUntil = new Date(now.getTime() + (deps.ttlSeconds + 60) * 1000);
-      const retired = await db.transaction(async (tx) => {
-        const old = await tx
-          .updateTable('signing_keys')
-          .set({ status: 'RETIRED', retired_at: now, verify_until: verifyUntil })
-          .where('status', '=', 'ACTIVE')
-          .returning('kid')
-          .executeTakeFirst();
-        await tx
-          .insertInto('signing_keys')
-          .values({ kid: k.kid, private_key: sealer.seal(k.privatePem), public_jwk: JSON.stringify(k.jwk), status: 'ACTIVE', created_at: now })
-          .execute();
-        return old?.kid;
-      });
+      const row = { kid: k.kid, privateKey: sealer.seal(k.privatePem), publicJwk: JSON.stringify(k.jwk), createdAt: now };
+      const retired = await db.transaction((tx) => keys.replaceActiveKey(tx, row, verifyUntil));
       await load();
       verified.clear(); // entries carry the old key's retirement only from now on
       return { kid: k.kid, retired };

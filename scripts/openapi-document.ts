@@ -1,9 +1,9 @@
 // The OpenAPI document as generated from the route schemas, in the committed file's format.
 // Routes do not touch the database while registering, so an in-memory PGlite suffices.
 import { PGlite } from '@electric-sql/pglite';
-import { createApp } from '../../app.js';
-import { loadConfig } from '../config.js';
-import { createLogger } from '../logger.js';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/platform/config.js';
+import { createLogger } from '../src/platform/logger.js';
 
 export async function generateOpenApi(): Promise<string> {
   const pglite = await PGlite.create('memory://');
