@@ -1,8 +1,9 @@
 // Lint rules that catch real defects: un-awaited promises, non-exhaustive switches, floating money math is left to review.
 import tseslint from 'typescript-eslint';
+import { boundaries } from './eslint.boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.lastro/**', 'coverage/**', 'openapi.json', 'bin/**', 'eslint.config.js'] },
+  { ignores: ['node_modules/**', '.lastro/**', 'coverage/**', 'openapi.json', 'bin/**', 'eslint.config.js', 'eslint.boundaries.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -21,6 +22,11 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Use the injected Clock.' }],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { lastro: boundaries },
+    rules: { 'lastro/module-boundaries': 'error', 'lastro/sql-in-repos': 'error' },
   },
   {
     files: ['test/**', 'bench/**', '**/*.test.ts'],
