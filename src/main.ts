@@ -7,12 +7,16 @@ import { DataDirLockedError } from './platform/db/dir-lock.js';
 import { openDatabase } from './platform/db/database.js';
 import { migrate } from './platform/db/migrate.js';
 import { API_VERSION } from './platform/http/server.js';
-import { createLogger } from './platform/logger.js';
+import { createLogger, keepWritingWhenReaderGone } from './platform/logger.js';
+import { killAfter } from './platform/watchdog.js';
 import { createOrgsService } from './modules/orgs/index.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const say = (line = ''): void => void process.stderr.write(`${line}\n`);
+
+// A reader of our output that has gone must never crash or stall Lastro.
+keepWritingWhenReaderGone();
 
 function readConfig(): Config {
   try {
@@ -61,6 +65,9 @@ async function run(mode: RunMode): Promise<void> {
       requested = signal;
       return;
     }
+    // The budget holds whatever hangs: past it the main thread exits with status 1, and if even
+    // that cannot run, a watchdog thread kills the process.
+    killAfter(config.shutdownTimeoutMs + 3000);
     log.info({ signal }, 'shutting down: draining requests and jobs');
     const timer = setTimeout(() => {
       log.error('shutdown timed out; exiting');
@@ -256,5 +263,13 @@ org
   .option('--language <language>', 'en-US or pt-BR', 'en-US')
   .option('--sandbox', 'a sandbox org (gets a test clock)', false)
   .action(runOrgCreate);
+
+// `start` is the default command, so commander would take an unknown command for an argument of
+// `start` ("too many arguments for 'start'"): name the real mistake instead.
+const first = process.argv[2];
+const known = new Set(['help', ...program.commands.flatMap((c) => [c.name(), ...c.aliases()])]);
+if (first !== undefined && !first.startsWith('-') && !known.has(first)) {
+  program.error(`lastro: unknown command '${first}'. Commands: ${[...known].filter((c) => c !== 'help').join(', ')} (see lastro --help).`);
+}
 
 await program.parseAsync();
