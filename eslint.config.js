@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { boundaries } from './eslint.boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.lastro/**', 'coverage/**', 'openapi.json', 'bin/**', 'dist/**', 'eslint.config.js', 'eslint.boundaries.js'] },
+  { ignores: ['node_modules/**', '.lastro/**', 'coverage/**', 'openapi.json', 'bin/**', 'dist/**', 'scripts/*.mjs', 'eslint.config.js', 'eslint.boundaries.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
