@@ -17,8 +17,8 @@ function lint(file: string, code: string): string[] {
     [
       {
         files: ['**/*.ts'],
-        languageOptions: { parser: tseslint.parser as never },
-        plugins: { lastro: boundaries as never },
+        languageOptions: { parser: tseslint.parser },
+        plugins: { lastro: boundaries },
         rules: { 'lastro/module-boundaries': 'error', 'lastro/sql-in-repos': 'error' },
       },
     ],
