@@ -6,7 +6,7 @@ import PgBoss from 'pg-boss';
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Database, Tx } from './db/database.js';
-import { grantJobTablesToApp, poolExecutor, txExecutor } from './db/jobs.repo.js';
+import { grantJobTablesToApp, poolExecutor, renewJobLease, txExecutor } from './db/jobs.repo.js';
 import type { Logger } from './logger.js';
 
 /** Thrown by a handler when retrying cannot help (bad data, a resource that is gone). */
@@ -34,6 +34,18 @@ export interface JobDefinition<S extends TSchema = TSchema> {
   /** Cron expression (UTC): workers enqueue the job on this schedule, once per tick cluster-wide. */
   cron?: string;
 }
+
+/**
+ * A running job holds a lease: pg-boss expires an active job `LEASE_SECONDS` after its last
+ * renewal, and the worker running it renews it every `RENEW_SECONDS`. When the worker dies
+ * (kill -9, a lost machine) its jobs stop being renewed, expire, and are retried by a surviving or
+ * restarted worker: within lease + maintenance interval + first retry delay + polling, under a
+ * minute, whatever the job kind. A job is therefore written to be safe to run twice.
+ */
+export const LEASE_SECONDS = 20;
+const RENEW_SECONDS = 5;
+/** How often a worker expires jobs whose lease lapsed (pg-boss maintenance, one worker at a time). */
+const MAINTENANCE_SECONDS = 5;
 
 export const defineJob = <S extends TSchema>(def: JobDefinition<S>): JobDefinition<S> => def;
 
@@ -80,6 +92,7 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
         // Maintenance (expiry, archiving) belongs to workers; an api-only process only sends.
         supervise: work,
         schedule: work,
+        maintenanceIntervalSeconds: MAINTENANCE_SECONDS,
       });
       boss.on('error', (err) => log.error({ err }, 'job runner error'));
       await boss.start();
@@ -89,13 +102,16 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
       for (const def of defs.values()) {
         const retryLimit = def.retryLimit ?? 5;
         await b.createQueue(`${def.name}.dead`);
-        await b.createQueue(def.name, {
+        const queue = {
           name: def.name,
           retryLimit,
           retryDelay: def.retryDelaySeconds ?? 5,
           retryBackoff: true,
+          expireInSeconds: LEASE_SECONDS,
           deadLetter: `${def.name}.dead`,
-        });
+        };
+        await b.createQueue(def.name, queue);
+        await b.updateQueue(def.name, queue); // a queue made by an older release takes today's settings
       }
       if (!work) return;
       for (const def of defs.values()) if (def.cron) await b.schedule(def.name, def.cron, {}, { tz: 'UTC' });
@@ -113,6 +129,9 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
               await b.send(`${def.name}.dead`, { data: job.data, reason: 'invalid data', problems });
               return;
             }
+            const renew = setInterval(() => {
+              renewJobLease(db, job.id).catch((err: unknown) => jobLog.warn({ err }, 'could not renew the job lease'));
+            }, RENEW_SECONDS * 1000);
             try {
               await def.handler(job.data, { id: job.id, attempt: job.retryCount + 1, log: jobLog });
             } catch (err) {
@@ -123,6 +142,8 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
               }
               jobLog.warn({ err }, 'job failed; will retry');
               throw err;
+            } finally {
+              clearInterval(renew);
             }
           });
         }

@@ -23,3 +23,11 @@ export async function grantJobTablesToApp(db: Database): Promise<void> {
      end $$`,
   );
 }
+
+/**
+ * Renews the lease of a running job: pg-boss expires an active job `expire_in` after `started_on`,
+ * so moving `started_on` forward keeps it while its worker lives.
+ */
+export async function renewJobLease(db: Database, jobId: string): Promise<void> {
+  await db.pool.query(`update pgboss.job set started_on = now() where id = $1 and state = 'active'`, [jobId]);
+}
