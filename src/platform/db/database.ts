@@ -32,6 +32,12 @@ export function afterCommit(tx: Tx, fn: () => void): void {
 }
 export type DbKind = 'pglite' | 'postgres';
 
+/** A SQL string literal (standard_conforming_strings, on since PostgreSQL 9.1). */
+function literal(value: string): string {
+  if (value.includes('\0')) throw new Error('a SQL literal cannot hold NUL');
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
 export interface Database {
   readonly kind: DbKind;
   readonly pool: pg.Pool;
@@ -106,34 +112,42 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
 function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>): Database {
   const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
-  // Whether this connection may switch to lastro_app (it exists once migrations ran, and we are
-  // a superuser or a member). Checked on first tenant transaction; "no" is rechecked later.
+  // Whether tenant transactions may switch to lastro_app (it exists once migrations ran, and we
+  // are a superuser or a member). Checked on the first tenant transaction; "no" is rechecked later.
   let appRole: boolean | undefined;
-  const canUseAppRole = async (tx: Tx): Promise<boolean> => {
-    if (appRole) return true;
+  const probeAppRole = async (): Promise<boolean> => {
     const { rows } = await sql<{ ok: boolean }>`
       select exists (select 1 from pg_roles where rolname = 'lastro_app')
-         and pg_has_role(current_user, 'lastro_app', 'MEMBER') as ok`.execute(tx);
-    appRole = rows[0]?.ok === true;
-    return appRole;
+         and pg_has_role(current_user, 'lastro_app', 'MEMBER') as ok`.execute(kysely);
+    appRole = rows[0]?.ok === true ? true : undefined;
+    return appRole === true;
   };
   return {
     kind,
     pool,
     kysely,
     async transaction(fn, opts) {
-      let current: Tx | undefined;
-      const result = await kysely.transaction().execute(async (tx) => {
-        current = tx;
-        if (opts?.orgId) {
-          if (await canUseAppRole(tx)) await sql`set local role lastro_app`.execute(tx);
-          await sql`select set_config('lastro.org_id', ${opts.orgId}, true)`.execute(tx);
-        } else if (opts?.system) {
-          await sql`select set_config('lastro.system', 'on', true)`.execute(tx);
+      // BEGIN and the session settings travel in one round trip (a multi-statement simple query),
+      // and COMMIT in another: a tenant read costs one query more than the read itself.
+      const settings = opts?.orgId
+        ? `select set_config('lastro.org_id', ${literal(opts.orgId)}, true)${(appRole ?? (await probeAppRole())) ? ", set_config('role', 'lastro_app', true)" : ''}`
+        : opts?.system
+          ? "select set_config('lastro.system', 'on', true)"
+          : '';
+      const { result, tx } = await kysely.connection().execute(async (conn) => {
+        const tx = conn as unknown as Tx;
+        await sql.raw(settings ? `begin; ${settings}` : 'begin').execute(conn);
+        let result: Awaited<ReturnType<typeof fn>>;
+        try {
+          result = await fn(tx);
+        } catch (err) {
+          await sql.raw('rollback').execute(conn).catch(() => {}); // a broken connection rolled back already
+          throw err;
         }
-        return fn(tx);
+        await sql.raw('commit').execute(conn);
+        return { result, tx };
       });
-      for (const hook of (current && commitHooks.get(current)) ?? []) hook();
+      for (const hook of commitHooks.get(tx) ?? []) hook();
       return result;
     },
     async ping() {
