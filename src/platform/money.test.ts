@@ -88,6 +88,15 @@ describe('arithmetic', () => {
     expect(Money.fromDecimal('-0.05', 'BRL').allocate(2).map((m) => m.minor)).toEqual([-3n, -2n]);
   });
 
+  it('installment schedules put the remainder on the last installment (seed 003: 1020.07 in 3)', () => {
+    const total = Money.fromDecimal('1020.07', 'BRL');
+    expect(total.allocate(3, { remainder: 'last' }).map((m) => m.toDecimalString())).toEqual(['340.02', '340.02', '340.03']);
+    expect(total.allocate(3, { remainder: 'first' }).map((m) => m.toDecimalString())).toEqual(['340.03', '340.02', '340.02']);
+    expect(total.allocate(3).map((m) => m.toDecimalString())).toEqual(['340.03', '340.02', '340.02']);
+    expect(Money.fromDecimal('100.00', 'BRL').allocate(3, { remainder: 'last' }).map((m) => m.toDecimalString())).toEqual(['33.33', '33.33', '33.34']);
+    expect(Money.fromDecimal('-0.05', 'BRL').allocate(2, { remainder: 'last' }).map((m) => m.minor)).toEqual([-2n, -3n]);
+  });
+
   it('property: parse ∘ format is the identity, and allocate sums exactly', () => {
     const currencies = ['BRL', 'JPY', 'BHD', 'CLF'] as const;
     fc.assert(
@@ -98,11 +107,17 @@ describe('arithmetic', () => {
         (minor, cur, parts) => {
           const m = Money.ofMinor(minor, cur);
           expect(Money.fromDecimal(m.toDecimalString(), cur).minor).toBe(minor);
-          const pieces = m.allocate(parts);
-          expect(pieces.reduce((a, b) => a.add(b)).minor).toBe(minor);
-          const sizes = pieces.map((p) => p.minor);
-          const spread = sizes.reduce((a, b) => (a > b ? a : b)) - sizes.reduce((a, b) => (a < b ? a : b));
-          expect(spread <= 1n).toBe(true);
+          for (const remainder of ['first', 'last'] as const) {
+            const pieces = m.allocate(parts, { remainder });
+            expect(pieces.reduce((a, b) => a.add(b)).minor).toBe(minor);
+            const sizes = pieces.map((p) => p.minor);
+            const spread = sizes.reduce((a, b) => (a > b ? a : b)) - sizes.reduce((a, b) => (a < b ? a : b));
+            expect(spread <= 1n).toBe(true);
+            // The larger parts (by magnitude) come first, or last, never in between.
+            const abs = sizes.map((x) => (x < 0n ? -x : x));
+            const ordered = remainder === 'first' ? abs.every((x, i) => i === 0 || abs[i - 1]! >= x) : abs.every((x, i) => i === 0 || abs[i - 1]! <= x);
+            expect(ordered).toBe(true);
+          }
         },
       ),
       { numRuns: 300 },
