@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Dec, Money, MoneyError, currencyByCode, currencyByNumeric, isCurrencyNumericCode } from './money.js';
+import {
+  Dec,
+  MINOR_COLUMN_MAX,
+  Money,
+  MoneyError,
+  currencyByCode,
+  currencyByNumeric,
+  isCurrencyNumericCode,
+  moneyFromColumns,
+  toMinorColumns,
+} from './money.js';
 
 describe('ISO 4217 currencies', () => {
   it('knows exponents from the standard', () => {
@@ -54,6 +64,16 @@ describe('parsing API decimals exactly', () => {
     expect(Money.ofMinor(7n, 'JPY').toDecimalString()).toBe('7');
     expect(Money.ofMinor(1n, 'BHD').toDecimalString()).toBe('0.001');
     expect(Money.ofMinor(123456n, 'BRL').toApiNumber()).toBe(1234.56);
+  });
+
+  it('writes a JSON number only when the client reads back the same decimal', () => {
+    expect(Money.ofMinor(999999999999999n, 'BRL').toApiNumber()).toBe(9999999999999.99);
+    expect(Money.ofMinor(2n ** 53n - 1n, 'JPY').toApiNumber()).toBe(Number.MAX_SAFE_INTEGER); // 16 digits a float keeps
+    expect(JSON.stringify({ amount: Money.fromDecimal('0.1', 'BRL').toApiNumber() })).toBe('{"amount":0.1}');
+    expect(() => Money.fromDecimal('12345678901234567.89', 'BRL').toApiNumber()).toThrow(
+      expect.objectContaining({ code: 'AMOUNT_OUT_OF_RANGE' }),
+    );
+    expect(() => Money.ofMinor(2n ** 53n + 1n, 'JPY').toApiNumber()).toThrow(/cannot be written as an exact JSON number/);
   });
 });
 
@@ -121,6 +141,39 @@ describe('arithmetic', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('columns: <name>_minor bigint + currency_numeric_code', () => {
+  it('writes and reads a row', () => {
+    const principal = Money.fromDecimal('1000.00', 'BRL');
+    const interest = Money.fromDecimal('20.07', 'BRL');
+    const row = toMinorColumns({ principal, interest });
+    expect(row).toEqual({ principal_minor: 100000n, interest_minor: 2007n, currency_numeric_code: '986' });
+    expect(moneyFromColumns(row, 'principal').equals(principal)).toBe(true);
+    expect(moneyFromColumns(row, 'interest').toString()).toBe('20.07 BRL');
+    expect(moneyFromColumns({ fee_minor: 5n, currency_numeric_code: '392' }, 'fee').toString()).toBe('5 JPY');
+  });
+
+  it('refuses a row of two currencies, a value beyond bigint, and a column not read as bigint', () => {
+    expect(() => toMinorColumns({ a: Money.ofMinor(1n, 'BRL'), b: Money.ofMinor(1n, 'USD') })).toThrow(
+      expect.objectContaining({ code: 'CURRENCY_MISMATCH' }),
+    );
+    expect(toMinorColumns({ a: Money.ofMinor(MINOR_COLUMN_MAX, 'BRL') }).a_minor).toBe(MINOR_COLUMN_MAX);
+    expect(() => toMinorColumns({ a: Money.ofMinor(MINOR_COLUMN_MAX + 1n, 'BRL') })).toThrow(
+      expect.objectContaining({ code: 'AMOUNT_OUT_OF_RANGE' }),
+    );
+    expect(() => moneyFromColumns({ a_minor: '5' as unknown as bigint, currency_numeric_code: '986' }, 'a')).toThrow(TypeError);
+    expect(() => moneyFromColumns({ a_minor: 5n, currency_numeric_code: '000' }, 'a')).toThrow(MoneyError);
+  });
+
+  it('property: a row reads back the Money it was written from', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.constantFrom('BRL', 'JPY', 'BHD', 'CLF', 'USD'), (minor, cur) => {
+        const m = Money.ofMinor(minor, cur);
+        expect(moneyFromColumns(toMinorColumns({ total: m }), 'total').equals(m)).toBe(true);
+      }),
     );
   });
 });

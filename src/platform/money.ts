@@ -39,7 +39,7 @@ for (const r of currencyCodes.data) {
 
 export class MoneyError extends Error {
   constructor(
-    readonly code: 'UNKNOWN_CURRENCY' | 'INVALID_AMOUNT' | 'AMOUNT_PRECISION' | 'CURRENCY_MISMATCH',
+    readonly code: 'UNKNOWN_CURRENCY' | 'INVALID_AMOUNT' | 'AMOUNT_PRECISION' | 'AMOUNT_OUT_OF_RANGE' | 'CURRENCY_MISMATCH',
     message: string,
   ) {
     super(message);
@@ -138,9 +138,19 @@ export class Money {
     return neg ? `-${text}` : text;
   }
 
-  /** The JSON number the API returns (Pismo's style). Exact while it has ≤ 15 significant digits. */
+  /**
+   * The JSON number the API returns (Pismo's style), when a float64 carries it exactly: JSON
+   * writes a number as its shortest round-trip text, so the client reads back this very decimal.
+   * Anything else (in practice more than 15 significant digits) throws AMOUNT_OUT_OF_RANGE
+   * rather than answer with a neighbouring amount.
+   */
   toApiNumber(): number {
-    return Number(this.toDecimalString());
+    const text = this.toDecimalString();
+    const n = Number(text);
+    if (!new Dec(n).eq(new Dec(text))) {
+      throw new MoneyError('AMOUNT_OUT_OF_RANGE', `${this.toString()} cannot be written as an exact JSON number`);
+    }
+    return n;
   }
 
   toDecimal(): Decimal {
@@ -205,4 +215,46 @@ export class Money {
       throw new MoneyError('CURRENCY_MISMATCH', `cannot combine ${this.currency.code} with ${other.currency.code}`);
     }
   }
+}
+
+// Storage convention: an amount is a `<name>_minor bigint` column (minor units, never a float or
+// a numeric with a scale) beside the row's `currency_numeric_code text` (ISO 4217, three digits,
+// as programs store it). A row with several amounts shares the one currency column.
+
+/** PostgreSQL's bigint range, which every `*_minor` column holds. */
+export const MINOR_COLUMN_MIN = -(2n ** 63n);
+export const MINOR_COLUMN_MAX = 2n ** 63n - 1n;
+
+/** The columns of a row's amounts named `Name`: `{ principal_minor, currency_numeric_code }`. */
+export type MinorColumns<Name extends string> = { [K in Name as `${K}_minor`]: bigint } & { currency_numeric_code: string };
+
+/**
+ * The column values for amounts of one currency: `toMinorColumns({ principal, interest })` gives
+ * `{ principal_minor, interest_minor, currency_numeric_code }`. Amounts in different currencies,
+ * or beyond bigint, throw (a row has one currency, and PostgreSQL would refuse the value anyway).
+ */
+export function toMinorColumns<Name extends string>(amounts: Record<Name, Money>): MinorColumns<Name> {
+  const columns: Record<string, bigint | string> = {};
+  let currency: Currency | undefined;
+  for (const [name, money] of Object.entries<Money>(amounts)) {
+    if (currency && currency.code !== money.currency.code) {
+      throw new MoneyError('CURRENCY_MISMATCH', `one row holds one currency: ${name} is ${money.currency.code}, not ${currency.code}`);
+    }
+    currency = money.currency;
+    if (money.minor < MINOR_COLUMN_MIN || money.minor > MINOR_COLUMN_MAX) {
+      throw new MoneyError('AMOUNT_OUT_OF_RANGE', `${name} ${money.toString()} does not fit a bigint column`);
+    }
+    columns[`${name}_minor`] = money.minor;
+  }
+  if (!currency) throw new RangeError('toMinorColumns needs at least one amount');
+  columns.currency_numeric_code = currency.numeric;
+  return columns as MinorColumns<Name>;
+}
+
+/** The Money in a row's `<name>_minor` column, in the row's `currency_numeric_code`. */
+export function moneyFromColumns<Name extends string>(row: MinorColumns<Name>, name: Name): Money {
+  const minor = (row as Record<string, unknown>)[`${name}_minor`];
+  // pg reads int8 as bigint (database.ts); anything else means the column is not a *_minor bigint.
+  if (typeof minor !== 'bigint') throw new TypeError(`${name}_minor must be read as a bigint, got ${typeof minor}`);
+  return Money.ofMinor(minor, currencyByNumeric(row.currency_numeric_code));
 }
