@@ -4,6 +4,7 @@ import type { FastifyError } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, PlatformErrors, type FieldIssue } from '../errors.js';
 import { FORMAT_REASONS } from './formats.js';
+import { inexactNumberPaths, inexactNumberReason, isLosslessNumber } from './json-body.js';
 
 export const ErrorBody = Type.Object(
   {
@@ -20,6 +21,8 @@ interface AjvIssue {
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
+  /** The offending value (the validator runs with `verbose`). */
+  data?: unknown;
 }
 
 const CONTEXT_NAMES: Record<string, string> = { querystring: 'query', body: 'body', params: 'path', headers: 'headers' };
@@ -37,13 +40,19 @@ function fieldPath(context: string, instancePath: string, child?: unknown): stri
 export function validationIssues(context: string, errors: AjvIssue[]): FieldIssue[] {
   // One issue per field: a union of constants reports one error per branch plus an anyOf error;
   // the caller wants "must be one of …" once.
-  const byField = new Map<string, { consts: unknown[]; reasons: string[] }>();
+  // Why a number kept as text fits no schema outranks what the branches of a union
+  // (`must be null`) or the type check (`must be number`) said.
+  const byField = new Map<string, { consts: unknown[]; reasons: string[]; inexact: string[] }>();
   const note = (field: string) => {
     let entry = byField.get(field);
-    if (!entry) byField.set(field, (entry = { consts: [], reasons: [] }));
+    if (!entry) byField.set(field, (entry = { consts: [], reasons: [], inexact: [] }));
     return entry;
   };
   for (const e of errors) {
+    if (isLosslessNumber(e.data)) {
+      note(fieldPath(context, e.instancePath)).inexact.push(inexactNumberReason(e.data));
+      continue;
+    }
     switch (e.keyword) {
       case 'required':
         note(fieldPath(context, e.instancePath, e.params.missingProperty)).reasons.push('is required');
@@ -71,14 +80,20 @@ export function validationIssues(context: string, errors: AjvIssue[]): FieldIssu
     }
   }
   const issues: FieldIssue[] = [];
-  for (const [field, { consts, reasons }] of byField) {
+  for (const [field, { consts, reasons, inexact }] of byField) {
     // For a nullable field given a bad value, "must be null" is noise next to the real reason.
     const meaningful = reasons.length > 1 ? reasons.filter((r) => r !== 'must be null') : reasons;
-    if (consts.length) issues.push({ field, reason: `must be one of ${consts.map((v) => JSON.stringify(v)).join(', ')}` });
+    if (inexact.length) for (const reason of new Set(inexact)) issues.push({ field, reason });
+    else if (consts.length) issues.push({ field, reason: `must be one of ${consts.map((v) => JSON.stringify(v)).join(', ')}` });
     else if (meaningful.length) for (const reason of new Set(meaningful)) issues.push({ field, reason });
     else issues.push({ field, reason: 'does not match any allowed form' });
   }
   return issues;
+}
+
+/** Numbers kept as text that no schema read (free-form fields), as issues naming each. */
+export function inexactNumberIssues(body: unknown): FieldIssue[] {
+  return inexactNumberPaths(body).map(({ path, value }) => ({ field: fieldPath('body', path), reason: inexactNumberReason(value) }));
 }
 
 /** Converts any thrown value into an AppError. */
