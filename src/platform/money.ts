@@ -64,8 +64,9 @@ export function currencyByNumeric(numeric: string | number): Currency {
 export const isCurrencyNumericCode = (numeric: string | number): boolean =>
   byNumeric.has(String(numeric).padStart(3, '0'));
 
-// A float64 keeps 15 significant decimal digits exactly; a JSON number with more may already
-// have been changed by JSON.parse, so we refuse it instead of guessing.
+// A float64 keeps 15 significant decimal digits exactly; a JS number with more may already have
+// been changed by JSON.parse, so we refuse it instead of guessing. (Request bodies do not go
+// through JSON.parse: an Amount field reaches a handler as exact decimal text, http/amount.ts.)
 const MAX_SIGNIFICANT_DIGITS_FROM_NUMBER = 15;
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 

@@ -4,6 +4,7 @@ import type { FastifyError } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, PlatformErrors, type FieldIssue } from '../errors.js';
 import { FORMAT_REASONS } from './formats.js';
+import { AMOUNT_KEYWORD } from './amount.js';
 import { inexactNumberPaths, inexactNumberReason, isLosslessNumber } from './json-body.js';
 
 export const ErrorBody = Type.Object(
@@ -40,15 +41,19 @@ function fieldPath(context: string, instancePath: string, child?: unknown): stri
 export function validationIssues(context: string, errors: AjvIssue[]): FieldIssue[] {
   // One issue per field: a union of constants reports one error per branch plus an anyOf error;
   // the caller wants "must be one of …" once.
-  // Why a number kept as text fits no schema outranks what the branches of a union
-  // (`must be null`) or the type check (`must be number`) said.
-  const byField = new Map<string, { consts: unknown[]; reasons: string[]; inexact: string[] }>();
+  // An Amount's own reason, or why a number kept as text fits no other schema, outranks what the
+  // other branches of a union (`must be null`) or the type check (`must be number`) said.
+  const byField = new Map<string, { consts: unknown[]; reasons: string[]; amount: string[]; inexact: string[] }>();
   const note = (field: string) => {
     let entry = byField.get(field);
-    if (!entry) byField.set(field, (entry = { consts: [], reasons: [], inexact: [] }));
+    if (!entry) byField.set(field, (entry = { consts: [], reasons: [], amount: [], inexact: [] }));
     return entry;
   };
   for (const e of errors) {
+    if (e.keyword === AMOUNT_KEYWORD) {
+      note(fieldPath(context, e.instancePath)).amount.push(e.message ?? 'is not an amount');
+      continue;
+    }
     if (isLosslessNumber(e.data)) {
       note(fieldPath(context, e.instancePath)).inexact.push(inexactNumberReason(e.data));
       continue;
@@ -80,10 +85,11 @@ export function validationIssues(context: string, errors: AjvIssue[]): FieldIssu
     }
   }
   const issues: FieldIssue[] = [];
-  for (const [field, { consts, reasons, inexact }] of byField) {
+  for (const [field, { consts, reasons, amount, inexact }] of byField) {
     // For a nullable field given a bad value, "must be null" is noise next to the real reason.
     const meaningful = reasons.length > 1 ? reasons.filter((r) => r !== 'must be null') : reasons;
-    if (inexact.length) for (const reason of new Set(inexact)) issues.push({ field, reason });
+    const firm = amount.length ? amount : inexact;
+    if (firm.length) for (const reason of new Set(firm)) issues.push({ field, reason });
     else if (consts.length) issues.push({ field, reason: `must be one of ${consts.map((v) => JSON.stringify(v)).join(', ')}` });
     else if (meaningful.length) for (const reason of new Set(meaningful)) issues.push({ field, reason });
     else issues.push({ field, reason: 'does not match any allowed form' });

@@ -14,6 +14,7 @@ import { isValidCid } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { HttpApp, LastroModule, Platform } from '../module.js';
+import { amountKeyword, amountsInOpenApi } from './amount.js';
 import { ErrorBody, inexactNumberIssues, toAppError } from './errors.js';
 import { healthRoutes } from './health.js';
 import { docsRoutes } from './docs.js';
@@ -66,7 +67,7 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
       // verbose: errors carry the offending value, so a number kept as text (a LosslessNumber)
       // in a number or integer field is reported as such, not as "must be number".
       customOptions: { allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false, formats: FORMATS, verbose: true },
-      plugins: [ajvFormats as unknown as AjvPlugin as never],
+      plugins: [ajvFormats as unknown as AjvPlugin as never, amountKeyword as unknown as AjvPlugin as never],
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -167,6 +168,8 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
     },
+    // Amount fields have no `type` for Ajv (amount.ts); the document shows the one Pismo declares.
+    transformObject: (doc) => ('openapiObject' in doc ? amountsInOpenApi(doc.openapiObject) : doc.swaggerObject),
   });
 
   await installGuard(app, {
