@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Dec, Money, MoneyError, currencyByCode, currencyByNumeric, isCurrencyNumericCode } from './money.js';
+import {
+  Dec,
+  MINOR_COLUMN_MAX,
+  Money,
+  MoneyError,
+  currencyByCode,
+  currencyByNumeric,
+  isCurrencyNumericCode,
+  moneyFromColumns,
+  toMinorColumns,
+} from './money.js';
 
 describe('ISO 4217 currencies', () => {
   it('knows exponents from the standard', () => {
@@ -55,6 +65,16 @@ describe('parsing API decimals exactly', () => {
     expect(Money.ofMinor(1n, 'BHD').toDecimalString()).toBe('0.001');
     expect(Money.ofMinor(123456n, 'BRL').toApiNumber()).toBe(1234.56);
   });
+
+  it('writes a JSON number only when the client reads back the same decimal', () => {
+    expect(Money.ofMinor(999999999999999n, 'BRL').toApiNumber()).toBe(9999999999999.99);
+    expect(Money.ofMinor(2n ** 53n - 1n, 'JPY').toApiNumber()).toBe(Number.MAX_SAFE_INTEGER); // 16 digits a float keeps
+    expect(JSON.stringify({ amount: Money.fromDecimal('0.1', 'BRL').toApiNumber() })).toBe('{"amount":0.1}');
+    expect(() => Money.fromDecimal('12345678901234567.89', 'BRL').toApiNumber()).toThrow(
+      expect.objectContaining({ code: 'AMOUNT_OUT_OF_RANGE' }),
+    );
+    expect(() => Money.ofMinor(2n ** 53n + 1n, 'JPY').toApiNumber()).toThrow(/cannot be written as an exact JSON number/);
+  });
 });
 
 describe('rounding is explicit', () => {
@@ -88,6 +108,15 @@ describe('arithmetic', () => {
     expect(Money.fromDecimal('-0.05', 'BRL').allocate(2).map((m) => m.minor)).toEqual([-3n, -2n]);
   });
 
+  it('installment schedules put the remainder on the last installment (seed 003: 1020.07 in 3)', () => {
+    const total = Money.fromDecimal('1020.07', 'BRL');
+    expect(total.allocate(3, { remainder: 'last' }).map((m) => m.toDecimalString())).toEqual(['340.02', '340.02', '340.03']);
+    expect(total.allocate(3, { remainder: 'first' }).map((m) => m.toDecimalString())).toEqual(['340.03', '340.02', '340.02']);
+    expect(total.allocate(3).map((m) => m.toDecimalString())).toEqual(['340.03', '340.02', '340.02']);
+    expect(Money.fromDecimal('100.00', 'BRL').allocate(3, { remainder: 'last' }).map((m) => m.toDecimalString())).toEqual(['33.33', '33.33', '33.34']);
+    expect(Money.fromDecimal('-0.05', 'BRL').allocate(2, { remainder: 'last' }).map((m) => m.minor)).toEqual([-2n, -3n]);
+  });
+
   it('property: parse ∘ format is the identity, and allocate sums exactly', () => {
     const currencies = ['BRL', 'JPY', 'BHD', 'CLF'] as const;
     fc.assert(
@@ -98,14 +127,53 @@ describe('arithmetic', () => {
         (minor, cur, parts) => {
           const m = Money.ofMinor(minor, cur);
           expect(Money.fromDecimal(m.toDecimalString(), cur).minor).toBe(minor);
-          const pieces = m.allocate(parts);
-          expect(pieces.reduce((a, b) => a.add(b)).minor).toBe(minor);
-          const sizes = pieces.map((p) => p.minor);
-          const spread = sizes.reduce((a, b) => (a > b ? a : b)) - sizes.reduce((a, b) => (a < b ? a : b));
-          expect(spread <= 1n).toBe(true);
+          for (const remainder of ['first', 'last'] as const) {
+            const pieces = m.allocate(parts, { remainder });
+            expect(pieces.reduce((a, b) => a.add(b)).minor).toBe(minor);
+            const sizes = pieces.map((p) => p.minor);
+            const spread = sizes.reduce((a, b) => (a > b ? a : b)) - sizes.reduce((a, b) => (a < b ? a : b));
+            expect(spread <= 1n).toBe(true);
+            // The larger parts (by magnitude) come first, or last, never in between.
+            const abs = sizes.map((x) => (x < 0n ? -x : x));
+            const ordered = remainder === 'first' ? abs.every((x, i) => i === 0 || abs[i - 1]! >= x) : abs.every((x, i) => i === 0 || abs[i - 1]! <= x);
+            expect(ordered).toBe(true);
+          }
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('columns: <name>_minor bigint + currency_numeric_code', () => {
+  it('writes and reads a row', () => {
+    const principal = Money.fromDecimal('1000.00', 'BRL');
+    const interest = Money.fromDecimal('20.07', 'BRL');
+    const row = toMinorColumns({ principal, interest });
+    expect(row).toEqual({ principal_minor: 100000n, interest_minor: 2007n, currency_numeric_code: '986' });
+    expect(moneyFromColumns(row, 'principal').equals(principal)).toBe(true);
+    expect(moneyFromColumns(row, 'interest').toString()).toBe('20.07 BRL');
+    expect(moneyFromColumns({ fee_minor: 5n, currency_numeric_code: '392' }, 'fee').toString()).toBe('5 JPY');
+  });
+
+  it('refuses a row of two currencies, a value beyond bigint, and a column not read as bigint', () => {
+    expect(() => toMinorColumns({ a: Money.ofMinor(1n, 'BRL'), b: Money.ofMinor(1n, 'USD') })).toThrow(
+      expect.objectContaining({ code: 'CURRENCY_MISMATCH' }),
+    );
+    expect(toMinorColumns({ a: Money.ofMinor(MINOR_COLUMN_MAX, 'BRL') }).a_minor).toBe(MINOR_COLUMN_MAX);
+    expect(() => toMinorColumns({ a: Money.ofMinor(MINOR_COLUMN_MAX + 1n, 'BRL') })).toThrow(
+      expect.objectContaining({ code: 'AMOUNT_OUT_OF_RANGE' }),
+    );
+    expect(() => moneyFromColumns({ a_minor: '5' as unknown as bigint, currency_numeric_code: '986' }, 'a')).toThrow(TypeError);
+    expect(() => moneyFromColumns({ a_minor: 5n, currency_numeric_code: '000' }, 'a')).toThrow(MoneyError);
+  });
+
+  it('property: a row reads back the Money it was written from', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.constantFrom('BRL', 'JPY', 'BHD', 'CLF', 'USD'), (minor, cur) => {
+        const m = Money.ofMinor(minor, cur);
+        expect(moneyFromColumns(toMinorColumns({ total: m }), 'total').equals(m)).toBe(true);
+      }),
     );
   });
 });

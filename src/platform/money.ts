@@ -39,7 +39,7 @@ for (const r of currencyCodes.data) {
 
 export class MoneyError extends Error {
   constructor(
-    readonly code: 'UNKNOWN_CURRENCY' | 'INVALID_AMOUNT' | 'AMOUNT_PRECISION' | 'CURRENCY_MISMATCH',
+    readonly code: 'UNKNOWN_CURRENCY' | 'INVALID_AMOUNT' | 'AMOUNT_PRECISION' | 'AMOUNT_OUT_OF_RANGE' | 'CURRENCY_MISMATCH',
     message: string,
   ) {
     super(message);
@@ -64,8 +64,9 @@ export function currencyByNumeric(numeric: string | number): Currency {
 export const isCurrencyNumericCode = (numeric: string | number): boolean =>
   byNumeric.has(String(numeric).padStart(3, '0'));
 
-// A float64 keeps 15 significant decimal digits exactly; a JSON number with more may already
-// have been changed by JSON.parse, so we refuse it instead of guessing.
+// A float64 keeps 15 significant decimal digits exactly; a JS number with more may already have
+// been changed by JSON.parse, so we refuse it instead of guessing. (Request bodies do not go
+// through JSON.parse: an Amount field reaches a handler as exact decimal text, http/amount.ts.)
 const MAX_SIGNIFICANT_DIGITS_FROM_NUMBER = 15;
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 
@@ -138,9 +139,19 @@ export class Money {
     return neg ? `-${text}` : text;
   }
 
-  /** The JSON number the API returns (Pismo's style). Exact while it has ≤ 15 significant digits. */
+  /**
+   * The JSON number the API returns (Pismo's style), when a float64 carries it exactly: JSON
+   * writes a number as its shortest round-trip text, so the client reads back this very decimal.
+   * Anything else (in practice more than 15 significant digits) throws AMOUNT_OUT_OF_RANGE
+   * rather than answer with a neighbouring amount.
+   */
   toApiNumber(): number {
-    return Number(this.toDecimalString());
+    const text = this.toDecimalString();
+    const n = Number(text);
+    if (!new Dec(n).eq(new Dec(text))) {
+      throw new MoneyError('AMOUNT_OUT_OF_RANGE', `${this.toString()} cannot be written as an exact JSON number`);
+    }
+    return n;
   }
 
   toDecimal(): Decimal {
@@ -180,19 +191,20 @@ export class Money {
 
   /**
    * Splits into `parts` amounts that differ by at most one minor unit and sum exactly to this
-   * amount; the earlier parts take the remainder (as installment schedules do).
+   * amount. The leftover minor units go one each to the first parts (`remainder: 'first'`, the
+   * default: 100.00 in 3 is 33.34 / 33.33 / 33.33) or to the last ones (`'last'`). Installment
+   * schedules put the remainder on the LAST installment: Pismo's lending example (seed 003) repays
+   * 1020.07 in 3 as 340.02 / 340.02 / 340.03, so a schedule asks for `{ remainder: 'last' }`.
    */
-  allocate(parts: number): Money[] {
+  allocate(parts: number, opts: { remainder?: 'first' | 'last' } = {}): Money[] {
     if (!Number.isInteger(parts) || parts < 1) throw new RangeError('parts must be a positive integer');
     const n = BigInt(parts);
     const base = this.minor / n;
-    let rest = this.minor - base * n;
+    const rest = this.minor - base * n; // same sign as the amount, |rest| < parts
     const step = rest < 0n ? -1n : 1n;
-    return Array.from({ length: parts }, () => {
-      if (rest === 0n) return new Money(base, this.currency);
-      rest -= step;
-      return new Money(base + step, this.currency);
-    });
+    const extra = Number(rest < 0n ? -rest : rest);
+    const takesExtra = opts.remainder === 'last' ? (i: number) => i >= parts - extra : (i: number) => i < extra;
+    return Array.from({ length: parts }, (_, i) => new Money(takesExtra(i) ? base + step : base, this.currency));
   }
 
   toString(): string {
@@ -204,4 +216,46 @@ export class Money {
       throw new MoneyError('CURRENCY_MISMATCH', `cannot combine ${this.currency.code} with ${other.currency.code}`);
     }
   }
+}
+
+// Storage convention: an amount is a `<name>_minor bigint` column (minor units, never a float or
+// a numeric with a scale) beside the row's `currency_numeric_code text` (ISO 4217, three digits,
+// as programs store it). A row with several amounts shares the one currency column.
+
+/** PostgreSQL's bigint range, which every `*_minor` column holds. */
+export const MINOR_COLUMN_MIN = -(2n ** 63n);
+export const MINOR_COLUMN_MAX = 2n ** 63n - 1n;
+
+/** The columns of a row's amounts named `Name`: `{ principal_minor, currency_numeric_code }`. */
+export type MinorColumns<Name extends string> = { [K in Name as `${K}_minor`]: bigint } & { currency_numeric_code: string };
+
+/**
+ * The column values for amounts of one currency: `toMinorColumns({ principal, interest })` gives
+ * `{ principal_minor, interest_minor, currency_numeric_code }`. Amounts in different currencies,
+ * or beyond bigint, throw (a row has one currency, and PostgreSQL would refuse the value anyway).
+ */
+export function toMinorColumns<Name extends string>(amounts: Record<Name, Money>): MinorColumns<Name> {
+  const columns: Record<string, bigint | string> = {};
+  let currency: Currency | undefined;
+  for (const [name, money] of Object.entries<Money>(amounts)) {
+    if (currency && currency.code !== money.currency.code) {
+      throw new MoneyError('CURRENCY_MISMATCH', `one row holds one currency: ${name} is ${money.currency.code}, not ${currency.code}`);
+    }
+    currency = money.currency;
+    if (money.minor < MINOR_COLUMN_MIN || money.minor > MINOR_COLUMN_MAX) {
+      throw new MoneyError('AMOUNT_OUT_OF_RANGE', `${name} ${money.toString()} does not fit a bigint column`);
+    }
+    columns[`${name}_minor`] = money.minor;
+  }
+  if (!currency) throw new RangeError('toMinorColumns needs at least one amount');
+  columns.currency_numeric_code = currency.numeric;
+  return columns as MinorColumns<Name>;
+}
+
+/** The Money in a row's `<name>_minor` column, in the row's `currency_numeric_code`. */
+export function moneyFromColumns<Name extends string>(row: MinorColumns<Name>, name: Name): Money {
+  const minor = (row as Record<string, unknown>)[`${name}_minor`];
+  // pg reads int8 as bigint (database.ts); anything else means the column is not a *_minor bigint.
+  if (typeof minor !== 'bigint') throw new TypeError(`${name}_minor must be read as a bigint, got ${typeof minor}`);
+  return Money.ofMinor(minor, currencyByNumeric(row.currency_numeric_code));
 }

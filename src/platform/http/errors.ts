@@ -4,6 +4,8 @@ import type { FastifyError } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, PlatformErrors, type ErrorKind, type FieldIssue } from '../errors.js';
 import { FORMAT_REASONS } from './formats.js';
+import { AMOUNT_KEYWORD } from './amount.js';
+import { inexactNumberPaths, inexactNumberReason, isLosslessNumber } from './json-body.js';
 
 export const ErrorBody = Type.Object(
   {
@@ -53,6 +55,8 @@ interface AjvIssue {
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
+  /** The offending value (the validator runs with `verbose`). */
+  data?: unknown;
 }
 
 const CONTEXT_NAMES: Record<string, string> = { querystring: 'query', body: 'body', params: 'path', headers: 'headers' };
@@ -70,13 +74,23 @@ function fieldPath(context: string, instancePath: string, child?: unknown): stri
 export function validationIssues(context: string, errors: AjvIssue[]): FieldIssue[] {
   // One issue per field: a union of constants reports one error per branch plus an anyOf error;
   // the caller wants "must be one of …" once.
-  const byField = new Map<string, { consts: unknown[]; reasons: string[] }>();
+  // An Amount's own reason, or why a number kept as text fits no other schema, outranks what the
+  // other branches of a union (`must be null`) or the type check (`must be number`) said.
+  const byField = new Map<string, { consts: unknown[]; reasons: string[]; amount: string[]; inexact: string[] }>();
   const note = (field: string) => {
     let entry = byField.get(field);
-    if (!entry) byField.set(field, (entry = { consts: [], reasons: [] }));
+    if (!entry) byField.set(field, (entry = { consts: [], reasons: [], amount: [], inexact: [] }));
     return entry;
   };
   for (const e of errors) {
+    if (e.keyword === AMOUNT_KEYWORD) {
+      note(fieldPath(context, e.instancePath)).amount.push(e.message ?? 'is not an amount');
+      continue;
+    }
+    if (isLosslessNumber(e.data)) {
+      note(fieldPath(context, e.instancePath)).inexact.push(inexactNumberReason(e.data));
+      continue;
+    }
     switch (e.keyword) {
       case 'required':
         note(fieldPath(context, e.instancePath, e.params.missingProperty)).reasons.push('is required');
@@ -104,14 +118,21 @@ export function validationIssues(context: string, errors: AjvIssue[]): FieldIssu
     }
   }
   const issues: FieldIssue[] = [];
-  for (const [field, { consts, reasons }] of byField) {
+  for (const [field, { consts, reasons, amount, inexact }] of byField) {
     // For a nullable field given a bad value, "must be null" is noise next to the real reason.
     const meaningful = reasons.length > 1 ? reasons.filter((r) => r !== 'must be null') : reasons;
-    if (consts.length) issues.push({ field, reason: `must be one of ${consts.map((v) => JSON.stringify(v)).join(', ')}` });
+    const firm = amount.length ? amount : inexact;
+    if (firm.length) for (const reason of new Set(firm)) issues.push({ field, reason });
+    else if (consts.length) issues.push({ field, reason: `must be one of ${consts.map((v) => JSON.stringify(v)).join(', ')}` });
     else if (meaningful.length) for (const reason of new Set(meaningful)) issues.push({ field, reason });
     else issues.push({ field, reason: 'does not match any allowed form' });
   }
   return issues;
+}
+
+/** Numbers kept as text that no schema read (free-form fields), as issues naming each. */
+export function inexactNumberIssues(body: unknown): FieldIssue[] {
+  return inexactNumberPaths(body).map(({ path, value }) => ({ field: fieldPath('body', path), reason: inexactNumberReason(value) }));
 }
 
 /** Converts any thrown value into an AppError. */

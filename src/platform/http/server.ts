@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, errorCodes, type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import ajvFormats from 'ajv-formats';
@@ -14,10 +14,12 @@ import { isValidCid } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { HttpApp, LastroModule, Platform } from '../module.js';
-import { ErrorBody, statusOf, toAppError, type ErrorStatusOverrides } from './errors.js';
+import { amountKeyword, amountsInOpenApi } from './amount.js';
+import { ErrorBody, inexactNumberIssues, statusOf, toAppError, type ErrorStatusOverrides } from './errors.js';
 import { healthRoutes } from './health.js';
 import { docsRoutes } from './docs.js';
 import { FORMATS } from './formats.js';
+import { parseJsonBody } from './json-body.js';
 import { installGuard, routeAuth } from '../auth/guard.js';
 import { readFileSync } from 'node:fs';
 
@@ -69,13 +71,38 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
     bodyLimit: config.bodyLimit,
     return503OnClosing: true,
     ajv: {
-      customOptions: { allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false, formats: FORMATS },
-      plugins: [ajvFormats as unknown as AjvPlugin as never],
+      // verbose: errors carry the offending value, so a number kept as text (a LosslessNumber)
+      // in a number or integer field is reported as such, not as "must be number".
+      customOptions: { allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false, formats: FORMATS, verbose: true },
+      plugins: [ajvFormats as unknown as AjvPlugin as never, amountKeyword as unknown as AjvPlugin as never],
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only: text/plain and other bodies are 415, not a confusing validation error.
   app.removeContentTypeParser('text/plain');
+
+  // JSON bodies keep each number's exact text (json-body.ts). Otherwise as Fastify's own parser:
+  // the same body limit, the same errors for an empty or malformed body, `__proto__` refused.
+  const withInexactNumbers = new WeakSet<FastifyRequest>();
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body.length === 0) return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+    try {
+      const parsed = parseJsonBody(body as string);
+      if (parsed.inexact) withInexactNumbers.add(request);
+      done(null, parsed.value);
+    } catch {
+      done(new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), undefined);
+    }
+  });
+  // After validation, a number still kept as text sits where no schema read it (a free-form
+  // object, a route without a body schema): the handler would get an object, or round it. 400.
+  // A route validating for itself (attachValidation) sees its own error first.
+  app.addHook('preHandler', async (request) => {
+    if (!withInexactNumbers.has(request) || request.validationError) return;
+    const issues = inexactNumberIssues(request.body);
+    if (issues.length) throw PlatformErrors.validation(issues);
+  });
 
   // A second router holding every route, to tell 405 (path exists, other method) from 404.
   const known = FindMyWay();
@@ -148,6 +175,8 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
     },
+    // Amount fields have no `type` for Ajv (amount.ts); the document shows the one Pismo declares.
+    transformObject: (doc) => ('openapiObject' in doc ? amountsInOpenApi(doc.openapiObject) : doc.swaggerObject),
   });
 
   await installGuard(app, {
