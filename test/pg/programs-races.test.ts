@@ -83,3 +83,15 @@ it('a child calendar created while its parent is deleted: either the child (and 
     expect(['201/409', '404/204']).toContain(`${child.statusCode}/${deleted.statusCode}`);
   }
 });
+
+it("a calendar deleted while the org names it: either the org's calendar (and a 409) or the delete (and a 400)", async () => {
+  for (let i = 0; i < 8; i++) {
+    const id = await newCalendar(`Org contested ${i}`);
+    const [named, deleted] = await Promise.all([call('PATCH', '/orgs-core/v1/orgs', { holiday_calendar_id: id }), call('DELETE', `${CAL}/${id}`)]);
+    const outcome = `${named.statusCode}/${deleted.statusCode}`;
+    expect(['200/409', '400/204'], `${outcome} ${named.body} ${deleted.body}`).toContain(outcome);
+    if (deleted.statusCode === 409) expect(deleted.json().code).toBe('HOLIDAY_CALENDAR_IN_USE');
+    // Free the calendar for the next round's org PATCH to be a change.
+    if (named.statusCode === 200) expect((await call('PATCH', '/orgs-core/v1/orgs', { holiday_calendar_id: null })).statusCode).toBe(200);
+  }
+});

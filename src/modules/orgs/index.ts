@@ -2,7 +2,8 @@
 import { Type } from 'typebox';
 import { defineJob } from '../../platform/jobs.js';
 import type { LastroModule } from '../../platform/module.js';
-import { purgeRefreshTokens } from './orgs.repo.js';
+import type { TenantTx } from '../../platform/tenant.js';
+import { findOrg, purgeRefreshTokens } from './orgs.repo.js';
 import { orgsRoutes, passportRoutes } from './orgs.routes.js';
 import { createOrgsService } from './orgs.service.js';
 
@@ -10,6 +11,9 @@ export { createOrgsService, type OrgsService, ALL_PERMISSIONS } from './orgs.ser
 export { OrgEvents } from './orgs.events.js';
 import { ORG_EVENTS } from './orgs.events.js';
 export { CreateOrgBody } from './orgs.schemas.js';
+
+/** The holiday calendar the org names (its holiday_calendar_id), or null: asked by the calendars module. */
+export const orgHolidayCalendarId = async (t: TenantTx): Promise<bigint | null> => (await findOrg(t.db, t.orgId))?.holiday_calendar_id ?? null;
 
 export const orgsModule: LastroModule = {
   name: 'orgs',

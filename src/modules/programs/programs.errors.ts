@@ -1,5 +1,4 @@
-// Coded errors of the programs module, with the codes Pismo documents for the Programs API
-// (EOA…) and the Holidays API (EHLD…).
+// Coded errors of the programs module, with the codes Pismo documents for the Programs API (EOA…).
 import { AppError, PlatformErrors, type FieldIssue } from '../../platform/errors.js';
 import { RULE_MESSAGES, type RuleIssue } from './programs.rules.js';
 
@@ -22,21 +21,4 @@ export const ProgramErrors = {
   },
   unknownCalendar: (field: string) =>
     PlatformErrors.validation([{ field, reason: 'does not name a holiday calendar of this org' }]),
-};
-
-export const HolidayErrors = {
-  /** Pismo Holidays API: x-tenant missing. */
-  missingTenant: () => new AppError('invalid', 'EHLD0016', 'Missing x-tenant header'),
-  calendarNotFound: () => new AppError('not_found', 'EHLD0052', 'Holiday calendar not found'),
-  parentNotFound: () => new AppError('not_found', 'EHLD0052', 'Holiday calendar not found: the parent calendar does not exist'),
-  holidayNotFound: () => new AppError('not_found', 'EHLD0034', 'Holiday not found'),
-  calendarExists: (what: string) => new AppError('conflict', 'EHLD0027', `Holiday calendar already exists: ${what}`),
-  holidayExists: (date: string) => new AppError('conflict', 'EHLD0027', `A holiday on ${date} already exists in this calendar`),
-  calendarInUse: (by: string) =>
-    new AppError('conflict', 'HOLIDAY_CALENDAR_IN_USE', `The holiday calendar is used by ${by}; change them first`),
-  missingCalendarRef: () =>
-    new AppError('invalid', 'EHLD0050', 'Missing required fields: give holiday_calendar_id or external_id', [
-      { field: 'body.holiday_calendar_id', reason: 'give holiday_calendar_id or external_id (not both)' },
-    ]),
-  invalid: (issues: FieldIssue[]) => PlatformErrors.validation(issues),
 };

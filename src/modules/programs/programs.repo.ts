@@ -2,7 +2,9 @@
 // transaction and the org id, and filters on it.
 import { sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { offsetPage } from '../../platform/db/paging.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
+import type { PageRequest } from '../../platform/paging.js';
 
 export interface ProgramsTable {
   org_id: string;
@@ -89,24 +91,17 @@ export async function listPrograms(
   orgId: string,
   filter: ProgramFilter,
   sort: { by: 'ID' | 'NAME'; order: 'ASC' | 'DESC' },
-  page: number,
-  perPage: number,
+  page: PageRequest,
 ): Promise<{ rows: ProgramRow[]; total: number }> {
   let q = tx.selectFrom('programs').where('org_id', '=', orgId);
   if (filter.id !== undefined) q = q.where('program_id', '=', filter.id);
   if (filter.name !== undefined) q = q.where('name', 'ilike', `%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   if (filter.typeId !== undefined) q = q.where('type_id', '=', filter.typeId);
   if (filter.binValue !== undefined) q = q.where('bin_value', '=', filter.binValue);
-  const total = await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
   const dir = sort.order === 'DESC' ? 'desc' : 'asc';
   let rows = q.selectAll();
   if (sort.by === 'NAME') rows = rows.orderBy(sql`lower(name)`, dir);
-  const result = await rows
-    .orderBy('program_id', dir)
-    .limit(perPage)
-    .offset((page - 1) * perPage)
-    .execute();
-  return { rows: result, total: Number(total.n) };
+  return offsetPage(q, rows.orderBy('program_id', dir), page);
 }
 
 export const insertDueDates = (tx: Tx, rows: Insertable<ProgramDueDatesTable>[]) =>
@@ -147,3 +142,8 @@ export const calendarUsedByProgram = async (tx: Tx, orgId: string, calendarId: b
       tx,
     )
   ).rows[0]?.used === true;
+
+/** The program's holiday_calendar_id (null: none), or undefined when the org has no such program. */
+export const programCalendarId = async (tx: Tx, orgId: string, programId: bigint): Promise<bigint | null | undefined> =>
+  (await tx.selectFrom('programs').select('holiday_calendar_id').where('org_id', '=', orgId).where('program_id', '=', programId).executeTakeFirst())
+    ?.holiday_calendar_id;

@@ -1,28 +1,12 @@
-// HTTP routes of Pismo's Programs API (/programs/…) and holiday calendar API
-// (/holidays-core/v1/holiday-calendar…). Both require x-tenant, as Pismo does, and answer its
-// absence with each API's own code. Permission groups: `programs` and `holidays`.
+// HTTP routes of Pismo's Programs API (/programs/…). x-tenant is required, as Pismo requires it,
+// and its absence answers EOA0017. Permission group: `programs`.
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { callerOf, routeAuth } from '../../platform/auth/guard.js';
-import { idempotencyKeyOf } from '../../platform/idempotency.js';
-import type { HttpApp } from '../../platform/module.js';
-import {
-  AddedHoliday,
-  AddHolidayBody,
-  Calendar,
-  CalendarListQuery,
-  CalendarPage,
-  CalendarParams,
-  CreateCalendarBody,
-  CreatedCalendar,
-  ExternalIdParams,
-  HolidayListQuery,
-  HolidayPage,
-  HolidayParams,
-  UpdateCalendarBody,
-  UpdateHolidayBody,
-} from './holidays.schemas.js';
-import { int8Id, type HolidaysService } from './holidays.service.js';
-import { HolidayErrors, ProgramErrors } from './programs.errors.js';
+import { routeAuth } from '../../platform/auth/guard.js';
+import { requestContext, tenantScope } from '../../platform/http/context.js';
+import type { HttpApp, Platform } from '../../platform/module.js';
+import type { TenantTx } from '../../platform/tenant.js';
+import { ProgramErrors } from './programs.errors.js';
 import {
   CopyProgram,
   ImportIdParams,
@@ -41,7 +25,6 @@ import {
 import type { ProgramsService } from './programs.service.js';
 
 const programsAuth = routeAuth.tenant('programs', { tenantHeader: 'required', errors: { missingTenant: ProgramErrors.missingTenant } });
-const holidaysAuth = routeAuth.tenant('holidays', { tenantHeader: 'required', errors: { missingTenant: HolidayErrors.missingTenant } });
 
 const TenantHeaders = Type.Object({ 'x-tenant': Type.Optional(Type.String({ description: 'Org id (required); must match the token.' })) });
 const CreateHeaders = Type.Object({
@@ -53,12 +36,11 @@ const CreateHeaders = Type.Object({
 });
 const NoContent = { 204: Type.Null() };
 
-type Req = { id: string; headers: Record<string, string | string[] | undefined> };
-const ctx = (req: Req) => ({ cid: req.id, idempotencyKey: idempotencyKeyOf(req.headers) });
-
-export function programsRoutes(app: HttpApp, programs: ProgramsService): void {
+export function programsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, programs: ProgramsService): void {
   const route = { config: { auth: programsAuth } };
   const tags = ['programs'];
+  /** The caller's org's tenant transaction, opened once for the request. */
+  const tenant = <T>(req: FastifyRequest, fn: (t: TenantTx) => Promise<T>) => platform.tenant(tenantScope(req), fn);
 
   app.post(
     '/programs/v1/programs/template',
@@ -66,7 +48,10 @@ export function programsRoutes(app: HttpApp, programs: ProgramsService): void {
       ...route,
       schema: { tags, summary: 'Create program', headers: CreateHeaders, body: ProgramFromTemplate, response: { 200: ProgramResponse } },
     },
-    async (req) => programs.createFromTemplate(callerOf(req).orgId, req.body, ctx(req)),
+    async (req) => {
+      const ctx = requestContext(req);
+      return tenant(req, (t) => programs.createFromTemplate(t, req.body, ctx));
+    },
   );
   app.post(
     '/programs/v2/programs/template',
@@ -80,12 +65,18 @@ export function programsRoutes(app: HttpApp, programs: ProgramsService): void {
         response: { 201: ProgramTemplateV2Response },
       },
     },
-    async (req, reply) => reply.status(201).send(await programs.createFromTemplateAsync(callerOf(req).orgId, req.body, ctx(req))),
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      return reply.status(201).send(await tenant(req, (t) => programs.createFromTemplateAsync(t, req.body, ctx)));
+    },
   );
   app.post(
     '/programs/v1/programs/copy',
     { ...route, schema: { tags, summary: 'Copy program', headers: CreateHeaders, body: CopyProgram, response: { 200: Program } } },
-    async (req) => programs.copy(callerOf(req).orgId, req.body, ctx(req)),
+    async (req) => {
+      const ctx = requestContext(req);
+      return tenant(req, (t) => programs.copy(t, req.body, ctx));
+    },
   );
   app.post(
     '/programs/v2/programs/copy',
@@ -93,22 +84,25 @@ export function programsRoutes(app: HttpApp, programs: ProgramsService): void {
       ...route,
       schema: { tags, summary: 'Copy program (async)', headers: CreateHeaders, body: CopyProgram, response: { 201: ProgramCopyV2Response } },
     },
-    async (req, reply) => reply.status(201).send(await programs.copyAsync(callerOf(req).orgId, req.body, ctx(req))),
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      return reply.status(201).send(await tenant(req, (t) => programs.copyAsync(t, req.body, ctx)));
+    },
   );
   app.get(
     '/programs/v1/programs',
     { ...route, schema: { tags, summary: 'List programs', headers: TenantHeaders, querystring: ProgramListQuery, response: { 200: ProgramPage } } },
-    async (req) => programs.list(callerOf(req).orgId, req.query),
+    async (req) => tenant(req, (t) => programs.list(t, req.query)),
   );
   app.get(
     '/programs/v1/programs/:id',
     { ...route, schema: { tags, summary: 'Get program V1', headers: TenantHeaders, params: ProgramIdParams, response: { 200: Program } } },
-    async (req) => programs.get(callerOf(req).orgId, req.params.id),
+    async (req) => tenant(req, (t) => programs.get(t, req.params.id)),
   );
   app.get(
     '/programs/v2/programs/:id',
     { ...route, schema: { tags, summary: 'Get program V2', headers: TenantHeaders, params: ProgramIdParams, response: { 200: ProgramDetails } } },
-    async (req) => programs.getDetails(callerOf(req).orgId, req.params.id),
+    async (req) => tenant(req, (t) => programs.getDetails(t, req.params.id)),
   );
   app.patch(
     '/programs/v1/programs/:id',
@@ -117,7 +111,7 @@ export function programsRoutes(app: HttpApp, programs: ProgramsService): void {
       schema: { tags, summary: 'Update program; emits Program updated', headers: TenantHeaders, params: ProgramIdParams, body: ProgramPatch, response: NoContent },
     },
     async (req, reply) => {
-      await programs.patch(callerOf(req).orgId, req.params.id, req.body, ctx(req));
+      await tenant(req, (t) => programs.patch(t, req.params.id, req.body));
       return reply.status(204).send(null);
     },
   );
@@ -127,7 +121,7 @@ export function programsRoutes(app: HttpApp, programs: ProgramsService): void {
       ...route,
       schema: { tags, summary: 'Get program import record', headers: TenantHeaders, params: ImportIdParams, response: { 200: ProgramImportWithSteps } },
     },
-    async (req) => programs.getImport(callerOf(req).orgId, req.params.id),
+    async (req) => tenant(req, (t) => programs.getImport(t, req.params.id)),
   );
   app.get(
     '/programs/v1/programs/import/program/:id',
@@ -141,96 +135,6 @@ export function programsRoutes(app: HttpApp, programs: ProgramsService): void {
         response: { 200: ProgramImportWithSteps },
       },
     },
-    async (req) => programs.getImportOfProgram(callerOf(req).orgId, req.params.id),
-  );
-}
-
-export function holidaysRoutes(app: HttpApp, holidays: HolidaysService): void {
-  const route = { config: { auth: holidaysAuth } };
-  const tags = ['holidays'];
-  const base = '/holidays-core/v1/holiday-calendar';
-
-  app.post(
-    base,
-    {
-      ...route,
-      schema: { tags, summary: 'Create holiday calendar', headers: CreateHeaders, body: CreateCalendarBody, response: { 201: CreatedCalendar } },
-    },
-    async (req, reply) => reply.status(201).send(await holidays.createCalendar(callerOf(req).orgId, req.body, ctx(req))),
-  );
-  app.get(
-    base,
-    { ...route, schema: { tags, summary: 'List holiday calendars', headers: TenantHeaders, querystring: CalendarListQuery, response: { 200: CalendarPage } } },
-    async (req) => holidays.listCalendars(callerOf(req).orgId, req.query),
-  );
-  app.get(
-    `${base}/:holiday_calendar_id`,
-    { ...route, schema: { tags, summary: 'Get holiday calendar', headers: TenantHeaders, params: CalendarParams, response: { 200: Calendar } } },
-    async (req) => holidays.getCalendar(callerOf(req).orgId, int8Id(req.params.holiday_calendar_id)),
-  );
-  app.get(
-    `${base}/external-id/:external_id`,
-    { ...route, schema: { tags, summary: 'Get calendar by external ID', headers: TenantHeaders, params: ExternalIdParams, response: { 200: Calendar } } },
-    async (req) => holidays.getCalendarByExternalId(callerOf(req).orgId, req.params.external_id),
-  );
-  app.patch(
-    `${base}/:holiday_calendar_id`,
-    {
-      ...route,
-      schema: { tags, summary: 'Update holiday calendar', headers: TenantHeaders, params: CalendarParams, body: UpdateCalendarBody, response: NoContent },
-    },
-    async (req, reply) => {
-      await holidays.updateCalendar(callerOf(req).orgId, int8Id(req.params.holiday_calendar_id), req.body, ctx(req));
-      return reply.status(204).send(null);
-    },
-  );
-  app.delete(
-    `${base}/:holiday_calendar_id`,
-    {
-      ...route,
-      schema: {
-        tags,
-        summary: 'Delete holiday calendar and its holidays (refused while a program or a child calendar uses it)',
-        headers: TenantHeaders,
-        params: CalendarParams,
-        response: NoContent,
-      },
-    },
-    async (req, reply) => {
-      await holidays.deleteCalendar(callerOf(req).orgId, int8Id(req.params.holiday_calendar_id), ctx(req));
-      return reply.status(204).send(null);
-    },
-  );
-  app.post(
-    `${base}/holiday`,
-    { ...route, schema: { tags, summary: 'Add holiday', headers: CreateHeaders, body: AddHolidayBody, response: { 201: AddedHoliday } } },
-    async (req, reply) => reply.status(201).send(await holidays.addHoliday(callerOf(req).orgId, req.body, ctx(req))),
-  );
-  app.get(
-    `${base}/:holiday_calendar_id/holiday`,
-    {
-      ...route,
-      schema: { tags, summary: 'List holidays', headers: TenantHeaders, params: CalendarParams, querystring: HolidayListQuery, response: { 200: HolidayPage } },
-    },
-    async (req) => holidays.listHolidays(callerOf(req).orgId, int8Id(req.params.holiday_calendar_id), req.query),
-  );
-  app.patch(
-    `${base}/:holiday_calendar_id/holiday/:holiday_id`,
-    {
-      ...route,
-      schema: { tags, summary: 'Update holiday', headers: TenantHeaders, params: HolidayParams, body: UpdateHolidayBody, response: NoContent },
-    },
-    async (req, reply) => {
-      await holidays.updateHoliday(callerOf(req).orgId, int8Id(req.params.holiday_calendar_id), int8Id(req.params.holiday_id), req.body.name, ctx(req));
-      return reply.status(204).send(null);
-    },
-  );
-  app.delete(
-    `${base}/:holiday_calendar_id/holiday/:holiday_id`,
-    { ...route, schema: { tags, summary: 'Delete holiday', headers: TenantHeaders, params: HolidayParams, response: NoContent } },
-    async (req, reply) => {
-      await holidays.deleteHoliday(callerOf(req).orgId, int8Id(req.params.holiday_calendar_id), int8Id(req.params.holiday_id), ctx(req));
-      return reply.status(204).send(null);
-    },
+    async (req) => tenant(req, (t) => programs.getImportOfProgram(t, req.params.id)),
   );
 }

@@ -1,7 +1,9 @@
 // Request and response schemas of Pismo's Programs API (Platform_setup_-_Programs.yaml): single-
 // field rules (lengths, enums, real codes and zones) live here, so one 400 names every bad field;
 // rules across fields (card information per program type, BIN ranges) are in programs.rules.ts.
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static } from 'typebox';
+import { PagePerPageQuery, PismoPage } from '../../platform/paging.js';
+import { IdInteger, Int64Param } from '../../platform/wire.js';
 
 export const PROGRAM_TYPES = [
   'CREDITO',
@@ -22,17 +24,6 @@ export const BRANDS = ['VISA', 'MASTERCARD', 'ELO', 'RUPAY', 'PRIVATE', 'CABAL',
 export type Brand = (typeof BRANDS)[number];
 
 const literals = <T extends string[]>(values: readonly [...T], description: string) => Type.Enum(values, { description });
-
-/**
- * An int64 id in a path, taken as digits so no value passes through a float: an id no row can
- * have (zero, or beyond int64) is answered 404 like any unknown id.
- */
-export const Int64Param = (description: string) => Type.String({ pattern: '^[0-9]{1,19}$', description: `${description} (int64).` });
-/**
- * An int64 id in a body or query, where Pismo's spec says integer: JSON numbers past 2^53 cannot
- * be told apart, so they are refused (400 naming the field) rather than rounded.
- */
-export const IdInteger = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
 
 const ProgramName = Type.String({ minLength: 1, maxLength: 50, description: 'Program name.' });
 const ProgramTypeField = literals(PROGRAM_TYPES, 'Program type (Pismo ProgramType).');
@@ -155,37 +146,10 @@ export const ProgramDetails = Type.Object(
 );
 export type ProgramDetails = Static<typeof ProgramDetails>;
 
-export const pismoPage = <T extends TSchema>(item: T, title: string) =>
-  Type.Object(
-    {
-      current_page: Type.Integer(),
-      per_page: Type.Integer(),
-      pages: Type.Integer(),
-      total_items: Type.Integer(),
-      items: Type.Array(item),
-    },
-    { title },
-  );
-
-/** One page of a Pismo list: `{current_page, per_page, pages, total_items, items}`. */
-export const pageOf = <T>(page: number, perPage: number, total: number, items: T[]) => ({
-  current_page: page,
-  per_page: perPage,
-  pages: Math.ceil(total / perPage),
-  total_items: total,
-  items,
-});
-
-/** Pismo's `page` and `perPage` query parameters. */
-export const PageParams = {
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Page number, from 1.' })),
-  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Items per page (at most 100).' })),
-};
-
-export const ProgramPage = pismoPage(Program, 'ProgramPage');
+export const ProgramPage = PismoPage(Program, 'ProgramPage');
 
 export const ProgramListQuery = Type.Object({
-  ...PageParams,
+  ...PagePerPageQuery,
   order: Type.Optional(Type.Union([Type.Literal('ASC'), Type.Literal('DESC')], { default: 'ASC' })),
   orderBy: Type.Optional(Type.Union([Type.Literal('ID'), Type.Literal('NAME')], { default: 'ID' })),
   id: Type.Optional(IdInteger('Program id filter.')),

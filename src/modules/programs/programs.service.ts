@@ -2,15 +2,19 @@
 // durable job), list, get and update. Every rule of Pismo's ProgramFromTemplate is enforced the
 // same way on every path, so an asynchronous creation fails at once for the same input a
 // synchronous one refuses.
-import { sql } from 'kysely';
 import { Type } from 'typebox';
+import type { RequestContext } from '../../platform/context.js';
+import { violates } from '../../platform/db/database.js';
+import { savepoint } from '../../platform/db/savepoint.js';
 import { AppError, isTransient } from '../../platform/errors.js';
-import { violates, type Tx } from '../../platform/db/database.js';
 import { maybeIdempotent } from '../../platform/idempotency.js';
 import { defineJob, NonRetryableJobError, type JobContext } from '../../platform/jobs.js';
 import type { Platform } from '../../platform/module.js';
 import { recordEvent } from '../../platform/outbox.js';
-import { int8Id, isoSeconds, resolveCalendarRef } from './holidays.service.js';
+import { pageRequest, pismoPage } from '../../platform/paging.js';
+import type { TenantScope, TenantTx } from '../../platform/tenant.js';
+import { int8Id, isoSeconds } from '../../platform/wire.js';
+import { resolveCalendarRef, type CalendarOwners } from '../calendars/index.js';
 import { ProgramErrors } from './programs.errors.js';
 import { ProgramEvents } from './programs.events.js';
 import * as repo from './programs.repo.js';
@@ -28,7 +32,6 @@ import {
 } from './programs.rules.js';
 import {
   SUBMITTED_MESSAGE,
-  pageOf,
   type Brand,
   type CopyProgram,
   type Program,
@@ -38,13 +41,6 @@ import {
   type ProgramListQuery,
   type ProgramPatch,
 } from './programs.schemas.js';
-
-export interface RequestContext {
-  /** Correlation id of the request, carried into events. */
-  cid: string | undefined;
-  /** The client's Idempotency-Key, for operations that create something. */
-  idempotencyKey?: string;
-}
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
@@ -119,32 +115,45 @@ const throwIfAny = (issues: RuleIssue[]) => {
 
 const ImportJobData = Type.Object({ org_id: Type.String(), program_import_id: Type.String({ pattern: '^[0-9]+$' }) });
 
+/**
+ * What calendars ask programs (wired in src/modules/index.ts): a program's calendar, and whether
+ * any program names a calendar, for the 409 of a calendar delete.
+ */
+export const programCalendars: Pick<CalendarOwners, 'programCalendar' | 'usedByProgram'> = {
+  async programCalendar(t, programId) {
+    const id = await repo.programCalendarId(t.db, t.orgId, programId);
+    if (id === undefined) throw ProgramErrors.programNotFound(programId);
+    return id;
+  },
+  usedByProgram: (t, calendarId) => repo.calendarUsedByProgram(t.db, t.orgId, calendarId),
+};
+
 export type ProgramsService = ReturnType<typeof createProgramsService>;
 
-export function createProgramsService(p: Platform) {
-  const { db, clock } = p;
-  const events = { clock, ids: p.ids };
+export function createProgramsService(deps: Pick<Platform, 'clock' | 'ids' | 'jobs' | 'tenant'>) {
+  const { clock } = deps;
+  const events = { clock, ids: deps.ids };
 
   /** The calendar a body names (locked FOR KEY SHARE until the transaction ends), or an issue. */
-  async function calendarOf(tx: Tx, orgId: string, ref: string | null | undefined): Promise<{ id: bigint | null; issues: RuleIssue[] }> {
+  async function calendarOf(t: TenantTx, ref: string | null | undefined): Promise<{ id: bigint | null; issues: RuleIssue[] }> {
     if (ref === undefined || ref === null) return { id: null, issues: [] };
-    const cal = await resolveCalendarRef(tx, orgId, ref);
-    if (cal) return { id: cal.holiday_calendar_id, issues: [] };
+    const id = await resolveCalendarRef(t, ref);
+    if (id !== undefined) return { id, issues: [] };
     return { id: null, issues: [{ code: 'VALIDATION_ERROR', field: 'body.holiday_calendar_id', reason: 'does not name a holiday calendar of this org' }] };
   }
 
   /** Rules and the calendar reference of a spec: one 400 naming every bad field, or the calendar id. */
-  async function checkSpec(tx: Tx, orgId: string, spec: ProgramSpec): Promise<bigint | null> {
-    const calendar = await calendarOf(tx, orgId, spec.holiday_calendar_id);
+  async function checkSpec(t: TenantTx, spec: ProgramSpec): Promise<bigint | null> {
+    const calendar = await calendarOf(t, spec.holiday_calendar_id);
     throwIfAny([...programIssues(spec), ...calendar.issues]);
     return calendar.id;
   }
 
   /** A copy: the base program's type, card data, due dates and settings, overridden by the body. */
-  async function copySpec(tx: Tx, orgId: string, body: CopyProgram): Promise<ProgramSpec> {
-    const base = await repo.findProgram(tx, orgId, BigInt(body.base_program_id));
+  async function copySpec(t: TenantTx, body: CopyProgram): Promise<ProgramSpec> {
+    const base = await repo.findProgram(t.db, t.orgId, BigInt(body.base_program_id));
     if (!base) throw ProgramErrors.programNotFound(body.base_program_id);
-    const baseDueDates = await repo.listDueDates(tx, orgId, base.program_id);
+    const baseDueDates = await repo.listDueDates(t.db, t.orgId, base.program_id);
     const from = toProgram(base, baseDueDates);
     return {
       type: from.type as ProgramSpec['type'],
@@ -159,9 +168,10 @@ export function createProgramsService(p: Platform) {
   }
 
   /** Inserts the program (its rules already checked) and its due dates and records Program created. */
-  async function insertProgram(tx: Tx, orgId: string, spec: ProgramSpec, calendarId: bigint | null, cid: string | undefined, importId?: bigint) {
+  async function insertProgram(t: TenantTx, spec: ProgramSpec, calendarId: bigint | null, cid: string | undefined, importId?: bigint) {
+    const orgId = t.orgId;
     const now = clock.now();
-    const row = await repo.insertProgram(tx, {
+    const row = await repo.insertProgram(t.db, {
       org_id: orgId,
       name: spec.name,
       type_id: PROGRAM_TYPE_IDS[spec.type],
@@ -182,11 +192,11 @@ export function createProgramsService(p: Platform) {
       updated_at: now,
     });
     const dueDates = await repo.insertDueDates(
-      tx,
+      t.db,
       (spec.due_dates ?? []).map((d) => ({ org_id: orgId, program_id: row.program_id, day: d.day, active: d.active })),
     );
     dueDates.sort((a, b) => a.day - b.day);
-    await recordEvent(tx, events, ProgramEvents.programCreated, {
+    await recordEvent(t.db, events, ProgramEvents.programCreated, {
       orgId,
       cid,
       data: {
@@ -210,59 +220,62 @@ export function createProgramsService(p: Platform) {
     ...(row.base_program_id !== null ? { base_program_id: Number(row.base_program_id) } : {}),
   });
 
-  /** A foreign-key violation of the calendar: it was deleted after the request named it. */
+  /**
+   * A foreign-key violation of the calendar: it was deleted after the request named it. The
+   * constraint is on the programs table, so only this module decodes it.
+   */
   const calendarGone = (err: unknown): unknown =>
     violates(err, 'programs_holiday_calendar_fk') ? ProgramErrors.unknownCalendar('body.holiday_calendar_id') : err;
 
   /**
-   * Runs an import: creates its program once, however often the job is delivered. The import is
-   * marked PROCESS first (committed, so a GET shows it). The insert runs under a savepoint: when it
-   * breaks a rule (the calendar deleted since the request), it is rolled back whole and the import
-   * ends in ERROR with the reason. Any other failure is thrown for a retry; on the last attempt
-   * (`lastAttempt`) the import is set to ERROR in a transaction of its own first, so it never stays
-   * PENDING or PROCESS once its job has given up.
+   * Runs an import: creates its program once, however often the job is delivered. Each step is a
+   * tenant transaction of its own. The import is marked PROCESS first (committed, so a GET shows
+   * it). The insert runs under a savepoint: when it breaks a rule (the calendar deleted since the
+   * request), it is rolled back whole and the import ends in ERROR with the reason. Any other
+   * failure is thrown for a retry; on the last attempt (`lastAttempt`) the import is set to ERROR
+   * in a transaction of its own first, so it never stays PENDING or PROCESS once its job has
+   * given up.
    */
   async function runImport(orgId: string, importId: bigint, opts: { lastAttempt?: boolean } = {}): Promise<void> {
+    const scope: TenantScope = { orgId, cid: undefined, actor: 'job:programs.import' };
     try {
-      const todo = await db.transaction(async (tx) => {
-        const imp = await repo.lockImport(tx, orgId, importId);
+      const todo = await deps.tenant(scope, async (t) => {
+        const imp = await repo.lockImport(t.db, orgId, importId);
         if (!imp) throw new NonRetryableJobError(`program import ${importId} of ${orgId} does not exist`);
         if (imp.status === 'SUCCESS' || imp.status === 'ERROR') return false; // already done: a redelivery
-        if (imp.status === 'PENDING') await repo.updateImport(tx, orgId, importId, { status: 'PROCESS' });
+        if (imp.status === 'PENDING') await repo.updateImport(t.db, orgId, importId, { status: 'PROCESS' });
         return true;
-      }, { orgId });
+      });
       if (!todo) return;
-      await db.transaction(async (tx) => {
-        const imp = await repo.lockImport(tx, orgId, importId);
+      await deps.tenant(scope, async (t) => {
+        const imp = await repo.lockImport(t.db, orgId, importId);
         if (!imp || imp.status === 'SUCCESS' || imp.status === 'ERROR') return; // finished by a concurrent delivery
         const spec = imp.request as unknown as StoredSpec;
         const calendarId = spec.holiday_calendar_id === undefined ? null : BigInt(spec.holiday_calendar_id);
-        await sql`savepoint program_import`.execute(tx);
         try {
-          throwIfAny(programIssues(spec));
-          const { row } = await insertProgram(tx, orgId, spec, calendarId, imp.cid ?? undefined, importId).catch((err: unknown) => {
-            throw calendarGone(err);
+          const { row } = await savepoint(t.db, 'program_import', async () => {
+            throwIfAny(programIssues(spec));
+            return insertProgram(t, spec, calendarId, imp.cid ?? undefined, importId).catch((err: unknown) => {
+              throw calendarGone(err);
+            });
           });
-          await sql`release savepoint program_import`.execute(tx);
-          await repo.updateImport(tx, orgId, importId, { status: 'SUCCESS', program_id: row.program_id, finished_at: clock.now() });
+          await repo.updateImport(t.db, orgId, importId, { status: 'SUCCESS', program_id: row.program_id, finished_at: clock.now() });
         } catch (err) {
           // A rule the stored request breaks now will not heal on retry: nothing of the program
-          // stays, and the import ends in ERROR with the reason. Anything else is retried.
+          // stays (the savepoint was rolled back), and the import ends in ERROR with the reason.
+          // Anything else is retried.
           if (!(err instanceof AppError) || isTransient(err)) throw err;
-          await sql`rollback to savepoint program_import`.execute(tx);
-          await repo.updateImport(tx, orgId, importId, { status: 'ERROR', details: err.message, finished_at: clock.now() });
+          await repo.updateImport(t.db, orgId, importId, { status: 'ERROR', details: err.message, finished_at: clock.now() });
         }
-      }, { orgId });
+      });
     } catch (err) {
       if (opts.lastAttempt && !(err instanceof NonRetryableJobError)) {
-        await db.transaction(
-          (tx) =>
-            repo.updateImport(tx, orgId, importId, {
-              status: 'ERROR',
-              details: 'The program could not be created (an internal error); submit the request again.',
-              finished_at: clock.now(),
-            }),
-          { orgId },
+        await deps.tenant(scope, (t) =>
+          repo.updateImport(t.db, orgId, importId, {
+            status: 'ERROR',
+            details: 'The program could not be created (an internal error); submit the request again.',
+            finished_at: clock.now(),
+          }),
         );
       }
       throw err;
@@ -279,53 +292,63 @@ export function createProgramsService(p: Platform) {
     },
   });
 
-  /** Writes the import and its job in one transaction (both or neither), after checking every rule. */
-  async function submitImport(orgId: string, kind: 'TEMPLATE' | 'COPY', body: ProgramFromTemplate | CopyProgram, ctx: RequestContext, operation: string) {
-    return db.transaction(async (tx) => {
-      const once = { orgId, key: ctx.idempotencyKey, operation, payload: body };
-      const res = await maybeIdempotent(tx, clock, once, async () => {
-        const spec = kind === 'COPY' ? await copySpec(tx, orgId, body as CopyProgram) : (body as ProgramFromTemplate);
-        const calendarId = await checkSpec(tx, orgId, spec);
-        // What the job will insert, resolved now: the base program as it is at this request, and
-        // the calendar by its id (a reference could name another calendar by the time it runs).
-        const { holiday_calendar_id: _ref, ...rest } = spec;
-        const stored: StoredSpec = { ...rest, ...(calendarId !== null ? { holiday_calendar_id: String(calendarId) } : {}) };
-        const imp = await repo.insertImport(tx, {
-          org_id: orgId,
-          kind,
-          request: JSON.stringify(stored),
-          status: 'PENDING',
-          program_id: null,
-          details: null,
-          cid: ctx.cid ?? null,
-          started_at: clock.now(),
-          finished_at: null,
-        });
-        await p.jobs.send(importJob, { org_id: orgId, program_import_id: String(imp.program_import_id) }, { tx });
-        return { status: 201, body: Number(imp.program_import_id) };
+  /** Writes the import and its job in the caller's transaction (both or neither), after checking every rule. */
+  async function submitImport(
+    t: TenantTx,
+    kind: 'TEMPLATE' | 'COPY',
+    body: ProgramFromTemplate | CopyProgram,
+    ctx: Pick<RequestContext, 'idempotencyKey'>,
+    operation: string,
+  ) {
+    const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation, payload: body };
+    const res = await maybeIdempotent(t.db, clock, once, async () => {
+      const spec = kind === 'COPY' ? await copySpec(t, body as CopyProgram) : (body as ProgramFromTemplate);
+      const calendarId = await checkSpec(t, spec);
+      // What the job will insert, resolved now: the base program as it is at this request, and
+      // the calendar by its id (a reference could name another calendar by the time it runs).
+      const { holiday_calendar_id: _ref, ...rest } = spec;
+      const stored: StoredSpec = { ...rest, ...(calendarId !== null ? { holiday_calendar_id: String(calendarId) } : {}) };
+      const imp = await repo.insertImport(t.db, {
+        org_id: t.orgId,
+        kind,
+        request: JSON.stringify(stored),
+        status: 'PENDING',
+        program_id: null,
+        details: null,
+        cid: t.cid ?? null,
+        started_at: clock.now(),
+        finished_at: null,
       });
-      return res.body;
-    }, { orgId });
+      await deps.jobs.send(importJob, { org_id: t.orgId, program_import_id: String(imp.program_import_id) }, { tx: t.db });
+      return { status: 201, body: Number(imp.program_import_id) };
+    });
+    return res.body;
   }
 
-  async function createSync(orgId: string, specOf: (tx: Tx) => Promise<ProgramSpec>, payload: unknown, ctx: RequestContext, operation: string) {
-    return db.transaction(async (tx) => {
-      const once = { orgId, key: ctx.idempotencyKey, operation, payload };
-      const res = await maybeIdempotent(tx, clock, once, async () => {
-        const spec = await specOf(tx);
-        const calendarId = await checkSpec(tx, orgId, spec);
-        const { row, dueDates } = await insertProgram(tx, orgId, spec, calendarId, ctx.cid);
+  async function createSync(
+    t: TenantTx,
+    specOf: () => Promise<ProgramSpec>,
+    payload: unknown,
+    ctx: Pick<RequestContext, 'idempotencyKey'>,
+    operation: string,
+  ) {
+    const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation, payload };
+    try {
+      const res = await maybeIdempotent(t.db, clock, once, async () => {
+        const spec = await specOf();
+        const calendarId = await checkSpec(t, spec);
+        const { row, dueDates } = await insertProgram(t, spec, calendarId, t.cid);
         return { status: 200, body: toProgram(row, dueDates) };
       });
       return res.body;
-    }, { orgId }).catch((err: unknown) => {
+    } catch (err) {
       throw calendarGone(err);
-    });
+    }
   }
 
   /** The program with this id (undefined: an id no program can have), or 404. */
-  async function mustFind(tx: Tx, orgId: string, id: bigint | undefined, raw: string) {
-    const row = id === undefined ? undefined : await repo.findProgram(tx, orgId, id);
+  async function mustFind(t: TenantTx, id: bigint | undefined, raw: string) {
+    const row = id === undefined ? undefined : await repo.findProgram(t.db, t.orgId, id);
     if (!row) throw ProgramErrors.programNotFound(raw);
     return row;
   }
@@ -335,147 +358,144 @@ export function createProgramsService(p: Platform) {
     runImport,
 
     /** POST /programs/v1/programs/template: the program, or the reason it cannot be created. */
-    createFromTemplate: (orgId: string, body: ProgramFromTemplate, ctx: RequestContext) =>
-      createSync(orgId, async () => body, body, ctx, 'POST /programs/v1/programs/template'),
+    createFromTemplate: (t: TenantTx, body: ProgramFromTemplate, ctx: Pick<RequestContext, 'idempotencyKey'>) =>
+      createSync(t, async () => body, body, ctx, 'POST /programs/v1/programs/template'),
 
     /** POST /programs/v1/programs/copy. */
-    copy: (orgId: string, body: CopyProgram, ctx: RequestContext) =>
-      createSync(orgId, (tx) => copySpec(tx, orgId, body), body, ctx, 'POST /programs/v1/programs/copy'),
+    copy: (t: TenantTx, body: CopyProgram, ctx: Pick<RequestContext, 'idempotencyKey'>) =>
+      createSync(t, () => copySpec(t, body), body, ctx, 'POST /programs/v1/programs/copy'),
 
     /** POST /programs/v2/programs/template: the import id at once; a job creates the program. */
-    async createFromTemplateAsync(orgId: string, body: ProgramFromTemplate, ctx: RequestContext) {
-      const id = await submitImport(orgId, 'TEMPLATE', body, ctx, 'POST /programs/v2/programs/template');
+    async createFromTemplateAsync(t: TenantTx, body: ProgramFromTemplate, ctx: Pick<RequestContext, 'idempotencyKey'>) {
+      const id = await submitImport(t, 'TEMPLATE', body, ctx, 'POST /programs/v2/programs/template');
       return { program_import_id: id, message: SUBMITTED_MESSAGE };
     },
 
     /** POST /programs/v2/programs/copy. */
-    async copyAsync(orgId: string, body: CopyProgram, ctx: RequestContext) {
-      const id = await submitImport(orgId, 'COPY', body, ctx, 'POST /programs/v2/programs/copy');
+    async copyAsync(t: TenantTx, body: CopyProgram, ctx: Pick<RequestContext, 'idempotencyKey'>) {
+      const id = await submitImport(t, 'COPY', body, ctx, 'POST /programs/v2/programs/copy');
       return { program_export_id: id, message: SUBMITTED_MESSAGE };
     },
 
-    async get(orgId: string, rawId: string): Promise<Program> {
-      return db.transaction(async (tx) => {
-        const row = await mustFind(tx, orgId, int8Id(rawId), rawId);
-        return toProgram(row, await repo.listDueDates(tx, orgId, row.program_id));
-      }, { orgId });
+    async get(t: TenantTx, rawId: string): Promise<Program> {
+      const row = await mustFind(t, int8Id(rawId), rawId);
+      return toProgram(row, await repo.listDueDates(t.db, t.orgId, row.program_id));
     },
 
-    async getDetails(orgId: string, rawId: string): Promise<ProgramDetails> {
-      return db.transaction(async (tx) => {
-        const row = await mustFind(tx, orgId, int8Id(rawId), rawId);
-        return toDetails(row, await repo.listDueDates(tx, orgId, row.program_id));
-      }, { orgId });
+    async getDetails(t: TenantTx, rawId: string): Promise<ProgramDetails> {
+      const row = await mustFind(t, int8Id(rawId), rawId);
+      return toDetails(row, await repo.listDueDates(t.db, t.orgId, row.program_id));
     },
 
-    async list(orgId: string, q: ProgramListQuery) {
-      const page = q.page ?? 1;
-      const perPage = q.perPage ?? 10;
+    async list(t: TenantTx, q: ProgramListQuery) {
+      const page = pageRequest(q.page, q.perPage);
       const filter: repo.ProgramFilter = {
         ...(q.id !== undefined ? { id: BigInt(q.id) } : {}),
         ...(q.name !== undefined ? { name: q.name } : {}),
         ...(q.type !== undefined ? { typeId: PROGRAM_TYPE_IDS[q.type] } : {}),
         ...(q.binValue !== undefined ? { binValue: q.binValue } : {}),
       };
-      const { rows, total } = await db.transaction(
-        (tx) => repo.listPrograms(tx, orgId, filter, { by: q.orderBy ?? 'ID', order: q.order ?? 'ASC' }, page, perPage),
-        { orgId },
-      );
-      return pageOf(page, perPage, total, rows.map((r) => toProgram(r)));
+      const { rows, total } = await repo.listPrograms(t.db, t.orgId, filter, { by: q.orderBy ?? 'ID', order: q.order ?? 'ASC' }, page);
+      return pismoPage(page, total, rows.map((r) => toProgram(r)));
     },
 
-    async getImport(orgId: string, rawId: string): Promise<ProgramImportWithSteps> {
+    async getImport(t: TenantTx, rawId: string): Promise<ProgramImportWithSteps> {
       const id = int8Id(rawId);
-      const row = id === undefined ? undefined : await db.transaction((tx) => repo.findImport(tx, orgId, id), { orgId });
+      const row = id === undefined ? undefined : await repo.findImport(t.db, t.orgId, id);
       if (!row) throw ProgramErrors.importNotFound(rawId);
       return toImport(row);
     },
 
-    async getImportOfProgram(orgId: string, rawId: string): Promise<ProgramImportWithSteps> {
+    async getImportOfProgram(t: TenantTx, rawId: string): Promise<ProgramImportWithSteps> {
       const id = int8Id(rawId);
-      const row = id === undefined ? undefined : await db.transaction((tx) => repo.findImportOfProgram(tx, orgId, id), { orgId });
+      const row = id === undefined ? undefined : await repo.findImportOfProgram(t.db, t.orgId, id);
       if (!row) throw ProgramErrors.importForProgramNotFound(rawId);
       return toImport(row);
     },
 
     /** PATCH /programs/v1/programs/{id}: the rules of creation hold for the program as it will be. */
-    async patch(orgId: string, rawId: string, body: ProgramPatch, ctx: RequestContext): Promise<void> {
-      const id = int8Id(rawId);
-      await db.transaction(async (tx) => {
-        const before = id === undefined ? undefined : await repo.lockProgram(tx, orgId, id);
-        if (!before) throw ProgramErrors.programNotFound(rawId);
-        const type = typeOfId(before.type_id);
-        const issues: RuleIssue[] = [];
-        const cards = issuesCards(type);
-        for (const f of ['bin', 'brand', 'due_dates'] as const) {
-          if (body[f] === undefined) continue;
-          if (!cards) issues.push({ code: 'EOA0055', field: `body.${f}`, reason: `is not allowed for ${type} programs, which issue no cards` });
-          else if (f === 'due_dates' && !needsDueDates(type)) {
-            issues.push({ code: 'EOA0055', field: 'body.due_dates', reason: `is only for CREDITO programs, not ${type}` });
-          }
-        }
-        const bin = {
-          value: before.bin_value ?? undefined,
-          start_range: before.bin_start_range ?? undefined,
-          end_range: before.bin_end_range ?? undefined,
-          ...body.bin,
-        };
-        if (body.bin && cards) issues.push(...binIssues(bin));
-        if (body.brand !== undefined && cards && before.brand !== null && before.brand !== body.brand) {
-          issues.push({ code: 'EOA0059', field: 'body.brand', reason: `is already ${before.brand}` });
-        }
-        const existing = await repo.listDueDates(tx, orgId, before.program_id);
-        if (body.due_dates && needsDueDates(type)) {
-          const dupes = dueDateIssues(type, body.due_dates).filter((i) => i.code === 'VALIDATION_ERROR');
-          const merged = new Map(existing.map((d) => [d.day, d.active]));
-          for (const d of body.due_dates) merged.set(d.day, d.active);
-          issues.push(...dupes, ...dueDateIssues(type, [...merged].map(([day, active]) => ({ day, active }))));
-        }
-        // The calendar is resolved before the 400, so one answer names every bad field.
-        const calendar = body.holiday_calendar_id !== undefined ? await calendarOf(tx, orgId, body.holiday_calendar_id) : undefined;
-        issues.push(...(calendar?.issues ?? []));
-        throwIfAny(issues);
-
-        const changed: string[] = [];
-        const changes: Partial<repo.ProgramRow> = {};
-        const set = <K extends keyof repo.ProgramRow>(field: string, column: K, value: repo.ProgramRow[K]) => {
-          if (before[column] === value) return;
-          changes[column] = value;
-          if (!changed.includes(field)) changed.push(field);
-        };
-        if (body.name !== undefined) set('name', 'name', body.name);
-        if (body.timezone !== undefined) set('timezone', 'timezone', body.timezone);
-        if (body.country_code !== undefined) set('country_code', 'country_code', body.country_code);
-        if (body.language !== undefined) set('language', 'language', body.language);
-        if (body.cycle_closing !== undefined) set('cycle_closing', 'cycle_closing', body.cycle_closing);
-        if (body.brand !== undefined) set('brand', 'brand', body.brand);
-        if (body.bin) {
-          set('bin', 'bin_value', bin.value ?? null);
-          set('bin', 'bin_start_range', bin.start_range ?? null);
-          set('bin', 'bin_end_range', bin.end_range ?? null);
-        }
-        if (calendar && before.holiday_calendar_id !== calendar.id) {
-          changes.holiday_calendar_id = calendar.id;
-          changed.push('holiday_calendar_id');
-        }
-        if (body.due_dates) {
-          const byDay = new Map(existing.map((d) => [d.day, d]));
-          const added = body.due_dates.filter((d) => !byDay.has(d.day));
-          await repo.insertDueDates(tx, added.map((d) => ({ org_id: orgId, program_id: before.program_id, day: d.day, active: d.active })));
-          const toggled = body.due_dates.filter((d) => byDay.has(d.day) && byDay.get(d.day)!.active !== d.active);
-          for (const d of toggled) await repo.setDueDateActive(tx, orgId, byDay.get(d.day)!.due_date_id, d.active);
-          if (added.length || toggled.length) changed.push('due_dates');
-        }
-        if (!changed.length) return;
-        const after = await repo.updateProgram(tx, orgId, before.program_id, { ...changes, updated_at: clock.now() });
-        await recordEvent(tx, events, ProgramEvents.programUpdated, {
-          orgId,
-          cid: ctx.cid,
-          data: { ...programEventData(after), changed_fields: changed },
-        });
-      }, { orgId }).catch((err: unknown) => {
+    async patch(t: TenantTx, rawId: string, body: ProgramPatch): Promise<void> {
+      try {
+        await patchProgram(t, rawId, body);
+      } catch (err) {
         throw calendarGone(err);
-      });
+      }
     },
   };
+
+  async function patchProgram(t: TenantTx, rawId: string, body: ProgramPatch): Promise<void> {
+    const orgId = t.orgId;
+    const id = int8Id(rawId);
+    const before = id === undefined ? undefined : await repo.lockProgram(t.db, orgId, id);
+    if (!before) throw ProgramErrors.programNotFound(rawId);
+    const type = typeOfId(before.type_id);
+    const issues: RuleIssue[] = [];
+    const cards = issuesCards(type);
+    for (const f of ['bin', 'brand', 'due_dates'] as const) {
+      if (body[f] === undefined) continue;
+      if (!cards) issues.push({ code: 'EOA0055', field: `body.${f}`, reason: `is not allowed for ${type} programs, which issue no cards` });
+      else if (f === 'due_dates' && !needsDueDates(type)) {
+        issues.push({ code: 'EOA0055', field: 'body.due_dates', reason: `is only for CREDITO programs, not ${type}` });
+      }
+    }
+    const bin = {
+      value: before.bin_value ?? undefined,
+      start_range: before.bin_start_range ?? undefined,
+      end_range: before.bin_end_range ?? undefined,
+      ...body.bin,
+    };
+    if (body.bin && cards) issues.push(...binIssues(bin));
+    if (body.brand !== undefined && cards && before.brand !== null && before.brand !== body.brand) {
+      issues.push({ code: 'EOA0059', field: 'body.brand', reason: `is already ${before.brand}` });
+    }
+    const existing = await repo.listDueDates(t.db, orgId, before.program_id);
+    if (body.due_dates && needsDueDates(type)) {
+      const dupes = dueDateIssues(type, body.due_dates).filter((i) => i.code === 'VALIDATION_ERROR');
+      const merged = new Map(existing.map((d) => [d.day, d.active]));
+      for (const d of body.due_dates) merged.set(d.day, d.active);
+      issues.push(...dupes, ...dueDateIssues(type, [...merged].map(([day, active]) => ({ day, active }))));
+    }
+    // The calendar is resolved before the 400, so one answer names every bad field.
+    const calendar = body.holiday_calendar_id !== undefined ? await calendarOf(t, body.holiday_calendar_id) : undefined;
+    issues.push(...(calendar?.issues ?? []));
+    throwIfAny(issues);
+
+    const changed: string[] = [];
+    const changes: Partial<repo.ProgramRow> = {};
+    const set = <K extends keyof repo.ProgramRow>(field: string, column: K, value: repo.ProgramRow[K]) => {
+      if (before[column] === value) return;
+      changes[column] = value;
+      if (!changed.includes(field)) changed.push(field);
+    };
+    if (body.name !== undefined) set('name', 'name', body.name);
+    if (body.timezone !== undefined) set('timezone', 'timezone', body.timezone);
+    if (body.country_code !== undefined) set('country_code', 'country_code', body.country_code);
+    if (body.language !== undefined) set('language', 'language', body.language);
+    if (body.cycle_closing !== undefined) set('cycle_closing', 'cycle_closing', body.cycle_closing);
+    if (body.brand !== undefined) set('brand', 'brand', body.brand);
+    if (body.bin) {
+      set('bin', 'bin_value', bin.value ?? null);
+      set('bin', 'bin_start_range', bin.start_range ?? null);
+      set('bin', 'bin_end_range', bin.end_range ?? null);
+    }
+    if (calendar && before.holiday_calendar_id !== calendar.id) {
+      changes.holiday_calendar_id = calendar.id;
+      changed.push('holiday_calendar_id');
+    }
+    if (body.due_dates) {
+      const byDay = new Map(existing.map((d) => [d.day, d]));
+      const added = body.due_dates.filter((d) => !byDay.has(d.day));
+      await repo.insertDueDates(t.db, added.map((d) => ({ org_id: orgId, program_id: before.program_id, day: d.day, active: d.active })));
+      const toggled = body.due_dates.filter((d) => byDay.has(d.day) && byDay.get(d.day)!.active !== d.active);
+      for (const d of toggled) await repo.setDueDateActive(t.db, orgId, byDay.get(d.day)!.due_date_id, d.active);
+      if (added.length || toggled.length) changed.push('due_dates');
+    }
+    if (!changed.length) return;
+    const after = await repo.updateProgram(t.db, orgId, before.program_id, { ...changes, updated_at: clock.now() });
+    await recordEvent(t.db, events, ProgramEvents.programUpdated, {
+      orgId,
+      cid: t.cid,
+      data: { ...programEventData(after), changed_fields: changed },
+    });
+  }
 }

@@ -2,7 +2,9 @@
 // id, and filters on it.
 import { sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { offsetPage } from '../../platform/db/paging.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
+import type { PageRequest } from '../../platform/paging.js';
 
 export interface HolidayCalendarsTable {
   org_id: string;
@@ -110,6 +112,14 @@ export const updateCalendar = (tx: Tx, orgId: string, calendarId: bigint, change
 export const deleteCalendar = (tx: Tx, orgId: string, calendarId: bigint) =>
   tx.deleteFrom('holiday_calendars').where('org_id', '=', orgId).where('holiday_calendar_id', '=', calendarId).execute();
 
+/**
+ * Whether `err` is a foreign-key violation: a delete of a calendar that a row of another module
+ * (a program, the org) still names. Calendars do not know those constraints by name; whoever
+ * declares one decodes it.
+ */
+export const isForeignKeyViolation = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23503';
+
 export const hasChildren = async (tx: Tx, orgId: string, calendarId: bigint): Promise<boolean> =>
   (await tx.selectFrom('holiday_calendars').select('holiday_calendar_id').where('org_id', '=', orgId).where('parent_id', '=', calendarId).executeTakeFirst()) !==
   undefined;
@@ -128,8 +138,7 @@ export async function listCalendars(
   orgId: string,
   filter: CalendarFilter,
   sort: { by: 'name' | 'type'; order: 'asc' | 'desc' },
-  page: number,
-  perPage: number,
+  page: PageRequest,
 ): Promise<{ rows: CalendarRow[]; total: number }> {
   let q = tx.selectFrom('holiday_calendars').where('org_id', '=', orgId);
   if (filter.id !== undefined) q = q.where('holiday_calendar_id', '=', filter.id);
@@ -138,15 +147,7 @@ export async function listCalendars(
   if (filter.type !== undefined) q = q.where('type', '=', filter.type);
   if (filter.externalId !== undefined) q = q.where('external_id', '=', filter.externalId);
   if (filter.parentId !== undefined) q = q.where('parent_id', '=', filter.parentId);
-  const total = await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-  const rows = await q
-    .selectAll()
-    .orderBy(sort.by, sort.order)
-    .orderBy('holiday_calendar_id', sort.order)
-    .limit(perPage)
-    .offset((page - 1) * perPage)
-    .execute();
-  return { rows, total: Number(total.n) };
+  return offsetPage(q, q.selectAll().orderBy(sort.by, sort.order).orderBy('holiday_calendar_id', sort.order), page);
 }
 
 export const insertHolidays = (tx: Tx, rows: Insertable<HolidaysTable>[]) =>
@@ -176,17 +177,18 @@ export const updateHoliday = (tx: Tx, orgId: string, holidayId: bigint, changes:
 export const deleteHoliday = (tx: Tx, orgId: string, holidayId: bigint) =>
   tx.deleteFrom('holidays').where('org_id', '=', orgId).where('holiday_id', '=', holidayId).execute();
 
-/** Holiday dates of these calendars from `from` on (to compute working dates). */
-export const holidayDates = async (tx: Tx, orgId: string, calendarIds: bigint[], from: string): Promise<string[]> =>
-  (
-    await tx
-      .selectFrom('holidays')
-      .select('holiday_date')
-      .where('org_id', '=', orgId)
-      .where('holiday_calendar_id', 'in', calendarIds)
-      .where('holiday_date', '>=', from)
-      .execute()
-  ).map((r) => r.holiday_date);
+/** Holidays of these calendars from `from` to `to` (both included), by date. */
+export const holidaysBetween = (tx: Tx, orgId: string, calendarIds: bigint[], from: string, to: string) =>
+  tx
+    .selectFrom('holidays')
+    .select(['holiday_date', 'holiday_calendar_id', 'name', 'description', 'metadata'])
+    .where('org_id', '=', orgId)
+    .where('holiday_calendar_id', 'in', calendarIds.length ? calendarIds : [-1n])
+    .where('holiday_date', '>=', from)
+    .where('holiday_date', '<=', to)
+    .orderBy('holiday_date')
+    .execute();
+export type HolidayOnDate = Awaited<ReturnType<typeof holidaysBetween>>[number];
 
 export interface HolidayFilter {
   name?: string;
@@ -200,8 +202,7 @@ export async function listHolidays(
   calendarIds: bigint[],
   filter: HolidayFilter,
   sort: { by: 'ID' | 'NAME'; order: 'ASC' | 'DESC' },
-  page: number,
-  perPage: number,
+  page: PageRequest,
 ): Promise<{ rows: (HolidayRow & { calendar_name: string })[]; total: number }> {
   let q = tx
     .selectFrom('holidays as h')
@@ -211,14 +212,8 @@ export async function listHolidays(
   if (filter.name !== undefined) q = q.where('h.name', '=', filter.name);
   if (filter.beginDate !== undefined) q = q.where('h.holiday_date', '>=', filter.beginDate);
   if (filter.endDate !== undefined) q = q.where('h.holiday_date', '<=', filter.endDate);
-  const total = await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
   const dir = sort.order === 'DESC' ? 'desc' : 'asc';
   let rows = q.selectAll('h').select('c.name as calendar_name');
   if (sort.by === 'NAME') rows = rows.orderBy('h.name', dir);
-  const result = await rows
-    .orderBy('h.holiday_id', dir)
-    .limit(perPage)
-    .offset((page - 1) * perPage)
-    .execute();
-  return { rows: result, total: Number(total.n) };
+  return offsetPage(q, rows.orderBy('h.holiday_id', dir), page);
 }

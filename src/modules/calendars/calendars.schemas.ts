@@ -1,7 +1,8 @@
 // Request and response schemas of Pismo's holiday calendar API (Platform_setup_-_Holidays.yaml,
 // /holidays-core/v1/holiday-calendar…).
 import { Type, type Static } from 'typebox';
-import { IdInteger, Int64Param, PageParams, pismoPage } from './programs.schemas.js';
+import { PagePerPageQuery, PismoPage } from '../../platform/paging.js';
+import { IdInteger, Int64Param } from '../../platform/wire.js';
 
 const CalendarName = Type.String({ minLength: 1, maxLength: 80, description: 'Holiday calendar name, unique per org.' });
 const CalendarType = Type.String({ minLength: 1, maxLength: 15, description: 'Free-form type, e.g. Country or Region.' });
@@ -122,8 +123,8 @@ export const Holiday = Type.Object(
 );
 export type Holiday = Static<typeof Holiday>;
 
-export const CalendarPage = pismoPage(Calendar, 'ListHolidayCalendarResponse');
-export const HolidayPage = pismoPage(Holiday, 'ListHolidayResponse');
+export const CalendarPage = PismoPage(Calendar, 'ListHolidayCalendarResponse');
+export const HolidayPage = PismoPage(Holiday, 'ListHolidayResponse');
 
 export const CalendarListQuery = Type.Object({
   holiday_calendar_id: Type.Optional(IdInteger('Calendar id.')),
@@ -138,7 +139,7 @@ export const CalendarListQuery = Type.Object({
       description: 'parents: the ancestors of the calendar named by holiday_calendar_id or external_id; children: its direct children.',
     }),
   ),
-  ...PageParams,
+  ...PagePerPageQuery,
 });
 export type CalendarListQuery = Static<typeof CalendarListQuery>;
 
@@ -146,7 +147,7 @@ export const HolidayListQuery = Type.Object({
   name: Type.Optional(Type.String({ maxLength: 80 })),
   beginDate: Type.Optional(Type.String({ format: 'date' })),
   endDate: Type.Optional(Type.String({ format: 'date' })),
-  ...PageParams,
+  ...PagePerPageQuery,
   order: Type.Optional(Type.Union([Type.Literal('ASC'), Type.Literal('DESC')], { default: 'ASC' })),
   orderBy: Type.Optional(Type.Union([Type.Literal('ID'), Type.Literal('NAME')], { default: 'ID' })),
   include_parent_holidays: Type.Optional(Type.Boolean({ default: false })),
@@ -159,3 +160,51 @@ export const HolidayParams = Type.Object({
   holiday_id: Int64Param('Holiday id'),
 });
 export const ExternalIdParams = Type.Object({ external_id: Type.String({ minLength: 1, maxLength: 36 }) });
+
+// --- Business days ---
+
+const CurrentDate = Type.String({ format: 'date', description: 'The date asked about, yyyy-mm-dd.' });
+
+export const BusinessDayBody = Type.Object({ current_date: CurrentDate }, { additionalProperties: false });
+export type BusinessDayBody = Static<typeof BusinessDayBody>;
+
+export const BusinessDay = Type.Object(
+  {
+    current_date: Type.String({ description: 'The date asked about.' }),
+    holiday_calendar_id: Type.Integer(),
+    is_holiday: Type.Boolean({ description: "A holiday of the calendar or of one of its parents." }),
+    is_weekend: Type.Boolean({ description: "Not one of the calendar's working days (Sunday never is)." }),
+    name: Type.Optional(Type.String({ description: 'The holiday on that date.' })),
+    description: Type.Optional(Type.String({ description: "The holiday's description." })),
+    holiday_metadata: Type.Optional(Metadata),
+    holiday_calendar_metadata: Type.Optional(Metadata),
+    next_business_date: Type.String({ description: 'The first business day after current_date.' }),
+    prior_business_date: Type.String({ description: 'The last business day before current_date.' }),
+  },
+  { title: 'HolidayCalendarSearchBusinessDayResponse' },
+);
+export type BusinessDay = Static<typeof BusinessDay>;
+
+export const NonBusinessDaysQuery = Type.Object({
+  beginDate: Type.Optional(Type.String({ format: 'date', description: "First date of the range, yyyy-mm-dd. Default: the org's business date today." })),
+  endDate: Type.Optional(
+    Type.String({ format: 'date', description: 'Last date of the range, yyyy-mm-dd; at most a year after beginDate. Default: a year after beginDate, less a day.' }),
+  ),
+});
+export type NonBusinessDaysQuery = Static<typeof NonBusinessDaysQuery>;
+
+export const NonBusinessDays = Type.Object(
+  {
+    dates: Type.Array(
+      Type.Object({
+        date: Type.String(),
+        is_holiday: Type.Boolean(),
+        is_weekend: Type.Boolean(),
+        holiday_metadata: Type.Optional(Metadata),
+      }),
+    ),
+    holiday_calendar_metadata: Type.Optional(Metadata),
+  },
+  { title: 'HolidayCalendarNonBusinessDaysResponse' },
+);
+export type NonBusinessDays = Static<typeof NonBusinessDays>;

@@ -1,0 +1,27 @@
+// The calendars module: Pismo's holiday calendar API (calendars, their holidays, business-day
+// search and non-business days) and business days for other modules. Programs and the org name
+// a calendar; this module imports neither (see CalendarOwners).
+import type { LastroModule } from '../../platform/module.js';
+import { CALENDAR_EVENTS } from './calendars.events.js';
+import { calendarsRoutes } from './calendars.routes.js';
+import { createCalendarsService } from './calendars.service.js';
+
+export { CalendarEvents } from './calendars.events.js';
+export {
+  addBusinessDays,
+  calendarFor,
+  isBusinessDay,
+  nextBusinessDay,
+  resolveCalendarRef,
+  useCalendarOwners,
+  type CalendarOwners,
+  type CalendarRef,
+} from './calendars.service.js';
+
+export const calendarsModule: LastroModule = {
+  name: 'calendars',
+  events: CALENDAR_EVENTS,
+  routes(app, platform) {
+    calendarsRoutes(app, platform, createCalendarsService(platform));
+  },
+};
