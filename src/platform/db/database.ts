@@ -45,6 +45,12 @@ export interface Database {
    * - neither: tenant tables show no rows where row-level security applies.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: { orgId?: string; system?: boolean }): Promise<T>;
+  /**
+   * Inside `tx`, an open `system` transaction, runs `fn` bound to `orgId` as an `orgId`
+   * transaction is (role lastro_app, lastro.org_id, no lastro.system), then returns `tx` to
+   * system. For the one procedure that creates an org and seeds its defaults in one commit.
+   */
+  asOrg<T>(tx: Tx, orgId: string, fn: () => Promise<T>): Promise<T>;
   /** Cheap liveness query for /ready. */
   ping(): Promise<void>;
   poolStats(): { total: number; idle: number; waiting: number; max: number };
@@ -134,6 +140,16 @@ function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>): D
         return fn(tx);
       });
       for (const hook of (current && commitHooks.get(current)) ?? []) hook();
+      return result;
+    },
+    async asOrg(tx, orgId, fn) {
+      const role = await canUseAppRole(tx);
+      if (role) await sql`set local role lastro_app`.execute(tx);
+      await sql`select set_config('lastro.org_id', ${orgId}, true), set_config('lastro.system', '', true)`.execute(tx);
+      const result = await fn();
+      // On failure the transaction rolls back and takes the binding with it.
+      await sql`select set_config('lastro.org_id', '', true), set_config('lastro.system', 'on', true)`.execute(tx);
+      if (role) await sql`set local role none`.execute(tx);
       return result;
     },
     async ping() {
