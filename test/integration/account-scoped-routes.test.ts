@@ -137,7 +137,7 @@ describe("account-scoped routes (account: 'token')", () => {
   });
 
   it('x-account-id that is not an account id → 400 VALIDATION_ERROR naming the header', async () => {
-    for (const value of ['abc', '0', '-1', '12345678901234567890']) {
+    for (const value of ['abc', '0', '-1', '01', '9223372036854775808', '12345678901234567890']) {
       const res = await app.http.inject({
         method: 'POST',
         url: '/probe/v1/payments',

@@ -194,7 +194,8 @@ export async function installGuard(app: HttpApp, deps: GuardDeps): Promise<void>
   });
 }
 
-const ACCOUNT_ID = /^[1-9][0-9]{0,18}$/;
+/** Pismo's account ids are positive int64s. */
+const isAccountId = (v: string): boolean => /^[1-9][0-9]{0,18}$/.test(v) && BigInt(v) <= 0x7fff_ffff_ffff_ffffn;
 
 /**
  * The account a tenant request acts on, or a refusal: an account token may act only on its own
@@ -204,7 +205,7 @@ function accountOfRequest(request: FastifyRequest, auth: TenantRouteAuth, tokenA
   if (auth.account === 'token') {
     const header = auth.accountHeader ? request.headers['x-account-id'] : undefined;
     if (header !== undefined && header !== '') {
-      if (typeof header !== 'string' || !ACCOUNT_ID.test(header)) throw GuardErrors.badAccountHeader();
+      if (typeof header !== 'string' || !isAccountId(header)) throw GuardErrors.badAccountHeader();
       if (tokenAccount !== undefined && header !== tokenAccount) throw (auth.errors?.accountMismatch ?? GuardErrors.accountMismatch)();
       return header;
     }
