@@ -1,6 +1,7 @@
 // Composition root: builds the platform services once and hands them to the modules.
 import type { PGlite } from '@electric-sql/pglite';
 import { modules as defaultModules } from './modules/index.js';
+import { backfillOrgSetups, subjectLookup } from './modules/orgs/index.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { openDatabase } from './platform/db/database.js';
@@ -60,7 +61,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     applicationName: `lastro-${mode}`,
   });
   try {
-    if (opts.migrate ?? mode !== 'api') {
+    const migrated = opts.migrate ?? mode !== 'api';
+    if (migrated) {
       await migrate(db.pool, { onApply: (name) => log.info({ migration: name }, 'migration applied') });
     }
     const installationId = mode === 'api' ? await readInstallationId(db) : await ensureInstallationId(db);
@@ -79,11 +81,18 @@ export async function createApp(opts: AppOptions): Promise<App> {
     });
     // An api process started before `lastro migrate` loads its keys on first use instead.
     if (await migrationsApplied(db.pool)) await tokens.init();
-    const auth = { tokens, subjects: createSubjectState(db) };
     const catalog = modules.flatMap((m) => m.events ?? []);
     const dates = utcBusinessDates(clock);
     const tenant = createTenantRunner({ db, dates });
-    const platform: Platform = { config, db, jobs, clock, ids, log, auth, sealer, catalog, dates, tenant };
+    // Whether a token's org and credential are still active: the orgs module's tables answer.
+    const auth = { tokens, subjects: createSubjectState(subjectLookup({ tenant })) };
+    const platform: Platform = { config, db, jobs, clock, ids, log, auth, sealer, catalog, dates, tenant, orgSetups: [] };
+    for (const mod of modules) if (mod.orgSetup) platform.orgSetups.push({ module: mod.name, setup: mod.orgSetup(platform) });
+    // Orgs created before a module's setup (or before its current version) get it now, once.
+    if (mode !== 'api' && migrated) {
+      const applied = await backfillOrgSetups(platform);
+      if (applied) log.info({ applied }, 'org setups back-filled');
+    }
     jobs.define(purgeIdempotencyKeysJob(db, clock));
     for (const mod of modules) for (const def of mod.jobs?.(platform) ?? []) jobs.define(def);
     const services = mode === 'api' ? [] : modules.flatMap((m) => m.services?.(platform) ?? []);

@@ -13,7 +13,7 @@ import type { Sealer } from './auth/sealed.js';
 import type { SubjectStateCache } from './auth/subjects.js';
 import type { TokenService } from './auth/tokens.js';
 import type { EventDefinition } from './outbox.js';
-import type { BusinessDateSource, TenantRunner } from './tenant.js';
+import type { BusinessDateSource, TenantRunner, TenantTx } from './tenant.js';
 
 export type HttpApp = FastifyInstance<
   RawServerDefault,
@@ -39,6 +39,31 @@ export interface Platform {
   dates: BusinessDateSource;
   /** Opens a tenant transaction: the one way routes and jobs start tenant work. */
   tenant: TenantRunner;
+  /** Every module's per-org setup, in module order (run when an org is created, and back-filled). */
+  orgSetups: NamedOrgSetup[];
+}
+
+/**
+ * The defaults a module seeds into every org (the ledger's processing codes and internal
+ * accounts). They are seeded in the transaction that creates the org, and at the start of a
+ * `start` or `worker` process for every org set up at a lower `version` or not at all (orgs
+ * created before the module or before its defaults changed). Each (org, module, version) runs once.
+ */
+export interface OrgSetup {
+  /** Raise it when the defaults change: orgs set up at a lower version get `apply` again. */
+  version: number;
+  /**
+   * Seeds the module's defaults for `t.orgId`, inside `t`; throwing rolls back the org's creation
+   * (or stops the back-fill). `previous` is the version applied before for this org, if any: a
+   * later version adds what is missing rather than seeding twice.
+   */
+  apply(t: TenantTx, previous: number | undefined): Promise<void>;
+}
+
+export interface NamedOrgSetup {
+  /** The module's name, as recorded in `org_setups`. */
+  module: string;
+  setup: OrgSetup;
 }
 
 export interface LastroModule {
@@ -53,6 +78,8 @@ export interface LastroModule {
   services?: (platform: Platform) => BackgroundService[];
   /** Registers the module's Prometheus metrics (served at /metrics). */
   metrics?: (registry: Registry, platform: Platform) => void;
+  /** The defaults the module seeds into every org (see OrgSetup). */
+  orgSetup?: (platform: Platform) => OrgSetup;
 }
 
 export interface BackgroundService {

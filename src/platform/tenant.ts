@@ -31,6 +31,12 @@ export type TenantScope = { orgId: string } & Pick<RequestContext, 'cid' | 'acto
 export interface TenantRunner {
   /** Runs `fn` in a new tenant transaction: committed when `fn` resolves, rolled back when it throws. */
   <T>(scope: TenantScope, fn: (t: TenantTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` as tenant work of `scope.orgId` inside `tx`, an open system transaction, bound to
+   * the org while `fn` runs: creating an org seeds its defaults (each module's OrgSetup) in the
+   * transaction that creates it. Not for anything else.
+   */
+  within<T>(tx: Tx, scope: TenantScope, fn: (t: TenantTx) => Promise<T>): Promise<T>;
 }
 
 const open = new AsyncLocalStorage<TenantScope>();
@@ -44,16 +50,24 @@ export class NestedTenantTxError extends Error {
 }
 
 export function createTenantRunner(deps: { db: Database; dates: BusinessDateSource }): TenantRunner {
-  return (scope, fn) => {
+  const tenantTx = (tx: Tx, scope: TenantScope): TenantTx => ({
+    db: tx,
+    orgId: scope.orgId,
+    cid: scope.cid,
+    actor: scope.actor,
+    dates: deps.dates.forTenant(tx, scope.orgId),
+  });
+  const run = <T>(scope: TenantScope, fn: (t: TenantTx) => Promise<T>): Promise<T> => {
     const outer = open.getStore();
     if (outer) return Promise.reject(new NestedTenantTxError(outer));
-    return open.run(scope, () =>
-      deps.db.transaction(
-        (tx) => fn({ db: tx, orgId: scope.orgId, cid: scope.cid, actor: scope.actor, dates: deps.dates.forTenant(tx, scope.orgId) }),
-        { orgId: scope.orgId },
-      ),
-    );
+    return open.run(scope, () => deps.db.transaction((tx) => fn(tenantTx(tx, scope)), { orgId: scope.orgId }));
   };
+  const within = <T>(tx: Tx, scope: TenantScope, fn: (t: TenantTx) => Promise<T>): Promise<T> => {
+    const outer = open.getStore();
+    if (outer) return Promise.reject(new NestedTenantTxError(outer));
+    return open.run(scope, () => deps.db.asOrg(tx, scope.orgId, () => fn(tenantTx(tx, scope))));
+  };
+  return Object.assign(run, { within });
 }
 
 /** Whether the caller runs inside a tenant transaction (work that must not start one checks it). */

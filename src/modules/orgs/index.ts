@@ -1,15 +1,22 @@
-// The orgs module: organizations (tenants), credentials, OpenID keys and Pismo's passport API.
+// The orgs module: organizations (tenants), credentials, OpenID keys, Pismo's passport API, and
+// the per-org setup every module's defaults go through.
 import { Type } from 'typebox';
 import { defineJob } from '../../platform/jobs.js';
 import type { LastroModule } from '../../platform/module.js';
 import type { TenantTx } from '../../platform/tenant.js';
-import { findOrg, purgeRefreshTokens } from './orgs.repo.js';
-import { orgsRoutes, passportRoutes } from './orgs.routes.js';
-import { createOrgsService } from './orgs.service.js';
-
-export { createOrgsService, type OrgsService, ALL_PERMISSIONS } from './orgs.service.js';
-export { OrgEvents } from './orgs.events.js';
+import { credentialsRoutes } from './credentials.routes.js';
+import { createCredentialsService } from './credentials.service.js';
 import { ORG_EVENTS } from './orgs.events.js';
+import { findOrg, purgeRefreshTokens } from './orgs.repo.js';
+import { orgsRoutes } from './orgs.routes.js';
+import { createOrgsService } from './orgs.service.js';
+import { passportRoutes } from './passport.routes.js';
+import { createPassportService } from './passport.service.js';
+
+export { createOrgsService, type OrgsService } from './orgs.service.js';
+export { ALL_PERMISSIONS, subjectLookup } from './credentials.service.js';
+export { backfillOrgSetups, OrgSetupError } from './orgs.setups.js';
+export { OrgEvents } from './orgs.events.js';
 export { CreateOrgBody } from './orgs.schemas.js';
 
 /** The holiday calendar the org names (its holiday_calendar_id), or null: asked by the calendars module. */
@@ -30,8 +37,10 @@ export const orgsModule: LastroModule = {
     }),
   ],
   async routes(app, platform) {
-    const orgs = createOrgsService(platform);
-    orgsRoutes(app, platform, orgs);
-    await app.register(async (scope) => passportRoutes(scope, platform, orgs));
+    const credentials = createCredentialsService(platform);
+    orgsRoutes(app, platform, createOrgsService(platform), credentials);
+    credentialsRoutes(app, platform, credentials);
+    const passport = createPassportService(platform);
+    await app.register(async (scope) => passportRoutes(scope, platform, passport));
   },
 };

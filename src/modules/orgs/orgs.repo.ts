@@ -1,8 +1,10 @@
-// SQL for orgs, credentials, OpenID keys and refresh tokens. Every function takes the
-// transaction; tenant functions take the org id and filter on it.
+// SQL for orgs, credentials, OpenID keys, refresh tokens and org setups. Every function takes
+// the transaction; tenant functions take the org id and filter on it.
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { offsetPage } from '../../platform/db/paging.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
+import type { PageRequest } from '../../platform/paging.js';
 
 export interface OrgsTable {
   org_id: string;
@@ -75,12 +77,21 @@ export interface RefreshTokensTable {
   created_at: Timestamp;
 }
 
+/** Which version of each module's OrgSetup an org has had (db/migrations/0009). */
+export interface OrgSetupsTable {
+  org_id: string;
+  module: string;
+  version: number;
+  applied_at: Timestamp;
+}
+
 declare module '../../platform/db/tables.js' {
   interface Tables {
     orgs: OrgsTable;
     credentials: CredentialsTable;
     oidc_keys: OidcKeysTable;
     refresh_tokens: RefreshTokensTable;
+    org_setups: OrgSetupsTable;
   }
 }
 
@@ -95,17 +106,10 @@ export const findOrg = (tx: Tx, orgId: string) => tx.selectFrom('orgs').selectAl
 export const updateOrg = (tx: Tx, orgId: string, changes: Updateable<OrgsTable>) =>
   tx.updateTable('orgs').set(changes).where('org_id', '=', orgId).returningAll().executeTakeFirst();
 
-export async function listOrgs(tx: Tx, page: number, perPage: number): Promise<{ rows: OrgRow[]; total: number }> {
-  const total = await tx.selectFrom('orgs').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-  const rows = await tx
-    .selectFrom('orgs')
-    .selectAll()
-    .orderBy('created_at')
-    .orderBy('org_id')
-    .limit(perPage)
-    .offset((page - 1) * perPage)
-    .execute();
-  return { rows, total: Number(total.n) };
+/** Every org, oldest first (operator API: a system transaction). */
+export function listOrgs(tx: Tx, page: PageRequest): Promise<{ rows: OrgRow[]; total: number }> {
+  const base = tx.selectFrom('orgs');
+  return offsetPage(base, base.selectAll().orderBy('created_at').orderBy('org_id'), page);
 }
 
 export const countOrgs = async (tx: Tx): Promise<number> =>
@@ -121,22 +125,9 @@ export const findCredentialByKey = (tx: Tx, serverKey: string) =>
 export const findCredential = (tx: Tx, orgId: string, credentialId: string) =>
   tx.selectFrom('credentials').selectAll().where('org_id', '=', orgId).where('credential_id', '=', credentialId).executeTakeFirst();
 
-export async function listCredentials(tx: Tx, orgId: string, page: number, perPage: number) {
-  const total = await tx
-    .selectFrom('credentials')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('org_id', '=', orgId)
-    .executeTakeFirstOrThrow();
-  const rows = await tx
-    .selectFrom('credentials')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .orderBy('created_at')
-    .orderBy('credential_id')
-    .limit(perPage)
-    .offset((page - 1) * perPage)
-    .execute();
-  return { rows, total: Number(total.n) };
+export function listCredentials(tx: Tx, orgId: string, page: PageRequest): Promise<{ rows: CredentialRow[]; total: number }> {
+  const base = tx.selectFrom('credentials').where('org_id', '=', orgId);
+  return offsetPage(base, base.selectAll().orderBy('created_at').orderBy('credential_id'), page);
 }
 
 export const updateCredential = (tx: Tx, orgId: string, credentialId: string, changes: Updateable<CredentialsTable>) =>
@@ -207,3 +198,78 @@ export const purgeRefreshTokens = async (tx: Tx, now: Date): Promise<number> => 
     .executeTakeFirst();
   return Number(res.numDeletedRows);
 };
+
+/**
+ * The status of an org and of one of its credentials or OpenID keys, for the guard's "is this
+ * token's subject still active" (undefined: no such subject in this org).
+ */
+export async function subjectStatus(
+  tx: Tx,
+  orgId: string,
+  kind: 'credential' | 'oidc_key',
+  id: string,
+): Promise<{ org: 'ACTIVE' | 'INACTIVE'; subject: 'ACTIVE' | 'REVOKED' } | undefined> {
+  const row =
+    kind === 'credential'
+      ? await tx
+          .selectFrom('orgs as o')
+          .innerJoin('credentials as s', 's.org_id', 'o.org_id')
+          .select(['o.status as org', 's.status as subject'])
+          .where('o.org_id', '=', orgId)
+          .where('s.credential_id', '=', id)
+          .executeTakeFirst()
+      : await tx
+          .selectFrom('orgs as o')
+          .innerJoin('oidc_keys as s', 's.org_id', 'o.org_id')
+          .select(['o.status as org', 's.status as subject'])
+          .where('o.org_id', '=', orgId)
+          .where('s.key_id', '=', id)
+          .executeTakeFirst();
+  return row;
+}
+
+// --- org setups ---
+
+/** Orgs that have not had `version` (or later) of `module`'s setup, oldest first (system transaction). */
+export const orgsMissingSetup = async (tx: Tx, module: string, version: number): Promise<{ org_id: string; created_at: Date }[]> =>
+  tx
+    .selectFrom('orgs as o')
+    .select(['o.org_id', 'o.created_at'])
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('org_setups as s')
+            .select('s.org_id')
+            .whereRef('s.org_id', '=', 'o.org_id')
+            .where('s.module', '=', module)
+            .where('s.version', '>=', version),
+        ),
+      ),
+    )
+    .orderBy('o.created_at')
+    .orderBy('o.org_id')
+    .execute();
+
+export const findOrgSetup = (tx: Tx, orgId: string, module: string) =>
+  tx.selectFrom('org_setups').selectAll().where('org_id', '=', orgId).where('module', '=', module).executeTakeFirst();
+
+/**
+ * Records that `version` of `module`'s setup is applied to the org, unless it (or a later one)
+ * already is: true when this transaction claimed it. A concurrent claim of the same org and
+ * module waits for this transaction and then finds it done, so two processes never both apply it.
+ */
+export async function claimOrgSetup(tx: Tx, orgId: string, module: string, version: number, now: Date): Promise<boolean> {
+  const row = await tx
+    .insertInto('org_setups')
+    .values({ org_id: orgId, module, version, applied_at: now })
+    .onConflict((oc) =>
+      oc
+        .columns(['org_id', 'module'])
+        .doUpdateSet({ version, applied_at: now })
+        .where('org_setups.version', '<', version),
+    )
+    .returning('org_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -188,19 +188,13 @@ export const RegisterOidcKeyBody = Type.Object(
 );
 export type RegisterOidcKeyBody = Static<typeof RegisterOidcKeyBody>;
 
-export const PageQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Page number, from 1.' })),
-  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Items per page.' })),
+/** Idempotency-Key headers of the routes that create something. */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ description: 'Makes the request safe to retry: the same key and body replay the first answer for 24 h.' }),
+  ),
+  'x-idempotency-key': Type.Optional(Type.String({ description: 'The same, under the name some Pismo APIs use.' })),
 });
-
-export const page = <T extends Parameters<typeof Type.Array>[0]>(item: T) =>
-  Type.Object({
-    current_page: Type.Integer(),
-    per_page: Type.Integer(),
-    pages: Type.Integer(),
-    total_items: Type.Integer(),
-    items: Type.Array(item),
-  });
 
 // --- Pismo passport (Platform_authentication.yaml) ---
 

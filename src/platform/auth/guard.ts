@@ -2,12 +2,16 @@
 //   public   — no credentials (health, JWKS, token endpoints);
 //   operator — `Authorization: Bearer <LASTRO_ADMIN_TOKEN>`; off (404) when it is unset;
 //   tenant   — a Lastro access token: signature and claims, org active and subject not revoked,
-//              x-tenant equal to the token's tenant, permission group, account scope, rate limits.
+//              x-tenant equal to the token's tenant, account scope, permission group, rate limits.
+// Account scope: an account token (claim `acc`) is limited to its account. A route about one
+// account names it in a path parameter (`accountParam`) or, as Pismo's account APIs do
+// (transactions, payments, cards, prepayments), takes it from the token (`account: 'token'`).
 // A route that declares nothing is refused at registration: forgetting auth cannot open a route.
 import type { FastifyRequest } from 'fastify';
 import { AppError, PlatformErrors } from '../errors.js';
 import type { HttpApp } from '../module.js';
 import { safeEqual } from './secrets.js';
+import type { SubjectState } from './subjects.js';
 import type { TokenService, VerifiedToken } from './tokens.js';
 import { AuthErrors } from './tokens.js';
 
@@ -20,10 +24,31 @@ export interface TenantRouteAuth {
   group: string | null;
   /** `required`: a missing x-tenant header is an error (Pismo requires it on some APIs). */
   tenantHeader?: 'required' | 'optional';
-  /** For account-scoped routes: the path parameter holding the account id. */
+  /**
+   * For routes about one account named in the path: the path parameter holding its id. An
+   * account token must name the same account; an org-wide token may name any.
+   */
   accountParam?: string;
-  /** Pismo's own codes for x-tenant problems on this API, where Pismo documents them. */
-  errors?: { missingTenant?: () => AppError; tenantMismatch?: () => AppError; accountMismatch?: () => AppError };
+  /**
+   * `token`: the route has no account in its path and acts on the account of the token (Pismo's
+   * "this endpoint takes an account token"). An org-wide token is refused (`errors.accountRequired`)
+   * unless the route also accepts `accountHeader`.
+   */
+  account?: 'token';
+  /**
+   * With `account: 'token'`: the `x-account-id` header may name the account (Pismo's payments
+   * APIs declare it). An org-wide token then acts on that account; an account token's header must
+   * equal its own account (`errors.accountMismatch`).
+   */
+  accountHeader?: boolean;
+  /** Pismo's own codes for x-tenant and account problems on this API, where Pismo documents them. */
+  errors?: {
+    missingTenant?: () => AppError;
+    tenantMismatch?: () => AppError;
+    accountMismatch?: () => AppError;
+    /** An org-wide token (and no x-account-id where accepted) on an `account: 'token'` route. */
+    accountRequired?: () => AppError;
+  };
 }
 
 export type RouteAuth = { kind: 'public' } | { kind: 'operator' } | TenantRouteAuth;
@@ -40,6 +65,10 @@ export interface RequestAuth {
   /** `credential:<id>` or `oidc_key:<id>`. */
   subject: string;
   permissions: string[];
+  /**
+   * The account the request acts on: on an account-scoped route, the one the guard resolved
+   * (token, x-account-id header or path); elsewhere the account token's own account, if any.
+   */
   accountId?: string;
 }
 
@@ -52,11 +81,6 @@ declare module 'fastify' {
   }
 }
 
-/** Is the org active and the token's subject (credential, OpenID key) not revoked? */
-export interface SubjectState {
-  isActive(orgId: string, subject: string): Promise<boolean>;
-}
-
 export const GuardErrors = {
   forbidden: (why: string) => new AppError('forbidden', 'FORBIDDEN', why),
   tenantMismatch: () => new AppError('forbidden', 'TENANT_MISMATCH', 'The x-tenant header does not match the token'),
@@ -64,6 +88,10 @@ export const GuardErrors = {
   accountMismatch: () => new AppError('forbidden', 'ACCOUNT_MISMATCH', 'This account token is for another account'),
   accountTokenScope: () =>
     new AppError('forbidden', 'ACCOUNT_TOKEN_NOT_ALLOWED', 'An account token can only be used on routes of its own account'),
+  accountRequired: () =>
+    new AppError('forbidden', 'ACCOUNT_TOKEN_REQUIRED', 'This route acts on one account: call it with an account token'),
+  badAccountHeader: () =>
+    PlatformErrors.validation([{ field: 'headers.x-account-id', reason: 'must be an account id (a positive integer)' }]),
   inactive: () => new AppError('unauthenticated', 'INVALID_TOKEN', 'Invalid token: the organization is inactive or the credential was revoked'),
   rateLimited: (seconds: number) =>
     new AppError('rate_limited', 'RATE_LIMITED', `Too many requests; retry in ${seconds} s`, undefined, { 'retry-after': String(seconds) }),
@@ -101,8 +129,14 @@ export function bearer(request: FastifyRequest): string | undefined {
 /** Installs the guard on `app`. Call before any route is registered. */
 export async function installGuard(app: HttpApp, deps: GuardDeps): Promise<void> {
   app.addHook('onRoute', (route) => {
-    if (route.config?.auth) return;
-    throw new Error(`route ${String(route.method)} ${route.url} declares no config.auth`);
+    const auth = route.config?.auth;
+    if (!auth) throw new Error(`route ${String(route.method)} ${route.url} declares no config.auth`);
+    if (auth.kind === 'tenant' && auth.account === 'token' && auth.accountParam) {
+      throw new Error(`route ${String(route.method)} ${route.url}: account 'token' and accountParam exclude each other`);
+    }
+    if (auth.kind === 'tenant' && auth.accountHeader && auth.account !== 'token') {
+      throw new Error(`route ${String(route.method)} ${route.url}: accountHeader needs account 'token'`);
+    }
   });
 
   // Each limiter counts on its own key; createRateLimit (unlike rateLimit) leaves the request
@@ -142,18 +176,14 @@ export async function installGuard(app: HttpApp, deps: GuardDeps): Promise<void>
       throw (auth.errors?.missingTenant ?? GuardErrors.missingTenant)();
     }
 
-    if (claims.acc !== undefined && auth.group !== null) {
-      if (!auth.accountParam) throw GuardErrors.accountTokenScope();
-      const param = (request.params as Record<string, unknown> | undefined)?.[auth.accountParam];
-      if (String(param) !== claims.acc) throw (auth.errors?.accountMismatch ?? GuardErrors.accountMismatch)();
-    }
+    const accountId = accountOfRequest(request, auth, claims.acc);
 
     const write = request.method !== 'GET' && request.method !== 'HEAD';
     if (auth.group !== null && !allows(claims.perms, auth.group, write)) {
       throw GuardErrors.forbidden(`The token lacks the permission pismo-v1:${auth.group}:${write ? 'rw' : 'ro'}`);
     }
 
-    request.auth = { orgId: claims.tenant, subject: claims.sub, permissions: claims.perms, accountId: claims.acc };
+    request.auth = { orgId: claims.tenant, subject: claims.sub, permissions: claims.perms, accountId };
     for (const { limit, scope } of limiters) {
       const r = await limit(request);
       if (r.isExceeded) {
@@ -162,6 +192,35 @@ export async function installGuard(app: HttpApp, deps: GuardDeps): Promise<void>
       }
     }
   });
+}
+
+/** Pismo's account ids are positive int64s. */
+const isAccountId = (v: string): boolean => /^[1-9][0-9]{0,18}$/.test(v) && BigInt(v) <= 0x7fff_ffff_ffff_ffffn;
+
+/**
+ * The account a tenant request acts on, or a refusal: an account token may act only on its own
+ * account, and an `account: 'token'` route needs one account.
+ */
+function accountOfRequest(request: FastifyRequest, auth: TenantRouteAuth, tokenAccount: string | undefined): string | undefined {
+  if (auth.account === 'token') {
+    const header = auth.accountHeader ? request.headers['x-account-id'] : undefined;
+    if (header !== undefined && header !== '') {
+      if (typeof header !== 'string' || !isAccountId(header)) throw GuardErrors.badAccountHeader();
+      if (tokenAccount !== undefined && header !== tokenAccount) throw (auth.errors?.accountMismatch ?? GuardErrors.accountMismatch)();
+      return header;
+    }
+    if (tokenAccount === undefined) throw (auth.errors?.accountRequired ?? GuardErrors.accountRequired)();
+    return tokenAccount;
+  }
+  if (auth.accountParam) {
+    const param = (request.params as Record<string, string | undefined> | undefined)?.[auth.accountParam];
+    const value = param === undefined ? undefined : String(param);
+    if (tokenAccount !== undefined && value !== tokenAccount) throw (auth.errors?.accountMismatch ?? GuardErrors.accountMismatch)();
+    return value;
+  }
+  // Routes about no account (org-wide) refuse account tokens; `group: null` routes (whoami) take any token.
+  if (tokenAccount !== undefined && auth.group !== null) throw GuardErrors.accountTokenScope();
+  return tokenAccount;
 }
 
 /** The authenticated caller of a tenant route (the guard has run). */

@@ -1,40 +1,32 @@
 // Whether a token's org is active and its subject (credential or OpenID key) not revoked.
 // Checked on every authenticated request, so answers are cached briefly. A change made through
 // this process (deactivate, revoke) invalidates the cache at once; other processes see it
-// within CACHE_MS.
-import { sql } from 'kysely';
-import type { Database } from '../db/database.js';
-import type { SubjectState } from './guard.js';
+// within CACHE_MS. The answer itself comes from the orgs module (its tables), wired in app.ts:
+// the platform reads no module's tables.
 
 const CACHE_MS = 2000;
+
+/** Is the org active and the token's subject (credential, OpenID key) not revoked? */
+export interface SubjectState {
+  isActive(orgId: string, subject: string): Promise<boolean>;
+}
+
+/** Reads the answer from the database, uncached. `subject` is `credential:<id>` or `oidc_key:<id>`. */
+export type SubjectLookup = (orgId: string, subject: string) => Promise<boolean>;
 
 export interface SubjectStateCache extends SubjectState {
   /** Forget cached answers for an org (after it or one of its credentials changed). */
   invalidate(orgId: string): void;
 }
 
-export function createSubjectState(db: Database): SubjectStateCache {
+export function createSubjectState(lookup: SubjectLookup): SubjectStateCache {
   const cache = new Map<string, { ok: boolean; at: number }>();
   return {
     async isActive(orgId, subject) {
       const key = `${orgId}|${subject}`;
       const hit = cache.get(key);
       if (hit && performance.now() - hit.at < CACHE_MS) return hit.ok;
-      const [kind, id] = subject.split(':', 2) as [string, string | undefined];
-      const table = kind === 'credential' ? 'credentials' : kind === 'oidc_key' ? 'oidc_keys' : undefined;
-      let ok = false;
-      if (table && id) {
-        const idColumn = table === 'credentials' ? 'credential_id' : 'key_id';
-        const { rows } = await db.transaction(
-          (tx) =>
-            sql<{ ok: boolean }>`
-              select (o.status = 'ACTIVE' and s.status = 'ACTIVE') as ok
-              from orgs o join ${sql.table(table)} s on s.org_id = o.org_id
-              where o.org_id = ${orgId} and s.${sql.ref(idColumn)} = ${id}`.execute(tx),
-          { orgId },
-        );
-        ok = rows[0]?.ok === true;
-      }
+      const ok = await lookup(orgId, subject);
       if (cache.size > 100_000) cache.clear();
       cache.set(key, { ok, at: performance.now() });
       return ok;

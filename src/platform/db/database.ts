@@ -51,6 +51,12 @@ export interface Database {
    * - neither: tenant tables show no rows where row-level security applies.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: { orgId?: string; system?: boolean }): Promise<T>;
+  /**
+   * Inside `tx`, an open `system` transaction, runs `fn` bound to `orgId` as an `orgId`
+   * transaction is (role lastro_app, lastro.org_id, no lastro.system), then returns `tx` to
+   * system. For the one procedure that creates an org and seeds its defaults in one commit.
+   */
+  asOrg<T>(tx: Tx, orgId: string, fn: () => Promise<T>): Promise<T>;
   /** Cheap liveness query for /ready. */
   ping(): Promise<void>;
   poolStats(): { total: number; idle: number; waiting: number; max: number };
@@ -115,10 +121,11 @@ function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>): D
   // Whether tenant transactions may switch to lastro_app (it exists once migrations ran, and we
   // are a superuser or a member). Checked on the first tenant transaction; "no" is rechecked later.
   let appRole: boolean | undefined;
-  const probeAppRole = async (): Promise<boolean> => {
+  // `on`: the pool, or the open transaction (PGlite's one connection may be held by it).
+  const probeAppRole = async (on: Kysely<Tables> = kysely): Promise<boolean> => {
     const { rows } = await sql<{ ok: boolean }>`
       select exists (select 1 from pg_roles where rolname = 'lastro_app')
-         and pg_has_role(current_user, 'lastro_app', 'MEMBER') as ok`.execute(kysely);
+         and pg_has_role(current_user, 'lastro_app', 'MEMBER') as ok`.execute(on);
     appRole = rows[0]?.ok === true ? true : undefined;
     return appRole === true;
   };
@@ -148,6 +155,16 @@ function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>): D
         return { result, tx };
       });
       for (const hook of commitHooks.get(tx) ?? []) hook();
+      return result;
+    },
+    async asOrg(tx, orgId, fn) {
+      const role = appRole ?? (await probeAppRole(tx));
+      if (role) await sql`set local role lastro_app`.execute(tx);
+      await sql`select set_config('lastro.org_id', ${orgId}, true), set_config('lastro.system', '', true)`.execute(tx);
+      const result = await fn();
+      // On failure the transaction rolls back and takes the binding with it.
+      await sql`select set_config('lastro.org_id', '', true), set_config('lastro.system', 'on', true)`.execute(tx);
+      if (role) await sql`set local role none`.execute(tx);
       return result;
     },
     async ping() {

@@ -18,3 +18,10 @@ export function tenantScope(req: FastifyRequest): TenantScope {
   const { orgId, subject } = callerOf(req);
   return { orgId, cid: req.id, actor: subject };
 }
+
+/** The account an account-scoped route acts on (`account: 'token'` or `accountParam`), as the guard resolved it. */
+export function accountOf(req: FastifyRequest): string {
+  const { accountId } = callerOf(req);
+  if (accountId === undefined) throw new Error('route is not account-scoped');
+  return accountId;
+}
