@@ -103,6 +103,8 @@ export interface WalkCase {
   /** Query string without `?`. */
   query?: string;
   body?: unknown;
+  /** Headers over B's (bearer token and x-tenant), e.g. an account token of B. */
+  headers?: Record<string, string>;
   expect: Expectation;
   /** Further checks on the answer: returns a problem, or undefined. */
   check?: (answer: Answer) => string | undefined;
@@ -113,6 +115,8 @@ export interface RouteRule {
   body?: (w: RuleContext) => unknown;
   /** The query string of the default case(s). */
   query?: (w: RuleContext) => string;
+  /** Headers of the default case(s) over B's bearer token and x-tenant (e.g. an account token of B). */
+  headers?: (w: RuleContext) => Record<string, string> | Promise<Record<string, string>>;
   /** Expected answer of the default case(s) when not the default (401 operator, 404 with ids, 2xx without). */
   expect?: Expectation;
   /** Further checks on the default case's answer: returns a problem, or undefined. */
@@ -250,10 +254,12 @@ export async function walkIsolation(opts: {
       const w: RuleContext = { app, a, b, generated };
       let body: unknown;
       let query: string | undefined;
+      let headers: Record<string, string> | undefined;
       let extra: WalkCase[];
       try {
         body = rule?.body ? await rule.body(w) : generated;
         query = rule?.query?.(w);
+        headers = await rule?.headers?.(w);
         extra = (await rule?.cases?.(w)) ?? [];
       } catch (err) {
         fail(route.key, 'rule', String(err));
@@ -270,7 +276,7 @@ export async function walkIsolation(opts: {
         const setsOfA = A.params[route.template];
         const setsOfB = B.params[route.template] ?? [];
         if (!setsOfA?.length) {
-          fail(route.key, 'params', `no seed fills ${names.map((n) => `{${n}}`).join(', ')}: add the template to the ${guessModule(route.template)} seed's params`);
+          fail(route.key, 'params', `no seed fills ${names.map((n) => `{${n}}`).join(', ')}: add '${route.template}' to the params its module's seed returns (test/isolation/seeds/)`);
           continue;
         }
         const incomplete = setsOfA.find((set) => names.some((n) => !set[n]));
@@ -284,16 +290,16 @@ export async function walkIsolation(opts: {
             fail(route.key, 'params', `A's and B's ids coincide (${JSON.stringify(set)}): the walk could not tell a leak from B's own object`);
             continue;
           }
-          cases.push({ route, c: { label: `A's ${names.join(', ')}`, params: set, query, body, expect: expectation, check: rule?.check } });
+          cases.push({ route, c: { label: `A's ${names.join(', ')}`, params: set, query, body, headers, expect: expectation, check: rule?.check } });
           // With several parameters, B's own ids but one of A's: a route must check each object's org.
           if (names.length > 1 && setsOfB[0] && refusal) {
             for (const n of names) {
-              cases.push({ route, c: { label: `B's ids but A's ${n}`, params: { ...setsOfB[0], [n]: set[n]! }, query, body, expect: expectation } });
+              cases.push({ route, c: { label: `B's ids but A's ${n}`, params: { ...setsOfB[0], [n]: set[n]! }, query, body, headers, expect: expectation } });
             }
           }
         }
       } else {
-        cases.push({ route, c: { label: 'no ids', query, body, expect: expectation, check: rule?.check } });
+        cases.push({ route, c: { label: 'no ids', query, body, headers, expect: expectation, check: rule?.check } });
       }
       for (const c of extra) cases.push({ route, c: { ...c, params: c.params ?? A.params[route.template]?.[0] } });
     }
@@ -309,9 +315,9 @@ export async function walkIsolation(opts: {
     for (const { route, c } of cases) {
       walked.add(route.key);
       const url = fill(route.template, c.params ?? {}) + (c.query ? `?${c.query}` : '');
-      const answer = await call(app, { method: route.method, url, headers: b.headers, body: c.body, streamMs: opts.streamMs ?? 400 });
+      const answer = await call(app, { method: route.method, url, headers: { ...b.headers, ...c.headers }, body: c.body, streamMs: opts.streamMs ?? 400 });
       calls += 1;
-      if (process.env.WALK_DEBUG) console.log(`WALK ${route.method} ${url} [${c.label}] → ${answer.status} ${answer.body.slice(0, 140)}`);
+      if (process.env.ISOLATION_WALK_LOG) console.log(`WALK ${route.method} ${url} [${c.label}] → ${answer.status} ${answer.body.slice(0, 140)}`);
       const sent = `${decodeURIComponent(url)}\n${c.body === undefined ? '' : JSON.stringify(c.body)}`;
       for (const problem of judge(answer, c, A.markers, sent)) fail(route.key, c.label, problem);
       const now = await fingerprint(app, a.org.orgId, tables);
@@ -434,8 +440,6 @@ async function snapshot(app: TestApp, org: OrgView, urls: string[]): Promise<Map
 
 const fill = (template: string, params: Record<string, string>): string =>
   template.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(params[n] ?? `{${n}}`));
-
-const guessModule = (template: string): string => template.split('/').filter(Boolean).slice(0, 3).join('/');
 
 /**
  * One request, its answer read as a stream: most routes end at once; a live stream (server-sent
