@@ -2,8 +2,9 @@
 // (success and documented errors) checked against Pismo's spec files.
 import { generateKeyPairSync, createSign } from 'node:crypto';
 import { afterAll, beforeAll, it } from 'vitest';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import type { TestApp } from '../helpers/app.js';
+import { createOrg, type TestOrg } from '../helpers/auth.js';
+import { setupTenant } from '../helpers/fixture.js';
 import { describeContract, expectConforms, type RequestSample } from './pismo-spec.js';
 
 const AUTH = 'Platform_authentication.yaml';
@@ -29,9 +30,7 @@ const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64ur
 
 describeContract('Pismo contract: Platform authentication and Organizations', () => {
   beforeAll(async () => {
-    app = await testApp();
-    org = await createOrg(app, { state: 'SP', number: 900, address: 'Main Street', city: 'Sao Paulo', cycle_closing: '12:00:00' });
-    token = await tokenFor(app, org);
+    ({ app, org, token } = await setupTenant({ org: { state: 'SP', number: 900, address: 'Main Street', city: 'Sao Paulo', cycle_closing: '12:00:00' } }));
   });
   afterAll(async () => app?.close());
 

@@ -1,8 +1,8 @@
 // Contract tests: every Pismo operation of the programs module (Programs and holiday calendars),
 // real requests and responses, success and documented errors, checked against Pismo's spec files.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { bearer, createOrg, tokenFor } from '../helpers/auth.js';
+import type { TestApp } from '../helpers/app.js';
+import { setupTenant } from '../helpers/fixture.js';
 import { bodies, waitFor } from '../integration/programs-fixtures.js';
 import { describeContract, expectConforms, type RequestSample } from './pismo-spec.js';
 
@@ -32,9 +32,7 @@ describeContract('Pismo contract: Programs and holiday calendars', () => {
   let calendarId: number;
 
   beforeAll(async () => {
-    app = await testApp({ start: true });
-    const org = await createOrg(app);
-    h = bearer(await tokenFor(app, org), org.orgId);
+    ({ app, headers: h } = await setupTenant({ start: true }));
   });
   afterAll(async () => app?.close());
 

@@ -4,22 +4,15 @@
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
 import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import { expectError } from '../helpers/errors.js';
+import { setupTenant } from '../helpers/fixture.js';
 
 interface Res {
   statusCode: number;
   headers: Record<string, unknown>;
   json: () => any;
-}
-
-function expectError(res: Res, status: number, code: string): any {
-  expect(res.statusCode).toBe(status);
-  const body = res.json();
-  expect(body.code).toBe(code);
-  expect(typeof body.message).toBe('string');
-  expect(body.cid).toBe(res.headers['x-cid']);
-  return body;
 }
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -38,9 +31,7 @@ describe('OpenID Connect: POST /passport/v1/oauth2/token', () => {
   let key: { id: string; iss: string; sub: string; aud: string };
 
   beforeAll(async () => {
-    app = await testApp();
-    org = await createOrg(app);
-    token = await tokenFor(app, org);
+    ({ app, org, token } = await setupTenant());
     key = await register(pemOf(client.publicKey));
   });
   afterAll(async () => app?.close());
@@ -221,8 +212,7 @@ describe('OAuth2: POST /passport/v2/oauth/token', () => {
   let app: TestApp;
   let org: TestOrg;
   beforeAll(async () => {
-    app = await testApp();
-    org = await createOrg(app);
+    ({ app, org } = await setupTenant());
   });
   afterAll(async () => app?.close());
 

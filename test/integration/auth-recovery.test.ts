@@ -1,13 +1,14 @@
 // Operator recovery of an org's access, and OAuth2 client authentication by HTTP Basic.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
 import { adminHeaders, bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import { expectError } from '../helpers/errors.js';
+import { setupTenant } from '../helpers/fixture.js';
 
 let app: TestApp;
 let org: TestOrg;
 beforeAll(async () => {
-  app = await testApp();
-  org = await createOrg(app);
+  ({ app, org } = await setupTenant());
 });
 afterAll(async () => app?.close());
 
@@ -91,7 +92,6 @@ describe('verified-token cache', () => {
     expect((await app.http.inject({ method: 'GET', url: '/lastro/v1/whoami', headers: h })).statusCode).toBe(200);
     app.clock.advance(3601 * 1000);
     const res = await app.http.inject({ method: 'GET', url: '/lastro/v1/whoami', headers: h });
-    expect(res.statusCode).toBe(401);
-    expect(res.json().code).toBe('TOKEN_EXPIRED');
+    expectError(res, 401, 'TOKEN_EXPIRED');
   });
 });

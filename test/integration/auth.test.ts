@@ -13,21 +13,13 @@ import { loadConfig } from '../../src/platform/config.js';
 import type { LastroModule } from '../../src/platform/module.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { adminHeaders, bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import { expectError } from '../helpers/errors.js';
+import { setupTenant } from '../helpers/fixture.js';
 
 interface Res {
   statusCode: number;
   headers: Record<string, unknown>;
   json: () => any;
-}
-
-/** Status, code and the one error body { code, message, details?, cid }. */
-function expectError(res: Res, status: number, code: string): any {
-  expect(res.statusCode).toBe(status);
-  const body = res.json();
-  expect(body.code).toBe(code);
-  expect(typeof body.message).toBe('string');
-  expect(body.cid).toBe(res.headers['x-cid']);
-  return body;
 }
 
 const s2s = (app: TestApp, payload: Record<string, unknown>) =>
@@ -96,9 +88,7 @@ describe('POST /passport/v2/s2s/access-token', () => {
   let org: TestOrg;
   let token: string;
   beforeAll(async () => {
-    app = await testApp();
-    org = await createOrg(app);
-    token = await tokenFor(app, org);
+    ({ app, org, token } = await setupTenant());
   });
   afterAll(async () => app?.close());
 
@@ -169,10 +159,8 @@ describe('access-token verification on a protected route', () => {
   let b: TestOrg;
   let tokenA: string;
   beforeAll(async () => {
-    app = await testApp();
-    a = await createOrg(app);
+    ({ app, org: a, token: tokenA } = await setupTenant());
     b = await createOrg(app);
-    tokenA = await tokenFor(app, a);
   });
   afterAll(async () => app?.close());
 
@@ -298,8 +286,7 @@ describe('account tokens', () => {
   let org: TestOrg;
   let account42: string;
   beforeAll(async () => {
-    app = await testApp({ modules: [...defaultModules, probe] });
-    org = await createOrg(app);
+    ({ app, org } = await setupTenant({ modules: [...defaultModules, probe] }));
     account42 = await tokenFor(app, org, 42);
   });
   afterAll(async () => app?.close());
@@ -332,9 +319,7 @@ describe('permission groups', () => {
   let org: TestOrg;
   let all: string;
   beforeAll(async () => {
-    app = await testApp();
-    org = await createOrg(app);
-    all = await tokenFor(app, org);
+    ({ app, org, token: all } = await setupTenant());
   });
   afterAll(async () => app?.close());
 

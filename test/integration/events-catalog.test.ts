@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modules } from '../../src/modules/index.js';
 import { publishedSchema } from '../../src/platform/outbox.js';
 import { testApp, type TestApp } from '../helpers/app.js';
+import { expectError } from '../helpers/errors.js';
 
 const catalog = modules.flatMap((m) => m.events ?? []);
 
@@ -43,8 +44,7 @@ describe('event catalog', () => {
     expect(body.envelope_example).toMatchObject({ domain: first.domain, event_type: first.event_type, schema_version: first.version });
     expect(Object.keys(body.envelope_example).sort()).toEqual(['cid', 'data', 'domain', 'event_id', 'event_type', 'org_id', 'schema_version', 'timestamp']);
     const missing = await app.http.inject({ method: 'GET', url: '/lastro/v1/events/catalog/org/no-such-event/1' });
-    expect(missing.statusCode).toBe(404);
-    expect(missing.json().code).toBe('EVENT_TYPE_NOT_FOUND');
+    expectError(missing, 404, 'EVENT_TYPE_NOT_FOUND');
   });
 });
 

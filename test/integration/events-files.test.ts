@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
 import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import { expectError } from '../helpers/errors.js';
+import { setupTenant } from '../helpers/fixture.js';
 
 let app: TestApp;
 let org: TestOrg;
@@ -16,9 +18,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lastro-event-files-'));
-  app = await testApp({ start: true, env: { LASTRO_RELAY_POLL_MS: '20', LASTRO_EVENTS_DIR: dir } });
-  org = await createOrg(app);
-  token = await tokenFor(app, org);
+  ({ app, org, token } = await setupTenant({ start: true, env: { LASTRO_RELAY_POLL_MS: '20', LASTRO_EVENTS_DIR: dir } }));
 });
 afterAll(async () => {
   await app?.close();
@@ -141,8 +141,7 @@ describe('batch event files', () => {
     expect(existsSync(path)).toBe(true);
     unlinkSync(path);
     const gone = await api('GET', `/lastro/v1/event-files/${f.id}/content`);
-    expect(gone.statusCode).toBe(410);
-    expect(gone.json().code).toBe('EVENT_FILE_GONE');
+    expectError(gone, 410, 'EVENT_FILE_GONE');
   });
 
   it('deletes a subscription’s files with it', async () => {

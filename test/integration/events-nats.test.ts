@@ -3,8 +3,9 @@
 import { AckPolicy, connect, DeliverPolicy, StringCodec, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATS_STREAM } from '../../src/modules/events/sinks/nats.js';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import type { TestApp } from '../helpers/app.js';
+import { bearer, type TestOrg } from '../helpers/auth.js';
+import { setupTenant } from '../helpers/fixture.js';
 
 const NATS_URL = process.env.NATS_URL;
 const sc = StringCodec();
@@ -16,9 +17,7 @@ describe.skipIf(!NATS_URL)('NATS JetStream sink', () => {
   let nc: NatsConnection;
 
   beforeAll(async () => {
-    app = await testApp({ start: true, env: { LASTRO_RELAY_POLL_MS: '20', NATS_URL: NATS_URL! } });
-    org = await createOrg(app);
-    token = await tokenFor(app, org);
+    ({ app, org, token } = await setupTenant({ start: true, env: { LASTRO_RELAY_POLL_MS: '20', NATS_URL: NATS_URL! } }));
     nc = await connect({ servers: NATS_URL! });
   });
   afterAll(async () => {

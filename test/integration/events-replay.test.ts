@@ -5,17 +5,17 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrgEvents } from '../../src/modules/orgs/index.js';
 import { recordEvent } from '../../src/platform/outbox.js';
-import { testApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
 import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import { expectError } from '../helpers/errors.js';
+import { setupTenant } from '../helpers/fixture.js';
 import { engine } from '../helpers/db.js';
 
 let app: TestApp;
 let org: TestOrg;
 let token: string;
 beforeAll(async () => {
-  app = await testApp();
-  org = await createOrg(app);
-  token = await tokenFor(app, org);
+  ({ app, org, token } = await setupTenant());
 });
 afterAll(async () => app?.close());
 
@@ -86,8 +86,7 @@ describe('GET /lastro/v1/events', () => {
 
   it('refuses a cursor it did not make', async () => {
     const res = await app.http.inject({ method: 'GET', url: '/lastro/v1/events?after=bm9wZQ', headers: bearer(token) });
-    expect(res.statusCode).toBe(400);
-    expect(res.json().code).toBe('INVALID_CURSOR');
+    expectError(res, 400, 'INVALID_CURSOR');
   });
 
   it('never shows an event of a rolled-back transaction', async () => {

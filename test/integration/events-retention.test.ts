@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { purgeExpiredEvents } from '../../src/modules/events/retention.js';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import type { TestApp } from '../helpers/app.js';
+import { bearer, tokenFor, type TestOrg } from '../helpers/auth.js';
+import { setupTenant } from '../helpers/fixture.js';
 
 let app: TestApp;
 let org: TestOrg;
@@ -17,9 +18,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lastro-retention-'));
-  app = await testApp({ start: true, env: { LASTRO_RELAY_POLL_MS: '20', LASTRO_EVENTS_DIR: dir, LASTRO_EVENT_RETENTION_DAYS: '7' } });
-  org = await createOrg(app);
-  token = await tokenFor(app, org);
+  ({ app, org, token } = await setupTenant({ start: true, env: { LASTRO_RELAY_POLL_MS: '20', LASTRO_EVENTS_DIR: dir, LASTRO_EVENT_RETENTION_DAYS: '7' } }));
 });
 afterAll(async () => {
   await app?.close();

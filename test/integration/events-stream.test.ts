@@ -2,15 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import { setupTenant } from '../helpers/fixture.js';
 
 let app: TestApp;
 let org: TestOrg;
 let token: string;
 let base: string;
 beforeAll(async () => {
-  app = await testApp({ start: true });
-  org = await createOrg(app);
-  token = await tokenFor(app, org);
+  ({ app, org, token } = await setupTenant({ start: true }));
   const address = app.http.server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 });

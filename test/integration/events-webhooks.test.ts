@@ -6,6 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addressRefusal, createWebhookSender, retryDelayMs, webhookSignature } from '../../src/modules/events/sinks/webhook-http.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import { expectError } from '../helpers/errors.js';
+import { setupTenant } from '../helpers/fixture.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 
 let app: TestApp;
@@ -15,7 +17,7 @@ let receiver: Receiver;
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  app = await testApp({
+  ({ app, org, token } = await setupTenant({
     start: true,
     clockStart: new Date(),
     env: {
@@ -27,9 +29,7 @@ beforeAll(async () => {
       LASTRO_WEBHOOK_DISABLE_AFTER_SECONDS: '0',
       LASTRO_WEBHOOK_TIMEOUT_MS: '500',
     },
-  });
-  org = await createOrg(app);
-  token = await tokenFor(app, org);
+  }));
 });
 // Each test starts with no subscription, whatever the one before left.
 afterEach(async () => {
@@ -277,8 +277,7 @@ describe('the subscription API', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().details[0]).toMatchObject({ field: 'body.url', reason: 'applies to webhook sinks only' });
     const missing = await api('GET', '/lastro/v1/event-subscriptions/3b0d7a1e-9f0c-4a56-8a35-6c1f3f1bb0d2');
-    expect(missing.statusCode).toBe(404);
-    expect(missing.json().code).toBe('EVENT_SUBSCRIPTION_NOT_FOUND');
+    expectError(missing, 404, 'EVENT_SUBSCRIPTION_NOT_FOUND');
     expect((await api('DELETE', `/lastro/v1/event-subscriptions/${sub.id}`)).statusCode).toBe(204);
     expect((await api('GET', `/lastro/v1/event-subscriptions/${sub.id}`)).statusCode).toBe(404);
   });

@@ -1,11 +1,12 @@
 // Holiday calendars: create with holidays (working dates computed), list, get, update, delete,
 // add/rename/delete holidays, parent calendars, events, and another org's calendars.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import type { TestApp } from '../helpers/app.js';
+import { bearer, createOrg, tokenFor } from '../helpers/auth.js';
+import { expectError } from '../helpers/errors.js';
+import { NO_RATE_LIMITS, setupTenant } from '../helpers/fixture.js';
 
 let app: TestApp;
-let org: TestOrg;
 let h: Record<string, string>;
 const BASE = '/holidays-core/v1/holiday-calendar';
 
@@ -14,9 +15,7 @@ const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?
 const fields = (res: { json(): { details?: { field: string }[] } }) => (res.json().details ?? []).map((d) => d.field);
 
 beforeAll(async () => {
-  app = await testApp({ env: { LASTRO_RATE_LIMIT_ORG_PER_MINUTE: '0', LASTRO_RATE_LIMIT_CREDENTIAL_PER_MINUTE: '0' } });
-  org = await createOrg(app);
-  h = bearer(await tokenFor(app, org), org.orgId);
+  ({ app, headers: h } = await setupTenant({ env: NO_RATE_LIMITS }));
 });
 afterAll(async () => app?.close());
 
@@ -52,11 +51,9 @@ describe('holiday calendars', () => {
     const twice = await call('POST', BASE, { name: 'Twice', type: 'City', holidays: [{ name: 'A', holiday_date: '2026-01-01' }, { name: 'B', holiday_date: '2026-01-01' }] });
     expect(fields(twice)).toEqual(['body.holidays[1].holiday_date']);
     const dup = await call('POST', BASE, { name: 'Brazil', type: 'Country' });
-    expect(dup.statusCode).toBe(409);
-    expect(dup.json().code).toBe('EHLD0027');
+    expectError(dup, 409, 'EHLD0027');
     const orphan = await call('POST', BASE, { name: 'Orphan', type: 'City', parent_id: 999999 });
-    expect(orphan.statusCode).toBe(404);
-    expect(orphan.json().code).toBe('EHLD0052');
+    expectError(orphan, 404, 'EHLD0052');
     const { 'x-tenant': _t, ...noTenant } = h;
     const missing = await call('GET', BASE, undefined, noTenant);
     expect(missing.json()).toMatchObject({ code: 'EHLD0016' });
@@ -174,8 +171,7 @@ describe('holiday calendars', () => {
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().holiday_calendar_id).toBe(cal.holiday_calendar_id);
     const del = await call('DELETE', `${BASE}/${cal.holiday_calendar_id}`);
-    expect(del.statusCode).toBe(409);
-    expect(del.json().code).toBe('HOLIDAY_CALENDAR_IN_USE');
+    expectError(del, 409, 'HOLIDAY_CALENDAR_IN_USE');
     expect((await call('GET', `${BASE}/${cal.holiday_calendar_id}`)).statusCode).toBe(200);
     // A new org has no calendars: the operator cannot set one at creation.
     await expect(createOrg(app, { holiday_calendar_id: cal.holiday_calendar_id })).rejects.toThrow(/body.holiday_calendar_id/);

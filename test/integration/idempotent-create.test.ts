@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { adminHeaders, bearer, createOrg, tokenFor } from '../helpers/auth.js';
+import { expectError } from '../helpers/errors.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -39,8 +40,7 @@ describe('Idempotency-Key on creation', () => {
     expect(await tokenFor(app, { serverKey: credential.server_key, serverSecret: credential.server_secret })).toMatch(/^eyJ/);
 
     const changed = await send({ ...orgBody, org_name: 'Other' });
-    expect(changed.statusCode).toBe(422);
-    expect(changed.json().code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expectError(changed, 422, 'IDEMPOTENCY_KEY_REUSED');
 
     // Nothing readable in the database: not the raw key, not the secret.
     const rows = await app.platform.db.kysely.selectFrom('idempotency_keys').selectAll().execute();

@@ -5,8 +5,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProgramsService } from '../../src/modules/programs/programs.service.js';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import type { TestApp } from '../helpers/app.js';
+import type { TestOrg } from '../helpers/auth.js';
+import { expectError } from '../helpers/errors.js';
+import { NO_RATE_LIMITS, setupTenant } from '../helpers/fixture.js';
 import { bodies } from './programs-fixtures.js';
 
 let app: TestApp;
@@ -27,9 +29,7 @@ async function work(importId: number, attempt = 1) {
 }
 
 beforeAll(async () => {
-  app = await testApp({ mode: 'api', start: true, env: { LASTRO_RATE_LIMIT_ORG_PER_MINUTE: '0', LASTRO_RATE_LIMIT_CREDENTIAL_PER_MINUTE: '0' } });
-  org = await createOrg(app);
-  h = bearer(await tokenFor(app, org), org.orgId);
+  ({ app, org, headers: h } = await setupTenant({ mode: 'api', start: true, env: NO_RATE_LIMITS }));
 });
 afterAll(async () => app?.close());
 
@@ -156,8 +156,7 @@ describe('one 400 names every bad field', () => {
       holiday_calendar_id: 'no-such-calendar',
       due_dates: [{ day: 1, active: false }, { day: 2, active: false }],
     });
-    expect(res.statusCode).toBe(400);
-    expect(res.json().code).toBe('EOA0082');
+    expectError(res, 400, 'EOA0082');
     expect(fields(res)).toEqual(expect.arrayContaining(['body.holiday_calendar_id', 'body.due_dates']));
   });
 });

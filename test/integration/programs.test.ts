@@ -2,8 +2,10 @@
 // asynchronous create and copy, list pagination, patch, and another org's programs.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
 import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import { expectError } from '../helpers/errors.js';
+import { NO_RATE_LIMITS, setupTenant } from '../helpers/fixture.js';
 import { bodies, waitFor } from './programs-fixtures.js';
 
 let app: TestApp;
@@ -18,9 +20,7 @@ const get = (url: string, headers = h) => app.http.inject({ method: 'GET', url, 
 const fields = (res: { json(): { details?: { field: string }[] } }) => (res.json().details ?? []).map((d) => d.field);
 
 beforeAll(async () => {
-  app = await testApp({ start: true, env: { LASTRO_RATE_LIMIT_ORG_PER_MINUTE: '0', LASTRO_RATE_LIMIT_CREDENTIAL_PER_MINUTE: '0' } });
-  org = await createOrg(app);
-  h = bearer(await tokenFor(app, org), org.orgId);
+  ({ app, org, headers: h } = await setupTenant({ start: true, env: NO_RATE_LIMITS }));
 });
 afterAll(async () => app?.close());
 
@@ -139,8 +139,7 @@ describe('POST /programs/v1/programs/template', () => {
   it('card-issuing types need bin and brand (EOA0073); CREDITO also due dates (EOA0054)', async () => {
     const { bin: _b, brand: _r, ...noCard } = bodies['PRE-PAGO'];
     const prepaid = await post('/programs/v1/programs/template', noCard);
-    expect(prepaid.statusCode).toBe(400);
-    expect(prepaid.json().code).toBe('EOA0073');
+    expectError(prepaid, 400, 'EOA0073');
     expect(fields(prepaid)).toEqual(['body.bin', 'body.brand']);
     const { due_dates: _d, ...noDueDates } = bodies.CREDITO;
     const credit = await post('/programs/v1/programs/template', noDueDates);
@@ -153,8 +152,7 @@ describe('POST /programs/v1/programs/template', () => {
       brand: 'VISA',
       due_dates: [{ day: 3, active: true }],
     });
-    expect(res.statusCode).toBe(400);
-    expect(res.json().code).toBe('EOA0055');
+    expectError(res, 400, 'EOA0055');
     expect(fields(res)).toEqual(['body.brand', 'body.due_dates']);
     const debit = await post('/programs/v1/programs/template', { ...bodies['PRE-PAGO'], type: 'DEBITO', due_dates: [{ day: 3, active: true }] });
     expect(fields(debit)).toEqual(['body.due_dates']);
@@ -249,8 +247,7 @@ describe('GET /programs/v1/programs/{id} and /programs/v2/programs/{id}', () => 
 
   it('an unknown id is 404 EOA0020', async () => {
     const res = await get('/programs/v1/programs/999999999');
-    expect(res.statusCode).toBe(404);
-    expect(res.json().code).toBe('EOA0020');
+    expectError(res, 404, 'EOA0020');
   });
 });
 
@@ -345,8 +342,7 @@ describe('copy', () => {
     expect(full.due_dates.map((d: { day: number }) => d.day)).toEqual([1, 2]);
     expect(full.due_dates[0].id).not.toBe(base.due_dates[0].id);
     const missing = await post('/programs/v1/programs/copy', { base_program_id: 999999999, name: 'x', timezone: 'UTC', currency_numeric_code: '986', country_code: 'BRA' });
-    expect(missing.statusCode).toBe(404);
-    expect(missing.json().code).toBe('EOA0020');
+    expectError(missing, 404, 'EOA0020');
   });
 
   it('v2 answers program_export_id, and the job makes the copy', async () => {
@@ -404,8 +400,7 @@ describe('POST /programs/v2/programs/template', () => {
 
   it('unknown imports are 404 EOA0091', async () => {
     const res = await get('/programs/v1/programs/import/999999999');
-    expect(res.statusCode).toBe(404);
-    expect(res.json().code).toBe('EOA0091');
+    expectError(res, 404, 'EOA0091');
     const sync = (await post('/programs/v1/programs/template', { ...bodies['CURRENT ACCOUNTS'], name: 'Sync only' })).json();
     expect((await get(`/programs/v1/programs/import/program/${sync.id}`)).statusCode).toBe(404);
   });
@@ -436,11 +431,9 @@ describe('another org', () => {
     const copy = await post('/programs/v1/programs/copy', { base_program_id: mine.id, name: 'x', timezone: 'UTC', currency_numeric_code: '986', country_code: 'BRA' }, ih);
     expect(copy.statusCode).toBe(404);
     const copyAsync = await post('/programs/v2/programs/copy', { base_program_id: mine.id, name: 'x', timezone: 'UTC', currency_numeric_code: '986', country_code: 'BRA' }, ih);
-    expect(copyAsync.statusCode).toBe(404);
-    expect(copyAsync.json().code).toBe('EOA0020');
+    expectError(copyAsync, 404, 'EOA0020');
     const child = await post('/holidays-core/v1/holiday-calendar', { name: 'Adopted', type: 'Country', parent_id: cal.holiday_calendar_id }, ih);
-    expect(child.statusCode).toBe(404);
-    expect(child.json().code).toBe('EHLD0052');
+    expectError(child, 404, 'EHLD0052');
     const useCal = await post('/programs/v1/programs/template', { ...bodies['CURRENT ACCOUNTS'], holiday_calendar_id: String(cal.holiday_calendar_id) }, ih);
     expect(useCal.statusCode).toBe(400);
     expect((await get('/programs/v1/programs', ih)).json().total_items).toBe(0);

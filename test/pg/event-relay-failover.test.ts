@@ -4,8 +4,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
+import type { TestApp } from '../helpers/app.js';
+import { bearer, type TestOrg } from '../helpers/auth.js';
+import { setupTenant } from '../helpers/fixture.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 
 let api: TestApp;
@@ -26,9 +27,7 @@ const worker = async () => {
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  api = await testApp({ mode: 'api', clockStart: new Date(), env: { LASTRO_WEBHOOK_ALLOW_PRIVATE: 'true' } });
-  org = await createOrg(api);
-  token = await tokenFor(api, org);
+  ({ app: api, org, token } = await setupTenant({ mode: 'api', clockStart: new Date(), env: { LASTRO_WEBHOOK_ALLOW_PRIVATE: 'true' } }));
   workers = [await worker()];
 });
 afterAll(async () => {

@@ -2,8 +2,8 @@
 // so its transactions never overlap). A race ends in the answer the same requests get one after
 // the other — 409, 404 or 400 — never in a 500 or in data the rules forbid.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { bearer, createOrg, tokenFor } from '../helpers/auth.js';
+import type { TestApp } from '../helpers/app.js';
+import { NO_RATE_LIMITS, setupTenant } from '../helpers/fixture.js';
 import { bodies } from '../integration/programs-fixtures.js';
 
 let app: TestApp;
@@ -19,9 +19,7 @@ const newCalendar = async (name: string, extra: Record<string, unknown> = {}) =>
 };
 
 beforeAll(async () => {
-  app = await testApp({ env: { LASTRO_RATE_LIMIT_ORG_PER_MINUTE: '0', LASTRO_RATE_LIMIT_CREDENTIAL_PER_MINUTE: '0' } });
-  const org = await createOrg(app);
-  h = bearer(await tokenFor(app, org), org.orgId);
+  ({ app, headers: h } = await setupTenant({ env: NO_RATE_LIMITS }));
 });
 afterAll(async () => app?.close());
 
