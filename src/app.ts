@@ -8,6 +8,7 @@ import { openDatabase } from './platform/db/database.js';
 import { migrate, migrationsApplied } from './platform/db/migrate.js';
 import { ensureInstallationId, readInstallationId } from './platform/db/meta.repo.js';
 import { createSealer } from './platform/auth/sealed.js';
+import { PermissionGroups } from './platform/auth/permissions.js';
 import { createSubjectState } from './platform/auth/subjects.js';
 import { createTokenService } from './platform/auth/tokens.js';
 import { buildServer } from './platform/http/server.js';
@@ -85,7 +86,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const dates = utcBusinessDates(clock);
     const tenant = createTenantRunner({ db, dates });
     // Whether a token's org and credential are still active: the orgs module's tables answer.
-    const auth = { tokens, subjects: createSubjectState(subjectLookup({ tenant })) };
+    const auth = { tokens, subjects: createSubjectState(subjectLookup({ tenant })), groups: new PermissionGroups() };
     const platform: Platform = { config, db, jobs, clock, ids, log, auth, sealer, catalog, dates, tenant, orgSetups: [] };
     for (const mod of modules) if (mod.orgSetup) platform.orgSetups.push({ module: mod.name, setup: mod.orgSetup(platform) });
     // Orgs created before a module's setup (or before its current version) get it now, once.

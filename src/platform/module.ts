@@ -11,6 +11,7 @@ import type { JobDefinition, JobRunner } from './jobs.js';
 import type { Logger } from './logger.js';
 import type { Sealer } from './auth/sealed.js';
 import type { SubjectStateCache } from './auth/subjects.js';
+import type { PermissionGroups } from './auth/permissions.js';
 import type { TokenService } from './auth/tokens.js';
 import type { EventDefinition } from './outbox.js';
 import type { BusinessDateSource, TenantRunner, TenantTx } from './tenant.js';
@@ -30,7 +31,7 @@ export interface Platform {
   clock: Clock;
   ids: IdGenerator;
   log: Logger;
-  auth: { tokens: TokenService; subjects: SubjectStateCache };
+  auth: { tokens: TokenService; subjects: SubjectStateCache; groups: PermissionGroups };
   /** Encrypts secrets Lastro must read back (LASTRO_ENCRYPTION_KEY). */
   sealer: Sealer;
   /** Every event type any module declares. */

@@ -7,6 +7,7 @@ import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modules as defaultModules } from '../../src/modules/index.js';
 import { installGuard, routeAuth } from '../../src/platform/auth/guard.js';
+import { PermissionGroups } from '../../src/platform/auth/permissions.js';
 import { AppError } from '../../src/platform/errors.js';
 import { accountOf, tenantScope } from '../../src/platform/http/context.js';
 import type { HttpApp, LastroModule } from '../../src/platform/module.js';
@@ -176,7 +177,7 @@ describe("account-scoped routes (account: 'token')", () => {
 
   it("a route cannot mix account 'token' with accountParam, nor accept x-account-id without it", async () => {
     const bare = Fastify() as unknown as HttpApp;
-    await installGuard(bare, { tokens: {} as never, subjects: {} as never, adminToken: undefined, rateLimitOrgPerMinute: 0, rateLimitCredentialPerMinute: 0 });
+    await installGuard(bare, { tokens: {} as never, subjects: {} as never, groups: new PermissionGroups(), adminToken: undefined, rateLimitOrgPerMinute: 0, rateLimitCredentialPerMinute: 0 });
     const route = (auth: Parameters<typeof routeAuth.tenant>[1]) => () =>
       bare.get('/bad/:accountId', { config: { auth: routeAuth.tenant('x', auth) } }, async () => ({}));
     expect(route({ account: 'token', accountParam: 'accountId' })).toThrow(/exclude each other/);

@@ -115,6 +115,12 @@ describe('OpenID Connect: POST /passport/v1/oauth2/token', () => {
     await expectRefused(await clientJwt({ pismo: 'admin' }));
   });
 
+  it('pismo naming a permission group no route declares → 400 invalid_scope', async () => {
+    const res = await exchange(await clientJwt({ pismo: 'pismo-v1:admin:rw' }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'OAUTH_INVALID_SCOPE' });
+  });
+
   it('exp more than 3600 s after iat → 401', async () => {
     await expectRefused(await clientJwt({ exp: now() + 3601 }));
   });
@@ -276,6 +282,14 @@ describe('OAuth2: POST /passport/v2/oauth/token', () => {
       expectOAuthError(await form({ grant_type: 'client_credentials', ...ro, scope }), 400, 'invalid_scope');
     }
     expectOAuthError(await form({ grant_type: 'client_credentials', client_id: org.serverKey, client_secret: org.serverSecret, scope: 'admin' }), 400, 'invalid_scope');
+  });
+
+  it('a scope naming a permission group no route declares → 400 invalid_scope, even for an all-groups client', async () => {
+    const all = { client_id: org.serverKey, client_secret: org.serverSecret }; // pismo-v1:*:rw
+    const res = await form({ grant_type: 'client_credentials', ...all, scope: 'pismo-v1:admin:rw' });
+    expectOAuthError(res, 400, 'invalid_scope');
+    expect(res.json().error_description).toContain('pismo-v1:admin:rw');
+    expect((await form({ grant_type: 'client_credentials', ...all, scope: 'pismo-v1:orgs:ro pismo-v1:programs:rw' })).statusCode).toBe(200);
   });
 
   it('wrong secret or unknown client → 401 invalid_client', async () => {

@@ -362,6 +362,34 @@ describe('permission groups', () => {
     const res = await app.http.inject({ method: 'POST', url: '/lastro/v1/credentials', headers: bearer(all), payload: { permissions: ['admin'] } });
     expect(expectError(res, 400, 'VALIDATION_ERROR').details[0].field).toBe('body.permissions[0]');
   });
+
+  it('a permission naming a group no route declares → 400 naming it, for credentials, OpenID keys and new orgs', async () => {
+    const res = await app.http.inject({
+      method: 'POST',
+      url: '/lastro/v1/credentials',
+      headers: bearer(all),
+      payload: { permissions: ['pismo-v1:orgs:ro', 'pismo-v1:admin:rw'] },
+    });
+    const err = expectError(res, 400, 'VALIDATION_ERROR');
+    expect(err.details).toEqual([{ field: 'body.permissions[1]', reason: expect.stringContaining('names no permission group') }]);
+    expect(err.details[0].reason).toContain('programs'); // the groups that do exist are named
+    const org = await app.http.inject({
+      method: 'POST',
+      url: '/lastro/v1/orgs',
+      headers: adminHeaders,
+      payload: {
+        official_name: 'Scoped Ltda',
+        org_name: 'Scoped',
+        document_number: '99887766000155',
+        responsible: 'ops@example.com',
+        currency_numeric_code: '986',
+        timezone: 'America/Sao_Paulo',
+        country_code: 'BRA',
+        permissions: ['pismo-v1:root:rw'],
+      },
+    });
+    expect(expectError(org, 400, 'VALIDATION_ERROR').details[0].field).toBe('body.permissions[0]');
+  });
 });
 
 describe('lockout after repeated wrong secrets', () => {

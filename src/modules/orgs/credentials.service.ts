@@ -3,7 +3,7 @@
 // transaction. Also the guard's "is this token's subject still active", read from these tables.
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { JWK } from 'jose';
-import { allows } from '../../platform/auth/guard.js';
+import { allows, type PermissionGroups } from '../../platform/auth/permissions.js';
 import { hashSecret, randomToken } from '../../platform/auth/secrets.js';
 import type { SubjectLookup } from '../../platform/auth/subjects.js';
 import { afterCommit, type Tx } from '../../platform/db/database.js';
@@ -33,6 +33,15 @@ export const toCredential = (r: repo.CredentialRow): Credential => ({
   revoked_at: iso(r.revoked_at),
   last_used_at: iso(r.last_used_at),
 });
+
+/** Every permission a body grants names a group Lastro's routes declare (else a 400 naming it). */
+function knownGroups(groups: PermissionGroups, permissions: string[] | undefined): void {
+  const issues = (permissions ?? []).flatMap((p, i) => {
+    const problem = groups.problem(p);
+    return problem ? [{ field: `body.permissions[${i}]`, reason: problem }] : [];
+  });
+  if (issues.length) throw OrgErrors.invalid(issues);
+}
 
 /** Each granted permission must be covered by the granter's own permissions. */
 export function assertGrantable(requested: string[], granter: string[]): void {
@@ -143,6 +152,7 @@ export function createCredentialsService(deps: Pick<Platform, 'clock' | 'ids' | 
      */
     async prepare(granter: string[], body: { description?: string; permissions?: string[] }): Promise<CredentialMaterial> {
       const permissions = body.permissions ?? granter;
+      knownGroups(deps.auth.groups, body.permissions);
       assertGrantable(permissions, granter);
       return credentialMaterial(deps, permissions, body.description);
     },
@@ -189,6 +199,7 @@ export function createCredentialsService(deps: Pick<Platform, 'clock' | 'ids' | 
     async registerOidcKey(t: TenantTx, granter: string[], body: RegisterOidcKeyBody, idempotencyKey: string | undefined): Promise<OidcKey> {
       const jwk = rsaJwkFrom(body);
       const permissions = body.permissions ?? granter;
+      knownGroups(deps.auth.groups, body.permissions);
       assertGrantable(permissions, granter);
       const keyId = deps.ids.uuid();
       const once = { orgId: t.orgId, key: idempotencyKey, operation: 'POST /lastro/v1/oidc-keys', payload: body };

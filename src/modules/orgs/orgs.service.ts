@@ -2,7 +2,7 @@
 // reads and changes its own record through Pismo's Organizations API. Creating an org also
 // creates its first credential and seeds every module's per-org defaults, in one transaction.
 import { randomUUID } from 'node:crypto';
-import { isPermission } from '../../platform/auth/guard.js';
+import { isPermission } from '../../platform/auth/permissions.js';
 import { afterCommit, violates } from '../../platform/db/database.js';
 import type { RequestContext } from '../../platform/context.js';
 import type { FieldIssue } from '../../platform/errors.js';
@@ -125,7 +125,8 @@ export function createOrgsService(deps: Pick<Platform, 'db' | 'clock' | 'ids' | 
       const issues = semanticIssues(body);
       const permissions = body.permissions ?? ALL_PERMISSIONS;
       permissions.forEach((perm, i) => {
-        if (!isPermission(perm)) issues.push({ field: `body.permissions[${i}]`, reason: 'must look like pismo-v1:<group>:rw|ro' });
+        const problem = deps.auth.groups.problem(perm);
+        if (problem) issues.push({ field: `body.permissions[${i}]`, reason: problem });
       });
       if (body.holiday_calendar_id != null) {
         issues.push({ field: 'body.holiday_calendar_id', reason: 'a new org has no holiday calendars yet: create one, then set it with PATCH' });

@@ -5,7 +5,7 @@
 // steps (scrypt, signing) run between transactions, never inside one.
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
-import { allows, isPermission } from '../../platform/auth/guard.js';
+import { allows, isPermission } from '../../platform/auth/permissions.js';
 import { hashSecret, randomToken, sha256, verifySecret } from '../../platform/auth/secrets.js';
 import { MAX_TOKEN_LIFETIME_SECONDS, type TokenSubject } from '../../platform/auth/tokens.js';
 import { isOrgId } from '../../platform/ids.js';
@@ -150,6 +150,7 @@ export function createPassportService(deps: Pick<Platform, 'db' | 'tenant' | 'cl
           if (typeof payload.pismo !== 'string') throw OrgErrors.invalidCredentials();
           const requested = payload.pismo.replace(/^_|_$/g, ''); // Pismo's docs show it wrapped in underscores
           if (!isPermission(requested)) throw OrgErrors.invalidCredentials();
+          if (!deps.auth.groups.knows(requested)) throw OAuthErrors.invalidScope(`"${requested}" names no permission group of Lastro`);
           assertGrantable([requested], key.permissions);
           perms = [requested];
         }
@@ -197,6 +198,7 @@ export function createPassportService(deps: Pick<Platform, 'db' | 'tenant' | 'cl
         perms = body.scope.trim().split(/\s+/);
         for (const s of perms) {
           if (!isPermission(s)) throw OAuthErrors.invalidScope(`"${s}" is not a permission group (pismo-v1:<group>:rw|ro)`);
+          if (!deps.auth.groups.knows(s)) throw OAuthErrors.invalidScope(`"${s}" names no permission group of Lastro`);
           const [, group, access] = s.split(':') as [string, string, string];
           if (!allows(cred.permissions, group, access === 'rw')) throw OAuthErrors.invalidScope(`"${s}" is not granted to this client`);
         }

@@ -10,6 +10,7 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError, PlatformErrors } from '../errors.js';
 import type { HttpApp } from '../module.js';
+import { allows, type PermissionGroups } from './permissions.js';
 import { safeEqual } from './secrets.js';
 import type { SubjectState } from './subjects.js';
 import type { TokenService, VerifiedToken } from './tokens.js';
@@ -97,22 +98,10 @@ export const GuardErrors = {
     new AppError('rate_limited', 'RATE_LIMITED', `Too many requests; retry in ${seconds} s`, undefined, { 'retry-after': String(seconds) }),
 };
 
-const PERMISSION = /^pismo-v1:([a-z0-9_*-]+):(rw|ro)$/;
-
-export const isPermission = (p: string): boolean => PERMISSION.test(p);
-
-/** True when `perms` grant `group` for reading (`write` false) or writing. `*` is every group. */
-export function allows(perms: string[], group: string, write: boolean): boolean {
-  return perms.some((p) => {
-    const m = PERMISSION.exec(p);
-    if (!m || (m[1] !== '*' && m[1] !== group)) return false;
-    return write ? m[2] === 'rw' : true;
-  });
-}
-
-
 export interface GuardDeps {
   tokens: TokenService;
+  /** Filled with every tenant route's group as routes register. */
+  groups: PermissionGroups;
   subjects: SubjectState;
   adminToken: string | undefined;
   rateLimitOrgPerMinute: number;
@@ -131,6 +120,7 @@ export async function installGuard(app: HttpApp, deps: GuardDeps): Promise<void>
   app.addHook('onRoute', (route) => {
     const auth = route.config?.auth;
     if (!auth) throw new Error(`route ${String(route.method)} ${route.url} declares no config.auth`);
+    if (auth.kind === 'tenant' && auth.group !== null) deps.groups.add(auth.group);
     if (auth.kind === 'tenant' && auth.account === 'token' && auth.accountParam) {
       throw new Error(`route ${String(route.method)} ${route.url}: account 'token' and accountParam exclude each other`);
     }

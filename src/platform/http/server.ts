@@ -182,6 +182,7 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
   await installGuard(app, {
     tokens: platform.auth.tokens,
     subjects: platform.auth.subjects,
+    groups: platform.auth.groups,
     adminToken: config.adminToken,
     rateLimitOrgPerMinute: config.rateLimitOrg,
     rateLimitCredentialPerMinute: config.rateLimitCredential,
