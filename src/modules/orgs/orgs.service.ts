@@ -2,7 +2,6 @@
 // reads and changes its own record through Pismo's Organizations API. Creating an org also
 // creates its first credential and seeds every module's per-org defaults, in one transaction.
 import { randomUUID } from 'node:crypto';
-import { isPermission } from '../../platform/auth/permissions.js';
 import { afterCommit, violates } from '../../platform/db/database.js';
 import type { RequestContext } from '../../platform/context.js';
 import type { FieldIssue } from '../../platform/errors.js';
