@@ -284,10 +284,12 @@ export interface LoadOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
-  /** Replace `[<id>]` in the body (and URL) with a fresh id per request, e.g. for unique names. */
-  idReplacement?: boolean;
+  /** A body per request (e.g. unique names); replaces `body`. */
+  bodyFor?: () => string;
   /** The server's pid, to report its CPU time per request (robust against a busy machine). */
   serverPid?: number;
+  /** The database's server processes serving the server under test, to report their CPU per request too. */
+  dbPids?: () => Promise<number[]>;
 }
 
 export interface LoadResult {
@@ -301,6 +303,26 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   server_cpu_us_per_req?: number | null;
+  db_cpu_us_per_req?: number | null;
+}
+
+/** CPU seconds of each pid (those readable both times count). */
+function cpuOf(pids: number[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const pid of pids) {
+    const s = cpuSeconds(pid);
+    if (s !== null) m.set(pid, s);
+  }
+  return m;
+}
+
+function cpuDelta(before: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, s] of before) {
+    const after = cpuSeconds(pid);
+    if (after !== null) sum += after - s;
+  }
+  return sum;
 }
 
 /**
@@ -311,6 +333,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let samples = new Float64Array(1 << 20);
   let n = 0;
   const cpuBefore = opts.serverPid === undefined ? null : cpuSeconds(opts.serverPid);
+  const dbBefore = opts.dbPids ? cpuOf(await opts.dbPids()) : undefined;
   const result = await new Promise<autocannon.Result>((res, rej) => {
     const instance = autocannon(
       {
@@ -321,7 +344,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         method: opts.method ?? 'GET',
         ...(opts.headers ? { headers: opts.headers } : {}),
         ...(opts.body === undefined ? {} : { body: opts.body }),
-        ...(opts.idReplacement ? { idReplacement: true } : {}),
+        ...(opts.bodyFor ? { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: opts.bodyFor!() }) }] } : {}),
       },
       (err: unknown, r: autocannon.Result) => (err ? rej(err instanceof Error ? err : new Error('autocannon failed', { cause: err })) : res(r)),
     );
@@ -335,6 +358,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     });
   });
   const cpuAfter = opts.serverPid === undefined ? null : cpuSeconds(opts.serverPid);
+  const dbCpu = dbBefore ? cpuDelta(dbBefore) : undefined;
   const sorted = samples.subarray(0, n).sort();
   const pct = (p: number): number => (n ? round(sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)]!, 2) : 0);
   return {
@@ -355,6 +379,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
               ? null
               : round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total, 1),
         }),
+    ...(dbCpu === undefined ? {} : { db_cpu_us_per_req: result.requests.total ? round((dbCpu * 1e6) / result.requests.total, 1) : null }),
   };
 }
 
@@ -447,7 +472,10 @@ export function measuredAll(label: string, results: LoadResult[]): boolean {
 
 /** Per-round ratios a/b with their median and spread (min, max). */
 export function ratios(a: number[], b: number[], digits = 3): { per_round: number[]; median: number; min: number; max: number } {
-  const per = a.map((x, i) => (b[i] ? x / b[i]! : 0));
+  const per = a.map((x, i) => {
+    const d = b[i];
+    return d ? x / d : 0;
+  });
   return {
     per_round: per.map((r) => round(r, digits)),
     median: round(median(per), digits),
@@ -459,11 +487,13 @@ export function ratios(a: number[], b: number[], digits = 3): { per_round: numbe
 /** Rounds of one route or server, with the medians that the ratios and targets use. */
 export function summarize(rounds: LoadResult[]): Record<string, unknown> {
   const cpu = rounds.map((r) => r.server_cpu_us_per_req).filter((v): v is number => typeof v === 'number');
+  const dbCpu = rounds.map((r) => r.db_cpu_us_per_req).filter((v): v is number => typeof v === 'number');
   return {
     median_req_per_s: round(median(rounds.map((r) => r.req_per_s)), 0),
     median_p50_ms: round(median(rounds.map((r) => r.p50_ms)), 2),
     median_p99_ms: round(median(rounds.map((r) => r.p99_ms)), 2),
     ...(cpu.length ? { median_server_cpu_us_per_req: round(median(cpu), 1) } : {}),
+    ...(dbCpu.length ? { median_db_cpu_us_per_req: round(median(dbCpu), 1) } : {}),
     requests: rounds.reduce((n, r) => n + r.requests, 0),
     rounds,
   };
@@ -489,7 +519,7 @@ export async function alternateLoads<K extends string>(
     for (const name of names) {
       const r = await runLoad(targets[name]);
       out[name].push(r);
-      say(`  round ${i}/${rounds} ${name}: ${r.req_per_s} req/s, p99 ${r.p99_ms} ms, ${r.server_cpu_us_per_req ?? '–'} µs CPU/req`);
+      say(`  round ${i}/${rounds} ${name}: ${r.req_per_s} req/s, p99 ${r.p99_ms} ms, ${r.server_cpu_us_per_req ?? '–'} µs CPU/req${r.db_cpu_us_per_req === undefined ? '' : ` (+ ${r.db_cpu_us_per_req ?? '–'} µs in PostgreSQL)`}`);
     }
   }
   return out;
@@ -590,4 +620,15 @@ export async function createOrg(base: string, adminToken: string, label: string)
   if (tokenRes.status !== 201) throw new Error(`token: ${tokenRes.status} ${await tokenRes.text()}`);
   const { token } = (await tokenRes.json()) as { token: string };
   return { orgId: created.org.id, serverKey, serverSecret, token };
+}
+
+/** The PostgreSQL server processes of client sessions on database `name` (Lastro's pool, pg-boss), not this runner's. */
+export function backendPids(admin: pg.Pool, name: string): () => Promise<number[]> {
+  return async () =>
+    (
+      await admin.query<{ pid: number }>(
+        "select pid from pg_stat_activity where datname = $1 and backend_type = 'client backend' and application_name <> 'lastro-bench'",
+        [name],
+      )
+    ).rows.map((r) => r.pid);
 }
