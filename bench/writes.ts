@@ -249,7 +249,8 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       ...(ratio ? { ratio_creates_to_pgbench_tps: ratio } : {}),
       lastro_rss_peak_mb: rss,
       targets: TARGETS,
-      met: { ...met, all: Object.values(met).every((v) => v !== false) },
+      // On PGlite nothing is judged against a target: null, unless something failed.
+      met: { ...met, all: Object.values(met).some((v) => v === false) ? false : ratio ? true : null },
     };
   } finally {
     if (server) await stopChild(server);
