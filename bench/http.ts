@@ -263,7 +263,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
     const met = {
       req_per_s: loadMeasured && (health.median_req_per_s as number) >= TARGETS.req_per_s,
       p99_ms: loadMeasured && (health.median_p99_ms as number) < TARGETS.p99_ms,
-      ratio_measured: loadMeasured && bareMeasured,
+      load_measured: loadMeasured && bareMeasured,
       startup_existing_data_dir: existingFigure.ratio > 0 && existingFigure.ratio <= TARGETS.startup_ratio_to_bare,
       ...(pgRatio === undefined ? {} : { startup_postgres: pgRatio > 0 && pgRatio <= TARGETS.startup_ratio_to_bare }),
       clean_sigterm_exits: sigtermExits.every((e) => e === 0),
