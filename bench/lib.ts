@@ -1,7 +1,10 @@
 // Shared benchmark helpers: child processes that never outlive the runner, readiness polling,
-// free ports, RSS from /proc, and an autocannon wrapper with sub-millisecond percentiles.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// free ports, RSS from /proc, an autocannon wrapper with sub-millisecond percentiles, rounds that
+// alternate between a measurement and its baseline, checks that a figure measured something,
+// throwaway PostgreSQL databases and orgs made through the operator API.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { constants, tmpdir } from 'node:os';
@@ -9,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -56,24 +60,30 @@ export function parseOptions(args: string[], known: Record<string, number>): Rec
 
 const children = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
+/** Throwaway databases not dropped yet: "<maintenance url> <name>". */
+const tempDatabases = new Set<string>();
 
 // If the runner dies without running its handlers (SIGKILL, OOM kill), this detached process
 // sees our pipe close and does the cleanup instead. Lines: "+ pid 123", "- dir /tmp/x", …
 const WATCHDOG = `
-const pids = new Set(), dirs = new Set();
+const pids = new Set(), dirs = new Set(), dbs = new Set();
 let buf = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (d) => {
   buf += d;
   for (let i; (i = buf.indexOf('\\n')) >= 0; buf = buf.slice(i + 1)) {
     const [op, kind, ...rest] = buf.slice(0, i).split(' ');
-    const set = kind === 'pid' ? pids : dirs;
+    const set = kind === 'pid' ? pids : kind === 'db' ? dbs : dirs;
     if (op === '+') set.add(rest.join(' ')); else set.delete(rest.join(' '));
   }
 });
 process.stdin.on('close', () => {
   for (const p of pids) try { process.kill(Number(p), 'SIGKILL'); } catch {}
   for (const d of dirs) require('node:fs').rmSync(d, { recursive: true, force: true });
+  for (const line of dbs) {
+    const [url, name] = line.split(' ');
+    require('node:child_process').spawnSync('psql', ['-qc', 'drop database if exists "' + name + '" with (force)', url], { stdio: 'ignore', timeout: 30000 });
+  }
 });
 `;
 let watchdog: ChildProcess | undefined;
@@ -95,6 +105,12 @@ function cleanupSync(): void {
   children.clear();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   tempDirs.clear();
+  // Only reached when a run is cut short: a normal run drops its databases itself.
+  for (const line of tempDatabases) {
+    const [url, name] = line.split(' ') as [string, string];
+    spawnSync('psql', ['-qc', `drop database if exists "${name}" with (force)`, url], { stdio: 'ignore', timeout: 30_000 });
+  }
+  tempDatabases.clear();
 }
 
 process.on('exit', cleanupSync);
@@ -120,6 +136,12 @@ export function removeTempDir(dir: string): void {
 }
 
 // ---- child processes ----
+
+/**
+ * How long a start may take before it counts as failed. A cold start on a busy 2-core machine
+ * has taken 15–20 s; this leaves room for worse without hanging forever.
+ */
+export const START_TIMEOUT_MS = 120_000;
 
 export interface Child {
   readonly name: string;
@@ -197,7 +219,7 @@ export function get(url: string, timeoutMs = 1000): Promise<{ status: number; bo
  */
 export async function waitFor200(child: Child, url: string, opts: { intervalMs?: number; timeoutMs?: number } = {}): Promise<number> {
   const intervalMs = opts.intervalMs ?? 25;
-  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const timeoutMs = opts.timeoutMs ?? START_TIMEOUT_MS;
   let exit: number | string | undefined;
   void child.exited.then((e) => (exit = e));
   for (;;) {
@@ -262,8 +284,12 @@ export interface LoadOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** A body per request (e.g. unique names); replaces `body`. */
+  bodyFor?: () => string;
   /** The server's pid, to report its CPU time per request (robust against a busy machine). */
   serverPid?: number;
+  /** The database's server processes serving the server under test, to report their CPU per request too. */
+  dbPids?: () => Promise<number[]>;
 }
 
 export interface LoadResult {
@@ -277,6 +303,26 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   server_cpu_us_per_req?: number | null;
+  db_cpu_us_per_req?: number | null;
+}
+
+/** CPU seconds of each pid (those readable both times count). */
+function cpuOf(pids: number[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const pid of pids) {
+    const s = cpuSeconds(pid);
+    if (s !== null) m.set(pid, s);
+  }
+  return m;
+}
+
+function cpuDelta(before: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, s] of before) {
+    const after = cpuSeconds(pid);
+    if (after !== null) sum += after - s;
+  }
+  return sum;
 }
 
 /**
@@ -287,6 +333,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let samples = new Float64Array(1 << 20);
   let n = 0;
   const cpuBefore = opts.serverPid === undefined ? null : cpuSeconds(opts.serverPid);
+  const dbBefore = opts.dbPids ? cpuOf(await opts.dbPids()) : undefined;
   const result = await new Promise<autocannon.Result>((res, rej) => {
     const instance = autocannon(
       {
@@ -297,6 +344,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         method: opts.method ?? 'GET',
         ...(opts.headers ? { headers: opts.headers } : {}),
         ...(opts.body === undefined ? {} : { body: opts.body }),
+        ...(opts.bodyFor ? { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: opts.bodyFor!() }) }] } : {}),
       },
       (err: unknown, r: autocannon.Result) => (err ? rej(err instanceof Error ? err : new Error('autocannon failed', { cause: err })) : res(r)),
     );
@@ -310,6 +358,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     });
   });
   const cpuAfter = opts.serverPid === undefined ? null : cpuSeconds(opts.serverPid);
+  const dbCpu = dbBefore ? cpuDelta(dbBefore) : undefined;
   const sorted = samples.subarray(0, n).sort();
   const pct = (p: number): number => (n ? round(sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)]!, 2) : 0);
   return {
@@ -330,6 +379,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
               ? null
               : round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total, 1),
         }),
+    ...(dbCpu === undefined ? {} : { db_cpu_us_per_req: result.requests.total ? round((dbCpu * 1e6) / result.requests.total, 1) : null }),
   };
 }
 
@@ -338,4 +388,247 @@ export async function warmAndLoad(opts: LoadOptions, warmupS = 2): Promise<LoadR
   const warm = await runLoad({ ...opts, durationS: warmupS });
   if (warm.errors || warm.non_2xx) say(`warm-up saw ${warm.errors} errors and ${warm.non_2xx} non-2xx responses`);
   return runLoad(opts);
+}
+
+/** Waits for a short-lived child (`--help`, `-e 0`) to exit; ms from spawn to exit. Fails on a non-zero exit. */
+export async function timeToExit(child: Child, timeoutMs = START_TIMEOUT_MS): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((res) => {
+    timer = setTimeout(() => res('timeout'), timeoutMs);
+  });
+  const exit = await Promise.race([child.exited, timedOut]);
+  const ms = performance.now() - child.spawnedAt;
+  clearTimeout(timer);
+  if (exit === 'timeout') {
+    child.process.kill('SIGKILL');
+    throw new Error(`${child.name} did not exit within ${timeoutMs} ms`);
+  }
+  if (exit !== 0) throw new Error(`${child.name} exited with ${exit}. Output:\n${child.output()}`);
+  return ms;
+}
+
+// ---- which code `lastro` runs ----
+
+function newestMtime(dir: string): number {
+  let ms = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    ms = Math.max(ms, e.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return ms;
+}
+
+/**
+ * What `node bin/lastro.mjs` runs right now, by the rule bin/lastro.mjs applies: the compiled
+ * dist/ while no file under src/ is newer than its build stamp, else the sources through tsx.
+ */
+export function lastroCode(): { runs: 'dist' | 'tsx'; why: string } {
+  let built = 0;
+  try {
+    built = statSync(join(REPO_ROOT, 'dist', '.built')).mtimeMs;
+  } catch {
+    return { runs: 'tsx', why: 'dist/ was never built (npm run build)' };
+  }
+  return newestMtime(join(REPO_ROOT, 'src')) <= built
+    ? { runs: 'dist', why: 'dist/ is newer than every file in src/' }
+    : { runs: 'tsx', why: 'src/ changed after the last build (npm run build)' };
+}
+
+// ---- figures: did it measure anything, medians, alternating rounds ----
+
+export const median = (xs: number[]): number => {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** Why a load measurement cannot be trusted: nothing answered, or some answers failed. Empty when fine. */
+export function loadProblems(r: LoadResult): string[] {
+  const out: string[] = [];
+  if (r.requests === 0) out.push('0 requests completed');
+  if (r.errors) out.push(`${r.errors} errors`);
+  if (r.timeouts) out.push(`${r.timeouts} timeouts`);
+  if (r.non_2xx) out.push(`${r.non_2xx} non-2xx responses`);
+  return out;
+}
+
+/**
+ * True when every measurement measured something and nothing failed; otherwise says why on
+ * stderr and returns false, so the figure built on them is not met.
+ */
+export function measuredAll(label: string, results: LoadResult[]): boolean {
+  let ok = results.length > 0;
+  if (!ok) say(`FIGURE NOT MEASURED: ${label}: no measurement`);
+  results.forEach((r, i) => {
+    const problems = loadProblems(r);
+    if (problems.length) {
+      ok = false;
+      say(`FIGURE NOT MEASURED: ${label}${results.length > 1 ? ` (round ${i + 1})` : ''}: ${problems.join(', ')}`);
+    }
+  });
+  return ok;
+}
+
+/** Per-round ratios a/b with their median and spread (min, max). */
+export function ratios(a: number[], b: number[], digits = 3): { per_round: number[]; median: number; min: number; max: number } {
+  const per = a.map((x, i) => {
+    const d = b[i];
+    return d ? x / d : 0;
+  });
+  return {
+    per_round: per.map((r) => round(r, digits)),
+    median: round(median(per), digits),
+    min: round(per.length ? Math.min(...per) : 0, digits),
+    max: round(per.length ? Math.max(...per) : 0, digits),
+  };
+}
+
+/** Rounds of one route or server, with the medians that the ratios and targets use. */
+export function summarize(rounds: LoadResult[]): Record<string, unknown> {
+  const cpu = rounds.map((r) => r.server_cpu_us_per_req).filter((v): v is number => typeof v === 'number');
+  const dbCpu = rounds.map((r) => r.db_cpu_us_per_req).filter((v): v is number => typeof v === 'number');
+  return {
+    median_req_per_s: round(median(rounds.map((r) => r.req_per_s)), 0),
+    median_p50_ms: round(median(rounds.map((r) => r.p50_ms)), 2),
+    median_p99_ms: round(median(rounds.map((r) => r.p99_ms)), 2),
+    ...(cpu.length ? { median_server_cpu_us_per_req: round(median(cpu), 1) } : {}),
+    ...(dbCpu.length ? { median_db_cpu_us_per_req: round(median(dbCpu), 1) } : {}),
+    requests: rounds.reduce((n, r) => n + r.requests, 0),
+    rounds,
+  };
+}
+
+/**
+ * Loads each target in turn, round after round (A B C A B C …), so a change in the machine's load
+ * hits every target alike and per-round ratios compare like with like. A short warm-up of each
+ * target runs first and is not reported.
+ */
+export async function alternateLoads<K extends string>(
+  targets: Record<K, LoadOptions>,
+  rounds: number,
+  warmupS = 2,
+): Promise<Record<K, LoadResult[]>> {
+  const names = Object.keys(targets) as K[];
+  for (const name of names) {
+    const warm = await runLoad({ ...targets[name], durationS: warmupS });
+    if (loadProblems(warm).length) say(`warm-up of ${name}: ${loadProblems(warm).join(', ')}`);
+  }
+  const out = Object.fromEntries(names.map((n) => [n, [] as LoadResult[]])) as unknown as Record<K, LoadResult[]>;
+  for (let i = 1; i <= rounds; i++) {
+    for (const name of names) {
+      const r = await runLoad(targets[name]);
+      out[name].push(r);
+      say(`  round ${i}/${rounds} ${name}: ${r.req_per_s} req/s, p99 ${r.p99_ms} ms, ${r.server_cpu_us_per_req ?? '–'} µs CPU/req${r.db_cpu_us_per_req === undefined ? '' : ` (+ ${r.db_cpu_us_per_req ?? '–'} µs in PostgreSQL)`}`);
+    }
+  }
+  return out;
+}
+
+// ---- PostgreSQL: throwaway databases ----
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface Throwaway {
+  name: string;
+  /** The database's URL (the server's URL with the database's name). */
+  url: string;
+  /** Drops it (also dropped when the run is cut short by a signal or SIGKILL). */
+  drop(): Promise<void>;
+}
+
+/** A pool on the server's maintenance database (the one `serverUrl` names), for CREATE/DROP DATABASE. */
+export async function adminPool(serverUrl: string): Promise<{ pool: pg.Pool; version: string }> {
+  const pool = new pg.Pool({ connectionString: serverUrl, max: 2, application_name: 'lastro-bench' });
+  try {
+    const version = (await pool.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v;
+    return { pool, version };
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new Error(
+      `PostgreSQL at ${serverUrl.replace(/\/\/[^@]*@/, '//…@')} did not answer (${(err as Error).message}). ` +
+        'Set DATABASE_URL to a server where this user may create databases.',
+    );
+  }
+}
+
+/** Creates `<prefix><random>` on the server; the caller drops it (the runner does if cut short). */
+export async function throwawayDatabase(admin: pg.Pool, serverUrl: string, prefix: string): Promise<Throwaway> {
+  const name = `${prefix}${randomBytes(4).toString('hex')}`;
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  await admin.query(`create database "${name}"`);
+  const line = `${serverUrl} ${name}`;
+  tempDatabases.add(line);
+  tellWatchdog(`+ db ${line}`);
+  return {
+    name,
+    url: u.toString(),
+    async drop() {
+      try {
+        await admin.query(`drop database if exists "${name}" with (force)`);
+        tempDatabases.delete(line);
+        tellWatchdog(`- db ${line}`);
+      } catch (err) {
+        say(`could not drop database ${name}: ${(err as Error).message}`);
+      }
+    },
+  };
+}
+
+// ---- the Lastro API ----
+
+/** Environment that keeps the rate limiters in the path (their cost is real) without ever tripping them. */
+export const LIMITERS_OPEN = {
+  LASTRO_RATE_LIMIT_ORG_PER_MINUTE: '100000000',
+  LASTRO_RATE_LIMIT_CREDENTIAL_PER_MINUTE: '100000000',
+};
+
+export interface BenchOrg {
+  orgId: string;
+  serverKey: string;
+  serverSecret: string;
+  /** An s2s token of the org's first credential (all permission groups). */
+  token: string;
+}
+
+/** A new org through the operator API (LASTRO_ADMIN_TOKEN) and a token of its first credential. */
+export async function createOrg(base: string, adminToken: string, label: string): Promise<BenchOrg> {
+  const digits = String(Math.floor(Math.random() * 1e11)).padStart(11, '0');
+  const res = await fetch(`${base}/lastro/v1/orgs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      official_name: `Bench ${label} Pagamentos Ltda`,
+      org_name: `Bench ${label}`,
+      document_number: `9${digits}`,
+      responsible: `bench-${label}@example.com`,
+      currency_numeric_code: '986',
+      timezone: 'America/Sao_Paulo',
+      country_code: 'BRA',
+    }),
+  });
+  if (res.status !== 201) throw new Error(`creating an org: ${res.status} ${await res.text()}`);
+  const created = (await res.json()) as { org: { id: string }; credential: { server_key: string; server_secret: string } };
+  const serverKey = created.credential.server_key;
+  const serverSecret = created.credential.server_secret;
+  const tokenRes = await fetch(`${base}/passport/v2/s2s/access-token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ server_key: serverKey, server_secret: serverSecret }),
+  });
+  if (tokenRes.status !== 201) throw new Error(`token: ${tokenRes.status} ${await tokenRes.text()}`);
+  const { token } = (await tokenRes.json()) as { token: string };
+  return { orgId: created.org.id, serverKey, serverSecret, token };
+}
+
+/** The PostgreSQL server processes of client sessions on database `name` (Lastro's pool, pg-boss), not this runner's. */
+export function backendPids(admin: pg.Pool, name: string): () => Promise<number[]> {
+  return async () =>
+    (
+      await admin.query<{ pid: number }>(
+        "select pid from pg_stat_activity where datname = $1 and backend_type = 'client backend' and application_name <> 'lastro-bench'",
+        [name],
+      )
+    ).rows.map((r) => r.pid);
 }

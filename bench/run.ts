@@ -3,6 +3,7 @@
 import { authBenchmark } from './auth.js';
 import { eventsBenchmark } from './events.js';
 import { httpBenchmark } from './http.js';
+import { writesBenchmark } from './writes.js';
 import { type Benchmark, UsageError, say } from './lib.js';
 
 // Add a benchmark by writing a module that exports a Benchmark and listing it here.
@@ -10,6 +11,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   http: httpBenchmark,
   auth: authBenchmark,
   events: eventsBenchmark,
+  writes: writesBenchmark,
 };
 
 function usage(): string {
