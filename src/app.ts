@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { modules as defaultModules } from './modules/index.js';
+import { allOrgDayFacts, orgDayFacts } from './modules/orgs/index.js';
+import { allProgramDayFacts, programDayFacts, programsDayFacts } from './modules/programs/index.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { openDatabase, type Database } from './platform/db/database.js';
@@ -17,7 +19,8 @@ import { purgeIdempotencyKeysJob } from './platform/idempotency.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import type { BackgroundService, HttpApp, LastroModule, Platform } from './platform/module.js';
-import { utcBusinessDates } from './platform/business-date.js';
+import { createBusinessDates, type DayDirectory } from './platform/business-date.js';
+import { createDayCloser, type DayHandler } from './platform/day-close.js';
 import { createTenantRunner } from './platform/tenant.js';
 
 export type RunMode = 'all' | 'api' | 'worker';
@@ -82,12 +85,39 @@ export async function createApp(opts: AppOptions): Promise<App> {
     if (await migrationsApplied(db.pool)) await tokens.init();
     const auth = { tokens, subjects: createSubjectState(db) };
     const catalog = modules.flatMap((m) => m.events ?? []);
-    const dates = utcBusinessDates(clock);
+    // Business dates read orgs and programs through the modules' exports (the platform imports no module).
+    const directory: DayDirectory = {
+      org: orgDayFacts,
+      program: programDayFacts,
+      programs: programsDayFacts,
+      allOrgs: allOrgDayFacts,
+      allPrograms: allProgramDayFacts,
+    };
+    const dates = createBusinessDates({ clock, directory });
     const tenant = createTenantRunner({ db, dates });
-    const platform: Platform = { config, db, jobs, clock, ids, log, auth, sealer, catalog, dates, tenant };
+    const dayHandlers: DayHandler[] = [];
+    const days = createDayCloser({
+      db,
+      tenant,
+      dates,
+      clock,
+      log: log.child({ component: 'days' }),
+      directory,
+      handlers: () => dayHandlers,
+      // PGlite is one connection: one org at a time. On PostgreSQL, half the pool.
+      lanes: db.kind === 'pglite' ? 1 : Math.max(1, Math.floor(config.databasePoolSize / 2)),
+      pollMs: config.jobPollSeconds * 1000,
+    });
+    const platform: Platform = { config, db, jobs, clock, ids, log, auth, sealer, catalog, dates, tenant, days };
     jobs.define(purgeIdempotencyKeysJob(db, clock));
     for (const mod of modules) for (const def of mod.jobs?.(platform) ?? []) jobs.define(def);
-    const services = mode === 'api' ? [] : modules.flatMap((m) => m.services?.(platform) ?? []);
+    for (const mod of modules) {
+      for (const h of mod.dayHandlers?.(platform) ?? []) {
+        if (dayHandlers.some((d) => d.name === h.name)) throw new Error(`day handler "${h.name}" is registered twice`);
+        dayHandlers.push(h);
+      }
+    }
+    const services = mode === 'api' ? [] : [...modules.flatMap((m) => m.services?.(platform) ?? []), days.service()];
 
     const metrics = createMetrics({ db, jobs });
     for (const mod of modules) mod.metrics?.(metrics.registry, platform);

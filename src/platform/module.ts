@@ -14,6 +14,7 @@ import type { SubjectStateCache } from './auth/subjects.js';
 import type { TokenService } from './auth/tokens.js';
 import type { EventDefinition } from './outbox.js';
 import type { BusinessDateSource, TenantRunner } from './tenant.js';
+import type { DayCloser, DayHandler } from './day-close.js';
 
 export type HttpApp = FastifyInstance<
   RawServerDefault,
@@ -39,6 +40,8 @@ export interface Platform {
   dates: BusinessDateSource;
   /** Opens a tenant transaction: the one way routes and jobs start tenant work. */
   tenant: TenantRunner;
+  /** End-of-day processing and sandbox test clocks. */
+  days: DayCloser;
 }
 
 export interface LastroModule {
@@ -49,6 +52,8 @@ export interface LastroModule {
   jobs?: (platform: Platform) => JobDefinition[];
   /** The data events the module emits. */
   events?: EventDefinition[];
+  /** End-of-day handlers (`onBusinessDay`), run for every closed business day in this order. */
+  dayHandlers?: (platform: Platform) => DayHandler[];
   /** Long-running loops the worker runs beside the jobs (e.g. the event relay). */
   services?: (platform: Platform) => BackgroundService[];
   /** Registers the module's Prometheus metrics (served at /metrics). */

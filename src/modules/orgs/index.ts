@@ -10,6 +10,7 @@ export { createOrgsService, type OrgsService, ALL_PERMISSIONS } from './orgs.ser
 export { OrgEvents } from './orgs.events.js';
 import { ORG_EVENTS } from './orgs.events.js';
 export { CreateOrgBody } from './orgs.schemas.js';
+export { orgDayFacts, allOrgDayFacts } from './orgs.clock.repo.js';
 
 export const orgsModule: LastroModule = {
   name: 'orgs',

@@ -9,6 +9,7 @@ import { createProgramsService } from './programs.service.js';
 export { ProgramEvents } from './programs.events.js';
 export { resolveCalendarRef } from './holidays.service.js';
 export { programIdsOf } from './programs.repo.js';
+export { programDayFacts, programsDayFacts, allProgramDayFacts } from './programs.clock.repo.js';
 
 export const programsModule: LastroModule = {
   name: 'programs',

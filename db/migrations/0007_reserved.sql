@@ -1,0 +1,2 @@
+-- Intentionally empty: keeps migration numbers contiguous.
+select 1;
