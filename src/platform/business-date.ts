@@ -45,8 +45,28 @@ export function dayRule(zone: string, closing: string | null | undefined): DayRu
 
 export const sameRule = (a: DayRule, b: DayRule): boolean => a.zone === b.zone && a.closing === b.closing;
 
+/**
+ * A small memo for the hot paths of day closing (the same dates and zones recur across orgs and
+ * days); Temporal stays the one source of the answers.
+ */
+function memo<A extends unknown[], R>(key: (...args: A) => string, fn: (...args: A) => R, size = 20_000): (...args: A) => R {
+  const cache = new Map<string, R>();
+  return (...args: A): R => {
+    const k = key(...args);
+    const hit = cache.get(k);
+    if (hit !== undefined) return hit;
+    const value = fn(...args);
+    if (cache.size >= size) cache.clear();
+    cache.set(k, value);
+    return value;
+  };
+}
+
 /** `date` plus `days` (negative to go back), across month and year ends. */
-export const addDays = (date: string, days: number): string => Temporal.PlainDate.from(date).add({ days }).toString();
+export const addDays = memo(
+  (date: string, days: number) => `${date}${days}`,
+  (date: string, days: number): string => Temporal.PlainDate.from(date).add({ days }).toString(),
+);
 
 /** Whole days from `from` to `to` (negative when `to` is earlier). */
 export const daysBetween = (from: string, to: string): number => Temporal.PlainDate.from(from).until(to, { largestUnit: 'days' }).days;
@@ -54,13 +74,16 @@ export const daysBetween = (from: string, to: string): number => Temporal.PlainD
 export const laterDate = (a: string, b: string): string => (a >= b ? a : b);
 
 /** The instant (epoch ms) at which day `date` closes under `rule`. */
-export function closingMs(date: string, rule: DayRule): number {
-  const day = Temporal.PlainDate.from(date);
-  const zoned = rule.closing
-    ? day.toPlainDateTime(rule.closing).toZonedDateTime(rule.zone, { disambiguation: 'compatible' })
-    : day.add({ days: 1 }).toZonedDateTime({ timeZone: rule.zone }); // start of the next day
-  return zoned.epochMilliseconds;
-}
+export const closingMs = memo(
+  (date: string, rule: DayRule) => `${date} ${rule.zone} ${rule.closing ?? ''}`,
+  (date: string, rule: DayRule): number => {
+    const day = Temporal.PlainDate.from(date);
+    const zoned = rule.closing
+      ? day.toPlainDateTime(rule.closing).toZonedDateTime(rule.zone, { disambiguation: 'compatible' })
+      : day.add({ days: 1 }).toZonedDateTime({ timeZone: rule.zone }); // start of the next day
+    return zoned.epochMilliseconds;
+  },
+);
 
 /** The business date at instant `at` under `rule`: the first day not yet closed. */
 export function businessDateAt(at: Date | number, rule: DayRule): string {

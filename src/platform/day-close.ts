@@ -251,6 +251,9 @@ const RECONCILE_EVERY_POLLS = 5;
 const ENROL_BACKLOG_DAYS = 7;
 const MAX_BACKOFF_MS = 5 * 60_000;
 const ACTOR = 'day-close';
+/** Handler-days of one org committed together at most, and for how long a batch takes more. */
+const BATCH_STEPS = 100;
+const BATCH_MS = 250;
 
 export function createDayCloser(deps: DayCloserDeps): DayCloser {
   const { db, tenant, dates, clock, log, directory } = deps;
@@ -304,103 +307,147 @@ export function createDayCloser(deps: DayCloserDeps): DayCloser {
     return changed;
   };
 
-  /** One handler-day of the org, in one tenant transaction. */
-  const step = async (orgId: string): Promise<StepOutcome> => {
-    const now = clock.now();
-    let attempt: { step: DayStep } | undefined;
-    try {
-      return await tenant({ orgId, cid: undefined, actor: ACTOR }, async (t) => {
-        const rows = await lockOrgScopes(t.db, orgId, { skipLocked: true });
-        if (rows === null) return 'busy';
-        const orgRow = rows[0];
-        if (!orgRow) return 'idle';
-        if (orgRow.retry_at && orgRow.retry_at.getTime() > now.getTime()) return 'idle';
-        const handlers = deps.handlers();
-        const next = nextStep(rows.map(stateOf), handlers.map((h) => h.name), now);
-        if (!next) return 'idle';
-        attempt = { step: next };
-        const row = rows.find((r) => r.program_id === next.programId)!;
-        const rule = dayRule(row.time_zone, row.cycle_closing);
-        if (next.handler) {
-          const handler = handlers.find((h) => h.name === next.handler)!;
-          const asOf = new Date(closingMs(next.date, rule));
-          const ht: TenantTx = {
-            db: t.db,
-            orgId,
-            cid: orgRow.advance_cid ?? undefined,
-            actor: `day:${handler.name}`,
-            dates: dates.forTenant(t.db, orgId, { asOf }),
-          };
-          const programs = async (): Promise<bigint[]> => {
-            if (next.programId !== ORG_SCOPE) return [next.programId];
-            const own = new Set(rows.map((r) => r.program_id));
-            return (await directory.programs(t.db, orgId)).map((p) => p.programId).filter((id) => !own.has(id));
-          };
-          await handler.handle({ t: ht, date: next.date, programId: next.programId === ORG_SCOPE ? null : next.programId, programs });
-        }
+  type Batch =
+    | { kind: 'progress'; steps: number }
+    | { kind: 'idle' | 'busy' }
+    | { kind: 'failed'; index: number; step: DayStep; error: unknown };
 
-        // Progress, in the handler's transaction. Changes per row, written once each.
-        const changes = new Map<bigint, Updateable<BusinessDayScopesTable>>();
-        const change = (programId: bigint, c: Updateable<BusinessDayScopesTable>) => changes.set(programId, { ...changes.get(programId), ...c, updated_at: now });
-        if (!next.closes) {
-          change(next.programId, { day_in_progress: next.date, handlers_done: [...(row.day_in_progress ? row.handlers_done : []), next.handler!] });
-        } else {
-          const target = orgRow.advance_to;
-          change(next.programId, {
-            last_closed: next.date,
-            day_in_progress: null,
-            handlers_done: [],
-            next_due_at: nextDueAt({ rule, lastClosed: next.date, inProgress: null }, { target, active: true }),
-          });
-          if (orgRow.failures || orgRow.retry_at || orgRow.last_error) change(ORG_SCOPE, { failures: 0, retry_at: null, last_error: null });
-          if (target && orgRow.advance_id) {
-            const through = addDays(target, -1);
-            const finished = rows.every((r) => (r.program_id === next.programId ? next.date : r.last_closed) >= through);
-            if (finished) {
-              await finishAdvance(t.db, orgId, orgRow.advance_id, now);
-              change(ORG_SCOPE, { advance_id: null, advance_to: null, advance_cid: null });
-            }
+  /**
+   * Up to `limit` handler-days of the org in one tenant transaction, in order, each handler with
+   * its own TenantTx value; the progress of all of them is written before the commit, so a
+   * handler-day's work and its progress commit (or vanish) together. A batch ends after
+   * BATCH_MS, so an org's row and whatever its handlers lock are not held for long.
+   */
+  const runBatch = async (orgId: string, limit: number): Promise<Batch> => {
+    const now = clock.now();
+    let at: { index: number; step: DayStep } | undefined;
+    try {
+      return await tenant({ orgId, cid: undefined, actor: ACTOR }, async (t): Promise<Batch> => {
+        const rows = await lockOrgScopes(t.db, orgId, { skipLocked: true });
+        if (rows === null) return { kind: 'busy' };
+        const orgRow = rows[0];
+        if (!orgRow) return { kind: 'idle' };
+        if (orgRow.retry_at && orgRow.retry_at.getTime() > now.getTime()) return { kind: 'idle' };
+        const handlers = deps.handlers();
+        const names = handlers.map((h) => h.name);
+        const states = rows.map(stateOf);
+        const changed = new Set<ScopeState>();
+        let target = orgRow.advance_to;
+        let finished = false;
+        const started = performance.now();
+        let n = 0;
+        for (; n < limit && (n === 0 || performance.now() - started < BATCH_MS); n++) {
+          const next = nextStep(states, names, now);
+          if (!next) break;
+          at = { index: n, step: next };
+          const state = states.find((s) => s.programId === next.programId)!;
+          if (next.handler) {
+            const handler = handlers.find((h) => h.name === next.handler)!;
+            const ht: TenantTx = {
+              db: t.db,
+              orgId,
+              cid: orgRow.advance_cid ?? undefined,
+              actor: `day:${handler.name}`,
+              dates: dates.forTenant(t.db, orgId, { asOf: new Date(closingMs(next.date, state.rule)) }),
+            };
+            const programs = async (): Promise<bigint[]> => {
+              if (next.programId !== ORG_SCOPE) return [next.programId];
+              const own = new Set(states.map((s) => s.programId));
+              return (await directory.programs(t.db, orgId)).map((p) => p.programId).filter((id) => !own.has(id));
+            };
+            await handler.handle({ t: ht, date: next.date, programId: next.programId === ORG_SCOPE ? null : next.programId, programs });
+          }
+          changed.add(state);
+          if (!next.closes) {
+            state.handlersDone = [...(state.inProgress ? state.handlersDone : []), next.handler!];
+            state.inProgress = next.date;
+            continue;
+          }
+          state.lastClosed = next.date;
+          state.inProgress = null;
+          state.handlersDone = [];
+          state.nextDueAt = nextDueAt(state, { target, active: true });
+          if (target && states.every((s) => s.lastClosed >= addDays(target!, -1))) {
+            finished = true;
+            target = null;
           }
         }
-        for (const [programId, c] of changes) await updateScope(t.db, orgId, programId, c);
-        return 'progress';
+        if (!n) return { kind: 'idle' };
+        for (const s of changed) {
+          const c: Updateable<BusinessDayScopesTable> = {
+            last_closed: s.lastClosed,
+            day_in_progress: s.inProgress,
+            handlers_done: [...s.handlersDone],
+            next_due_at: s.nextDueAt,
+            updated_at: now,
+          };
+          if (s.programId === ORG_SCOPE && (orgRow.failures || orgRow.retry_at || orgRow.last_error)) Object.assign(c, { failures: 0, retry_at: null, last_error: null });
+          if (s.programId === ORG_SCOPE && finished) Object.assign(c, { advance_id: null, advance_to: null, advance_cid: null });
+          await updateScope(t.db, orgId, s.programId, c);
+        }
+        if (!changed.has(states[0]!) && (orgRow.failures || orgRow.retry_at || orgRow.last_error || finished)) {
+          await updateScope(t.db, orgId, ORG_SCOPE, {
+            failures: 0,
+            retry_at: null,
+            last_error: null,
+            ...(finished ? { advance_id: null, advance_to: null, advance_cid: null } : {}),
+            updated_at: now,
+          });
+        }
+        if (finished) await finishAdvance(t.db, orgId, orgRow.advance_id!, now);
+        return { kind: 'progress', steps: n };
       });
-    } catch (err) {
-      const what = attempt
-        ? `${attempt.step.handler ?? 'closing'} on ${attempt.step.date}${attempt.step.programId === ORG_SCOPE ? '' : ` (program ${attempt.step.programId})`}`
-        : 'day closing';
-      log.error({ err, orgId, step: attempt?.step && { ...attempt.step, programId: String(attempt.step.programId) } }, `day handler failed: ${what}`);
-      await tenant({ orgId, cid: undefined, actor: ACTOR }, async (t) => {
-        const rows = await lockOrgScopes(t.db, orgId, { skipLocked: false });
-        const orgRow = rows?.[0];
-        if (!orgRow) return;
-        const failures = orgRow.failures + 1;
-        const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(failures - 1, 20));
-        await updateScope(t.db, orgId, ORG_SCOPE, {
-          failures,
-          retry_at: new Date(now.getTime() + backoff),
-          last_error: `${what}: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000),
-          updated_at: now,
-        });
-      }).catch((e: unknown) => log.error({ err: e, orgId }, 'could not record a day handler failure'));
-      return 'failed';
+    } catch (error) {
+      if (!at) throw error;
+      return { kind: 'failed', index: at.index, step: at.step, error };
     }
+  };
+
+  /** Records a failed handler-day on the org: it is retried after a backoff (1 s, 2 s, … 5 min). */
+  const recordFailure = async (orgId: string, step: DayStep, err: unknown): Promise<void> => {
+    const now = clock.now();
+    const what = `${step.handler ?? 'closing'} on ${step.date}${step.programId === ORG_SCOPE ? '' : ` (program ${step.programId})`}`;
+    log.error({ err, orgId, date: step.date, handler: step.handler, programId: String(step.programId) }, `day handler failed: ${what}`);
+    await tenant({ orgId, cid: undefined, actor: ACTOR }, async (t) => {
+      const orgRow = (await lockOrgScopes(t.db, orgId, { skipLocked: false }))?.[0];
+      if (!orgRow) return;
+      const failures = orgRow.failures + 1;
+      await updateScope(t.db, orgId, ORG_SCOPE, {
+        failures,
+        retry_at: new Date(now.getTime() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(failures - 1, 20))),
+        last_error: `${what}: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000),
+        updated_at: now,
+      });
+    }).catch((e: unknown) => log.error({ err: e, orgId }, 'could not record a day handler failure'));
   };
 
   const closeDue: DayCloser['closeDue'] = async (orgId, opts = {}) => {
     let steps = 0;
+    let limit = BATCH_STEPS;
     for (;;) {
       if (opts.shouldStop?.()) return { steps, outcome: 'idle' };
-      const outcome = await step(orgId);
-      if (outcome === 'progress') {
-        steps += 1;
-        continue;
+      const batch = await runBatch(orgId, limit);
+      switch (batch.kind) {
+        case 'progress':
+          steps += batch.steps;
+          limit = BATCH_STEPS;
+          continue;
+        case 'failed':
+          // The handler-days before the failing one rolled back with it: commit them on their own
+          // (their handlers run again), then the failing one is retried later.
+          if (batch.index > 0) {
+            limit = batch.index;
+            continue;
+          }
+          await recordFailure(orgId, batch.step, batch.error);
+          return { steps, outcome: 'failed' };
+        case 'busy':
+          if (!opts.waitForLock) return { steps, outcome: 'busy' };
+          await new Promise((r) => setTimeout(r, 20));
+          continue;
+        case 'idle':
+          return { steps, outcome: 'idle' };
       }
-      if (outcome === 'busy' && opts.waitForLock) {
-        await new Promise((r) => setTimeout(r, 20));
-        continue;
-      }
-      return { steps, outcome };
     }
   };
 

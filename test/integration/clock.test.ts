@@ -2,16 +2,23 @@
 // POST /lastro/v1/clock/advance, with a test-only day handler that records every call. A 400-day
 // advance closes every day once, in order, in the org's and a program's scope; a production org is
 // refused; advancing one org leaves the others where they were.
+import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modules } from '../../src/modules/index.js';
 import { addDays } from '../../src/platform/business-date.js';
 import { onBusinessDay } from '../../src/platform/day-close.js';
+import type { Tx } from '../../src/platform/db/database.js';
 import type { LastroModule } from '../../src/platform/module.js';
 import { defineEvent, recordEvent } from '../../src/platform/outbox.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
 import { bodies, waitFor } from './programs-fixtures.js';
+
+const record = async (db: Tx, c: Call) => {
+  await sql`insert into test_day_calls (org_id, program_id, date, handler, today, actor, programs)
+            values (${c.orgId}, ${c.programId}, ${c.date}, ${c.handler}, ${c.today}, ${c.actor}, ${c.programs.join(',')})`.execute(db);
+};
 
 interface Call {
   handler: string;
@@ -23,9 +30,8 @@ interface Call {
   programs: string[];
 }
 
-const calls: Call[] = [];
-/** Orgs whose first handler fails until removed from this set. */
-const failing = new Set<string>();
+/** Orgs whose first handler fails (on any day, or on the given one) until removed. */
+const failing = new Map<string, string | undefined>();
 
 const MonthOpened = defineEvent({
   domain: 'test',
@@ -42,9 +48,11 @@ const recorder: LastroModule = {
   name: 'test-days',
   events: [MonthOpened],
   dayHandlers: (platform) => [
+    // Each call is recorded in the handler's own transaction: a call whose transaction rolled
+    // back leaves no row, so the table holds exactly the handler-days that committed.
     onBusinessDay('test.first', async ({ t, date, programId, programs }) => {
-      if (failing.has(t.orgId)) throw new Error('the ledger is not ready');
-      calls.push({
+      if (failing.has(t.orgId) && (failing.get(t.orgId) ?? date) === date) throw new Error('the ledger is not ready');
+      await record(t.db, {
         handler: 'first',
         orgId: t.orgId,
         programId: programId === null ? null : String(programId),
@@ -55,7 +63,7 @@ const recorder: LastroModule = {
       });
     }),
     onBusinessDay('test.second', async ({ t, date, programId }) => {
-      calls.push({ handler: 'second', orgId: t.orgId, programId: programId === null ? null : String(programId), date, today: '', actor: t.actor, programs: [] });
+      await record(t.db, { handler: 'second', orgId: t.orgId, programId: programId === null ? null : String(programId), date, today: '', actor: t.actor, programs: [] });
       if (programId === null && date.endsWith('-01')) {
         await recordEvent(t.db, platform, MonthOpened, { orgId: t.orgId, cid: t.cid, data: { date }, businessDate: date });
       }
@@ -67,8 +75,9 @@ let app: TestApp;
 const orgs: Record<string, TestOrg & { token: string }> = {};
 const org = async (name: string, sandbox: boolean) => {
   const o = await createOrg(app, { org_name: name, sandbox });
-  orgs[name] = { ...o, token: await tokenFor(app, o) };
-  return orgs[name]!;
+  const entry = { ...o, token: await tokenFor(app, o) };
+  orgs[name] = entry;
+  return entry;
 };
 const h = (name: string, extra: Record<string, string> = {}) => ({ ...bearer(orgs[name]!.token, orgs[name]!.orgId), ...extra });
 const clockOf = async (name: string, query = '') => {
@@ -84,12 +93,29 @@ const pollDone = async (name: string, id: string): Promise<any> =>
     expect(res.statusCode, res.body).toBe(200);
     return res.json().status === 'DONE' ? res.json() : undefined;
   }, 120_000);
-const callsOf = (name: string) => calls.filter((c) => c.orgId === orgs[name]!.orgId);
+const callsOf = async (name: string): Promise<Call[]> => {
+  const { rows } = await sql<{ org_id: string; program_id: string | null; date: string; handler: string; today: string; actor: string; programs: string }>`
+    select org_id, program_id, date, handler, today, actor, programs from test_day_calls where org_id = ${orgs[name]!.orgId} order by seq`.execute(
+    app.platform.db.kysely,
+  );
+  return rows.map((r) => ({
+    handler: r.handler,
+    orgId: r.org_id,
+    programId: r.program_id,
+    date: r.date,
+    today: r.today,
+    actor: r.actor,
+    programs: r.programs ? r.programs.split(',') : [],
+  }));
+};
 const days = (from: string, n: number) => Array.from({ length: n }, (_, i) => addDays(from, i));
 
 beforeAll(async () => {
   // 2026-11-23T12:00Z: 09:00 in São Paulo, 21:00 in Tokyo; both on the 23rd.
   app = await testApp({ modules: [...modules, recorder], start: true, env: { LASTRO_RATE_LIMIT_ORG_PER_MINUTE: '0' } });
+  await sql`create table test_day_calls (
+    seq bigint generated always as identity primary key,
+    org_id text not null, program_id text, date text not null, handler text not null, today text, actor text, programs text)`.execute(app.platform.db.kysely);
   await org('alpha', true);
   await org('beta', false);
   await org('gamma', true);
@@ -164,9 +190,9 @@ describe('POST /lastro/v1/clock/advance', () => {
     const expected = days('2026-11-23', 400).flatMap((date) =>
       [null, tokyo].flatMap((programId) => ['first', 'second'].map((handler) => ({ handler, programId, date }))),
     );
-    expect(callsOf('alpha').map(({ handler, programId, date }) => ({ handler, programId, date }))).toEqual(expected);
+    expect((await callsOf('alpha')).map(({ handler, programId, date }) => ({ handler, programId, date }))).toEqual(expected);
 
-    const firsts = callsOf('alpha').filter((c) => c.handler === 'first');
+    const firsts = (await callsOf('alpha')).filter((c) => c.handler === 'first');
     // Inside a handler the business date is the day after the one closing (its closing instant).
     for (const c of firsts) expect(c.today, `${c.programId} ${c.date}`).toBe(addDays(c.date, 1));
     expect(new Set(firsts.map((c) => c.actor))).toEqual(new Set(['day:test.first']));
@@ -191,8 +217,8 @@ describe('POST /lastro/v1/clock/advance', () => {
   });
 
   it('advancing one org changes no other org', async () => {
-    expect(callsOf('gamma')).toEqual([]);
-    expect(callsOf('beta')).toEqual([]);
+    expect(await callsOf('gamma')).toEqual([]);
+    expect(await callsOf('beta')).toEqual([]);
     expect(await clockOf('gamma')).toMatchObject({ business_date: '2026-11-23' });
     expect(await clockOf('beta')).toMatchObject({ business_date: '2026-11-23' });
   });
@@ -202,7 +228,7 @@ describe('POST /lastro/v1/clock/advance', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ status: 'DONE', from_date: '2026-11-23', to_date: '2026-12-10', days: 17, days_closed: 17 });
     expect(res.json().finished_at).toBeDefined();
-    expect(callsOf('gamma').filter((c) => c.handler === 'first').map((c) => c.date)).toEqual(days('2026-11-23', 17));
+    expect((await callsOf('gamma')).filter((c) => c.handler === 'first').map((c) => c.date)).toEqual(days('2026-11-23', 17));
     expect(await clockOf('gamma')).toMatchObject({ business_date: '2026-12-10', last_closed_date: '2026-12-09' });
 
     // To today: nothing to close, and done at once.
@@ -216,16 +242,16 @@ describe('POST /lastro/v1/clock/advance', () => {
     await org('twin1', true);
     await org('twin2', true);
     for (const name of ['twin1', 'twin2']) expect((await advance(name, { days: 20 })).statusCode).toBe(200);
-    const strip = (name: string) => callsOf(name).map(({ orgId: _o, ...rest }) => rest);
-    expect(strip('twin1')).toHaveLength(40);
-    expect(strip('twin1')).toEqual(strip('twin2'));
+    const strip = async (name: string) => (await callsOf(name)).map(({ orgId: _o, ...rest }) => rest);
+    expect(await strip('twin1')).toHaveLength(40);
+    expect(await strip('twin1')).toEqual(await strip('twin2'));
   });
 
   it('a production org refuses it with 409 TEST_CLOCK_NOT_SANDBOX', async () => {
     const res = await advance('beta', { days: 1 });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('TEST_CLOCK_NOT_SANDBOX');
-    expect(callsOf('beta')).toEqual([]);
+    expect(await callsOf('beta')).toEqual([]);
   });
 
   it('bad input answers 400 naming the field', async () => {
@@ -248,13 +274,13 @@ describe('POST /lastro/v1/clock/advance', () => {
   });
 
   it('an Idempotency-Key replays the advance instead of closing more days', async () => {
-    const before = callsOf('gamma').length;
+    const before = (await callsOf('gamma')).length;
     const first = await advance('gamma', { days: 2 }, { 'idempotency-key': 'gamma-advance-1' });
     expect(first.statusCode, first.body).toBe(200);
     const replay = await advance('gamma', { days: 2 }, { 'idempotency-key': 'gamma-advance-1' });
     expect(replay.statusCode).toBe(200);
     expect(replay.json().id).toBe(first.json().id);
-    expect(callsOf('gamma').length).toBe(before + 4);
+    expect((await callsOf('gamma')).length).toBe(before + 4);
     expect(await clockOf('gamma')).toMatchObject({ business_date: '2026-12-12' });
     const reused = await advance('gamma', { days: 3 }, { 'idempotency-key': 'gamma-advance-1' });
     expect(reused.statusCode).toBe(422);
@@ -263,7 +289,7 @@ describe('POST /lastro/v1/clock/advance', () => {
   it('a failing handler is retried; meanwhile the advance shows the error and another advance is refused', async () => {
     const d = await org('delta', true);
     const today = (await clockOf('delta')).business_date as string;
-    failing.add(d.orgId);
+    failing.set(d.orgId, undefined);
     const res = await advance('delta', { days: 3 });
     // The day could not close: the advance goes on in the worker.
     expect(res.statusCode, res.body).toBe(202);
@@ -278,7 +304,22 @@ describe('POST /lastro/v1/clock/advance', () => {
     app.clock.advance(10 * 60_000);
     const done = await pollDone('delta', res.json().id);
     expect(done.last_error).toBeUndefined();
-    expect(callsOf('delta').filter((c) => c.handler === 'first').map((c) => c.date)).toEqual(days(today, 3));
+    expect((await callsOf('delta')).filter((c) => c.handler === 'first').map((c) => c.date)).toEqual(days(today, 3));
+  });
+
+  it('a handler failing mid-way through a batch of days: the days before it commit once, the rest follow after the retry', async () => {
+    const z = await org('zeta', true);
+    const today = (await clockOf('zeta')).business_date as string;
+    failing.set(z.orgId, addDays(today, 4));
+    const res = await advance('zeta', { days: 10 });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toMatchObject({ status: 'RUNNING', days_closed: 4 });
+    expect((await callsOf('zeta')).filter((c) => c.handler === 'second').map((c) => c.date)).toEqual(days(today, 4));
+    failing.delete(z.orgId);
+    app.clock.advance(10 * 60_000);
+    await pollDone('zeta', res.json().id);
+    const calls = await callsOf('zeta');
+    expect(calls.map((c) => `${c.date} ${c.handler}`)).toEqual(days(today, 10).flatMap((d) => [`${d} first`, `${d} second`]));
   });
 
   it('an advance of another org is not found', async () => {
@@ -289,22 +330,22 @@ describe('POST /lastro/v1/clock/advance', () => {
   });
 
   it('the wall clock closes a production org’s days; behind a test clock it closes nothing twice', async () => {
-    const gammaCalls = callsOf('gamma').length;
-    const alphaCalls = callsOf('alpha').length;
+    const gammaCalls = (await callsOf('gamma')).length;
+    const alphaCalls = (await callsOf('alpha')).length;
     // Three days pass on the wall clock (São Paulo midnights of the 24th, 25th and 26th).
     app.clock.advance(3 * 86_400_000);
     for (const o of Object.values(orgs)) o.token = await tokenFor(app, o); // the old ones expired
     const closed = await waitFor(async () => {
-      const dates = callsOf('beta').filter((c) => c.handler === 'second').map((c) => c.date);
+      const dates = (await callsOf('beta')).filter((c) => c.handler === 'second').map((c) => c.date);
       return dates.length >= 3 ? dates : undefined;
     }, 30_000);
     expect(closed).toEqual(['2026-11-23', '2026-11-24', '2026-11-25']);
-    expect(callsOf('beta').every((c) => c.programId === null)).toBe(true);
+    expect((await callsOf('beta')).every((c) => c.programId === null)).toBe(true);
     expect(await clockOf('beta')).toMatchObject({ business_date: '2026-11-26', last_closed_date: '2026-11-25' });
     // gamma's test clock is at 2026-12-13, alpha's in 2027: the wall clock is behind both.
     await app.platform.days.closeDue(orgs.gamma!.orgId);
-    expect(callsOf('gamma')).toHaveLength(gammaCalls);
-    expect(callsOf('alpha')).toHaveLength(alphaCalls);
+    expect(await callsOf('gamma')).toHaveLength(gammaCalls);
+    expect(await callsOf('alpha')).toHaveLength(alphaCalls);
     expect(await clockOf('gamma')).toMatchObject({ business_date: '2026-12-13' });
   });
 });
