@@ -63,19 +63,22 @@ export async function lastClosedFor(tx: Tx, orgId: string, programId: bigint | u
 /**
  * The org's scopes, org row first, with the org row locked for this transaction. `skipLocked`:
  * null when another transaction holds it (another worker is closing this org's day).
+ *
+ * Two statements on purpose: under READ COMMITTED a statement reads with the snapshot it started
+ * with, and only the row it locks is brought up to date. Reading the scopes in the same statement
+ * as the lock could return what another worker had before its commit, and close its days again;
+ * a second statement starts after the lock is held, so it sees that worker's last commit.
  */
 export async function lockOrgScopes(tx: Tx, orgId: string, opts: { skipLocked: boolean }): Promise<ScopeRow[] | null> {
-  const { rows } = await sql<ScopeRow>`
-    with org as (
-      select org_id from business_day_scopes where org_id = ${orgId} and program_id = 0
-      for update ${opts.skipLocked ? sql`skip locked` : sql``}
-    )
-    select s.* from business_day_scopes s join org on org.org_id = s.org_id
-    where s.org_id = ${orgId}
-    order by s.program_id`.execute(tx);
-  if (rows.length || !opts.skipLocked) return rows;
-  const enrolled = await tx.selectFrom('business_day_scopes').select('org_id').where('org_id', '=', orgId).where('program_id', '=', ORG_SCOPE).executeTakeFirst();
-  return enrolled ? null : [];
+  const { rows: locked } = await sql<{ org_id: string }>`
+    select org_id from business_day_scopes where org_id = ${orgId} and program_id = 0
+    for update ${opts.skipLocked ? sql`skip locked` : sql``}`.execute(tx);
+  if (!locked.length) {
+    if (!opts.skipLocked) return [];
+    const enrolled = await tx.selectFrom('business_day_scopes').select('org_id').where('org_id', '=', orgId).where('program_id', '=', ORG_SCOPE).executeTakeFirst();
+    return enrolled ? null : [];
+  }
+  return orgScopes(tx, orgId);
 }
 
 /** The org's scopes without locking (reads). */
