@@ -1,6 +1,7 @@
 // Benchmark runner: `npm run bench -- <name> [options]`. Progress goes to stderr; stdout gets
 // exactly one JSON object, so results can be piped or appended to a history file.
 import { authBenchmark } from './auth.js';
+import { clockBenchmark } from './clock.js';
 import { eventsBenchmark } from './events.js';
 import { httpBenchmark } from './http.js';
 import { type Benchmark, UsageError, say } from './lib.js';
@@ -10,6 +11,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   http: httpBenchmark,
   auth: authBenchmark,
   events: eventsBenchmark,
+  clock: clockBenchmark,
 };
 
 function usage(): string {

@@ -217,6 +217,8 @@ export interface DayCloser {
   reconcile(): Promise<number>;
   /** Runs the org's due handler-days until none is due (or another process holds the org). */
   closeDue(orgId: string, opts?: { waitForLock?: boolean; shouldStop?: () => boolean }): Promise<{ steps: number; outcome: StepOutcome }>;
+  /** One pass over the orgs with a due day (up to 1,000), `lanes` at a time; the handler-days run. */
+  closeAllDue(opts?: { shouldStop?: () => boolean }): Promise<number>;
   /** The worker's background loop over every org. */
   service(): BackgroundService;
   /** The org's (or a program's) clock; undefined for an unknown program. */
@@ -254,6 +256,7 @@ const ACTOR = 'day-close';
 /** Handler-days of one org committed together at most, and for how long a batch takes more. */
 const BATCH_STEPS = 100;
 const BATCH_MS = 250;
+const DUE_ORGS_PER_PASS = 1000;
 
 export function createDayCloser(deps: DayCloserDeps): DayCloser {
   const { db, tenant, dates, clock, log, directory } = deps;
@@ -451,6 +454,19 @@ export function createDayCloser(deps: DayCloserDeps): DayCloser {
     }
   };
 
+  const closeAllDue: DayCloser['closeAllDue'] = async (opts = {}) => {
+    let steps = 0;
+    const due = await db.transaction((tx) => dueOrgs(tx, clock.now(), DUE_ORGS_PER_PASS), { system: true });
+    const lane = async () => {
+      for (let orgId = due.shift(); orgId !== undefined && !opts.shouldStop?.(); orgId = due.shift()) {
+        const { steps: n } = await closeDue(orgId, opts); // not `steps += await …`: lanes interleave
+        steps += n;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, deps.lanes) }, lane));
+    return steps;
+  };
+
   const advanceState = (a: AdvanceRow, scopes: readonly ScopeRow[], lastError: string | null): AdvanceState => {
     const slowest = scopes.reduce<string | undefined>((m, r) => (m === undefined || r.last_closed < m ? r.last_closed : m), undefined);
     const closed = a.status === 'DONE' ? a.days : slowest ? Math.max(0, Math.min(a.days, daysBetween(a.from_date, addDays(slowest, 1)))) : 0;
@@ -503,14 +519,7 @@ export function createDayCloser(deps: DayCloserDeps): DayCloser {
         }
         let steps = 0;
         try {
-          const due = await db.transaction((tx) => dueOrgs(tx, clock.now(), 500), { system: true });
-          const queue = [...due];
-          const lane = async () => {
-            for (let orgId = queue.shift(); orgId !== undefined && !stopping; orgId = queue.shift()) {
-              steps += (await closeDue(orgId, { shouldStop: () => stopping })).steps;
-            }
-          };
-          await Promise.all(Array.from({ length: Math.max(1, deps.lanes) }, lane));
+          steps = await closeAllDue({ shouldStop: () => stopping });
         } catch (err) {
           log.error({ err }, 'day closing pass failed');
         }
@@ -537,6 +546,7 @@ export function createDayCloser(deps: DayCloserDeps): DayCloser {
   return {
     reconcile,
     closeDue,
+    closeAllDue,
     service,
 
     async clock(t, programId) {
