@@ -20,6 +20,7 @@ export const ClockErrors = {
     new AppError('conflict', 'TEST_CLOCK_ADVANCE_IN_PROGRESS', `Advance ${advanceId} is still closing days; poll it until it is DONE`, {
       advance_id: advanceId,
     }),
-  advanceNotFound: (id: string) => new AppError('not_found', 'TEST_CLOCK_ADVANCE_NOT_FOUND', `Test clock advance ${id} not found`),
-  programNotFound: (id: string) => new AppError('not_found', 'PROGRAM_NOT_FOUND', `Program ${id} not found`),
+  // Not-found messages do not repeat the id: it may be another org's.
+  advanceNotFound: () => new AppError('not_found', 'TEST_CLOCK_ADVANCE_NOT_FOUND', 'Test clock advance not found'),
+  programNotFound: () => new AppError('not_found', 'PROGRAM_NOT_FOUND', 'Program not found: program_id is not a program of this org'),
 };

@@ -30,7 +30,7 @@ export function createClockService(deps: Pick<Platform, 'days' | 'tenant' | 'clo
     async view(t: TenantTx, programId: string | undefined) {
       const id = programId === undefined ? undefined : BigInt(programId);
       const state = id === undefined || id <= INT8_MAX ? await deps.days.clock(t, id) : undefined;
-      if (!state) throw ClockErrors.programNotFound(programId ?? '');
+      if (!state) throw ClockErrors.programNotFound();
       return {
         business_date: state.businessDate,
         wall_time: state.wallTime.toISOString(),
@@ -76,14 +76,14 @@ export function createClockService(deps: Pick<Platform, 'days' | 'tenant' | 'clo
       const advanceId = receipt.body.advance_id;
       if (receipt.status === 200) await deps.days.closeDue(scope.orgId, { waitForLock: true });
       const state = await deps.tenant(scope, (t) => deps.days.advance(t, advanceId));
-      if (!state) throw ClockErrors.advanceNotFound(advanceId);
+      if (!state) throw ClockErrors.advanceNotFound();
       return { status: receipt.status === 200 && state.status === 'DONE' ? 200 : 202, body: toAdvance(state) };
     },
 
     /** One advance of the org, with its progress. */
     async getAdvance(t: TenantTx, advanceId: string): Promise<Advance> {
       const state = await deps.days.advance(t, advanceId);
-      if (!state) throw ClockErrors.advanceNotFound(advanceId);
+      if (!state) throw ClockErrors.advanceNotFound();
       return toAdvance(state);
     },
   };
