@@ -203,6 +203,13 @@ describe('POST /lastro/v1/clock/advance', () => {
     expect(await clockOf('alpha')).toMatchObject({ business_date: '2027-12-28', last_closed_date: '2027-12-27', sandbox: true });
     expect((await clockOf('alpha')).advance).toBeUndefined();
     expect(await clockOf('alpha', `?program_id=${tokyo}`)).toMatchObject({ business_date: '2027-12-28', last_closed_date: '2027-12-27' });
+    // What modules see in a tenant transaction: the same dates.
+    const today = (name: string, programId?: string) =>
+      app.platform.tenant({ orgId: orgs[name]!.orgId, cid: undefined, actor: 'test' }, (t) => t.dates.today(programId));
+    expect(await today('alpha')).toBe('2027-12-28');
+    expect(await today('alpha', tokyo)).toBe('2027-12-28');
+    expect(await today('alpha', local)).toBe('2027-12-28');
+    expect(await today('beta')).toBe('2026-11-23');
   }, 180_000);
 
   it('events emitted on a business day carry it beside the wall-clock timestamp', async () => {
