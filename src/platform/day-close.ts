@@ -1,9 +1,11 @@
 // End-of-day processing. Modules register day handlers (`onBusinessDay`, listed in a module's
 // `dayHandlers`); for each org the platform closes every business day once, in order, and runs
-// each handler for it in its own tenant transaction, which also records that the handler is done
-// (so a handler's work commits with its progress). A crash mid-day resumes at the first
-// unfinished handler; the org's row in business_day_scopes, locked FOR UPDATE SKIP LOCKED in
-// each of those transactions, keeps two workers off the same org at once.
+// each handler for it with its own TenantTx value in the org's transaction, which also records
+// that the handler is done: a handler-day's work commits with its progress, or neither does. A
+// crash mid-day resumes at the first handler-day that had not committed; the org's row in
+// business_day_scopes, locked FOR UPDATE SKIP LOCKED first in each of those transactions, keeps
+// two workers off the same org at once. Consecutive handler-days of one org commit together
+// (BATCH_STEPS, BATCH_MS), so catching up a year is a few commits, not 365.
 //
 // Closing scopes: the org itself (its zone and cycle_closing, else local midnight) and each
 // program whose zone or cycle closing differs from the org's; a program with the org's rule is
