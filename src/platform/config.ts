@@ -298,6 +298,12 @@ export const VARIABLES = {
     default: '10485760',
     parse: integer(1024, 1024 * 1024 * 1024),
   }),
+  clockSyncDays: variable({
+    name: 'LASTRO_CLOCK_SYNC_DAYS',
+    description: 'A sandbox test-clock advance of at most this many days answers 200 once the days are closed; a longer one answers 202 and closes them in the worker.',
+    default: '31',
+    parse: integer(0, 3660),
+  }),
   metrics: variable({
     name: 'LASTRO_METRICS',
     description: 'Serve Prometheus metrics at `/metrics`.',

@@ -3,7 +3,7 @@
 // in the same transaction as the change they describe, so a rolled-back change emits nothing,
 // and an event whose data does not match its schema is refused there: the schema cannot drift
 // from the code. Envelope as Pismo's: event_id, domain, event_type, schema_version, org_id,
-// cid, timestamp, data.
+// cid, timestamp, data; plus business_date when the event was emitted on a business day.
 import { EventEmitter } from 'node:events';
 import type { Generated } from 'kysely';
 import type { Static, TSchema } from 'typebox';
@@ -25,6 +25,8 @@ declare module './db/tables.js' {
       cid: string | null;
       occurred_at: Timestamp;
       data: Json;
+      /** The business day the event belongs to (day handlers); null otherwise. */
+      business_date: string | null;
     };
   }
 }
@@ -82,12 +84,16 @@ export function publishedSchema(def: EventDefinition): Record<string, unknown> {
 export const outboxSignal = new EventEmitter().setMaxListeners(0);
 const signalCommitted = () => outboxSignal.emit('committed');
 
-/** Writes one event into the outbox, inside the caller's transaction. Returns its event_id. */
+/**
+ * Writes one event into the outbox, inside the caller's transaction. Returns its event_id.
+ * `businessDate`: the business day the event belongs to (a day handler passes its `date`); the
+ * envelope then carries it beside the wall-clock `timestamp`.
+ */
 export async function recordEvent<S extends TSchema>(
   tx: Tx,
   deps: { clock: Clock; ids: IdGenerator },
   def: EventDefinition<S>,
-  event: { orgId: string; cid: string | undefined; data: Static<S> },
+  event: { orgId: string; cid: string | undefined; data: Static<S>; businessDate?: string },
 ): Promise<string> {
   const problems = eventDataProblems(def, event.data);
   if (problems.length) throw new EventSchemaError(def, problems);
@@ -103,6 +109,7 @@ export async function recordEvent<S extends TSchema>(
       cid: event.cid ?? null,
       occurred_at: deps.clock.now(),
       data: JSON.stringify(event.data),
+      business_date: event.businessDate ?? null,
     })
     .execute();
   afterCommit(tx, signalCommitted);

@@ -11,6 +11,8 @@ export interface OutboxRow {
   cid: string | null;
   occurred_at: Date;
   data: unknown;
+  /** The business day the event belongs to, when it has one. */
+  business_date: string | null;
   tx_id: string;
   seq: bigint;
 }
@@ -21,10 +23,11 @@ export type RawOutboxRow = Omit<OutboxRow, 'data'> & { data_json: string };
 /** The envelope as JSON text, built around the stored `data` text (no parse and re-serialize). */
 export function envelopeJson(r: RawOutboxRow): string {
   const cid = r.cid ? `,"cid":${JSON.stringify(r.cid)}` : '';
+  const day = r.business_date ? `,"business_date":"${r.business_date}"` : '';
   return (
     `{"event_id":"${r.event_id}","domain":${JSON.stringify(r.domain)},"event_type":${JSON.stringify(r.event_type)},` +
     `"schema_version":${r.schema_version},"org_id":${JSON.stringify(r.org_id)}${cid},` +
-    `"timestamp":"${r.occurred_at.toISOString()}","data":${r.data_json}}`
+    `"timestamp":"${r.occurred_at.toISOString()}"${day},"data":${r.data_json}}`
   );
 }
 
@@ -77,7 +80,7 @@ async function readOutbox<R>(
   limit: number,
 ): Promise<R[]> {
   const { rows } = await sql<R>`
-    select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, ${data}, tx_id::text as tx_id, seq
+    select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, business_date, ${data}, tx_id::text as tx_id, seq
     from event_outbox
     where org_id = ${orgId}
       and tx_id < pg_snapshot_xmin(pg_current_snapshot())

@@ -88,6 +88,9 @@ export const Envelope = Type.Object(
     org_id: Type.String(),
     cid: Type.Optional(Type.String({ description: 'x-cid of the request that caused the event.' })),
     timestamp: Type.String({ format: 'date-time' }),
+    business_date: Type.Optional(
+      Type.String({ format: 'date', description: 'Lastro: the business day the event belongs to (events emitted while closing a day).' }),
+    ),
     data: Type.Unknown(),
   },
   { title: 'Event' },
@@ -101,6 +104,7 @@ export const toEnvelope = (r: OutboxRow) => ({
   org_id: r.org_id,
   ...(r.cid ? { cid: r.cid } : {}),
   timestamp: r.occurred_at.toISOString(),
+  ...(r.business_date ? { business_date: r.business_date } : {}),
   data: r.data,
 });
 

@@ -225,6 +225,7 @@ export async function leaseDueDeliveries(tx: Tx, now: Date, leaseUntil: Date, su
     schema_version: number;
     cid: string | null;
     occurred_at: Date;
+    business_date: string | null;
     data_json: string;
     tx_id: string;
     seq: bigint;
@@ -243,7 +244,7 @@ export async function leaseDueDeliveries(tx: Tx, now: Date, leaseUntil: Date, su
     from due, event_outbox o
     where d.id = due.id and o.event_id = d.event_id
     returning d.id, d.org_id, d.subscription_id, d.attempts, d.first_attempt_at,
-              o.event_id, o.domain, o.event_type, o.schema_version, o.cid, o.occurred_at, o.data::text as data_json, o.tx_id::text as tx_id, o.seq`.execute(tx);
+              o.event_id, o.domain, o.event_type, o.schema_version, o.cid, o.occurred_at, o.business_date, o.data::text as data_json, o.tx_id::text as tx_id, o.seq`.execute(tx);
   return rows.map((r) => ({
     id: r.id,
     org_id: r.org_id,
@@ -258,6 +259,7 @@ export async function leaseDueDeliveries(tx: Tx, now: Date, leaseUntil: Date, su
       org_id: r.org_id,
       cid: r.cid,
       occurred_at: r.occurred_at,
+      business_date: r.business_date,
       data_json: r.data_json,
       tx_id: r.tx_id,
       seq: r.seq,
@@ -319,7 +321,7 @@ export async function attemptsOf(tx: Tx, orgId: string, deliveryId: string): Pro
 
 export async function outboxEvent(tx: Tx, orgId: string, eventId: string): Promise<OutboxRow | undefined> {
   const { rows } = await sql<OutboxRow>`
-    select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, data, tx_id::text as tx_id, seq
+    select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, business_date, data, tx_id::text as tx_id, seq
     from event_outbox where org_id = ${orgId} and event_id = ${eventId}`.execute(tx);
   return rows[0];
 }
