@@ -9,6 +9,7 @@ import type { Generated } from 'kysely';
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Clock } from './clock.js';
+import { insertOutboxRow } from './db/outbox.repo.js';
 import { afterCommit, type Tx } from './db/database.js';
 import type { Json, Timestamp } from './db/tables.js';
 import type { IdGenerator } from './ids.js';
@@ -98,20 +99,17 @@ export async function recordEvent<S extends TSchema>(
   const problems = eventDataProblems(def, event.data);
   if (problems.length) throw new EventSchemaError(def, problems);
   const eventId = deps.ids.uuid();
-  await tx
-    .insertInto('event_outbox')
-    .values({
-      org_id: event.orgId,
-      event_id: eventId,
-      domain: def.domain,
-      event_type: def.eventType,
-      schema_version: def.version,
-      cid: event.cid ?? null,
-      occurred_at: deps.clock.now(),
-      data: JSON.stringify(event.data),
-      business_date: event.businessDate ?? null,
-    })
-    .execute();
+  await insertOutboxRow(tx, {
+    org_id: event.orgId,
+    event_id: eventId,
+    domain: def.domain,
+    event_type: def.eventType,
+    schema_version: def.version,
+    cid: event.cid ?? null,
+    occurred_at: deps.clock.now(),
+    data: JSON.stringify(event.data),
+    business_date: event.businessDate ?? null,
+  });
   afterCommit(tx, signalCommitted);
   return eventId;
 }
