@@ -140,6 +140,22 @@ export async function advanceCursor(tx: Tx, sub: SubscriptionKey, to: Position, 
   return rows.length === 1;
 }
 
+/**
+ * Holds these subscriptions against deletion until `tx` ends (FOR KEY SHARE, in key order) and
+ * returns those still there. A deletion holds the subscription first and its deliveries next
+ * (cascade); whoever records results must take them in the same order, or the two deadlock.
+ */
+export async function holdSubscriptions(tx: Tx, subs: SubscriptionKey[]): Promise<SubscriptionKey[]> {
+  if (!subs.length) return [];
+  const { rows } = await sql<SubscriptionKey>`
+    select s.org_id, s.id from event_subscriptions s
+    join unnest(${subs.map((k) => k.org_id)}::text[], ${subs.map((k) => k.id)}::uuid[]) as v(org_id, id)
+      on s.org_id = v.org_id and s.id = v.id
+    order by s.org_id, s.id
+    for key share of s`.execute(tx);
+  return rows;
+}
+
 /** One more failed webhook attempt in a row; returns the count and since when it has been failing. */
 export async function countFailure(
   tx: Tx,

@@ -18,7 +18,7 @@ import {
 import { envelopeJson } from '../events.envelope.js';
 import { commitWithoutFlush, type RawOutboxRow } from '../events.repo.js';
 import { SubscriptionEvents } from '../subscriptions.events.js';
-import { countFailure, disableSubscription, resetFailures, type SubscriptionRow } from '../subscriptions.repo.js';
+import { countFailure, disableSubscription, holdSubscriptions, resetFailures, type SubscriptionRow } from '../subscriptions.repo.js';
 import { SubscriptionReader, positionOfRow, type RelayDeps, type SinkWorker } from './sink.js';
 import { retryDelayMs, type WebhookResult, type WebhookSender } from './webhook-http.js';
 
@@ -162,8 +162,11 @@ export function createWebhookDispatcher(deps: RelayDeps, sender: WebhookSender):
           async (tx) => {
             await commitWithoutFlush(tx);
             // A subscription deleted meanwhile took its deliveries with it: skip those results
-            // rather than fail the whole batch on their attempt rows.
-            const rows = await existingDeliveries(tx, batch.map((r) => r.job.delivery));
+            // rather than fail the whole batch on their attempt rows. Holding the subscriptions
+            // first keeps a deletion from removing deliveries under this transaction.
+            const keys = new Map(batch.map(({ job: { delivery: d } }) => [d.subscription_id, { org_id: d.org_id, id: d.subscription_id }]));
+            const held = new Set((await holdSubscriptions(tx, [...keys.values()])).map((s) => s.id));
+            const rows = await existingDeliveries(tx, batch.filter((r) => held.has(r.job.delivery.subscription_id)).map((r) => r.job.delivery));
             const live = new Set(rows.map((r) => r.id));
             const kept = batch.filter((r) => live.has(r.job.delivery.id));
             await recordSuccesses(tx, kept.filter((r) => r.result.ok), now);
