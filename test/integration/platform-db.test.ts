@@ -106,8 +106,8 @@ describe('idempotency keys', () => {
   });
 
   it('same key with a different request or operation → 422', async () => {
-    await expect(call('TN-a', 'k1', { amount: 11, note: 'x' })).rejects.toMatchObject({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
-    await expect(call('TN-a', 'k1', { amount: 10, note: 'x' }, 'POST /other')).rejects.toMatchObject({ status: 422 });
+    await expect(call('TN-a', 'k1', { amount: 11, note: 'x' })).rejects.toMatchObject({ kind: 'unprocessable', code: 'IDEMPOTENCY_KEY_REUSED' });
+    await expect(call('TN-a', 'k1', { amount: 10, note: 'x' }, 'POST /other')).rejects.toMatchObject({ kind: 'unprocessable' });
     expect(effects).toBe(1);
   });
 
@@ -156,7 +156,7 @@ describe('idempotency keys', () => {
     await inside;
     await expect(
       db.transaction((tx) => runIdempotent(tx, clock, { orgId: 'TN-c', key: 'k-conc', operation: 'POST /x', payload: {} }, async () => ({ status: 201, body: {} }))),
-    ).rejects.toMatchObject({ status: 409, code: 'IDEMPOTENCY_REQUEST_IN_PROGRESS' });
+    ).rejects.toMatchObject({ kind: 'conflict', code: 'IDEMPOTENCY_REQUEST_IN_PROGRESS' });
     release();
     await first;
     const replay = await db.transaction((tx) =>
