@@ -22,7 +22,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { connect, nanos, StringCodec, type NatsConnection } from 'nats';
 import pg from 'pg';
-import { envelopeJson, type RawOutboxRow } from '../src/modules/events/events.repo.js';
+import { envelopeJson } from '../src/modules/events/events.envelope.js';
+import type { RawOutboxRow } from '../src/modules/events/events.repo.js';
 import {
   type Benchmark,
   type Child,

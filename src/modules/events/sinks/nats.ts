@@ -3,10 +3,10 @@
 // cursor moves once JetStream has acknowledged every event of the batch.
 import { connect, createInbox, headers, nanos, StringCodec, type NatsConnection } from 'nats';
 import type { Logger } from '../../../platform/logger.js';
-import type { Platform } from '../../../platform/module.js';
-import { envelopeJson, type RawOutboxRow } from '../events.repo.js';
+import { envelopeJson } from '../events.envelope.js';
+import type { RawOutboxRow } from '../events.repo.js';
 import type { SubscriptionRow } from '../subscriptions.repo.js';
-import { SubscriptionReader, positionOfRow, type SinkWorker } from './sink.js';
+import { SubscriptionReader, positionOfRow, type RelayDeps, type SinkWorker } from './sink.js';
 
 export const NATS_STREAM = 'LASTRO_EVENTS';
 const BATCH = 5000;
@@ -124,8 +124,8 @@ export function createNatsLink(servers: string, log: Logger): NatsLink {
 /** Batches published but not yet acknowledged and stored, per subscription. */
 const IN_FLIGHT_BATCHES = 3;
 
-export function natsWorker(platform: Platform, subscription: SubscriptionRow, link: NatsLink): SinkWorker {
-  const reader = new SubscriptionReader(platform, subscription);
+export function natsWorker(deps: Pick<RelayDeps, 'db'>, subscription: SubscriptionRow, link: NatsLink): SinkWorker {
+  const reader = new SubscriptionReader(deps, subscription);
   // Batches are published while earlier ones wait for their acks; the cursor moves batch by
   // batch, in order, each once JetStream has acknowledged all of it.
   let settled: Promise<void> = Promise.resolve();
