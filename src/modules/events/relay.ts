@@ -127,7 +127,7 @@ export function createRelay(platform: RelayDeps): BackgroundService {
       }
       case 'nats':
         if (!config.natsUrl) throw new Error('NATS_URL is not set on this worker');
-        nats ??= createNatsLink(config.natsUrl, log);
+        nats ??= createNatsLink(config.natsUrl, log, config.natsPrefix);
         return natsWorker(platform, s, nats);
       case 'file':
         return fileWorker(platform, s);

@@ -14,12 +14,14 @@ import { SubscriptionErrors } from './subscriptions.errors.js';
 import * as repo from './subscriptions.repo.js';
 import type { CreateSubscriptionBody, PatchSubscriptionBody, Subscription } from './subscriptions.schemas.js';
 import { signalChangeOnCommit } from './subscriptions.signal.js';
+import { natsNames } from './sinks/nats.js';
 
 export const MAX_SUBSCRIPTIONS_PER_ORG = 100;
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-export function toSubscription(row: repo.SubscriptionRow): Subscription {
+/** The API view of a subscription; `natsRoot` is the deployment's subject root (`natsNames`). */
+function toSubscription(row: repo.SubscriptionRow, natsRoot: string): Subscription {
   const position = repo.positionOf(row);
   return {
     id: row.id,
@@ -30,7 +32,7 @@ export function toSubscription(row: repo.SubscriptionRow): Subscription {
     sink: {
       type: row.sink_type,
       ...row.sink,
-      ...(row.sink_type === 'nats' ? { subject_prefix: `lastro.${row.org_id}` } : {}),
+      ...(row.sink_type === 'nats' ? { subject_prefix: `${natsRoot}.${row.org_id}` } : {}),
     },
     ...(position ? { position: positionCursor.encode(position) } : {}),
     consecutive_failures: row.consecutive_failures,
@@ -53,6 +55,8 @@ const pageCursor = {
 };
 
 export function createSubscriptionsService(deps: Pick<Platform, 'clock' | 'ids' | 'config' | 'sealer' | 'catalog'>) {
+  const { root: natsRoot } = natsNames(deps.config.natsPrefix);
+  const view = (row: repo.SubscriptionRow) => toSubscription(row, natsRoot);
   const { clock, ids, config, sealer } = deps;
   const domains = new Set(deps.catalog.map((d) => d.domain));
   const eventTypes = new Set(deps.catalog.map((d) => d.eventType));
@@ -81,7 +85,7 @@ export function createSubscriptionsService(deps: Pick<Platform, 'clock' | 'ids' 
     return row;
   };
 
-  const current = async (t: TenantTx, id: string) => toSubscription((await repo.subscriptionWithCursor(t.db, t.orgId, id))!);
+  const current = async (t: TenantTx, id: string) => view((await repo.subscriptionWithCursor(t.db, t.orgId, id))!);
 
   return {
     /** Creates a subscription from now on, from `earliest` or after a replay cursor; a webhook's secret is shown here only. */
@@ -139,7 +143,7 @@ export function createSubscriptionsService(deps: Pick<Platform, 'clock' | 'ids' 
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
-        items: page.map(toSubscription),
+        items: page.map(view),
         ...(rows.length > limit && last ? { next_cursor: pageCursor.encode(new Date(last.created_at), last.id) } : {}),
         has_next: rows.length > limit,
       };
@@ -148,7 +152,7 @@ export function createSubscriptionsService(deps: Pick<Platform, 'clock' | 'ids' 
     async get(t: TenantTx, id: string): Promise<Subscription> {
       const row = await repo.subscriptionWithCursor(t.db, t.orgId, id);
       if (!row) throw SubscriptionErrors.notFound();
-      return toSubscription(row);
+      return view(row);
     },
 
     /** Changes the description, filter or sink settings; disables it or re-enables it (waiting deliveries are due at once). */
