@@ -74,7 +74,7 @@ async function readOutbox<R>(
     select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, business_date, ${data}, tx_id::text as tx_id, seq
     from event_outbox
     where org_id = ${orgId}
-      and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+      and tx_id < lastro_outbox_horizon()
       ${after ? sql`and (tx_id, seq) > (${after.txId}::xid8, ${after.seq})` : sql``}
       ${filter.domain ? sql`and domain = ${filter.domain}` : sql``}
       ${filter.eventType ? sql`and event_type = ${filter.eventType}` : sql``}
@@ -89,7 +89,7 @@ async function readOutbox<R>(
 export async function latestPosition(tx: Tx, orgId: string): Promise<Position | undefined> {
   const { rows } = await sql<{ tx_id: string; seq: bigint }>`
     select tx_id::text as tx_id, seq from event_outbox
-    where org_id = ${orgId} and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+    where org_id = ${orgId} and tx_id < lastro_outbox_horizon()
     order by event_outbox.tx_id desc, event_outbox.seq desc
     limit 1`.execute(tx);
   const r = rows[0];
