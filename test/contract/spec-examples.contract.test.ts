@@ -140,6 +140,32 @@ describeContract('Pismo contract: the specs’ own example requests are accepted
     await exchange(ORGS, example(ORGS, 'GET', `/orgs-core/v1/orgs/${orgId}`), 200);
   });
 
+  it('and the rest the schemas allow: empty updates, repeated working days, ids of 0, two references to one object', async () => {
+    const cal = (await exchange(HOLIDAYS, { method: 'POST', path: CALENDARS, body: { name: 'Allowed', type: 'City', external_id: 'allowed', working_days: [1, 1, 2] } }, 201)).json();
+    expect(cal.working_days).toEqual([1, 2]);
+    const other = (await exchange(HOLIDAYS, { method: 'POST', path: CALENDARS, body: { name: 'Allowed other', type: 'City', external_id: 'allowed-other' } }, 201)).json();
+    await exchange(HOLIDAYS, { method: 'PATCH', path: `${CALENDARS}/${cal.holiday_calendar_id}`, body: {} }, 204);
+    const holiday = { holiday_date: '2026-06-04', name: 'Corpus Christi' };
+    const added = (await exchange(HOLIDAYS, { method: 'POST', path: `${CALENDARS}/holiday`, body: { ...holiday, holiday_calendar_id: cal.holiday_calendar_id, external_id: 'allowed' } }, 201)).json();
+    await exchange(HOLIDAYS, { method: 'PATCH', path: `${CALENDARS}/${cal.holiday_calendar_id}/holiday/${added.holiday_id}`, body: {} }, 204);
+    // Two calendars: 400 naming both; a reference that names nothing (0 included): 404.
+    const differ = await exchange(HOLIDAYS, { method: 'POST', path: `${CALENDARS}/holiday`, body: { ...holiday, holiday_calendar_id: cal.holiday_calendar_id, external_id: 'allowed-other' } }, 400);
+    expect(differ.json().details.map((d: { field: string }) => d.field)).toEqual(['body.holiday_calendar_id', 'body.external_id']);
+    await exchange(HOLIDAYS, { method: 'POST', path: `${CALENDARS}/holiday`, body: { ...holiday, holiday_calendar_id: 0 } }, 404);
+    const parents = { name: 'Allowed child', type: 'City', parent_id: cal.holiday_calendar_id };
+    const parentsDiffer = await exchange(HOLIDAYS, { method: 'POST', path: CALENDARS, body: { ...parents, parent_external_id: 'allowed-other' } }, 400);
+    expect(parentsDiffer.json().details.map((d: { field: string }) => d.field)).toEqual(['body.parent_id', 'body.parent_external_id']);
+    await exchange(HOLIDAYS, { method: 'POST', path: CALENDARS, body: { ...parents, parent_external_id: 'nowhere' } }, 404);
+    expect(other.holiday_calendar_id).not.toBe(cal.holiday_calendar_id);
+
+    const program = (await exchange(PROGRAMS, example(PROGRAMS, 'POST', '/programs/v1/programs/template', { body: { holiday_calendar_id: 'allowed', name: 'Allowed program' } }), 200)).json();
+    for (const body of [{}, { due_dates: [] }, { bin: {} }]) await exchange(PROGRAMS, { method: 'PATCH', path: `/programs/v1/programs/${program.id}`, body }, 204);
+    const copy = { base_program_id: 0, name: 'From nothing', timezone: 'UTC', currency_numeric_code: '986', country_code: 'BRA' };
+    expect((await exchange(PROGRAMS, { method: 'POST', path: '/programs/v1/programs/copy', body: copy }, 404)).json().code).toBe('EOA0020');
+    expect((await exchange(PROGRAMS, { method: 'GET', path: '/programs/v1/programs', query: { id: '0' } }, 200)).json().items).toEqual([]);
+    await exchange(ORGS, { method: 'PATCH', path: '/orgs-core/v1/orgs', body: {} }, 200);
+  });
+
   it('answers the statuses compatibility.md lists where a spec lists none for the case', async () => {
     await exchange(PROGRAMS, { method: 'GET', path: '/programs/v1/programs/99999999' }, 404);
     await exchange(PROGRAMS, { method: 'GET', path: '/programs/v2/programs/99999999' }, 404);
