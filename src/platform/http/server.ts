@@ -26,12 +26,20 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Statuses this route answers instead of its error kinds' usual ones (Pismo's documented answers). */
     errorStatus?: ErrorStatusOverrides;
+    /**
+     * How this route words a request the platform refused before its handler ran (a body that does
+     * not parse, text that cannot be stored, a failed validation, a bad URL): RFC 6749's token
+     * endpoint answers them as `invalid_request`. The refusal's message and details are given.
+     */
+    refusedRequest?: (err: AppError) => AppError;
   }
 }
 
 export const API_VERSION = '0.1.0';
 
 const METHODS: HTTPMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+/** The platform's codes for a request refused before its handler ran (see `refusedRequest`). */
+const REFUSALS = new Set(['VALIDATION_ERROR', 'MALFORMED_JSON', 'INVALID_CONTENT_LENGTH', 'BAD_REQUEST']);
 // Probes and scrapes would drown the request log.
 const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
 
@@ -157,7 +165,9 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
   });
 
   app.setErrorHandler((err, request, reply) => {
-    const appErr = toAppError(err, config.bodyLimit, request.headers['content-type']);
+    let appErr = toAppError(err, config.bodyLimit, request.headers['content-type']);
+    const reword = request.routeOptions.config?.refusedRequest;
+    if (reword && REFUSALS.has(appErr.code)) appErr = reword(appErr);
     if (appErr.kind === 'internal' || appErr.kind === 'unavailable') request.log.error({ err }, 'request failed');
     sendError(request, reply, appErr);
   });
