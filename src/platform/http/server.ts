@@ -17,7 +17,7 @@ import { ErrorBody, STATUS_OF_KIND, inexactNumberIssues, pointerIssues, statusOf
 import { healthRoutes } from './health.js';
 import { docsRoutes } from './docs.js';
 import { parseJsonBody } from './json-body.js';
-import { BAD_PERCENT_ENCODING, checkUrl, uriTooLong } from './url.js';
+import { BAD_PERCENT_ENCODING, MAX_URL_LENGTH, checkUrl, uriTooLong } from './url.js';
 import { requestValidatorCompiler } from './validation.js';
 import { installGuard, routeAuth } from '../auth/guard.js';
 import { readFileSync } from 'node:fs';
@@ -240,7 +240,7 @@ type ParserError = Error & { code?: string; rawPacket?: Buffer };
 function clientError(err: ParserError): AppError {
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW':
-      // The request line itself past the limit (no line break yet) is a URL too long.
+      // A request line past the URL limit is a URL too long; anything else, headers too large.
       return isRequestLine(err.rawPacket)
         ? uriTooLong()
         : new AppError('header_too_large', 'HEADER_TOO_LARGE', 'The request headers are larger than the limit of 16384 bytes');
@@ -256,10 +256,11 @@ function clientError(err: ParserError): AppError {
 
 const REQUEST_LINE_START = /^[A-Z]+ /;
 
+/** Whether the data the parser failed on starts with a request line longer than a URL may be. */
 function isRequestLine(packet: Buffer | undefined): boolean {
-  if (!packet) return false;
-  const head = packet.subarray(0, 16).toString('latin1');
-  return REQUEST_LINE_START.test(head) && !packet.includes('\n');
+  if (!packet || !REQUEST_LINE_START.test(packet.subarray(0, 16).toString('latin1'))) return false;
+  const eol = packet.indexOf('\n');
+  return eol === -1 || eol > MAX_URL_LENGTH;
 }
 
 /**
