@@ -248,6 +248,7 @@ function clientError(err: ParserError): AppError {
     case 'HPE_UNEXPECTED_CONTENT_LENGTH':
       return new AppError('invalid', 'INVALID_CONTENT_LENGTH', 'The Content-Length header is not valid');
     case 'ERR_HTTP_REQUEST_TIMEOUT':
+      // Node's headersTimeout (60 s): a client that never finishes its headers.
       return new AppError('timeout', 'REQUEST_TIMEOUT', 'The request was not received in time');
     default:
       return new AppError('invalid', 'BAD_REQUEST', 'The request is not valid HTTP');
