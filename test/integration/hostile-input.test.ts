@@ -304,6 +304,7 @@ describe('errors Fastify and Node meet before any route runs, on a real connecti
     const res = await rawRequest(get('/programs/v1/programs/%C0%AE'));
     expectErrorBody(res, 400, 'VALIDATION_ERROR');
     expect(JSON.parse(res.body).details).toEqual([{ field: 'path', reason: 'is not valid percent-encoded UTF-8' }]);
+    expect(app.logs.find((l) => l.cid === JSON.parse(res.body).cid && l.msg === 'client error')).toMatchObject({ status: 400 });
   });
 
   it('a URL too long: 414 URI_TOO_LONG, whether Fastify or Node’s parser meets it', async () => {

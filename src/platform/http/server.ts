@@ -81,8 +81,11 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
     // the router's length limit) and those Node's parser meets before Fastify (a header block too
     // large, a malformed Content-Length) are answered in the one error body too, with a cid.
     frameworkErrors: (err, request, reply) => {
+      const appErr = frameworkError(err);
+      // No route ran, so no "request completed" line: this one lets the operator find it by cid.
+      request.log.info({ method: request.method, status: STATUS_OF_KIND[appErr.kind], code: appErr.code }, 'client error');
       reply.header('x-cid', request.id);
-      sendError(request, reply, frameworkError(err));
+      sendError(request, reply, appErr);
     },
     clientErrorHandler: (err, socket) => answerClientError(err as unknown as ParserError, socket, deps.logger),
   }).withTypeProvider<TypeBoxTypeProvider>();
