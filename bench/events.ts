@@ -22,7 +22,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { connect, nanos, StringCodec, type NatsConnection } from 'nats';
 import pg from 'pg';
-import { envelopeJson, type RawOutboxRow } from '../src/modules/events/events.repo.js';
+import { envelopeJson } from '../src/modules/events/events.envelope.js';
+import type { RawOutboxRow } from '../src/modules/events/events.repo.js';
 import {
   type Benchmark,
   type Child,
@@ -85,7 +86,7 @@ async function fill(db: pg.Pool, orgId: string, n: number): Promise<number> {
 /** The org's events in replay order, each with its envelope's JSON as the relay builds it. */
 async function envelopes(db: pg.Pool, orgId: string): Promise<Array<{ event_id: string; json: string }>> {
   const { rows } = await db.query<RawOutboxRow>(
-    `select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, data::text as data_json, tx_id::text as tx_id, seq
+    `select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, business_date, data::text as data_json, tx_id::text as tx_id, seq
      from event_outbox where org_id = $1 order by event_outbox.tx_id, event_outbox.seq`,
     [orgId],
   );

@@ -1,6 +1,7 @@
 // Benchmark runner: `npm run bench -- <name> [options]`. Progress goes to stderr; stdout gets
 // exactly one JSON object, so results can be piped or appended to a history file.
 import { authBenchmark } from './auth.js';
+import { clockBenchmark } from './clock.js';
 import { eventsBenchmark } from './events.js';
 import { httpBenchmark } from './http.js';
 import { writesBenchmark } from './writes.js';
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   auth: authBenchmark,
   events: eventsBenchmark,
   writes: writesBenchmark,
+  clock: clockBenchmark,
 };
 
 function usage(): string {

@@ -1,7 +1,8 @@
 // Composition root: builds the platform services once and hands them to the modules.
 import type { PGlite } from '@electric-sql/pglite';
 import { modules as defaultModules } from './modules/index.js';
-import { backfillOrgSetups, subjectLookup } from './modules/orgs/index.js';
+import { allOrgDayFacts, backfillOrgSetups, orgDayFacts, subjectLookup } from './modules/orgs/index.js';
+import { allProgramDayFacts, programDayFacts, programsDayFacts } from './modules/programs/index.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { openDatabase } from './platform/db/database.js';
@@ -18,7 +19,8 @@ import { purgeIdempotencyKeysJob } from './platform/idempotency.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import type { BackgroundService, HttpApp, LastroModule, Platform } from './platform/module.js';
-import { utcBusinessDates } from './platform/business-date.js';
+import { createBusinessDates, type DayDirectory } from './platform/business-date.js';
+import { createDayCloser, type DayHandler } from './platform/day-close.js';
 import { createTenantRunner } from './platform/tenant.js';
 
 export type RunMode = 'all' | 'api' | 'worker';
@@ -83,11 +85,32 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // An api process started before `lastro migrate` loads its keys on first use instead.
     if (await migrationsApplied(db.pool)) await tokens.init();
     const catalog = modules.flatMap((m) => m.events ?? []);
-    const dates = utcBusinessDates(clock);
+    // Business dates read orgs and programs through the modules' exports (the platform imports no module).
+    const directory: DayDirectory = {
+      org: orgDayFacts,
+      program: programDayFacts,
+      programs: programsDayFacts,
+      allOrgs: allOrgDayFacts,
+      allPrograms: allProgramDayFacts,
+    };
+    const dates = createBusinessDates({ clock, directory });
     const tenant = createTenantRunner({ db, dates });
     // Whether a token's org and credential are still active: the orgs module's tables answer.
     const auth = { tokens, subjects: createSubjectState(subjectLookup({ tenant })), groups: new PermissionGroups() };
-    const platform: Platform = { config, db, jobs, clock, ids, log, auth, sealer, catalog, dates, tenant, orgSetups: [] };
+    const dayHandlers: DayHandler[] = [];
+    const days = createDayCloser({
+      db,
+      tenant,
+      dates,
+      clock,
+      log: log.child({ component: 'days' }),
+      directory,
+      handlers: () => dayHandlers,
+      // PGlite is one connection: one org at a time. On PostgreSQL, half the pool.
+      lanes: db.kind === 'pglite' ? 1 : Math.max(1, Math.floor(config.databasePoolSize / 2)),
+      pollMs: config.jobPollSeconds * 1000,
+    });
+    const platform: Platform = { config, db, jobs, clock, ids, log, auth, sealer, catalog, dates, tenant, days, orgSetups: [] };
     for (const mod of modules) if (mod.orgSetup) platform.orgSetups.push({ module: mod.name, setup: mod.orgSetup(platform) });
     // Orgs created before a module's setup (or before its current version) get it now, once.
     if (mode !== 'api' && migrated) {
@@ -96,7 +119,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
     }
     jobs.define(purgeIdempotencyKeysJob(db, clock));
     for (const mod of modules) for (const def of mod.jobs?.(platform) ?? []) jobs.define(def);
-    const services = mode === 'api' ? [] : modules.flatMap((m) => m.services?.(platform) ?? []);
+    for (const mod of modules) {
+      for (const h of mod.dayHandlers?.(platform) ?? []) {
+        if (dayHandlers.some((d) => d.name === h.name)) throw new Error(`day handler "${h.name}" is registered twice`);
+        dayHandlers.push(h);
+      }
+    }
+    const services = mode === 'api' ? [] : [...modules.flatMap((m) => m.services?.(platform) ?? []), days.service()];
 
     const metrics = createMetrics({ db, jobs });
     for (const mod of modules) mod.metrics?.(metrics.registry, platform);

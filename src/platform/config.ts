@@ -226,6 +226,16 @@ export const VARIABLES = {
       return raw;
     },
   }),
+  natsPrefix: variable({
+    name: 'LASTRO_NATS_PREFIX',
+    description:
+      'Names this deployment on a NATS server shared with others: the stream becomes `<PREFIX>_LASTRO_EVENTS` and subjects `<prefix>.lastro.…`. Unset: `LASTRO_EVENTS` and `lastro.…`.',
+    default: undefined,
+    parse: (raw, name) => {
+      if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/.test(raw)) throw new ConfigError(name, `must be 1 to 32 letters, digits, _ or -, got "${raw}"`);
+      return raw;
+    },
+  }),
   eventsDir: variable({
     name: 'LASTRO_EVENTS_DIR',
     description: 'Where batch event files are written (one folder per org). API and worker processes must share it.',
@@ -297,6 +307,12 @@ export const VARIABLES = {
     description: 'A batch event file is closed once its NDJSON (before gzip) reaches this size (a subscription may set its own).',
     default: '10485760',
     parse: integer(1024, 1024 * 1024 * 1024),
+  }),
+  clockSyncDays: variable({
+    name: 'LASTRO_CLOCK_SYNC_DAYS',
+    description: 'A sandbox test-clock advance of at most this many days answers 200 once the days are closed; a longer one answers 202 and closes them in the worker.',
+    default: '31',
+    parse: integer(0, 3660),
   }),
   metrics: variable({
     name: 'LASTRO_METRICS',

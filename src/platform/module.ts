@@ -14,7 +14,11 @@ import type { SubjectStateCache } from './auth/subjects.js';
 import type { PermissionGroups } from './auth/permissions.js';
 import type { TokenService } from './auth/tokens.js';
 import type { EventDefinition } from './outbox.js';
+import type { BackgroundService } from './service.js';
+
+export type { BackgroundService };
 import type { BusinessDateSource, TenantRunner, TenantTx } from './tenant.js';
+import type { DayCloser, DayHandler } from './day-close.js';
 
 export type HttpApp = FastifyInstance<
   RawServerDefault,
@@ -42,6 +46,8 @@ export interface Platform {
   tenant: TenantRunner;
   /** Every module's per-org setup, in module order (run when an org is created, and back-filled). */
   orgSetups: NamedOrgSetup[];
+  /** End-of-day processing and sandbox test clocks. */
+  days: DayCloser;
 }
 
 /**
@@ -75,6 +81,8 @@ export interface LastroModule {
   jobs?: (platform: Platform) => JobDefinition[];
   /** The data events the module emits. */
   events?: EventDefinition[];
+  /** End-of-day handlers (`onBusinessDay`), run for every closed business day in this order. */
+  dayHandlers?: (platform: Platform) => DayHandler[];
   /** Long-running loops the worker runs beside the jobs (e.g. the event relay). */
   services?: (platform: Platform) => BackgroundService[];
   /** Registers the module's Prometheus metrics (served at /metrics). */
@@ -83,9 +91,3 @@ export interface LastroModule {
   orgSetup?: (platform: Platform) => OrgSetup;
 }
 
-export interface BackgroundService {
-  name: string;
-  start(): Promise<void>;
-  /** Stops taking new work and finishes or abandons in-flight work within `timeoutMs`. */
-  stop(timeoutMs: number): Promise<void>;
-}

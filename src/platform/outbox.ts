@@ -3,12 +3,13 @@
 // in the same transaction as the change they describe, so a rolled-back change emits nothing,
 // and an event whose data does not match its schema is refused there: the schema cannot drift
 // from the code. Envelope as Pismo's: event_id, domain, event_type, schema_version, org_id,
-// cid, timestamp, data.
+// cid, timestamp, data; plus business_date when the event was emitted on a business day.
 import { EventEmitter } from 'node:events';
 import type { Generated } from 'kysely';
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Clock } from './clock.js';
+import { insertOutboxRow } from './db/outbox.repo.js';
 import { afterCommit, type Tx } from './db/database.js';
 import type { Json, Timestamp } from './db/tables.js';
 import type { IdGenerator } from './ids.js';
@@ -25,6 +26,8 @@ declare module './db/tables.js' {
       cid: string | null;
       occurred_at: Timestamp;
       data: Json;
+      /** The business day the event belongs to (day handlers); null otherwise. */
+      business_date: string | null;
     };
   }
 }
@@ -82,29 +85,31 @@ export function publishedSchema(def: EventDefinition): Record<string, unknown> {
 export const outboxSignal = new EventEmitter().setMaxListeners(0);
 const signalCommitted = () => outboxSignal.emit('committed');
 
-/** Writes one event into the outbox, inside the caller's transaction. Returns its event_id. */
+/**
+ * Writes one event into the outbox, inside the caller's transaction. Returns its event_id.
+ * `businessDate`: the business day the event belongs to (a day handler passes its `date`); the
+ * envelope then carries it beside the wall-clock `timestamp`.
+ */
 export async function recordEvent<S extends TSchema>(
   tx: Tx,
   deps: { clock: Clock; ids: IdGenerator },
   def: EventDefinition<S>,
-  event: { orgId: string; cid: string | undefined; data: Static<S> },
+  event: { orgId: string; cid: string | undefined; data: Static<S>; businessDate?: string },
 ): Promise<string> {
   const problems = eventDataProblems(def, event.data);
   if (problems.length) throw new EventSchemaError(def, problems);
   const eventId = deps.ids.uuid();
-  await tx
-    .insertInto('event_outbox')
-    .values({
-      org_id: event.orgId,
-      event_id: eventId,
-      domain: def.domain,
-      event_type: def.eventType,
-      schema_version: def.version,
-      cid: event.cid ?? null,
-      occurred_at: deps.clock.now(),
-      data: JSON.stringify(event.data),
-    })
-    .execute();
+  await insertOutboxRow(tx, {
+    org_id: event.orgId,
+    event_id: eventId,
+    domain: def.domain,
+    event_type: def.eventType,
+    schema_version: def.version,
+    cid: event.cid ?? null,
+    occurred_at: deps.clock.now(),
+    data: JSON.stringify(event.data),
+    business_date: event.businessDate ?? null,
+  });
   afterCommit(tx, signalCommitted);
   return eventId;
 }

@@ -14,7 +14,8 @@ export interface TenantDates {
 
 /** Binds business dates to an org inside a transaction (implemented by platform/business-date). */
 export interface BusinessDateSource {
-  forTenant(tx: Tx, orgId: string): TenantDates;
+  /** `asOf`: the dates at that instant instead of now (a day handler sees the instant its day closed). */
+  forTenant(tx: Tx, orgId: string, opts?: { asOf?: Date }): TenantDates;
 }
 
 export interface TenantTx {

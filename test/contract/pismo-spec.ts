@@ -496,7 +496,11 @@ export function checkResponse(specOrFile: LoadedSpec | string, res: ResponseSamp
   const responses = asObject(found.operation.responses) ?? {};
   const status = String(res.status);
   const key = status in responses ? status : `${status[0]}XX` in responses ? `${status[0]}XX` : `${status[0]}xx` in responses ? `${status[0]}xx` : 'default' in responses ? 'default' : undefined;
-  if (!key) return [`status ${status} is not declared (declared: ${Object.keys(responses).join(', ') || 'none'})`];
+  if (!key) {
+    // Written down in docs/compatibility.md with its reason: Lastro's error body is all to check.
+    if (documentedStatus(spec, found, res.status)) return errorBodyProblems(res.body);
+    return [`status ${status} is not declared (declared: ${Object.keys(responses).join(', ') || 'none'})`];
+  }
   const declared = resolveRef(spec.doc, responses[key], `${found.pointer}/responses/${esc(key)}`);
   if (!declared) return [];
   const problems: string[] = [];
@@ -529,6 +533,13 @@ export function checkResponse(specOrFile: LoadedSpec | string, res: ResponseSamp
   }
   problems.push(...validate(spec, 'body', `${declared.pointer}/content/${esc(media.type)}/schema`, media.schema, res.body, 'response body'));
   return problems;
+}
+
+/** Lastro's error body, `{ code, message, … }`, which carries the fields every Pismo error body has. */
+function errorBodyProblems(body: unknown): string[] {
+  const o = asObject(body);
+  if (o && typeof o.code === 'string' && typeof o.message === 'string') return [];
+  return [`response body of a documented status must be an error body with code and message, got ${preview(body)}`];
 }
 
 /** Turns an inject response into a ResponseSample, parsing a JSON body. */
@@ -632,6 +643,151 @@ export function compileProblems(specOrFile: LoadedSpec | string, operationPointe
     }
   }
   return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The spec's own example requests
+// ---------------------------------------------------------------------------------------------
+
+export interface ExampleRequest {
+  /** Query parameters from their examples, as strings; absent when the operation has none. */
+  query: Record<string, string>;
+  /** The request body built from the schema's examples; undefined when the operation takes none. */
+  body: unknown;
+}
+
+/**
+ * The request a validating proxy's static mode (Stoplight Prism) builds from the spec for an
+ * operation: every query parameter and every body property, each from its `example` (else its
+ * `default`, its first `enum` value, or a placeholder of its type and format). These are the
+ * spec's golden examples of a valid request; ids in them name nothing of a test's org, so tests
+ * override those and keep the rest. Path parameters come from the concrete path.
+ */
+export function exampleRequest(specOrFile: LoadedSpec | string, method: string, path: string): ExampleRequest {
+  const spec = toSpec(specOrFile);
+  const found = findOperation(spec, method, path);
+  if (!found) throw new Error(noOperation(spec, method, path));
+  const query: Record<string, string> = {};
+  for (const { param } of effectiveParameters(spec, found)) {
+    if (param.in !== 'query') continue;
+    const value = param.example !== undefined ? param.example : exampleOf(spec.doc, param.schema);
+    if (value === undefined || value === null) continue;
+    // Query values are text: an array joins with commas (Pismo's `Use , as separator`), anything else as JSON writes it.
+    query[String(param.name)] = Array.isArray(value) ? value.join(',') : typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  const body = resolveRef(spec.doc, found.operation.requestBody, `${found.pointer}/requestBody`);
+  const media = body && jsonMedia(body.node.content);
+  return { query, body: media ? exampleOf(spec.doc, media.schema) : undefined };
+}
+
+const PLACEHOLDER_STRINGS: Record<string, string> = {
+  date: '2019-08-24',
+  'date-time': '2019-08-24T14:15:22Z',
+  datetime: '2019-08-24T14:15:22Z',
+  time: '14:15:22',
+  email: 'user@example.com',
+  uuid: '095be615-a8ad-4c33-8e9b-c7612fbf6c9f',
+  uri: 'http://example.com',
+};
+
+function exampleOf(doc: Json, node: unknown, depth = 0): unknown {
+  const s = asObject(node);
+  if (!s || depth > 32) return undefined;
+  // An example beside a $ref (allowed since 3.1) speaks for the reference.
+  if (s.example !== undefined) return s.example;
+  if (Array.isArray(s.examples) && s.examples.length > 0) return s.examples[0];
+  if (typeof s.$ref === 'string') return exampleOf(doc, resolveRef(doc, s, s.$ref)?.node, depth + 1);
+  if (s.default !== undefined) return s.default;
+  if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum.find((v) => v !== null) ?? s.enum[0];
+  if (s.const !== undefined) return s.const;
+  if (Array.isArray(s.allOf)) {
+    const parts = s.allOf.map((x) => exampleOf(doc, x, depth + 1));
+    return parts.every((p) => asObject(p)) ? Object.assign({}, ...parts) : parts.find((p) => p !== undefined);
+  }
+  for (const k of ['oneOf', 'anyOf'] as const) {
+    if (Array.isArray(s[k])) {
+      const first = s[k].find((x) => asObject(x)?.type !== 'null');
+      return exampleOf(doc, first, depth + 1);
+    }
+  }
+  const types = Array.isArray(s.type) ? s.type.filter((t) => t !== 'null') : [s.type];
+  const type = types[0] ?? (s.properties ? 'object' : s.items ? 'array' : undefined);
+  switch (type) {
+    case 'object': {
+      const out: Json = {};
+      for (const [name, prop] of entries(s.properties)) {
+        const value = exampleOf(doc, prop, depth + 1);
+        if (value !== undefined) out[name] = value;
+      }
+      return out;
+    }
+    case 'array': {
+      const item = exampleOf(doc, s.items, depth + 1);
+      return item === undefined ? [] : [item];
+    }
+    case 'string':
+      return (typeof s.format === 'string' && PLACEHOLDER_STRINGS[s.format]) || 'string';
+    case 'integer':
+    case 'number':
+      return typeof s.minimum === 'number' ? s.minimum : typeof s.exclusiveMinimum === 'number' ? s.exclusiveMinimum + 1 : 0;
+    case 'boolean':
+      return true;
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statuses Lastro answers that a spec does not list
+// ---------------------------------------------------------------------------------------------
+
+/** A row of the table in docs/compatibility.md: a status Lastro answers that the operation does not declare. */
+export interface DocumentedStatus {
+  file: string;
+  method: string;
+  /** The path as Lastro serves it (the spec's template with its server base path), or as the spec writes it. */
+  path: string;
+  status: number;
+}
+
+const COMPATIBILITY_DOC = new URL('../../docs/compatibility.md', import.meta.url);
+/** The heading of the table the harness reads. */
+export const DOCUMENTED_STATUSES_HEADING = "### Statuses Pismo's specs do not list";
+let documented: DocumentedStatus[] | undefined;
+
+/**
+ * The table under DOCUMENTED_STATUSES_HEADING in docs/compatibility.md, one entry per spec file,
+ * method, path and status (a cell may list several, comma-separated). A status an operation does
+ * not declare passes the response check only when this table lists it: where Lastro answers
+ * better than the spec, the difference is written down with its reason.
+ */
+export function documentedStatuses(): readonly DocumentedStatus[] {
+  if (documented) return documented;
+  const out: DocumentedStatus[] = [];
+  const text = existsSync(COMPATIBILITY_DOC) ? readFileSync(COMPATIBILITY_DOC, 'utf8') : '';
+  const start = text.indexOf(`\n${DOCUMENTED_STATUSES_HEADING}\n`);
+  if (start >= 0) {
+    const rest = text.slice(start + DOCUMENTED_STATUSES_HEADING.length + 2);
+    const end = rest.search(/\n#{1,3} /);
+    for (const line of (end >= 0 ? rest.slice(0, end) : rest).split('\n')) {
+      const cells = line.split('|').map((c) => c.trim().replace(/`/g, ''));
+      // | Spec file | Method | Path | Status | Code | Why |
+      if (cells.length < 6 || !cells[1]!.endsWith('.yaml')) continue;
+      const [, file, methods, path, statuses] = cells as [string, string, string, string, string];
+      for (const method of methods.split(',')) {
+        for (const status of statuses.split(',')) out.push({ file, method: method.trim().toLowerCase(), path, status: Number(status.trim()) });
+      }
+    }
+  }
+  documented = out;
+  return out;
+}
+
+/** The table's entry for a response, if the operation does not declare its status but the table lists it. */
+export function documentedStatus(spec: LoadedSpec, found: MatchedOperation, status: number): DocumentedStatus | undefined {
+  return documentedStatuses().find(
+    (d) => d.file === spec.file && d.method === found.method && d.status === status && (d.path === found.fullTemplate || d.path === found.template),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -638,7 +638,7 @@ describe('operator API', () => {
     ['document_number', { document_number: '1'.repeat(21) }],
     ['zipcode', { zipcode: '1234567890' }],
     ['state', { state: 'SPX' }],
-    ['responsible', { responsible: 'not-an-email' }],
+    ['responsible', { responsible: 'x'.repeat(256) }],
     // '998' is no ISO 4217 code (currency-codes counts 999, XXX "no currency", as one).
     ['currency_numeric_code', { currency_numeric_code: '998' }],
     ['timezone', { timezone: 'Mars/Base' }],
@@ -652,7 +652,7 @@ describe('operator API', () => {
   });
 
   it('several bad fields → all of them in details', async () => {
-    const res = await postOrg({ ...validOrg, org_name: '', state: 'SPX', timezone: 'Nowhere', country_code: 'bra', responsible: 'x', document_number: undefined });
+    const res = await postOrg({ ...validOrg, org_name: '', state: 'SPX', timezone: 'Nowhere', country_code: 'bra', responsible: 'x'.repeat(256), document_number: undefined });
     const fields = expectError(res, 400, 'VALIDATION_ERROR').details.map((d: { field: string }) => d.field).sort();
     expect(fields).toEqual(['body.country_code', 'body.document_number', 'body.org_name', 'body.responsible', 'body.state', 'body.timezone']);
   });
@@ -690,6 +690,26 @@ describe('operator API', () => {
     expect((await getOrg(app, token, org.orgId)).json()).toMatchObject({ ...change, id: org.orgId });
     const bad = await app.http.inject({ method: 'PATCH', url: '/orgs-core/v1/orgs', headers: bearer(token, org.orgId), payload: { legal_proxy_document: '1' } });
     expect(expectError(bad, 400, 'VALIDATION_ERROR').details[0].field).toBe('body.legal_proxy_document');
+  });
+
+  // Pismo's PatchOrgRequest declares responsible a string of up to 255 characters (described as an
+  // email), state up to 2 characters, number an int32, and no field required.
+  it('PATCH /orgs-core/v1/orgs accepts what Pismo declares: responsible any text, state of 1 character, a negative number, {}', async () => {
+    const org = await createOrg(app);
+    const token = await tokenFor(app, org);
+    const patch = (payload: unknown) => app.http.inject({ method: 'PATCH', url: '/orgs-core/v1/orgs', headers: bearer(token, org.orgId), payload: payload as object });
+    const change = { responsible: 'Finance team, 3rd floor', state: 'N', number: -1 };
+    const res = await patch(change);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject(change);
+    const same = await patch({});
+    expect(same.statusCode, same.body).toBe(200);
+    expect(same.json()).toEqual(res.json());
+    expect((await getOrg(app, token, org.orgId)).json()).toMatchObject(change);
+    for (const [field, value] of [['responsible', 'x'.repeat(256)], ['state', 'SPX'], ['number', 2147483648]] as const) {
+      const bad = await patch({ [field]: value });
+      expect(expectError(bad, 400, 'VALIDATION_ERROR').details.map((d: { field: string }) => d.field), `${field}: ${value}`).toEqual([`body.${field}`]);
+    }
   });
 
   // Cross-field rules hold for the org as patched, not only for the patch's own fields.

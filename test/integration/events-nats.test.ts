@@ -1,13 +1,16 @@
 // NATS JetStream sink against a real NATS server (NATS_URL; skipped without it): subjects
-// lastro.<org_id>.<domain>.<event_type>, Nats-Msg-Id = event_id, commit order, stream created.
+// <prefix>.lastro.<org_id>.<domain>.<event_type> (a prefix of the run's own), Nats-Msg-Id = event_id, commit order, stream created.
 import { AckPolicy, connect, DeliverPolicy, StringCodec, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NATS_STREAM } from '../../src/modules/events/sinks/nats.js';
+import { natsNames } from '../../src/modules/events/sinks/nats.js';
 import type { TestApp } from '../helpers/app.js';
 import { bearer, type TestOrg } from '../helpers/auth.js';
 import { setupTenant } from '../helpers/fixture.js';
 
 const NATS_URL = process.env.NATS_URL;
+// This run's own stream and subjects: other deployments (and parallel runs) share the NATS server.
+const NATS_PREFIX = `t${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+const { stream: NATS_STREAM, root: NATS_ROOT } = natsNames(NATS_PREFIX);
 const sc = StringCodec();
 
 describe.skipIf(!NATS_URL)('NATS JetStream sink', () => {
@@ -17,11 +20,13 @@ describe.skipIf(!NATS_URL)('NATS JetStream sink', () => {
   let nc: NatsConnection;
 
   beforeAll(async () => {
-    ({ app, org, token } = await setupTenant({ start: true, env: { LASTRO_RELAY_POLL_MS: '20', NATS_URL: NATS_URL! } }));
+    ({ app, org, token } = await setupTenant({ start: true, env: { LASTRO_RELAY_POLL_MS: '20', NATS_URL: NATS_URL!, LASTRO_NATS_PREFIX: NATS_PREFIX } }));
     nc = await connect({ servers: NATS_URL! });
   });
   afterAll(async () => {
     await app?.close();
+    // The run's own stream goes with it: a shared NATS server keeps no leftovers.
+    await (await nc?.jetstreamManager())?.streams.delete(NATS_STREAM).catch(() => false);
     await nc?.close();
   });
 
@@ -33,7 +38,7 @@ describe.skipIf(!NATS_URL)('NATS JetStream sink', () => {
       payload: { sink: { type: 'nats' }, filter: { domains: ['org'] }, start_after: 'earliest' },
     });
     expect(res.statusCode, res.body).toBe(201);
-    expect(res.json().sink.subject_prefix).toBe(`lastro.${org.orgId}`);
+    expect(res.json().sink.subject_prefix).toBe(`${NATS_ROOT}.${org.orgId}`);
     for (const name of ['N1', 'N2']) {
       const r = await app.http.inject({ method: 'PATCH', url: '/orgs-core/v1/orgs', headers: bearer(token, org.orgId), payload: { org_name: name } });
       expect(r.statusCode).toBe(200);
@@ -49,7 +54,7 @@ describe.skipIf(!NATS_URL)('NATS JetStream sink', () => {
       const info = await jsm.streams.info(NATS_STREAM).catch(() => undefined);
       if (info) {
         const consumer = await jsm.consumers.add(NATS_STREAM, {
-          filter_subject: `lastro.${org.orgId}.>`,
+          filter_subject: `${NATS_ROOT}.${org.orgId}.>`,
           ack_policy: AckPolicy.None,
           deliver_policy: DeliverPolicy.All,
         });
@@ -63,7 +68,7 @@ describe.skipIf(!NATS_URL)('NATS JetStream sink', () => {
     }
     expect(got.map((m) => m.body.event_id)).toEqual(expected.map((e: any) => e.event_id));
     for (const m of got) {
-      expect(m.subject).toBe(`lastro.${org.orgId}.org.${m.body.event_type}`);
+      expect(m.subject).toBe(`${NATS_ROOT}.${org.orgId}.org.${m.body.event_type}`);
       expect(m.id).toBe(m.body.event_id);
     }
     expect(got[0]!.body).toEqual(expected[0]);

@@ -5,6 +5,7 @@ import type { TestApp } from '../helpers/app.js';
 import { bearer, createOrg, tokenFor } from '../helpers/auth.js';
 import { expectError } from '../helpers/errors.js';
 import { NO_RATE_LIMITS, setupTenant } from '../helpers/fixture.js';
+import { waitFor } from './programs-fixtures.js';
 
 let app: TestApp;
 let h: Record<string, string>;
@@ -175,5 +176,79 @@ describe('holiday calendars', () => {
     expect((await call('GET', `${BASE}/${cal.holiday_calendar_id}`)).statusCode).toBe(200);
     // A new org has no calendars: the operator cannot set one at creation.
     await expect(createOrg(app, { holiday_calendar_id: cal.holiday_calendar_id })).rejects.toThrow(/body.holiday_calendar_id/);
+  });
+});
+
+// Pismo's Holidays spec accepts these bodies; Lastro accepts them too (see compatibility.md,
+// "Requests: what Pismo's spec accepts, Lastro accepts").
+describe('what the Holidays spec accepts', () => {
+  const count = async () => (await call('GET', `${BASE}?perPage=100`)).json().total_items as number;
+
+  it('a parent named by parent_id and parent_external_id: one calendar is accepted, two are 400 naming both, none is 404', async () => {
+    const country = (await call('POST', BASE, { name: 'Both refs country', type: 'Country', external_id: 'both-country' })).json();
+    const other = (await call('POST', BASE, { name: 'Both refs other', type: 'Country', external_id: 'both-other' })).json();
+    const same = await call('POST', BASE, { name: 'Both refs state', type: 'State', parent_id: country.holiday_calendar_id, parent_external_id: 'both-country' });
+    expect(same.statusCode, same.body).toBe(201);
+    expect(same.json()).toMatchObject({ parent_id: country.holiday_calendar_id, parent_external_id: 'both-country' });
+
+    const before = await count();
+    const differ = await call('POST', BASE, { name: 'Both refs differ', type: 'State', parent_id: country.holiday_calendar_id, parent_external_id: 'both-other' });
+    expectError(differ, 400, 'VALIDATION_ERROR');
+    expect(fields(differ)).toEqual(['body.parent_id', 'body.parent_external_id']);
+    expect(differ.json().details[0].reason).toContain(`names holiday calendar ${country.holiday_calendar_id}, but parent_external_id "both-other" names calendar ${other.holiday_calendar_id}`);
+    const noId = await call('POST', BASE, { name: 'Both refs no id', type: 'State', parent_id: 987654321, parent_external_id: 'both-country' });
+    expect(expectError(noId, 404, 'EHLD0052').message).toContain('parent_id');
+    const noExternal = await call('POST', BASE, { name: 'Both refs no ext', type: 'State', parent_id: country.holiday_calendar_id, parent_external_id: 'nowhere' });
+    expect(expectError(noExternal, 404, 'EHLD0052').message).toContain('parent_external_id');
+    expect(await count()).toBe(before);
+  });
+
+  it('a holiday whose calendar is named by holiday_calendar_id and external_id: the same rules', async () => {
+    const cal = (await call('POST', BASE, { name: 'Holiday refs', type: 'City', external_id: 'holiday-refs' })).json();
+    const other = (await call('POST', BASE, { name: 'Holiday refs other', type: 'City', external_id: 'holiday-refs-other' })).json();
+    const added = await call('POST', `${BASE}/holiday`, { holiday_calendar_id: cal.holiday_calendar_id, external_id: 'holiday-refs', holiday_date: '2026-03-02', name: 'Both' });
+    expect(added.statusCode, added.body).toBe(201);
+    expect(added.json()).toMatchObject({ holiday_calendar_id: cal.holiday_calendar_id, external_id: 'holiday-refs' });
+
+    const differ = await call('POST', `${BASE}/holiday`, { holiday_calendar_id: cal.holiday_calendar_id, external_id: 'holiday-refs-other', holiday_date: '2026-03-03', name: 'Two' });
+    expectError(differ, 400, 'VALIDATION_ERROR');
+    expect(fields(differ)).toEqual(['body.holiday_calendar_id', 'body.external_id']);
+    expect(differ.json().details[1].reason).toBe(`names holiday calendar ${other.holiday_calendar_id}, not calendar ${cal.holiday_calendar_id} that holiday_calendar_id names`);
+    expectError(await call('POST', `${BASE}/holiday`, { holiday_calendar_id: 987654321, external_id: 'holiday-refs', holiday_date: '2026-03-03', name: 'X' }), 404, 'EHLD0052');
+    expectError(await call('POST', `${BASE}/holiday`, { holiday_calendar_id: cal.holiday_calendar_id, external_id: 'nowhere', holiday_date: '2026-03-03', name: 'X' }), 404, 'EHLD0052');
+    // Pismo's HolidayCalendarID2 has no minimum: 0 is an id no calendar has.
+    expectError(await call('POST', `${BASE}/holiday`, { holiday_calendar_id: 0, holiday_date: '2026-03-03', name: 'X' }), 404, 'EHLD0052');
+    expectError(await call('POST', `${BASE}/holiday`, { holiday_date: '2026-03-03', name: 'X' }), 400, 'EHLD0050');
+    const listed = (await call('GET', `${BASE}/${cal.holiday_calendar_id}/holiday`)).json();
+    expect(listed.items.map((x: { name: string }) => x.name)).toEqual(['Both']);
+    expect((await call('GET', `${BASE}/${other.holiday_calendar_id}/holiday`)).json().total_items).toBe(0);
+  });
+
+  it('empty PATCH bodies change nothing (204, no event); a repeated working day counts once; a list filter of id 0 is empty', async () => {
+    const cal = (await call('POST', BASE, { name: 'Repeats', type: 'City', working_days: [1, 1, 2, 2, 3] })).json();
+    expect(cal.working_days).toEqual([1, 2, 3]);
+    const h1 = (await call('POST', `${BASE}/holiday`, { holiday_calendar_id: cal.holiday_calendar_id, holiday_date: '2026-05-01', name: 'Labour' })).json();
+    const eventsOf = async () =>
+      (await call('GET', '/lastro/v1/events?domain=holidays&event_type=holiday-calendar-updated&limit=1000'))
+        .json()
+        .items.filter((e: { data: { holiday_calendar_id: number } }) => e.data.holiday_calendar_id === cal.holiday_calendar_id);
+    // Events are readable once every older transaction on the server has ended: wait for the
+    // holiday's before counting, so a late one is not taken for an event of the empty PATCHes.
+    const updates = (
+      await waitFor(async () => {
+        const seen = await eventsOf();
+        return seen.some((e: { data: { change?: string } }) => e.data.change === 'HOLIDAY_ADDED') ? seen : undefined;
+      })
+    ).length;
+    expect((await call('PATCH', `${BASE}/${cal.holiday_calendar_id}`, {})).statusCode).toBe(204);
+    expect((await call('PATCH', `${BASE}/${cal.holiday_calendar_id}`, { working_days: [3, 2, 1, 1] })).statusCode).toBe(204);
+    expect((await call('PATCH', `${BASE}/${cal.holiday_calendar_id}/holiday/${h1.holiday_id}`, {})).statusCode).toBe(204);
+    expect(await eventsOf()).toHaveLength(updates);
+    expect((await call('GET', `${BASE}/${cal.holiday_calendar_id}/holiday`)).json().items[0].name).toBe('Labour');
+    expectError(await call('PATCH', `${BASE}/987654321`, {}), 404, 'EHLD0052');
+    expectError(await call('PATCH', `${BASE}/${cal.holiday_calendar_id}/holiday/987654321`, {}), 404, 'EHLD0034');
+    const none = await call('GET', `${BASE}?holiday_calendar_id=0`);
+    expect(none.statusCode, none.body).toBe(200);
+    expect(none.json().items).toEqual([]);
   });
 });

@@ -82,6 +82,21 @@ describe('Idempotency-Key on creation', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().details).toEqual([{ field: 'headers.idempotency-key', reason: 'must be 1 to 255 printable ASCII characters' }]);
   });
+
+  it('a malformed key is a 400 on tenant routes that change something but keep no key (PATCH, DELETE)', async () => {
+    const org = await createOrg(app);
+    const headers = { ...bearer(await tokenFor(app, org), org.orgId), 'x-idempotency-key': 'has spaces in it' };
+    for (const [method, url, payload] of [
+      ['PATCH', '/orgs-core/v1/orgs', { org_name: 'Renamed' }],
+      ['PATCH', '/programs/v1/programs/1', { name: 'x' }],
+      ['DELETE', '/holidays-core/v1/holiday-calendar/1', undefined],
+    ] as const) {
+      const res = await app.http.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+      expect(expectError(res, 400, 'VALIDATION_ERROR').details).toEqual([
+        { field: 'headers.x-idempotency-key', reason: 'must be 1 to 255 printable ASCII characters' },
+      ]);
+    }
+  });
 });
 
 describe('housekeeping jobs', () => {

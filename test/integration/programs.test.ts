@@ -317,7 +317,8 @@ describe('PATCH /programs/v1/programs/{id}', () => {
     expect(range.json().code).toBe('EOA0038');
     const current = (await post('/programs/v1/programs/template', { ...bodies['CURRENT ACCOUNTS'], name: 'No cards' })).json();
     expect((await patch(current.id, { bin: { value: '123456' } })).json().code).toBe('EOA0055');
-    expect((await patch(credit.id, {})).statusCode).toBe(400);
+    // ProgramDueDatePatch declares no id (ProgramDueDate, of a create body, does).
+    expect(fields(await patch(credit.id, { due_dates: [{ day: 3, active: true, id: 1 }] }))).toEqual(['body.due_dates[0].id']);
     expect((await get(`/programs/v1/programs/${credit.id}`)).json()).toEqual(credit);
     expect((await patch(999999999, { name: 'x' })).statusCode).toBe(404);
   });
@@ -403,6 +404,84 @@ describe('POST /programs/v2/programs/template', () => {
     expectError(res, 404, 'EOA0091');
     const sync = (await post('/programs/v1/programs/template', { ...bodies['CURRENT ACCOUNTS'], name: 'Sync only' })).json();
     expect((await get(`/programs/v1/programs/import/program/${sync.id}`)).statusCode).toBe(404);
+  });
+});
+
+// Pismo's Programs spec accepts these bodies; Lastro accepts them too (see compatibility.md,
+// "Requests: what Pismo's spec accepts, Lastro accepts").
+describe("what the Programs spec accepts", () => {
+  const withIds = [
+    { day: 1, active: true, id: 12345 },
+    { day: 2, active: false, id: 12345 },
+  ];
+
+  it('due_dates[].id in a template or copy body is accepted and not kept: the due dates get ids of their own', async () => {
+    const first = await post('/programs/v1/programs/template', { ...bodies.CREDITO, name: 'Ids sent', due_dates: withIds });
+    expect(first.statusCode, first.body).toBe(200);
+    const ids = first.json().due_dates.map((d: { id: number }) => d.id);
+    expect(first.json().due_dates.map(({ day, active }: { day: number; active: boolean }) => ({ day, active }))).toEqual([
+      { day: 1, active: true },
+      { day: 2, active: false },
+    ]);
+    expect(ids).not.toContain(12345);
+    expect(new Set(ids).size).toBe(2);
+    // A body read back from a program, ids included, creates another program with new ids.
+    const { id: _id, created_at: _c, status: _s, holiday_calendar_id: _h, ...readBack } = first.json();
+    const again = await post('/programs/v1/programs/template', { ...readBack, name: 'Read back' });
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json().due_dates.map((d: { id: number }) => d.id).some((id: number) => ids.includes(id))).toBe(false);
+    const copy = await post('/programs/v1/programs/copy', {
+      base_program_id: first.json().id,
+      name: 'Ids sent copy',
+      timezone: 'UTC',
+      currency_numeric_code: '986',
+      country_code: 'BRA',
+      due_dates: [{ day: 7, active: true, id: ids[0] }],
+    });
+    expect(copy.statusCode, copy.body).toBe(200);
+    const copied = (await get(`/programs/v1/programs/${copy.json().id}`)).json().due_dates;
+    expect(copied).toEqual([{ id: expect.any(Number), day: 7, active: true }]);
+    expect(ids).not.toContain(copied[0].id);
+    expect(fields(await post('/programs/v1/programs/template', { ...bodies.CREDITO, due_dates: [{ day: 1, active: true, id: 'x' }] }))).toEqual([
+      'body.due_dates[0].id',
+    ]);
+  });
+
+  it('v2 template with due_dates[].id: the import neither keeps the ids nor fails on them', async () => {
+    const res = await post('/programs/v2/programs/template', { ...bodies.CREDITO, name: 'Async ids sent', due_dates: withIds });
+    expect(res.statusCode, res.body).toBe(201);
+    const importId = res.json().program_import_id;
+    const done = await waitFor(async () => {
+      const r = (await get(`/programs/v1/programs/import/${importId}`)).json();
+      return ['SUCCESS', 'ERROR'].includes(r.status) ? r : undefined;
+    });
+    expect(done.status, done.details).toBe('SUCCESS');
+    const stored = await app.platform.db.transaction(
+      async (tx) => (await sql<{ request: unknown }>`select request from program_imports where program_import_id = ${importId}`.execute(tx)).rows[0]!.request,
+      { orgId: org.orgId },
+    );
+    expect(JSON.stringify(stored)).not.toContain('12345');
+    const due = (await get(`/programs/v1/programs/${done.program_id}`)).json().due_dates;
+    expect(due.map((d: { day: number }) => d.day)).toEqual([1, 2]);
+  });
+
+  it('empty updates change nothing (204, no event): {}, due_dates: [], bin: {}; an unknown program is still 404', async () => {
+    const credit = (await post('/programs/v1/programs/template', { ...bodies.CREDITO, name: 'Untouched' })).json();
+    const patch = (id: number, payload: unknown) => app.http.inject({ method: 'PATCH', url: `/programs/v1/programs/${id}`, headers: h, payload: payload as object });
+    for (const body of [{}, { due_dates: [] }, { bin: {} }]) expect((await patch(credit.id, body)).statusCode, JSON.stringify(body)).toBe(204);
+    expect((await get(`/programs/v1/programs/${credit.id}`)).json()).toEqual(credit);
+    const events = (await get('/lastro/v1/events?domain=programs&limit=1000')).json().items;
+    expect(events.filter((e: { event_type: string; data: { program_id: number } }) => e.event_type === 'update' && e.data.program_id === credit.id)).toEqual([]);
+    expectError(await patch(999999999, {}), 404, 'EOA0020');
+  });
+
+  it('an id of 0 or less where the spec sets no minimum names nothing: copy is 404 EOA0020, the list filter is empty', async () => {
+    const copy = { name: 'From nothing', timezone: 'UTC', currency_numeric_code: '986', country_code: 'BRA' };
+    expectError(await post('/programs/v1/programs/copy', { ...copy, base_program_id: 0 }), 404, 'EOA0020');
+    expectError(await post('/programs/v2/programs/copy', { ...copy, base_program_id: -1 }), 404, 'EOA0020');
+    const list = await get('/programs/v1/programs?id=0');
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json()).toMatchObject({ items: [], total_items: 0 });
   });
 });
 

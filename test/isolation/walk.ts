@@ -196,8 +196,9 @@ export async function walkIsolation(opts: {
   try {
     const tagA = `A${randomBytes(3).toString('hex')}`;
     const tagB = `B${randomBytes(3).toString('hex')}`;
-    const orgA = await addTenant(app);
-    const orgB = await addTenant(app);
+    // Sandbox orgs, so the test-clock routes act too (a production org is refused before any lookup).
+    const orgA = await addTenant(app, { sandbox: true });
+    const orgB = await addTenant(app, { sandbox: true });
 
     const A = await seedOrg(app, orgA, tagA, opts.seeds, receiver.url);
     const B = await seedOrg(app, orgB, tagB, opts.seeds, receiver.url);

@@ -11,13 +11,16 @@ import { gunzipSync } from 'node:zlib';
 import { AckPolicy, connect, DeliverPolicy, StringCodec } from 'nats';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { NATS_STREAM } from '../../src/modules/events/sinks/nats.js';
+import { natsNames } from '../../src/modules/events/sinks/nats.js';
 import { ADMIN_TOKEN } from '../helpers/auth.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { runLastro, type LastroProcess } from '../helpers/process.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 
 const NATS_URL = process.env.NATS_URL;
+// This run's own stream and subjects: other deployments (and parallel runs) share the NATS server.
+const NATS_PREFIX = `t${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+const { stream: NATS_STREAM, root: NATS_ROOT } = natsNames(NATS_PREFIX);
 let db: TestDatabase;
 let pool: pg.Pool;
 let eventsDir: string;
@@ -33,6 +36,12 @@ afterAll(async () => {
   await pool?.end();
   await db?.drop();
   rmSync(eventsDir, { recursive: true, force: true });
+  if (NATS_URL) {
+    // The run's own stream goes with it: a shared NATS server keeps no leftovers.
+    const nc = await connect({ servers: NATS_URL });
+    await (await nc.jetstreamManager()).streams.delete(NATS_STREAM).catch(() => false);
+    await nc.close();
+  }
 });
 
 async function startLastro(): Promise<string> {
@@ -46,7 +55,7 @@ async function startLastro(): Promise<string> {
     LASTRO_RELAY_POLL_MS: '50',
     LASTRO_RATE_LIMIT_ORG_PER_MINUTE: '0',
     LASTRO_RATE_LIMIT_CREDENTIAL_PER_MINUTE: '0',
-    ...(NATS_URL ? { NATS_URL } : {}),
+    ...(NATS_URL ? { NATS_URL, LASTRO_NATS_PREFIX: NATS_PREFIX } : {}),
   });
   running.push(p);
   return p.started();
@@ -201,7 +210,7 @@ it('delivers every committed event to every sink, and nothing rolled back, throu
       const jsm = await nc.jetstreamManager();
       await waitUntil('every committed event in JetStream', async () => {
         const consumer = await jsm.consumers.add(NATS_STREAM, {
-          filter_subject: `lastro.${orgId}.>`,
+          filter_subject: `${NATS_ROOT}.${orgId}.>`,
           ack_policy: AckPolicy.None,
           deliver_policy: DeliverPolicy.All,
         });

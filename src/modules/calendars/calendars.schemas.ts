@@ -6,18 +6,25 @@ import { IdInteger, Int64Param } from '../../platform/wire.js';
 
 const CalendarName = Type.String({ minLength: 1, maxLength: 80, description: 'Holiday calendar name, unique per org.' });
 const CalendarType = Type.String({ minLength: 1, maxLength: 15, description: 'Free-form type, e.g. Country or Region.' });
-const ExternalId = Type.String({ minLength: 1, maxLength: 36, description: 'Client-created external id (not all digits).' });
+const externalId = (description: string) => Type.String({ minLength: 1, maxLength: 36, description });
+const ExternalId = externalId('Client-created external id (not all digits).');
 const Metadata = Type.Record(Type.String(), Type.Unknown(), { description: 'Free JSON object (no personal or card data).' });
+// Pismo's HolidayWorkingDays lets a day repeat ([1, 1, 2] is the set {1, 2}); at least one is
+// needed, or no day would ever be a business day.
 const WorkingDays = Type.Array(Type.Integer({ minimum: 1, maximum: 6 }), {
-  uniqueItems: true,
   minItems: 1,
-  maxItems: 6,
-  description: 'Working weekdays, 1 = Monday … 6 = Saturday. Default [1, 2, 3, 4, 5].',
+  description: 'Working weekdays, 1 = Monday … 6 = Saturday; each counts once. Default [1, 2, 3, 4, 5].',
 });
 const HolidayDate = Type.String({ format: 'date', description: 'Holiday date, yyyy-mm-dd.' });
 const HolidayName = Type.String({ minLength: 1, maxLength: 80, description: 'Holiday name.' });
 const Description = Type.String({ maxLength: 500, description: 'Holiday description.' });
 const ParentId = IdInteger('Parent calendar id: a child calendar inherits its holidays.');
+/**
+ * A calendar id in a body or a query where Pismo's spec sets no minimum: one no calendar has (0 or
+ * less) is accepted and names nothing, so it answers what an unknown id answers.
+ */
+const CalendarIdReference = (description: string) =>
+  Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description });
 
 export const NewHoliday = Type.Object(
   { name: HolidayName, holiday_date: HolidayDate, description: Type.Optional(Description), metadata: Type.Optional(Metadata) },
@@ -31,7 +38,7 @@ export const CreateCalendarBody = Type.Object(
     external_id: Type.Optional(ExternalId),
     holidays: Type.Optional(Type.Array(NewHoliday, { maxItems: 1000 })),
     metadata: Type.Optional(Metadata),
-    parent_external_id: Type.Optional(ExternalId),
+    parent_external_id: Type.Optional(externalId('External id of the parent calendar; with parent_id, both must name it.')),
     parent_id: Type.Optional(ParentId),
     working_days: Type.Optional(WorkingDays),
   },
@@ -48,7 +55,8 @@ export const UpdateCalendarBody = Type.Object(
     metadata: Type.Optional(Metadata),
     working_days: Type.Optional(WorkingDays),
   },
-  { additionalProperties: false, minProperties: 1 },
+  // Pismo: "Fields not passed are not updated"; an empty body changes nothing and answers 204.
+  { additionalProperties: false },
 );
 export type UpdateCalendarBody = Static<typeof UpdateCalendarBody>;
 
@@ -57,15 +65,16 @@ export const AddHolidayBody = Type.Object(
     holiday_date: HolidayDate,
     name: HolidayName,
     description: Type.Optional(Description),
-    external_id: Type.Optional(ExternalId),
-    holiday_calendar_id: Type.Optional(IdInteger('Calendar id; or give external_id.')),
+    external_id: Type.Optional(externalId("The calendar's external id; or give holiday_calendar_id, or both naming one calendar.")),
+    holiday_calendar_id: Type.Optional(CalendarIdReference("The calendar's id; or give external_id, or both naming one calendar.")),
     metadata: Type.Optional(Metadata),
   },
   { additionalProperties: false },
 );
 export type AddHolidayBody = Static<typeof AddHolidayBody>;
 
-export const UpdateHolidayBody = Type.Object({ name: HolidayName }, { additionalProperties: false });
+/** Pismo's UpdateHolidayInGroupRequest: `name` is optional, and an empty body changes nothing. */
+export const UpdateHolidayBody = Type.Object({ name: Type.Optional(HolidayName) }, { additionalProperties: false });
 
 const CreatedHoliday = Type.Object({
   holiday_id: Type.Integer(),
@@ -127,7 +136,7 @@ export const CalendarPage = PismoPage(Calendar, 'ListHolidayCalendarResponse');
 export const HolidayPage = PismoPage(Holiday, 'ListHolidayResponse');
 
 export const CalendarListQuery = Type.Object({
-  holiday_calendar_id: Type.Optional(IdInteger('Calendar id.')),
+  holiday_calendar_id: Type.Optional(CalendarIdReference('Calendar id.')),
   name: Type.Optional(Type.String({ maxLength: 80 })),
   type: Type.Optional(Type.String()),
   external_id: Type.Optional(Type.String({ maxLength: 36 })),

@@ -63,7 +63,8 @@ const comparable = (v: unknown): string => {
           : x;
   return v === null || v === undefined ? 'null' : JSON.stringify(canon(v));
 };
-const sortDays = (days: readonly number[]) => [...days].sort((a, b) => a - b);
+/** Working days as stored: each day once, in order (Pismo's schema lets a day repeat). */
+const sortDays = (days: readonly number[]) => [...new Set(days)].sort((a, b) => a - b);
 
 /** An external_id of digits only would read as a calendar id wherever a program names its calendar. */
 const externalIdIssue = (field: string, value: string | undefined): FieldIssue[] =>
@@ -313,17 +314,45 @@ export function createCalendarsService(deps: Pick<Platform, 'clock' | 'ids'>) {
   }
 
   /**
-   * A parent given by id or external id must exist; a calendar cannot become its own ancestor.
-   * Takes the org's calendar-tree lock first, so the loop check holds until the transaction ends.
+   * The calendar a body names by id, by external id, or by both. Pismo's schemas let a body carry
+   * both (the prose says "one or the other"), so both are accepted when they name the same
+   * calendar; two different calendars are a 400 naming both fields, and a reference that names
+   * none is the caller's 404. Locked FOR KEY SHARE: the caller is about to reference it.
+   */
+  async function namedCalendar(
+    t: TenantTx,
+    ref: { idField: string; id: number | undefined; externalIdField: string; externalId: string | undefined },
+    notFound: (field: string) => Error,
+  ): Promise<repo.CalendarRow> {
+    const byId =
+      ref.id === undefined ? undefined : ((ref.id > 0 ? await repo.findCalendar(t.db, t.orgId, BigInt(ref.id), 'keyShare') : undefined) ?? null);
+    if (byId === null) throw notFound(ref.idField);
+    const byExternalId = ref.externalId === undefined ? undefined : ((await repo.findCalendarByExternalId(t.db, t.orgId, ref.externalId, 'keyShare')) ?? null);
+    if (byExternalId === null) throw notFound(ref.externalIdField);
+    if (byId && byExternalId && byId.holiday_calendar_id !== byExternalId.holiday_calendar_id) {
+      throw CalendarErrors.referencesDiffer(
+        { field: ref.idField, id: byId.holiday_calendar_id },
+        { field: ref.externalIdField, value: ref.externalId!, id: byExternalId.holiday_calendar_id },
+      );
+    }
+    const found = byId ?? byExternalId;
+    if (!found) throw new Error('namedCalendar needs an id or an external id');
+    return found;
+  }
+
+  /**
+   * A parent given by id, external id or both (naming the same calendar) must exist; a calendar
+   * cannot become its own ancestor. Takes the org's calendar-tree lock first, so the loop check
+   * holds until the transaction ends.
    */
   async function resolveParent(t: TenantTx, parentId?: number, parentExternalId?: string, self?: bigint) {
     if (parentId === undefined && parentExternalId === undefined) return undefined;
     await repo.lockCalendarTree(t.db, t.orgId);
-    const parent =
-      parentId !== undefined
-        ? await repo.findCalendar(t.db, t.orgId, BigInt(parentId), 'keyShare')
-        : await repo.findCalendarByExternalId(t.db, t.orgId, parentExternalId!, 'keyShare');
-    if (!parent || (parentExternalId !== undefined && parent.external_id !== parentExternalId)) throw CalendarErrors.parentNotFound();
+    const parent = await namedCalendar(
+      t,
+      { idField: 'parent_id', id: parentId, externalIdField: 'parent_external_id', externalId: parentExternalId },
+      CalendarErrors.parentNotFound,
+    );
     const chain = await lineage(t, parent);
     if (chain.length >= MAX_DEPTH) throw CalendarErrors.invalid([{ field: 'body.parent_id', reason: `makes a chain deeper than ${MAX_DEPTH} calendars` }]);
     if (self !== undefined && chain.some((c) => c.holiday_calendar_id === self)) {
@@ -353,9 +382,6 @@ export function createCalendarsService(deps: Pick<Platform, 'clock' | 'ids'>) {
       const dup = dates.findIndex((d, i) => dates.indexOf(d) !== i);
       if (dup >= 0) throw CalendarErrors.invalid([{ field: `body.holidays[${dup}].holiday_date`, reason: `repeats ${dates[dup]}` }]);
       const issues = externalIdIssue('body.external_id', body.external_id);
-      if (body.parent_id !== undefined && body.parent_external_id !== undefined) {
-        issues.push({ field: 'body.parent_external_id', reason: 'give parent_id or parent_external_id, not both' });
-      }
       if (issues.length) throw CalendarErrors.invalid(issues);
       const orgId = t.orgId;
       const once = { orgId, key: ctx.idempotencyKey, operation: 'POST /holidays-core/v1/holiday-calendar', payload: body };
@@ -500,16 +526,16 @@ export function createCalendarsService(deps: Pick<Platform, 'clock' | 'ids'>) {
 
     /** Adds a holiday to a calendar named by id or external id; emits Holiday calendar updated. */
     async addHoliday(t: TenantTx, body: AddHolidayBody, ctx: Pick<RequestContext, 'idempotencyKey'>): Promise<AddedHoliday> {
-      if ((body.holiday_calendar_id === undefined) === (body.external_id === undefined)) throw CalendarErrors.missingCalendarRef();
+      if (body.holiday_calendar_id === undefined && body.external_id === undefined) throw CalendarErrors.missingCalendarRef();
       const orgId = t.orgId;
       const once = { orgId, key: ctx.idempotencyKey, operation: 'POST /holidays-core/v1/holiday-calendar/holiday', payload: body };
       try {
         const res = await maybeIdempotent(t.db, clock, once, async () => {
-          const cal =
-            body.holiday_calendar_id !== undefined
-              ? await mustFind(t, BigInt(body.holiday_calendar_id), 'keyShare')
-              : await repo.findCalendarByExternalId(t.db, orgId, body.external_id!, 'keyShare');
-          if (!cal) throw CalendarErrors.calendarNotFound();
+          const cal = await namedCalendar(
+            t,
+            { idField: 'holiday_calendar_id', id: body.holiday_calendar_id, externalIdField: 'external_id', externalId: body.external_id },
+            CalendarErrors.calendarNotFound,
+          );
           if (await repo.findHolidayOnDate(t.db, orgId, cal.holiday_calendar_id, body.holiday_date)) throw CalendarErrors.holidayExists(body.holiday_date);
           const now = clock.now();
           const [h] = await repo.insertHolidays(t.db, [holidayRow(orgId, cal.holiday_calendar_id, body, now)]);
@@ -557,12 +583,12 @@ export function createCalendarsService(deps: Pick<Platform, 'clock' | 'ids'>) {
       return pismoPage(page, total, rows.map(toHoliday));
     },
 
-    /** Renames a holiday; emits Holiday calendar updated. */
-    async updateHoliday(t: TenantTx, calendarId: bigint | undefined, holidayId: bigint | undefined, name: string): Promise<void> {
+    /** Renames a holiday (no name, or the same one: nothing changes); emits Holiday calendar updated. */
+    async updateHoliday(t: TenantTx, calendarId: bigint | undefined, holidayId: bigint | undefined, name: string | undefined): Promise<void> {
       const cal = await mustFind(t, calendarId);
       const h = holidayId === undefined ? undefined : await repo.findHoliday(t.db, t.orgId, cal.holiday_calendar_id, holidayId);
       if (!h) throw CalendarErrors.holidayNotFound();
-      if (h.name === name) return;
+      if (name === undefined || h.name === name) return;
       await repo.updateHoliday(t.db, t.orgId, h.holiday_id, { name, updated_at: clock.now() });
       await recordEvent(t.db, events, CalendarEvents.calendarUpdated, {
         orgId: t.orgId,

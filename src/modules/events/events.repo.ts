@@ -1,4 +1,5 @@
-// Reading the outbox in replay order (see db/migrations/0003_event_order.sql).
+// Reading the outbox in replay order (see db/migrations/0003_event_order.sql), and removing
+// expired events.
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 
@@ -10,6 +11,8 @@ export interface OutboxRow {
   org_id: string;
   cid: string | null;
   occurred_at: Date;
+  /** The business day the event belongs to, when it has one. */
+  business_date: string | null;
   data: unknown;
   tx_id: string;
   seq: bigint;
@@ -18,16 +21,7 @@ export interface OutboxRow {
 /** An outbox row with `data` as JSON text. */
 export type RawOutboxRow = Omit<OutboxRow, 'data'> & { data_json: string };
 
-/** The envelope as JSON text, built around the stored `data` text (no parse and re-serialize). */
-export function envelopeJson(r: RawOutboxRow): string {
-  const cid = r.cid ? `,"cid":${JSON.stringify(r.cid)}` : '';
-  return (
-    `{"event_id":"${r.event_id}","domain":${JSON.stringify(r.domain)},"event_type":${JSON.stringify(r.event_type)},` +
-    `"schema_version":${r.schema_version},"org_id":${JSON.stringify(r.org_id)}${cid},` +
-    `"timestamp":"${r.occurred_at.toISOString()}","data":${r.data_json}}`
-  );
-}
-
+/** A place in the outbox's replay order: the transaction id (xid8, as text) and the row's seq. */
 export interface Position {
   txId: string;
   seq: bigint;
@@ -77,10 +71,10 @@ async function readOutbox<R>(
   limit: number,
 ): Promise<R[]> {
   const { rows } = await sql<R>`
-    select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, ${data}, tx_id::text as tx_id, seq
+    select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, business_date, ${data}, tx_id::text as tx_id, seq
     from event_outbox
     where org_id = ${orgId}
-      and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+      and tx_id < lastro_outbox_horizon()
       ${after ? sql`and (tx_id, seq) > (${after.txId}::xid8, ${after.seq})` : sql``}
       ${filter.domain ? sql`and domain = ${filter.domain}` : sql``}
       ${filter.eventType ? sql`and event_type = ${filter.eventType}` : sql``}
@@ -95,9 +89,43 @@ async function readOutbox<R>(
 export async function latestPosition(tx: Tx, orgId: string): Promise<Position | undefined> {
   const { rows } = await sql<{ tx_id: string; seq: bigint }>`
     select tx_id::text as tx_id, seq from event_outbox
-    where org_id = ${orgId} and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+    where org_id = ${orgId} and tx_id < lastro_outbox_horizon()
     order by event_outbox.tx_id desc, event_outbox.seq desc
     limit 1`.execute(tx);
   const r = rows[0];
   return r ? { txId: r.tx_id, seq: r.seq } : undefined;
+}
+
+/** One event of the org by its id. */
+export async function outboxEvent(tx: Tx, orgId: string, eventId: string): Promise<OutboxRow | undefined> {
+  const { rows } = await sql<OutboxRow>`
+    select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, business_date, data, tx_id::text as tx_id, seq
+    from event_outbox where org_id = ${orgId} and event_id = ${eventId}`.execute(tx);
+  return rows[0];
+}
+
+/**
+ * Deletes up to `limit` events older than `cutoff`, across orgs (system transaction), except
+ * those a webhook delivery still waits to send. Returns how many went.
+ */
+export async function deleteExpiredEvents(tx: Tx, cutoff: Date, limit: number): Promise<number> {
+  const r = await sql`
+    delete from event_outbox o using (
+      select org_id, seq from event_outbox e
+      where e.occurred_at < ${cutoff}
+        and not exists (
+          select 1 from event_deliveries d where d.org_id = e.org_id and d.event_id = e.event_id and d.status = 'pending')
+      limit ${limit}
+    ) old
+    where o.org_id = old.org_id and o.seq = old.seq`.execute(tx);
+  return Number(r.numAffectedRows ?? 0n);
+}
+
+/**
+ * The rest of `tx` commits without waiting for the WAL flush. For the relay's own bookkeeping
+ * (cursors, delivery results): if the database crashes and loses it, those events are simply
+ * delivered again (at least once).
+ */
+export async function commitWithoutFlush(tx: Tx): Promise<void> {
+  await sql`set local synchronous_commit = off`.execute(tx);
 }

@@ -1,40 +1,21 @@
-// The event catalog: every data event type, with its JSON Schema (draft-07) and an example.
-// Public, as Pismo's event reference is: it describes types, never an org's events.
+// The event catalog (public, as Pismo's event reference is: it describes types, never an org's
+// events), replay of the org's events and their live stream.
 import { Type } from 'typebox';
 import { routeAuth } from '../../platform/auth/guard.js';
-import { AppError } from '../../platform/errors.js';
-import type { HttpApp, Platform } from '../../platform/module.js';
-import { publishedSchema } from '../../platform/outbox.js';
-import { callerOf } from '../../platform/auth/guard.js';
-import { latestPosition, readAfter, type OutboxRow, type Position } from './events.repo.js';
+import { tenantScope } from '../../platform/http/context.js';
+import type { HttpApp } from '../../platform/module.js';
+import type { TenantRunner } from '../../platform/tenant.js';
+import { CatalogEntry, CatalogParams, CatalogSummary, ReplayPage, ReplayQuery, StreamHeaders, StreamQuery } from './events.schemas.js';
+import type { EventsService } from './events.service.js';
 
-const Summary = Type.Object({
-  domain: Type.String(),
-  event_type: Type.String(),
-  version: Type.Integer(),
-  title: Type.String(),
-  description: Type.String(),
-});
-
-export function eventsRoutes(app: HttpApp, platform: Platform): void {
-  const sorted = [...platform.catalog].sort(
-    (a, b) => a.domain.localeCompare(b.domain) || a.eventType.localeCompare(b.eventType) || a.version - b.version,
-  );
-  const summary = (d: (typeof sorted)[number]) => ({
-    domain: d.domain,
-    event_type: d.eventType,
-    version: d.version,
-    title: d.title,
-    description: d.description,
-  });
-
+export function eventsRoutes(app: HttpApp, events: EventsService): void {
   app.get(
     '/lastro/v1/events/catalog',
     {
       config: { auth: routeAuth.public() },
-      schema: { tags: ['events'], summary: 'List every data event type', response: { 200: Type.Object({ items: Type.Array(Summary) }) } },
+      schema: { tags: ['events'], summary: 'List every data event type', response: { 200: Type.Object({ items: Type.Array(CatalogSummary) }) } },
     },
-    async () => ({ items: sorted.map(summary) }),
+    async () => events.catalog(),
   );
 
   app.get(
@@ -44,77 +25,15 @@ export function eventsRoutes(app: HttpApp, platform: Platform): void {
       schema: {
         tags: ['events'],
         summary: "An event type's JSON Schema (draft-07) and example",
-        params: Type.Object({ domain: Type.String(), event_type: Type.String(), version: Type.Integer({ minimum: 1 }) }),
-        response: {
-          200: Type.Object({
-            ...Summary.properties,
-            schema: Type.Record(Type.String(), Type.Unknown()),
-            example: Type.Unknown(),
-            envelope_example: Type.Record(Type.String(), Type.Unknown()),
-          }),
-        },
+        params: CatalogParams,
+        response: { 200: CatalogEntry },
       },
     },
-    async (req) => {
-      const { domain, event_type, version } = req.params;
-      const def = sorted.find((d) => d.domain === domain && d.eventType === event_type && d.version === version);
-      if (!def) throw new AppError('not_found', 'EVENT_TYPE_NOT_FOUND', `No event type ${domain}/${event_type} version ${version}`);
-      return {
-        ...summary(def),
-        schema: publishedSchema(def),
-        example: def.example,
-        envelope_example: {
-          event_id: '252212bf-cde2-43f9-b28f-33ea2b452b32',
-          domain: def.domain,
-          event_type: def.eventType,
-          schema_version: def.version,
-          org_id: 'TN-a1db4e4e-315f-4a67-9036-ecacd370b561',
-          cid: '8a3f650b-c80c-451f-993d-7368dba4c715',
-          timestamp: '2026-11-23T12:00:00.000Z',
-          data: def.example,
-        },
-      };
-    },
+    async (req) => events.catalogEntry(req.params.domain, req.params.event_type, req.params.version),
   );
 }
 
-/** The envelope, as Pismo delivers events. */
-export const Envelope = Type.Object(
-  {
-    event_id: Type.String({ description: 'Unique id: the consumer\'s dedupe key.' }),
-    domain: Type.String(),
-    event_type: Type.String(),
-    schema_version: Type.Integer(),
-    org_id: Type.String(),
-    cid: Type.Optional(Type.String({ description: 'x-cid of the request that caused the event.' })),
-    timestamp: Type.String({ format: 'date-time' }),
-    data: Type.Unknown(),
-  },
-  { title: 'Event' },
-);
-
-export const toEnvelope = (r: OutboxRow) => ({
-  event_id: r.event_id,
-  domain: r.domain,
-  event_type: r.event_type,
-  schema_version: r.schema_version,
-  org_id: r.org_id,
-  ...(r.cid ? { cid: r.cid } : {}),
-  timestamp: r.occurred_at.toISOString(),
-  data: r.data,
-});
-
-const badCursor = () => new AppError('invalid', 'INVALID_CURSOR', 'cursor is not one this API returned; pass next_cursor back exactly');
-
-export const encodeCursor = (p: Position): string => Buffer.from(`${p.txId}.${p.seq}`).toString('base64url');
-
-export function decodeCursor(cursor: string): Position {
-  const m = /^(\d{1,20})\.(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw badCursor();
-  return { txId: m[1]!, seq: BigInt(m[2]!) };
-}
-
-export function replayRoutes(app: HttpApp, platform: Platform): void {
+export function replayRoutes(app: HttpApp, tenant: TenantRunner, events: EventsService): void {
   app.get(
     '/lastro/v1/events',
     {
@@ -125,38 +44,11 @@ export function replayRoutes(app: HttpApp, platform: Platform): void {
         description:
           'Events of committed transactions only, in a stable order that a late-committing transaction cannot be skipped ' +
           'in: an event becomes visible once every transaction older than its own has finished. Poll with next_cursor.',
-        querystring: Type.Object({
-          after: Type.Optional(Type.String({ description: 'next_cursor from a previous page; omit to start from the oldest event.' })),
-          domain: Type.Optional(Type.String()),
-          event_type: Type.Optional(Type.String()),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-        }),
-        response: {
-          200: Type.Object({
-            items: Type.Array(Envelope),
-            next_cursor: Type.Optional(Type.String({ description: 'Opaque; pass back exactly as received.' })),
-            has_next: Type.Boolean(),
-          }),
-        },
+        querystring: ReplayQuery,
+        response: { 200: ReplayPage },
       },
     },
-    async (req) => {
-      const { orgId } = callerOf(req);
-      const after = req.query.after ? decodeCursor(req.query.after) : undefined;
-      const limit = req.query.limit ?? 100;
-      const rows = await platform.db.transaction(
-        (tx) => readAfter(tx, orgId, after, { domain: req.query.domain, eventType: req.query.event_type }, limit + 1),
-        { orgId },
-      );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toEnvelope),
-        // With no new event, the caller keeps its cursor: the answer repeats it.
-        ...(last ? { next_cursor: encodeCursor({ txId: last.tx_id, seq: last.seq }) } : req.query.after ? { next_cursor: req.query.after } : {}),
-        has_next: rows.length > limit,
-      };
-    },
+    async (req) => tenant(tenantScope(req), (t) => events.replay(t, req.query)),
   );
 }
 
@@ -166,9 +58,11 @@ const STREAM_HEARTBEAT_MS = 15_000;
 /**
  * GET /lastro/v1/events/stream: the org's events as server-sent events, live. Each message's
  * `id` is a replay cursor, so a client that reconnects with Last-Event-ID (or ?after=) resumes
- * exactly where it stopped. Same order and guarantees as GET /lastro/v1/events.
+ * exactly where it stopped. Same order and guarantees as GET /lastro/v1/events. Each poll reads
+ * in a tenant transaction of its own: one held for the stream's life would pin a connection
+ * (PGlite has one) and the snapshot every reader's order depends on.
  */
-export function streamRoutes(app: HttpApp, platform: Platform): void {
+export function streamRoutes(app: HttpApp, tenant: TenantRunner, events: EventsService): void {
   const open = new Set<() => void>();
   // Streams never finish by themselves: end them when the server starts draining.
   app.addHook('preClose', async () => {
@@ -185,21 +79,15 @@ export function streamRoutes(app: HttpApp, platform: Platform): void {
         description:
           'text/event-stream. Each message: `id` (a cursor), `event` (the event type) and `data` (the envelope, JSON). ' +
           'Reconnect with the Last-Event-ID header or ?after= to resume. A comment line is sent every 15 s.',
-        querystring: Type.Object({
-          after: Type.Optional(Type.String({ description: 'Start after this cursor; omit for events from now on.' })),
-          domain: Type.Optional(Type.String()),
-          event_type: Type.Optional(Type.String()),
-        }),
-        headers: Type.Object({ 'last-event-id': Type.Optional(Type.String()) }),
+        querystring: StreamQuery,
+        headers: StreamHeaders,
       },
     },
     async (req, reply) => {
-      const { orgId } = callerOf(req);
-      const filter = { domain: req.query.domain, eventType: req.query.event_type };
-      const resumeFrom = req.headers['last-event-id'] ?? req.query.after;
-      let cursor: Position | undefined = resumeFrom ? decodeCursor(resumeFrom) : undefined;
+      const scope = tenantScope(req);
+      const query = { domain: req.query.domain, event_type: req.query.event_type };
       // Without a cursor: events from now on.
-      cursor ??= await platform.db.transaction((tx) => latestPosition(tx, orgId), { orgId });
+      let position = await tenant(scope, (t) => events.streamStart(t, req.headers['last-event-id'] ?? req.query.after));
 
       reply.hijack();
       const res = reply.raw;
@@ -224,13 +112,11 @@ export function streamRoutes(app: HttpApp, platform: Platform): void {
       let lastWrite = performance.now();
       while (!ended) {
         try {
-          const rows = await platform.db.transaction((tx) => readAfter(tx, orgId, cursor, filter, 500), { orgId });
-          for (const r of rows) {
-            cursor = { txId: r.tx_id, seq: r.seq };
-            res.write(`id: ${encodeCursor(cursor)}\nevent: ${r.event_type}\ndata: ${JSON.stringify(toEnvelope(r))}\n\n`);
-            lastWrite = performance.now();
-          }
-          if (rows.length === 500) continue; // more waiting: no pause
+          const batch = await tenant(scope, (t) => events.streamNext(t, position, query));
+          for (const e of batch.items) res.write(`id: ${e.cursor}\nevent: ${e.event_type}\ndata: ${JSON.stringify(e.envelope)}\n\n`);
+          if (batch.items.length) lastWrite = performance.now();
+          position = batch.position;
+          if (batch.more) continue; // more waiting: no pause
         } catch (err) {
           req.log.error({ err }, 'event stream read failed');
           end();

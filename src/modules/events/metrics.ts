@@ -1,12 +1,14 @@
 // Event delivery in Prometheus: subscriptions by state and sink, webhook deliveries waiting to be
 // sent, and how far each active subscription's cursor is behind the outbox (in events).
-import { sql } from 'kysely';
 import { Gauge, type Registry } from 'prom-client';
 import type { Platform } from '../../platform/module.js';
+import { countPending } from './deliveries.repo.js';
+import { countByStatusAndSink, largestLagBySink } from './subscriptions.repo.js';
 
-export function eventMetrics(registry: Registry, platform: Platform): void {
-  const { db } = platform;
-  const system = <T>(fn: Parameters<typeof db.transaction<T>>[0]) => db.transaction(fn, { system: true });
+export function eventMetrics(registry: Registry, deps: Pick<Platform, 'db'>): void {
+  const { db } = deps;
+  // Read across orgs; a failed read leaves the gauge empty rather than failing the scrape.
+  const system = <T>(fn: Parameters<typeof db.transaction<T>>[0]) => db.transaction(fn, { system: true }).catch(() => undefined);
 
   new Gauge({
     name: 'lastro_event_subscriptions',
@@ -15,11 +17,7 @@ export function eventMetrics(registry: Registry, platform: Platform): void {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await system((tx) =>
-        sql<{ status: string; sink: string; n: string }>`
-          select status, sink_type as sink, count(*) as n from event_subscriptions group by 1, 2`.execute(tx),
-      ).catch(() => undefined);
-      for (const r of rows?.rows ?? []) this.set({ status: r.status, sink: r.sink }, Number(r.n));
+      for (const r of (await system(countByStatusAndSink)) ?? []) this.set({ status: r.status, sink: r.sink }, r.n);
     },
   });
 
@@ -28,10 +26,7 @@ export function eventMetrics(registry: Registry, platform: Platform): void {
     help: 'Webhook deliveries not yet succeeded or dead-lettered (in flight or waiting for a retry).',
     registers: [registry],
     async collect() {
-      const rows = await system((tx) => sql<{ n: string }>`select count(*) as n from event_deliveries where status = 'pending'`.execute(tx)).catch(
-        () => undefined,
-      );
-      this.set(Number(rows?.rows[0]?.n ?? 0));
+      this.set((await system(countPending)) ?? 0);
     },
   });
 
@@ -42,16 +37,7 @@ export function eventMetrics(registry: Registry, platform: Platform): void {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await system((tx) =>
-        sql<{ sink: string; lag: string }>`
-          select s.sink_type as sink, max(coalesce((
-            select count(*) from event_outbox o
-            where o.org_id = s.org_id
-              and (s.cursor_tx is null or (o.tx_id, o.seq) > (s.cursor_tx, s.cursor_seq))
-          ), 0)) as lag
-          from event_subscriptions s where s.status = 'active' group by 1`.execute(tx),
-      ).catch(() => undefined);
-      for (const r of rows?.rows ?? []) this.set({ sink: r.sink }, Number(r.lag));
+      for (const r of (await system(largestLagBySink)) ?? []) this.set({ sink: r.sink }, r.lag);
     },
   });
 }

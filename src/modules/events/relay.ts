@@ -5,15 +5,16 @@
 // leader dies, another worker process takes the lock within a few seconds and continues from
 // the stored cursors.
 import pg from 'pg';
-import type { BackgroundService, Platform } from '../../platform/module.js';
+import type { BackgroundService } from '../../platform/module.js';
 import { outboxSignal } from '../../platform/outbox.js';
 import { createNatsLink, natsWorker, type NatsLink } from './sinks/nats.js';
 import { fileWorker } from './sinks/files.js';
-import { StaleSubscription, type SinkWorker } from './sinks/sink.js';
+import { StaleSubscription, type RelayDeps, type SinkWorker } from './sinks/sink.js';
 import { createWebhookDispatcher, webhookWorker, type WebhookTarget } from './sinks/webhook.js';
 import { createWebhookSender } from './sinks/webhook-http.js';
 import { activeSubscriptions, type SubscriptionRow } from './subscriptions.repo.js';
-import { subscriptionSignal } from './subscriptions.service.js';
+import { subscriptionSignal } from './subscriptions.signal.js';
+import { listenForEvents, tryLeaderLock } from './relay.repo.js';
 
 const RELOAD_MS = 2_000;
 const LEADER_RETRY_MS = 3_000;
@@ -28,7 +29,7 @@ interface Leadership {
   release(): Promise<void>;
 }
 
-function leadership(platform: Platform, onNotify: () => void): Leadership {
+function leadership(platform: Pick<RelayDeps, 'db' | 'config' | 'log'>, onNotify: () => void): Leadership {
   if (platform.db.kind === 'pglite') return { acquire: async () => true, release: async () => {} };
   let client: pg.Client | undefined;
   let held = false;
@@ -48,13 +49,12 @@ function leadership(platform: Platform, onNotify: () => void): Leadership {
           drop();
         });
         await client.connect();
-        const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [RELAY_LOCK]);
-        if (!rows[0]?.ok) {
+        if (!(await tryLeaderLock(client, RELAY_LOCK))) {
           drop();
           return false;
         }
         client.on('notification', onNotify);
-        await client.query('listen lastro_events');
+        await listenForEvents(client);
         held = true;
         platform.log.info('this process now runs the event relay');
         return true;
@@ -70,7 +70,7 @@ function leadership(platform: Platform, onNotify: () => void): Leadership {
   };
 }
 
-export function createRelay(platform: Platform): BackgroundService {
+export function createRelay(platform: RelayDeps): BackgroundService {
   const { config, log, sealer } = platform;
   const sender = createWebhookSender({ allowPrivate: config.webhookAllowPrivate, userAgent: 'Lastro-Webhooks/1' });
   const dispatcher = createWebhookDispatcher(platform, sender);
@@ -127,7 +127,7 @@ export function createRelay(platform: Platform): BackgroundService {
       }
       case 'nats':
         if (!config.natsUrl) throw new Error('NATS_URL is not set on this worker');
-        nats ??= createNatsLink(config.natsUrl, log);
+        nats ??= createNatsLink(config.natsUrl, log, config.natsPrefix);
         return natsWorker(platform, s, nats);
       case 'file':
         return fileWorker(platform, s);

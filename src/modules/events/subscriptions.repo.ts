@@ -1,8 +1,8 @@
-// Storage of event subscriptions, webhook deliveries (with their attempt log) and batch files.
-import { sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
+// Storage of event subscriptions: their settings, the relay's cursor and the failure count.
+import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
-import type { OutboxRow, Position, RawOutboxRow } from './events.repo.js';
+import type { Position } from './events.repo.js';
 
 export type SinkType = 'webhook' | 'nats' | 'file';
 
@@ -36,57 +36,9 @@ export interface SubscriptionsTable {
   updated_at: Timestamp;
 }
 
-export interface DeliveriesTable {
-  id: string;
-  org_id: string;
-  subscription_id: string;
-  event_id: string;
-  event_tx: string;
-  event_seq: bigint;
-  status: 'pending' | 'succeeded' | 'failed';
-  attempts: number;
-  first_attempt_at: Timestamp | null;
-  next_attempt_at: Timestamp | null;
-  lease_until: Timestamp | null;
-  last_status_code: number | null;
-  last_error: string | null;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface AttemptsTable {
-  delivery_id: string;
-  attempt: number;
-  org_id: string;
-  started_at: Timestamp;
-  duration_ms: number;
-  status_code: number | null;
-  error: string | null;
-  response_body: string | null;
-}
-
-export interface EventFilesTable {
-  id: string;
-  seq: Generated<bigint>;
-  org_id: string;
-  subscription_id: string;
-  name: string;
-  event_count: number;
-  bytes: bigint;
-  sha256: string;
-  first_event_id: string;
-  last_event_id: string;
-  first_timestamp: Timestamp;
-  last_timestamp: Timestamp;
-  created_at: Timestamp;
-}
-
 declare module '../../platform/db/tables.js' {
   interface Tables {
     event_subscriptions: SubscriptionsTable;
-    event_deliveries: DeliveriesTable;
-    event_delivery_attempts: AttemptsTable;
-    event_files: EventFilesTable;
   }
 }
 
@@ -97,28 +49,42 @@ export type SubscriptionRow = Omit<SubscriptionsTable, 'sink' | 'created_at' | '
   created_at: Date;
   updated_at: Date;
 };
-export type DeliveryRow = DeliveriesTable & { created_at: Date; updated_at: Date; next_attempt_at: Date | null; first_attempt_at: Date | null };
+
+/** Where a subscription and its rows live: every key of the event tables starts with the org. */
+export interface SubscriptionKey {
+  org_id: string;
+  id: string;
+}
 
 export const positionOf = (s: Pick<SubscriptionRow, 'cursor_tx' | 'cursor_seq'>): Position | undefined =>
   s.cursor_tx !== null && s.cursor_seq !== null ? { txId: s.cursor_tx, seq: s.cursor_seq } : undefined;
 
-export async function insertSubscription(tx: Tx, row: Omit<Insertable<SubscriptionsTable>, 'sink'> & { sink: SinkSettings }): Promise<SubscriptionRow> {
-  return (await tx
+export async function insertSubscription(tx: Tx, row: Omit<Insertable<SubscriptionsTable>, 'sink'> & { sink: SinkSettings }): Promise<void> {
+  await tx
     .insertInto('event_subscriptions')
     .values({ ...row, sink: JSON.stringify(row.sink) })
-    .returningAll()
-    .executeTakeFirstOrThrow());
+    .execute();
+}
+
+export async function countSubscriptions(tx: Tx, orgId: string): Promise<number> {
+  const { count } = await tx
+    .selectFrom('event_subscriptions')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  return Number(count);
 }
 
 export async function findSubscription(tx: Tx, orgId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<SubscriptionRow | undefined> {
   let q = tx.selectFrom('event_subscriptions').selectAll().where('org_id', '=', orgId).where('id', '=', id);
   if (opts.forUpdate) q = q.forUpdate();
-  return (await q.executeTakeFirst());
+  return q.executeTakeFirst();
 }
 
 const SUBSCRIPTION_COLUMNS = sql`id, org_id, description, status, disabled_reason, domains, event_types, sink_type, sink, secret, previous_secret, previous_secret_until,
   cursor_tx::text as cursor_tx, cursor_seq, consecutive_failures, failing_since, revision, created_at, updated_at`;
 
+/** The org's subscriptions after `(createdAt, id)`, in creation order. */
 export async function listSubscriptions(tx: Tx, orgId: string, after: { createdAt: Date; id: string } | undefined, limit: number): Promise<SubscriptionRow[]> {
   const { rows } = await sql<SubscriptionRow>`
     select ${SUBSCRIPTION_COLUMNS} from event_subscriptions
@@ -129,42 +95,6 @@ export async function listSubscriptions(tx: Tx, orgId: string, after: { createdA
   return rows;
 }
 
-export async function updateSubscription(
-  tx: Tx,
-  orgId: string,
-  id: string,
-  set: Omit<Updateable<SubscriptionsTable>, 'sink' | 'id' | 'org_id'> & { sink?: SinkSettings },
-): Promise<SubscriptionRow | undefined> {
-  const { sink, ...rest } = set;
-  return (await tx
-    .updateTable('event_subscriptions')
-    .set({ ...rest, ...(sink ? { sink: JSON.stringify(sink) } : {}) })
-    .where('org_id', '=', orgId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst());
-}
-
-export async function deleteSubscription(tx: Tx, orgId: string, id: string): Promise<boolean> {
-  const r = await tx.deleteFrom('event_subscriptions').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
-  return r.numDeletedRows > 0n;
-}
-
-/** Moves the subscription's cursor, only while it is active and still at `revision`. */
-export async function advanceCursor(tx: Tx, id: string, to: Position, revision: number): Promise<boolean> {
-  const { rows } = await sql<{ id: string }>`
-    update event_subscriptions set cursor_tx = ${to.txId}::xid8, cursor_seq = ${to.seq}
-    where id = ${id} and status = 'active' and revision = ${revision}
-    returning id`.execute(tx);
-  return rows.length === 1;
-}
-
-/** Every active subscription (system transaction): what the relay works on. */
-export async function activeSubscriptions(tx: Tx): Promise<SubscriptionRow[]> {
-  const { rows } = await sql<SubscriptionRow>`select ${SUBSCRIPTION_COLUMNS} from event_subscriptions where status = 'active'`.execute(tx);
-  return rows;
-}
-
 /** Reads cursor columns as text (xid8 has no JS type). */
 export async function subscriptionWithCursor(tx: Tx, orgId: string, id: string): Promise<SubscriptionRow | undefined> {
   const { rows } = await sql<SubscriptionRow>`
@@ -172,176 +102,106 @@ export async function subscriptionWithCursor(tx: Tx, orgId: string, id: string):
   return rows[0];
 }
 
-// --- Deliveries ---
-
-export async function insertDeliveries(
+export async function updateSubscription(
   tx: Tx,
-  rows: Array<{ id: string; org_id: string; subscription_id: string; event: RawOutboxRow; lease_until: Date; now: Date }>,
+  orgId: string,
+  id: string,
+  set: Omit<Updateable<SubscriptionsTable>, 'sink' | 'id' | 'org_id'> & { sink?: SinkSettings },
 ): Promise<void> {
-  if (!rows.length) return;
+  const { sink, ...rest } = set;
   await tx
-    .insertInto('event_deliveries')
-    .values(
-      rows.map((r) => ({
-        id: r.id,
-        org_id: r.org_id,
-        subscription_id: r.subscription_id,
-        event_id: r.event.event_id,
-        event_tx: r.event.tx_id,
-        event_seq: r.event.seq,
-        status: 'pending' as const,
-        attempts: 0,
-        // Sent at once by the process that fans out; due again only if its lease runs out.
-        next_attempt_at: r.lease_until,
-        lease_until: r.lease_until,
-        created_at: r.now,
-        updated_at: r.now,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['subscription_id', 'event_id']).doNothing())
+    .updateTable('event_subscriptions')
+    .set({ ...rest, ...(sink ? { sink: JSON.stringify(sink) } : {}) })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
     .execute();
 }
 
-export interface DueDelivery {
-  id: string;
-  org_id: string;
-  subscription_id: string;
-  attempts: number;
-  first_attempt_at: Date | null;
-  event: RawOutboxRow;
+/** Deletes the subscription; its deliveries, attempts and file listings go with it (cascade). */
+export async function deleteSubscription(tx: Tx, orgId: string, id: string): Promise<boolean> {
+  const r = await tx.deleteFrom('event_subscriptions').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return r.numDeletedRows > 0n;
 }
 
-/** Leases up to `limit` deliveries whose next attempt is due (system transaction). */
-export async function leaseDueDeliveries(tx: Tx, now: Date, leaseUntil: Date, subscriptionIds: string[], limit: number): Promise<DueDelivery[]> {
-  const { rows } = await sql<{
-    id: string;
-    org_id: string;
-    subscription_id: string;
-    attempts: number;
-    first_attempt_at: Date | null;
-    event_id: string;
-    domain: string;
-    event_type: string;
-    schema_version: number;
-    cid: string | null;
-    occurred_at: Date;
-    data_json: string;
-    tx_id: string;
-    seq: bigint;
-  }>`
-    with due as (
-      select d.id from event_deliveries d
-      join event_subscriptions s on s.id = d.subscription_id and s.status = 'active'
-      where d.status = 'pending' and d.next_attempt_at <= ${now}
-        and d.subscription_id = any(${subscriptionIds}::uuid[])
-        and (d.lease_until is null or d.lease_until < ${now})
-      order by d.next_attempt_at
-      limit ${limit}
-      for update of d skip locked
-    )
-    update event_deliveries d set lease_until = ${leaseUntil}, next_attempt_at = ${leaseUntil}
-    from due, event_outbox o
-    where d.id = due.id and o.event_id = d.event_id
-    returning d.id, d.org_id, d.subscription_id, d.attempts, d.first_attempt_at,
-              o.event_id, o.domain, o.event_type, o.schema_version, o.cid, o.occurred_at, o.data::text as data_json, o.tx_id::text as tx_id, o.seq`.execute(tx);
-  return rows.map((r) => ({
-    id: r.id,
-    org_id: r.org_id,
-    subscription_id: r.subscription_id,
-    attempts: r.attempts,
-    first_attempt_at: r.first_attempt_at,
-    event: {
-      event_id: r.event_id,
-      domain: r.domain,
-      event_type: r.event_type,
-      schema_version: r.schema_version,
-      org_id: r.org_id,
-      cid: r.cid,
-      occurred_at: r.occurred_at,
-      data_json: r.data_json,
-      tx_id: r.tx_id,
-      seq: r.seq,
-    },
-  }));
-}
+// --- The relay's side (system or the subscription's org) ---
 
-export async function insertAttempts(tx: Tx, rows: Array<Insertable<AttemptsTable>>): Promise<void> {
-  if (!rows.length) return;
-  await tx.insertInto('event_delivery_attempts').values(rows).onConflict((oc) => oc.columns(['delivery_id', 'attempt']).doNothing()).execute();
-}
-
-export async function insertAttempt(tx: Tx, row: Insertable<AttemptsTable>): Promise<void> {
-  await tx.insertInto('event_delivery_attempts').values(row).onConflict((oc) => oc.columns(['delivery_id', 'attempt']).doNothing()).execute();
-}
-
-export async function listDeliveries(
-  tx: Tx,
-  orgId: string,
-  subscriptionId: string,
-  filter: { status?: 'pending' | 'succeeded' | 'failed'; before?: Position },
-  limit: number,
-): Promise<Array<DeliveryRow & { event_type: string | null }>> {
-  const { rows } = await sql<DeliveryRow & { event_type: string | null }>`
-    select d.id, d.org_id, d.subscription_id, d.event_id, d.event_tx::text as event_tx, d.event_seq, d.status, d.attempts,
-           d.first_attempt_at, d.next_attempt_at, d.lease_until, d.last_status_code, d.last_error, d.created_at, d.updated_at,
-           o.event_type
-    from event_deliveries d left join event_outbox o on o.event_id = d.event_id
-    where d.org_id = ${orgId} and d.subscription_id = ${subscriptionId}
-      ${filter.status ? sql`and d.status = ${filter.status}` : sql``}
-      ${filter.before ? sql`and (d.event_tx, d.event_seq) < (${filter.before.txId}::xid8, ${filter.before.seq})` : sql``}
-    order by d.event_tx desc, d.event_seq desc
-    limit ${limit}`.execute(tx);
+/** Every active subscription, across orgs (system transaction): what the relay works on. */
+export async function activeSubscriptions(tx: Tx): Promise<SubscriptionRow[]> {
+  const { rows } = await sql<SubscriptionRow>`select ${SUBSCRIPTION_COLUMNS} from event_subscriptions where status = 'active'`.execute(tx);
   return rows;
 }
 
-export async function findDelivery(tx: Tx, orgId: string, subscriptionId: string, id: string): Promise<(DeliveryRow & { event_type: string | null }) | undefined> {
-  const { rows } = await sql<DeliveryRow & { event_type: string | null }>`
-    select d.id, d.org_id, d.subscription_id, d.event_id, d.event_tx::text as event_tx, d.event_seq, d.status, d.attempts,
-           d.first_attempt_at, d.next_attempt_at, d.lease_until, d.last_status_code, d.last_error, d.created_at, d.updated_at,
-           o.event_type
-    from event_deliveries d left join event_outbox o on o.event_id = d.event_id
-    where d.org_id = ${orgId} and d.subscription_id = ${subscriptionId} and d.id = ${id}`.execute(tx);
-  return rows[0];
+/** Moves the subscription's cursor, only while it is active and still at `revision`. */
+export async function advanceCursor(tx: Tx, sub: SubscriptionKey, to: Position, revision: number): Promise<boolean> {
+  const { rows } = await sql<{ id: string }>`
+    update event_subscriptions set cursor_tx = ${to.txId}::xid8, cursor_seq = ${to.seq}
+    where org_id = ${sub.org_id} and id = ${sub.id} and status = 'active' and revision = ${revision}
+    returning id`.execute(tx);
+  return rows.length === 1;
 }
 
-export type AttemptRow = Selectable<AttemptsTable>;
-export type EventFileRow = Selectable<EventFilesTable>;
-
-export async function attemptsOf(tx: Tx, orgId: string, deliveryId: string): Promise<AttemptRow[]> {
-  return tx
-    .selectFrom('event_delivery_attempts')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('delivery_id', '=', deliveryId)
-    .orderBy('attempt')
-    .execute();
+/**
+ * Holds these subscriptions against deletion until `tx` ends (FOR KEY SHARE, in key order) and
+ * returns those still there. A deletion holds the subscription first and its deliveries next
+ * (cascade); whoever records results must take them in the same order, or the two deadlock.
+ */
+export async function holdSubscriptions(tx: Tx, subs: SubscriptionKey[]): Promise<SubscriptionKey[]> {
+  if (!subs.length) return [];
+  const { rows } = await sql<SubscriptionKey>`
+    select s.org_id, s.id from event_subscriptions s
+    join unnest(${subs.map((k) => k.org_id)}::text[], ${subs.map((k) => k.id)}::uuid[]) as v(org_id, id)
+      on s.org_id = v.org_id and s.id = v.id
+    order by s.org_id, s.id
+    for key share of s`.execute(tx);
+  return rows;
 }
 
-export async function outboxEvent(tx: Tx, orgId: string, eventId: string): Promise<OutboxRow | undefined> {
-  const { rows } = await sql<OutboxRow>`
-    select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, data, tx_id::text as tx_id, seq
-    from event_outbox where org_id = ${orgId} and event_id = ${eventId}`.execute(tx);
-  return rows[0];
-}
-
-// --- Files ---
-
-export async function listFiles(
+/** One more failed webhook attempt in a row; returns the count and since when it has been failing. */
+export async function countFailure(
   tx: Tx,
-  orgId: string,
-  filter: { subscriptionId?: string; afterSeq?: bigint },
-  limit: number,
-): Promise<EventFileRow[]> {
-  let q = tx.selectFrom('event_files').selectAll().where('org_id', '=', orgId);
-  if (filter.subscriptionId) q = q.where('subscription_id', '=', filter.subscriptionId);
-  if (filter.afterSeq !== undefined) q = q.where('seq', '>', filter.afterSeq);
-  return q.orderBy('seq').limit(limit).execute();
+  sub: SubscriptionKey,
+  started: Date,
+): Promise<{ consecutive_failures: number; status: string; failing_since: Date } | undefined> {
+  const { rows } = await sql<{ consecutive_failures: number; status: string; failing_since: Date }>`
+    update event_subscriptions
+    set consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, ${started})
+    where org_id = ${sub.org_id} and id = ${sub.id}
+    returning consecutive_failures, status, failing_since`.execute(tx);
+  return rows[0];
 }
 
-export async function findFile(tx: Tx, orgId: string, id: string): Promise<EventFileRow | undefined> {
-  return tx.selectFrom('event_files').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+/** Disables the subscription (the relay stops its worker: the revision changes). */
+export async function disableSubscription(tx: Tx, sub: SubscriptionKey, reason: string, now: Date): Promise<void> {
+  await sql`
+    update event_subscriptions set status = 'disabled', disabled_reason = ${reason}, revision = revision + 1, updated_at = ${now}
+    where org_id = ${sub.org_id} and id = ${sub.id}`.execute(tx);
 }
 
-export async function insertFile(tx: Tx, row: Insertable<EventFilesTable>): Promise<void> {
-  await tx.insertInto('event_files').values(row).onConflict((oc) => oc.columns(['subscription_id', 'name']).doNothing()).execute();
+/** A success ends the run of failures of these subscriptions. */
+export async function resetFailures(tx: Tx, subs: SubscriptionKey[]): Promise<void> {
+  if (!subs.length) return;
+  await sql`
+    update event_subscriptions s set consecutive_failures = 0, failing_since = null
+    from unnest(${subs.map((s) => s.org_id)}::text[], ${subs.map((s) => s.id)}::uuid[]) as v(org_id, id)
+    where s.org_id = v.org_id and s.id = v.id and s.consecutive_failures > 0`.execute(tx);
+}
+
+// --- Metrics (system transaction) ---
+
+export async function countByStatusAndSink(tx: Tx): Promise<Array<{ status: string; sink: string; n: number }>> {
+  const { rows } = await sql<{ status: string; sink: string; n: string }>`
+    select status, sink_type as sink, count(*) as n from event_subscriptions group by 1, 2`.execute(tx);
+  return rows.map((r) => ({ status: r.status, sink: r.sink, n: Number(r.n) }));
+}
+
+/** Per sink type, the largest number of events after an active subscription's cursor. */
+export async function largestLagBySink(tx: Tx): Promise<Array<{ sink: string; lag: number }>> {
+  const { rows } = await sql<{ sink: string; lag: string }>`
+    select s.sink_type as sink, max(coalesce((
+      select count(*) from event_outbox o
+      where o.org_id = s.org_id
+        and (s.cursor_tx is null or (o.tx_id, o.seq) > (s.cursor_tx, s.cursor_seq))
+    ), 0)) as lag
+    from event_subscriptions s where s.status = 'active' group by 1`.execute(tx);
+  return rows.map((r) => ({ sink: r.sink, lag: Number(r.lag) }));
 }

@@ -1,11 +1,10 @@
 // Lastro-only routes: event subscriptions, their webhook delivery log, and batch event files.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { Type } from 'typebox';
-import { callerOf, routeAuth } from '../../platform/auth/guard.js';
-import { idempotencyKeyOf } from '../../platform/idempotency.js';
+import { routeAuth } from '../../platform/auth/guard.js';
+import { requestContext, tenantScope } from '../../platform/http/context.js';
 import type { HttpApp } from '../../platform/module.js';
-import { SubscriptionErrors } from './subscriptions.errors.js';
+import type { TenantRunner } from '../../platform/tenant.js';
+import type { DeliveriesService } from './deliveries.service.js';
 import {
   CreateSubscriptionBody,
   Delivery,
@@ -29,7 +28,11 @@ const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ description: 'The same key and body replay the first answer (with the secret) for 24 h.' })),
 });
 
-export function subscriptionRoutes(app: HttpApp, subs: SubscriptionsService): void {
+export function subscriptionRoutes(
+  app: HttpApp,
+  deps: { tenant: TenantRunner; subscriptions: SubscriptionsService; deliveries: DeliveriesService },
+): void {
+  const { tenant, subscriptions: subs, deliveries } = deps;
   const base = '/lastro/v1/event-subscriptions';
 
   app.post(
@@ -48,8 +51,8 @@ export function subscriptionRoutes(app: HttpApp, subs: SubscriptionsService): vo
       },
     },
     async (req, reply) => {
-      const { orgId } = callerOf(req);
-      const created = await subs.create(req.body, { orgId, idempotencyKey: idempotencyKeyOf(req.headers) });
+      const { idempotencyKey } = requestContext(req);
+      const created = await tenant(tenantScope(req), (t) => subs.create(t, req.body, { idempotencyKey }));
       return reply.code(201).send(created);
     },
   );
@@ -57,13 +60,13 @@ export function subscriptionRoutes(app: HttpApp, subs: SubscriptionsService): vo
   app.get(
     base,
     { config: auth, schema: { tags, summary: "The org's event subscriptions", querystring: ListQuery, response: { 200: pageOf(Subscription) } } },
-    async (req) => subs.list(callerOf(req).orgId, req.query),
+    async (req) => tenant(tenantScope(req), (t) => subs.list(t, req.query)),
   );
 
   app.get(
     `${base}/:id`,
     { config: auth, schema: { tags, summary: 'One event subscription', params: Id, response: { 200: Subscription } } },
-    async (req) => subs.get(callerOf(req).orgId, req.params.id),
+    async (req) => tenant(tenantScope(req), (t) => subs.get(t, req.params.id)),
   );
 
   app.patch(
@@ -78,7 +81,7 @@ export function subscriptionRoutes(app: HttpApp, subs: SubscriptionsService): vo
         response: { 200: Subscription },
       },
     },
-    async (req) => subs.patch(callerOf(req).orgId, req.params.id, req.body),
+    async (req) => tenant(tenantScope(req), (t) => subs.patch(t, req.params.id, req.body)),
   );
 
   app.delete(
@@ -88,7 +91,8 @@ export function subscriptionRoutes(app: HttpApp, subs: SubscriptionsService): vo
       schema: { tags, summary: 'Delete a subscription, its delivery log and its batch files', params: Id, response: { 204: Type.Null() } },
     },
     async (req, reply) => {
-      await subs.remove(callerOf(req).orgId, req.params.id);
+      const removed = await tenant(tenantScope(req), (t) => subs.remove(t, req.params.id));
+      await deliveries.discardFiles(removed);
       return reply.code(204).send(null);
     },
   );
@@ -108,7 +112,7 @@ export function subscriptionRoutes(app: HttpApp, subs: SubscriptionsService): vo
         response: { 200: Type.Object({ secret: Type.String(), previous_secret_valid_until: Type.String({ format: 'date-time' }) }) },
       },
     },
-    async (req) => subs.rotateSecret(callerOf(req).orgId, req.params.id, req.body?.grace_seconds ?? 86400),
+    async (req) => tenant(tenantScope(req), (t) => subs.rotateSecret(t, req.params.id, req.body?.grace_seconds ?? 86400)),
   );
 
   app.get(
@@ -123,7 +127,7 @@ export function subscriptionRoutes(app: HttpApp, subs: SubscriptionsService): vo
         response: { 200: pageOf(Delivery) },
       },
     },
-    async (req) => subs.deliveries(callerOf(req).orgId, req.params.id, req.query),
+    async (req) => tenant(tenantScope(req), (t) => deliveries.deliveries(t, req.params.id, req.query)),
   );
 
   app.get(
@@ -132,7 +136,7 @@ export function subscriptionRoutes(app: HttpApp, subs: SubscriptionsService): vo
       config: auth,
       schema: { tags, summary: 'One delivery with every attempt (status, error, duration, answer)', params: DeliveryParams, response: { 200: DeliveryDetail } },
     },
-    async (req) => subs.delivery(callerOf(req).orgId, req.params.id, req.params.delivery_id),
+    async (req) => tenant(tenantScope(req), (t) => deliveries.delivery(t, req.params.id, req.params.delivery_id)),
   );
 
   app.post(
@@ -146,7 +150,8 @@ export function subscriptionRoutes(app: HttpApp, subs: SubscriptionsService): vo
         response: { 202: DeliveryDetail },
       },
     },
-    async (req, reply) => reply.code(202).send(await subs.redeliver(callerOf(req).orgId, req.params.id, req.params.delivery_id)),
+    async (req, reply) =>
+      reply.code(202).send(await tenant(tenantScope(req), (t) => deliveries.redeliver(t, req.params.id, req.params.delivery_id))),
   );
 
   app.post(
@@ -160,7 +165,7 @@ export function subscriptionRoutes(app: HttpApp, subs: SubscriptionsService): vo
         response: { 202: Type.Object({ redelivered: Type.Integer() }) },
       },
     },
-    async (req, reply) => reply.code(202).send(await subs.redeliverFailed(callerOf(req).orgId, req.params.id)),
+    async (req, reply) => reply.code(202).send(await tenant(tenantScope(req), (t) => deliveries.redeliverFailed(t, req.params.id))),
   );
 
   app.get(
@@ -174,13 +179,13 @@ export function subscriptionRoutes(app: HttpApp, subs: SubscriptionsService): vo
         response: { 200: pageOf(EventFile) },
       },
     },
-    async (req) => subs.files(callerOf(req).orgId, req.query),
+    async (req) => tenant(tenantScope(req), (t) => deliveries.files(t, req.query)),
   );
 
   app.get(
     '/lastro/v1/event-files/:id',
     { config: auth, schema: { tags, summary: "One batch file's manifest", params: Id, response: { 200: EventFile } } },
-    async (req) => (await subs.file(callerOf(req).orgId, req.params.id)).manifest,
+    async (req) => tenant(tenantScope(req), (t) => deliveries.file(t, req.params.id)),
   );
 
   app.get(
@@ -195,15 +200,13 @@ export function subscriptionRoutes(app: HttpApp, subs: SubscriptionsService): vo
       },
     },
     async (req, reply) => {
-      const { manifest, path } = await subs.file(callerOf(req).orgId, req.params.id);
-      const info = await stat(path).catch(() => undefined);
-      if (!info) throw SubscriptionErrors.fileGone();
+      const { manifest, bytes, open } = await tenant(tenantScope(req), (t) => deliveries.fileContent(t, req.params.id));
       return reply
         .header('content-type', 'application/gzip')
-        .header('content-length', info.size)
+        .header('content-length', bytes)
         .header('content-disposition', `attachment; filename="${manifest.name}"`)
         .header('x-content-sha256', manifest.sha256)
-        .send(createReadStream(path));
+        .send(open());
     },
   );
 }

@@ -1,6 +1,6 @@
 // Request and response shapes of the event subscription API (Lastro-only).
 import { Type, type Static } from 'typebox';
-import { Envelope } from './events.routes.js';
+import { Envelope } from './events.schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9][a-z0-9_.-]*$' });
 

@@ -18,6 +18,7 @@ export { ALL_PERMISSIONS, subjectLookup } from './credentials.service.js';
 export { backfillOrgSetups, OrgSetupError } from './orgs.setups.js';
 export { OrgEvents } from './orgs.events.js';
 export { CreateOrgBody } from './orgs.schemas.js';
+export { orgDayFacts, allOrgDayFacts } from './orgs.clock.repo.js';
 
 /** The holiday calendar the org names (its holiday_calendar_id), or null: asked by the calendars module. */
 export const orgHolidayCalendarId = async (t: TenantTx): Promise<bigint | null> => (await findOrg(t.db, t.orgId))?.holiday_calendar_id ?? null;

@@ -12,16 +12,17 @@ const orgFieldShapes = {
   org_name: str(80, "Company's preferred name on the platform.", 1),
   document_number: str(20, 'Company document number (tax or registration id).', 1),
   address: str(80, 'Street address.'),
-  number: Type.Integer({ minimum: 0, maximum: 2147483647, description: 'Address number.' }),
+  number: Type.Integer({ minimum: -2147483648, maximum: 2147483647, description: 'Address number (int32).' }),
   complementary_address: str(50, 'Complementary address.'),
   neighborhood: str(50, 'Neighborhood.'),
   zipcode: str(9, 'Postal code.'),
   city: str(60, 'City.'),
-  state: Type.String({ pattern: '^[A-Za-z0-9]{2}$', description: 'State or province, ISO 3166-2 subdivision code (2 characters).' }),
+  state: str(2, 'State or province, ISO 3166-2 subdivision code (2 characters).'),
   country: str(30, 'Country name.'),
   legal_proxy_name: str(50, 'Legal representative.'),
   legal_proxy_document: str(20, "Legal representative's document."),
-  responsible: Type.String({ maxLength: 255, format: 'email', description: 'Email of the person to contact.' }),
+  // Pismo describes an email but declares a plain string of up to 255 characters, and so does Lastro.
+  responsible: str(255, 'Email of the person to contact (any text: not checked as an address).'),
   currency_numeric_code: Type.String({ format: 'iso4217-numeric', description: 'ISO 4217 numeric currency code, e.g. 986.' }),
   timezone: Type.String({ maxLength: 60, format: 'iana-timezone', description: 'IANA time zone, Region/City (or UTC), e.g. America/Sao_Paulo.' }),
   language: Type.Union([Type.Literal('en-US'), Type.Literal('pt-BR')], { description: 'Language. Default en-US.' }),
@@ -67,10 +68,13 @@ export const CreateOrgBody = Type.Object(
 );
 export type CreateOrgBody = Static<typeof CreateOrgBody>;
 
-/** Pismo's PatchOrgRequest: the org fields, all optional (legal_proxy_document is not patchable). */
+/**
+ * Pismo's PatchOrgRequest: the org fields, all optional (legal_proxy_document is not among them,
+ * so it is not patchable). Pismo: "Fields not passed are not updated"; an empty body changes
+ * nothing and answers the org.
+ */
 export const PatchOrgBody = Type.Partial(Type.Omit(CreateOrgBody, ['sandbox', 'permissions', 'legal_proxy_document']), {
   additionalProperties: false,
-  minProperties: 1,
 });
 export type PatchOrgBody = Static<typeof PatchOrgBody>;
 

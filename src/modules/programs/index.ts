@@ -8,6 +8,7 @@ import { createProgramsService } from './programs.service.js';
 export { ProgramEvents } from './programs.events.js';
 export { programIdsOf } from './programs.repo.js';
 export { programCalendars } from './programs.service.js';
+export { programDayFacts, programsDayFacts, allProgramDayFacts } from './programs.clock.repo.js';
 
 export const programsModule: LastroModule = {
   name: 'programs',

@@ -3,7 +3,7 @@
 // rules across fields (card information per program type, BIN ranges) are in programs.rules.ts.
 import { Type, type Static } from 'typebox';
 import { PagePerPageQuery, PismoPage } from '../../platform/paging.js';
-import { IdInteger, Int64Param } from '../../platform/wire.js';
+import { Int64Param } from '../../platform/wire.js';
 
 export const PROGRAM_TYPES = [
   'CREDITO',
@@ -34,10 +34,15 @@ const BrandField = literals(BRANDS, "Program's card brand. Required for card-iss
 const Language = Type.Union([Type.Literal('en-US'), Type.Literal('pt-BR')], { description: 'Program language. Default en-US.' });
 const CycleClosing = Type.Union([Type.String({ format: 'time-hms' }), Type.Null()], { description: 'Cycle closing time HH:MM:SS, or null.' });
 const HolidayCalendarRef = Type.String({
-  minLength: 1,
   maxLength: 36,
   description: "Holiday calendar of the org: its holiday_calendar_id, or its external_id.",
 });
+/**
+ * An int64 id in a body or a query where Pismo's spec sets no minimum: one no object has (0 or
+ * less) is accepted and names nothing, so it answers what an unknown id answers.
+ */
+const IdReference = (description: string) =>
+  Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description });
 
 export const Bin = Type.Object(
   {
@@ -50,11 +55,23 @@ export const Bin = Type.Object(
 export type Bin = Static<typeof Bin>;
 
 const DueDateDay = Type.Integer({ minimum: 1, maximum: 28, description: 'Day of the month (1 to 28) of the statement due date.' });
-export const DueDateInput = Type.Object(
-  { day: DueDateDay, active: Type.Boolean({ description: 'Can accounts choose this due date?' }) },
+const DueDateActive = Type.Boolean({ description: 'Can accounts choose this due date?' });
+/** Pismo's ProgramDueDatePatch. */
+export const DueDateInput = Type.Object({ day: DueDateDay, active: DueDateActive }, { additionalProperties: false });
+/**
+ * Pismo's ProgramDueDate, which has an `id` (a due date read back from a program, say): a new
+ * program's due dates get ids of their own, so an id in a create body is accepted and not kept.
+ */
+export const NewDueDate = Type.Object(
+  {
+    day: DueDateDay,
+    active: DueDateActive,
+    id: Type.Optional(IdReference('Ignored: the new program\'s due dates get new ids (answered in due_dates[].id).')),
+  },
   { additionalProperties: false },
 );
-const DueDatesInput = Type.Array(DueDateInput, { maxItems: 28, description: 'Due dates; required for CREDITO programs.' });
+// Days run 1 to 28 and none may repeat, so 28 due dates are the most a program can have.
+const DueDatesInput = Type.Array(NewDueDate, { maxItems: 28, description: 'Due dates; required for CREDITO programs.' });
 
 export const ProgramFromTemplate = Type.Object(
   {
@@ -76,7 +93,7 @@ export type ProgramFromTemplate = Static<typeof ProgramFromTemplate>;
 
 export const CopyProgram = Type.Object(
   {
-    base_program_id: IdInteger('Program to copy.'),
+    base_program_id: IdReference('Program to copy.'),
     ...Type.Omit(ProgramFromTemplate, ['type']).properties,
   },
   { additionalProperties: false },
@@ -88,16 +105,17 @@ export const ProgramPatch = Type.Object(
     name: Type.Optional(ProgramName),
     timezone: Type.Optional(TimeZone),
     country_code: Type.Optional(CountryCode),
-    bin: Type.Optional(Type.Partial(Bin, { additionalProperties: false, minProperties: 1 })),
+    bin: Type.Optional(Type.Partial(Bin, { additionalProperties: false })),
     brand: Type.Optional(BrandField),
     due_dates: Type.Optional(
-      Type.Array(DueDateInput, { minItems: 1, maxItems: 28, description: 'Adds due dates, or sets `active` of existing days.' }),
+      Type.Array(DueDateInput, { maxItems: 28, description: 'Adds due dates, or sets `active` of existing days.' }),
     ),
     language: Type.Optional(Language),
     cycle_closing: Type.Optional(CycleClosing),
     holiday_calendar_id: Type.Optional(Type.Union([HolidayCalendarRef, Type.Null()])),
   },
-  { additionalProperties: false, minProperties: 1 },
+  // Pismo: "Fields not passed are not updated"; an empty body changes nothing and answers 204.
+  { additionalProperties: false },
 );
 export type ProgramPatch = Static<typeof ProgramPatch>;
 
@@ -152,7 +170,7 @@ export const ProgramListQuery = Type.Object({
   ...PagePerPageQuery,
   order: Type.Optional(Type.Union([Type.Literal('ASC'), Type.Literal('DESC')], { default: 'ASC' })),
   orderBy: Type.Optional(Type.Union([Type.Literal('ID'), Type.Literal('NAME')], { default: 'ID' })),
-  id: Type.Optional(IdInteger('Program id filter.')),
+  id: Type.Optional(IdReference('Program id filter.')),
   name: Type.Optional(Type.String({ maxLength: 50, description: 'Program name filter (case-insensitive, part of the name).' })),
   type: Type.Optional(ProgramTypeField),
   binValue: Type.Optional(Type.String({ maxLength: 8, description: 'BIN value filter.' })),

@@ -109,6 +109,13 @@ type StoredSpec = ProgramSpec;
 /** Retries of an import job after its first attempt; the last failure ends the import in ERROR. */
 const IMPORT_RETRY_LIMIT = 5;
 
+/**
+ * The spec without the due date ids a create body may carry (Pismo's ProgramDueDate has one): the
+ * program's due dates are new and get ids of their own, so a sent id is not kept anywhere.
+ */
+const withNewDueDates = (spec: ProgramSpec): ProgramSpec =>
+  spec.due_dates ? { ...spec, due_dates: spec.due_dates.map(({ day, active }) => ({ day, active })) } : spec;
+
 const throwIfAny = (issues: RuleIssue[]) => {
   if (issues.length) throw ProgramErrors.rules(issues);
 };
@@ -302,7 +309,7 @@ export function createProgramsService(deps: Pick<Platform, 'clock' | 'ids' | 'jo
   ) {
     const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation, payload: body };
     const res = await maybeIdempotent(t.db, clock, once, async () => {
-      const spec = kind === 'COPY' ? await copySpec(t, body as CopyProgram) : (body as ProgramFromTemplate);
+      const spec = withNewDueDates(kind === 'COPY' ? await copySpec(t, body as CopyProgram) : (body as ProgramFromTemplate));
       const calendarId = await checkSpec(t, spec);
       // What the job will insert, resolved now: the base program as it is at this request, and
       // the calendar by its id (a reference could name another calendar by the time it runs).
@@ -335,7 +342,7 @@ export function createProgramsService(deps: Pick<Platform, 'clock' | 'ids' | 'jo
     const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation, payload };
     try {
       const res = await maybeIdempotent(t.db, clock, once, async () => {
-        const spec = await specOf();
+        const spec = withNewDueDates(await specOf());
         const calendarId = await checkSpec(t, spec);
         const { row, dueDates } = await insertProgram(t, spec, calendarId, t.cid);
         return { status: 200, body: toProgram(row, dueDates) };

@@ -13,9 +13,13 @@ export function requestContext(req: FastifyRequest): RequestContext {
   return { cid: req.id, actor, ...(key !== undefined ? { idempotencyKey: key } : {}) };
 }
 
-/** The org of a tenant route's caller, with the request's cid and actor. */
+/**
+ * The org of a tenant route's caller, with the request's cid and actor. On a mutating request a
+ * malformed Idempotency-Key is a 400 here, whether or not the route uses the key, as it always was.
+ */
 export function tenantScope(req: FastifyRequest): TenantScope {
   const { orgId, subject } = callerOf(req);
+  if (req.method !== 'GET' && req.method !== 'HEAD') idempotencyKeyOf(req.headers);
   return { orgId, cid: req.id, actor: subject };
 }
 

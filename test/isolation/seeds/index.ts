@@ -2,8 +2,9 @@
 // the seeds before it). A new module adds its seed here: see CONTRIBUTING.md.
 import type { IsolationSeed } from '../walk.js';
 import { calendarsSeed } from './calendars.js';
+import { clockSeed } from './clock.js';
 import { eventsSeed } from './events.js';
 import { orgsSeed } from './orgs.js';
 import { programsSeed } from './programs.js';
 
-export const seeds: IsolationSeed[] = [orgsSeed, calendarsSeed, programsSeed, eventsSeed];
+export const seeds: IsolationSeed[] = [orgsSeed, calendarsSeed, programsSeed, eventsSeed, clockSeed];

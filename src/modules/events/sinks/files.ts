@@ -11,13 +11,18 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
-import type { Platform } from '../../../platform/module.js';
-import { envelopeJson, type RawOutboxRow as OutboxRow } from '../events.repo.js';
-import { insertFile, type SubscriptionRow } from '../subscriptions.repo.js';
-import { fileDir } from '../subscriptions.service.js';
-import { SubscriptionReader, positionOfRow, type SinkWorker } from './sink.js';
+import { envelopeJson } from '../events.envelope.js';
+import type { RawOutboxRow as OutboxRow } from '../events.repo.js';
+import { insertFile } from '../files.repo.js';
+import type { SubscriptionRow } from '../subscriptions.repo.js';
+import { SubscriptionReader, positionOfRow, type RelayDeps, type SinkWorker } from './sink.js';
 
 const BATCH = 5000;
+
+/** Where a subscription's files are: one folder per org and subscription under LASTRO_EVENTS_DIR. */
+export function fileDir(eventsDir: string, orgId: string, subscriptionId: string): string {
+  return join(eventsDir, orgId, subscriptionId);
+}
 
 interface OpenFile {
   name: string;
@@ -37,9 +42,9 @@ interface OpenFile {
 export const eventFileName = (first: OutboxRow): string =>
   `${first.occurred_at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}_${first.tx_id}-${first.seq}.ndjson.gz`;
 
-export function fileWorker(platform: Platform, subscription: SubscriptionRow): SinkWorker {
-  const { config, clock, ids } = platform;
-  const reader = new SubscriptionReader(platform, subscription);
+export function fileWorker(deps: RelayDeps, subscription: SubscriptionRow): SinkWorker {
+  const { config, clock, ids } = deps;
+  const reader = new SubscriptionReader(deps, subscription);
   const dir = fileDir(config.eventsDir, subscription.org_id, subscription.id);
   const rollMs = (subscription.sink.roll_seconds ?? config.eventFileRollSeconds) * 1000;
   const rollBytes = subscription.sink.roll_bytes ?? config.eventFileRollBytes;
@@ -116,7 +121,7 @@ export function fileWorker(platform: Platform, subscription: SubscriptionRow): S
       last_timestamp: f.last.occurred_at.toISOString(),
     };
     await writeFile(join(dir, `${f.name}.manifest.json`), `${JSON.stringify(manifest, null, 2)}\n`);
-    await platform.db.transaction(
+    await deps.db.transaction(
       async (tx) => {
         await insertFile(tx, {
           id: ids.uuid(),

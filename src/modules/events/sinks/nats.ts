@@ -1,22 +1,31 @@
-// NATS JetStream sink: each event is published to lastro.<org_id>.<domain>.<event_type> with
+// NATS JetStream sink: each event is published to [<prefix>.]lastro.<org_id>.<domain>.<event_type> with
 // Nats-Msg-Id = event_id, so JetStream drops a re-publish within its duplicate window. The
 // cursor moves once JetStream has acknowledged every event of the batch.
 import { connect, createInbox, headers, nanos, StringCodec, type NatsConnection } from 'nats';
 import type { Logger } from '../../../platform/logger.js';
-import type { Platform } from '../../../platform/module.js';
-import { envelopeJson, type RawOutboxRow } from '../events.repo.js';
+import { envelopeJson } from '../events.envelope.js';
+import type { RawOutboxRow } from '../events.repo.js';
 import type { SubscriptionRow } from '../subscriptions.repo.js';
-import { SubscriptionReader, positionOfRow, type SinkWorker } from './sink.js';
+import { SubscriptionReader, positionOfRow, type RelayDeps, type SinkWorker } from './sink.js';
 
-export const NATS_STREAM = 'LASTRO_EVENTS';
+/**
+ * The stream and subjects of one deployment. With LASTRO_NATS_PREFIX (`acme`) they are
+ * `ACME_LASTRO_EVENTS` and `acme.lastro.>`, so several deployments can share a NATS server
+ * without reading or purging each other's events; without it, `LASTRO_EVENTS` and `lastro.>`.
+ */
+export function natsNames(prefix: string | undefined): { stream: string; root: string } {
+  return prefix
+    ? { stream: `${prefix.toUpperCase().replace(/-/g, '_')}_LASTRO_EVENTS`, root: `${prefix}.lastro` }
+    : { stream: 'LASTRO_EVENTS', root: 'lastro' };
+}
 const BATCH = 5000;
 const sc = StringCodec();
 
 /** One subject token: NATS forbids `.`, spaces and wildcards inside a token. */
 const token = (s: string) => s.replace(/[.\s*>]/g, '_');
 
-export const natsSubject = (orgId: string, domain: string, eventType: string): string =>
-  `lastro.${token(orgId)}.${token(domain)}.${token(eventType)}`;
+export const natsSubject = (root: string, orgId: string, domain: string, eventType: string): string =>
+  `${root}.${token(orgId)}.${token(domain)}.${token(eventType)}`;
 
 export interface NatsLink {
   /**
@@ -37,22 +46,23 @@ interface PendingBatch {
 }
 
 /**
- * A lazy connection to NATS_URL; the stream LASTRO_EVENTS (subjects lastro.>) is created if
+ * A lazy connection to NATS_URL; the deployment's stream (`natsNames`) is created if
  * missing. Messages are published as JetStream does asynchronously: each carries a reply
  * subject under one inbox per connection, and the acks are counted per batch — no request,
  * promise and timer per message.
  */
-export function createNatsLink(servers: string, log: Logger): NatsLink {
+export function createNatsLink(servers: string, log: Logger, prefix?: string): NatsLink {
+  const { stream, root } = natsNames(prefix);
   let ready: Promise<{ nc: NatsConnection; inbox: string; batches: Map<string, PendingBatch> }> | undefined;
   let next = 0;
   const open = async () => {
     const nc = await connect({ servers: servers.split(',').map((s) => s.trim()), name: 'lastro-relay', maxReconnectAttempts: -1 });
     const jsm = await nc.jetstreamManager();
     try {
-      await jsm.streams.info(NATS_STREAM);
+      await jsm.streams.info(stream);
     } catch {
-      await jsm.streams.add({ name: NATS_STREAM, subjects: ['lastro.>'], duplicate_window: nanos(120_000) });
-      log.info({ stream: NATS_STREAM }, 'created the JetStream stream for events');
+      await jsm.streams.add({ name: stream, subjects: [`${root}.>`], duplicate_window: nanos(120_000) });
+      log.info({ stream }, 'created the JetStream stream for events');
     }
     const inbox = createInbox();
     const batches = new Map<string, PendingBatch>();
@@ -109,7 +119,7 @@ export function createNatsLink(servers: string, log: Logger): NatsLink {
       for (const r of rows) {
         const h = headers();
         h.set('Nats-Msg-Id', r.event_id);
-        nc.publish(natsSubject(r.org_id, r.domain, r.event_type), sc.encode(envelopeJson(r)), { headers: h, reply });
+        nc.publish(natsSubject(root, r.org_id, r.domain, r.event_type), sc.encode(envelopeJson(r)), { headers: h, reply });
       }
       return done;
     },
@@ -124,8 +134,8 @@ export function createNatsLink(servers: string, log: Logger): NatsLink {
 /** Batches published but not yet acknowledged and stored, per subscription. */
 const IN_FLIGHT_BATCHES = 3;
 
-export function natsWorker(platform: Platform, subscription: SubscriptionRow, link: NatsLink): SinkWorker {
-  const reader = new SubscriptionReader(platform, subscription);
+export function natsWorker(deps: Pick<RelayDeps, 'db'>, subscription: SubscriptionRow, link: NatsLink): SinkWorker {
+  const reader = new SubscriptionReader(deps, subscription);
   // Batches are published while earlier ones wait for their acks; the cursor moves batch by
   // batch, in order, each once JetStream has acknowledged all of it.
   let settled: Promise<void> = Promise.resolve();

@@ -1,10 +1,16 @@
 // What the relay needs of a sink: a worker per subscription that takes events in commit order
 // from the subscription's cursor and moves the cursor only once the sink holds them durably.
-import type { Platform } from '../../../platform/module.js';
-import { readAfterRaw, type Position, type RawOutboxRow } from '../events.repo.js';
-import { advanceCursor, positionOf, type SubscriptionRow } from '../subscriptions.repo.js';
-import { sql } from 'kysely';
 import type { Tx } from '../../../platform/db/database.js';
+import type { Platform } from '../../../platform/module.js';
+import { commitWithoutFlush, readAfterRaw, type Position, type RawOutboxRow } from '../events.repo.js';
+import { advanceCursor, positionOf, type SubscriptionRow } from '../subscriptions.repo.js';
+
+/**
+ * What the relay and its sinks use of the platform. The relay is system work: it reads each
+ * subscription's events in a transaction bound to the subscription's org, and keeps its own
+ * bookkeeping (leases, results) in system transactions.
+ */
+export type RelayDeps = Pick<Platform, 'db' | 'clock' | 'ids' | 'config' | 'log' | 'sealer'>;
 
 export interface SinkWorker {
   readonly subscription: SubscriptionRow;
@@ -27,7 +33,7 @@ export class SubscriptionReader {
   position: Position | undefined;
 
   constructor(
-    private readonly platform: Platform,
+    private readonly deps: Pick<RelayDeps, 'db'>,
     readonly subscription: SubscriptionRow,
   ) {
     this.position = positionOf(subscription);
@@ -36,7 +42,7 @@ export class SubscriptionReader {
   /** The next events after `position`, in commit order, matching the subscription's filter. */
   async next(limit: number): Promise<RawOutboxRow[]> {
     const s = this.subscription;
-    return this.platform.db.transaction(
+    return this.deps.db.transaction(
       (tx) => readAfterRaw(tx, s.org_id, this.position, { domains: s.domains, eventTypes: s.event_types }, limit),
       { orgId: s.org_id },
     );
@@ -48,15 +54,15 @@ export class SubscriptionReader {
    * loses it, the cursor is simply older and those events are delivered again (at least once).
    */
   async commit(tx: Tx, to: Position): Promise<void> {
-    await sql`set local synchronous_commit = off`.execute(tx);
-    if (!(await advanceCursor(tx, this.subscription.id, to, this.subscription.revision))) {
+    await commitWithoutFlush(tx);
+    if (!(await advanceCursor(tx, this.subscription, to, this.subscription.revision))) {
       throw new StaleSubscription(`subscription ${this.subscription.id} changed or was disabled`);
     }
   }
 
   /** commit() in a transaction of its own. */
   async commitAlone(to: Position): Promise<void> {
-    await this.platform.db.transaction((tx) => this.commit(tx, to), { orgId: this.subscription.org_id });
+    await this.deps.db.transaction((tx) => this.commit(tx, to), { orgId: this.subscription.org_id });
   }
 }
 

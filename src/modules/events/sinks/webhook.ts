@@ -4,14 +4,22 @@
 // closes (then the delivery is `failed`: the dead letter, redeliverable through the API).
 // After LASTRO_WEBHOOK_DISABLE_AFTER failed attempts in a row the subscription is disabled and
 // an *Event subscription disabled* event is emitted.
-import { sql } from 'kysely';
 import type { Tx } from '../../../platform/db/database.js';
-import type { Platform } from '../../../platform/module.js';
 import { recordEvent } from '../../../platform/outbox.js';
-import { envelopeJson, type RawOutboxRow } from '../events.repo.js';
+import {
+  existingDeliveries,
+  insertAttempts,
+  insertDeliveries,
+  leaseDueDeliveries,
+  markAttemptFailed,
+  markSucceeded,
+  releaseLeases,
+} from '../deliveries.repo.js';
+import { envelopeJson } from '../events.envelope.js';
+import { commitWithoutFlush, type RawOutboxRow } from '../events.repo.js';
 import { SubscriptionEvents } from '../subscriptions.events.js';
-import { insertAttempt, insertAttempts, insertDeliveries, leaseDueDeliveries, type SubscriptionRow } from '../subscriptions.repo.js';
-import { SubscriptionReader, positionOfRow, type SinkWorker } from './sink.js';
+import { countFailure, disableSubscription, holdSubscriptions, resetFailures, type SubscriptionRow } from '../subscriptions.repo.js';
+import { SubscriptionReader, positionOfRow, type RelayDeps, type SinkWorker } from './sink.js';
 import { retryDelayMs, type WebhookResult, type WebhookSender } from './webhook-http.js';
 
 /** Requests in flight or queued per subscription before its worker stops taking new events. */
@@ -49,8 +57,8 @@ export interface WebhookDispatcher {
   onIdle(fn: () => void): void;
 }
 
-export function createWebhookDispatcher(platform: Platform, sender: WebhookSender): WebhookDispatcher {
-  const { db, clock, config, log, ids } = platform;
+export function createWebhookDispatcher(deps: RelayDeps, sender: WebhookSender): WebhookDispatcher {
+  const { db, clock, config, log, ids } = deps;
   const queue: Job[] = [];
   const backlog = new Map<string, number>();
   let inFlight = 0;
@@ -73,30 +81,29 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
   const recordFailure = async (tx: Tx, job: Job, started: Date, result: WebhookResult, now: Date) => {
     const { delivery } = job;
     const attempt = delivery.attempts + 1;
-    await insertAttempt(tx, {
-      delivery_id: delivery.id,
-      attempt,
-      org_id: delivery.org_id,
-      started_at: started,
-      duration_ms: result.durationMs,
-      status_code: result.statusCode ?? null,
-      error: result.error ?? null,
-      response_body: result.responseBody ?? null,
-    });
+    await insertAttempts(tx, [
+      {
+        delivery_id: delivery.id,
+        attempt,
+        org_id: delivery.org_id,
+        started_at: started,
+        duration_ms: result.durationMs,
+        status_code: result.statusCode ?? null,
+        error: result.error ?? null,
+        response_body: result.responseBody ?? null,
+      },
+    ]);
     const first = delivery.first_attempt_at ?? started;
     const next = new Date(now.getTime() + retryDelayMs(attempt, config.webhookRetryBaseMs, Math.random()));
     const dead = next.getTime() - first.getTime() > config.webhookRetryWindowSeconds * 1000;
-    await sql`
-      update event_deliveries set status = ${dead ? 'failed' : 'pending'}, attempts = ${attempt}, lease_until = null,
-        next_attempt_at = ${dead ? null : next}, first_attempt_at = coalesce(first_attempt_at, ${started}),
-        last_status_code = ${result.statusCode ?? null}, last_error = ${result.error ?? null}, updated_at = ${now}
-      where id = ${delivery.id}`.execute(tx);
-    const { rows } = await sql<{ consecutive_failures: number; status: string; failing_since: Date }>`
-      update event_subscriptions
-      set consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, ${started})
-      where id = ${delivery.subscription_id}
-      returning consecutive_failures, status, failing_since`.execute(tx);
-    const sub = rows[0];
+    await markAttemptFailed(
+      tx,
+      delivery,
+      { attempt, started, nextAttemptAt: dead ? null : next, statusCode: result.statusCode ?? null, error: result.error ?? null },
+      now,
+    );
+    const subscription = { org_id: delivery.org_id, id: delivery.subscription_id };
+    const sub = await countFailure(tx, subscription, started);
     const failingMs = sub ? now.getTime() - new Date(sub.failing_since).getTime() : 0;
     if (
       sub &&
@@ -105,8 +112,7 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
       failingMs >= config.webhookDisableAfterSeconds * 1000
     ) {
       const reason = `${sub.consecutive_failures} failed attempts in a row; last: ${result.error ?? 'no answer'}`;
-      await sql`update event_subscriptions set status = 'disabled', disabled_reason = ${reason}, revision = revision + 1, updated_at = ${now}
-                where id = ${delivery.subscription_id}`.execute(tx);
+      await disableSubscription(tx, subscription, reason, now);
       await recordEvent(tx, { clock, ids }, SubscriptionEvents.subscriptionDisabled, {
         orgId: delivery.org_id,
         cid: undefined,
@@ -132,16 +138,19 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
         response_body: result.responseBody ?? null,
       })),
     );
-    await sql`
-      update event_deliveries d set status = 'succeeded', attempts = v.attempt, lease_until = null, next_attempt_at = null,
-        first_attempt_at = coalesce(d.first_attempt_at, v.started), last_status_code = v.code, last_error = null, updated_at = ${now}
-      from unnest(${done.map((d) => d.job.delivery.id)}::uuid[], ${done.map((d) => d.job.delivery.attempts + 1)}::int[],
-                  ${done.map((d) => d.started.toISOString())}::timestamptz[], ${done.map((d) => d.result.statusCode ?? 0)}::int[])
-        as v(id, attempt, started, code)
-      where d.id = v.id`.execute(tx);
-    const subs = [...new Set(done.map((d) => d.job.delivery.subscription_id))];
-    await sql`update event_subscriptions set consecutive_failures = 0, failing_since = null
-              where id = any(${subs}::uuid[]) and consecutive_failures > 0`.execute(tx);
+    await markSucceeded(
+      tx,
+      done.map(({ job, started, result }) => ({
+        org_id: job.delivery.org_id,
+        id: job.delivery.id,
+        attempt: job.delivery.attempts + 1,
+        started,
+        statusCode: result.statusCode ?? 0,
+      })),
+      now,
+    );
+    const subs = new Map(done.map(({ job }) => [job.delivery.subscription_id, { org_id: job.delivery.org_id, id: job.delivery.subscription_id }]));
+    await resetFailures(tx, [...subs.values()]);
   };
 
   const flush = async (): Promise<void> => {
@@ -151,11 +160,13 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
       try {
         await db.transaction(
           async (tx) => {
-            await sql`set local synchronous_commit = off`.execute(tx);
+            await commitWithoutFlush(tx);
             // A subscription deleted meanwhile took its deliveries with it: skip those results
-            // rather than fail the whole batch on their attempt rows.
-            const { rows } = await sql<{ id: string }>`
-              select id from event_deliveries where id = any(${batch.map((r) => r.job.delivery.id)}::uuid[])`.execute(tx);
+            // rather than fail the whole batch on their attempt rows. Holding the subscriptions
+            // first keeps a deletion from removing deliveries under this transaction.
+            const keys = new Map(batch.map(({ job: { delivery: d } }) => [d.subscription_id, { org_id: d.org_id, id: d.subscription_id }]));
+            const held = new Set((await holdSubscriptions(tx, [...keys.values()])).map((s) => s.id));
+            const rows = await existingDeliveries(tx, batch.filter((r) => held.has(r.job.delivery.subscription_id)).map((r) => r.job.delivery));
             const live = new Set(rows.map((r) => r.id));
             const kept = batch.filter((r) => live.has(r.job.delivery.id));
             await recordSuccesses(tx, kept.filter((r) => r.result.ok), now);
@@ -249,12 +260,7 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
     },
     async releaseLeases() {
       const now = clock.now();
-      await db.transaction(
-        (tx) =>
-          sql`update event_deliveries set lease_until = null, next_attempt_at = least(next_attempt_at, ${now})
-              where status = 'pending' and lease_until is not null`.execute(tx),
-        { system: true },
-      );
+      await db.transaction((tx) => releaseLeases(tx, now), { system: true });
     },
     async drain(timeoutMs) {
       for (const job of queue.splice(0)) active.delete(job.delivery.id);
@@ -276,13 +282,13 @@ export function createWebhookDispatcher(platform: Platform, sender: WebhookSende
 }
 
 export function webhookWorker(
-  platform: Platform,
+  deps: Pick<RelayDeps, 'db' | 'clock' | 'ids'>,
   subscription: SubscriptionRow,
   target: WebhookTarget,
   dispatcher: WebhookDispatcher,
 ): SinkWorker {
-  const reader = new SubscriptionReader(platform, subscription);
-  const { db, clock, ids } = platform;
+  const reader = new SubscriptionReader(deps, subscription);
+  const { db, clock, ids } = deps;
   return {
     subscription,
     async pump() {
