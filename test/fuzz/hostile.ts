@@ -105,7 +105,8 @@ interface Case {
  */
 export async function fuzzApi(opts: { app: TestApp; seeds: IsolationSeed[] }): Promise<FuzzReport> {
   const { app } = opts;
-  const tenant = await addTenant(app);
+  // A sandbox org, as the isolation walk's: it has a test clock to seed.
+  const tenant = await addTenant(app, { sandbox: true });
   const receiver = await startReceiver();
   try {
     return await fuzzOrg(app, tenant, await seedOrg(app, tenant, `F${Date.now().toString(36)}`, opts.seeds, receiver.url), opts.seeds);
