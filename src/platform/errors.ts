@@ -21,6 +21,7 @@ export type ErrorKind =
   | 'method_not_allowed'
   | 'conflict' // the object's state does not allow it now
   | 'gone' // it existed and is no longer usable
+  | 'timeout' // the client did not send the whole request in time
   | 'too_large' // a body past the limit
   | 'uri_too_long'
   | 'unsupported_media_type'

@@ -339,8 +339,9 @@ export async function walkIsolation(opts: {
   }
 }
 
-interface Operation {
+export interface Operation {
   security?: unknown[];
+  parameters?: { in: string; name: string; schema?: JsonSchema }[];
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
 }
 
@@ -373,14 +374,15 @@ function judge(answer: Answer, c: WalkCase, markersOfA: string[], sent: string):
   return problems;
 }
 
-interface SeededOrg {
+export interface SeededOrg {
   view: OrgView;
   params: Record<string, Record<string, string>[]>;
   markers: string[];
   snapshot: string[];
 }
 
-async function seedOrg(
+/** Seeds one org with every seed, in order (the walk seeds two; the API fuzz test one). */
+export async function seedOrg(
   app: TestApp,
   tenant: { org: TestOrg; token: string; headers: Record<string, string> },
   tag: string,
@@ -439,14 +441,14 @@ async function snapshot(app: TestApp, org: OrgView, urls: string[]): Promise<Map
   return out;
 }
 
-const fill = (template: string, params: Record<string, string>): string =>
+export const fill = (template: string, params: Record<string, string>): string =>
   template.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(params[n] ?? `{${n}}`));
 
 /**
  * One request, its answer read as a stream: most routes end at once; a live stream (server-sent
  * events) is read for `streamMs` and then dropped, so the walk covers it without hanging.
  */
-async function call(
+export async function call(
   app: TestApp,
   req: { method: Method; url: string; headers: Record<string, string>; body?: unknown; streamMs: number },
 ): Promise<Answer> {

@@ -32,6 +32,8 @@ import {
   addWorkingDays,
   addYears,
   assertIsoDate,
+  clampDate,
+  DateOutOfRange,
   DEFAULT_WORKING_DAYS,
   isWeekend,
   isWorkingDay,
@@ -180,8 +182,8 @@ async function withHolidays<T>(
   const ids = lin.chain.map((c) => c.holiday_calendar_id);
   const workingDays = lin.calendar?.working_days ?? DEFAULT_WORKING_DAYS;
   for (let w = span.reach; ; w = w * 2 + 31) {
-    const from = addDays(span.first, -w);
-    const to = addDays(span.last, w);
+    const from = clampDate(addDays(span.first, -w));
+    const to = clampDate(addDays(span.last, w));
     const rows = ids.length ? await repo.holidaysBetween(t.db, t.orgId, ids, from, to) : [];
     const { value, reached } = fn({ workingDays, holidays: new Set(rows.map((r) => r.holiday_date)) }, rows);
     if (reached.every((d) => d >= from && d <= to)) return value;
@@ -190,6 +192,16 @@ async function withHolidays<T>(
 }
 
 const around = (date: string, reach: number) => ({ first: date, last: date, reach });
+
+/** Runs `search`; a business day it would find past 9999-12-31 (or before 0001-01-01) is a 400 naming `field`. */
+async function withinDateRange<T>(field: (date: string) => string, search: () => Promise<T>): Promise<T> {
+  try {
+    return await search();
+  } catch (err) {
+    if (err instanceof DateOutOfRange) throw CalendarErrors.invalid([{ field: field(err.date), reason: err.reason }]);
+    throw err;
+  }
+}
 
 /** The holiday of the nearest calendar of the lineage on `date`, if any. */
 function holidayOn(lin: Lineage, rows: repo.HolidayOnDate[], date: string): repo.HolidayOnDate | undefined {
@@ -285,15 +297,20 @@ export function createCalendarsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     return row;
   }
 
-  /** Working date of each given holiday date, from the calendar's (and ancestors') holidays. */
-  async function workingDates(t: TenantTx, calendar: repo.CalendarRow, dates: string[]): Promise<Map<string, string>> {
+  /**
+   * Working date of each given holiday date, from the calendar's (and ancestors') holidays. A
+   * holiday whose working date would fall after 9999-12-31 is refused, naming `fieldOf(date)`.
+   */
+  async function workingDates(t: TenantTx, calendar: repo.CalendarRow, dates: string[], fieldOf: (date: string) => string): Promise<Map<string, string>> {
     if (!dates.length) return new Map();
     const lin = { calendar, chain: await lineage(t, calendar) };
     const sorted = [...dates].sort();
-    return withHolidays(t, lin, { first: sorted[0]!, last: sorted.at(-1)!, reach: 31 }, (cal) => {
-      const value = new Map(dates.map((d) => [d, nextWorkingDate(d, cal.workingDays, cal.holidays)]));
-      return { value, reached: [...value.values()] };
-    });
+    return withinDateRange(fieldOf, () =>
+      withHolidays(t, lin, { first: sorted[0]!, last: sorted.at(-1)!, reach: 31 }, (cal) => {
+        const value = new Map(dates.map((d) => [d, nextWorkingDate(d, cal.workingDays, cal.holidays)]));
+        return { value, reached: [...value.values()] };
+      }),
+    );
   }
 
   /**
@@ -388,7 +405,7 @@ export function createCalendarsService(deps: Pick<Platform, 'clock' | 'ids'>) {
             t.db,
             (body.holidays ?? []).map((h) => holidayRow(orgId, cal.holiday_calendar_id, h, now)),
           );
-          const working = await workingDates(t, cal, dates);
+          const working = await workingDates(t, cal, dates, (d) => `body.holidays[${dates.indexOf(d)}].holiday_date`);
           await recordEvent(t.db, events, CalendarEvents.calendarCreated, { orgId, cid: t.cid, data: calendarEvent(cal) });
           const created: CreatedCalendar = {
             ...toCalendar(cal),
@@ -522,7 +539,7 @@ export function createCalendarsService(deps: Pick<Platform, 'clock' | 'ids'>) {
           if (await repo.findHolidayOnDate(t.db, orgId, cal.holiday_calendar_id, body.holiday_date)) throw CalendarErrors.holidayExists(body.holiday_date);
           const now = clock.now();
           const [h] = await repo.insertHolidays(t.db, [holidayRow(orgId, cal.holiday_calendar_id, body, now)]);
-          const working = await workingDates(t, cal, [body.holiday_date]);
+          const working = await workingDates(t, cal, [body.holiday_date], () => 'body.holiday_date');
           await recordEvent(t.db, events, CalendarEvents.calendarUpdated, {
             orgId,
             cid: t.cid,
@@ -600,7 +617,7 @@ export function createCalendarsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     async businessDay(t: TenantTx, calendarId: bigint | undefined, date: string): Promise<BusinessDay> {
       const calendar = await mustFind(t, calendarId);
       const lin = { calendar, chain: await lineage(t, calendar) };
-      return withHolidays(t, lin, around(date, 31), (cal, rows) => {
+      return withinDateRange(() => 'body.current_date', () => withHolidays(t, lin, around(date, 31), (cal, rows) => {
         const next = nextWorkingDate(date, cal.workingDays, cal.holidays);
         const prior = priorWorkingDate(date, cal.workingDays, cal.holidays);
         const holiday = holidayOn(lin, rows, date);
@@ -617,17 +634,17 @@ export function createCalendarsService(deps: Pick<Platform, 'clock' | 'ids'>) {
           prior_business_date: prior,
         };
         return { value, reached: [prior, next] };
-      });
+      }));
     },
 
     /**
      * GET …/{holiday_calendar_id}/non-business-days: every weekend day and holiday from beginDate
      * (default: the org's business date) to endDate (default and limit: a year after beginDate,
-     * less a day), both included.
+     * less a day, and no later than 9999-12-31), both included.
      */
     async nonBusinessDays(t: TenantTx, calendarId: bigint | undefined, q: NonBusinessDaysQuery): Promise<NonBusinessDays> {
       const begin = q.beginDate ?? (await t.dates.today());
-      const lastAllowed = addDays(addYears(begin, 1), -1);
+      const lastAllowed = clampDate(addDays(addYears(begin, 1), -1));
       const end = q.endDate ?? lastAllowed;
       const since = q.beginDate === undefined ? ` (default: ${begin}, the business date today)` : '';
       if (end < begin) throw CalendarErrors.invalid([{ field: 'query.endDate', reason: `is before beginDate${since}` }]);

@@ -3,6 +3,8 @@ import {
   addDays,
   addWorkingDays,
   addYears,
+  clampDate,
+  DateOutOfRange,
   daysBetween,
   epochDay,
   fromEpochDay,
@@ -137,5 +139,30 @@ describe('mergeLineage (parent calendars)', () => {
   });
   it('is Monday to Friday with no holidays when there is no calendar', () => {
     expect(mergeLineage([])).toEqual({ workingDays: [1, 2, 3, 4, 5], holidays: new Set() });
+  });
+});
+
+describe('dates stay within 0001-01-01 … 9999-12-31', () => {
+  it('a search past either end throws DateOutOfRange naming the date it started from', () => {
+    expect(nextWorkingDate('9999-12-30', WEEK, none)).toBe('9999-12-31');
+    const after = (() => {
+      try {
+        nextWorkingDate('9999-12-31', WEEK, none);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(after).toBeInstanceOf(DateOutOfRange);
+    expect(after).toMatchObject({ date: '9999-12-31', direction: 'after' });
+    expect(() => nextWorkingDate('9999-12-30', WEEK, new Set(['9999-12-31']))).toThrow(DateOutOfRange);
+    expect(() => priorWorkingDate('0001-01-01', WEEK, none)).toThrow(DateOutOfRange);
+    expect(() => addWorkingDays('9999-12-20', 10, WEEK, none)).toThrow(DateOutOfRange);
+    expect(priorWorkingDate('0001-01-02', WEEK, none)).toBe('0001-01-01');
+  });
+
+  it('clampDate moves a window’s ends into the range', () => {
+    expect(clampDate(addDays('9999-12-01', 60))).toBe('9999-12-31');
+    expect(clampDate(addDays('0001-01-10', -60))).toBe('0001-01-01');
+    expect(clampDate('2026-11-23')).toBe('2026-11-23');
   });
 });

@@ -1,6 +1,28 @@
 // Business-day arithmetic on calendar dates (yyyy-mm-dd), in whole days, free of time zones: the
 // caller has already decided which day it is (platform business dates). Pure functions; the
 // service loads the holidays they need.
+//
+// Dates have four-digit years, 0001-01-01 to 9999-12-31 (the API's `date` format): a search that
+// would answer a day outside that range throws DateOutOfRange instead of writing `10000-01-03`
+// (and compares as text wrongly), and the service refuses the request naming the date asked about.
+import { FIRST_DATE, LAST_DATE } from '../../platform/http/formats.js';
+
+export { FIRST_DATE, LAST_DATE };
+
+/** A working day was searched for past 9999-12-31 or before 0001-01-01. */
+export class DateOutOfRange extends RangeError {
+  constructor(readonly date: string, readonly direction: 'after' | 'before') {
+    super(`no working day ${direction} ${date} within ${FIRST_DATE} to ${LAST_DATE}`);
+    this.name = 'DateOutOfRange';
+  }
+
+  /** The reason a validation error gives for the field that held `date`. */
+  get reason(): string {
+    return this.direction === 'after'
+      ? `has no business day after it up to ${LAST_DATE}, the last date Lastro handles`
+      : `has no business day before it from ${FIRST_DATE}, the first date Lastro handles`;
+  }
+}
 
 /** Pismo numbers working days 1 = Monday … 6 = Saturday; Sunday is never a working day. */
 export const DEFAULT_WORKING_DAYS: readonly number[] = [1, 2, 3, 4, 5];
@@ -42,6 +64,12 @@ export function fromEpochDay(day: number): string {
 
 export const addDays = (date: string, n: number): string => fromEpochDay(epochDay(date) + n);
 
+const FIRST_DAY = epochDay(FIRST_DATE);
+const LAST_DAY = epochDay(LAST_DATE);
+
+/** `date` moved into 0001-01-01 … 9999-12-31 (a window around a date may reach past either end). */
+export const clampDate = (date: string): string => fromEpochDay(Math.min(LAST_DAY, Math.max(FIRST_DAY, epochDay(date))));
+
 /** Whole days from `from` to `to` (negative when `to` is earlier). */
 export const daysBetween = (from: string, to: string): number => epochDay(to) - epochDay(from);
 
@@ -81,6 +109,7 @@ function step(date: string, dir: 1 | -1, workingDays: readonly number[], holiday
   let day = epochDay(date);
   for (let i = 0; i < SEARCH_LIMIT_DAYS; i++) {
     day += dir;
+    if (day > LAST_DAY || day < FIRST_DAY) throw new DateOutOfRange(date, dir > 0 ? 'after' : 'before');
     const candidate = fromEpochDay(day);
     if (isWorkingDay(candidate, workingDays, holidays)) return candidate;
   }

@@ -23,15 +23,15 @@ export const OrgErrors = {
 
 /** RFC 6749 §5.2 errors for /passport/v2/oauth/token. */
 export const OAuthErrors = {
-  invalidRequest: (why: string) => oauth('invalid', 'invalid_request', why),
+  invalidRequest: (why: string, details?: unknown) => oauth('invalid', 'invalid_request', why, undefined, details),
   invalidClient: () => oauth('unauthenticated', 'invalid_client', 'Invalid credentials', { 'www-authenticate': 'Basic realm="lastro"' }),
   invalidGrant: (why: string) => oauth('invalid', 'invalid_grant', why),
   unsupportedGrant: (grant: string) => oauth('invalid', 'unsupported_grant_type', `grant_type "${grant}" is not supported`),
   invalidScope: (why: string) => oauth('invalid', 'invalid_scope', why),
 };
 
-function oauth(kind: ErrorKind, error: string, description: string, headers?: Record<string, string>): AppError {
-  return new AppError(kind, `OAUTH_${error.toUpperCase()}`, description, undefined, headers, {
+function oauth(kind: ErrorKind, error: string, description: string, headers?: Record<string, string>, details?: unknown): AppError {
+  return new AppError(kind, `OAUTH_${error.toUpperCase()}`, description, details, headers, {
     error,
     error_description: description,
   });

@@ -251,6 +251,7 @@ export const OAuthError = Type.Object({
   error_description: Type.Optional(Type.String()),
   code: Type.String(),
   message: Type.String(),
+  details: Type.Optional(Type.Unknown({ description: 'The offending fields of an invalid_request, as { field, reason }.' })),
   cid: Type.String(),
 });
 

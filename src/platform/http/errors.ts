@@ -24,6 +24,7 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
+  timeout: 408,
   conflict: 409,
   gone: 410,
   too_large: 413,
@@ -128,6 +129,11 @@ export function validationIssues(context: string, errors: AjvIssue[]): FieldIssu
     else issues.push({ field, reason: 'does not match any allowed form' });
   }
   return issues;
+}
+
+/** Issues found by JSON pointer in one part of a request (`body`), as issues naming each field. */
+export function pointerIssues(context: string, issues: { path: string; reason: string }[]): FieldIssue[] {
+  return issues.map(({ path, reason }) => ({ field: fieldPath(context, path), reason }));
 }
 
 /** Numbers kept as text that no schema read (free-form fields), as issues naming each. */

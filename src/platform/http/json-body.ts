@@ -3,7 +3,11 @@
 // must not act on an amount or an id it did not receive. A number whose text a float64 gives back
 // exactly becomes a JS number, as before; any other stays a `LosslessNumber` holding the text, so
 // the Amount schema can read it exactly and every other field refuses it (see amount.ts, errors.ts).
+//
+// Text that cannot be stored (a NUL, a lone surrogate, bytes that are not UTF-8) is reported per
+// field in `unstorable`, never changed (text.ts).
 import { LosslessNumber, UnsafeNumberReason, getUnsafeNumberReason, isLosslessNumber, isSafeNumber, parse } from 'lossless-json';
+import { ILL_FORMED_REASON, decodeUtf8, textIssues, type TextIssue } from './text.js';
 
 export { LosslessNumber, isLosslessNumber };
 
@@ -11,19 +15,27 @@ export interface ParsedBody {
   value: unknown;
   /** True when some number could not become a JS number exactly (it is a LosslessNumber). */
   inexact: boolean;
+  /** Strings and property names that cannot be stored, by JSON pointer: the body must be refused. */
+  unstorable: TextIssue[];
 }
 
 // Fastify's default parser (secure-json-parse) refuses these keys, which could otherwise reach
 // Object.prototype through a careless merge. The texts are only scanned when the body could hold
 // them: the key written plainly, or with a \u escape.
 const SUSPECT = /__proto__|constructor|\\u/;
+/** A NUL or a surrogate can only come from a `\u` escape, or from bytes that were not UTF-8. */
+const ESCAPED = /\\u/;
+/** Where bytes were not UTF-8, each became one of these (text.ts). */
+const UNDECODED_BYTE = /[\udc80-\udcff]/;
 
 /**
- * Parses a JSON text as JSON.parse does (the last of duplicate keys wins), except that numbers
- * that would change are kept as LosslessNumber. Throws SyntaxError for text that is not JSON and
- * for a `__proto__` key or a `constructor` key holding `prototype`, as Fastify's default does.
+ * Parses a JSON text (or the bytes of one, UTF-8) as JSON.parse does (the last of duplicate keys
+ * wins), except that numbers that would change are kept as LosslessNumber. Throws SyntaxError for
+ * text that is not JSON and for a `__proto__` key or a `constructor` key holding `prototype`, as
+ * Fastify's default does.
  */
-export function parseJsonBody(text: string): ParsedBody {
+export function parseJsonBody(input: string | Buffer): ParsedBody {
+  const { text, valid } = typeof input === 'string' ? { text: input, valid: true } : decodeUtf8(input);
   let inexact = false;
   let value: unknown;
   try {
@@ -43,7 +55,23 @@ export function parseJsonBody(text: string): ParsedBody {
     throw new SyntaxError('JSON nested too deeply');
   }
   if (SUSPECT.test(text)) refusePoisoning(value);
-  return { value, inexact };
+  let unstorable: TextIssue[] = [];
+  if (!valid) {
+    // A `\ud800` escape right before an undecodable byte would pair with it: name every string
+    // holding one of the stand-ins, paired or not.
+    unstorable = textIssues(value);
+    for (const issue of undecodedBytes(value)) if (!unstorable.some((u) => u.path === issue.path)) unstorable.push(issue);
+    if (!unstorable.length) throw new SyntaxError('Request body is not UTF-8');
+  } else if (ESCAPED.test(text)) {
+    unstorable = textIssues(value);
+  }
+  return { value, inexact, unstorable };
+}
+
+function undecodedBytes(value: unknown, path = ''): TextIssue[] {
+  if (typeof value === 'string') return UNDECODED_BYTE.test(value) ? [{ path, reason: ILL_FORMED_REASON }] : [];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, child]) => undecodedBytes(child, `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`));
 }
 
 function refusePoisoning(root: unknown): void {

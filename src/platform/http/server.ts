@@ -1,25 +1,24 @@
 // The HTTP app: Fastify with TypeBox schemas, one error body, correlation ids, metrics, the
 // generated OpenAPI document and its reference page. Modules add routes; nothing here knows them.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { LogController, errorCodes, type FastifyBaseLogger, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, errorCodes, type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import ajvFormats from 'ajv-formats';
-
-type AjvPlugin = (ajv: unknown, options?: unknown) => unknown;
 import { AppError, PlatformErrors } from '../errors.js';
 import { isValidCid } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { HttpApp, LastroModule, Platform } from '../module.js';
-import { amountKeyword, amountsInOpenApi } from './amount.js';
-import { ErrorBody, inexactNumberIssues, statusOf, toAppError, type ErrorStatusOverrides } from './errors.js';
+import { amountsInOpenApi } from './amount.js';
+import { ErrorBody, STATUS_OF_KIND, inexactNumberIssues, pointerIssues, statusOf, toAppError, type ErrorStatusOverrides } from './errors.js';
 import { healthRoutes } from './health.js';
 import { docsRoutes } from './docs.js';
-import { FORMATS } from './formats.js';
 import { parseJsonBody } from './json-body.js';
+import { BAD_PERCENT_ENCODING, MAX_URL_LENGTH, checkUrl, uriTooLong } from './url.js';
+import { requestValidatorCompiler } from './validation.js';
 import { installGuard, routeAuth } from '../auth/guard.js';
 import { readFileSync } from 'node:fs';
 
@@ -27,12 +26,20 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Statuses this route answers instead of its error kinds' usual ones (Pismo's documented answers). */
     errorStatus?: ErrorStatusOverrides;
+    /**
+     * How this route words a request the platform refused before its handler ran (a body that does
+     * not parse, text that cannot be stored, a failed validation, a bad URL): RFC 6749's token
+     * endpoint answers them as `invalid_request`. The refusal's message and details are given.
+     */
+    refusedRequest?: (err: AppError) => AppError;
   }
 }
 
 export const API_VERSION = '0.1.0';
 
 const METHODS: HTTPMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+/** The platform's codes for a request refused before its handler ran (see `refusedRequest`). */
+const REFUSALS = new Set(['VALIDATION_ERROR', 'MALFORMED_JSON', 'INVALID_CONTENT_LENGTH', 'BAD_REQUEST']);
 // Probes and scrapes would drown the request log.
 const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
 
@@ -70,30 +77,43 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
     },
     bodyLimit: config.bodyLimit,
     return503OnClosing: true,
-    ajv: {
-      // verbose: errors carry the offending value, so a number kept as text (a LosslessNumber)
-      // in a number or integer field is reported as such, not as "must be number".
-      customOptions: { allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false, formats: FORMATS, verbose: true },
-      plugins: [ajvFormats as unknown as AjvPlugin as never, amountKeyword as unknown as AjvPlugin as never],
+    // Errors Fastify meets before a route runs (a path that does not decode, a parameter past
+    // the router's length limit) and those Node's parser meets before Fastify (a header block too
+    // large, a malformed Content-Length) are answered in the one error body too, with a cid.
+    frameworkErrors: (err, request, reply) => {
+      const appErr = frameworkError(err);
+      // No route ran, so no "request completed" line: this one lets the operator find it by cid.
+      request.log.info({ method: request.method, status: STATUS_OF_KIND[appErr.kind], code: appErr.code }, 'client error');
+      reply.header('x-cid', request.id);
+      sendError(request, reply, appErr);
     },
+    clientErrorHandler: (err, socket) => answerClientError(err as unknown as ParserError, socket, deps.logger),
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Bodies are validated without type coercion, the path, query string and headers with it
+  // (validation.ts).
+  app.setValidatorCompiler(requestValidatorCompiler());
 
   // JSON only: text/plain and other bodies are 415, not a confusing validation error.
   app.removeContentTypeParser('text/plain');
 
   // JSON bodies keep each number's exact text (json-body.ts). Otherwise as Fastify's own parser:
   // the same body limit, the same errors for an empty or malformed body, `__proto__` refused.
+  // The bytes are decoded here, not by Fastify: bytes that are not UTF-8 are refused naming the
+  // field, where a decoder would silently have made them U+FFFD. So are a NUL and a lone surrogate.
   const withInexactNumbers = new WeakSet<FastifyRequest>();
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     if (body.length === 0) return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+    let parsed: ReturnType<typeof parseJsonBody>;
     try {
-      const parsed = parseJsonBody(body as string);
-      if (parsed.inexact) withInexactNumbers.add(request);
-      done(null, parsed.value);
+      parsed = parseJsonBody(body);
     } catch {
-      done(new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), undefined);
+      return done(new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), undefined);
     }
+    if (parsed.unstorable.length) return done(PlatformErrors.validation(pointerIssues('body', parsed.unstorable)), undefined);
+    if (parsed.inexact) withInexactNumbers.add(request);
+    done(null, parsed.value);
   });
   // After validation, a number still kept as text sits where no schema read it (a free-form
   // object, a route without a body schema): the handler would get an object, or round it. 400.
@@ -122,6 +142,8 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-cid', request.id);
+    // Before authentication: a URL too long, or a parameter holding text no query may carry.
+    checkUrl(request);
   });
 
   // While draining, answers to in-flight requests close their keep-alive connection, so the
@@ -146,7 +168,9 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
   });
 
   app.setErrorHandler((err, request, reply) => {
-    const appErr = toAppError(err, config.bodyLimit, request.headers['content-type']);
+    let appErr = toAppError(err, config.bodyLimit, request.headers['content-type']);
+    const reword = request.routeOptions.config?.refusedRequest;
+    if (reword && REFUSALS.has(appErr.code)) appErr = reword(appErr);
     if (appErr.kind === 'internal' || appErr.kind === 'unavailable') request.log.error({ err }, 'request failed');
     sendError(request, reply, appErr);
   });
@@ -199,7 +223,72 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
   return app;
 }
 
-function sendError(request: FastifyRequest, reply: { status: (n: number) => unknown; headers: (h: Record<string, string>) => unknown; send: (b: unknown) => unknown }, err: AppError): void {
+/** An error Fastify raised before routing, as the AppError it means. */
+function frameworkError(err: FastifyError): AppError {
+  switch (err.code) {
+    case 'FST_ERR_BAD_URL':
+      // The router cannot tell which parameter held it: the path as a whole is named.
+      return PlatformErrors.validation([{ field: 'path', reason: BAD_PERCENT_ENCODING }]);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('uri_too_long', 'URI_TOO_LONG', 'A path parameter is longer than the limit of 100 characters');
+    default:
+      return toAppError(err, 0);
+  }
+}
+
+/** An error of Node's HTTP parser: `rawPacket` is the data it was reading when it failed. */
+type ParserError = Error & { code?: string; rawPacket?: Buffer };
+
+/** Node's HTTP parser errors (before any request exists), as the AppError each means. */
+function clientError(err: ParserError): AppError {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      // A request line past the URL limit is a URL too long; anything else, headers too large.
+      return isRequestLine(err.rawPacket)
+        ? uriTooLong()
+        : new AppError('header_too_large', 'HEADER_TOO_LARGE', 'The request headers are larger than the limit of 16384 bytes');
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return new AppError('invalid', 'INVALID_CONTENT_LENGTH', 'The Content-Length header is not valid');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      // Node's headersTimeout (60 s): a client that never finishes its headers.
+      return new AppError('timeout', 'REQUEST_TIMEOUT', 'The request was not received in time');
+    default:
+      return new AppError('invalid', 'BAD_REQUEST', 'The request is not valid HTTP');
+  }
+}
+
+const REQUEST_LINE_START = /^[A-Z]+ /;
+
+/** Whether the data the parser failed on starts with a request line longer than a URL may be. */
+function isRequestLine(packet: Buffer | undefined): boolean {
+  if (!packet || !REQUEST_LINE_START.test(packet.subarray(0, 16).toString('latin1'))) return false;
+  const eol = packet.indexOf('\n');
+  return eol === -1 || eol > MAX_URL_LENGTH;
+}
+
+/**
+ * Answers a request Node could not parse, in the one error body with a fresh cid (the request's
+ * own x-cid could not be read), logged so the operator can find it, then closes the connection.
+ */
+function answerClientError(err: ParserError, socket: Socket, log: Logger): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const appErr = clientError(err);
+  const status = STATUS_OF_KIND[appErr.kind];
+  const cid = randomUUID();
+  log.info({ cid, status, code: appErr.code, parserError: err.code }, 'client error');
+  if (socket.writable) {
+    const body = JSON.stringify({ code: appErr.code, message: appErr.message, cid });
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+        `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `x-cid: ${cid}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, err: AppError): void {
   if (err.headers) reply.headers(err.headers);
   reply.status(statusOf(err, request.routeOptions.config?.errorStatus));
   const body: Record<string, unknown> = { ...err.extra, code: err.code, message: err.message };
