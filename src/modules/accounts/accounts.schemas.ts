@@ -11,7 +11,7 @@ const literals = <T extends string[]>(values: readonly [...T], description: stri
 export const ALLOWED_OPERATIONS = ['ALL_OPERATIONS', 'CREDIT_ONLY', 'DEBIT_ONLY', 'NO_OPERATIONS'] as const;
 const AllowedOperations = literals(ALLOWED_OPERATIONS, 'Operations an account in this status allows.');
 const State = literals(['ACTIVE', 'INACTIVE'] as const, 'State.');
-const StatusName = Type.String({ pattern: '^[A-Z_]+$', maxLength: 200, description: 'Account status name (capital letters and underscores).' });
+const StatusName = Type.String({ pattern: '^[A-Z_]+$', maxLength: 200, examples: ['FROZEN'], description: 'Account status name (capital letters and underscores).' });
 
 /**
  * A whole amount of the currency, as Pismo's application declares its limits (`integer`, int64):
@@ -203,9 +203,9 @@ export const ApplicationResponse = Type.Object(
     application_id: Type.Integer(),
     status: Type.Integer({ description: 'Application status id: 1 PROSPECT, 2 REGISTERED, 3 DENIED, 4 APPROVED.' }),
     status_name: Type.String({ description: 'PROSPECT, REGISTERED, DENIED or APPROVED.' }),
-    account_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The account created; null for a prospect.' }),
-    customer_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The owner customer created; null for a prospect.' }),
-    entity_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The owner entity created; null for a prospect.' }),
+    account_id: Type.Optional(Type.Integer({ description: 'The account created; absent for a prospect.' })),
+    customer_id: Type.Optional(Type.Integer({ description: 'The owner customer created; absent for a prospect.' })),
+    entity_id: Type.Optional(Type.Integer({ description: 'The owner entity created; absent for a prospect.' })),
     program_id: Type.Integer(),
   },
   { title: 'AcquisitionResponse' },

@@ -154,14 +154,17 @@ export function createAccountsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     application_id: Number(r.application_id),
     status: r.status,
     status_name: r.status_name,
-    account_id: num(r.account_id) ?? null,
-    customer_id: num(r.customer_id) ?? null,
-    entity_id: num(r.entity_id) ?? null,
+    ...(r.account_id !== null ? { account_id: Number(r.account_id) } : {}),
+    ...(r.customer_id !== null ? { customer_id: Number(r.customer_id) } : {}),
+    ...(r.entity_id !== null ? { entity_id: Number(r.entity_id) } : {}),
     program_id: Number(r.program_id),
   });
 
   const applicationEvent = (r: repo.ApplicationRow, applicant: Applicant) => ({
     ...applicationBody(r),
+    account_id: num(r.account_id) ?? null,
+    customer_id: num(r.customer_id) ?? null,
+    entity_id: num(r.entity_id) ?? null,
     org_id: r.org_id,
     document_number: applicant.document_number,
     ...(r.acquisition_channel_id !== null ? { acquisition_channel: Number(r.acquisition_channel_id) } : {}),
