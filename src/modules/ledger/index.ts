@@ -6,14 +6,21 @@ import { ledgerOrgSetup } from './ledger.setup.js';
 import { ProcessingCodeEvents } from './processing-codes.events.js';
 import { processingCodesRoutes } from './processing-codes.routes.js';
 import { createProcessingCodesService } from './processing-codes.service.js';
+import { transactionFlowsRoutes } from './transaction-flows.routes.js';
+import { createTransactionFlowsService } from './transaction-flows.service.js';
+import { TransactionTypeEvents } from './transaction-types.events.js';
+import { transactionTypesRoutes } from './transaction-types.routes.js';
+import { createTransactionTypesService } from './transaction-types.service.js';
 
 export { processingCodeRule, type ProcessingCodeRule } from './processing-codes.service.js';
 
 export const ledgerModule: LastroModule = {
   name: 'ledger',
-  events: [...Object.values(ProcessingCodeEvents)],
+  events: [...Object.values(ProcessingCodeEvents), ...Object.values(TransactionTypeEvents)],
   orgSetup: ledgerOrgSetup,
   routes(app, platform) {
     processingCodesRoutes(app, platform, createProcessingCodesService(platform));
+    transactionTypesRoutes(app, platform, createTransactionTypesService(platform));
+    transactionFlowsRoutes(app, platform, createTransactionFlowsService(platform));
   },
 };
