@@ -1,7 +1,7 @@
 // Isolation seed of the ledger's configuration: an authorization code with its own reversal code,
 // two transaction types and the flows that make the code SUCCESS, plus a spare type; and the
-// routes that name a code or a type in a body or a query. Codes and type ids come from the org's
-// tag, so A's never coincide with B's.
+// routes that name a code or a type in a body or a query.
+import { createHash } from 'node:crypto';
 import type { IsolationSeed, WalkCase } from '../walk.js';
 
 const CODES = '/orgs-operation/v1/processing-codes';
@@ -18,11 +18,12 @@ const emptyItems = (label: string, query: string): WalkCase => ({
 export const ledgerSeed: IsolationSeed = {
   module: 'ledger',
   async seed(s) {
-    // `Aa1b2c3-…`: the tag's letter and hex digits make codes and ids of this org only.
-    const tag = s.mark('x').slice(0, 7);
-    const code = tag.slice(0, 6);
-    const reversal = `R${tag.slice(1, 6)}`;
-    const base = 1000 + Number.parseInt(tag.slice(1, 7), 16) * 4;
+    // From the org's tag (a hash of one of its marks), so A's codes and ids never coincide with B's.
+    const hash = createHash('sha256').update(s.mark('ledger')).digest();
+    const tag = hash.toString('hex').toUpperCase();
+    const code = `L${tag.slice(0, 5)}`;
+    const reversal = `R${tag.slice(0, 5)}`;
+    const base = 1000 + (hash.readUInt32BE(8) % 1_000_000_000) * 4;
     const [debitType, creditType, spareType] = [base, base + 1, base + 2];
     await s.call('POST', CODES, {
       processing_code: code,
