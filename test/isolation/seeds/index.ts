@@ -5,7 +5,8 @@ import { accountsSeed } from './accounts.js';
 import { calendarsSeed } from './calendars.js';
 import { clockSeed } from './clock.js';
 import { eventsSeed } from './events.js';
+import { ledgerSeed } from './ledger.js';
 import { orgsSeed } from './orgs.js';
 import { programsSeed } from './programs.js';
 
-export const seeds: IsolationSeed[] = [orgsSeed, calendarsSeed, programsSeed, eventsSeed, clockSeed, accountsSeed];
+export const seeds: IsolationSeed[] = [orgsSeed, calendarsSeed, programsSeed, eventsSeed, clockSeed, accountsSeed, ledgerSeed];
