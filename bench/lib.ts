@@ -4,7 +4,7 @@
 // throwaway PostgreSQL databases and orgs made through the operator API.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { constants, tmpdir } from 'node:os';
@@ -429,9 +429,10 @@ export function lastroCode(): { runs: 'dist' | 'tsx'; why: string } {
   } catch {
     return { runs: 'tsx', why: 'dist/ was never built (npm run build)' };
   }
-  return newestMtime(join(REPO_ROOT, 'src')) <= built
-    ? { runs: 'dist', why: 'dist/ is newer than every file in src/' }
-    : { runs: 'tsx', why: 'src/ changed after the last build (npm run build)' };
+  if (newestMtime(join(REPO_ROOT, 'src')) > built) return { runs: 'tsx', why: 'src/ changed after the last build (npm run build)' };
+  return existsSync(join(REPO_ROOT, 'dist', 'bundle', 'main.js'))
+    ? { runs: 'dist', why: 'dist/ is newer than every file in src/; the bundle dist/bundle/main.js' }
+    : { runs: 'dist', why: 'dist/ is newer than every file in src/; unbundled dist/main.js (esbuild missing at build)' };
 }
 
 // ---- figures: did it measure anything, medians, alternating rounds ----

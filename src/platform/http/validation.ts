@@ -28,16 +28,36 @@ function ajvFor(coerceTypes: Options['coerceTypes']): Ajv {
   return ajv;
 }
 
-/** The validator compiler of every route: bodies without type coercion, text parts with it. */
+/**
+ * The validator compiler of every route: bodies without type coercion, text parts with it.
+ * A schema is compiled on the route's first request, not when the route is registered: compiling
+ * every route's schemas was a third of start-up, and most processes serve few of the routes. The
+ * API fuzz test sends every route of the OpenAPI document a request, so each schema is compiled
+ * in CI.
+ */
 export function requestValidatorCompiler(): FastifySchemaCompiler<FastifySchema> {
-  const body = ajvFor(false);
-  const text = ajvFor('array');
-  return ({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? body : text;
-    const id = (schema as { $id?: string }).$id;
-    const validate = (id && ajv.getSchema(id)) || ajv.compile(schema as object);
-    return httpPart === 'body' ? validate : readingNumbers(validate, schema as JsonSchema);
-  };
+  let ajvs: { body: Ajv; text: Ajv } | undefined;
+  return ({ schema, httpPart }) =>
+    compiledOnFirstUse(() => {
+      ajvs ??= { body: ajvFor(false), text: ajvFor('array') };
+      const ajv = httpPart === 'body' ? ajvs.body : ajvs.text;
+      const id = (schema as { $id?: string }).$id;
+      const validate = (id && ajv.getSchema(id)) || ajv.compile(schema as object);
+      return httpPart === 'body' ? validate : readingNumbers(validate, schema as JsonSchema);
+    });
+}
+
+/** A validate function that compiles itself (`make`) when first called; Fastify reads its `errors`. */
+function compiledOnFirstUse(make: () => ValidateFunction): ValidateFunction {
+  let validate: ValidateFunction | undefined;
+  const lazy = ((data: unknown) => {
+    validate ??= make();
+    const ok = validate(data);
+    lazy.errors = validate.errors;
+    return ok;
+  }) as ValidateFunction;
+  lazy.errors = null;
+  return lazy;
 }
 
 interface JsonSchema {
