@@ -99,13 +99,15 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
   app.removeContentTypeParser('text/plain');
 
   // JSON bodies keep each number's exact text (json-body.ts). Otherwise as Fastify's own parser:
-  // the same body limit, the same errors for an empty or malformed body, `__proto__` refused.
+  // the same body limit, the same error for a malformed body, `__proto__` refused. A zero-length
+  // body is no body, whatever the content type says: the route's body validator accepts that when
+  // its body is optional and names `body` as required otherwise (validation.ts).
   // The bytes are decoded here, not by Fastify: bytes that are not UTF-8 are refused naming the
   // field, where a decoder would silently have made them U+FFFD. So are a NUL and a lone surrogate.
   const withInexactNumbers = new WeakSet<FastifyRequest>();
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    if (body.length === 0) return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+    if (body.length === 0) return done(null, undefined);
     let parsed: ReturnType<typeof parseJsonBody>;
     try {
       parsed = parseJsonBody(body);
