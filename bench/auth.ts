@@ -4,35 +4,28 @@
 // credential check, rate limiters, no query of its own); /orgs-core/v1/orgs/{orgId} with x-tenant
 // (all of that plus one org row read in a tenant transaction).
 // Targets: whoami keeps at least 60 % of /health's req/s; on PostgreSQL the org read keeps 50 %.
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import {
-  type Benchmark,
-  type Child,
-  type Throwaway,
-  LIMITERS_OPEN,
-  UsageError,
   adminPool,
   alternateLoads,
   backendPids,
+  beginRun,
+  type Benchmark,
+  type Child,
   createOrg,
-  freePort,
-  lastroCode,
   makeTempDir,
   measuredAll,
   parseOptions,
   ratios,
   removeTempDir,
-  round,
   rssMb,
   say,
-  spawnNode,
+  startBenchLastro,
   stopChild,
   summarize,
-  waitFor200,
-  warmAndLoad,
+  type Throwaway,
   throwawayDatabase,
+  UsageError,
+  warmAndLoad,
 } from './lib.js';
 
 const TARGETS = { whoami_to_health: 0.6, org_get_to_health_on_postgres: 0.5 };
@@ -43,11 +36,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
     if (!Number.isInteger(opts[name])) throw new UsageError(`--${name} must be a whole number`);
   }
   const rounds = opts.rounds!;
-  const began = performance.now();
-  const loadAtStart = loadavg()[0]!;
-  if (loadAtStart > 0.5) say(`load average is ${loadAtStart.toFixed(2)}: other work on this machine may skew the figures`);
-  const code = lastroCode();
-  say(`lastro runs ${code.runs}: ${code.why}`);
+  const benchRun = beginRun();
 
   const databaseUrl = process.env.DATABASE_URL;
   const engine = databaseUrl ? 'postgres' : 'pglite';
@@ -60,23 +49,9 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       db = await throwawayDatabase(admin.pool, databaseUrl, 'lastro_bench_');
       say(`PostgreSQL ${admin.version}; throwaway database ${db.name}`);
     }
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const adminToken = `bench-${randomBytes(16).toString('hex')}`;
-    const { DATABASE_URL: _ignored, ...inherited } = process.env;
-    server = spawnNode('lastro', ['bin/lastro.mjs', 'start'], {
-      ...inherited,
-      ...(db ? { DATABASE_URL: db.url } : {}),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LASTRO_DATA_DIR: join(tmp, 'data'),
-      LASTRO_ADMIN_TOKEN: adminToken,
-      LOG_LEVEL: 'warn',
-      ...LIMITERS_OPEN,
-    });
-    say(`starting lastro on ${engine}…`);
-    const readyMs = await waitFor200(server, `${base}/ready`);
-    say(`  ready in ${round(readyMs, 0)} ms`);
+    const started = await startBenchLastro({ engine, db, tmp });
+    server = started.server;
+    const { base, adminToken } = started;
     const org = await createOrg(base, adminToken, 'auth');
     const credentials = JSON.stringify({ server_key: org.serverKey, server_secret: org.serverSecret });
     const json = { 'content-type': 'application/json' };
@@ -150,12 +125,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       benchmark: 'auth',
       engine,
       ...(admin ? { postgres: admin.version } : {}),
-      lastro_runs: code.runs,
-      node: process.version,
-      cpus: cpus().length,
-      load_avg_1m_at_start: round(loadAtStart, 2),
-      load_avg_1m_at_end: round(loadavg()[0]!, 2),
-      wall_s: round((performance.now() - began) / 1000, 0),
+      ...benchRun.facts(),
       duration_s_per_round: load.durationS,
       rounds,
       connections: load.connections,

@@ -3,18 +3,15 @@
 // do the least the same start needs (open the same PGlite data dir or PostgreSQL database, listen
 // with Fastify), also alternating; `lastro --help` against a bare commander `--help`; RSS.
 import { mkdirSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
-  type Benchmark,
-  type Child,
-  type Throwaway,
-  UsageError,
   adminPool,
   alternateLoads,
+  beginRun,
+  type Benchmark,
+  type Child,
   freePort,
   get,
-  lastroCode,
   makeTempDir,
   measuredAll,
   median,
@@ -27,8 +24,10 @@ import {
   spawnNode,
   stopChild,
   summarize,
+  type Throwaway,
   throwawayDatabase,
   timeToExit,
+  UsageError,
   waitFor200,
 } from './lib.js';
 
@@ -116,12 +115,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
   const starts = opts.starts!;
   const freshStarts = opts['fresh-starts']!;
   const rounds = opts.rounds!;
-  const began = performance.now();
-
-  const loadAtStart = loadavg()[0]!;
-  if (loadAtStart > 0.5) say(`load average is ${loadAtStart.toFixed(2)}: other work on this machine may skew the figures`);
-  const code = lastroCode();
-  say(`lastro runs ${code.runs}: ${code.why}`);
+  const benchRun = beginRun();
   const databaseUrl = process.env.DATABASE_URL;
   const engine = databaseUrl ? 'postgres' : 'pglite';
   const tmp = makeTempDir('lastro-bench-');
@@ -273,13 +267,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
     return {
       benchmark: 'http',
       engine,
-      lastro_runs: code.runs,
-      node: process.version,
-      cpus: cpus().length,
-      // Other work on the machine skews req/s and latency; CPU per request is much less sensitive.
-      load_avg_1m_at_start: round(loadAtStart, 2),
-      load_avg_1m_at_end: round(loadavg()[0]!, 2),
-      wall_s: round((performance.now() - began) / 1000, 0),
+      ...benchRun.facts(),
       duration_s_per_round: load.durationS,
       rounds,
       connections: load.connections,

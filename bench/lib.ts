@@ -4,10 +4,10 @@
 // throwaway PostgreSQL databases and orgs made through the operator API.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
-import { constants, tmpdir } from 'node:os';
+import { constants, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -429,9 +429,10 @@ export function lastroCode(): { runs: 'dist' | 'tsx'; why: string } {
   } catch {
     return { runs: 'tsx', why: 'dist/ was never built (npm run build)' };
   }
-  return newestMtime(join(REPO_ROOT, 'src')) <= built
-    ? { runs: 'dist', why: 'dist/ is newer than every file in src/' }
-    : { runs: 'tsx', why: 'src/ changed after the last build (npm run build)' };
+  if (newestMtime(join(REPO_ROOT, 'src')) > built) return { runs: 'tsx', why: 'src/ changed after the last build (npm run build)' };
+  return existsSync(join(REPO_ROOT, 'dist', 'bundle', 'main.js'))
+    ? { runs: 'dist', why: 'dist/ is newer than every file in src/; the bundle dist/bundle/main.js' }
+    : { runs: 'dist', why: 'dist/ is newer than every file in src/; unbundled dist/main.js (esbuild missing at build)' };
 }
 
 // ---- figures: did it measure anything, medians, alternating rounds ----
@@ -631,4 +632,59 @@ export function backendPids(admin: pg.Pool, name: string): () => Promise<number[
         [name],
       )
     ).rows.map((r) => r.pid);
+}
+
+// ---- what every benchmark run states, and the `lastro start` of auth and writes ----
+
+export interface BenchRun {
+  /** Which code `lastro` runs (dist/, the bundle, or the sources through tsx). */
+  code: ReturnType<typeof lastroCode>;
+  /** The machine and the run, for the JSON: Node, cores, load average at start and end, wall time. */
+  facts(): { lastro_runs: 'dist' | 'tsx'; node: string; cpus: number; load_avg_1m_at_start: number; load_avg_1m_at_end: number; wall_s: number };
+}
+
+/** Starts a run: says how busy the machine is and which code lastro runs. */
+export function beginRun(): BenchRun {
+  const began = performance.now();
+  const loadAtStart = loadavg()[0]!;
+  if (loadAtStart > 0.5) say(`load average is ${loadAtStart.toFixed(2)}: other work on this machine may skew the figures`);
+  const code = lastroCode();
+  say(`lastro runs ${code.runs}: ${code.why}`);
+  return {
+    code,
+    facts: () => ({
+      lastro_runs: code.runs,
+      node: process.version,
+      cpus: cpus().length,
+      // Other work on the machine skews req/s and latency; CPU per request is much less sensitive.
+      load_avg_1m_at_start: round(loadAtStart, 2),
+      load_avg_1m_at_end: round(loadavg()[0]!, 2),
+      wall_s: round((performance.now() - began) / 1000, 0),
+    }),
+  };
+}
+
+/**
+ * `lastro start` on the throwaway database `db` (PostgreSQL) or a PGlite data dir under `tmp`, with
+ * a random operator token and the rate limiters out of reach; resolves once /ready answers.
+ */
+export async function startBenchLastro(opts: { engine: string; db: Throwaway | undefined; tmp: string }): Promise<{ server: Child; base: string; adminToken: string }> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const adminToken = `bench-${randomBytes(16).toString('hex')}`;
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const server = spawnNode('lastro', ['bin/lastro.mjs', 'start'], {
+    ...inherited,
+    ...(opts.db ? { DATABASE_URL: opts.db.url } : {}),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LASTRO_DATA_DIR: join(opts.tmp, 'data'),
+    LASTRO_ADMIN_TOKEN: adminToken,
+    LOG_LEVEL: 'warn',
+    ...LIMITERS_OPEN,
+  });
+  say(`starting lastro on ${opts.engine}…`);
+  const readyMs = await waitFor200(server, `${base}/ready`);
+  say(`  ready in ${round(readyMs, 0)} ms`);
+  return { server, base, adminToken };
 }

@@ -9,21 +9,15 @@
 // PGlite has no pgbench, and PostgreSQL's tps says nothing about an embedded engine.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import {
-  type Benchmark,
-  type Child,
-  type LoadOptions,
-  type LoadResult,
-  type Throwaway,
-  LIMITERS_OPEN,
-  UsageError,
   adminPool,
   backendPids,
+  beginRun,
+  type Benchmark,
+  type Child,
   createOrg,
-  freePort,
-  lastroCode,
+  type LoadOptions,
+  type LoadResult,
   makeTempDir,
   measuredAll,
   median,
@@ -34,11 +28,12 @@ import {
   rssMb,
   runLoad,
   say,
-  spawnNode,
+  startBenchLastro,
   stopChild,
   summarize,
+  type Throwaway,
   throwawayDatabase,
-  waitFor200,
+  UsageError,
 } from './lib.js';
 
 const TARGETS = { creates_to_pgbench_tps: 0.5 };
@@ -98,11 +93,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
     if (!Number.isInteger(opts[name])) throw new UsageError(`--${name} must be a whole number`);
   }
   const { duration, rounds, clients } = opts as { duration: number; rounds: number; clients: number };
-  const began = performance.now();
-  const loadAtStart = loadavg()[0]!;
-  if (loadAtStart > 0.5) say(`load average is ${loadAtStart.toFixed(2)}: other work on this machine may skew the figures`);
-  const code = lastroCode();
-  say(`lastro runs ${code.runs}: ${code.why}`);
+  const benchRun = beginRun();
 
   const databaseUrl = process.env.DATABASE_URL;
   const engine = databaseUrl ? 'postgres' : 'pglite';
@@ -127,23 +118,9 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       say(`  initialized in ${pgbenchInitS} s`);
     }
 
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const adminToken = `bench-${randomBytes(16).toString('hex')}`;
-    const { DATABASE_URL: _ignored, ...inherited } = process.env;
-    server = spawnNode('lastro', ['bin/lastro.mjs', 'start'], {
-      ...inherited,
-      ...(db ? { DATABASE_URL: db.url } : {}),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LASTRO_DATA_DIR: join(tmp, 'data'),
-      LASTRO_ADMIN_TOKEN: adminToken,
-      LOG_LEVEL: 'warn',
-      ...LIMITERS_OPEN,
-    });
-    say(`starting lastro on ${engine}…`);
-    const readyMs = await waitFor200(server, `${base}/ready`);
-    say(`  ready in ${round(readyMs, 0)} ms`);
+    const started = await startBenchLastro({ engine, db, tmp });
+    server = started.server;
+    const { base, adminToken } = started;
     const org = await createOrg(base, adminToken, 'writes');
     const headers = { authorization: `Bearer ${org.token}`, 'x-tenant': org.orgId, 'content-type': 'application/json' };
 
@@ -225,12 +202,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       benchmark: 'writes',
       engine,
       ...(admin ? { postgres: admin.version } : {}),
-      lastro_runs: code.runs,
-      node: process.version,
-      cpus: cpus().length,
-      load_avg_1m_at_start: round(loadAtStart, 2),
-      load_avg_1m_at_end: round(loadavg()[0]!, 2),
-      wall_s: round((performance.now() - began) / 1000, 0),
+      ...benchRun.facts(),
       duration_s_per_round: duration,
       rounds,
       clients,

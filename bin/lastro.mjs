@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The `lastro` command. Runs the compiled JavaScript in dist/ (built by `npm ci` through the
-// `prepare` script, or `npm run build`) while it is up to date with src/; otherwise the TypeScript
-// sources through tsx, which compiles them on every start (slower, never stale).
-import { readdirSync, statSync } from 'node:fs';
+// `prepare` script, or `npm run build`; bundled in dist/bundle/ when esbuild was there) while it
+// is up to date with src/; otherwise the TypeScript sources through tsx, which compiles them on
+// every start (slower, never stale).
+import { existsSync, readdirSync, statSync } from 'node:fs';
 
 const src = new URL('../src/', import.meta.url);
 
@@ -24,7 +25,8 @@ try {
 }
 
 if (built > 0 && newest(src) <= built) {
-  await import('../dist/main.js');
+  const bundled = new URL('../dist/bundle/main.js', import.meta.url);
+  await import(existsSync(bundled) ? bundled.href : '../dist/main.js');
 } else {
   if (built > 0) process.stderr.write('lastro: src/ changed since the last build; running the TypeScript sources (`npm run build` makes start-up faster)\n');
   const { register } = await import('tsx/esm/api');

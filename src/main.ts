@@ -1,235 +1,13 @@
-// The `lastro` command: start | api | worker | migrate.
-import { randomBytes } from 'node:crypto';
+// The `lastro` command: start | api | worker | migrate | org create.
+// Only commander and this file load before the arguments are read: each command imports what it
+// runs, so `lastro --help` or a mistyped command answers without loading the app.
 import { Command } from 'commander';
-import { createApp, type App, type RunMode } from './app.js';
-import { ConfigError, loadConfig, type Config } from './platform/config.js';
-import { DataDirLockedError } from './platform/db/dir-lock.js';
-import { openDatabase } from './platform/db/database.js';
-import { migrate } from './platform/db/migrate.js';
-import { API_VERSION } from './platform/http/server.js';
-import { createLogger, keepWritingWhenReaderGone } from './platform/logger.js';
-import { killAfter } from './platform/watchdog.js';
-import { createOrgsService } from './modules/orgs/index.js';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-
-const say = (line = ''): void => void process.stderr.write(`${line}\n`);
+import type { OrgCreateOptions } from './cli/org-create.js';
+import { keepWritingWhenReaderGone } from './platform/stdio.js';
+import { API_VERSION } from './platform/version.js';
 
 // A reader of our output that has gone must never crash or stall Lastro.
 keepWritingWhenReaderGone();
-
-function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      say(`lastro: configuration error — ${err.message}`);
-      say('See the configuration table in README.md.');
-      process.exit(2);
-    }
-    throw err;
-  }
-}
-
-function fail(err: unknown): never {
-  if (err instanceof DataDirLockedError) {
-    say(`lastro: ${err.message}`);
-    process.exit(1);
-  }
-  say(`lastro: could not start — ${(err as Error).message}`);
-  process.exit(1);
-}
-
-function describeDatabase(config: Config): string {
-  if (!config.databaseUrl) return `PGlite (embedded) at ${config.dataDir}`;
-  const u = new URL(config.databaseUrl);
-  return `PostgreSQL at ${u.hostname}:${u.port || '5432'}${u.pathname}`;
-}
-
-async function run(mode: RunMode): Promise<void> {
-  const config = readConfig();
-  const log = createLogger(config.logLevel);
-
-  // Signals are handled from the first moment: one that arrives while starting is honoured as
-  // soon as start-up has finished, with the same drain as later.
-  let app: App | undefined = undefined; // set once started; the signal handler reads it
-  let requested: string | undefined;
-  let signals = 0;
-  const shutdown = (signal: string): void => {
-    signals += 1;
-    if (signals > 1) {
-      say('lastro: second signal, exiting now');
-      process.exit(130);
-    }
-    if (!app) {
-      requested = signal;
-      return;
-    }
-    // The budget holds whatever hangs: past it the main thread exits with status 1, and if even
-    // that cannot run, a watchdog thread kills the process.
-    killAfter(config.shutdownTimeoutMs + 3000);
-    log.info({ signal }, 'shutting down: draining requests and jobs');
-    const timer = setTimeout(() => {
-      log.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs + 2000);
-    timer.unref();
-    app.stop().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        log.error({ err }, 'error while stopping');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-
-  let created: App;
-  try {
-    created = await createApp({ config, mode, logger: log });
-  } catch (err) {
-    fail(err);
-  }
-  // Before listening: once /ready answers, the demo org it announces exists.
-  const demo = mode === 'all' && created.platform.db.kind === 'pglite' ? await demoOrg(created, config) : undefined;
-  const { url } = await created.start().catch(async (err: unknown) => {
-    await created.stop().catch(() => {});
-    fail(err);
-  });
-
-  const seconds = process.uptime().toFixed(1);
-  log.info(
-    { mode, url, database: created.platform.db.kind, installationId: created.installationId, startupSeconds: Number(seconds) },
-    'lastro started',
-  );
-  say('');
-  say(`Lastro ${API_VERSION} — ${mode === 'all' ? 'API and worker' : mode} started in ${seconds} s`);
-  say(`  Database        ${describeDatabase(config)}`);
-  if (url) {
-    const base = url.replace('://0.0.0.0', '://127.0.0.1');
-    say(`  API             ${base}`);
-    say(`  API reference   ${base}/docs`);
-    say(`  OpenAPI         ${base}/openapi.json`);
-    say(`  Health          ${base}/health   Ready ${base}/ready`);
-  }
-  if (demo && url) {
-    const base = url.replace('://0.0.0.0', '://127.0.0.1');
-    say('');
-    say(`  Demo org        ${demo.orgId} (sandbox)${demo.created ? ', created now' : ''}`);
-    say(`  server_key      ${demo.serverKey}`);
-    say(`  server_secret   ${demo.serverSecret}`);
-    say(`  (kept in ${demo.file})`);
-    say('  Get a token:');
-    say(
-      `    curl -s -X POST ${base}/passport/v2/s2s/access-token -H 'content-type: application/json' \\\n` +
-        `      -d '{"server_key":"${demo.serverKey}","server_secret":"${demo.serverSecret}"}'`,
-    );
-    say('');
-  }
-  say('  Stop with Ctrl+C.');
-  say('');
-
-  app = created;
-  if (requested) shutdown(requested);
-}
-
-interface DemoOrg {
-  orgId: string;
-  serverKey: string;
-  serverSecret: string;
-  file: string;
-  created: boolean;
-}
-
-/**
- * The embedded sandbox gets a demo org on its first start. Its credential is kept (mode 0600)
- * beside the data dir, so later starts can show it again; the database keeps only its hash.
- */
-async function demoOrg(app: App, config: Config): Promise<DemoOrg | undefined> {
-  const file = join(dirname(config.dataDir), 'demo-org.json');
-  const created = await createOrgsService(app.platform).ensureDemoOrg();
-  if (created) {
-    const demo = { orgId: created.org.id, serverKey: created.credential.server_key, serverSecret: created.credential.server_secret };
-    writeFileSync(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
-    return { ...demo, file, created: true };
-  }
-  if (!existsSync(file)) return undefined;
-  try {
-    return { ...(JSON.parse(readFileSync(file, 'utf8')) as Omit<DemoOrg, 'file' | 'created'>), file, created: false };
-  } catch {
-    return undefined;
-  }
-}
-
-async function runMigrate(): Promise<void> {
-  const config = readConfig();
-  let db;
-  try {
-    db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
-  } catch (err) {
-    fail(err);
-  }
-  try {
-    const result = await migrate(db.pool, { onApply: (name) => say(`  applied ${name}`) });
-    say(`lastro: ${result.applied.length} migration(s) applied, ${result.total} in total — ${describeDatabase(config)}`);
-  } finally {
-    await db.close();
-  }
-}
-
-/** Runs the operator route in-process, so the CLI applies exactly the API's rules. */
-async function runOrgCreate(opts: {
-  officialName: string;
-  orgName: string;
-  documentNumber: string;
-  responsible: string;
-  currency: string;
-  timezone: string;
-  countryCode: string;
-  language: string;
-  sandbox: boolean;
-}): Promise<void> {
-  const adminToken = randomBytes(24).toString('hex');
-  const config = { ...readConfig(), adminToken, logLevel: 'silent' as const };
-  let app: App;
-  try {
-    app = await createApp({ config, mode: 'api', migrate: true, logger: createLogger('silent') });
-  } catch (err) {
-    fail(err);
-  }
-  try {
-    const res = await app.http!.inject({
-      method: 'POST',
-      url: '/lastro/v1/orgs',
-      headers: { authorization: `Bearer ${adminToken}` },
-      payload: {
-        official_name: opts.officialName,
-        org_name: opts.orgName,
-        document_number: opts.documentNumber,
-        responsible: opts.responsible,
-        currency_numeric_code: opts.currency,
-        timezone: opts.timezone,
-        country_code: opts.countryCode,
-        language: opts.language,
-        sandbox: opts.sandbox,
-      },
-    });
-    if (res.statusCode !== 201) {
-      const body = res.json<{ message: string; details?: { field: string; reason: string }[] }>();
-      say(`lastro: the org was not created — ${body.details ? body.details.map((d) => `${d.field} ${d.reason}`).join('; ') : body.message}`);
-      process.exitCode = 1;
-      return;
-    }
-    process.stdout.write(`${JSON.stringify(res.json(), null, 2)}\n`);
-    say('The server_secret is shown only now: store it safely.');
-  } finally {
-    await app.stop();
-  }
-}
 
 const program = new Command()
   .name('lastro')
@@ -244,10 +22,10 @@ const program = new Command()
 program
   .command('start', { isDefault: true })
   .description('run the API and the job worker in one process (migrates first)')
-  .action(() => run('all'));
-program.command('api').description('run the HTTP API only (stateless; scale horizontally)').action(() => run('api'));
-program.command('worker').description('run background jobs only (migrates first; run several)').action(() => run('worker'));
-program.command('migrate').description('apply database migrations and exit').action(runMigrate);
+  .action(async () => (await import('./cli/start.js')).run('all'));
+program.command('api').description('run the HTTP API only (stateless; scale horizontally)').action(async () => (await import('./cli/start.js')).run('api'));
+program.command('worker').description('run background jobs only (migrates first; run several)').action(async () => (await import('./cli/start.js')).run('worker'));
+program.command('migrate').description('apply database migrations and exit').action(async () => (await import('./cli/migrate.js')).runMigrate());
 
 const org = program.command('org').description('manage organizations (tenants) directly on the database');
 org
@@ -256,13 +34,13 @@ org
   .requiredOption('--official-name <name>', "company's legal name (≤ 100)")
   .requiredOption('--org-name <name>', 'preferred name on the platform (≤ 80)')
   .requiredOption('--document-number <number>', 'company document number (≤ 20)')
-  .requiredOption('--responsible <email>', 'email of the person to contact')
+  .requiredOption('--responsible <text>', 'the person to contact, e.g. an email (≤ 255)')
   .requiredOption('--currency <code>', 'ISO 4217 numeric currency code, e.g. 986')
   .requiredOption('--timezone <zone>', 'IANA time zone, e.g. America/Sao_Paulo')
   .requiredOption('--country-code <code>', 'ISO 3166-1 alpha-3 country code, e.g. BRA')
   .option('--language <language>', 'en-US or pt-BR', 'en-US')
   .option('--sandbox', 'a sandbox org (gets a test clock)', false)
-  .action(runOrgCreate);
+  .action(async (opts: OrgCreateOptions) => (await import('./cli/org-create.js')).runOrgCreate(opts));
 
 // `start` is the default command, so commander would take an unknown command for an argument of
 // `start` ("too many arguments for 'start'"): name the real mistake instead.

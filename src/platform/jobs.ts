@@ -99,9 +99,12 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
       started = true;
       const b = boss;
       await grantJobTablesToApp(db).catch((err: unknown) => log.warn({ err }, 'could not grant job tables to lastro_app'));
+      // One read of the queues, then only what is missing or changed: a start with nothing to
+      // change costs one query here, not three statements per queue.
+      const existing = new Map((await b.getQueues()).map((q) => [q.name, q]));
       for (const def of defs.values()) {
         const retryLimit = def.retryLimit ?? 5;
-        await b.createQueue(`${def.name}.dead`);
+        if (!existing.has(`${def.name}.dead`)) await b.createQueue(`${def.name}.dead`);
         const queue = {
           name: def.name,
           retryLimit,
@@ -110,19 +113,23 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
           expireInSeconds: LEASE_SECONDS,
           deadLetter: `${def.name}.dead`,
         };
-        await b.createQueue(def.name, queue);
-        await b.updateQueue(def.name, queue); // a queue made by an older release takes today's settings
+        const have = existing.get(def.name);
+        if (!have) await b.createQueue(def.name, queue);
+        else if (!sameSettings(have, queue)) await b.updateQueue(def.name, queue); // a queue made by an older release takes today's settings
       }
       if (!work) return;
       for (const def of defs.values()) if (def.cron) await b.schedule(def.name, def.cron, {}, { tz: 'UTC' });
       for (const def of defs.values()) {
-        const check = Compile(def.schema);
+        // Compiled when the first job of the queue runs, not at start-up.
+        let compiled: ReturnType<typeof Compile> | undefined;
+        const checker = (): ReturnType<typeof Compile> => (compiled ??= Compile(def.schema));
         const concurrency = def.concurrency ?? 1;
         for (let i = 0; i < concurrency; i++) {
           const options = { pollingIntervalSeconds: deps.pollSeconds, batchSize: 1, includeMetadata: true as const };
           await b.work<unknown>(def.name, options, async ([job]) => {
             if (!job) return;
             const jobLog = log.child({ job: def.name, jobId: job.id });
+            const check = checker();
             if (!check.Check(job.data)) {
               const problems = [...check.Errors(job.data)].map((e) => `${e.instancePath || '/'} ${e.message}`);
               jobLog.error({ problems }, 'job data does not match its schema; moved to dead letter');
@@ -171,4 +178,11 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
       await boss.stop({ graceful: true, timeout: Math.max(timeoutMs, 1000), wait: true, close: false });
     },
   };
+}
+
+type QueueSettings = Pick<PgBoss.Queue, 'retryLimit' | 'retryDelay' | 'retryBackoff' | 'expireInSeconds' | 'deadLetter'>;
+
+/** Whether a stored queue already has the settings Lastro gives it. */
+function sameSettings(have: QueueSettings, want: QueueSettings): boolean {
+  return (['retryLimit', 'retryDelay', 'retryBackoff', 'expireInSeconds', 'deadLetter'] as const).every((k) => have[k] === want[k]);
 }

@@ -41,19 +41,9 @@ export function loggerOptions(level: string): LoggerOptions {
  * `process.stdout`. Not pino's own stdout destination: on exit it flushes synchronously and
  * retries a write that fails with EPIPE forever, so a process whose log reader has gone (a parent
  * that exited, a dead log collector) hangs on `process.exit` instead of stopping.
- * `process.stdout` reports EPIPE as an error event, which `keepWritingWhenReaderGone` swallows.
+ * `process.stdout` reports EPIPE as an error event, which `keepWritingWhenReaderGone` (stdio.ts)
+ * swallows.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(loggerOptions(level), destination ?? process.stdout);
-}
-
-/**
- * Standard output and error whose reader has gone raise EPIPE as an 'error' event, which would
- * crash the process as an uncaught exception. Logging must never stop Lastro: such errors are
- * dropped (the lines are lost, as they would be anyway).
- */
-export function keepWritingWhenReaderGone(): void {
-  // Always our own listener: a stream piped into stdout (as a module loader's worker output is)
-  // installs one that re-throws once it is the last.
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 }

@@ -143,8 +143,17 @@ describe('configuration errors stop start-up', () => {
 
   it('--help lists the commands', async () => {
     const p = run(['--help'], {});
-    await p.exited;
-    for (const cmd of ['start', 'api', 'worker', 'migrate']) expect(p.stdout()).toContain(cmd);
+    expect((await p.exited).code).toBe(0);
+    for (const cmd of ['start', 'api', 'worker', 'migrate', 'org']) expect(p.stdout()).toContain(cmd);
+    expect(p.stdout()).toContain('Usage: lastro [options] [command]');
+    expect(p.stderr()).toBe('');
+  });
+
+  it('an unknown command is named as such, not taken for an argument of start', async () => {
+    const p = run(['bogus'], {});
+    expect((await p.exited).code).toBe(1);
+    expect(p.stderr()).toBe("lastro: unknown command 'bogus'. Commands: start, api, worker, migrate, org (see lastro --help).\n");
+    expect(p.stderr()).not.toContain('too many arguments');
   });
 });
 

@@ -231,7 +231,23 @@ describe('secret rotation', () => {
     expect(() => new Webhook(sub.secret).verify(after!.body, after!.headers as Record<string, string>)).toThrow();
 
     const file = await subscribe({ sink: { type: 'file' } });
-    expect((await api('POST', `/lastro/v1/event-subscriptions/${file.id}/rotate-secret`)).statusCode).toBe(400);
+    const refused = await api('POST', `/lastro/v1/event-subscriptions/${file.id}/rotate-secret`);
+    expect(refused.statusCode).toBe(400);
+    // Refused for its sink, not for the body it went without.
+    expect(refused.json().details).toEqual([{ field: 'params.id', reason: 'is not a webhook subscription' }]);
+  });
+
+  // The body is optional: none, or a zero-length one sent with a JSON content type, takes the default grace.
+  it.each([
+    ['no body', {}],
+    ['an empty body with content-type application/json', { 'content-type': 'application/json' }],
+  ])('rotates with %s: a day of grace', async (_label, headers) => {
+    const sub = await subscribe({ filter: { event_types: ['org-updated'] }, sink: { type: 'webhook', url: receiver.url } });
+    const url = `/lastro/v1/event-subscriptions/${sub.id}/rotate-secret`;
+    const res = await app.http.inject({ method: 'POST', url, headers: { ...bearer(token), ...headers }, payload: '' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(Date.parse(res.json().previous_secret_valid_until) - app.clock.now().getTime()).toBe(86_400_000);
+    await api('DELETE', `/lastro/v1/event-subscriptions/${sub.id}`);
   });
 });
 

@@ -31,6 +31,18 @@ const probe: LastroModule = {
       },
       async (req, reply) => reply.status(201).send({ name: req.body.name }),
     );
+    // A body the route may go without, as rotate-secret's.
+    app.post(
+      '/probe/optional',
+      {
+        config: { auth: routeAuth.public() },
+        schema: {
+          body: Type.Optional(Type.Object({ note: Type.Optional(Type.String()) }, { additionalProperties: false })),
+          response: { 200: Type.Object({ note: Type.String() }) },
+        },
+      },
+      async (req) => ({ note: req.body?.note ?? '(none)' }),
+    );
     app.get('/probe/boom', { config: { auth: routeAuth.public() }, schema: { response: { 200: Type.Object({}) } } }, async () => {
       // A driver error carrying SQL text and a stack: none of it may reach the client.
       await sql`select * from table_that_does_not_exist`.execute(platform.db.kysely);
@@ -103,10 +115,39 @@ describe('malformed and unacceptable bodies', () => {
     expect(body.message).not.toContain('"name"'); // the input is not echoed back
   });
 
-  it('empty body with a JSON content type → 400', async () => {
+  // A zero-length body is no body, whatever the content type says (docs/compatibility.md).
+  it('empty body with a JSON content type, where the route requires one → 400 naming body', async () => {
     const res = await post('');
     expect(res.statusCode).toBe(400);
+    expect(expectErrorBody(res, 'VALIDATION_ERROR').details).toEqual([{ field: 'body', reason: 'is required' }]);
+  });
+
+  it('no body and no content type, where the route requires one → the same 400', async () => {
+    const res = await app.http.inject({ method: 'POST', url: '/probe/items' });
+    expect(res.statusCode).toBe(400);
+    expect(expectErrorBody(res, 'VALIDATION_ERROR').details).toEqual([{ field: 'body', reason: 'is required' }]);
+  });
+
+  it.each([
+    ['an empty body with a JSON content type', { 'content-type': 'application/json' }],
+    ['an empty body with a JSON content type and charset', { 'content-type': 'application/json; charset=utf-8' }],
+    ['no body and no content type', {}],
+  ])('%s, where the body is optional → as without one', async (_label, headers) => {
+    const res = await app.http.inject({ method: 'POST', url: '/probe/optional', headers, payload: '' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ note: '(none)' });
+  });
+
+  it('a body that is only whitespace is still malformed JSON', async () => {
+    const res = await post(' ');
+    expect(res.statusCode).toBe(400);
     expectErrorBody(res, 'MALFORMED_JSON');
+  });
+
+  it('an optional body, when sent, is validated', async () => {
+    const res = await post(JSON.stringify({ note: 1 }), {}, '/probe/optional');
+    expect(res.statusCode).toBe(400);
+    expect(expectErrorBody(res, 'VALIDATION_ERROR').details).toEqual([{ field: 'body.note', reason: 'must be string' }]);
   });
 
   it('body over the limit → 413', async () => {

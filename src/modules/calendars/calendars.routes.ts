@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { routeAuth } from '../../platform/auth/guard.js';
 import { requestContext, tenantScope } from '../../platform/http/context.js';
+import { TenantHeaders, TenantIdempotentHeaders } from '../../platform/http/headers.js';
 import type { HttpApp, Platform } from '../../platform/module.js';
 import type { TenantTx } from '../../platform/tenant.js';
 import { int8Id } from '../../platform/wire.js';
@@ -32,14 +33,6 @@ import type { CalendarsService } from './calendars.service.js';
 
 const holidaysAuth = routeAuth.tenant('holidays', { tenantHeader: 'required', errors: { missingTenant: CalendarErrors.missingTenant } });
 
-const TenantHeaders = Type.Object({ 'x-tenant': Type.Optional(Type.String({ description: 'Org id (required); must match the token.' })) });
-const CreateHeaders = Type.Object({
-  ...TenantHeaders.properties,
-  'idempotency-key': Type.Optional(
-    Type.String({ description: 'Makes the request safe to retry: the same key and body replay the first answer for 24 h.' }),
-  ),
-  'x-idempotency-key': Type.Optional(Type.String({ description: 'The same, under the name some Pismo APIs use.' })),
-});
 const NoContent = { 204: Type.Null() };
 
 export function calendarsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, calendars: CalendarsService): void {
@@ -53,7 +46,7 @@ export function calendarsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>
     base,
     {
       ...route,
-      schema: { tags, summary: 'Create holiday calendar', headers: CreateHeaders, body: CreateCalendarBody, response: { 201: CreatedCalendar } },
+      schema: { tags, summary: 'Create holiday calendar', headers: TenantIdempotentHeaders, body: CreateCalendarBody, response: { 201: CreatedCalendar } },
     },
     async (req, reply) => {
       const ctx = requestContext(req);
@@ -105,7 +98,7 @@ export function calendarsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>
   );
   app.post(
     `${base}/holiday`,
-    { ...route, schema: { tags, summary: 'Add holiday', headers: CreateHeaders, body: AddHolidayBody, response: { 201: AddedHoliday } } },
+    { ...route, schema: { tags, summary: 'Add holiday', headers: TenantIdempotentHeaders, body: AddHolidayBody, response: { 201: AddedHoliday } } },
     async (req, reply) => {
       const ctx = requestContext(req);
       return reply.status(201).send(await tenant(req, (t) => calendars.addHoliday(t, req.body, ctx)));

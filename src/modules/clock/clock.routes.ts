@@ -1,18 +1,15 @@
 // Lastro-only routes: the org's business date and, for sandbox orgs, the test clock.
 // Permission group `clock`.
-import { Type } from 'typebox';
 import { routeAuth } from '../../platform/auth/guard.js';
 import { requestContext, tenantScope } from '../../platform/http/context.js';
+import { idempotencyHeaders } from '../../platform/http/headers.js';
 import type { HttpApp, Platform } from '../../platform/module.js';
 import { Advance, AdvanceBody, AdvanceParams, Clock, ClockQuery } from './clock.schemas.js';
 import type { ClockService } from './clock.service.js';
 
 const auth = { auth: routeAuth.tenant('clock') };
 const tags = ['clock'];
-const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ description: 'A retry with the same key and body answers with the same advance (its state now) for 24 h.' })),
-  'x-idempotency-key': Type.Optional(Type.String({ description: 'The same, under the name some Pismo APIs use.' })),
-});
+const IdempotencyHeaders = idempotencyHeaders('A retry with the same key and body answers with the same advance (its state now) for 24 h.');
 
 export function clockRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, clock: ClockService): void {
   app.get(

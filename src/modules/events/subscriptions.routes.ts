@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import { routeAuth } from '../../platform/auth/guard.js';
 import { requestContext, tenantScope } from '../../platform/http/context.js';
+import { idempotencyHeaders } from '../../platform/http/headers.js';
 import type { HttpApp } from '../../platform/module.js';
 import type { TenantRunner } from '../../platform/tenant.js';
 import type { DeliveriesService } from './deliveries.service.js';
@@ -24,9 +25,7 @@ const auth = { auth: routeAuth.tenant('events') };
 const tags = ['event delivery'];
 const Id = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const DeliveryParams = Type.Object({ id: Type.String({ format: 'uuid' }), delivery_id: Type.String({ format: 'uuid' }) });
-const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ description: 'The same key and body replay the first answer (with the secret) for 24 h.' })),
-});
+const IdempotencyHeaders = idempotencyHeaders('The same key and body replay the first answer (with the secret) for 24 h.');
 
 export function subscriptionRoutes(
   app: HttpApp,

@@ -3,11 +3,12 @@
 import { Type } from 'typebox';
 import { callerOf, routeAuth } from '../../platform/auth/guard.js';
 import { requestContext, tenantScope } from '../../platform/http/context.js';
+import { IdempotentHeaders } from '../../platform/http/headers.js';
 import type { HttpApp, Platform } from '../../platform/module.js';
 import { PagePerPageQuery, PismoPage, pageRequest } from '../../platform/paging.js';
 import type { CredentialsService } from './credentials.service.js';
 import { changeScope } from './orgs.routes.js';
-import { CreateCredentialBody, Credential, IdempotencyHeaders, NewCredential, OidcKey, RegisterOidcKeyBody } from './orgs.schemas.js';
+import { CreateCredentialBody, Credential, NewCredential, OidcKey, RegisterOidcKeyBody } from './orgs.schemas.js';
 
 const IdParams = Type.Object({ id: Type.String() });
 const selfService = routeAuth.tenant('credentials');
@@ -24,7 +25,7 @@ export function credentialsRoutes(app: HttpApp, platform: Platform, credentials:
       schema: {
         tags,
         summary: 'Create a credential (the secret is shown once)',
-        headers: IdempotencyHeaders,
+        headers: IdempotentHeaders,
         body: CreateCredentialBody,
         response: { 201: NewCredential },
       },
@@ -69,7 +70,7 @@ export function credentialsRoutes(app: HttpApp, platform: Platform, credentials:
       schema: {
         tags,
         summary: 'Register an RSA public key for client-signed JWTs',
-        headers: IdempotencyHeaders,
+        headers: IdempotentHeaders,
         body: RegisterOidcKeyBody,
         response: { 201: OidcKey },
       },

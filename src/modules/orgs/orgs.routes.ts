@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { callerOf, routeAuth } from '../../platform/auth/guard.js';
 import { requestContext, tenantScope } from '../../platform/http/context.js';
+import { IdempotentHeaders, TenantHeaders } from '../../platform/http/headers.js';
 import { isOrgId } from '../../platform/ids.js';
 import type { HttpApp, Platform } from '../../platform/module.js';
 import { PagePerPageQuery, PismoPage, pageRequest } from '../../platform/paging.js';
@@ -15,7 +16,6 @@ import { OrgErrors } from './orgs.errors.js';
 import {
   CreateCredentialBody,
   CreateOrgBody,
-  IdempotencyHeaders,
   NewCredential,
   OperatorOrg,
   OperatorPatchOrgBody,
@@ -26,7 +26,6 @@ import {
 import type { OrgsService } from './orgs.service.js';
 
 const OrgIdParams = Type.Object({ id: Type.String({ description: 'Org id, TN-<uuid>.' }) });
-const TenantHeader = Type.Object({ 'x-tenant': Type.Optional(Type.String({ description: 'Org id; must match the token.' })) });
 
 // Pismo's Organizations API answers x-tenant problems with its own codes.
 const orgsCoreAuth = routeAuth.tenant('orgs', {
@@ -59,7 +58,7 @@ export function orgsRoutes(app: HttpApp, platform: Platform, orgs: OrgsService, 
       schema: {
         ...operator,
         summary: 'Create an org and its first credential',
-        headers: IdempotencyHeaders,
+        headers: IdempotentHeaders,
         body: CreateOrgBody,
         response: { 201: OrgWithCredential },
       },
@@ -110,7 +109,7 @@ export function orgsRoutes(app: HttpApp, platform: Platform, orgs: OrgsService, 
         ...operator,
         summary: "Issue a credential for an org (e.g. after it revoked its own); the secret is shown once",
         params: OrgIdParams,
-        headers: IdempotencyHeaders,
+        headers: IdempotentHeaders,
         body: CreateCredentialBody,
         response: { 201: NewCredential },
       },
@@ -146,7 +145,7 @@ export function orgsRoutes(app: HttpApp, platform: Platform, orgs: OrgsService, 
     '/orgs-core/v1/orgs/:id',
     {
       config: { auth: orgsCoreAuth },
-      schema: { tags: ['organizations'], summary: 'Get organization', params: OrgIdParams, headers: TenantHeader, response: { 200: OrgDetails } },
+      schema: { tags: ['organizations'], summary: 'Get organization', params: OrgIdParams, headers: TenantHeaders, response: { 200: OrgDetails } },
     },
     async (req) => tenant(tenantScope(req), (t) => orgs.getOrg(t, req.params.id)),
   );
@@ -154,7 +153,7 @@ export function orgsRoutes(app: HttpApp, platform: Platform, orgs: OrgsService, 
     '/orgs-core/v1/orgs',
     {
       config: { auth: orgsCoreAuth },
-      schema: { tags: ['organizations'], summary: 'Update organization', headers: TenantHeader, body: PatchOrgBody, response: { 200: OrgDetails } },
+      schema: { tags: ['organizations'], summary: 'Update organization', headers: TenantHeaders, body: PatchOrgBody, response: { 200: OrgDetails } },
     },
     async (req) => tenant(changeScope(req), (t) => orgs.patchOrg(t, req.body)),
   );

@@ -192,14 +192,6 @@ export const RegisterOidcKeyBody = Type.Object(
 );
 export type RegisterOidcKeyBody = Static<typeof RegisterOidcKeyBody>;
 
-/** Idempotency-Key headers of the routes that create something. */
-export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({ description: 'Makes the request safe to retry: the same key and body replay the first answer for 24 h.' }),
-  ),
-  'x-idempotency-key': Type.Optional(Type.String({ description: 'The same, under the name some Pismo APIs use.' })),
-});
-
 // --- Pismo passport (Platform_authentication.yaml) ---
 
 export const S2sTokenBody = Type.Object({

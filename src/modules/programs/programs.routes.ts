@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { routeAuth } from '../../platform/auth/guard.js';
 import { requestContext, tenantScope } from '../../platform/http/context.js';
+import { TenantHeaders, TenantIdempotentHeaders } from '../../platform/http/headers.js';
 import type { HttpApp, Platform } from '../../platform/module.js';
 import type { TenantTx } from '../../platform/tenant.js';
 import { ProgramErrors } from './programs.errors.js';
@@ -26,14 +27,6 @@ import type { ProgramsService } from './programs.service.js';
 
 const programsAuth = routeAuth.tenant('programs', { tenantHeader: 'required', errors: { missingTenant: ProgramErrors.missingTenant } });
 
-const TenantHeaders = Type.Object({ 'x-tenant': Type.Optional(Type.String({ description: 'Org id (required); must match the token.' })) });
-const CreateHeaders = Type.Object({
-  ...TenantHeaders.properties,
-  'idempotency-key': Type.Optional(
-    Type.String({ description: 'Makes the request safe to retry: the same key and body replay the first answer for 24 h.' }),
-  ),
-  'x-idempotency-key': Type.Optional(Type.String({ description: 'The same, under the name some Pismo APIs use.' })),
-});
 const NoContent = { 204: Type.Null() };
 
 export function programsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, programs: ProgramsService): void {
@@ -46,7 +39,7 @@ export function programsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>,
     '/programs/v1/programs/template',
     {
       ...route,
-      schema: { tags, summary: 'Create program', headers: CreateHeaders, body: ProgramFromTemplate, response: { 200: ProgramResponse } },
+      schema: { tags, summary: 'Create program', headers: TenantIdempotentHeaders, body: ProgramFromTemplate, response: { 200: ProgramResponse } },
     },
     async (req) => {
       const ctx = requestContext(req);
@@ -60,7 +53,7 @@ export function programsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>,
       schema: {
         tags,
         summary: 'Create program (async): a durable job creates it and emits Program created',
-        headers: CreateHeaders,
+        headers: TenantIdempotentHeaders,
         body: ProgramFromTemplate,
         response: { 201: ProgramTemplateV2Response },
       },
@@ -72,7 +65,7 @@ export function programsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>,
   );
   app.post(
     '/programs/v1/programs/copy',
-    { ...route, schema: { tags, summary: 'Copy program', headers: CreateHeaders, body: CopyProgram, response: { 200: Program } } },
+    { ...route, schema: { tags, summary: 'Copy program', headers: TenantIdempotentHeaders, body: CopyProgram, response: { 200: Program } } },
     async (req) => {
       const ctx = requestContext(req);
       return tenant(req, (t) => programs.copy(t, req.body, ctx));
@@ -82,7 +75,7 @@ export function programsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>,
     '/programs/v2/programs/copy',
     {
       ...route,
-      schema: { tags, summary: 'Copy program (async)', headers: CreateHeaders, body: CopyProgram, response: { 201: ProgramCopyV2Response } },
+      schema: { tags, summary: 'Copy program (async)', headers: TenantIdempotentHeaders, body: CopyProgram, response: { 201: ProgramCopyV2Response } },
     },
     async (req, reply) => {
       const ctx = requestContext(req);

@@ -2,11 +2,23 @@
 // recorded with a checksum. A session advisory lock makes concurrent starters wait for each
 // other instead of racing; an edited, already-applied migration stops start-up.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../db/migrations/', import.meta.url));
+export const MIGRATIONS_DIR = migrationsDir(new URL('./', import.meta.url));
+
+/**
+ * The project's db/migrations, found upwards from this module: it runs from src/platform/db, from
+ * dist/platform/db, or bundled into a file elsewhere under dist/.
+ */
+function migrationsDir(from: URL): string {
+  for (let dir = from; ; dir = new URL('../', dir)) {
+    const candidate = new URL('db/migrations/', dir);
+    if (existsSync(candidate) && existsSync(new URL('../../package.json', candidate))) return fileURLToPath(candidate);
+    if (dir.pathname === '/') throw new Error(`no db/migrations directory above ${fileURLToPath(from)}`);
+  }
+}
 
 // Arbitrary but fixed: "LASTRO" in ASCII. Only migrations take this lock.
 const MIGRATION_LOCK_KEY = '83919925834319';

@@ -18,9 +18,11 @@ import { healthRoutes } from './health.js';
 import { docsRoutes } from './docs.js';
 import { parseJsonBody } from './json-body.js';
 import { BAD_PERCENT_ENCODING, MAX_URL_LENGTH, checkUrl, uriTooLong } from './url.js';
+import { lazySerializers } from './serialization.js';
 import { requestValidatorCompiler } from './validation.js';
 import { installGuard, routeAuth } from '../auth/guard.js';
 import { readFileSync } from 'node:fs';
+import { API_VERSION } from '../version.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -34,8 +36,6 @@ declare module 'fastify' {
     refusedRequest?: (err: AppError) => AppError;
   }
 }
-
-export const API_VERSION = '0.1.0';
 
 const METHODS: HTTPMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** The platform's codes for a request refused before its handler ran (see `refusedRequest`). */
@@ -77,6 +77,7 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
     },
     bodyLimit: config.bodyLimit,
     return503OnClosing: true,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers() } },
     // Errors Fastify meets before a route runs (a path that does not decode, a parameter past
     // the router's length limit) and those Node's parser meets before Fastify (a header block too
     // large, a malformed Content-Length) are answered in the one error body too, with a cid.
@@ -98,13 +99,15 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
   app.removeContentTypeParser('text/plain');
 
   // JSON bodies keep each number's exact text (json-body.ts). Otherwise as Fastify's own parser:
-  // the same body limit, the same errors for an empty or malformed body, `__proto__` refused.
+  // the same body limit, the same error for a malformed body, `__proto__` refused. A zero-length
+  // body is no body, whatever the content type says: the route's body validator accepts that when
+  // its body is optional and names `body` as required otherwise (validation.ts).
   // The bytes are decoded here, not by Fastify: bytes that are not UTF-8 are refused naming the
   // field, where a decoder would silently have made them U+FFFD. So are a NUL and a lone surrogate.
   const withInexactNumbers = new WeakSet<FastifyRequest>();
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    if (body.length === 0) return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+    if (body.length === 0) return done(null, undefined);
     let parsed: ReturnType<typeof parseJsonBody>;
     try {
       parsed = parseJsonBody(body);

@@ -28,16 +28,66 @@ function ajvFor(coerceTypes: Options['coerceTypes']): Ajv {
   return ajv;
 }
 
-/** The validator compiler of every route: bodies without type coercion, text parts with it. */
+/**
+ * The validator compiler of every route: bodies without type coercion, text parts with it.
+ * A schema is compiled on the route's first request, not when the route is registered: compiling
+ * every route's schemas was a third of start-up, and most processes serve few of the routes. The
+ * API fuzz test sends every route of the OpenAPI document a request, so each schema is compiled
+ * in CI.
+ */
 export function requestValidatorCompiler(): FastifySchemaCompiler<FastifySchema> {
-  const body = ajvFor(false);
-  const text = ajvFor('array');
-  return ({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? body : text;
-    const id = (schema as { $id?: string }).$id;
-    const validate = (id && ajv.getSchema(id)) || ajv.compile(schema as object);
-    return httpPart === 'body' ? validate : readingNumbers(validate, schema as JsonSchema);
-  };
+  let ajvs: { body: Ajv; text: Ajv } | undefined;
+  return ({ schema, httpPart }) =>
+    compiledOnFirstUse(() => {
+      ajvs ??= { body: ajvFor(false), text: ajvFor('array') };
+      const ajv = httpPart === 'body' ? ajvs.body : ajvs.text;
+      const id = (schema as { $id?: string }).$id;
+      const validate = (id && ajv.getSchema(id)) || ajv.compile(schema as object);
+      return httpPart === 'body' ? orNoBody(validate, isOptional(schema)) : readingNumbers(validate, schema as JsonSchema);
+    });
+}
+
+/** TypeBox marks `Type.Optional(…)` with a `~optional` property JSON Schema does not show. */
+const isOptional = (schema: unknown): boolean => (schema as Record<string, unknown>)['~optional'] === true;
+
+/** What a route requiring a body answers a request without one: `body` is required. */
+const BODY_REQUIRED = { instancePath: '', schemaPath: '#/required', keyword: 'required', params: {}, message: 'is required' };
+
+/**
+ * `validate` for a body, where Fastify hands a request without a body (none sent, or a zero-length
+ * one: json-body.ts) as `null`: valid when the route's body is optional (`Type.Optional`), else
+ * one issue naming `body` instead of "must be object".
+ */
+function orNoBody(validate: ValidateFunction, optional: boolean): ValidateFunction {
+  const wrapped = ((data: unknown, dataCxt?: Parameters<ValidateFunction>[1]) => {
+    if (data === null || data === undefined) {
+      wrapped.errors = optional ? null : [BODY_REQUIRED];
+      return optional;
+    }
+    const ok = validate(data, dataCxt);
+    wrapped.errors = validate.errors;
+    return ok;
+  }) as ValidateFunction;
+  wrapped.errors = null;
+  Object.defineProperty(wrapped, 'schemaEnv', { value: validate.schemaEnv });
+  return wrapped;
+}
+
+/** A validate function that compiles itself (`make`) when first called; Fastify reads its `errors`. */
+function compiledOnFirstUse(make: () => ValidateFunction): ValidateFunction {
+  let validate: ValidateFunction | undefined;
+  const compiled = (): ValidateFunction => (validate ??= make());
+  const lazy = ((data: unknown, dataCxt?: Parameters<ValidateFunction>[1]) => {
+    const v = compiled();
+    const ok = v(data, dataCxt);
+    lazy.errors = v.errors;
+    return ok;
+  }) as ValidateFunction;
+  lazy.errors = null;
+  // Fastify hands Ajv the data's parent (so a root value can be coerced in place) only to a
+  // function with a schemaEnv, as Ajv's compiled ones have: answer as the compiled one does.
+  Object.defineProperty(lazy, 'schemaEnv', { get: () => compiled().schemaEnv });
+  return lazy;
 }
 
 interface JsonSchema {
