@@ -14,6 +14,13 @@ import { defineEvent, recordEvent } from '../../src/platform/outbox.js';
 import { createTenantRunner, type TenantRunner } from '../../src/platform/tenant.js';
 import { engine, freshDatabase, type TestDatabase } from '../helpers/db.js';
 
+declare module '../../src/platform/db/tables.js' {
+  interface Tables {
+    /** This test's own tenant table (created in beforeAll). */
+    wire_probe: { org_id: string; n: number };
+  }
+}
+
 const A = `TN-${randomUUID()}`;
 const B = `TN-${randomUUID()}`;
 const probeEvent = defineEvent({
