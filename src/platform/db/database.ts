@@ -152,7 +152,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   );
 }
 
-const BEGIN_SYSTEM = "select set_config('lastro.system', 'on', true)";
+const SYSTEM_SETTINGS = "select set_config('lastro.system', 'on', true)";
 const READ_ONLY = "set_config('transaction_read_only', 'on', true)";
 
 /** The settings a transaction sends before its first statement (see wire.ts). */
@@ -162,7 +162,7 @@ function txSettings(opts: { orgId?: string; system?: boolean } | undefined, appR
     const role = appRole ? ", set_config('role', 'lastro_app', true)" : '';
     settings = { text: `select set_config('lastro.org_id', $1, true)${role}`, values: [opts.orgId] };
   } else if (opts?.system) {
-    settings = { text: BEGIN_SYSTEM, values: [] };
+    settings = { text: SYSTEM_SETTINGS, values: [] };
   }
   const readSettings = settings
     ? { text: `${settings.text}, ${READ_ONLY}`, values: settings.values }
