@@ -59,6 +59,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     poolSize: config.databasePoolSize,
+    preparedStatements: config.databasePreparedStatements,
     dataDir: config.dataDir,
     pglite: opts.pglite,
     applicationName: `lastro-${mode}`,

@@ -89,6 +89,13 @@ export const VARIABLES = {
     default: '10',
     parse: integer(1, 500),
   }),
+  databasePreparedStatements: variable({
+    name: 'DATABASE_PREPARED_STATEMENTS',
+    description:
+      'PostgreSQL: send statements as named prepared statements, parsed once per connection. Turn off behind a pooler that does not keep sessions (PgBouncer in transaction mode). Never used on PGlite.',
+    default: 'true',
+    parse: bool,
+  }),
   dataDir: variable({
     name: 'LASTRO_DATA_DIR',
     description: 'Where the embedded PGlite database lives. Locked against a second process.',

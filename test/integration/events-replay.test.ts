@@ -38,6 +38,9 @@ function heldEvent(label: string) {
         cid: label,
         data: { org_id: org.orgId, org_name: label, status: 'ACTIVE', sandbox: false, changed_fields: ['org_name'] },
       });
+      // The outbox row travels with the transaction's next statement: send one, so the row is
+      // written (and the transaction holds its id) before the gate.
+      await sql`select 1`.execute(tx);
       written();
       await gate;
     },

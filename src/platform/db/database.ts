@@ -3,10 +3,11 @@
 // raw SQL all go through the same `pg.Pool`, so every module's SQL runs on both.
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type PostgresPool, type Transaction } from 'kysely';
 import pg from 'pg';
 import { lockDataDir, type DirLock } from './dir-lock.js';
 import type { Tables } from './tables.js';
+import { WIRE_HANDLE, wirePool, type Statement, type TxSettings, type Wire } from './wire.js';
 
 // int8 columns hold money in minor units: read them as bigint, never as a lossy number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => BigInt(v));
@@ -20,6 +21,8 @@ export function violates(err: unknown, constraint: string): boolean {
 }
 
 const commitHooks = new WeakMap<Tx, Array<() => void>>();
+const txWires = new WeakMap<Tx, Wire>();
+const txNotices = new WeakMap<Tx, Set<string>>();
 
 /**
  * Runs `fn` once `tx` (a transaction from Database.transaction) has committed; never when it
@@ -30,13 +33,36 @@ export function afterCommit(tx: Tx, fn: () => void): void {
   if (hooks) hooks.push(fn);
   else commitHooks.set(tx, [fn]);
 }
-export type DbKind = 'pglite' | 'postgres';
 
-/** A SQL string literal (standard_conforming_strings, on since PostgreSQL 9.1). */
-function literal(value: string): string {
-  if (value.includes('\0')) throw new Error('a SQL literal cannot hold NUL');
-  return `'${value.replace(/'/g, "''")}'`;
+/**
+ * Sends `query` in `tx` together with the transaction's next statement or its COMMIT instead of
+ * on its own (one round trip fewer). For writes nothing in the transaction reads back before its
+ * next statement (the outbox): an error of `query` is reported by that next statement or COMMIT,
+ * and the transaction rolls back as for any failed statement. Outside Database.transaction it
+ * runs at once.
+ */
+export async function sendWithNext(tx: Tx, query: CompiledQuery): Promise<void> {
+  const wire = txWires.get(tx);
+  if (wire?.inTransaction) wire.defer({ text: query.sql, values: query.parameters });
+  else await tx.executeQuery(query);
 }
+
+/**
+ * After `tx` commits, wakes the listeners of the PostgreSQL channel `channel` in every process:
+ * one NOTIFY per channel and process at most every few milliseconds, sent outside the
+ * transaction (a NOTIFY inside one serializes the commits of every session that sends one).
+ * Nothing on PGlite (one process).
+ */
+export function notifyAfterCommit(tx: Tx, channel: string): void {
+  const set = txNotices.get(tx);
+  if (set) set.add(channel);
+  else txNotices.set(tx, new Set([channel]));
+}
+
+/** How long a NOTIFY waits for more commits of the same channel to share it. */
+export const NOTIFY_COALESCE_MS = 5;
+
+export type DbKind = 'pglite' | 'postgres';
 
 export interface Database {
   readonly kind: DbKind;
@@ -67,6 +93,12 @@ export interface OpenDatabaseOptions {
   /** PostgreSQL URL; when absent, PGlite is used. */
   databaseUrl?: string | undefined;
   poolSize?: number;
+  /**
+   * PostgreSQL: send statements as named prepared statements (parsed once per connection).
+   * Default on; turn off behind a pooler that does not keep sessions (PgBouncer transaction mode).
+   * Never on PGlite.
+   */
+  preparedStatements?: boolean;
   /** PGlite data directory (locked against a second process). `memory://` for a throwaway. */
   dataDir?: string;
   /** A PGlite instance the caller already opened (tests load a pre-migrated snapshot). */
@@ -84,7 +116,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => {});
-    const db = build('postgres', pool, async () => {});
+    const db = build('postgres', pool, async () => {}, opts.preparedStatements ?? true);
     try {
       await db.ping();
     } catch (err) {
@@ -109,15 +141,55 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   const owned = !opts.pglite;
   const instance = pglite;
   const pool = new pg.Pool(createPgConfig(instance));
-  return build('pglite', pool, async () => {
-    if (owned) await instance.close();
-    lock?.release();
-  });
+  return build(
+    'pglite',
+    pool,
+    async () => {
+      if (owned) await instance.close();
+      lock?.release();
+    },
+    false,
+  );
 }
 
-function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>): Database {
-  const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+const SYSTEM_SETTINGS = "select set_config('lastro.system', 'on', true)";
+const READ_ONLY = "set_config('transaction_read_only', 'on', true)";
+
+/** The settings a transaction sends before its first statement (see wire.ts). */
+function txSettings(opts: { orgId?: string; system?: boolean } | undefined, appRole: boolean): TxSettings {
+  let settings: Statement | null = null;
+  if (opts?.orgId) {
+    const role = appRole ? ", set_config('role', 'lastro_app', true)" : '';
+    settings = { text: `select set_config('lastro.org_id', $1, true)${role}`, values: [opts.orgId] };
+  } else if (opts?.system) {
+    settings = { text: SYSTEM_SETTINGS, values: [] };
+  }
+  const readSettings = settings
+    ? { text: `${settings.text}, ${READ_ONLY}`, values: settings.values }
+    : { text: `select ${READ_ONLY}`, values: [] };
+  return { settings, readSettings };
+}
+
+function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>, named: boolean): Database {
+  const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: wirePool(pool, { named }) as unknown as PostgresPool }) });
   let closed = false;
+  // Coalesced cross-process NOTIFYs (PostgreSQL only), by channel.
+  const pendingNotices = new Set<string>();
+  let noticeTimer: NodeJS.Timeout | undefined;
+  const sendNotices = async () => {
+    noticeTimer = undefined;
+    const channels = [...pendingNotices];
+    pendingNotices.clear();
+    for (const channel of channels) {
+      // A lost NOTIFY only delays other processes until their next poll.
+      await pool.query('select pg_notify($1, $2)', [channel, '']).catch(() => {});
+    }
+  };
+  const notify = (channels: Set<string>) => {
+    if (kind !== 'postgres' || closed) return;
+    for (const c of channels) pendingNotices.add(c);
+    noticeTimer ??= setTimeout(() => void sendNotices(), NOTIFY_COALESCE_MS);
+  };
   // Whether tenant transactions may switch to lastro_app (it exists once migrations ran, and we
   // are a superuser or a member). Checked on the first tenant transaction; "no" is rechecked later.
   let appRole: boolean | undefined;
@@ -134,27 +206,27 @@ function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>): D
     pool,
     kysely,
     async transaction(fn, opts) {
-      // BEGIN and the session settings travel in one round trip (a multi-statement simple query),
-      // and COMMIT in another: a tenant read costs one query more than the read itself.
-      const settings = opts?.orgId
-        ? `select set_config('lastro.org_id', ${literal(opts.orgId)}, true)${(appRole ?? (await probeAppRole())) ? ", set_config('role', 'lastro_app', true)" : ''}`
-        : opts?.system
-          ? "select set_config('lastro.system', 'on', true)"
-          : '';
+      // BEGIN and the session settings travel with the first statement, outbox rows with the
+      // next statement or COMMIT, and a first plain read needs no BEGIN at all (wire.ts).
+      const settings = txSettings(opts, opts?.orgId ? (appRole ?? (await probeAppRole())) : false);
       const { result, tx } = await kysely.connection().execute(async (conn) => {
         const tx = conn as unknown as Tx;
-        await sql.raw(settings ? `begin; ${settings}` : 'begin').execute(conn);
+        const wire = (await conn.executeQuery(CompiledQuery.raw(WIRE_HANDLE))).rows[0] as Wire;
+        wire.begin(settings);
+        txWires.set(tx, wire);
         let result: Awaited<ReturnType<typeof fn>>;
         try {
           result = await fn(tx);
         } catch (err) {
-          await sql.raw('rollback').execute(conn).catch(() => {}); // a broken connection rolled back already
+          await wire.rollback();
           throw err;
         }
-        await sql.raw('commit').execute(conn);
+        await wire.commit();
         return { result, tx };
       });
       for (const hook of commitHooks.get(tx) ?? []) hook();
+      const notices = txNotices.get(tx);
+      if (notices) notify(notices);
       return result;
     },
     async asOrg(tx, orgId, fn) {
@@ -181,6 +253,10 @@ function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>): D
     async close() {
       if (closed) return;
       closed = true;
+      if (noticeTimer) {
+        clearTimeout(noticeTimer);
+        await sendNotices();
+      }
       await kysely.destroy(); // ends the pool
       await closeEngine();
     },

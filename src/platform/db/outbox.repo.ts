@@ -1,9 +1,24 @@
 // SQL on event_outbox for the writer side (readers are the events module's repos).
-import type { Insertable } from 'kysely';
-import type { Tx } from './database.js';
+import { sql, type Insertable } from 'kysely';
+import { notifyAfterCommit, sendWithNext, type Tx } from './database.js';
 import type { Tables } from './tables.js';
 
-/** Inserts one event row in the caller's transaction; tx_id and seq come from column defaults. */
+/** The channel relays LISTEN on (migration 0004's trigger, 0013's quiet setting). */
+export const OUTBOX_CHANNEL = 'lastro_events';
+
+const quieted = new WeakSet<Tx>();
+
+/**
+ * Inserts one event row in the caller's transaction; tx_id and seq come from column defaults.
+ * The insert travels with the transaction's next statement or its COMMIT. The outbox trigger's
+ * NOTIFY is silenced for the transaction (a NOTIFY at commit serializes the commits of all
+ * sessions that send one): one coalesced NOTIFY goes out after the commit instead.
+ */
 export async function insertOutboxRow(tx: Tx, row: Insertable<Tables['event_outbox']>): Promise<void> {
-  await tx.insertInto('event_outbox').values(row).execute();
+  if (!quieted.has(tx)) {
+    quieted.add(tx);
+    await sendWithNext(tx, sql`select set_config('lastro.outbox_notify', 'off', true)`.compile(tx));
+    notifyAfterCommit(tx, OUTBOX_CHANNEL);
+  }
+  await sendWithNext(tx, tx.insertInto('event_outbox').values(row).compile());
 }

@@ -15,7 +15,21 @@ const TZ_PART = /^[A-Z][a-z]*(?:[_-][A-Za-z][a-z]*)*$/;
  * zone is always the canonical name. An alias IANA keeps (Asia/Kolkata, which the ICU in Node
  * reports as Asia/Calcutta) is accepted as written.
  */
+// Answers by zone text: an Intl.DateTimeFormat per check cost about 5 % of a program create.
+// Bounded: a client sending endless distinct strings cannot grow it past ZONE_CACHE_MAX.
+const zoneAnswers = new Map<string, boolean>();
+const ZONE_CACHE_MAX = 2000;
+
 export function isIanaTimeZone(zone: string): boolean {
+  const known = zoneAnswers.get(zone);
+  if (known !== undefined) return known;
+  const answer = checkIanaTimeZone(zone);
+  if (zoneAnswers.size >= ZONE_CACHE_MAX) zoneAnswers.clear();
+  zoneAnswers.set(zone, answer);
+  return answer;
+}
+
+function checkIanaTimeZone(zone: string): boolean {
   if (zone === 'UTC') return true;
   const [region, ...city] = zone.split('/');
   if (!TZ_REGIONS.has(region!) || city.length === 0) return false;

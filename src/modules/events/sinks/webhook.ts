@@ -27,6 +27,8 @@ const PER_SUBSCRIPTION_BACKLOG = 256;
 const LEASE_SLACK_MS = 5_000;
 /** Webhook results written per transaction. */
 const RECORD_BATCH = 200;
+/** Results sent and not yet recorded, per process, before workers stop taking new events. */
+const MAX_UNRECORDED = 10 * RECORD_BATCH;
 
 interface Job {
   delivery: { id: string; org_id: string; subscription_id: string; attempts: number; first_attempt_at: Date | null };
@@ -195,7 +197,8 @@ export function createWebhookDispatcher(deps: RelayDeps, sender: WebhookSender):
       kick();
     });
 
-  const run = async (job: Job) => {
+  /** Sends one request; its result is recorded later, in a batch (`record`). */
+  const send = async (job: Job): Promise<{ started: Date; result: WebhookResult }> => {
     const started = clock.now();
     const body = envelopeJson(job.event);
     const result = await sender.send({
@@ -206,31 +209,57 @@ export function createWebhookDispatcher(deps: RelayDeps, sender: WebhookSender):
       timeoutMs: job.target.timeoutMs,
       timestampSeconds: Math.floor(started.getTime() / 1000),
     });
-    await record(job, started, result);
+    return { started, result };
   };
+
+  // Results sent but not yet recorded. A request's slot (LASTRO_WEBHOOK_CONCURRENCY) and its
+  // subscription's backlog free up when its answer arrives, not when the batch holding its
+  // result commits: on a slow database, waiting for the batch (up to two flushes) held every
+  // slot and made the relay fall behind, the p99 tail `bench events` showed. The results
+  // waiting for a batch are bounded instead (MAX_UNRECORDED): beyond it, workers take no new events.
+  let unrecorded = 0;
+  const wakeStarved = () => {
+    if (starved) {
+      starved = false;
+      idle();
+    }
+  };
+  const settled = () => inFlight === 0 && queue.length === 0 && unrecorded === 0;
 
   const next = () => {
     while (inFlight < config.webhookConcurrency && queue.length) {
       const job = queue.shift()!;
       inFlight += 1;
-      void run(job).finally(() => {
-        inFlight -= 1;
-        active.delete(job.delivery.id);
-        const sid = job.target.subscriptionId;
-        backlog.set(sid, (backlog.get(sid) ?? 1) - 1);
-        next();
-        if (starved) {
-          starved = false;
-          idle();
-        }
-        if (inFlight === 0 && queue.length === 0) for (const fn of drained) fn();
-      });
+      unrecorded += 1;
+      const sid = job.target.subscriptionId;
+      void send(job)
+        .then(
+          ({ started, result }) => {
+            inFlight -= 1;
+            backlog.set(sid, (backlog.get(sid) ?? 1) - 1);
+            next();
+            wakeStarved();
+            return record(job, started, result);
+          },
+          () => {
+            // The sender reports failures as results; should it throw, the lease sends it again.
+            inFlight -= 1;
+            backlog.set(sid, (backlog.get(sid) ?? 1) - 1);
+            next();
+          },
+        )
+        .finally(() => {
+          unrecorded -= 1;
+          active.delete(job.delivery.id);
+          wakeStarved();
+          if (settled()) for (const fn of drained) fn();
+        });
     }
   };
 
   return {
     room(subscriptionId) {
-      const room = Math.max(0, PER_SUBSCRIPTION_BACKLOG - (backlog.get(subscriptionId) ?? 0));
+      const room = unrecorded >= MAX_UNRECORDED ? 0 : Math.max(0, PER_SUBSCRIPTION_BACKLOG - (backlog.get(subscriptionId) ?? 0));
       if (room === 0) starved = true;
       return room;
     },
@@ -264,7 +293,7 @@ export function createWebhookDispatcher(deps: RelayDeps, sender: WebhookSender):
     },
     async drain(timeoutMs) {
       for (const job of queue.splice(0)) active.delete(job.delivery.id);
-      if (inFlight === 0) return;
+      if (settled()) return;
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);

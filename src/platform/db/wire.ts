@@ -1,0 +1,301 @@
+// What Lastro sends to the database, per connection: the fewest round trips a transaction needs.
+//
+// Kysely talks to a `pg` client through this wrapper (see database.ts). A transaction opened by
+// Database.transaction sends nothing at first; its BEGIN and session settings travel in the same
+// extended-protocol pipeline (one Sync, one round trip) as its first statement, and the outbox
+// rows it writes travel with its next statement or its COMMIT. A transaction whose first
+// statement is a plain read sends that read without BEGIN: settings and read go in one pipeline,
+// which PostgreSQL runs as one implicit transaction (set_config(…, true) lasts until the Sync),
+// read-only, so RLS applies exactly as inside BEGIN…COMMIT and the read can write nothing; a
+// transaction that only reads one statement then costs one round trip and no COMMIT.
+//
+// On PostgreSQL, statements are also named prepared statements (parsed once per connection).
+import { createRequire } from 'node:module';
+import pg from 'pg';
+
+// pg's own mapping of JavaScript values to wire text (dates, buffers, arrays, JSON, bigint).
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue: (v: unknown) => unknown };
+
+export interface Statement {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
+/** The session settings of a transaction, sent before its first statement. */
+export interface TxSettings {
+  /** `begin` plus settings (set_config(…, true)); null: a transaction with no settings. */
+  readonly settings: Statement | null;
+  /** The same settings plus read-only, for a first statement sent without BEGIN. */
+  readonly readSettings: Statement;
+}
+
+const BEGIN: Statement = { text: 'begin', values: [] };
+const COMMIT: Statement = { text: 'commit', values: [] };
+const ROLLBACK = 'rollback';
+/** SQLSTATE read_only_sql_transaction: the first statement wanted to write after all. */
+const READ_ONLY_VIOLATION = '25006';
+/** SQLSTATE feature_not_supported, raised as "cached plan must not change result type". */
+const PLAN_CHANGED = '0A000';
+
+/** Asked through Kysely (never sent): answers with the connection's Wire. */
+export const WIRE_HANDLE = '/* lastro:wire */';
+
+// A first statement may go without BEGIN only when it is a plain SELECT: nothing it does may
+// outlive its own implicit transaction (row locks, advisory locks, settings) or write (sequences).
+// Writes hidden in functions are refused by read-only and the statement is sent again under BEGIN.
+// (Names match anywhere: pg_try_advisory_xact_lock has no word boundary before "advisory".)
+const NOT_PLAIN =
+  /\bfor\s+(?:update|share|no\s+key\s+update|key\s+share)\b|advisory|set_config|nextval|setval|txid_current|pg_current_xact_id|pg_notify|pg_sleep/i;
+const isPlainRead = (text: string): boolean => /^\s*select\b/i.test(text) && !NOT_PLAIN.test(text) && !text.includes(';');
+
+interface Known {
+  /** Prepared statement name; undefined: sent unnamed (too many distinct texts). */
+  name: string | undefined;
+  plainRead: boolean;
+}
+
+/** Statement texts seen, by text: names are the same on every connection of the process. */
+const known = new Map<string, Known>();
+const MAX_NAMED = 2000;
+let nameSeq = 0;
+
+function knownOf(text: string): Known {
+  let k = known.get(text);
+  if (!k) {
+    k = { name: nameSeq < MAX_NAMED ? `lastro_${(nameSeq++).toString(36)}` : undefined, plainRead: isPlainRead(text) };
+    if (known.size < 10_000) known.set(text, k);
+  }
+  return k;
+}
+
+interface Step {
+  text: string;
+  values: readonly unknown[];
+  name: string; // '' = unnamed
+  parse: boolean;
+  close: boolean;
+}
+
+type Callback = (err: (Error & { code?: string }) | null, res?: pg.QueryResult) => void;
+
+const Query = pg.Query as unknown as new (config: { text: string; queryMode: 'extended'; callback: Callback }) => pg.Query & {
+  handleDataRow(msg: unknown): void;
+  handleCommandComplete(msg: unknown, con: unknown): void;
+};
+
+/**
+ * Several statements and one Sync: the prefix statements' results are dropped; the last
+ * statement's result is the query's. The first error skips the rest (PostgreSQL discards up to
+ * the Sync), so a statement never runs without the settings sent before it.
+ */
+class PipelinedQuery extends Query {
+  #skip: number;
+  constructor(
+    private readonly steps: Step[],
+    callback: Callback,
+  ) {
+    super({ text: steps[steps.length - 1]!.text, queryMode: 'extended', callback });
+    this.#skip = steps.length - 1;
+  }
+  override handleDataRow(msg: unknown): void {
+    if (this.#skip === 0) super.handleDataRow(msg);
+  }
+  override handleCommandComplete(msg: unknown, con: unknown): void {
+    if (this.#skip > 0) this.#skip--;
+    else super.handleCommandComplete(msg, con);
+  }
+  prepare(connection: WireConnection): void {
+    const last = this.steps.length - 1;
+    this.steps.forEach((s, i) => {
+      if (s.close) connection.close({ type: 'S', name: s.name });
+      if (s.parse) connection.parse({ text: s.text, name: s.name, types: [] });
+      connection.bind({ portal: '', statement: s.name, values: s.values, binary: false, valueMapper: prepareValue });
+      if (i === last) connection.describe({ type: 'P', name: '' });
+      connection.execute({ portal: '', rows: 0 });
+    });
+    connection.sync();
+  }
+}
+
+/** The parts of pg's Connection a pipelined query writes to. */
+interface WireConnection {
+  parse(m: { text: string; name: string; types: unknown[] }): void;
+  bind(m: { portal: string; statement: string; values: readonly unknown[]; binary: boolean; valueMapper: unknown }): void;
+  describe(m: { type: 'P'; name: string }): void;
+  execute(m: { portal: string; rows: number }): void;
+  close(m: { type: 'S'; name: string }): void;
+  sync(): void;
+}
+
+/** One pooled connection as Kysely sees it, with the state of the transaction it carries. */
+export class Wire {
+  /** Names parsed on this connection. */
+  readonly #parsed = new Set<string>();
+  /** Names a failed pipeline may or may not have parsed: closed before the next parse. */
+  readonly #unsure = new Set<string>();
+  #tx: TxSettings | undefined;
+  /** BEGIN (and settings) not yet sent. */
+  #lazy = false;
+  /** BEGIN was sent: COMMIT or ROLLBACK must follow. */
+  #begun = false;
+  #deferred: Statement[] = [];
+
+  constructor(
+    readonly client: pg.PoolClient,
+    private readonly named: boolean,
+  ) {}
+
+  /** Starts a transaction; nothing is sent until its first statement. */
+  begin(tx: TxSettings): void {
+    if (this.#tx) throw new Error('a transaction is already open on this connection');
+    this.#tx = tx;
+    this.#lazy = true;
+    this.#begun = false;
+    this.#deferred = [];
+  }
+
+  /** Sends `stmt` with the transaction's next statement (or its COMMIT), not on its own. */
+  defer(stmt: Statement): void {
+    if (!this.#tx) throw new Error('no transaction is open on this connection');
+    this.#deferred.push(stmt);
+  }
+
+  /** Whether a transaction is open (begun or not yet sent). */
+  get inTransaction(): boolean {
+    return this.#tx !== undefined;
+  }
+
+  async commit(): Promise<void> {
+    const tx = this.#tx;
+    if (!tx) throw new Error('no transaction is open on this connection');
+    if (this.#lazy && this.#deferred.length === 0) {
+      // Nothing was written (every statement was a read sent on its own): nothing to commit.
+      this.#end();
+      return;
+    }
+    try {
+      await this.#send([...this.#openers(), ...this.#takeDeferred()], COMMIT);
+    } catch (err) {
+      // A deferred statement failed: COMMIT was skipped and the transaction is aborted.
+      if (this.#begun) await this.#rawRollback();
+      this.#end();
+      throw err;
+    }
+    this.#end();
+  }
+
+  async rollback(): Promise<void> {
+    if (!this.#tx) return;
+    if (this.#begun) await this.#rawRollback();
+    this.#end();
+  }
+
+  /** Kysely's entry: one statement, with whatever the transaction still has to send. */
+  query(textOrCursor: unknown, values?: readonly unknown[]): unknown {
+    if (typeof textOrCursor !== 'string') return this.client.query(textOrCursor as pg.Submittable); // cursors
+    if (textOrCursor === WIRE_HANDLE) return Promise.resolve({ command: 'SELECT', rowCount: 1, rows: [this] });
+    return this.#run({ text: textOrCursor, values: values ?? [] });
+  }
+
+  /** Back to the pool; a connection still in a transaction is closed rather than reused. */
+  release(): void {
+    const dirty = this.#begun;
+    this.#end();
+    this.client.release(dirty ? new Error('released inside a transaction') : undefined);
+  }
+
+  async #run(stmt: Statement): Promise<pg.QueryResult> {
+    const tx = this.#tx;
+    if (!tx) return this.#send([], stmt);
+    if (this.#lazy && this.#deferred.length === 0 && knownOf(stmt.text).plainRead) {
+      try {
+        return await this.#send([tx.readSettings], stmt);
+      } catch (err) {
+        if ((err as { code?: string }).code !== READ_ONLY_VIOLATION) throw err;
+        // It writes after all (a function, a trigger): send it again inside the transaction.
+      }
+    }
+    return this.#send([...this.#openers(), ...this.#takeDeferred()], stmt);
+  }
+
+  /** BEGIN and the settings, the first time; marks the transaction begun. */
+  #openers(): Statement[] {
+    if (!this.#lazy) return [];
+    this.#lazy = false;
+    this.#begun = true;
+    const tx = this.#tx!;
+    return tx.settings ? [BEGIN, tx.settings] : [BEGIN];
+  }
+
+  #takeDeferred(): Statement[] {
+    if (this.#deferred.length === 0) return [];
+    const d = this.#deferred;
+    this.#deferred = [];
+    return d;
+  }
+
+  #end(): void {
+    this.#tx = undefined;
+    this.#lazy = false;
+    this.#begun = false;
+    this.#deferred = [];
+  }
+
+  async #rawRollback(): Promise<void> {
+    this.#begun = false;
+    await this.client.query(ROLLBACK).catch(() => {}); // a broken connection rolled back already
+  }
+
+  #send(prefix: Statement[], stmt: Statement): Promise<pg.QueryResult> {
+    // No prefix and no parameters: the simple protocol, as pg sends it (it allows several
+    // statements in one text).
+    if (prefix.length === 0 && (stmt.values.length === 0 || !this.named)) {
+      return this.client.query(stmt.text, stmt.values as unknown[]);
+    }
+    if (stmt.values.length === 0 && stmt.text.includes(';')) {
+      // Several statements in one text cannot be prepared: the prefix goes first, on its own.
+      const last = prefix[prefix.length - 1]!;
+      return this.#send(prefix.slice(0, -1), last).then(() => this.client.query(stmt.text));
+    }
+    const steps = [...prefix, stmt].map((s) => this.#step(s));
+    return new Promise<pg.QueryResult>((resolve, reject) => {
+      const q = new PipelinedQuery(steps, (err, res) => {
+        if (err) {
+          for (const s of steps) {
+            if (s.parse && s.name) {
+              this.#parsed.delete(s.name);
+              this.#unsure.add(s.name);
+            }
+          }
+          if (err.code === PLAN_CHANGED) known.delete(stmt.text); // parsed again under a new name
+          reject(err);
+        } else resolve(res!);
+      });
+      void this.client.query(q as unknown as pg.Submittable);
+    });
+  }
+
+  #step(s: Statement): Step {
+    const name = this.named ? knownOf(s.text).name : undefined;
+    if (!name) return { text: s.text, values: s.values, name: '', parse: true, close: false };
+    const parse = !this.#parsed.has(name);
+    const close = parse && this.#unsure.delete(name);
+    if (parse) this.#parsed.add(name);
+    return { text: s.text, values: s.values, name, parse, close };
+  }
+}
+
+const wires = new WeakMap<pg.PoolClient, Wire>();
+
+/** A Kysely `PostgresPool` over `pool` whose clients are Wires. */
+export function wirePool(pool: pg.Pool, opts: { named: boolean }) {
+  return {
+    async connect(): Promise<Wire> {
+      const client = await pool.connect();
+      let wire = wires.get(client);
+      if (!wire) wires.set(client, (wire = new Wire(client, opts.named)));
+      return wire;
+    },
+    end: () => pool.end(),
+  };
+}

@@ -1,0 +1,299 @@
+// What a transaction sends, and that row-level security holds on every path of it: a first plain
+// read sent without BEGIN (settings and read in one pipeline), named prepared statements shared
+// by orgs on one connection (PostgreSQL), outbox rows sent with the next statement or COMMIT, the
+// outbox NOTIFY sent once after commit, and failures anywhere in a transaction writing nothing.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { Type } from 'typebox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/platform/clock.js';
+import { openDatabase, type Database, type Tx } from '../../src/platform/db/database.js';
+import { randomIds } from '../../src/platform/ids.js';
+import { defineEvent, recordEvent } from '../../src/platform/outbox.js';
+import { createTenantRunner, type TenantRunner } from '../../src/platform/tenant.js';
+import { engine, freshDatabase, type TestDatabase } from '../helpers/db.js';
+
+declare module '../../src/platform/db/tables.js' {
+  interface Tables {
+    /** This test's own tenant table (created in beforeAll). */
+    wire_probe: { org_id: string; n: number };
+  }
+}
+
+const A = `TN-${randomUUID()}`;
+const B = `TN-${randomUUID()}`;
+const probeEvent = defineEvent({
+  domain: 'test',
+  eventType: 'wire-probe',
+  version: 1,
+  title: 'Wire probe',
+  description: 'Written by the tenant wire test.',
+  schema: Type.Object({ n: Type.Integer() }),
+  example: { n: 1 },
+});
+
+let tdb: TestDatabase;
+let db: Database;
+let tenant: TenantRunner;
+
+const noDates = { forTenant: () => ({ today: async () => '2026-01-01' }) };
+const record = (tx: Tx, orgId: string, n: number) =>
+  recordEvent(tx, { clock: systemClock, ids: randomIds }, probeEvent, { orgId, cid: undefined, data: { n } });
+const scope = (orgId: string) => ({ orgId, cid: undefined, actor: 'test' });
+/** Rows of the probe table and probe events, as the system sees them. */
+const stored = async () => ({
+  rows: (await sql<{ org_id: string; n: number }>`select org_id, n from wire_probe order by org_id, n`.execute(db.kysely)).rows,
+  events: (
+    await sql<{ org_id: string; n: number }>`
+      select org_id, (data->>'n')::int as n from event_outbox where event_type = 'wire-probe' order by org_id, n`.execute(db.kysely)
+  ).rows,
+});
+
+beforeAll(async () => {
+  tdb = await freshDatabase();
+  // One connection: every statement of the test shares it, so what a transaction leaves on its
+  // connection (settings, role, prepared statements) would show in the next one.
+  db = tdb.databaseUrl ? await openDatabase({ databaseUrl: tdb.databaseUrl, poolSize: 1 }) : await tdb.open();
+  tenant = createTenantRunner({ db, dates: noDates });
+  await db.pool.query(`
+    create table wire_probe (org_id text not null, n integer not null, primary key (org_id, n));
+    alter table wire_probe enable row level security;
+    alter table wire_probe force row level security;
+    create policy tenant on wire_probe
+      using (org_id = current_setting('lastro.org_id', true) or current_setting('lastro.system', true) = 'on')
+      with check (org_id = current_setting('lastro.org_id', true) or current_setting('lastro.system', true) = 'on');
+    grant select, insert, update, delete on wire_probe to lastro_app;
+    -- A SELECT that writes: looks like a plain read to the wire, refused read-only, sent again under BEGIN.
+    create function wire_probe_add(k integer) returns integer language sql as
+      'insert into wire_probe (org_id, n) values (current_setting(''lastro.org_id''), k) returning n';
+    grant execute on function wire_probe_add(integer) to lastro_app;
+    insert into wire_probe values ('${A}', 1), ('${A}', 2), ('${B}', 1);`);
+});
+afterAll(async () => {
+  await db?.close();
+  await tdb?.drop();
+});
+
+describe('a first plain read, sent without BEGIN', () => {
+  it('runs as the application role with the org set, in the same round trip, and sees only its org', async () => {
+    for (const org of [A, B, A]) {
+      const seen = await tenant(scope(org), async (t) => {
+        const { rows } = await sql<{ org: string; role: string; ro: string; orgs: string[] }>`
+          select current_setting('lastro.org_id', true) as org, current_user as role,
+                 current_setting('transaction_read_only') as ro,
+                 array(select distinct org_id from wire_probe) as orgs`.execute(t.db);
+        return rows[0]!;
+      });
+      expect(seen).toEqual({ org, role: 'lastro_app', ro: 'on', orgs: [org] });
+    }
+  });
+
+  it('leaves nothing on the connection: the next statement outside a transaction has no org, role or read-only', async () => {
+    await tenant(scope(A), (t) => sql`select n from wire_probe`.execute(t.db));
+    const { rows } = await sql<{ org: string | null; role: string; ro: string }>`
+      select current_setting('lastro.org_id', true) as org, current_user as role,
+             current_setting('transaction_read_only') as ro`.execute(db.kysely);
+    expect(rows[0]!.org ?? '').toBe('');
+    expect(rows[0]!.role).not.toBe('lastro_app');
+    expect(rows[0]!.ro).toBe('off');
+  });
+
+  it('cannot run without its settings: when they fail, the read does not run', async () => {
+    // An org id PostgreSQL refuses as text (a NUL byte) makes the settings statement fail; the
+    // read behind it in the pipeline is skipped, never run bare.
+    await expect(tenant(scope('TN-\u0000'), (t) => sql`select count(*) from wire_probe`.execute(t.db))).rejects.toThrow();
+    // The connection is still good and still isolated.
+    const n = await tenant(scope(B), async (t) => (await sql<{ n: number }>`select count(*)::int as n from wire_probe`.execute(t.db)).rows[0]!.n);
+    expect(n).toBe(1);
+  });
+
+  it('a SELECT that writes is refused read-only, sent again inside the transaction, and rolls back with it', async () => {
+    await expect(
+      tenant(scope(A), async (t) => {
+        await sql`select wire_probe_add(10)`.execute(t.db);
+        throw new Error('fails after the write');
+      }),
+    ).rejects.toThrow('fails after the write');
+    await tenant(scope(A), (t) => sql`select wire_probe_add(11)`.execute(t.db));
+    const { rows } = await stored();
+    expect(rows.filter((r) => r.org_id === A).map((r) => r.n)).toEqual([1, 2, 11]);
+    await db.transaction((tx) => sql`delete from wire_probe where n = 11`.execute(tx), { system: true });
+  });
+
+  it('a locking read (FOR UPDATE) and an advisory lock are sent inside the transaction, and hold until it ends', async () => {
+    const locks = await tenant(scope(A), async (t) => {
+      await sql`select pg_try_advisory_xact_lock(4242)`.execute(t.db);
+      await sql`select n from wire_probe where n = 1 for update`.execute(t.db);
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = 4242 and pid = pg_backend_pid()`.execute(t.db);
+      return rows[0]!.n;
+    });
+    expect(locks).toBe(1);
+  });
+});
+
+describe('prepared statements', () => {
+  it('one statement text serves orgs A and B on one connection, each seeing only its rows', async () => {
+    const read = (org: string) =>
+      tenant(scope(org), async (t) => (await t.db.selectFrom('wire_probe').select(['org_id', 'n']).where('n', '>', 0).orderBy('n').execute()).map((r) => r.org_id));
+    for (let i = 0; i < 3; i++) {
+      expect(await read(A)).toEqual([A, A]);
+      expect(await read(B)).toEqual([B]);
+    }
+    // Inside a transaction that writes too (the statement follows BEGIN).
+    const inTx = await tenant(scope(B), async (t) => {
+      await t.db.insertInto('wire_probe').values({ org_id: B, n: 2 }).execute();
+      return (await t.db.selectFrom('wire_probe').select(['org_id', 'n']).where('n', '>', 0).orderBy('n').execute()).map((r) => r.n);
+    });
+    expect(inTx).toEqual([1, 2]);
+    if (engine() === 'postgres') {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements where statement like '%wire_probe%'`.execute(
+        db.kysely,
+      );
+      expect(rows[0]!.n).toBeGreaterThan(0);
+    }
+  });
+
+  it('a prepared statement failing mid-pipeline leaves the connection usable', async () => {
+    for (let i = 0; i < 2; i++) {
+      await expect(tenant(scope(A), (t) => t.db.insertInto('wire_probe').values({ org_id: A, n: 1 }).execute())).rejects.toThrow(/duplicate key/);
+    }
+    expect(await tenant(scope(A), async (t) => (await t.db.selectFrom('wire_probe').select('n').execute()).length)).toBe(2);
+  });
+});
+
+describe('outbox rows sent with the next statement or COMMIT', () => {
+  it('commit with the transaction: each org’s events are its own', async () => {
+    await tenant(scope(A), (t) => record(t.db, A, 100));
+    await tenant(scope(B), async (t) => {
+      await record(t.db, B, 100);
+      await record(t.db, B, 101);
+      await t.db.insertInto('wire_probe').values({ org_id: B, n: 100 }).execute();
+    });
+    const { events } = await stored();
+    expect(events).toEqual(
+      [
+        { org_id: A, n: 100 },
+        { org_id: B, n: 100 },
+        { org_id: B, n: 101 },
+      ].sort((x, y) => (x.org_id === y.org_id ? x.n - y.n : x.org_id < y.org_id ? -1 : 1)),
+    );
+    // Org A's transaction sees none of B's.
+    const seenByA = await tenant(scope(A), async (t) => (await sql<{ org_id: string }>`select org_id from event_outbox`.execute(t.db)).rows);
+    expect(seenByA.every((r) => r.org_id === A)).toBe(true);
+  });
+
+  it('a statement after the event sees it (the event went first, in the same transaction)', async () => {
+    const seen = await tenant(scope(A), async (t) => {
+      await record(t.db, A, 200);
+      return (await sql<{ n: number }>`select count(*)::int as n from event_outbox where (data->>'n')::int = 200`.execute(t.db)).rows[0]!.n;
+    });
+    expect(seen).toBe(1);
+  });
+
+  it('an event of another org fails with the transaction and writes nothing', async () => {
+    const before = await stored();
+    await expect(
+      tenant(scope(A), async (t) => {
+        await t.db.insertInto('wire_probe').values({ org_id: A, n: 300 }).execute();
+        await record(t.db, B, 300); // RLS refuses it when it is sent, with COMMIT
+      }),
+    ).rejects.toThrow(/row-level security/);
+    expect(await stored()).toEqual(before);
+    // The connection was rolled back, not left in a failed transaction.
+    expect(await tenant(scope(A), async (t) => (await t.db.selectFrom('wire_probe').select('n').execute()).length)).toBe(2);
+  });
+});
+
+describe('a failure mid-transaction writes nothing', () => {
+  it('rows, events and a SELECT that wrote, before a failing statement, all roll back', async () => {
+    const before = await stored();
+    await expect(
+      tenant(scope(A), async (t) => {
+        await sql`select wire_probe_add(400)`.execute(t.db);
+        await t.db.insertInto('wire_probe').values({ org_id: A, n: 401 }).execute();
+        await record(t.db, A, 400);
+        await t.db.insertInto('wire_probe').values({ org_id: A, n: 1 }).execute(); // duplicate key
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    await expect(
+      tenant(scope(A), async (t) => {
+        await t.db.insertInto('wire_probe').values({ org_id: A, n: 402 }).execute();
+        await record(t.db, A, 402);
+        throw new Error('the service gives up');
+      }),
+    ).rejects.toThrow('the service gives up');
+    expect(await stored()).toEqual(before);
+  });
+
+  it('concurrent statements of one transaction keep its order and its settings', async () => {
+    const got = await tenant(scope(B), async (t) => {
+      const [x, y, z] = await Promise.all([
+        sql<{ n: number }>`select count(*)::int as n from wire_probe`.execute(t.db),
+        t.db.insertInto('wire_probe').values({ org_id: B, n: 500 }).execute(),
+        sql<{ org: string }>`select current_setting('lastro.org_id') as org`.execute(t.db),
+      ]);
+      return [x.rows[0]!.n, Number(y[0]!.numInsertedOrUpdatedRows), z.rows[0]!.org];
+    });
+    expect(got).toEqual([3, 1, B]);
+  });
+});
+
+describe.runIf(engine() === 'postgres')('the outbox NOTIFY (PostgreSQL)', () => {
+  let listener: pg.Client;
+  const heard: number[] = [];
+  beforeAll(async () => {
+    listener = new pg.Client({ connectionString: tdb.databaseUrl });
+    await listener.connect();
+    listener.on('notification', (n) => {
+      if (n.channel === 'lastro_events') heard.push(performance.now());
+    });
+    await listener.query('listen lastro_events');
+  });
+  afterAll(async () => listener?.end());
+
+  const waitHeard = async (count: number, ms = 2000) => {
+    const until = performance.now() + ms;
+    while (heard.length < count && performance.now() < until) await new Promise((r) => setTimeout(r, 5));
+    return heard.length;
+  };
+
+  it('Lastro’s transactions notify once after commit, shared by the commits of a few ms', async () => {
+    heard.length = 0;
+    const committed = performance.now();
+    await Promise.all([A, B].flatMap((org) => [1, 2, 3].map((k) => tenant(scope(org), (t) => record(t.db, org, 600 + k)))));
+    expect(await waitHeard(1)).toBeGreaterThanOrEqual(1);
+    expect(heard[0]! - committed).toBeLessThan(1000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(heard.length).toBeLessThan(6); // coalesced: not one per commit
+  });
+
+  it('a rolled-back transaction notifies nobody', async () => {
+    heard.length = 0;
+    await expect(
+      tenant(scope(A), async (t) => {
+        await record(t.db, A, 700);
+        await sql`select 1/0`.execute(t.db);
+      }),
+    ).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(heard).toEqual([]);
+  });
+
+  it('a write from another client (plain SQL, no Lastro) still notifies through the trigger', async () => {
+    heard.length = 0;
+    const other = new pg.Client({ connectionString: tdb.databaseUrl });
+    await other.connect();
+    try {
+      await other.query(
+        `insert into event_outbox (org_id, event_id, domain, event_type, schema_version, occurred_at, data)
+         values ($1, gen_random_uuid(), 'test', 'wire-probe', 1, now(), '{"n": 800}')`,
+        [A],
+      );
+    } finally {
+      await other.end();
+    }
+    expect(await waitHeard(1)).toBe(1);
+  });
+});
