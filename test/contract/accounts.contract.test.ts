@@ -197,4 +197,14 @@ describeContract('Pismo contract: Accounts', () => {
     await exchange({ method: 'GET', path, query: { perPage: '0' } }, 400, { request: false });
     expect((await exchange({ method: 'GET', path, query: { nextCursor: 'bad' } }, 400)).json().code).toBe('WACC0011');
   });
+  it('POST /accounts/v3/accounts/search: 200, 404; POST /accounts/v5/accounts/search: 200, 400', async () => {
+    const acc = await createAccount(app, { headers: h }, { program: debit, applicant: { phones: [{ phone: '555-9876', phone_type: 'MOBILE', country_code: '55', area_code: 11 }] } });
+    await exchange({ method: 'POST', path: '/accounts/v3/accounts/search', body: { document_number: acc.documentNumber } }, 200);
+    await exchange({ method: 'POST', path: '/accounts/v3/accounts/search', query: { page: '1', perPage: '10' }, body: { document_number: acc.documentNumber, program_id: debit.programId, account_status: 'NORMAL' } }, 200);
+    await exchange({ method: 'POST', path: '/accounts/v3/accounts/search', body: { document_number: 'nobody' } }, 404);
+    await exchange({ method: 'POST', path: '/accounts/v5/accounts/search', body: { phone: { number: '555-9876', area_code: '11', country_code: '55' } } }, 200);
+    await exchange({ method: 'POST', path: '/accounts/v5/accounts/search', query: { maxItems: '1' }, body: { phone: { number: '555-9876' } } }, 200);
+    await exchange({ method: 'POST', path: '/accounts/v5/accounts/search', body: { phone: {} } }, 400, { request: false });
+    await exchange({ method: 'POST', path: '/accounts/v5/accounts/search', query: { nextCursor: 'zz' }, body: { phone: { number: '1' } } }, 400);
+  });
 });

@@ -195,6 +195,27 @@ export const accountsSeed: IsolationSeed = {
         },
       ],
     },
+    'POST /accounts/v3/accounts/search': {
+      body: ({ b }) => ({ document_number: b.value('accountDocument') }),
+      cases: ({ a }) => [
+        {
+          label: "A's document",
+          body: { document_number: a.value('accountDocument') },
+          expect: { status: 404, reason: "another org's accounts are not found by their document" },
+        },
+      ],
+    },
+    'POST /accounts/v5/accounts/search': {
+      body: () => ({ phone: { number: 'walk-555-1234'.slice(0, 15) } }),
+      cases: () => [
+        {
+          label: "A's phone number",
+          body: { phone: { number: '555-1234' } },
+          expect: { status: 200, reason: "B's own accounts have this number too; none of A's may show" },
+          check: (res) => (res.json().items.every((i: { account_id: number }) => i.account_id > 0) ? undefined : 'bad items'),
+        },
+      ],
+    },
     'POST /accounts/v4/statuses': {
       body: () => ({ name: `WALK_${letters((doc += 1))}`, allowed_operations: 'ALL_OPERATIONS' }),
     },
