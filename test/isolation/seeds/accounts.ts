@@ -197,11 +197,16 @@ export const accountsSeed: IsolationSeed = {
     },
     'POST /accounts/v3/accounts/search': {
       body: ({ b }) => ({ document_number: b.value('accountDocument') }),
-      cases: ({ a }) => [
+      cases: ({ a, b }) => [
         {
           label: "A's document",
           body: { document_number: a.value('accountDocument') },
-          expect: { status: 404, reason: "another org's accounts are not found by their document" },
+          // The applications rule opens an account of B with A's document (documents are per org).
+          expect: { status: [200, 404], reason: "another org's accounts are not found by their document; only B's own may be" },
+          check: (res) =>
+            res.status === 404 || res.json().every((i: { program_id: number }) => i.program_id === Number(b.value('accountsProgram')))
+              ? undefined
+              : `an account outside B's program: ${res.body.slice(0, 300)}`,
         },
       ],
     },
