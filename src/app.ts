@@ -9,6 +9,7 @@ import { openDatabase } from './platform/db/database.js';
 import { migrate, migrationsApplied } from './platform/db/migrate.js';
 import { ensureInstallationId, readInstallationId } from './platform/db/meta.repo.js';
 import { createSealer } from './platform/auth/sealed.js';
+import { noAccounts } from './platform/auth/accounts.js';
 import { PermissionGroups } from './platform/auth/permissions.js';
 import { createSubjectState } from './platform/auth/subjects.js';
 import { createTokenService } from './platform/auth/tokens.js';
@@ -97,7 +98,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const dates = createBusinessDates({ clock, directory });
     const tenant = createTenantRunner({ db, dates });
     // Whether a token's org and credential are still active: the orgs module's tables answer.
-    const auth = { tokens, subjects: createSubjectState(subjectLookup({ tenant })), groups: new PermissionGroups() };
+    const auth = { tokens, subjects: createSubjectState(subjectLookup({ tenant })), groups: new PermissionGroups(), accounts: noAccounts };
     const dayHandlers: DayHandler[] = [];
     const days = createDayCloser({
       db,
@@ -113,6 +114,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     });
     const platform: Platform = { config, db, jobs, clock, ids, log, auth, sealer, catalog, dates, tenant, days, orgSetups: [] };
     for (const mod of modules) if (mod.orgSetup) platform.orgSetups.push({ module: mod.name, setup: mod.orgSetup(platform) });
+    const lookups = modules.filter((m) => m.accountLookup);
+    if (lookups.length > 1) throw new Error(`modules ${lookups.map((m) => m.name).join(', ')} all provide accountLookup; one module owns accounts`);
+    if (lookups[0]?.accountLookup) auth.accounts = lookups[0].accountLookup(platform);
     // Orgs created before a module's setup (or before its current version) get it now, once.
     if (mode !== 'api' && migrated) {
       const applied = await backfillOrgSetups(platform);

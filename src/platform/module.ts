@@ -9,6 +9,7 @@ import type { Database } from './db/database.js';
 import type { IdGenerator } from './ids.js';
 import type { JobDefinition, JobRunner } from './jobs.js';
 import type { Logger } from './logger.js';
+import type { AccountLookup } from './auth/accounts.js';
 import type { Sealer } from './auth/sealed.js';
 import type { SubjectStateCache } from './auth/subjects.js';
 import type { PermissionGroups } from './auth/permissions.js';
@@ -35,7 +36,8 @@ export interface Platform {
   clock: Clock;
   ids: IdGenerator;
   log: Logger;
-  auth: { tokens: TokenService; subjects: SubjectStateCache; groups: PermissionGroups };
+  /** `accounts`: which accounts each org has (for account tokens), from the module that owns them. */
+  auth: { tokens: TokenService; subjects: SubjectStateCache; groups: PermissionGroups; accounts: AccountLookup };
   /** Encrypts secrets Lastro must read back (LASTRO_ENCRYPTION_KEY). */
   sealer: Sealer;
   /** Every event type any module declares. */
@@ -89,5 +91,7 @@ export interface LastroModule {
   metrics?: (registry: Registry, platform: Platform) => void;
   /** The defaults the module seeds into every org (see OrgSetup). */
   orgSetup?: (platform: Platform) => OrgSetup;
+  /** The module that owns accounts says which exist (platform.auth.accounts); at most one module does. */
+  accountLookup?: (platform: Platform) => AccountLookup;
 }
 

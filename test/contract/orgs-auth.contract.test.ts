@@ -2,8 +2,9 @@
 // (success and documented errors) checked against Pismo's spec files.
 import { generateKeyPairSync, createSign } from 'node:crypto';
 import { afterAll, beforeAll, it } from 'vitest';
+import { createAccount } from '../helpers/accounts.js';
 import type { TestApp } from '../helpers/app.js';
-import { createOrg, type TestOrg } from '../helpers/auth.js';
+import { bearer, createOrg, type TestOrg } from '../helpers/auth.js';
 import { setupTenant } from '../helpers/fixture.js';
 import { describeContract, expectConforms, type RequestSample } from './pismo-spec.js';
 
@@ -41,12 +42,22 @@ describeContract('Pismo contract: Platform authentication and Organizations', ()
       headers: { 'content-type': 'application/json' },
       body: { server_key: org.serverKey, server_secret: org.serverSecret },
     });
-    await exchange(AUTH, {
+    const { accountId } = await createAccount(app, { headers: bearer(token, org.orgId) });
+    const accountToken = await exchange(AUTH, {
       method: 'POST',
       path: '/passport/v2/s2s/access-token',
       headers: { 'content-type': 'application/json' },
-      body: { server_key: org.serverKey, server_secret: org.serverSecret, account_id: 1234 },
+      body: { server_key: org.serverKey, server_secret: org.serverSecret, account_id: accountId },
     });
+    if (accountToken.statusCode !== 201) throw new Error(`expected 201, got ${accountToken.statusCode}`);
+    // An account the org does not have: Pismo's one refusal, 401 Invalid credentials.
+    const unknown = await exchange(AUTH, {
+      method: 'POST',
+      path: '/passport/v2/s2s/access-token',
+      headers: { 'content-type': 'application/json' },
+      body: { server_key: org.serverKey, server_secret: org.serverSecret, account_id: 99999999 },
+    });
+    if (unknown.statusCode !== 401) throw new Error(`expected 401, got ${unknown.statusCode}`);
     const bad = await exchange(AUTH, {
       method: 'POST',
       path: '/passport/v2/s2s/access-token',

@@ -12,6 +12,7 @@ import { AppError } from '../../src/platform/errors.js';
 import { accountOf, tenantScope } from '../../src/platform/http/context.js';
 import type { HttpApp, LastroModule } from '../../src/platform/module.js';
 import { testApp, type TestApp } from '../helpers/app.js';
+import { createAccount } from '../helpers/accounts.js';
 import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
 
 interface Res {
@@ -79,18 +80,23 @@ describe("account-scoped routes (account: 'token')", () => {
   let org: TestOrg;
   let orgToken: string;
   let account42: string;
+  /** The account token's account, and an id of no account of it (only compared, never read). */
+  let own: string;
+  let another: string;
   beforeAll(async () => {
     app = await testApp({ modules: [...defaultModules, accountProbe] });
     org = await createOrg(app);
     orgToken = await tokenFor(app, org);
-    account42 = await tokenFor(app, org, 42);
+    own = String((await createAccount(app, { headers: bearer(orgToken, org.orgId) })).accountId);
+    another = String(Number(own) + 1000);
+    account42 = await tokenFor(app, org, Number(own));
   });
   afterAll(async () => app?.close());
 
   it('an account token → 200, acting on its own account', async () => {
     const res = await app.http.inject({ method: 'GET', url: '/probe/v1/transactions', headers: bearer(account42, org.orgId) });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ account_id: '42', org_id: org.orgId });
+    expect(res.json()).toEqual({ account_id: own, org_id: org.orgId });
   });
 
   it('an org-wide token → 403 ACCOUNT_TOKEN_REQUIRED by default', async () => {
@@ -123,15 +129,15 @@ describe("account-scoped routes (account: 'token')", () => {
     const same = await app.http.inject({
       method: 'POST',
       url: '/probe/v1/payments',
-      headers: { ...bearer(account42), 'x-account-id': '42' },
+      headers: { ...bearer(account42), 'x-account-id': own },
       payload: { amount: 1 },
     });
     expect(same.statusCode).toBe(201);
-    expect(same.json().account_id).toBe('42');
+    expect(same.json().account_id).toBe(own);
     const other = await app.http.inject({
       method: 'POST',
       url: '/probe/v1/payments',
-      headers: { ...bearer(account42), 'x-account-id': '43' },
+      headers: { ...bearer(account42), 'x-account-id': another },
       payload: { amount: 1 },
     });
     expectError(other, 403, 'ACCOUNT_MISMATCH');
@@ -151,9 +157,9 @@ describe("account-scoped routes (account: 'token')", () => {
   });
 
   it('x-account-id on a route that does not accept it is ignored: the account is still the token’s', async () => {
-    const res = await app.http.inject({ method: 'GET', url: '/probe/v1/transactions', headers: { ...bearer(account42), 'x-account-id': '43' } });
+    const res = await app.http.inject({ method: 'GET', url: '/probe/v1/transactions', headers: { ...bearer(account42), 'x-account-id': another } });
     expect(res.statusCode).toBe(200);
-    expect(res.json().account_id).toBe('42');
+    expect(res.json().account_id).toBe(own);
     const orgWide = await app.http.inject({ method: 'GET', url: '/probe/v1/transactions', headers: { ...bearer(orgToken), 'x-account-id': '43' } });
     expectError(orgWide, 403, 'ACCOUNT_TOKEN_REQUIRED');
   });
@@ -170,8 +176,8 @@ describe("account-scoped routes (account: 'token')", () => {
       403,
       'TENANT_MISMATCH',
     );
-    const limited = await createOrg(app, { permissions: ['pismo-v1:orgs:rw'] });
-    const limitedAccount = await tokenFor(app, limited, 42);
+    const cred = await app.http.inject({ method: 'POST', url: '/lastro/v1/credentials', headers: bearer(orgToken), payload: { permissions: ['pismo-v1:orgs:rw'] } });
+    const limitedAccount = await tokenFor(app, { serverKey: cred.json().server_key, serverSecret: cred.json().server_secret }, Number(own));
     expectError(await app.http.inject({ method: 'GET', url: '/probe/v1/transactions', headers: bearer(limitedAccount) }), 403, 'FORBIDDEN');
   });
 

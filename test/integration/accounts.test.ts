@@ -408,3 +408,36 @@ describe('status changes', () => {
     expect(list.items.map((r: { reason_id: number }) => r.reason_id)).toEqual([res.json().reason_id]);
   });
 });
+
+describe('account searches', () => {
+  it('by document: the accounts of the owner, filtered by program and status; none is 404', async () => {
+    const doc = newDocumentNumber();
+    const a = await createAccount(app, tenant, { program: credit, documentNumber: doc });
+    const b = await createAccount(app, tenant, { program: debit, documentNumber: doc });
+    await patch(`/accounts/v2/accounts/${b.accountId}/status`, { status: 'BLOCKED' });
+    const all = await post('/accounts/v3/accounts/search', { document_number: doc });
+    expect(all.statusCode, all.body).toBe(200);
+    expect(all.json()).toEqual([
+      { account_id: a.accountId, customer_id: a.customerId, account_status: 'NORMAL', acquisition_id: a.applicationId, program_id: credit.programId },
+      { account_id: b.accountId, customer_id: b.customerId, account_status: 'BLOCKED', acquisition_id: b.applicationId, program_id: debit.programId },
+    ]);
+    expect((await post('/accounts/v3/accounts/search', { document_number: doc, program_id: debit.programId })).json().map((r: { account_id: number }) => r.account_id)).toEqual([b.accountId]);
+    expect((await post('/accounts/v3/accounts/search', { document_number: doc, account_status: 'NORMAL' })).json().map((r: { account_id: number }) => r.account_id)).toEqual([a.accountId]);
+    expectError(await post('/accounts/v3/accounts/search', { document_number: 'no-such-doc' }), 404, 'ACCOUNT_NOT_FOUND');
+  });
+
+  it('by phone: accounts with the number, paged by cursor', async () => {
+    const number = `9${Date.now() % 10_000_000}`;
+    const phones = [{ phone: number, phone_type: 'MOBILE', country_code: '55', area_code: 11 }];
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await createAccount(app, tenant, { program: debit, applicant: { phones } })).accountId);
+    const first = await post('/accounts/v5/accounts/search?maxItems=2', { phone: { number } });
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toMatchObject({ has_next: true, count: 2 });
+    const next = (await post(`/accounts/v5/accounts/search?maxItems=2&nextCursor=${first.json().next_cursor}`, { phone: { number } })).json();
+    expect([...first.json().items, ...next.items].map((i: { account_id: number }) => i.account_id)).toEqual(ids);
+    expect(next).toMatchObject({ has_next: false, count: 1 });
+    expect((await post('/accounts/v5/accounts/search', { phone: { number, area_code: '21' } })).json().count).toBe(0);
+    expectError(await post('/accounts/v5/accounts/search?nextCursor=zz', { phone: { number } }), 400, 'WACC0011');
+  });
+});

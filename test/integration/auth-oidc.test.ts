@@ -5,6 +5,7 @@ import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.js';
+import { createAccount } from '../helpers/accounts.js';
 import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
 import { expectError } from '../helpers/errors.js';
 import { setupTenant } from '../helpers/fixture.js';
@@ -27,11 +28,12 @@ describe('OpenID Connect: POST /passport/v1/oauth2/token', () => {
   let app: TestApp;
   let org: TestOrg;
   let token: string;
+  let headers: Record<string, string>;
   const client = rsa();
   let key: { id: string; iss: string; sub: string; aud: string };
 
   beforeAll(async () => {
-    ({ app, org, token } = await setupTenant());
+    ({ app, org, token, headers } = await setupTenant());
     key = await register(pemOf(client.publicKey));
   });
   afterAll(async () => app?.close());
@@ -86,10 +88,12 @@ describe('OpenID Connect: POST /passport/v1/oauth2/token', () => {
   });
 
   it('uid → an account token', async () => {
-    const res = await exchange(await clientJwt({ uid: 42 }));
+    const { accountId } = await createAccount(app, { headers });
+    const res = await exchange(await clientJwt({ uid: accountId }));
     expect(res.statusCode).toBe(201);
     const t = res.json().token;
-    expect(decodeJwt(t).acc).toBe('42');
+    expect(decodeJwt(t).acc).toBe(String(accountId));
+    expectError(await exchange(await clientJwt({ uid: 999999999 })), 401, 'INVALID_CREDENTIALS');
     expectError(await app.http.inject({ method: 'GET', url: '/lastro/v1/credentials', headers: bearer(t) }), 403, 'ACCOUNT_TOKEN_NOT_ALLOWED');
   });
 
@@ -217,8 +221,11 @@ describe('OpenID Connect: POST /passport/v1/oauth2/token', () => {
 describe('OAuth2: POST /passport/v2/oauth/token', () => {
   let app: TestApp;
   let org: TestOrg;
+  let accountId: number;
   beforeAll(async () => {
-    ({ app, org } = await setupTenant());
+    let headers: Record<string, string>;
+    ({ app, org, headers } = await setupTenant());
+    ({ accountId } = await createAccount(app, { headers }));
   });
   afterAll(async () => app?.close());
 
@@ -269,9 +276,11 @@ describe('OAuth2: POST /passport/v2/oauth/token', () => {
   });
 
   it('uid → an account token', async () => {
-    const res = await json({ grant_type: 'client_credentials', client_id: org.serverKey, client_secret: org.serverSecret, uid: '42' });
+    const res = await json({ grant_type: 'client_credentials', client_id: org.serverKey, client_secret: org.serverSecret, uid: String(accountId) });
     expect(res.statusCode).toBe(200);
-    expect(decodeJwt(res.json().access_token).acc).toBe('42');
+    expect(decodeJwt(res.json().access_token).acc).toBe(String(accountId));
+    const unknown = await json({ grant_type: 'client_credentials', client_id: org.serverKey, client_secret: org.serverSecret, uid: '999999999' });
+    expectOAuthError(unknown, 400, 'invalid_request');
   });
 
   it('a scope not granted, or not a permission → 400 invalid_scope', async () => {
@@ -339,11 +348,11 @@ describe('OAuth2: POST /passport/v2/oauth/token', () => {
     const s2s = await app.http.inject({
       method: 'POST',
       url: '/passport/v2/s2s/access-token',
-      payload: { server_key: org.serverKey, server_secret: org.serverSecret, account_id: 7 },
+      payload: { server_key: org.serverKey, server_secret: org.serverSecret, account_id: accountId },
     });
     expect(s2s.statusCode).toBe(201);
     const res = await form({ grant_type: 'refresh_token', refresh_token: s2s.json().refresh });
     expect(res.statusCode).toBe(200);
-    expect(decodeJwt(res.json().access_token)).toMatchObject({ tenant: org.orgId, acc: '7', perms: ['pismo-v1:*:rw'] });
+    expect(decodeJwt(res.json().access_token)).toMatchObject({ tenant: org.orgId, acc: String(accountId), perms: ['pismo-v1:*:rw'] });
   });
 });

@@ -1,6 +1,7 @@
 // Operator recovery of an org's access, and OAuth2 client authentication by HTTP Basic.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.js';
+import { createAccount } from '../helpers/accounts.js';
 import { adminHeaders, bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
 import { expectError } from '../helpers/errors.js';
 import { setupTenant } from '../helpers/fixture.js';
@@ -76,9 +77,10 @@ describe('OAuth2 client authentication', () => {
 describe('GET /lastro/v1/whoami', () => {
   it('tells what any valid token grants, account tokens included, and nothing without one', async () => {
     const o = await createOrg(app);
-    const res = await app.http.inject({ method: 'GET', url: '/lastro/v1/whoami', headers: bearer(await tokenFor(app, o, 77)) });
+    const { accountId } = await createAccount(app, { headers: bearer(await tokenFor(app, o), o.orgId) });
+    const res = await app.http.inject({ method: 'GET', url: '/lastro/v1/whoami', headers: bearer(await tokenFor(app, o, accountId)) });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ org_id: o.orgId, subject: `credential:${o.credentialId}`, permissions: ['pismo-v1:*:rw'], account_id: '77' });
+    expect(res.json()).toEqual({ org_id: o.orgId, subject: `credential:${o.credentialId}`, permissions: ['pismo-v1:*:rw'], account_id: String(accountId) });
     expect((await app.http.inject({ method: 'GET', url: '/lastro/v1/whoami' })).statusCode).toBe(401);
   });
 });

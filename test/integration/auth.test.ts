@@ -12,9 +12,10 @@ import { createSealer } from '../../src/platform/auth/sealed.js';
 import { loadConfig } from '../../src/platform/config.js';
 import type { LastroModule } from '../../src/platform/module.js';
 import { testApp, type TestApp } from '../helpers/app.js';
+import { createAccount } from '../helpers/accounts.js';
 import { adminHeaders, bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
 import { expectError } from '../helpers/errors.js';
-import { setupTenant } from '../helpers/fixture.js';
+import { addTenant as setupTenantIn, setupTenant } from '../helpers/fixture.js';
 
 interface Res {
   statusCode: number;
@@ -87,8 +88,9 @@ describe('POST /passport/v2/s2s/access-token', () => {
   let app: TestApp;
   let org: TestOrg;
   let token: string;
+  let headers: Record<string, string>;
   beforeAll(async () => {
-    ({ app, org, token } = await setupTenant());
+    ({ app, org, token, headers } = await setupTenant());
   });
   afterAll(async () => app?.close());
 
@@ -112,10 +114,19 @@ describe('POST /passport/v2/s2s/access-token', () => {
   });
 
   it('with account_id → an account token, account_id echoed', async () => {
-    const res = await s2s(app, { server_key: org.serverKey, server_secret: org.serverSecret, account_id: 42 });
+    const { accountId } = await createAccount(app, { headers });
+    const res = await s2s(app, { server_key: org.serverKey, server_secret: org.serverSecret, account_id: accountId });
     expect(res.statusCode).toBe(201);
-    expect(res.json().account_id).toBe(42);
-    expect(decodeJwt(res.json().token).acc).toBe('42');
+    expect(res.json().account_id).toBe(accountId);
+    expect(decodeJwt(res.json().token).acc).toBe(String(accountId));
+  });
+
+  it("with an account_id the org does not have (unknown, or another org's) → 401 Invalid credentials", async () => {
+    const unknown = await s2s(app, { server_key: org.serverKey, server_secret: org.serverSecret, account_id: 999999999 });
+    expect(expectError(unknown, 401, 'INVALID_CREDENTIALS').message).toBe('Invalid credentials');
+    const other = await setupTenantIn(app);
+    const theirs = await createAccount(app, other);
+    expectError(await s2s(app, { server_key: org.serverKey, server_secret: org.serverSecret, account_id: theirs.accountId }), 401, 'INVALID_CREDENTIALS');
   });
 
   it('wrong secret → 401 Invalid credentials', async () => {
@@ -285,20 +296,26 @@ describe('account tokens', () => {
   let app: TestApp;
   let org: TestOrg;
   let account42: string;
+  /** The account of the account token, and another account of the org. */
+  let own: string;
+  let another: string;
   beforeAll(async () => {
-    ({ app, org } = await setupTenant({ modules: [...defaultModules, probe] }));
-    account42 = await tokenFor(app, org, 42);
+    let headers: Record<string, string>;
+    ({ app, org, headers } = await setupTenant({ modules: [...defaultModules, probe] }));
+    own = String((await createAccount(app, { headers })).accountId);
+    another = String((await createAccount(app, { headers })).accountId);
+    account42 = await tokenFor(app, org, Number(own));
   });
   afterAll(async () => app?.close());
 
   it('on its own account → 200', async () => {
-    const res = await app.http.inject({ method: 'GET', url: '/probe/accounts/42', headers: bearer(account42, org.orgId) });
+    const res = await app.http.inject({ method: 'GET', url: `/probe/accounts/${own}`, headers: bearer(account42, org.orgId) });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ accountId: '42' });
+    expect(res.json()).toEqual({ accountId: own });
   });
 
   it('on another account → 403 ACCOUNT_MISMATCH', async () => {
-    const res = await app.http.inject({ method: 'GET', url: '/probe/accounts/43', headers: bearer(account42, org.orgId) });
+    const res = await app.http.inject({ method: 'GET', url: `/probe/accounts/${another}`, headers: bearer(account42, org.orgId) });
     expectError(res, 403, 'ACCOUNT_MISMATCH');
   });
 
@@ -309,7 +326,7 @@ describe('account tokens', () => {
   });
 
   it('an org token may use an account route', async () => {
-    const res = await app.http.inject({ method: 'GET', url: '/probe/accounts/43', headers: bearer(await tokenFor(app, org), org.orgId) });
+    const res = await app.http.inject({ method: 'GET', url: `/probe/accounts/${another}`, headers: bearer(await tokenFor(app, org), org.orgId) });
     expect(res.statusCode).toBe(200);
   });
 });

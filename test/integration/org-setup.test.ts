@@ -74,6 +74,7 @@ async function processOn(testDb: TestDatabase, modules: LastroModule[], mode: Ru
 
 async function setupsOf(app: App, orgId: string) {
   return app.platform.db.transaction(
+    // The seeder's rows: the default modules (accounts) have setups of their own.
     (tx) => tx.selectFrom('org_setups').select(['module', 'version']).where('org_id', '=', orgId).where('module', '=', 'seeder').execute(),
     { system: true },
   );
@@ -150,7 +151,7 @@ describe('org setup back-fill at start-up', () => {
   });
 
   it('an org created before a module had a setup gets it at the next start, once; a raised version runs again', async () => {
-    const old = await createOrg(base); // the seeder module does not exist yet
+    const old = await createOrg(base); // no module has a setup yet
     await base.stop();
 
     const calls: Call[] = [];
@@ -191,7 +192,10 @@ describe('org setup back-fill at start-up', () => {
     );
     const app = await open([...defaultModules, seeder(3, calls)]);
     expect(calls.map((c) => c.version)).toEqual([3, 3]);
-    const orgs = await app.platform.db.transaction((tx) => tx.selectFrom('org_setups').select(['version']).where('module', '=', 'seeder').execute(), { system: true });
+    const orgs = await app.platform.db.transaction(
+      (tx) => tx.selectFrom('org_setups').select(['version']).where('module', '=', 'seeder').execute(),
+      { system: true },
+    );
     expect(orgs.map((r) => r.version)).toEqual([3, 3]);
   });
 

@@ -19,7 +19,7 @@ export const AccountErrors = {
   /** Pismo: 409 "Account already created" (the document already has an account in the program). */
   accountAlreadyCreated: () => new AppError('conflict', 'ACCOUNT_ALREADY_CREATED', 'Account already created'),
   /** Pismo: 404 "Account not found". */
-  accountNotFound: (id: string | bigint) => new AppError('not_found', 'ACCOUNT_NOT_FOUND', `Account not found with id: ${id}`),
+  accountNotFound: (id: string | bigint, message = `Account not found with id: ${id}`) => new AppError('not_found', 'ACCOUNT_NOT_FOUND', message),
   applicationNotFound: (id: string | bigint) => new AppError('not_found', 'APPLICATION_NOT_FOUND', `Application not found with id: ${id}`),
   /** A submitted application cannot change (Pismo: "No further updates can be made"). */
   applicationSubmitted: (id: string | bigint, status: string) =>

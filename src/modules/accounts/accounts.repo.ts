@@ -462,3 +462,52 @@ export const accountOfExternalId = (tx: Tx, orgId: string, programId: bigint, ex
 
 export const findReasonByName = (tx: Tx, orgId: string, name: string) =>
   tx.selectFrom('account_status_reasons').selectAll().where('org_id', '=', orgId).where('name', '=', name).executeTakeFirst();
+
+/** Accounts whose owner has the document (List accounts by document number), oldest first. */
+export async function searchByDocument(
+  tx: Tx,
+  orgId: string,
+  filter: { documentNumber: string; programId?: bigint; status?: string },
+  page: PageRequest,
+) {
+  let q = tx
+    .selectFrom('accounts as a')
+    .innerJoin('account_statuses as s', (j) => j.onRef('s.org_id', '=', 'a.org_id').onRef('s.status_id', '=', 'a.status_id'))
+    .leftJoin('account_customers as c', (j) => j.onRef('c.org_id', '=', 'a.org_id').onRef('c.account_id', '=', 'a.account_id').on('c.is_owner', '=', true))
+    .where('a.org_id', '=', orgId)
+    .where('a.document_number', '=', filter.documentNumber);
+  if (filter.programId !== undefined) q = q.where('a.program_id', '=', filter.programId);
+  if (filter.status !== undefined) q = q.where('s.name', '=', filter.status);
+  return q
+    .select(['a.account_id', 'c.customer_id', 's.name as status', 'a.application_id', 'a.program_id'])
+    .orderBy('a.account_id')
+    .limit(page.size)
+    .offset(page.offset)
+    .execute();
+}
+
+/** Accounts with a phone of this number (List accounts by phone number), after `afterAccountId`, in account id order. */
+export async function searchByPhone(
+  tx: Tx,
+  orgId: string,
+  phone: { number: string; areaCode?: number; countryCode?: string },
+  afterAccountId: bigint,
+  limit: number,
+) {
+  let phones = tx
+    .selectFrom('account_phones as p')
+    .select('p.account_id')
+    .where('p.org_id', '=', orgId)
+    .where('p.phone', '=', phone.number)
+    .where('p.account_id', '>', afterAccountId);
+  if (phone.areaCode !== undefined) phones = phones.where('p.area_code', '=', phone.areaCode);
+  if (phone.countryCode !== undefined) phones = phones.where('p.country_code', '=', phone.countryCode);
+  return tx
+    .selectFrom('accounts as a')
+    .select(['a.account_id', 'a.external_id', 'a.is_centralizer', 'a.entity_id'])
+    .where('a.org_id', '=', orgId)
+    .where('a.account_id', 'in', phones)
+    .orderBy('a.account_id')
+    .limit(limit)
+    .execute();
+}

@@ -13,6 +13,12 @@ import {
   AccountIdParams,
   AccountPatch,
   AccountQuery,
+  AccountsOfDocument,
+  AccountsOfPhone,
+  SearchByDocument,
+  SearchByDocumentQuery,
+  SearchByPhone,
+  SearchByPhoneQuery,
   ApplicationDetails,
   ApplicationIdParams,
   ApplicationResponse,
@@ -200,6 +206,30 @@ export function accountsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>,
     '/accounts/v4/reasons',
     { config: { auth: orgAuth }, schema: { tags, summary: 'List status reasons', querystring: ReasonListQuery, response: { 200: ReasonPage } } },
     async (req) => tenant(req, (t) => statuses.listReasons(t, req.query)),
+  );
+
+  app.post(
+    '/accounts/v3/accounts/search',
+    {
+      config: { auth: orgAuth },
+      schema: {
+        tags,
+        summary: 'List accounts by document number (optionally of a program, in a status)',
+        querystring: SearchByDocumentQuery,
+        body: SearchByDocument,
+        response: { 200: AccountsOfDocument },
+      },
+    },
+    async (req) => tenant(req, (t) => accounts.searchByDocument(t, req.body, req.query)),
+  );
+
+  app.post(
+    '/accounts/v5/accounts/search',
+    {
+      config: { auth: orgAuth },
+      schema: { tags, summary: 'List accounts by phone number', querystring: SearchByPhoneQuery, body: SearchByPhone, response: { 200: AccountsOfPhone } },
+    },
+    async (req) => tenant(req, (t) => accounts.searchByPhone(t, req.body, req.query)),
   );
 
   app.get(

@@ -443,3 +443,72 @@ export type ReasonListQuery = Static<typeof ReasonListQuery>;
 
 export const ReasonPage = Type.Object({ ...CursorFields, ...PismoPage(Reason, 'ReasonsResponse').properties }, { title: 'ReasonsResponse' });
 export type ReasonPage = Static<typeof ReasonPage>;
+
+// ---- account searches --------------------------------------------------------------------------
+
+export const SearchByDocument = Type.Object(
+  {
+    document_number: Type.String({ minLength: 1, maxLength: 15, description: "The owner's document number." }),
+    program_id: Type.Optional(IdInteger('Only accounts of this program.')),
+    account_status: Type.Optional(Type.String({ pattern: '^[A-Z_-]+$', maxLength: 200, examples: ['NORMAL'], description: 'Only accounts in this status.' })),
+  },
+  { additionalProperties: false },
+);
+export type SearchByDocument = Static<typeof SearchByDocument>;
+export const SearchByDocumentQuery = Type.Object(
+  {
+    page: Type.Optional(Type.Integer({ minimum: 1, description: 'Page number, from 1.' })),
+    perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Items per page (at most 100; default 10).' })),
+  },
+  { additionalProperties: false },
+);
+export const AccountOfDocument = Type.Object(
+  {
+    account_id: Type.Integer(),
+    customer_id: Type.Optional(Type.Integer()),
+    account_status: Type.String(),
+    acquisition_id: Type.Optional(Type.Integer()),
+    program_id: Type.Integer(),
+  },
+  { title: 'AccountsV3Response' },
+);
+export const AccountsOfDocument = Type.Array(AccountOfDocument);
+
+export const SearchByPhone = Type.Object(
+  {
+    phone: Type.Object(
+      {
+        number: Type.String({ minLength: 1, maxLength: 15, description: 'Phone number.' }),
+        area_code: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$', maxLength: 2, description: 'Area code.' })),
+        country_code: Type.Optional(Type.String({ minLength: 1, maxLength: 5, description: 'Country code.' })),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type SearchByPhone = Static<typeof SearchByPhone>;
+export const SearchByPhoneQuery = Type.Object(
+  {
+    nextCursor: Type.Optional(Type.String({ maxLength: 200, description: 'Cursor from next_cursor: the next page.' })),
+    maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'Items per page (at most 200; default 200).' })),
+  },
+  { additionalProperties: false },
+);
+export const AccountsOfPhone = Type.Object(
+  {
+    next_cursor: Type.Optional(Type.String()),
+    has_next: Type.Boolean(),
+    count: Type.Integer(),
+    items: Type.Array(
+      Type.Object({
+        account_id: Type.Integer(),
+        account_external_id: Type.Optional(Type.String()),
+        is_centralizer: Type.Boolean(),
+        entities: Type.Array(Type.Object({ entity_id: Type.Integer() })),
+      }),
+    ),
+  },
+  { title: 'AccountsV5Page' },
+);
+export type AccountsOfPhone = Static<typeof AccountsOfPhone>;

@@ -7,7 +7,7 @@ import { maybeIdempotent } from '../../platform/idempotency.js';
 import type { Platform } from '../../platform/module.js';
 import { currencyByNumeric, Money } from '../../platform/money.js';
 import { recordEvent } from '../../platform/outbox.js';
-import { pageRequest, pismoPage } from '../../platform/paging.js';
+import { cursorPage, decodeCursor, pageRequest, pismoPage } from '../../platform/paging.js';
 import type { TenantTx } from '../../platform/tenant.js';
 import { int8Id, isoSeconds } from '../../platform/wire.js';
 import { programForAccounts, programModeOf, programSummaries, type ProgramForAccounts, type ProgramMode, type ProgramType } from '../programs/index.js';
@@ -21,7 +21,10 @@ import {
   type AccountPatch,
   type Applicant,
   type ApplicationDetails,
+  type AccountsOfPhone,
   type ChannelCreate,
+  type SearchByDocument,
+  type SearchByPhone,
   type UpdateApplicationBody,
   type ApplicationResponse,
   type ApplicationV3,
@@ -585,7 +588,69 @@ export function createAccountsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     return res.body;
   }
 
+  /** List accounts by document number: 404 "Account not found" when none matches. */
+  async function searchByDocument(t: TenantTx, body: SearchByDocument, q: { page?: number; perPage?: number }) {
+    const page = pageRequest(q.page, q.perPage);
+    const rows = await repo.searchByDocument(
+      t.db,
+      t.orgId,
+      {
+        documentNumber: body.document_number,
+        ...(body.program_id !== undefined ? { programId: BigInt(body.program_id) } : {}),
+        ...(body.account_status !== undefined ? { status: body.account_status } : {}),
+      },
+      page,
+    );
+    if (rows.length === 0 && page.page === 1) throw AccountErrors.accountNotFound(`document ${body.document_number}`, 'Account not found');
+    return rows.map((r) => ({
+      account_id: Number(r.account_id),
+      ...(r.customer_id !== null ? { customer_id: Number(r.customer_id) } : {}),
+      account_status: r.status,
+      ...(r.application_id !== null ? { acquisition_id: Number(r.application_id) } : {}),
+      program_id: Number(r.program_id),
+    }));
+  }
+
+  /** List accounts by phone number, by cursor (the last account id of the page). */
+  async function searchByPhone(t: TenantTx, body: SearchByPhone, q: { nextCursor?: string; maxItems?: number }): Promise<AccountsOfPhone> {
+    let after = 0n;
+    if (q.nextCursor !== undefined) {
+      try {
+        after = decodeCursor(q.nextCursor, 1, 'query.nextCursor')[0]!;
+      } catch {
+        throw AccountErrors.invalidCursor();
+      }
+    }
+    const limit = q.maxItems ?? 200;
+    const phone = body.phone;
+    const rows = await repo.searchByPhone(
+      t.db,
+      t.orgId,
+      {
+        number: phone.number,
+        ...(phone.area_code !== undefined ? { areaCode: Number(phone.area_code) } : {}),
+        ...(phone.country_code !== undefined ? { countryCode: phone.country_code } : {}),
+      },
+      after,
+      limit + 1,
+    );
+    const page = cursorPage(rows, limit, (r) => [r.account_id]);
+    return {
+      ...(page.next_cursor !== undefined ? { next_cursor: page.next_cursor } : {}),
+      has_next: page.next_cursor !== undefined,
+      count: page.items.length,
+      items: page.items.map((r) => ({
+        account_id: Number(r.account_id),
+        ...(r.external_id !== null ? { account_external_id: r.external_id } : {}),
+        is_centralizer: r.is_centralizer,
+        entities: [{ entity_id: Number(r.entity_id) }],
+      })),
+    };
+  }
+
   return {
+    searchByDocument,
+    searchByPhone,
     createApplication,
     getApplication,
     updateApplication,

@@ -4,7 +4,7 @@
 import type { LastroModule } from '../../platform/module.js';
 import { ACCOUNT_EVENTS } from './accounts.events.js';
 import { accountsRoutes } from './accounts.routes.js';
-import { createAccountsService } from './accounts.service.js';
+import { accountExists, createAccountsService } from './accounts.service.js';
 import { accountsOrgSetup, createStatusesService } from './statuses.service.js';
 
 export { AccountEvents } from './accounts.events.js';
@@ -24,6 +24,8 @@ export const accountsModule: LastroModule = {
   name: 'accounts',
   events: ACCOUNT_EVENTS,
   orgSetup: (platform) => accountsOrgSetup(platform),
+  // Account tokens are issued only for accounts of the token's org.
+  accountLookup: () => ({ exists: accountExists }),
   routes(app, platform) {
     accountsRoutes(app, platform, createAccountsService(platform), createStatusesService(platform));
   },

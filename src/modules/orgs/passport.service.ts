@@ -73,6 +73,10 @@ export function createPassportService(deps: Pick<Platform, 'db' | 'tenant' | 'cl
     return cred;
   }
 
+  /** Whether the org has the account an account token would name (Pismo: it must exist). */
+  const accountExists = (orgId: string, accountId: string, actor: string): Promise<boolean> =>
+    tenant(scope(orgId, actor), (t) => auth.accounts.exists(t, accountId));
+
   /** Signs an access token and stores a one-use refresh token for the same grant. */
   async function grant(subject: TokenSubject, kind: 'credential' | 'oidc_key', subjectId: string) {
     const refresh = randomToken(32);
@@ -99,6 +103,8 @@ export function createPassportService(deps: Pick<Platform, 'db' | 'tenant' | 'cl
       const cred = await authenticateServerKey(body.server_key, body.server_secret);
       const sub = `credential:${cred.credential_id}`;
       const acc = body.account_id === undefined ? undefined : String(body.account_id);
+      // Pismo documents one refusal for this endpoint: 401 Invalid credentials.
+      if (acc !== undefined && !(await accountExists(cred.org_id, acc, sub))) throw OrgErrors.invalidCredentials();
       const t = await grant({ tenant: cred.org_id, sub, perms: cred.permissions, acc }, 'credential', cred.credential_id);
       // A credential may call every program of its org.
       const programIds = await tenant(scope(cred.org_id, sub), (tt) => programIdsOf(tt.db, tt.orgId));
@@ -159,6 +165,7 @@ export function createPassportService(deps: Pick<Platform, 'db' | 'tenant' | 'cl
           throw OrgErrors.invalidCredentials();
         }
         const acc = uid === undefined ? undefined : String(uid);
+        if (acc !== undefined && !(await accountExists(orgId, acc, `oidc_key:${key.key_id}`))) throw OrgErrors.invalidCredentials();
         const t = await grant({ tenant: orgId, sub: `oidc_key:${key.key_id}`, perms, acc }, 'oidc_key', key.key_id);
         return { token: t.token, refresh_token: t.refresh, expires_in: String(t.expiresIn) };
       } catch (err) {
@@ -204,6 +211,9 @@ export function createPassportService(deps: Pick<Platform, 'db' | 'tenant' | 'cl
         }
       }
       if (body.uid !== undefined && !ACCOUNT_ID.test(body.uid)) throw OAuthErrors.invalidRequest('uid must be an account id (a positive integer)');
+      if (body.uid !== undefined && !(await accountExists(cred.org_id, body.uid, `credential:${cred.credential_id}`))) {
+        throw OAuthErrors.invalidRequest('uid does not name an account of this organization');
+      }
       const t = await grant({ tenant: cred.org_id, sub: `credential:${cred.credential_id}`, perms, acc: body.uid }, 'credential', cred.credential_id);
       return { access_token: t.token, token_type: 'Bearer' as const, expires_in: t.expiresIn, scope: perms.join(' '), refresh_token: t.refresh };
     },

@@ -76,9 +76,16 @@ export const accountsSeed: IsolationSeed = {
       application: { submit: false, program_id: program.id, applicant: { document_number: 'prospect-1', personal: { name: s.mark('prospect') } } },
     }, 201);
     const status = await s.call('POST', '/accounts/v4/statuses', { name: 'WALK_FROZEN', description: s.mark('status'), allowed_operations: 'NO_OPERATIONS' }, 201);
+    const reason = await s.call('POST', '/accounts/v4/reasons', { name: s.mark('reason'), external_id: s.mark('reason-ext') }, 201);
+    const channel = await s.call('POST', '/lastro/v1/acquisition-channels', { program_id: program.id, type: 'Webapp', name: s.mark('channel') }, 201);
+    await s.call('PATCH', `/accounts/v2/accounts/${account}/status`, { status: 'BLOCKED', reason_id: reason.reason_id }, 204);
     return {
       params: {
         '/accounts/v1/accounts/{accountId}': [{ accountId: account }, { accountId: String(child.account_id) }],
+        '/accounts/v2/accounts/{accountId}/status': [{ accountId: account }],
+        '/accounts/v2/accounts/{accountId}/status/rollback': [{ accountId: account }],
+        '/acquisitions/v2/s2s/applications/{applicationId}': [{ applicationId: String(created.application_id) }, { applicationId: String(prospect.application_id) }],
+        '/acquisitions/v2/programs/{programId}/channels': [{ programId }],
       },
       values: {
         account,
@@ -89,13 +96,34 @@ export const accountsSeed: IsolationSeed = {
         prospect: String(prospect.application_id),
         customer: String(created.customer_id),
         status: String(status.status_id),
+        reason: String(reason.reason_id),
+        reasonName: s.mark('reason'),
+        channel: String(channel.id),
         accountDocument: documentNumber,
       },
-      markers: [s.mark('owner'), s.mark('account-ext'), s.mark('child-ext'), s.mark('status')],
-      snapshot: [`/accounts/v1/accounts/${account}?show_children=true`, `/accounts/v1/accounts/${String(child.account_id)}`, '/accounts/v4/statuses?perPage=100'],
+      markers: [s.mark('owner'), s.mark('account-ext'), s.mark('child-ext'), s.mark('status'), s.mark('reason'), s.mark('reason-ext'), s.mark('channel'), s.mark('prospect')],
+      snapshot: [
+        `/accounts/v1/accounts/${account}?show_children=true`,
+        `/accounts/v1/accounts/${String(child.account_id)}`,
+        '/accounts/v4/statuses?perPage=100',
+        '/accounts/v4/reasons?perPage=100',
+        `/acquisitions/v2/programs/${programId}/channels?perPage=100`,
+        `/acquisitions/v2/s2s/applications/${String(created.application_id)}`,
+        `/acquisitions/v2/s2s/applications/${String(prospect.application_id)}`,
+      ],
     };
   },
   routes: {
+    'PATCH /accounts/v1/accounts/{accountId}': {
+      cases: ({ a, b }) => [
+        {
+          label: "B's account, A's account as parent",
+          params: { accountId: b.value('account') },
+          body: { parent_account_id: Number(a.value('account')) },
+          expect: { status: 400, code: 'VALIDATION_ERROR', field: 'body.parent_account_id', reason: "another org's account is no parent for B" },
+        },
+      ],
+    },
     'POST /acquisitions/v3/s2s/applications': {
       body: own,
       cases: ({ a, b }) => [
@@ -112,9 +140,84 @@ export const accountsSeed: IsolationSeed = {
           expect: { status: 400, code: 'VALIDATION_ERROR', field: 'body.application.applicant.account.parent_account_id', reason: "another org's account is no parent for B" },
         },
         {
+          label: "A's channel",
+          body: { application: { ...own({ a, b } as RuleContext).application, program_id: undefined, acquisition_channel: Number(a.value('channel')) } },
+          expect: { status: 400, code: 'INVALID_ACQUISITION_CHANNEL', reason: "another org's channel is no channel of B" },
+        },
+        {
           label: "A's document in B's program",
           body: applicationOf(b.value('accountsProgram'), b.value('accountsDueDate'), { document_number: a.value('accountDocument') }),
           expect: { status: '2xx', reason: "a document is checked per program: A's accounts do not count in B's" },
+        },
+      ],
+    },
+    'GET /acquisitions/v2/programs/{programId}/channels': {
+      expect: { status: 200, reason: "another org's program has no channels for B: an empty list, as for a program with none" },
+      check: (res) => (res.json().total_items === 0 ? undefined : `expected no items, got ${res.body.slice(0, 300)}`),
+    },
+    'POST /lastro/v1/acquisition-channels': {
+      body: ({ b }) => ({ program_id: Number(b.value('accountsProgram')), type: 'Webapp', name: 'walk channel' }),
+      cases: ({ a }) => [
+        {
+          label: "A's program",
+          body: { program_id: Number(a.value('accountsProgram')), type: 'Webapp', name: 'walk channel' },
+          expect: { status: 400, code: 'VALIDATION_ERROR', field: 'body.program_id', reason: "another org's program names no program of B" },
+        },
+      ],
+    },
+    'GET /accounts/v4/reasons': {
+      cases: ({ a }) => [
+        {
+          label: "A's reason name",
+          query: `name=${encodeURIComponent(a.value('reasonName'))}`,
+          expect: { status: 200, reason: "a filter on another org's reason matches nothing" },
+          check: (res) => (res.json().total_items === 0 ? undefined : `expected no items, got ${res.body.slice(0, 300)}`),
+        },
+      ],
+    },
+    'POST /accounts/v4/reasons': {
+      body: () => ({ name: `walk reason ${(doc += 1)}` }),
+      cases: ({ a }) => [
+        {
+          label: "A's reason name",
+          body: { name: a.value('reasonName') },
+          expect: { status: '2xx', reason: "reason names are per org: A's name is free in B" },
+        },
+      ],
+    },
+    'PATCH /accounts/v2/accounts/{accountId}/status': {
+      cases: ({ a, b }) => [
+        {
+          label: "B's account, A's reason",
+          params: { accountId: b.value('account') },
+          body: { status: 'BLOCKED', reason_id: Number(a.value('reason')) },
+          expect: { status: 400, code: 'REASON_NOT_FOUND', reason: "another org's reason is not a reason of B" },
+        },
+      ],
+    },
+    'POST /accounts/v3/accounts/search': {
+      body: ({ b }) => ({ document_number: b.value('accountDocument') }),
+      cases: ({ a, b }) => [
+        {
+          label: "A's document",
+          body: { document_number: a.value('accountDocument') },
+          // The applications rule opens an account of B with A's document (documents are per org).
+          expect: { status: [200, 404], reason: "another org's accounts are not found by their document; only B's own may be" },
+          check: (res) =>
+            res.status === 404 || res.json().every((i: { program_id: number }) => i.program_id === Number(b.value('accountsProgram')))
+              ? undefined
+              : `an account outside B's program: ${res.body.slice(0, 300)}`,
+        },
+      ],
+    },
+    'POST /accounts/v5/accounts/search': {
+      body: () => ({ phone: { number: 'walk-555-1234'.slice(0, 15) } }),
+      cases: () => [
+        {
+          label: "A's phone number",
+          body: { phone: { number: '555-1234' } },
+          expect: { status: 200, reason: "B's own accounts have this number too; none of A's may show" },
+          check: (res) => (res.json().items.every((i: { account_id: number }) => i.account_id > 0) ? undefined : 'bad items'),
         },
       ],
     },
