@@ -425,6 +425,7 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
   const bearing = (k: number): boolean => k > interestFree;
   let addOnLeft = 0n;
   let addOnBearingLeft = 0;
+  let addOnLevel = 0n;
   if (method === 'ADD_ON_INTEREST') {
     let sum: Ratio = { n: 0n, d: 1n };
     for (let k = 1; k <= N; k++) {
@@ -434,6 +435,7 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
       addOnBearingLeft++;
     }
     addOnLeft = mulRound(principalToRepay, sum, mode);
+    addOnLevel = addOnBearingLeft > 0 ? roundDiv(addOnLeft, BigInt(addOnBearingLeft), mode) : 0n;
   }
 
   const adjust = req.business_day;
@@ -441,9 +443,12 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
   const m = (minor: bigint): Money => (minor === 0n ? zero : Money.ofMinor(minor, currency));
   const installments: ScheduleInstallment[] = [];
   const feeLeft = [...amortised];
+  // Equal shares over the paying installments; the last takes what is left.
+  const feeLevel = amortised.map((a) => roundDiv(a, BigInt(payingFrom[1]!), mode));
   let balance = principalToRepay;
   let deferredGrace = 0n; // interest deferred by grace on interest payment
   let deferredMoratorium = 0n; // interest accrued in a moratorium, amortized over the rest
+  let moratoriumLevel = 0n;
   let level = 0n; // EI: the installment; flat / equal principal: the principal per installment
   let sumPrincipal = 0n;
   let sumInterest = 0n;
@@ -458,9 +463,8 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
     let accrued: bigint;
     if (!bearing(k)) accrued = 0n;
     else if (method === 'ADD_ON_INTEREST') {
-      accrued = addOnBearingLeft <= 1 ? addOnLeft : roundDiv(addOnLeft, BigInt(addOnBearingLeft), mode);
+      accrued = --addOnBearingLeft === 0 ? addOnLeft : addOnLevel < addOnLeft ? addOnLevel : addOnLeft;
       addOnLeft -= accrued;
-      addOnBearingLeft--;
     } else if (method === 'FLAT_BASIS') accrued = mulRound(principalToRepay, rates[k]!, mode);
     else accrued = mulRound(balance, rates[k]!, mode);
 
@@ -472,7 +476,9 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
       interest = accrued + deferredGrace;
       deferredGrace = 0n;
       if (deferredMoratorium > 0n) {
-        const share = last ? deferredMoratorium : roundDiv(deferredMoratorium, BigInt(payingFrom[k]!), mode);
+        // Equal shares fixed when the moratorium ends; the last installment takes what is left.
+        if (moratoriumLevel === 0n) moratoriumLevel = roundDiv(deferredMoratorium, BigInt(payingFrom[k]!), mode);
+        const share = last || moratoriumLevel > deferredMoratorium ? deferredMoratorium : moratoriumLevel;
         interest += share;
         deferredMoratorium -= share;
       }
@@ -507,7 +513,7 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
     if (paying(k)) {
       for (let t = 0; t < 3; t++) {
         if (feeLeft[t] === 0n) continue;
-        const share = payingFrom[k]! <= 1 ? feeLeft[t]! : roundDiv(feeLeft[t]!, BigInt(payingFrom[k]!), mode);
+        const share = last || feeLevel[t]! > feeLeft[t]! ? feeLeft[t]! : feeLevel[t]!;
         fees[t] = share;
         feeLeft[t]! -= share;
       }
