@@ -131,6 +131,8 @@ export interface PrepaymentRequest {
   /** The current installment (principal + interest): TERM keeps it. */
   current_installment: DecimalInput;
   reduce: 'INSTALLMENT' | 'TERM';
+  /** The day of the month the loan falls due on (its original schedule's), kept by the new schedule. */
+  due_day_of_month?: number;
   business_day?: BusinessDayAdjuster;
 }
 
@@ -173,6 +175,7 @@ export function reschedulePrepayment(req: PrepaymentRequest): PrepaymentResult {
     first_due_date: req.next_due_date,
     interest_rate: req.interest_rate,
     ...(req.business_day ? { business_day: req.business_day } : {}),
+    ...(req.due_day_of_month === undefined ? {} : { due_day_of_month: req.due_day_of_month }),
   };
   if (req.reduce === 'INSTALLMENT') {
     return { reduce: 'INSTALLMENT', outstanding_principal: balance, installments_before: n, schedule: buildSchedule({ ...base, number_of_installments: n }) };

@@ -251,6 +251,20 @@ describe('day counts and dates', () => {
     });
     expect(rows(s, (i) => i.due_date)).toEqual(['2024-01-31', '2024-02-29', '2024-03-31', '2024-04-30']);
     expect(rows(s, (i) => i.number_of_days)).toEqual([31, 29, 31, 30]);
+    // the first due date clamped (29 Feb) does not drag the next ones to the 29th
+    const t = buildSchedule({ product: monthly('EI_REDUCING_BALANCE'), loan_amount: '900.00', start_date: '2024-01-31', interest_rate: { value: '0.1' }, number_of_installments: 3 });
+    expect(rows(t, (i) => i.due_date)).toEqual(['2024-02-29', '2024-03-31', '2024-04-30']);
+    // a re-schedule from a clamped date keeps the loan's own day
+    const u = buildSchedule({
+      product: monthly('EI_REDUCING_BALANCE'),
+      loan_amount: '600.00',
+      start_date: '2024-02-29',
+      first_due_date: '2024-03-31',
+      due_day_of_month: 31,
+      interest_rate: { value: '0.1' },
+      number_of_installments: 2,
+    });
+    expect(rows(u, (i) => i.due_date)).toEqual(['2024-03-31', '2024-04-30']);
   });
 
   it('a stage period is a duration: 3 MONTH monthly = 3; 45 DAY every 15 days = 3; 12 WEEK biweekly = 6; 1 YEAR quarterly = 4', () => {

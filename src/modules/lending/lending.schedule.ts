@@ -4,7 +4,7 @@
 // rounding explicit and done with the product's rounding_mode. docs/lending.md ("Schedule engine")
 // states every option and the formula it selects.
 import { type Currency, Money, MoneyError, currencyByCode, currencyByNumeric, isCurrencyNumericCode } from '../../platform/money.js';
-import { type CivilDate, type DateInput, compareDates, daysBetween, formatDate, parseDate } from './lending.dates.js';
+import { type CivilDate, type DateInput, compareDates, daysBetween, daysInMonth, formatDate, parseDate } from './lending.dates.js';
 import { type DaysInYearMethod, DAYS_IN_YEAR_METHODS, yearFraction } from './lending.daycount.js';
 import { LendingErrors } from './lending.errors.js';
 import {
@@ -121,6 +121,12 @@ export interface ScheduleRequest {
   disbursement_date?: DateInput;
   /** Default start_date + one repayment period; another date makes a broken first period. */
   first_due_date?: DateInput;
+  /**
+   * The day of the month monthly due dates keep (clamped to each month's end). Default: the
+   * anchor's day (first_due_date, else start_date). A re-schedule passes the loan's own day, so a
+   * loan started on the 31st still falls due on the 31st after a period that ended on the 28th.
+   */
+  due_day_of_month?: number;
   /** The simulation's stages; or `interest_rate` + `number_of_installments` for one stage. */
   stages?: StageInput[];
   interest_rate?: RateInput;
@@ -335,10 +341,18 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
   const disbursementDate = req.disbursement_date === undefined ? start : requireDate(req.disbursement_date, 'disbursement_date');
   const firstDue = req.first_due_date === undefined ? undefined : requireDate(req.first_due_date, 'first_due_date');
   if (firstDue && compareDates(firstDue, start) <= 0) throw LendingErrors.notValid('first_due_date', 'must be after start_date');
-  const anchor = firstDue ?? nthDate(start, step, 1);
-  const regularFirst = nthDate(start, step, 1);
-  const brokenFirst = compareDates(anchor, regularFirst) !== 0;
-  const dueDate = (k: number): CivilDate => nthDate(anchor, step, k - 1); // k ≥ 1
+  const brokenFirst = firstDue !== undefined && compareDates(firstDue, nthDate(start, step, 1)) !== 0;
+  // Due dates are stepped from one base date, never from the previous (clamped) due date: from
+  // first_due_date (installment 1 = base), else from start_date (installment 1 = base + 1 period).
+  const base = firstDue ?? start;
+  const offset = firstDue ? -1 : 0;
+  const dueDay = req.due_day_of_month ?? base.day;
+  if (!Number.isSafeInteger(dueDay) || dueDay < 1 || dueDay > 31) throw LendingErrors.notValid('due_day_of_month', 'must be between 1 and 31');
+  const dueDate = (k: number): CivilDate => {
+    if (!step.months || dueDay === base.day) return nthDate(base, step, k + offset);
+    const d = nthDate({ year: base.year, month: base.month, day: 1 }, step, k + offset);
+    return { year: d.year, month: d.month, day: Math.min(dueDay, daysInMonth(d.year, d.month)) };
+  };
 
   // Stages: the simulation's (rate, period) with the product's modes at the same position.
   const stageInputs: StageInput[] =
