@@ -1,8 +1,9 @@
 // Exact arithmetic for the schedule engine. Amounts are integer minor units (bigint); rates are
-// exact ratios of bigints (a rate typed as a decimal, divided by a period count or multiplied by a
-// day-count fraction, stays exact), and a computed amount becomes money through one explicit
-// rule, the product's rounding_mode. decimal.js (40 significant digits) is used only where a
-// power is needed (the annuity factor of a PMT). Nothing here touches a float.
+// exact ratios of bigints (a rate typed as a decimal, divided by a period count, multiplied by a
+// day-count fraction or raised to the n-th power in a PMT stays exact), and a computed amount
+// becomes money through one explicit rule, the product's rounding_mode. decimal.js (40 significant
+// digits) only reads decimal forms plain text does not cover (exponents) and prints rates.
+// Nothing here touches a float.
 import { Decimal } from 'decimal.js';
 import { Dec } from '../../platform/money.js';
 
@@ -32,8 +33,18 @@ export const mul = (a: Ratio, b: Ratio): Ratio => ({ n: a.n * b.n, d: a.d * b.d 
 export const add = (a: Ratio, b: Ratio): Ratio => (a.d === b.d ? { n: a.n + b.n, d: a.d } : { n: a.n * b.d + b.n * a.d, d: a.d * b.d });
 export const isZero = (a: Ratio): boolean => a.n === 0n;
 
+const DECIMAL_TEXT = /^(-?)(\d+)(?:\.(\d+))?$/;
+
 /** A decimal text or Decimal as an exact ratio: `0.12` is 12 / 100. */
 export function ratioOf(value: Decimal | string | number): Ratio {
+  const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+  const m = text === undefined ? null : DECIMAL_TEXT.exec(text);
+  if (m) {
+    // Plain decimal text (what the API sends): exact, without a Decimal.
+    const frac = m[3] ?? '';
+    const n = BigInt(m[2]! + frac);
+    return { n: m[1] ? -n : n, d: 10n ** BigInt(frac.length) };
+  }
   const d = value instanceof Decimal ? value : new Dec(value);
   if (!d.isFinite()) throw new RangeError(`not a finite number: ${String(value)}`);
   const places = d.decimalPlaces();

@@ -19,7 +19,6 @@ import {
   unitsPerYear,
 } from './lending.frequency.js';
 import {
-  Dec,
   type Ratio,
   ROUNDING_MODES,
   type RoundingMode,
@@ -28,7 +27,6 @@ import {
   mulRound,
   ratio,
   ratioOf,
-  roundMinor,
   roundToMultiple,
   toDecimal,
 } from './lending.rounding.js';
@@ -224,7 +222,14 @@ export function currencyOf(code: string | number): Currency {
   }
 }
 
+const AMOUNT_TEXT = /^(\d+)(?:\.(\d+))?$/;
+
 function amountMinor(value: DecimalInput, currency: Currency, field: string): bigint {
+  const m = typeof value === 'string' ? AMOUNT_TEXT.exec(value) : null;
+  if (m && (m[2] ?? '').length <= currency.exponent) {
+    // Plain decimal text within the currency's minor unit: exact, without a Decimal.
+    return BigInt(m[1]! + (m[2] ?? '').padEnd(currency.exponent, '0'));
+  }
   try {
     return Money.fromDecimal(value, currency).minor;
   } catch (err) {
@@ -257,9 +262,11 @@ function nonNegativeInt(value: number | undefined, field: string): number {
 export function annuityPayment(balance: bigint, rate: Ratio, n: number, mode: RoundingMode): bigint {
   if (n <= 0) return balance;
   if (rate.n === 0n) return roundDiv(balance, BigInt(n), mode);
-  const r = toDecimal(rate);
-  const factor = new Dec(1).minus(r.plus(1).pow(-n));
-  return roundMinor(r.times(balance.toString()).div(factor), mode);
+  // PMT = B·r / (1 − (1 + r)^−n) = B·r·(1 + r)^n / ((1 + r)^n − 1), with r = a/b exactly:
+  // B·a·(a + b)^n / (b·((a + b)^n − b^n)). Big integers, one rounding: no precision limit at all.
+  const n_ = BigInt(n);
+  const up = (rate.d + rate.n) ** n_;
+  return roundDiv(balance * rate.n * up, rate.d * (up - rate.d ** n_), mode);
 }
 
 function percentOf(amount: bigint, pct: DecimalInput, field: string, mode: RoundingMode): bigint {
