@@ -4,6 +4,7 @@ import { authBenchmark } from './auth.js';
 import { clockBenchmark } from './clock.js';
 import { eventsBenchmark } from './events.js';
 import { httpBenchmark } from './http.js';
+import { lendingBenchmark } from './lending.js';
 import { writesBenchmark } from './writes.js';
 import { type Benchmark, UsageError, say } from './lib.js';
 
@@ -14,6 +15,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   events: eventsBenchmark,
   writes: writesBenchmark,
   clock: clockBenchmark,
+  lending: lendingBenchmark,
 };
 
 function usage(): string {

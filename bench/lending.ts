@@ -1,0 +1,138 @@
+// `lending`: the schedule engine alone (no HTTP, no database) for 12-, 60- and 360-installment
+// loans, and a 360-installment loan with every per-period option on (DAILY Actual/Actual interest,
+// an interest-only stage, amortised charges). Baseline in the same run: the same loop computing a
+// plain annuity schedule with float arithmetic and Date-based due dates — what a naive engine
+// costs — so the figure is a ratio as well as a time. Rounds alternate engine and baseline.
+import { loadavg } from 'node:os';
+import { buildSchedule, type ScheduleRequest } from '../src/modules/lending/index.js';
+import { type Benchmark, median, parseOptions, round, say } from './lib.js';
+
+const TARGET_MS_360 = 0.5;
+
+const plain = (n: number): ScheduleRequest => ({
+  product: { currency: 'USD', repayment_calculation_method: 'EI_REDUCING_BALANCE', repayment_frequency: { method: 'MONTHLY' } },
+  loan_amount: '250000.00',
+  start_date: '2026-01-31',
+  interest_rate: { value: '0.0725' },
+  number_of_installments: n,
+});
+
+const everyOption: ScheduleRequest = {
+  product: {
+    currency: 'USD',
+    repayment_calculation_method: 'EI_REDUCING_BALANCE',
+    repayment_frequency: { method: 'MONTHLY' },
+    days_in_year_method: 'ACTUAL_ACTUAL',
+    interest_calculation_period: 'DAILY',
+    installment_amount_in_multiples_of: '1',
+    stages: [{ repayment_mode: 'INTEREST_ONLY' }, { repayment_mode: 'PRINCIPAL_AND_INTEREST' }],
+    charges: [
+      { type: 'FEE', collection_method: 'AMORTISED', percentage: { value: '1.5', max_charged_amount: '2500.00' } },
+      { type: 'TAX', collection_method: 'DEDUCT', percentage: { value: '0.38' } },
+    ],
+  },
+  loan_amount: '250000.00',
+  start_date: '2026-01-31',
+  stages: [
+    { interest_rate: { value: '0.0725' }, period: { value: 1, unit: 'YEAR' } },
+    { interest_rate: { value: '0.0725' }, period: { value: 29, unit: 'YEAR' } },
+  ],
+};
+
+/** The naive baseline: float PMT, float interest rounded with Math.round, Date.UTC due dates. */
+function naiveAnnuity(amount: number, annual: number, n: number, start: Date): { due: string; payment: number; principal: number; interest: number; balance: number }[] {
+  const r = annual / 12;
+  const pmt = Math.round(((amount * r) / (1 - (1 + r) ** -n)) * 100) / 100;
+  const rows = [];
+  let balance = amount;
+  const y = start.getUTCFullYear();
+  const m = start.getUTCMonth();
+  const d = start.getUTCDate();
+  for (let k = 1; k <= n; k++) {
+    const interest = Math.round(balance * r * 100) / 100;
+    const principal = k === n ? balance : Math.round((pmt - interest) * 100) / 100;
+    balance = Math.round((balance - principal) * 100) / 100;
+    const last = new Date(Date.UTC(y, m + k + 1, 0)).getUTCDate();
+    const due = new Date(Date.UTC(y, m + k, Math.min(d, last))).toISOString().slice(0, 10);
+    rows.push({ due, payment: principal + interest, principal, interest, balance });
+  }
+  return rows;
+}
+
+/** Runs `fn` repeatedly for about `ms` milliseconds; returns wall and CPU ms per call. */
+function timeIt(fn: () => unknown, ms: number): { calls: number; ms_per_call: number; cpu_ms_per_call: number } {
+  let calls = 0;
+  const cpu = process.cpuUsage();
+  let kept: unknown; // keeps the result alive so the call is not optimised away
+  const start = performance.now();
+  let now = start;
+  while (now - start < ms) {
+    for (let i = 0; i < 10; i++) kept = fn();
+    calls += 10;
+    now = performance.now();
+  }
+  if (kept === undefined) say('no result');
+  const used = process.cpuUsage(cpu);
+  return { calls, ms_per_call: (now - start) / calls, cpu_ms_per_call: (used.user + used.system) / 1000 / calls };
+}
+
+export const lendingBenchmark: Benchmark = {
+  summary: 'the lending schedule engine alone: 12, 60 and 360 installments (target ≤ 0.5 ms for 360)',
+  options: ['--rounds N   alternating engine/baseline rounds (default 5)', '--ms N       milliseconds per measurement (default 300)'],
+  async run(args) {
+    const opts = parseOptions(args, { rounds: 5, ms: 300 });
+    const load_avg_1m_at_start = round(loadavg()[0]!);
+    const cases: { name: string; installments: number; req: ScheduleRequest }[] = [
+      { name: 'emi_12', installments: 12, req: plain(12) },
+      { name: 'emi_60', installments: 60, req: plain(60) },
+      { name: 'emi_360', installments: 360, req: plain(360) },
+      { name: 'every_option_360', installments: 360, req: everyOption },
+    ];
+    const start = new Date(Date.UTC(2026, 0, 31));
+    const results: Record<string, unknown> = {};
+    let met = true;
+    for (const c of cases) {
+      // Sanity: the engine really produced the schedule it is timed on.
+      const check = buildSchedule(c.req);
+      if (check.installments.length !== c.installments || check.installments.at(-1)!.closing_balance.minor !== 0n) {
+        throw new Error(`FIGURE NOT MEASURED: ${c.name} did not produce ${c.installments} installments ending at 0`);
+      }
+      timeIt(() => buildSchedule(c.req), 500); // warm-up: the JIT settles before anything is timed
+      timeIt(() => naiveAnnuity(250000, 0.0725, c.installments, start), 300);
+      const engine: number[] = [];
+      const engineCpu: number[] = [];
+      const base: number[] = [];
+      for (let r = 0; r < opts.rounds!; r++) {
+        const e = timeIt(() => buildSchedule(c.req), opts.ms!);
+        engine.push(e.ms_per_call);
+        engineCpu.push(e.cpu_ms_per_call);
+        base.push(timeIt(() => naiveAnnuity(250000, 0.0725, c.installments, start), opts.ms!).ms_per_call);
+      }
+      const ratiosPerRound = engine.map((e, i) => round(e / base[i]!, 2));
+      const engineMs = median(engine);
+      const target = c.name === 'emi_360' ? TARGET_MS_360 : undefined;
+      if (target !== undefined && engineMs > target) met = false;
+      results[c.name] = {
+        installments: c.installments,
+        engine_ms: round(engineMs, 4),
+        // CPU time of this process per schedule: what a busy machine disturbs least.
+        engine_cpu_ms: round(median(engineCpu), 4),
+        engine_us_per_installment: round((engineMs * 1000) / c.installments, 3),
+        baseline_ms: round(median(base), 4),
+        ratio_to_baseline: { per_round: ratiosPerRound, median: round(median(ratiosPerRound), 2), min: Math.min(...ratiosPerRound), max: Math.max(...ratiosPerRound) },
+        ...(target === undefined ? {} : { target_ms: target, met: engineMs <= target, met_on_cpu_time: median(engineCpu) <= target }),
+      };
+      say(`${c.name}: engine ${round(engineMs, 4)} ms, baseline ${round(median(base), 4)} ms`);
+    }
+    return {
+      benchmark: 'lending',
+      rounds: opts.rounds,
+      ms_per_measurement: opts.ms,
+      node: process.version,
+      load_avg_1m_at_start,
+      load_avg_1m_at_end: round(loadavg()[0]!),
+      cases: results,
+      met: { all: met },
+    };
+  },
+};
