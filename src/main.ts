@@ -10,6 +10,7 @@ import { API_VERSION } from './platform/http/server.js';
 import { createLogger, keepWritingWhenReaderGone } from './platform/logger.js';
 import { killAfter } from './platform/watchdog.js';
 import { createOrgsService } from './modules/orgs/index.js';
+import { verifyOrgs, type VerifyProgress } from './modules/ledger/index.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -231,6 +232,47 @@ async function runOrgCreate(opts: {
   }
 }
 
+/** A progress bar on stderr: redrawn in place on a terminal, a line per tenth otherwise. */
+function progressBar(): (label: string, p: VerifyProgress) => void {
+  const tty = process.stderr.isTTY;
+  let lastTenth = -1;
+  let lastLabel = '';
+  return (label, p) => {
+    const ratio = p.total ? Math.min(1, p.done / p.total) : 1;
+    const line = `${label} ${p.phase.padEnd(8)} [${'#'.repeat(Math.round(ratio * 30)).padEnd(30, '.')}] ${String(Math.round(ratio * 100)).padStart(3)}% ${p.done}/${p.total}`;
+    if (tty) {
+      process.stderr.write(`\r${line}`);
+      if (ratio === 1) process.stderr.write('\n');
+      return;
+    }
+    const tenth = Math.floor(ratio * 10);
+    if (`${label}${p.phase}` !== lastLabel || tenth !== lastTenth) say(line);
+    lastLabel = `${label}${p.phase}`;
+    lastTenth = tenth;
+  };
+}
+
+/** `lastro ledger verify`: the ledger's invariants for every org (or one); exit 1 on any difference. */
+async function runLedgerVerify(opts: { org?: string }): Promise<void> {
+  const config = { ...readConfig(), logLevel: 'silent' as const };
+  let app: App;
+  try {
+    app = await createApp({ config, mode: 'api', migrate: true, logger: createLogger('silent') });
+  } catch (err) {
+    fail(err);
+  }
+  try {
+    const bar = progressBar();
+    const reports = await verifyOrgs(app.platform, { orgIds: opts.org ? [opts.org] : undefined, onProgress: (org, p) => bar(org, p) });
+    process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+    const bad = reports.filter((r) => !r.ok);
+    say(bad.length ? `lastro: ${bad.length} of ${reports.length} org ledger(s) have differences` : `lastro: ${reports.length} org ledger(s) verified, no difference`);
+    if (bad.length) process.exitCode = 1;
+  } finally {
+    await app.stop();
+  }
+}
+
 const program = new Command()
   .name('lastro')
   .description('Lastro — open-source processing platform for banking and payments (Pismo-compatible API).')
@@ -263,6 +305,13 @@ org
   .option('--language <language>', 'en-US or pt-BR', 'en-US')
   .option('--sandbox', 'a sandbox org (gets a test clock)', false)
   .action(runOrgCreate);
+
+const ledger = program.command('ledger').description("check the ledger's invariants directly on the database");
+ledger
+  .command('verify')
+  .description('every journal entry sums to zero and every stored balance equals the sum of its postings; prints the differences as JSON')
+  .option('--org <id>', 'only this org (TN-…)')
+  .action(runLedgerVerify);
 
 // `start` is the default command, so commander would take an unknown command for an argument of
 // `start` ("too many arguments for 'start'"): name the real mistake instead.
