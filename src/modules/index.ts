@@ -1,5 +1,6 @@
 // Every module the platform runs, in registration order. A new module adds one line here.
 import type { LastroModule } from '../platform/module.js';
+import { accountsModule } from './accounts/index.js';
 import { calendarsModule, useCalendarOwners } from './calendars/index.js';
 import { clockModule } from './clock/index.js';
 import { eventsModule } from './events/index.js';
@@ -11,4 +12,4 @@ import { programCalendars, programsModule } from './programs/index.js';
 // here how to read what they name (for calendarFor and for refusing to delete a calendar in use).
 useCalendarOwners({ ...programCalendars, orgCalendar: orgHolidayCalendarId });
 
-export const modules: LastroModule[] = [orgsModule, eventsModule, programsModule, calendarsModule, clockModule, ledgerModule];
+export const modules: LastroModule[] = [orgsModule, eventsModule, programsModule, calendarsModule, clockModule, accountsModule, ledgerModule];

@@ -7,7 +7,9 @@ import { createProgramsService } from './programs.service.js';
 
 export { ProgramEvents } from './programs.events.js';
 export { programIdsOf } from './programs.repo.js';
-export { programCalendars } from './programs.service.js';
+export { programCalendars, programForAccounts, programSummaries, type ProgramForAccounts } from './programs.service.js';
+export { modeOf, programModeOf, typeOfId as programTypeOfId, type ProgramMode } from './programs.rules.js';
+export type { ProgramType } from './programs.schemas.js';
 export { programDayFacts, programsDayFacts, allProgramDayFacts } from './programs.clock.repo.js';
 
 export const programsModule: LastroModule = {

@@ -147,3 +147,25 @@ export const calendarUsedByProgram = async (tx: Tx, orgId: string, calendarId: b
 export const programCalendarId = async (tx: Tx, orgId: string, programId: bigint): Promise<bigint | null | undefined> =>
   (await tx.selectFrom('programs').select('holiday_calendar_id').where('org_id', '=', orgId).where('program_id', '=', programId).executeTakeFirst())
     ?.holiday_calendar_id;
+
+/**
+ * The program, locked FOR KEY SHARE until the transaction ends (an account is being opened in
+ * it), with its due dates.
+ */
+export async function programWithDueDates(tx: Tx, orgId: string, programId: bigint) {
+  const program = await tx
+    .selectFrom('programs')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('program_id', '=', programId)
+    .forKeyShare()
+    .executeTakeFirst();
+  if (!program) return undefined;
+  return { program, dueDates: await listDueDates(tx, orgId, programId) };
+}
+
+/** Names and types of programs, by id. */
+export const programNames = (tx: Tx, orgId: string, programIds: bigint[]) =>
+  programIds.length
+    ? tx.selectFrom('programs').select(['program_id', 'name', 'type_id']).where('org_id', '=', orgId).where('program_id', 'in', programIds).execute()
+    : Promise.resolve([]);

@@ -38,6 +38,16 @@ export const needsDueDates = (type: ProgramType): boolean => type === 'CREDITO';
 
 export const modeOf = (type: ProgramType): 'CREDIT' | 'DEBIT' => (type === 'CREDITO' || type === 'CREDITO ZERO-BALANCE' ? 'CREDIT' : 'DEBIT');
 
+/**
+ * How an account of the type spends: `credit` against its credit limit (modeOf CREDIT),
+ * `prepaid` against a balance loaded in advance (PRE-PAGO, VOUCHER), `debit` against its balance
+ * plus any overdraft limit (every other type).
+ */
+export type ProgramMode = 'credit' | 'debit' | 'prepaid';
+
+export const programModeOf = (type: ProgramType): ProgramMode =>
+  modeOf(type) === 'CREDIT' ? 'credit' : type === 'PRE-PAGO' || type === 'PRE-PAGO ZERO-BALANCE' || type === 'VOUCHER' ? 'prepaid' : 'debit';
+
 /** A rule violation with the Pismo code that names it. */
 export interface RuleIssue extends FieldIssue {
   code: string;

@@ -27,6 +27,8 @@ import {
   modeOf,
   needsDueDates,
   programIssues,
+  programModeOf,
+  type ProgramMode,
   typeOfId,
   type RuleIssue,
 } from './programs.rules.js';
@@ -40,6 +42,7 @@ import {
   type ProgramImportWithSteps,
   type ProgramListQuery,
   type ProgramPatch,
+  type ProgramType,
 } from './programs.schemas.js';
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
@@ -505,4 +508,45 @@ export function createProgramsService(deps: Pick<Platform, 'clock' | 'ids' | 'jo
       data: { ...programEventData(after), changed_fields: changed },
     });
   }
+}
+
+/** What the accounts module needs of a program to open an account in it. */
+export interface ProgramForAccounts {
+  programId: bigint;
+  name: string;
+  type: ProgramType;
+  typeId: number;
+  mode: ProgramMode;
+  status: 'ACTIVE' | 'PENDING';
+  currencyNumericCode: string;
+  /** Whether accounts must name one of its active due dates (full balance credit). */
+  needsDueDate: boolean;
+  dueDates: { id: bigint; day: number; active: boolean }[];
+}
+
+/**
+ * The program (locked FOR KEY SHARE until the transaction ends, so it cannot go while an account
+ * is opened in it), or undefined when the org has no such program.
+ */
+export async function programForAccounts(t: TenantTx, programId: bigint): Promise<ProgramForAccounts | undefined> {
+  const found = await repo.programWithDueDates(t.db, t.orgId, programId);
+  if (!found) return undefined;
+  const type = typeOfId(found.program.type_id);
+  return {
+    programId: found.program.program_id,
+    name: found.program.name,
+    type,
+    typeId: found.program.type_id,
+    mode: programModeOf(type),
+    status: found.program.status,
+    currencyNumericCode: found.program.currency_numeric_code,
+    needsDueDate: needsDueDates(type),
+    dueDates: found.dueDates.map((d) => ({ id: d.due_date_id, day: d.day, active: d.active })),
+  };
+}
+
+/** Names and types of programs of the org, by id (ids the org has not are absent). */
+export async function programSummaries(t: TenantTx, programIds: bigint[]): Promise<Map<string, { name: string; type: ProgramType }>> {
+  const rows = await repo.programNames(t.db, t.orgId, programIds);
+  return new Map(rows.map((r) => [String(r.program_id), { name: r.name, type: typeOfId(r.type_id) }]));
 }
