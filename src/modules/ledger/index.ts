@@ -1,25 +1,46 @@
-// The ledger module: the journal (entries and postings), balances and limits, and the ledger's
-// verification. It knows accounts only through accounts/index.ts.
+// The ledger module: processing codes, transaction types and transaction flows (what a financial
+// operation does to which balance), seeded with Lastro's standard set for every org; the journal
+// (entries and postings), balances and limits, and the ledger's verification. Other modules read
+// a code's rule through processingCodeRule. It knows accounts only through accounts/index.ts.
 import { currencyByNumeric } from '../../platform/money.js';
 import type { LastroModule } from '../../platform/module.js';
 import { orgCurrencyNumeric } from '../orgs/index.js';
 import { createJournalService } from './journal.service.js';
+import { ledgerOrgSetup } from './ledger.setup.js';
+import { ProcessingCodeEvents } from './processing-codes.events.js';
+import { processingCodesRoutes } from './processing-codes.routes.js';
+import { createProcessingCodesService } from './processing-codes.service.js';
+import { transactionFlowsRoutes } from './transaction-flows.routes.js';
+import { createTransactionFlowsService } from './transaction-flows.service.js';
+import { TransactionTypeEvents } from './transaction-types.events.js';
+import { transactionTypesRoutes } from './transaction-types.routes.js';
+import { createTransactionTypesService } from './transaction-types.service.js';
 import { verifyRoutes } from './verify.routes.js';
 
+export { processingCodeRule, type ProcessingCodeRule } from './processing-codes.service.js';
 export { ledgerVerification, verifyLedger, verifyOrgs, type VerifyProgress, type VerifyReport } from './verify.service.js';
 
 export const ledgerModule: LastroModule = {
   name: 'ledger',
+  events: [...Object.values(ProcessingCodeEvents), ...Object.values(TransactionTypeEvents)],
+  orgSetup(platform) {
+    const codes = ledgerOrgSetup(platform);
+    const journal = createJournalService(platform);
+    return {
+      version: codes.version,
+      async apply(t, previous) {
+        await codes.apply(t, previous);
+        // The org's internal (GL) accounts in its currency; other currencies open on first use
+        // (and so do these, for an org set up before the journal existed).
+        const numeric = await orgCurrencyNumeric(t);
+        if (numeric !== undefined) await journal.openInternalAccounts(t, currencyByNumeric(numeric).code);
+      },
+    };
+  },
   routes(app, platform) {
+    processingCodesRoutes(app, platform, createProcessingCodesService(platform));
+    transactionTypesRoutes(app, platform, createTransactionTypesService(platform));
+    transactionFlowsRoutes(app, platform, createTransactionFlowsService(platform));
     verifyRoutes(app, platform);
   },
-  orgSetup: (platform) => ({
-    version: 1,
-    // The org's internal (GL) accounts in its currency; other currencies open on first use.
-    async apply(t) {
-      const numeric = await orgCurrencyNumeric(t);
-      if (numeric === undefined) return;
-      await createJournalService(platform).openInternalAccounts(t, currencyByNumeric(numeric).code);
-    },
-  }),
 };

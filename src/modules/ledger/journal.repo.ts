@@ -178,7 +178,7 @@ export async function findEntryPostings(tx: Tx, orgId: string, entryId: bigint) 
 
 /** Every org id with a ledger (a system transaction). */
 export async function orgIds(tx: Tx): Promise<string[]> {
-  const { rows } = await sql<{ org_id: string }>`select distinct org_id from ledger_internal_accounts order by org_id`.execute(tx);
+  const { rows } = await sql<{ org_id: string }>`select org_id from ledger_internal_accounts union select org_id from ledger_account_balances order by org_id`.execute(tx);
   return rows.map((r) => r.org_id);
 }
 
