@@ -3,6 +3,7 @@
 // finds every difference between stored balances and postings.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBalance } from '../../src/modules/ledger/journal.repo.js';
 import { createJournalService } from '../../src/modules/ledger/journal.service.js';
 import { movement, hold, reversal } from '../../src/modules/ledger/ledger.postings.js';
 import type { TenantTx } from '../../src/platform/tenant.js';
@@ -52,8 +53,8 @@ describe('ledger journal', () => {
   it('posts entries and moves stored balances with them; verify passes', async () => {
     const j = journal();
     const balances = await asOrg(a.org.orgId, async (t) => {
-      await j.openAccount(t, '101', 'BRL');
-      await j.openAccount(t, '102', 'BRL');
+      await openBalance(t.db, t.orgId, 101n, 'BRL');
+      await openBalance(t.db, t.orgId, 102n, 'BRL');
       await j.post(t, { kind: 'PAYMENT', postings: movement([{ accountId: '101', currency: 'BRL', amount: 10_000n, code: credit }], 'CASH') });
       await j.post(t, {
         kind: 'PAYMENT',

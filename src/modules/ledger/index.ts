@@ -5,7 +5,13 @@
 import { currencyByNumeric } from '../../platform/money.js';
 import type { LastroModule } from '../../platform/module.js';
 import { orgCurrencyNumeric } from '../orgs/index.js';
+import { createHoldsService } from './holds.service.js';
 import { createJournalService } from './journal.service.js';
+import { limitsRoutes } from './limits.routes.js';
+import { createLimitsService } from './limits.service.js';
+import { LEDGER_MONEY_EVENTS } from './payments.events.js';
+import { paymentsRoutes } from './payments.routes.js';
+import { createPaymentsService } from './payments.service.js';
 import { ledgerOrgSetup } from './ledger.setup.js';
 import { ProcessingCodeEvents } from './processing-codes.events.js';
 import { processingCodesRoutes } from './processing-codes.routes.js';
@@ -18,11 +24,14 @@ import { createTransactionTypesService } from './transaction-types.service.js';
 import { verifyRoutes } from './verify.routes.js';
 
 export { processingCodeRule, type ProcessingCodeRule } from './processing-codes.service.js';
+export { accountBalances } from './limits.service.js';
+export { openLedgerAccount } from './payments.service.js';
 export { ledgerVerification, verifyLedger, verifyOrgs, type VerifyProgress, type VerifyReport } from './verify.service.js';
 
 export const ledgerModule: LastroModule = {
   name: 'ledger',
-  events: [...Object.values(ProcessingCodeEvents), ...Object.values(TransactionTypeEvents)],
+  events: [...Object.values(ProcessingCodeEvents), ...Object.values(TransactionTypeEvents), ...LEDGER_MONEY_EVENTS],
+  dayHandlers: (platform) => [createHoldsService(platform).dayHandler()],
   orgSetup(platform) {
     const codes = ledgerOrgSetup(platform);
     const journal = createJournalService(platform);
@@ -42,5 +51,7 @@ export const ledgerModule: LastroModule = {
     transactionTypesRoutes(app, platform, createTransactionTypesService(platform));
     transactionFlowsRoutes(app, platform, createTransactionFlowsService(platform));
     verifyRoutes(app, platform);
+    paymentsRoutes(app, platform, createPaymentsService(platform), createHoldsService(platform));
+    limitsRoutes(app, platform, createLimitsService(platform));
   },
 };

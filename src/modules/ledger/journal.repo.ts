@@ -104,11 +104,11 @@ export async function internalShards(tx: Tx, orgId: string): Promise<Map<string,
   return new Map(rows.map((r) => [`${r.code}|${r.currency}`, r.shards]));
 }
 
-/** Opens a customer account's balance row in a currency (no-op when open). */
-export async function openBalance(tx: Tx, orgId: string, accountId: bigint, currency: string, now: Date): Promise<void> {
+/** Opens a customer account's balance row in a currency (no-op when open), stamped with the transaction's time. */
+export async function openBalance(tx: Tx, orgId: string, accountId: bigint, currency: string): Promise<void> {
   await tx
     .insertInto('ledger_account_balances')
-    .values({ org_id: orgId, account_id: accountId, currency, created_at: now, updated_at: now })
+    .values({ org_id: orgId, account_id: accountId, currency, created_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
     .onConflict((oc) => oc.doNothing())
     .execute();
 }
@@ -130,6 +130,12 @@ export async function lockBalances(tx: Tx, orgId: string, accountIds: bigint[]):
     .orderBy('currency')
     .forUpdate()
     .execute();
+}
+
+/** Balance rows of these accounts (no lock). */
+export async function findBalancesOf(tx: Tx, orgId: string, accountIds: bigint[]): Promise<BalanceRow[]> {
+  if (!accountIds.length) return [];
+  return tx.selectFrom('ledger_account_balances').select(BALANCE_COLUMNS).where('org_id', '=', orgId).where('account_id', 'in', accountIds).execute();
 }
 
 export async function findBalances(tx: Tx, orgId: string, accountId: bigint): Promise<BalanceRow[]> {

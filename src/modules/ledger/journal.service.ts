@@ -106,11 +106,6 @@ export function createJournalService(deps: { clock: Clock }) {
     return { entryId, businessDate, balances };
   }
 
-  /** Opens an account's balance row in its currency (in the transaction that creates the account). */
-  async function openAccount(t: TenantTx, accountId: string, currency: string): Promise<void> {
-    await repo.openBalance(t.db, t.orgId, BigInt(accountId), currency, clock.now());
-  }
-
   /** The stored buckets of an account, every currency it has. */
   async function balancesOf(t: TenantTx, accountId: string): Promise<(Buckets & { accountId: string; currency: string })[]> {
     return (await repo.findBalances(t.db, t.orgId, BigInt(accountId))).map(toBuckets);
@@ -128,5 +123,5 @@ export function createJournalService(deps: { clock: Clock }) {
     }));
   }
 
-  return { openInternalAccounts, openAccount, lock, post, balancesOf, postingsOf };
+  return { openInternalAccounts, lock, post, balancesOf, postingsOf };
 }
