@@ -23,7 +23,7 @@ function asOrg<T>(orgId: string, fn: (t: TenantTx) => Promise<T>): Promise<T> {
 }
 
 const verify = async (tenant: Tenant) => {
-  const res = await app.http!.inject({ method: 'GET', url: '/lastro/v1/ledger/verify', headers: tenant.headers });
+  const res = await app.http.inject({ method: 'GET', url: '/lastro/v1/ledger/verify', headers: tenant.headers });
   expect(res.statusCode, res.body).toBe(200);
   return res.json<{ ok: boolean; entries_checked: number; accounts_checked: number; differences: Record<string, unknown>[] }>();
 };
