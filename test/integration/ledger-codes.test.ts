@@ -1,6 +1,7 @@
 // Processing codes, transaction types and flows through the API: the standard set every org gets,
 // the rules of an org's own codes and their reversals, flows that make a code SUCCESS, and the
 // rule the journal reads (processingCodeRule).
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processingCodeRule } from '../../src/modules/ledger/index.js';
 import type { TestApp } from '../helpers/app.js';
@@ -78,6 +79,26 @@ describe('standard processing codes', () => {
     });
     expect(await ruleOf('PSMR30')).toMatchObject({ balanceImpact: 1, kind: 'REVERSAL', reversalCode: undefined, status: 'SUCCESS', transactionTypeId: 302, credit: true });
     expect(await ruleOf('NOPE')).toBeUndefined();
+  });
+
+  it('every seeded code has a consistent reversal and flow, as the journal reads them', async () => {
+    const all: string[] = (await ok('GET', `${CODES}?limit=100`)).items.map((i: any) => i.processing_codes);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...all), async (code) => {
+        const rule = (await ruleOf(code))!;
+        expect(rule.status).toBe('SUCCESS');
+        // The main flow's type goes the way the balance impact says.
+        if (rule.balanceImpact !== 0) expect(rule.credit).toBe(rule.balanceImpact === 1);
+        expect(rule.transactionTypeId).toBeDefined();
+        if (rule.kind === 'REVERSAL') return;
+        for (const r of [rule.reversalCode, rule.partialReversalCode]) {
+          const reversal = (await ruleOf(r!))!;
+          expect(reversal).toMatchObject({ kind: 'REVERSAL', status: 'SUCCESS', balanceImpact: rule.balanceImpact === 0 ? 0 : -rule.balanceImpact });
+          expect(reversal.credit).toBe(!rule.credit);
+        }
+      }),
+      { numRuns: all.length * 2 },
+    );
   });
 
   it('standard transaction types and flows are listed; their ids are reserved', async () => {
@@ -313,5 +334,27 @@ describe('transaction flows', () => {
     expectError(await call('PATCH', `${FLOWS}/processing-code/NOPE/transaction-type/7010`, { key: 'CONTRACT' }), 400, 'WTRC04002');
     expectError(await call('PATCH', `${FLOWS}/processing-code/C10003/transaction-type/7999`, { key: 'CONTRACT' }), 400, 'WTRC05003', 'path.transactionTypeId');
     expectError(await call('GET', `${FLOWS}?pageOffset=-1`), 400, 'VALIDATION_ERROR', 'query.pageOffset');
+  });
+});
+
+describe('properties of an org’s own codes', () => {
+  it('an org’s own codes get reversal codes of the opposite impact, new or shared', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 0xfffff }), fc.constantFrom(1, 0, -1), fc.boolean(), async (n, impact, shared) => {
+        const id = n.toString(36).toUpperCase().padStart(4, '0');
+        const code = `Q${id}`;
+        if ((await call('GET', `${CODES}/${code}`)).statusCode === 200) return;
+        // A shared reversal code per impact (the first code creates it), or one of the code's own.
+        const reversal = shared ? `S${impact + 1}REV` : `V${id}`;
+        const res = await call('POST', CODES, { processing_code: code, balance_impact: impact, description: `Property ${code}`, reversal_processing_code: reversal });
+        expect(res.statusCode, res.body).toBe(201);
+        const rule = (await ruleOf(code))!;
+        expect(rule).toMatchObject({ kind: 'AUTHORIZATION', status: 'PENDING', reversalCode: reversal });
+        for (const r of [rule.reversalCode!, rule.partialReversalCode!]) {
+          expect((await ruleOf(r))!).toMatchObject({ kind: 'REVERSAL', balanceImpact: impact === 0 ? 0 : -impact });
+        }
+      }),
+      { numRuns: 15 },
+    );
   });
 });

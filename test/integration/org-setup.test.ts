@@ -74,7 +74,6 @@ async function processOn(testDb: TestDatabase, modules: LastroModule[], mode: Ru
 
 async function setupsOf(app: App, orgId: string) {
   return app.platform.db.transaction(
-    // The test's own module only: the default modules (the ledger) have setups of their own.
     (tx) => tx.selectFrom('org_setups').select(['module', 'version']).where('org_id', '=', orgId).where('module', '=', 'seeder').execute(),
     { system: true },
   );
@@ -151,7 +150,7 @@ describe('org setup back-fill at start-up', () => {
   });
 
   it('an org created before a module had a setup gets it at the next start, once; a raised version runs again', async () => {
-    const old = await createOrg(base); // no module has a setup yet
+    const old = await createOrg(base); // the seeder module does not exist yet
     await base.stop();
 
     const calls: Call[] = [];
