@@ -31,7 +31,8 @@ create table account_status_reasons (
   external_id text,
   state text not null check (state in ('ACTIVE', 'INACTIVE')),
   created_at timestamptz not null,
-  primary key (org_id, reason_id)
+  primary key (org_id, reason_id),
+  unique (org_id, name)
 );
 create unique index account_status_reasons_id on account_status_reasons (reason_id);
 
@@ -76,7 +77,7 @@ create table account_applications (
   program_id bigint not null,
   acquisition_channel_id bigint,
   status integer not null,
-  status_name text not null check (status_name in ('PROSPECT', 'REGISTERED', 'APPROVED', 'DENIED')),
+  status_name text not null check (status_name in ('PROSPECT', 'REGISTERED', 'APPROVED', 'DENIED', 'CANCELED')),
   due_date_id bigint,
   program_calendar_strategy_id numeric,
   applicant jsonb not null,

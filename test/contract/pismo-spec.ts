@@ -531,9 +531,21 @@ export function checkResponse(specOrFile: LoadedSpec | string, res: ResponseSamp
     problems.push(`response body is empty, but status ${key} declares ${media.type} content`);
     return problems;
   }
-  problems.push(...validate(spec, 'body', `${declared.pointer}/content/${esc(media.type)}/schema`, media.schema, res.body, 'response body'));
+  const bodyProblems = validate(spec, 'body', `${declared.pointer}/content/${esc(media.type)}/schema`, media.schema, res.body, 'response body');
+  const omitted = documentedOmissions(spec, found);
+  // Lastro's one error body lists field problems in `details` as [{field, reason}], where some
+  // Pismo APIs declare an object (docs/compatibility.md, "Error bodies"): not a difference to flag.
+  const lastroError = res.status >= 400 && errorBodyProblems(res.body).length === 0 && typeof asObject(res.body)?.cid === 'string';
+  problems.push(
+    ...bodyProblems.filter((p) => !omitted.has(REQUIRED_PROBLEM.exec(p)?.[1] ?? '') && !(lastroError && DETAILS_PROBLEM.test(p))),
+  );
   return problems;
 }
+
+/** A response problem about a missing required property: its name. */
+const REQUIRED_PROBLEM = /^response body(?: \/[^ ]*)? must have required property '([^']+)'$/;
+/** A response problem inside an error body's `details`. */
+const DETAILS_PROBLEM = /^response body \/details(?:\/| )/;
 
 /** Lastro's error body, `{ code, message, … }`, which carries the fields every Pismo error body has. */
 function errorBodyProblems(body: unknown): string[] {
@@ -781,6 +793,43 @@ export function documentedStatuses(): readonly DocumentedStatus[] {
   }
   documented = out;
   return out;
+}
+
+/** The heading of the table of response fields a spec marks required that Lastro leaves out when they have no value. */
+export const DOCUMENTED_OMISSIONS_HEADING = '### Response fields Pismo marks required that Lastro leaves out';
+let omissions: { file: string; method: string; path: string; fields: string[] }[] | undefined;
+
+/**
+ * The table under DOCUMENTED_OMISSIONS_HEADING in docs/compatibility.md: | Spec file | Method |
+ * Path | Fields | Why |. A response may lack a required property only when this table lists it
+ * for the operation (a field with nothing to say, such as the reason of a status never changed).
+ */
+export function documentedOmissionsTable(): readonly { file: string; method: string; path: string; fields: string[] }[] {
+  if (omissions) return omissions;
+  const out: { file: string; method: string; path: string; fields: string[] }[] = [];
+  const text = existsSync(COMPATIBILITY_DOC) ? readFileSync(COMPATIBILITY_DOC, 'utf8') : '';
+  const start = text.indexOf(`\n${DOCUMENTED_OMISSIONS_HEADING}\n`);
+  if (start >= 0) {
+    const rest = text.slice(start + DOCUMENTED_OMISSIONS_HEADING.length + 2);
+    const end = rest.search(/\n#{1,3} /);
+    for (const line of (end >= 0 ? rest.slice(0, end) : rest).split('\n')) {
+      const cells = line.split('|').map((c) => c.trim().replace(/`/g, ''));
+      if (cells.length < 6 || !cells[1]!.endsWith('.yaml')) continue;
+      const [, file, methods, path, fields] = cells as [string, string, string, string, string];
+      for (const method of methods.split(',')) {
+        out.push({ file, method: method.trim().toLowerCase(), path, fields: fields.split(',').map((f) => f.trim()).filter(Boolean) });
+      }
+    }
+  }
+  omissions = out;
+  return out;
+}
+
+function documentedOmissions(spec: LoadedSpec, found: MatchedOperation): Set<string> {
+  const rows = documentedOmissionsTable().filter(
+    (d) => d.file === spec.file && d.method === found.method && (d.path === found.fullTemplate || d.path === found.template),
+  );
+  return new Set(rows.flatMap((r) => r.fields));
 }
 
 /** The table's entry for a response, if the operation does not declare its status but the table lists it. */

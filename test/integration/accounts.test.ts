@@ -92,7 +92,7 @@ describe('POST /acquisitions/v3/s2s/applications', () => {
     const before = await count('accounts');
     const res = await post('/acquisitions/v3/s2s/applications', application({ submit: false }));
     expect(res.statusCode, res.body).toBe(201);
-    expect(res.json()).toMatchObject({ status: 1, status_name: 'PROSPECT', account_id: null, customer_id: null, entity_id: null });
+    expect(res.json()).toEqual({ application_id: expect.any(Number), status: 1, status_name: 'PROSPECT', program_id: credit.programId });
     expect(await count('accounts')).toBe(before);
   });
 
@@ -242,5 +242,169 @@ describe('accountFacts', () => {
       limit: 50000n,
       overdraftLimit: null,
     });
+  });
+});
+
+const patch = (url: string, payload: unknown, headers = tenant.headers) =>
+  app.http.inject({ method: 'PATCH', url, headers, payload: payload as object });
+
+describe('applications: get and update', () => {
+  it('a prospect is merged, then submitted into an account; after that it cannot change', async () => {
+    const created = (await post('/acquisitions/v3/s2s/applications', application({ submit: false }, {
+      personal: { name: 'Jane Roe' },
+      account: { granted_limit: 800 },
+      addresses: [{ address: 'First St.', city: 'Smallville', state: 'KS', country: 'USA', zip_code: '1', neighborhood: 'A', address_type: 'RESIDENTIAL', mailing_address: true }],
+    }))).json();
+    const id = created.application_id;
+    const shown = await get(`/acquisitions/v2/s2s/applications/${id}`);
+    expect(shown.statusCode, shown.body).toBe(200);
+    expect(shown.json()).toMatchObject({ application_id: id, application_status: 1, application_status_name: 'PROSPECT', program_id: credit.programId });
+    expect(shown.json().application_form.personal).toEqual({ name: 'Jane Roe' });
+
+    const merged = await patch(`/acquisitions/v2/s2s/applications/${id}`, {
+      application: {
+        applicant: {
+          document_number: shown.json().application_form.document_number,
+          personal: { email: 'jane@example.com' },
+          account: { limit: 300 },
+          addresses: [{ address: 'Second St.', city: 'Smallville', state: 'KS', country: 'USA', zip_code: '2', neighborhood: 'B', address_type: 'COMMERCIAL', mailing_address: true }],
+        },
+      },
+    });
+    expect(merged.statusCode, merged.body).toBe(200);
+    const form = (await get(`/acquisitions/v2/s2s/applications/${id}`)).json().application_form;
+    expect(form.personal).toEqual({ name: 'Jane Roe', email: 'jane@example.com' });
+    expect(form.account).toEqual({ granted_limit: 800, limit: 300 });
+    expect(form.addresses.map((a: { address: string; mailing_address: boolean }) => [a.address, a.mailing_address])).toEqual([['First St.', false], ['Second St.', true]]);
+
+    const submitted = await patch(`/acquisitions/v2/s2s/applications/${id}`, { application: { submit: true } });
+    expect(submitted.statusCode, submitted.body).toBe(200);
+    expect(submitted.json()).toMatchObject({ status: 4, status_name: 'APPROVED' });
+    const account = (await get(`/accounts/v1/accounts/${submitted.json().account_id}`)).json();
+    expect(account).toMatchObject({ name: 'Jane Roe', email: 'jane@example.com', max_credit_limit: 800, total_credit_limit: 300 });
+    expectError(await patch(`/acquisitions/v2/s2s/applications/${id}`, { application: { submit: true } }), 409, 'APPLICATION_NOT_PROSPECT');
+  });
+
+  it('prospect_cancel ends a prospect; an unknown application is 404', async () => {
+    const id = (await post('/acquisitions/v3/s2s/applications', application({ submit: false }))).json().application_id;
+    const cancelled = await patch(`/acquisitions/v2/s2s/applications/${id}`, { application: { prospect_cancel: true } });
+    expect(cancelled.json()).toMatchObject({ status: 5, status_name: 'CANCELED' });
+    expectError(await patch(`/acquisitions/v2/s2s/applications/${id}`, { application: { submit: true } }), 409, 'APPLICATION_NOT_PROSPECT');
+    expectError(await get('/acquisitions/v2/s2s/applications/999999999'), 404, 'APPLICATION_NOT_FOUND');
+  });
+
+  it('a prospect that breaks a rule on submit stays a prospect (400, nothing written)', async () => {
+    const before = await count('accounts');
+    const id = (await post('/acquisitions/v3/s2s/applications', application({ submit: false }, { account: {} }))).json().application_id;
+    const res = await patch(`/acquisitions/v2/s2s/applications/${id}`, { application: { submit: true } });
+    expect(fields(res)).toEqual(['body.application.applicant.account.granted_limit']);
+    expect((await get(`/acquisitions/v2/s2s/applications/${id}`)).json().application_status_name).toBe('PROSPECT');
+    expect(await count('accounts')).toBe(before);
+  });
+});
+
+describe('acquisition channels', () => {
+  it('a channel names its program: listed under it, and an application may name the channel instead', async () => {
+    const ch = await post('/lastro/v1/acquisition-channels', { program_id: credit.programId, type: 'Webapp', name: 'eStore form' });
+    expect(ch.statusCode, ch.body).toBe(201);
+    const list = (await get(`/acquisitions/v2/programs/${credit.programId}/channels`)).json();
+    expect(list.items).toContainEqual({ id: ch.json().id, type: 'Webapp', name: 'eStore form' });
+    const res = await post('/acquisitions/v3/s2s/applications', application({ program_id: undefined, acquisition_channel: ch.json().id }));
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().program_id).toBe(credit.programId);
+    expect((await get(`/acquisitions/v2/s2s/applications/${res.json().application_id}`)).json().acquisition_channel_id).toBe(ch.json().id);
+    expectError(await post('/acquisitions/v3/s2s/applications', application({ program_id: debit.programId, acquisition_channel: ch.json().id })), 400, 'INVALID_ACQUISITION_CHANNEL');
+    expect((await get(`/acquisitions/v2/programs/${debit.programId}/channels`)).json().total_items).toBe(0);
+  });
+});
+
+describe('PATCH /accounts/v1/accounts/{accountId}', () => {
+  it('changes the fields sent; a parent of the program that is not below the account; null unlinks', async () => {
+    const a = await createAccount(app, tenant, { program: credit });
+    const b = await createAccount(app, tenant, { program: credit });
+    const res = await patch(`/accounts/v1/accounts/${b.accountId}`, { account_name: 'Renamed', custom_fields: { k: '1' }, centralizer: true, parent_account_id: a.accountId });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await get(`/accounts/v1/accounts/${b.accountId}`)).json()).toMatchObject({
+      account_name: 'Renamed', custom_fields: '{"k":"1"}', is_centralizer: true, parent_account_id: a.accountId,
+    });
+    expect(fields(await patch(`/accounts/v1/accounts/${a.accountId}`, { parent_account_id: b.accountId }))).toEqual(['body.parent_account_id']);
+    expect(fields(await patch(`/accounts/v1/accounts/${a.accountId}`, { parent_account_id: a.accountId }))).toEqual(['body.parent_account_id']);
+    const other = await createAccount(app, tenant, { program: debit });
+    expect(fields(await patch(`/accounts/v1/accounts/${a.accountId}`, { parent_account_id: other.accountId }))).toEqual(['body.parent_account_id']);
+    expect((await patch(`/accounts/v1/accounts/${b.accountId}`, { parent_account_id: null })).statusCode).toBe(200);
+    expect((await get(`/accounts/v1/accounts/${b.accountId}`)).json()).not.toHaveProperty('parent_account_id');
+    expectError(await patch('/accounts/v1/accounts/999999999', { account_name: 'x' }), 404, 'ACCOUNT_NOT_FOUND');
+  });
+});
+
+describe('status changes', () => {
+  it('changes status with a reason; a final status is left only by a rollback (to NORMAL)', async () => {
+    const acc = await createAccount(app, tenant, { program: credit });
+    const reason = await post('/accounts/v4/reasons', { name: `Fraud ${newDocumentNumber()}`, description: 'Fraud suspected' });
+    expect(reason.statusCode, reason.body).toBe(201);
+    const url = `/accounts/v2/accounts/${acc.accountId}/status`;
+    const blocked = await patch(url, { status: 'BLOCKED', reason_id: reason.json().reason_id });
+    expect(blocked.statusCode, blocked.body).toBe(204);
+    expect((await get(`/accounts/v1/accounts/${acc.accountId}`)).json()).toMatchObject({
+      status: 'BLOCKED', status_reason_id: reason.json().reason_id, status_reason_description: 'Fraud suspected',
+    });
+    expectError(await patch(url, { status: 'NO_SUCH' }), 400, 'STATUS_NOT_FOUND');
+    expectError(await patch(url, { status: 'NORMAL', reason_id: 999999999 }), 400, 'REASON_NOT_FOUND');
+    expect((await patch(url, { status: 'CANCELLED' })).statusCode).toBe(204);
+    expectError(await patch(url, { status: 'NORMAL' }), 409, 'ACCOUNT_STATUS_FINAL');
+    expect((await patch(`${url}/rollback`, {})).statusCode).toBe(204);
+    const facts = await app.platform.tenant({ orgId: tenant.org.orgId, cid: undefined, actor: 'test' }, (t) => accountFacts(t, [String(acc.accountId)]));
+    expect(facts.get(String(acc.accountId))).toMatchObject({ status: 'NORMAL', allowedOperations: 'ALL_OPERATIONS', isFinal: false });
+    expectError(await patch('/accounts/v2/accounts/999999999/status/rollback', {}), 404, 'ACCOUNT_OR_STATUS_NOT_FOUND');
+    expectError(await patch('/accounts/v2/accounts/999999999/status', { status: 'BLOCKED' }), 404, 'ACCOUNT_NOT_FOUND');
+  });
+
+  it('update_children changes the descendants too, except those in a final status', async () => {
+    const parent = await createAccount(app, tenant, { program: credit });
+    const childOf = (p: number, ext: string) =>
+      createAccount(app, tenant, { program: credit, documentNumber: parent.documentNumber, account: { account_type: 'VIRTUAL', parent_account_id: p, external_id: ext } });
+    const child = await childOf(parent.accountId, `c-${parent.accountId}`);
+    const grandchild = await childOf(child.accountId, `g-${parent.accountId}`);
+    const cancelled = await childOf(parent.accountId, `x-${parent.accountId}`);
+    await patch(`/accounts/v2/accounts/${cancelled.accountId}/status`, { status: 'CANCELLED' });
+    expect((await patch(`/accounts/v2/accounts/${parent.accountId}/status`, { status: 'BLOCKED', update_children: true })).statusCode).toBe(204);
+    const statusOf = async (id: number) => (await get(`/accounts/v1/accounts/${id}`)).json().status;
+    expect([await statusOf(parent.accountId), await statusOf(child.accountId), await statusOf(grandchild.accountId), await statusOf(cancelled.accountId)]).toEqual([
+      'BLOCKED', 'BLOCKED', 'BLOCKED', 'CANCELLED',
+    ]);
+  });
+
+  it('a status change waits for a money movement holding the account FOR SHARE', async () => {
+    const acc = await createAccount(app, tenant, { program: credit });
+    const scope = { orgId: tenant.org.orgId, cid: undefined, actor: 'test' };
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let shared!: () => void;
+    const locked = new Promise<void>((r) => (shared = r));
+    const holder = app.platform.tenant(scope, async (t) => {
+      await accountFacts(t, [String(acc.accountId)], { share: true });
+      shared();
+      await held;
+    });
+    await locked;
+    let changed = false;
+    const change = patch(`/accounts/v2/accounts/${acc.accountId}/status`, { status: 'BLOCKED' }).then((r) => {
+      changed = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(changed).toBe(false);
+    release();
+    await holder;
+    expect((await change).statusCode).toBe(204);
+  });
+
+  it('reasons: 201, a name twice is 409 EACC0018, listed with filters', async () => {
+    const name = `Unblocked ${newDocumentNumber()}`;
+    const res = await post('/accounts/v4/reasons', { name, allowed_operations: 'ALL_OPERATIONS', external_id: 'ext-1' });
+    expect(res.json()).toMatchObject({ name, state: 'ACTIVE', allowed_operations: 'ALL_OPERATIONS', external_id: 'ext-1' });
+    expectError(await post('/accounts/v4/reasons', { name }), 409, 'EACC0018');
+    const list = (await get(`/accounts/v4/reasons?name=${encodeURIComponent(name)}`)).json();
+    expect(list.items.map((r: { reason_id: number }) => r.reason_id)).toEqual([res.json().reason_id]);
   });
 });

@@ -22,18 +22,21 @@ export const AccountErrors = {
   accountNotFound: (id: string | bigint) => new AppError('not_found', 'ACCOUNT_NOT_FOUND', `Account not found with id: ${id}`),
   applicationNotFound: (id: string | bigint) => new AppError('not_found', 'APPLICATION_NOT_FOUND', `Application not found with id: ${id}`),
   /** A submitted application cannot change (Pismo: "No further updates can be made"). */
-  applicationSubmitted: (id: string | bigint) =>
-    new AppError('conflict', 'APPLICATION_ALREADY_SUBMITTED', `Application ${id} was already submitted and can no longer be changed`),
+  applicationSubmitted: (id: string | bigint, status: string) =>
+    new AppError('conflict', 'APPLICATION_NOT_PROSPECT', `Application ${id} is ${status}: only a prospect can be updated`),
   /** Pismo EACC0018: "Account status already exists with key(s): 'NORMAL'". */
   statusExists: (name: string) => new AppError('conflict', 'EACC0018', `Account status already exists with key(s): '${name}'`),
   reasonExists: (name: string) => new AppError('conflict', 'EACC0018', `Account reason already exists with key(s): '${name}'`),
+  /** Pismo: 400 "Status not found". */
   statusNotFound: (name: string) =>
-    PlatformErrors.validation([{ field: 'body.status', reason: `"${name}" is not an active account status of this org` }]),
-  reasonNotFound: (id: number) => PlatformErrors.validation([{ field: 'body.reason_id', reason: `${id} is not an active status reason of this org` }]),
+    new AppError('invalid', 'STATUS_NOT_FOUND', 'Status not found', [{ field: 'body.status', reason: `"${name}" is not an active account status of this org` }]),
+  reasonNotFound: (id: number) =>
+    new AppError('invalid', 'REASON_NOT_FOUND', 'Reason not found', [{ field: 'body.reason_id', reason: `${id} is not an active status reason of this org` }]),
+  /** Pismo (rollback): 404 "Account or status not found". */
+  rollbackNotFound: (what: string) => new AppError('not_found', 'ACCOUNT_OR_STATUS_NOT_FOUND', `Account or status not found: ${what}`),
   /** Pismo: a final status cannot be updated, only rolled back. */
   finalStatus: (name: string) =>
     new AppError('conflict', 'ACCOUNT_STATUS_FINAL', `The account's status ${name} is final: it can only be rolled back`),
-  nothingToRollBack: () => new AppError('conflict', 'NO_STATUS_TO_ROLL_BACK', 'The account has no status change to roll back'),
   /** Pismo WACC0011: "Invalid cursor value". */
   invalidCursor: () => new AppError('invalid', 'WACC0011', 'Invalid cursor value', [{ field: 'query.nextCursor', reason: 'is not a cursor this API returned' }]),
 };

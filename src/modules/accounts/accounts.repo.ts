@@ -54,7 +54,7 @@ export interface AccountEntitiesTable {
   updated_at: Timestamp;
 }
 
-export type ApplicationStatusName = 'PROSPECT' | 'REGISTERED' | 'APPROVED' | 'DENIED';
+export type ApplicationStatusName = 'PROSPECT' | 'REGISTERED' | 'APPROVED' | 'DENIED' | 'CANCELED';
 
 export interface AccountApplicationsTable {
   org_id: string;
@@ -430,3 +430,35 @@ export const insertPhones = (tx: Tx, rows: Insertable<AccountPhonesTable>[]) =>
 
 export const insertHistory = (tx: Tx, row: Insertable<AccountStatusHistoryTable>) =>
   tx.insertInto('account_status_history').values(row).returningAll().executeTakeFirstOrThrow();
+
+/** Accounts of the org, locked FOR UPDATE in account id order (a status change with its children). */
+export const lockAccounts = (tx: Tx, orgId: string, ids: bigint[]) =>
+  ids.length
+    ? tx.selectFrom('accounts').selectAll().where('org_id', '=', orgId).where('account_id', 'in', ids).orderBy('account_id').forUpdate().execute()
+    : Promise.resolve([] as AccountRow[]);
+
+/** Whether `accountId` is `candidate` or one of its ancestors (linking candidate as its parent would close a loop). */
+export async function isSelfOrAncestor(tx: Tx, orgId: string, accountId: bigint, candidate: bigint): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`
+    with recursive up (account_id, parent_account_id, depth) as (
+      select account_id, parent_account_id, 0 from accounts where org_id = ${orgId} and account_id = ${candidate}
+      union all
+      select a.account_id, a.parent_account_id, u.depth + 1 from accounts a join up u on a.account_id = u.parent_account_id
+      where a.org_id = ${orgId} and u.depth < 64
+    )
+    select exists (select 1 from up where account_id = ${accountId}) as found`.execute(tx);
+  return rows[0]?.found === true;
+}
+
+/** Another account of the program with this external id, if any. */
+export const accountOfExternalId = (tx: Tx, orgId: string, programId: bigint, externalId: string) =>
+  tx
+    .selectFrom('accounts')
+    .select('account_id')
+    .where('org_id', '=', orgId)
+    .where('program_id', '=', programId)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+
+export const findReasonByName = (tx: Tx, orgId: string, name: string) =>
+  tx.selectFrom('account_status_reasons').selectAll().where('org_id', '=', orgId).where('name', '=', name).executeTakeFirst();

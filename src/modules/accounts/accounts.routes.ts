@@ -11,13 +11,27 @@ import type { TenantTx } from '../../platform/tenant.js';
 import {
   Account,
   AccountIdParams,
+  AccountPatch,
   AccountQuery,
+  ApplicationDetails,
+  ApplicationIdParams,
   ApplicationResponse,
+  ChannelCreate,
+  ChannelListQuery,
+  ChannelPage,
   CreateApplicationBody,
+  ProgramIdParams,
+  Reason,
+  ReasonCreate,
+  ReasonListQuery,
+  ReasonPage,
   Status,
+  StatusChange,
   StatusCreate,
   StatusListQuery,
   StatusPage,
+  StatusRollback,
+  UpdateApplicationBody,
 } from './accounts.schemas.js';
 import type { AccountsService } from './accounts.service.js';
 import type { StatusesService } from './statuses.service.js';
@@ -53,6 +67,139 @@ export function accountsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>,
       const ctx = requestContext(req);
       return reply.status(201).send(await tenant(req, (t) => accounts.createApplication(t, req.body, ctx)));
     },
+  );
+
+  app.get(
+    '/acquisitions/v2/s2s/applications/:applicationId',
+    {
+      config: { auth: orgAuth },
+      schema: { tags, summary: 'Get account application', params: ApplicationIdParams, response: { 200: ApplicationDetails } },
+    },
+    async (req) => tenant(req, (t) => accounts.getApplication(t, req.params.applicationId)),
+  );
+
+  app.patch(
+    '/acquisitions/v2/s2s/applications/:applicationId',
+    {
+      config: { auth: orgAuth },
+      schema: {
+        tags,
+        summary: 'Update account application (a prospect): merge the applicant, submit it, or cancel it',
+        headers: IdempotencyHeaders,
+        params: ApplicationIdParams,
+        body: UpdateApplicationBody,
+        response: { 200: ApplicationResponse },
+      },
+    },
+    async (req) => {
+      const ctx = requestContext(req);
+      return tenant(req, (t) => accounts.updateApplication(t, req.params.applicationId, req.body, ctx));
+    },
+  );
+
+  app.get(
+    '/acquisitions/v2/programs/:programId/channels',
+    {
+      config: { auth: orgAuth },
+      schema: { tags, summary: 'List acquisition channels of a program', params: ProgramIdParams, querystring: ChannelListQuery, response: { 200: ChannelPage } },
+    },
+    async (req) => tenant(req, (t) => accounts.listChannels(t, req.params.programId, req.query)),
+  );
+
+  app.post(
+    '/lastro/v1/acquisition-channels',
+    {
+      config: { auth: orgAuth },
+      schema: {
+        tags,
+        summary: 'Create an acquisition channel of a program (Lastro; Pismo configures channels on request)',
+        headers: IdempotencyHeaders,
+        body: ChannelCreate,
+        response: { 201: Type.Object({ id: Type.Integer(), type: Type.String(), name: Type.String(), program_id: Type.Integer() }) },
+      },
+    },
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      return reply.status(201).send(await tenant(req, (t) => accounts.createChannel(t, req.body, ctx)));
+    },
+  );
+
+  app.patch(
+    '/accounts/v1/accounts/:accountId',
+    {
+      config: { auth: accountAuth },
+      schema: {
+        tags,
+        summary: 'Update account; emits Account information changed',
+        headers: IdempotencyHeaders,
+        params: AccountIdParams,
+        body: AccountPatch,
+        response: { 200: Type.Null({ description: 'Updated (no body).' }) },
+      },
+    },
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      await tenant(req, (t) => accounts.patchAccount(t, req.params.accountId, req.body, ctx));
+      return reply.status(200).send(null);
+    },
+  );
+
+  app.patch(
+    '/accounts/v2/accounts/:accountId/status',
+    {
+      config: { auth: accountAuth },
+      schema: {
+        tags,
+        summary: 'Update status (a final status can only be rolled back); emits Account status changed',
+        headers: IdempotencyHeaders,
+        params: AccountIdParams,
+        body: StatusChange,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      await tenant(req, (t) => statuses.changeStatus(t, req.params.accountId, req.body, ctx));
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.patch(
+    '/accounts/v2/accounts/:accountId/status/rollback',
+    {
+      config: { auth: accountAuth },
+      schema: {
+        tags,
+        summary: 'Roll back status to NORMAL (or the status sent), from any status; emits Account status changed',
+        headers: IdempotencyHeaders,
+        params: AccountIdParams,
+        body: StatusRollback,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      await tenant(req, (t) => statuses.rollbackStatus(t, req.params.accountId, req.body, ctx));
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/accounts/v4/reasons',
+    {
+      config: { auth: orgAuth },
+      schema: { tags, summary: 'Create status reason; emits Reason created', headers: IdempotencyHeaders, body: ReasonCreate, response: { 201: Reason } },
+    },
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      return reply.status(201).send(await tenant(req, (t) => statuses.createReason(t, req.body, ctx)));
+    },
+  );
+
+  app.get(
+    '/accounts/v4/reasons',
+    { config: { auth: orgAuth }, schema: { tags, summary: 'List status reasons', querystring: ReasonListQuery, response: { 200: ReasonPage } } },
+    async (req) => tenant(req, (t) => statuses.listReasons(t, req.query)),
   );
 
   app.get(

@@ -11,7 +11,7 @@ const literals = <T extends string[]>(values: readonly [...T], description: stri
 export const ALLOWED_OPERATIONS = ['ALL_OPERATIONS', 'CREDIT_ONLY', 'DEBIT_ONLY', 'NO_OPERATIONS'] as const;
 const AllowedOperations = literals(ALLOWED_OPERATIONS, 'Operations an account in this status allows.');
 const State = literals(['ACTIVE', 'INACTIVE'] as const, 'State.');
-const StatusName = Type.String({ pattern: '^[A-Z_]+$', maxLength: 200, description: 'Account status name (capital letters and underscores).' });
+const StatusName = Type.String({ pattern: '^[A-Z_]+$', maxLength: 200, examples: ['FROZEN'], description: 'Account status name (capital letters and underscores).' });
 
 /**
  * A whole amount of the currency, as Pismo's application declares its limits (`integer`, int64):
@@ -196,21 +196,73 @@ export type ApplicationV3 = Static<typeof ApplicationV3>;
 export const CreateApplicationBody = Type.Object({ application: ApplicationV3 }, { additionalProperties: false });
 export type CreateApplicationBody = Static<typeof CreateApplicationBody>;
 
-export const APPLICATION_STATUSES = { PROSPECT: 1, REGISTERED: 2, DENIED: 3, APPROVED: 4 } as const;
+export const APPLICATION_STATUSES = { PROSPECT: 1, REGISTERED: 2, DENIED: 3, APPROVED: 4, CANCELED: 5 } as const;
 
 export const ApplicationResponse = Type.Object(
   {
     application_id: Type.Integer(),
-    status: Type.Integer({ description: 'Application status id: 1 PROSPECT, 2 REGISTERED, 3 DENIED, 4 APPROVED.' }),
-    status_name: Type.String({ description: 'PROSPECT, REGISTERED, DENIED or APPROVED.' }),
-    account_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The account created; null for a prospect.' }),
-    customer_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The owner customer created; null for a prospect.' }),
-    entity_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The owner entity created; null for a prospect.' }),
+    status: Type.Integer({ description: 'Application status id: 1 PROSPECT, 2 REGISTERED, 3 DENIED, 4 APPROVED, 5 CANCELED.' }),
+    status_name: Type.String({ description: 'PROSPECT, REGISTERED, DENIED, APPROVED or CANCELED.' }),
+    account_id: Type.Optional(Type.Integer({ description: 'The account created; absent for a prospect.' })),
+    customer_id: Type.Optional(Type.Integer({ description: 'The owner customer created; absent for a prospect.' })),
+    entity_id: Type.Optional(Type.Integer({ description: 'The owner entity created; absent for a prospect.' })),
     program_id: Type.Integer(),
   },
   { title: 'AcquisitionResponse' },
 );
 export type ApplicationResponse = Static<typeof ApplicationResponse>;
+
+/** Pismo's AcquisitionRequestUpdate: the prospect's applicant, merged; submit processes it, prospect_cancel ends it. */
+export const ApplicationUpdate = Type.Object(
+  {
+    submit: Type.Optional(Type.Boolean({ description: 'Process the application now (true), or keep it a prospect (false, default).' })),
+    prospect_cancel: Type.Optional(Type.Boolean({ description: 'Cancel the prospect (true); no further updates can be made.' })),
+    applicant: Type.Optional(Applicant),
+  },
+  { additionalProperties: false },
+);
+export const UpdateApplicationBody = Type.Object({ application: Type.Optional(ApplicationUpdate) }, { additionalProperties: false });
+export type UpdateApplicationBody = Static<typeof UpdateApplicationBody>;
+
+export const ApplicationIdParams = Type.Object({ applicationId: Int64Param('Application id') });
+
+export const ApplicationDetails = Type.Object(
+  {
+    application_id: Type.Integer(),
+    program_due_date_id: Type.Optional(Type.Integer()),
+    program_id: Type.Integer(),
+    acquisition_channel_id: Type.Optional(Type.Integer()),
+    created_at: Type.String({ description: 'When the application was created (RFC 3339).' }),
+    application_status: Type.Integer(),
+    application_status_name: Type.String(),
+    account_id: Type.Optional(Type.Integer()),
+    customer_id: Type.Optional(Type.Integer()),
+    entity_id: Type.Optional(Type.Integer()),
+    application_form: Type.Record(Type.String(), Type.Unknown(), { description: 'The applicant as sent (and patched).' }),
+  },
+  { title: 'ApplicationsResponse' },
+);
+export type ApplicationDetails = Static<typeof ApplicationDetails>;
+
+export const ProgramIdParams = Type.Object({ programId: Int64Param('Program id') });
+export const ChannelListQuery = Type.Object(
+  {
+    page: Type.Optional(Type.Integer({ minimum: 1, description: 'Page number, from 1.' })),
+    perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Items per page (at most 100; default 10).' })),
+  },
+  { additionalProperties: false },
+);
+export const Channel = Type.Object({ id: Type.Integer(), type: Type.String(), name: Type.String() }, { title: 'AcquisitionChannelItemResponse' });
+export const ChannelPage = PismoPage(Channel, 'AcquisitionChannelsResponse');
+export const ChannelCreate = Type.Object(
+  {
+    program_id: IdInteger('The program whose applications may name the channel.'),
+    type: Type.String({ minLength: 1, maxLength: 60, description: 'Channel type, e.g. Webapp.' }),
+    name: Type.String({ minLength: 1, maxLength: 100, description: 'Channel name.' }),
+  },
+  { additionalProperties: false },
+);
+export type ChannelCreate = Static<typeof ChannelCreate>;
 
 // ---- accounts ----------------------------------------------------------------------------------
 
@@ -270,6 +322,20 @@ export const Account = Type.Object(
 );
 export type Account = Static<typeof Account>;
 
+/** Pismo's UpdateAccountInformationRequest: fields not sent are not changed; parent_account_id null unlinks. */
+export const AccountPatch = Type.Object(
+  {
+    custom_fields: Type.Optional(CustomFields),
+    division_id: Type.Optional(IdInteger("Account's administrative division id.")),
+    account_name: Type.Optional(Type.String({ minLength: 1, maxLength: 60, description: 'Account name.' })),
+    parent_account_id: Type.Optional(Type.Union([IdInteger('Parent account id.'), Type.Null()], { description: 'Parent account id; null unlinks the account.' })),
+    external_id: Type.Optional(Type.String({ minLength: 1, maxLength: 60, description: 'External id.' })),
+    centralizer: Type.Optional(Type.Boolean({ description: 'Is this the account responsible for invoice billing?' })),
+  },
+  { additionalProperties: false },
+);
+export type AccountPatch = Static<typeof AccountPatch>;
+
 // ---- statuses and reasons ----------------------------------------------------------------------
 
 export const StatusCreate = Type.Object(
@@ -318,3 +384,62 @@ const CursorFields = {
 
 export const StatusPage = Type.Object({ ...CursorFields, ...PismoPage(Status, 'StatusesResponse').properties }, { title: 'StatusesResponse' });
 export type StatusPage = Static<typeof StatusPage>;
+
+export const StatusChange = Type.Object(
+  {
+    status: StatusName,
+    reason_id: Type.Optional(IdInteger('Id of the reason for the change.')),
+    update_children: Type.Optional(Type.Boolean({ description: "Change the account's descendants too. Default false." })),
+  },
+  { additionalProperties: false },
+);
+export type StatusChange = Static<typeof StatusChange>;
+
+export const StatusRollback = Type.Object(
+  {
+    status: Type.Optional(StatusName),
+    reason_id: Type.Optional(IdInteger('Id of the reason for the rollback.')),
+  },
+  { additionalProperties: false },
+);
+export type StatusRollback = Static<typeof StatusRollback>;
+
+export const ReasonCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 60, description: 'Reason name (unique in the org).' }),
+    description: Type.Optional(Type.String({ maxLength: 200, description: 'Description (the spec example sends one).' })),
+    allowed_operations: Type.Optional(AllowedOperations),
+    external_id: Type.Optional(Type.String({ minLength: 1, maxLength: 60, description: 'External id.' })),
+  },
+  { additionalProperties: false },
+);
+export type ReasonCreate = Static<typeof ReasonCreate>;
+
+export const Reason = Type.Object(
+  {
+    reason_id: Type.Integer(),
+    name: Type.String(),
+    description: Type.Optional(Type.String()),
+    allowed_operations: Type.Optional(Type.String()),
+    state: Type.String(),
+    external_id: Type.Optional(Type.String()),
+  },
+  { title: 'ReasonResponse' },
+);
+export type Reason = Static<typeof Reason>;
+
+export const ReasonListQuery = Type.Object(
+  {
+    nextCursor: StatusListQuery.properties.nextCursor,
+    maxItems: StatusListQuery.properties.maxItems,
+    page: StatusListQuery.properties.page,
+    perPage: StatusListQuery.properties.perPage,
+    name: Type.Optional(Type.String({ maxLength: 60, description: 'Reason name filter.' })),
+    state: StatusListQuery.properties.state,
+  },
+  { additionalProperties: false },
+);
+export type ReasonListQuery = Static<typeof ReasonListQuery>;
+
+export const ReasonPage = Type.Object({ ...CursorFields, ...PismoPage(Reason, 'ReasonsResponse').properties }, { title: 'ReasonsResponse' });
+export type ReasonPage = Static<typeof ReasonPage>;

@@ -7,6 +7,7 @@ import { maybeIdempotent } from '../../platform/idempotency.js';
 import type { Platform } from '../../platform/module.js';
 import { currencyByNumeric, Money } from '../../platform/money.js';
 import { recordEvent } from '../../platform/outbox.js';
+import { pageRequest, pismoPage } from '../../platform/paging.js';
 import type { TenantTx } from '../../platform/tenant.js';
 import { int8Id, isoSeconds } from '../../platform/wire.js';
 import { programForAccounts, programModeOf, programSummaries, type ProgramForAccounts, type ProgramMode, type ProgramType } from '../programs/index.js';
@@ -17,7 +18,11 @@ import { applicantIssues, programIssues } from './accounts.rules.js';
 import {
   APPLICATION_STATUSES,
   type Account,
+  type AccountPatch,
   type Applicant,
+  type ApplicationDetails,
+  type ChannelCreate,
+  type UpdateApplicationBody,
   type ApplicationResponse,
   type ApplicationV3,
   type CreateApplicationBody,
@@ -154,14 +159,17 @@ export function createAccountsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     application_id: Number(r.application_id),
     status: r.status,
     status_name: r.status_name,
-    account_id: num(r.account_id) ?? null,
-    customer_id: num(r.customer_id) ?? null,
-    entity_id: num(r.entity_id) ?? null,
+    ...(r.account_id !== null ? { account_id: Number(r.account_id) } : {}),
+    ...(r.customer_id !== null ? { customer_id: Number(r.customer_id) } : {}),
+    ...(r.entity_id !== null ? { entity_id: Number(r.entity_id) } : {}),
     program_id: Number(r.program_id),
   });
 
   const applicationEvent = (r: repo.ApplicationRow, applicant: Applicant) => ({
     ...applicationBody(r),
+    account_id: num(r.account_id) ?? null,
+    customer_id: num(r.customer_id) ?? null,
+    entity_id: num(r.entity_id) ?? null,
     org_id: r.org_id,
     document_number: applicant.document_number,
     ...(r.acquisition_channel_id !== null ? { acquisition_channel: Number(r.acquisition_channel_id) } : {}),
@@ -177,6 +185,9 @@ export function createAccountsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     const parentId = await checkParent(t, options.parent_account_id, program.programId);
     if (parentId === null && (await repo.accountOfDocument(t.db, t.orgId, program.programId, applicant.document_number))) {
       throw AccountErrors.accountAlreadyCreated();
+    }
+    if (options.external_id !== undefined && (await repo.accountOfExternalId(t.db, t.orgId, program.programId, options.external_id))) {
+      throw AccountErrors.invalid([{ field: 'body.application.applicant.account.external_id', reason: `is the external id of another account of program ${program.programId}` }]);
     }
     const currency = currencyByNumeric(options.currency_numeric_code ?? program.currencyNumericCode);
     const normal = await repo.findStatusByName(t.db, t.orgId, BUILT_IN_STATUS.NORMAL);
@@ -409,7 +420,201 @@ export function createAccountsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     };
   }
 
-  return { createApplication, getAccount, openAccount, checkApplication, programOf, applicationBody, applicationEvent };
+  /** Get account application: its status, the ids it made, and the applicant as sent (and patched). */
+  async function getApplication(t: TenantTx, applicationId: string): Promise<ApplicationDetails> {
+    const id = int8Id(applicationId);
+    const row = id === undefined ? undefined : await repo.findApplication(t.db, t.orgId, id);
+    if (!row) throw AccountErrors.applicationNotFound(applicationId);
+    return {
+      application_id: Number(row.application_id),
+      ...(row.due_date_id !== null ? { program_due_date_id: Number(row.due_date_id) } : {}),
+      program_id: Number(row.program_id),
+      ...(row.acquisition_channel_id !== null ? { acquisition_channel_id: Number(row.acquisition_channel_id) } : {}),
+      created_at: isoSeconds(row.created_at),
+      application_status: row.status,
+      application_status_name: row.status_name,
+      ...(row.account_id !== null ? { account_id: Number(row.account_id) } : {}),
+      ...(row.customer_id !== null ? { customer_id: Number(row.customer_id) } : {}),
+      ...(row.entity_id !== null ? { entity_id: Number(row.entity_id) } : {}),
+      application_form: row.applicant,
+    };
+  }
+
+  /**
+   * Update account application (a prospect only): the applicant is merged (objects field by
+   * field; addresses and partners sent are added, as Pismo says; phones sent replace the list);
+   * `submit` processes it into an account, `prospect_cancel` ends it.
+   */
+  async function updateApplication(
+    t: TenantTx,
+    applicationId: string,
+    body: UpdateApplicationBody,
+    ctx: Pick<RequestContext, 'idempotencyKey'>,
+  ): Promise<ApplicationResponse> {
+    const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation: 'PATCH /acquisitions/v2/s2s/applications/{applicationId}', payload: { applicationId, body } };
+    const res = await maybeIdempotent(t.db, clock, once, async () => {
+      const id = int8Id(applicationId);
+      let row = id === undefined ? undefined : await repo.lockApplication(t.db, t.orgId, id);
+      if (!row || id === undefined) throw AccountErrors.applicationNotFound(applicationId);
+      if (row.status_name !== 'PROSPECT') throw AccountErrors.applicationSubmitted(applicationId, row.status_name);
+      const update = body.application ?? {};
+      const stored = row.applicant as unknown as Applicant;
+      const applicant = update.applicant ? mergeApplicant(stored, update.applicant) : stored;
+      if (update.prospect_cancel === true) {
+        row = await repo.updateApplication(t.db, t.orgId, id, {
+          status: APPLICATION_STATUSES.CANCELED,
+          status_name: 'CANCELED',
+          applicant: JSON.stringify(applicant),
+          updated_at: clock.now(),
+        });
+        return { status: 200, body: applicationBody(row) };
+      }
+      const issues = applicantIssues(applicant, 'body.application.applicant');
+      if (issues.length) throw AccountErrors.invalid(issues);
+      if (update.submit === true) {
+        const program = await programForAccounts(t, row.program_id);
+        if (!program) throw AccountErrors.programRestriction([{ field: 'body.application', reason: `program ${row.program_id} no longer exists` }]);
+        const dueDate = row.due_date_id === null ? undefined : Number(row.due_date_id);
+        checkApplication({ applicant, due_date: dueDate }, program);
+        const opened = await openAccount(t, row, applicant, program, dueDate);
+        row = await repo.updateApplication(t.db, t.orgId, id, {
+          status: APPLICATION_STATUSES.APPROVED,
+          status_name: 'APPROVED',
+          applicant: JSON.stringify(applicant),
+          account_id: opened.account.account_id,
+          customer_id: opened.customer.customer_id,
+          entity_id: opened.entity.entity_id,
+          updated_at: clock.now(),
+        });
+        await recordEvent(t.db, events, AccountEvents.applicationCreated, { orgId: t.orgId, cid: t.cid, data: applicationEvent(row, applicant) });
+      } else {
+        row = await repo.updateApplication(t.db, t.orgId, id, { applicant: JSON.stringify(applicant), updated_at: clock.now() });
+      }
+      return { status: 200, body: applicationBody(row) };
+    }).catch((err: unknown) => {
+      throw violates(err, 'accounts_one_per_document') ? AccountErrors.accountAlreadyCreated() : err;
+    });
+    return res.body;
+  }
+
+  /** Update account: the fields sent; a new parent is an account of the program that is not below this one. */
+  async function patchAccount(t: TenantTx, accountId: string, body: AccountPatch, ctx: Pick<RequestContext, 'idempotencyKey'>): Promise<void> {
+    const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation: 'PATCH /accounts/v1/accounts/{accountId}', payload: { accountId, body } };
+    await maybeIdempotent(t.db, clock, once, async () => {
+      const id = int8Id(accountId);
+      const acc = id === undefined ? undefined : await repo.lockAccount(t.db, t.orgId, id);
+      if (!acc || id === undefined) throw AccountErrors.accountNotFound(accountId);
+      const changes: Parameters<typeof repo.updateAccount>[3] = {};
+      const changed: string[] = [];
+      const issues: { field: string; reason: string }[] = [];
+      if (body.custom_fields !== undefined) {
+        if (Buffer.byteLength(JSON.stringify(body.custom_fields)) > 1014) issues.push({ field: 'body.custom_fields', reason: 'is longer than 1014 bytes' });
+        changes.custom_fields = JSON.stringify(body.custom_fields);
+        changed.push('custom_fields');
+      }
+      if (body.division_id !== undefined) {
+        changes.division_id = BigInt(body.division_id);
+        changed.push('division_id');
+      }
+      if (body.account_name !== undefined) {
+        changes.account_name = body.account_name;
+        changed.push('account_name');
+      }
+      if (body.centralizer !== undefined) {
+        changes.is_centralizer = body.centralizer;
+        changed.push('centralizer');
+      }
+      if (body.external_id !== undefined && body.external_id !== acc.external_id) {
+        const other = await repo.accountOfExternalId(t.db, t.orgId, acc.program_id, body.external_id);
+        if (other) issues.push({ field: 'body.external_id', reason: `is the external id of another account of program ${acc.program_id}` });
+        changes.external_id = body.external_id;
+        changed.push('external_id');
+      }
+      if (body.parent_account_id === null && acc.parent_account_id !== null) {
+        if (acc.account_type === 'VIRTUAL') issues.push({ field: 'body.parent_account_id', reason: 'cannot be removed from a VIRTUAL account' });
+        else if (await repo.accountOfDocument(t.db, t.orgId, acc.program_id, acc.document_number)) {
+          issues.push({ field: 'body.parent_account_id', reason: `cannot be removed: the owner's document already has an account at the top of program ${acc.program_id}` });
+        }
+        changes.parent_account_id = null;
+        changed.push('parent_account_id');
+      } else if (typeof body.parent_account_id === 'number' && BigInt(body.parent_account_id) !== acc.parent_account_id) {
+        const parentId = BigInt(body.parent_account_id);
+        const parent = await repo.findAccount(t.db, t.orgId, parentId);
+        if (!parent || parent.program_id !== acc.program_id) {
+          issues.push({ field: 'body.parent_account_id', reason: `does not name an account of program ${acc.program_id}` });
+        } else if (await repo.isSelfOrAncestor(t.db, t.orgId, id, parentId)) {
+          issues.push({ field: 'body.parent_account_id', reason: 'names the account itself or one of its descendants' });
+        }
+        changes.parent_account_id = parentId;
+        changed.push('parent_account_id');
+      }
+      if (issues.length) throw AccountErrors.invalid(issues);
+      if (changed.length) {
+        await repo.updateAccount(t.db, t.orgId, id, { ...changes, updated_at: clock.now() });
+        await recordEvent(t.db, events, AccountEvents.accountChanged, {
+          orgId: t.orgId,
+          cid: t.cid,
+          data: { org_id: t.orgId, account_id: Number(id), program_id: Number(acc.program_id), changed_fields: changed },
+        });
+      }
+      return { status: 200, body: null };
+    }).catch((err: unknown) => {
+      throw violates(err, 'accounts_one_per_document')
+        ? AccountErrors.invalid([{ field: 'body.parent_account_id', reason: "cannot be removed: the owner's document already has an account at the top of the program" }])
+        : err;
+    });
+  }
+
+  /** Acquisition channels of a program (404-free: an unknown program has none). */
+  async function listChannels(t: TenantTx, programId: string, q: { page?: number; perPage?: number }) {
+    const page = pageRequest(q.page, q.perPage);
+    const id = int8Id(programId);
+    const { rows, total } = id === undefined ? { rows: [], total: 0 } : await repo.listChannels(t.db, t.orgId, id, page);
+    return pismoPage(page, total, rows.map((r) => ({ id: Number(r.channel_id), type: r.type, name: r.name })));
+  }
+
+  /** Lastro-only: registers an acquisition channel of a program (Pismo configures them on request). */
+  async function createChannel(t: TenantTx, body: ChannelCreate, ctx: Pick<RequestContext, 'idempotencyKey'>) {
+    const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation: 'POST /lastro/v1/acquisition-channels', payload: body };
+    const res = await maybeIdempotent(t.db, clock, once, async () => {
+      const program = await programForAccounts(t, BigInt(body.program_id));
+      if (!program) throw AccountErrors.invalid([{ field: 'body.program_id', reason: 'does not name a program of this org' }]);
+      const row = await repo.insertChannel(t.db, { org_id: t.orgId, program_id: program.programId, type: body.type, name: body.name, created_at: clock.now() });
+      return { status: 201, body: { id: Number(row.channel_id), type: row.type, name: row.name, program_id: Number(row.program_id) } };
+    });
+    return res.body;
+  }
+
+  return {
+    createApplication,
+    getApplication,
+    updateApplication,
+    getAccount,
+    patchAccount,
+    listChannels,
+    createChannel,
+    openAccount,
+    checkApplication,
+    programOf,
+    applicationBody,
+    applicationEvent,
+  };
+}
+
+/** The stored applicant with an update merged in (see updateApplication). */
+function mergeApplicant(stored: Applicant, update: Applicant): Applicant {
+  const merged: Applicant = { ...stored, ...update };
+  if (stored.personal && update.personal) merged.personal = { ...stored.personal, ...update.personal };
+  if (stored.company && update.company) {
+    merged.company = { ...stored.company, ...update.company, partners: [...(stored.company.partners ?? []), ...(update.company.partners ?? [])] };
+    if (!merged.company.partners?.length) delete merged.company.partners;
+  }
+  if (stored.account && update.account) merged.account = { ...stored.account, ...update.account };
+  if (stored.addresses || update.addresses) merged.addresses = [...(stored.addresses ?? []), ...(update.addresses ?? [])];
+  // Pismo: the main address is the last one sent with mailing_address true.
+  const mailing = merged.addresses?.map((a) => a.mailing_address === true).lastIndexOf(true) ?? -1;
+  if (merged.addresses && mailing >= 0) merged.addresses = merged.addresses.map((a, i) => (a.mailing_address && i !== mailing ? { ...a, mailing_address: false } : a));
+  return merged;
 }
 
 export type { ProgramType };

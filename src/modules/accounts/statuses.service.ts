@@ -11,7 +11,19 @@ import { programTypeOfId, type ProgramType } from '../programs/index.js';
 import { AccountErrors } from './accounts.errors.js';
 import { AccountEvents } from './accounts.events.js';
 import * as repo from './accounts.repo.js';
-import type { Status, StatusCreate, StatusListQuery, StatusPage } from './accounts.schemas.js';
+import type {
+  Reason,
+  ReasonCreate,
+  ReasonListQuery,
+  ReasonPage,
+  Status,
+  StatusChange,
+  StatusCreate,
+  StatusListQuery,
+  StatusPage,
+  StatusRollback,
+} from './accounts.schemas.js';
+import { int8Id, isoSeconds } from '../../platform/wire.js';
 
 export const BUILT_IN_STATUS = { NORMAL: 'NORMAL', BLOCKED: 'BLOCKED', DEBIT_ONLY: 'DEBIT_ONLY', CANCELLED: 'CANCELLED' } as const;
 
@@ -119,6 +131,159 @@ export function createStatusesService(deps: Pick<Platform, 'clock' | 'ids'>) {
     return cursorBody(page, total, rows.map(statusBody));
   }
 
-  return { createStatus, listStatuses, cursorBody, listPage };
+  /** Creates a status reason (ACTIVE); a name the org has is 409 EACC0018. */
+  async function createReason(t: TenantTx, body: ReasonCreate, ctx: Pick<RequestContext, 'idempotencyKey'>): Promise<Reason> {
+    const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation: 'POST /accounts/v4/reasons', payload: body };
+    const res = await maybeIdempotent(t.db, clock, once, async () => {
+      if (await repo.findReasonByName(t.db, t.orgId, body.name)) throw AccountErrors.reasonExists(body.name);
+      const row = await repo
+        .insertReason(t.db, {
+          org_id: t.orgId,
+          name: body.name,
+          description: body.description ?? null,
+          allowed_operations: body.allowed_operations ?? null,
+          external_id: body.external_id ?? null,
+          state: 'ACTIVE',
+          created_at: clock.now(),
+        })
+        .catch((err: unknown) => {
+          throw violates(err, 'account_status_reasons_org_id_name_key') ? AccountErrors.reasonExists(body.name) : err;
+        });
+      await recordEvent(t.db, events, AccountEvents.reasonCreated, {
+        orgId: t.orgId,
+        cid: t.cid,
+        data: {
+          org_id: t.orgId,
+          reason_id: Number(row.reason_id),
+          name: row.name,
+          description: row.description,
+          state: row.state,
+          allowed_operations: row.allowed_operations,
+          external_id: row.external_id,
+        },
+      });
+      return { status: 201, body: reasonBody(row) };
+    });
+    return res.body;
+  }
+
+  async function listReasons(t: TenantTx, q: ReasonListQuery): Promise<ReasonPage> {
+    const page = listPage(q);
+    const states = q.state?.length ? [...new Set(q.state)] : (['ACTIVE'] as const);
+    const { rows, total } = await repo.listReasons(t.db, t.orgId, { ...(q.name !== undefined ? { name: q.name } : {}), states: [...states] }, page);
+    return cursorBody(page, total, rows.map(reasonBody));
+  }
+
+  /** Sets `target` on each account (all locked FOR UPDATE), with history and one event each. */
+  async function apply(
+    t: TenantTx,
+    accounts: repo.AccountRow[],
+    target: repo.StatusRow,
+    reason: repo.ReasonRow | undefined,
+    kind: 'CHANGE' | 'ROLLBACK',
+  ): Promise<void> {
+    const now = clock.now();
+    for (const acc of accounts) {
+      const previous = await repo.findStatus(t.db, t.orgId, acc.status_id);
+      await repo.updateAccount(t.db, t.orgId, acc.account_id, {
+        status_id: target.status_id,
+        status_reason_id: reason?.reason_id ?? null,
+        status_description: reason?.description ?? null,
+        status_changed_at: now,
+        updated_at: now,
+      });
+      await repo.insertHistory(t.db, {
+        org_id: t.orgId,
+        account_id: acc.account_id,
+        status_id: target.status_id,
+        reason_id: reason?.reason_id ?? null,
+        description: reason?.description ?? null,
+        kind,
+        undoes: null,
+        actor: t.actor,
+        changed_at: now,
+      });
+      await recordEvent(t.db, events, AccountEvents.statusChanged, {
+        orgId: t.orgId,
+        cid: t.cid,
+        data: {
+          org_id: t.orgId,
+          account_id: Number(acc.account_id),
+          program_id: Number(acc.program_id),
+          previous_status: previous?.name ?? '',
+          status: target.name,
+          allowed_operations: target.allowed_operations,
+          is_final: target.is_final,
+          reason_id: reason === undefined ? null : Number(reason.reason_id),
+          description: reason?.description ?? reason?.name ?? null,
+          rollback: kind === 'ROLLBACK',
+          changed_at: isoSeconds(now),
+        },
+      });
+    }
+  }
+
+  async function activeReason(t: TenantTx, reasonId: number | undefined): Promise<repo.ReasonRow | undefined> {
+    if (reasonId === undefined) return undefined;
+    const reason = await repo.findReason(t.db, t.orgId, BigInt(reasonId));
+    if (!reason || reason.state !== 'ACTIVE') throw AccountErrors.reasonNotFound(reasonId);
+    return reason;
+  }
+
+  /**
+   * Update status: the account (and with update_children its descendants) takes the status, under
+   * FOR UPDATE row locks, so no money movement holding the account FOR SHARE interleaves. An
+   * account in a final status cannot leave it (409; a rollback can); a child in one is left as it is.
+   */
+  async function changeStatus(t: TenantTx, accountId: string, body: StatusChange, ctx: Pick<RequestContext, 'idempotencyKey'>): Promise<void> {
+    const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation: 'PATCH /accounts/v2/accounts/{accountId}/status', payload: { accountId, body } };
+    await maybeIdempotent(t.db, clock, once, async () => {
+      const id = int8Id(accountId);
+      const acc = id === undefined ? undefined : await repo.lockAccount(t.db, t.orgId, id);
+      if (!acc || id === undefined) throw AccountErrors.accountNotFound(accountId);
+      const target = await repo.findStatusByName(t.db, t.orgId, body.status);
+      if (!target || target.state !== 'ACTIVE') throw AccountErrors.statusNotFound(body.status);
+      const reason = await activeReason(t, body.reason_id);
+      const current = await repo.findStatus(t.db, t.orgId, acc.status_id);
+      if (current?.is_final) throw AccountErrors.finalStatus(current.name);
+      const targets = [acc];
+      if (body.update_children === true) {
+        const children = await repo.lockAccounts(t.db, t.orgId, await repo.descendants(t.db, t.orgId, id));
+        for (const child of children) {
+          const status = await repo.findStatus(t.db, t.orgId, child.status_id);
+          if (!status?.is_final) targets.push(child);
+        }
+      }
+      await apply(t, targets, target, reason, 'CHANGE');
+      return { status: 204, body: null };
+    });
+  }
+
+  /** Roll back status: the account returns to NORMAL (or the status sent), whatever it is in, a final one included. */
+  async function rollbackStatus(t: TenantTx, accountId: string, body: StatusRollback, ctx: Pick<RequestContext, 'idempotencyKey'>): Promise<void> {
+    const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation: 'PATCH /accounts/v2/accounts/{accountId}/status/rollback', payload: { accountId, body } };
+    await maybeIdempotent(t.db, clock, once, async () => {
+      const id = int8Id(accountId);
+      const acc = id === undefined ? undefined : await repo.lockAccount(t.db, t.orgId, id);
+      if (!acc || id === undefined) throw AccountErrors.rollbackNotFound(`account ${accountId}`);
+      const name = body.status ?? BUILT_IN_STATUS.NORMAL;
+      const target = await repo.findStatusByName(t.db, t.orgId, name);
+      if (!target || target.state !== 'ACTIVE') throw AccountErrors.rollbackNotFound(`status ${name}`);
+      const reason = await activeReason(t, body.reason_id);
+      await apply(t, [acc], target, reason, 'ROLLBACK');
+      return { status: 204, body: null };
+    });
+  }
+
+  return { createStatus, listStatuses, createReason, listReasons, changeStatus, rollbackStatus };
 }
+
+export const reasonBody = (r: repo.ReasonRow): Reason => ({
+  reason_id: Number(r.reason_id),
+  name: r.name,
+  ...(r.description !== null ? { description: r.description } : {}),
+  ...(r.allowed_operations !== null ? { allowed_operations: r.allowed_operations } : {}),
+  state: r.state,
+  ...(r.external_id !== null ? { external_id: r.external_id } : {}),
+});
 
