@@ -95,10 +95,10 @@ export function createLimitsService(deps: Pick<Platform, 'clock' | 'ids'>) {
    */
   async function patch(t: TenantTx, accountId: string, body: AccountLimitPatch, opts: { checkGlobal: boolean }): Promise<void> {
     const id = idOf(accountId);
-    if (!Object.values(body).some((v) => v !== undefined)) throw LimitErrors.invalidBody('no limit to change');
     await journal.lock(t, [String(id)]);
     const limits = await repo.findLimits(t.db, t.orgId, id);
     if (!limits) throw LimitErrors.notFound();
+    if (!Object.values(body).some((v) => v !== undefined)) throw LimitErrors.invalidBody('no limit to change');
     const currency = currencyByCode(limits.currency);
     const next = {
       max_credit_limit_minor: body.max_credit_limit !== undefined ? minorOf('max_credit_limit', body.max_credit_limit, currency) : limits.max_credit_limit_minor,
