@@ -194,3 +194,33 @@ describe('limits', () => {
     expect(res.json().accounts_checked).toBe(3);
   });
 });
+
+describe('GET /transactions-core/v2/transactions', () => {
+  const list = (account: number, query: string) =>
+    app.http.inject({ method: 'GET', url: `/transactions-core/v2/transactions?${query}`, headers: { ...tenant.headers, 'x-account-id': String(account) } });
+
+  it("lists the account's transactions in the program's dates, newest first, paged; one by id", async () => {
+    const res = await list(a.accountId, `eventDateStart=2000-01-01T00:00:00Z&eventDateEnd=2000-03-30&pageSize=2`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ has_next: false, items: [] });
+    const start = new Date(app.clock.now().getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
+    const page = await list(a.accountId, `eventDateStart=${start}&pageSize=2`);
+    expect(page.statusCode, page.body).toBe(200);
+    expect(page.json().has_next).toBe(true);
+    const [first] = page.json().items;
+    expect(first).toMatchObject({ account_id: a.accountId, amount: [{ type: 'PRINCIPAL', currency: 'BRL' }], authorization: { type: 'PLATFORM' } });
+    const credits = await list(a.accountId, `eventDateStart=${start}&credit=true&processingCode=004000&pageSize=1000`);
+    expect(credits.json().items.every((t: { transaction_type: { credit: boolean } }) => t.transaction_type.credit)).toBe(true);
+    const one = await app.http.inject({ method: 'GET', url: `/transactions-core/v2/transactions/${first.id}`, headers: { ...tenant.headers, 'x-account-id': String(a.accountId) } });
+    expect(one.json()).toEqual(first);
+    const other = await app.http.inject({ method: 'GET', url: `/transactions-core/v2/transactions/${first.id}`, headers: { ...tenant.headers, 'x-account-id': String(b.accountId) } });
+    await expectError(other, 404, 'WTRC01001');
+  });
+
+  it('refuses a range past 90 days, no eventDateStart without an authorization filter, and bad pages', async () => {
+    await expectError(await list(a.accountId, 'eventDateStart=2026-01-01&eventDateEnd=2026-04-02'), 400, 'WTRC00001');
+    await expectError(await list(a.accountId, ''), 400, 'WTRC00003');
+    await expectError(await list(a.accountId, 'eventDateStart=2026-01-01&pageSize=1001'), 400, 'WTRC00001');
+    await expectError(await list(a.accountId, 'eventDateStart=yesterday'), 400, 'WTRC00001');
+  });
+});

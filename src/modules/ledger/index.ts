@@ -21,6 +21,8 @@ import { createTransactionFlowsService } from './transaction-flows.service.js';
 import { TransactionTypeEvents } from './transaction-types.events.js';
 import { transactionTypesRoutes } from './transaction-types.routes.js';
 import { createTransactionTypesService } from './transaction-types.service.js';
+import { transactionsRoutes } from './transactions.routes.js';
+import { createTransactionsService } from './transactions.service.js';
 import { verifyRoutes } from './verify.routes.js';
 
 export { processingCodeRule, type ProcessingCodeRule } from './processing-codes.service.js';
@@ -53,5 +55,6 @@ export const ledgerModule: LastroModule = {
     verifyRoutes(app, platform);
     paymentsRoutes(app, platform, createPaymentsService(platform), createHoldsService(platform));
     limitsRoutes(app, platform, createLimitsService(platform));
+    transactionsRoutes(app, platform, createTransactionsService());
   },
 };

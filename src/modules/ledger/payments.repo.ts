@@ -94,3 +94,49 @@ export const markCancelled = (tx: Tx, orgId: string, ids: bigint[], cancelEntryI
 
 export const insertTransactions = (tx: Tx, rows: Insertable<LedgerTransactionsTable>[]) =>
   rows.length ? tx.insertInto('ledger_transactions').values(rows).returningAll().execute() : Promise.resolve([]);
+
+export interface TransactionFilter {
+  accountId: bigint;
+  processingCode?: string;
+  credit?: boolean;
+  authorizationIds?: bigint[];
+  from?: string;
+  to?: string;
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+/** An account's transactions with their authorization's tracking id, by event date then id. */
+export const listTransactions = (tx: Tx, orgId: string, f: TransactionFilter) => {
+  let q = tx
+    .selectFrom('ledger_transactions as t')
+    .leftJoin('ledger_authorizations as a', (j) => j.onRef('a.org_id', '=', 't.org_id').onRef('a.authorization_id', '=', 't.authorization_id'))
+    .selectAll('t')
+    .select('a.tracking_id')
+    .where('t.org_id', '=', orgId)
+    .where('t.account_id', '=', f.accountId);
+  if (f.processingCode !== undefined) q = q.where('t.processing_code', '=', f.processingCode);
+  if (f.credit !== undefined) q = q.where('t.credit', '=', f.credit);
+  if (f.authorizationIds !== undefined) q = q.where('t.authorization_id', 'in', f.authorizationIds.length ? f.authorizationIds : [0n]);
+  if (f.from !== undefined) q = q.where('t.event_date', '>=', f.from);
+  if (f.to !== undefined) q = q.where('t.event_date', '<=', f.to);
+  return q.orderBy('t.event_date', f.order).orderBy('t.transaction_id', f.order).limit(f.limit).offset(f.offset).execute();
+};
+
+export const findTransaction = (tx: Tx, orgId: string, accountId: bigint, transactionId: bigint) =>
+  tx
+    .selectFrom('ledger_transactions as t')
+    .leftJoin('ledger_authorizations as a', (j) => j.onRef('a.org_id', '=', 't.org_id').onRef('a.authorization_id', '=', 't.authorization_id'))
+    .selectAll('t')
+    .select('a.tracking_id')
+    .where('t.org_id', '=', orgId)
+    .where('t.account_id', '=', accountId)
+    .where('t.transaction_id', '=', transactionId)
+    .executeTakeFirst();
+
+/** Authorization ids of a tracking id (any operation). */
+export const authorizationIdsByTracking = async (tx: Tx, orgId: string, trackingId: string): Promise<bigint[]> =>
+  (await tx.selectFrom('ledger_authorizations').select('authorization_id').where('org_id', '=', orgId).where('tracking_id', '=', trackingId).execute()).map(
+    (r) => r.authorization_id,
+  );

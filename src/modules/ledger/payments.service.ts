@@ -159,6 +159,9 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     state: SpendState,
   ): Promise<void> {
     const now = clock.now();
+    // A transaction's event date is its program's business date (the program's time zone).
+    const dates = new Map<string, string>();
+    for (const l of legs) if (!dates.has(l.account.programId)) dates.set(l.account.programId, await t.dates.today(l.account.programId));
     const rows = await repo.insertTransactions(
       t.db,
       legs.map((l) => ({
@@ -172,7 +175,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
         credit: l.rule.balanceImpact === 1,
         currency: l.money.currency.code,
         amount_minor: l.money.minor,
-        event_date: posted.businessDate,
+        event_date: dates.get(l.account.programId)!,
         event_datetime: now,
         created_at: now,
       })),

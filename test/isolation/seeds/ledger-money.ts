@@ -56,6 +56,12 @@ export const ledgerMoneySeed: IsolationSeed = {
     await call(PAYMENTS, cashIn(account, 1000), asAccount(account));
     const transfer = uuid();
     const paid = await call(PAYMENTS, { tracking_id: transfer, from: [{ processing_code: '002000', amount: 5, account: { id: Number(account) } }], to: [{ processing_code: '004000', account: { id: Number(other) } }] }, asAccount(account));
+    const listed = await s.app.http.inject({
+      method: 'GET',
+      url: `/transactions-core/v2/transactions?authorizationTrackingId=${transfer}`,
+      headers: { ...s.headers, ...asAccount(account) },
+    });
+    const transaction = String(listed.json().items[0].id);
     const holdTracking = s.mark('hold').slice(0, 36);
     await call(`${HOLDS}/block`, hold(account, holdTracking, 100));
     await call(`${HOLDS}/transfer`, hold(account, holdTracking, 1));
@@ -63,18 +69,43 @@ export const ledgerMoneySeed: IsolationSeed = {
       params: {
         '/ledger/v1/accounts/{accountId}/limits': [{ accountId: account }, { accountId: other }],
         '/balances-limits/v1/accounts/{accountId}/limits': [{ accountId: account }],
+        '/transactions-core/v2/transactions/{transactionId}': [{ transactionId: transaction }],
       },
       values: {
         moneyAccount: account,
         moneyTransfer: transfer,
         moneyAuthorization: String(paid.authorization_ids.debit),
         moneyHold: holdTracking,
+        moneyTransaction: transaction,
       },
       markers: [],
       snapshot: [`/ledger/v1/accounts/${account}/limits`, `/ledger/v1/accounts/${other}/limits`],
     };
   },
   routes: {
+    'GET /transactions-core/v2/transactions': {
+      query: ({ b }: RuleContext) => `authorizationTrackingId=${b.value('moneyTransfer')}`,
+      headers: ({ b }: RuleContext) => asAccount(b.value('moneyAccount')),
+      cases: ({ a, b }) => [
+        {
+          label: "A's tracking id",
+          query: `authorizationTrackingId=${a.value('moneyTransfer')}`,
+          headers: asAccount(b.value('moneyAccount')),
+          expect: { status: 200, reason: "a filter on another org's transfer matches nothing" },
+          check: (res) => (res.json().items?.length === 0 ? undefined : `expected no items, got ${res.body.slice(0, 300)}`),
+        },
+        {
+          label: "A's account",
+          query: `authorizationTrackingId=${a.value('moneyTransfer')}`,
+          headers: asAccount(a.value('moneyAccount')),
+          expect: { status: [200, 400, 404], reason: "another org's account has no transactions for B" },
+          check: (res) => (res.status !== 200 || res.json().items?.length === 0 ? undefined : `expected no items, got ${res.body.slice(0, 300)}`),
+        },
+      ],
+    },
+    'GET /transactions-core/v2/transactions/{transactionId}': {
+      headers: ({ b }: RuleContext) => asAccount(b.value('moneyAccount')),
+    },
     [`POST ${PAYMENTS}`]: {
       body: ({ b }: RuleContext) => cashIn(b.value('moneyAccount'), 1),
       headers: ({ b }: RuleContext) => asAccount(b.value('moneyAccount')),
