@@ -3,6 +3,7 @@
 // After everything, the ledger verifies.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDailyBalancesService } from '../../src/modules/ledger/daily-balances.service.js';
 import { createHoldsService } from '../../src/modules/ledger/holds.service.js';
 import { createAccount, createProgram, type TestAccount } from '../helpers/accounts.js';
 import type { TestApp } from '../helpers/app.js';
@@ -222,5 +223,30 @@ describe('GET /transactions-core/v2/transactions', () => {
     await expectError(await list(a.accountId, ''), 400, 'WTRC00003');
     await expectError(await list(a.accountId, 'eventDateStart=2026-01-01&pageSize=1001'), 400, 'WTRC00001');
     await expectError(await list(a.accountId, 'eventDateStart=yesterday'), 400, 'WTRC00001');
+  });
+});
+
+describe('GET /balances-limits/v1/accounts/{accountId}/daily-balances', () => {
+  it('answers the balances the end-of-day handler recorded, at most 90 days before today', async () => {
+    const today = await app.platform.tenant({ orgId: tenant.org.orgId, cid: 'test', actor: 'test' }, (t) => t.dates.today());
+    const yesterday = new Date(Date.parse(today) - 86_400_000).toISOString().slice(0, 10);
+    const handler = createDailyBalancesService(app.platform).dayHandler();
+    await app.platform.tenant({ orgId: tenant.org.orgId, cid: 'test', actor: 'day:ledger.daily-balances' }, (t) =>
+      handler.handle({ t, date: yesterday, programId: null, programs: async () => [BigInt(a.programId), BigInt(c.programId)] }),
+    );
+    const res = await get(`/balances-limits/v1/accounts/${a.accountId}/daily-balances`);
+    expect(res.statusCode, res.body).toBe(200);
+    const limits = await limitsOf(a.accountId);
+    expect(res.json()).toMatchObject({
+      pages: 1,
+      current_page: 1,
+      per_page: 10,
+      total_items: 1,
+      items: [{ account_id: a.accountId, org_id: tenant.org.orgId, ref_date: yesterday, available_credit_limit: limits.available_credit_limit, held_funds: 0, currency_code: 'BRL' }],
+    });
+    expect((await get(`/balances-limits/v1/accounts/${b.accountId}/daily-balances?endDate=${yesterday}`)).json().total_items).toBe(1);
+    await expectError(await get(`/balances-limits/v1/accounts/${a.accountId}/daily-balances?endDate=${today}`), 400, 'VALIDATION_ERROR', 'query.endDate');
+    await expectError(await get(`/balances-limits/v1/accounts/${a.accountId}/daily-balances?beginDate=2020-01-01&endDate=${yesterday}`), 400, 'VALIDATION_ERROR', 'query.beginDate');
+    await expectError(await get('/balances-limits/v1/accounts/99999999/daily-balances'), 404, 'WLDG0022');
   });
 });

@@ -5,6 +5,7 @@
 import { currencyByNumeric } from '../../platform/money.js';
 import type { LastroModule } from '../../platform/module.js';
 import { orgCurrencyNumeric } from '../orgs/index.js';
+import { createDailyBalancesService } from './daily-balances.service.js';
 import { createHoldsService } from './holds.service.js';
 import { createJournalService } from './journal.service.js';
 import { limitsRoutes } from './limits.routes.js';
@@ -33,7 +34,7 @@ export { ledgerVerification, verifyLedger, verifyOrgs, type VerifyProgress, type
 export const ledgerModule: LastroModule = {
   name: 'ledger',
   events: [...Object.values(ProcessingCodeEvents), ...Object.values(TransactionTypeEvents), ...LEDGER_MONEY_EVENTS],
-  dayHandlers: (platform) => [createHoldsService(platform).dayHandler()],
+  dayHandlers: (platform) => [createHoldsService(platform).dayHandler(), createDailyBalancesService(platform).dayHandler()],
   orgSetup(platform) {
     const codes = ledgerOrgSetup(platform);
     const journal = createJournalService(platform);
@@ -54,7 +55,7 @@ export const ledgerModule: LastroModule = {
     transactionFlowsRoutes(app, platform, createTransactionFlowsService(platform));
     verifyRoutes(app, platform);
     paymentsRoutes(app, platform, createPaymentsService(platform), createHoldsService(platform));
-    limitsRoutes(app, platform, createLimitsService(platform));
+    limitsRoutes(app, platform, createLimitsService(platform), createDailyBalancesService(platform));
     transactionsRoutes(app, platform, createTransactionsService());
   },
 };

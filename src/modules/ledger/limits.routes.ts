@@ -7,12 +7,13 @@ import { tenantScope } from '../../platform/http/context.js';
 import type { HttpApp, Platform } from '../../platform/module.js';
 import { AccountIdParams, AccountLimitGet, AccountLimitPatch } from './limits.schemas.js';
 import type { LimitsService } from './limits.service.js';
+import { AccountBalanceResponse, DailyBalancesQuery, type DailyBalancesService } from './daily-balances.service.js';
 
 const tags = ['ledger'];
 const NoContent = { 204: Type.Null() };
 const TenantHeaders = Type.Object({ 'x-tenant': Type.Optional(Type.String({ description: 'Org id (required here); must match the token.' })) });
 
-export function limitsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, limits: LimitsService): void {
+export function limitsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, limits: LimitsService, daily: DailyBalancesService): void {
   const auth = routeAuth.tenant('ledger', { accountParam: 'accountId' });
   app.get(
     '/ledger/v1/accounts/:accountId/limits',
@@ -55,5 +56,20 @@ export function limitsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, l
       await platform.tenant(tenantScope(req), (t) => limits.patch(t, req.params.accountId, req.body, { checkGlobal: true }));
       return reply.code(204).send(null);
     },
+  );
+  app.get(
+    '/balances-limits/v1/accounts/:accountId/daily-balances',
+    {
+      config: { auth },
+      schema: {
+        tags,
+        summary: 'Get daily account balance limits',
+        description: "The account's balances as each business day closed (the end-of-day handler records them): at most 90 days, before today.",
+        params: AccountIdParams,
+        querystring: DailyBalancesQuery,
+        response: { 200: AccountBalanceResponse },
+      },
+    },
+    async (req) => platform.tenant(tenantScope(req), (t) => daily.list(t, req.params.accountId, req.query)),
   );
 }

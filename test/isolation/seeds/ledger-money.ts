@@ -69,6 +69,7 @@ export const ledgerMoneySeed: IsolationSeed = {
       params: {
         '/ledger/v1/accounts/{accountId}/limits': [{ accountId: account }, { accountId: other }],
         '/balances-limits/v1/accounts/{accountId}/limits': [{ accountId: account }],
+        '/balances-limits/v1/accounts/{accountId}/daily-balances': [{ accountId: account }],
         '/transactions-core/v2/transactions/{transactionId}': [{ transactionId: transaction }],
       },
       values: {
