@@ -3,6 +3,9 @@
 import { Type, type Static } from 'typebox';
 import { Amount } from '../../platform/http/amount.js';
 
+/** The largest amount answered exactly as a JSON number in 2-decimal currencies (2^53 minor units). */
+export const MAX_API_AMOUNT = 90_071_992_547_409.91;
+
 export const AccountIdParams = Type.Object({ accountId: Type.String({ description: 'Account ID.' }) });
 
 const N = (description: string) => Type.Optional(Type.Number({ description }));
@@ -30,11 +33,11 @@ export type AccountLimitGet = Static<typeof AccountLimitGet>;
 
 export const AccountLimitPatch = Type.Object(
   {
-    max_credit_limit: Type.Optional(Amount({ minimum: 0, description: 'Maximum credit amount approved for this account; not less than total_credit_limit.' })),
-    total_credit_limit: Type.Optional(Amount({ minimum: 0, description: 'Total credit limit, up to max_credit_limit.' })),
-    total_overdraft_limit: Type.Optional(Amount({ minimum: 0, description: 'Maximum limit for overdraft spending on the account.' })),
+    max_credit_limit: Type.Optional(Amount({ minimum: 0, maximum: MAX_API_AMOUNT, description: 'Maximum credit amount approved for this account; not less than total_credit_limit.' })),
+    total_credit_limit: Type.Optional(Amount({ minimum: 0, maximum: MAX_API_AMOUNT, description: 'Total credit limit, up to max_credit_limit.' })),
+    total_overdraft_limit: Type.Optional(Amount({ minimum: 0, maximum: MAX_API_AMOUNT, description: 'Maximum limit for overdraft spending on the account.' })),
     percentage_over_limit: Type.Optional(Type.Number({ minimum: 0, maximum: 10000, description: 'Percentage of max_credit_limit available over the credit limit.' })),
-    total_installment_credit_limit: Type.Optional(Amount({ minimum: 0, description: 'Amount limit for installments on this credit account.' })),
+    total_installment_credit_limit: Type.Optional(Amount({ minimum: 0, maximum: MAX_API_AMOUNT, description: 'Amount limit for installments on this credit account.' })),
   },
   { title: 'AccountLimitPatch' },
 );

@@ -2,6 +2,7 @@
 // (POST /payments/v1/payments), Cancel transfer funds (POST /payments/v2/cancel) and hold funds.
 import { Type, type Static } from 'typebox';
 import { Amount } from '../../platform/http/amount.js';
+import { MAX_API_AMOUNT } from './limits.schemas.js';
 
 const ProcessingCode = Type.String({ pattern: '^[0-9]{6}$', description: 'Processing code (6 digits).' });
 const Currency = Type.String({ description: 'ISO-4217 alphabetic or numeric (3 characters) operation currency code, e.g. BRL or 986.' });
@@ -30,7 +31,7 @@ export const PaymentMethod = Type.Object({
   custom_info: Type.Optional(CustomInfo),
   card: Type.Optional(Card),
   merchant: Type.Optional(Merchant),
-  amount: Type.Optional(Amount({ exclusiveMinimum: 0, description: 'Amount; on `from`, or on `to` where `from` has none (cash-in).' })),
+  amount: Type.Optional(Amount({ exclusiveMinimum: 0, maximum: MAX_API_AMOUNT, description: 'Amount; on `from`, or on `to` where `from` has none (cash-in).' })),
   processing_code: Type.Optional(ProcessingCode),
   currency: Type.Optional(Currency),
   beneficiary_id: Type.Optional(Type.String()),
@@ -105,7 +106,7 @@ export const CancelModel = Type.Object(
     authorization_id: Type.Optional(Type.Integer({ minimum: 1, description: 'The credit or debit authorization ID of the transfer.' })),
     tracking_id: Type.Optional(Type.String({ pattern: Uuid, description: "The cancellation's own tracking id." })),
     original_tracking_id: Type.Optional(Type.String({ pattern: Uuid, description: "The transfer's tracking_id." })),
-    amount: Amount({ minimum: 0.01, description: 'Amount to cancel (the whole transfer).' }),
+    amount: Amount({ minimum: 0.01, maximum: MAX_API_AMOUNT, description: 'Amount to cancel (the whole transfer).' }),
     cancel_fees: Type.Optional(Type.Boolean()),
     processing_code: Type.Optional(
       Type.Object({ credit: Type.Optional(ProcessingCode), debit: Type.Optional(ProcessingCode) }, { additionalProperties: false }),
@@ -135,7 +136,7 @@ export const HoldFundsRequest = Type.Object(
   {
     tracking_id: Type.String({ minLength: 1, maxLength: 36 }),
     account_id: Type.Integer({ minimum: 1 }),
-    amount: Amount({ minimum: 0.01 }),
+    amount: Amount({ minimum: 0.01, maximum: MAX_API_AMOUNT }),
     processing_code: ProcessingCode,
     skip_balance_validation: Type.Optional(Type.Boolean()),
     skip_status_account_validation: Type.Optional(Type.Boolean()),
@@ -150,7 +151,7 @@ export const CancelTransferRequest = Type.Object(
     tracking_id: Type.String({ minLength: 1, maxLength: 50 }),
     original_tracking_id: Type.String({ minLength: 1, maxLength: 50 }),
     account_id: Type.Integer({ minimum: 1 }),
-    amount: Amount({ minimum: 0.01 }),
+    amount: Amount({ minimum: 0.01, maximum: MAX_API_AMOUNT }),
     processing_code: ProcessingCode,
     metadata: Type.Optional(Metadata),
   },
