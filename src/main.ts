@@ -1,4 +1,4 @@
-// The `lastro` command: start | api | worker | migrate | org create.
+// The `lastro` command: start | api | worker | migrate | org create | ledger verify.
 // Only commander and this file load before the arguments are read: each command imports what it
 // runs, so `lastro --help` or a mistyped command answers without loading the app.
 import { Command } from 'commander';
@@ -41,6 +41,13 @@ org
   .option('--language <language>', 'en-US or pt-BR', 'en-US')
   .option('--sandbox', 'a sandbox org (gets a test clock)', false)
   .action(async (opts: OrgCreateOptions) => (await import('./cli/org-create.js')).runOrgCreate(opts));
+
+const ledger = program.command('ledger').description("check the ledger's invariants directly on the database");
+ledger
+  .command('verify')
+  .description('every journal entry sums to zero and every stored balance equals the sum of its postings; prints the differences as JSON')
+  .option('--org <id>', 'only this org (TN-…)')
+  .action(async (opts: { org?: string }) => (await import('./cli/ledger-verify.js')).runLedgerVerify(opts));
 
 // `start` is the default command, so commander would take an unknown command for an argument of
 // `start` ("too many arguments for 'start'"): name the real mistake instead.

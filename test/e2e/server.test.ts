@@ -144,7 +144,7 @@ describe('configuration errors stop start-up', () => {
   it('--help lists the commands', async () => {
     const p = run(['--help'], {});
     expect((await p.exited).code).toBe(0);
-    for (const cmd of ['start', 'api', 'worker', 'migrate', 'org']) expect(p.stdout()).toContain(cmd);
+    for (const cmd of ['start', 'api', 'worker', 'migrate', 'org', 'ledger']) expect(p.stdout()).toContain(cmd);
     expect(p.stdout()).toContain('Usage: lastro [options] [command]');
     expect(ownStderr(p.stderr())).toBe('');
   });
@@ -152,7 +152,7 @@ describe('configuration errors stop start-up', () => {
   it('an unknown command is named as such, not taken for an argument of start', async () => {
     const p = run(['bogus'], {});
     expect((await p.exited).code).toBe(1);
-    expect(ownStderr(p.stderr())).toBe("lastro: unknown command 'bogus'. Commands: start, api, worker, migrate, org (see lastro --help).\n");
+    expect(ownStderr(p.stderr())).toBe("lastro: unknown command 'bogus'. Commands: start, api, worker, migrate, org, ledger (see lastro --help).\n");
     expect(p.stderr()).not.toContain('too many arguments');
   });
 });

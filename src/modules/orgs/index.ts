@@ -23,6 +23,9 @@ export { orgDayFacts, allOrgDayFacts } from './orgs.clock.repo.js';
 /** The holiday calendar the org names (its holiday_calendar_id), or null: asked by the calendars module. */
 export const orgHolidayCalendarId = async (t: TenantTx): Promise<bigint | null> => (await findOrg(t.db, t.orgId))?.holiday_calendar_id ?? null;
 
+/** The org's ISO 4217 numeric currency code: asked by the ledger, which opens internal accounts in it. */
+export const orgCurrencyNumeric = async (t: TenantTx): Promise<string | undefined> => (await findOrg(t.db, t.orgId))?.currency_numeric_code;
+
 export const orgsModule: LastroModule = {
   name: 'orgs',
   events: ORG_EVENTS,

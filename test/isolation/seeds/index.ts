@@ -6,7 +6,8 @@ import { calendarsSeed } from './calendars.js';
 import { clockSeed } from './clock.js';
 import { eventsSeed } from './events.js';
 import { ledgerSeed } from './ledger.js';
+import { ledgerMoneySeed } from './ledger-money.js';
 import { orgsSeed } from './orgs.js';
 import { programsSeed } from './programs.js';
 
-export const seeds: IsolationSeed[] = [orgsSeed, calendarsSeed, programsSeed, eventsSeed, clockSeed, accountsSeed, ledgerSeed];
+export const seeds: IsolationSeed[] = [orgsSeed, calendarsSeed, programsSeed, eventsSeed, clockSeed, accountsSeed, ledgerSeed, ledgerMoneySeed];

@@ -1,0 +1,59 @@
+// SQL of held funds. Every function takes the transaction and the org id, and filters on it.
+import type { Generated, Insertable, Updateable } from 'kysely';
+import type { Tx } from '../../platform/db/database.js';
+import type { Timestamp } from '../../platform/db/tables.js';
+
+export interface LedgerHoldsTable {
+  org_id: string;
+  hold_id: Generated<bigint>;
+  account_id: bigint;
+  currency: string;
+  amount_minor: bigint;
+  status: 'BLOCKED' | 'UNBLOCKED' | 'TRANSFERRED' | 'EXPIRED';
+  tracking_id: string | null;
+  authorization_id: bigint;
+  entry_id: bigint;
+  release_entry_id: bigint | null;
+  expires_on: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+declare module '../../platform/db/tables.js' {
+  interface Tables {
+    ledger_holds: LedgerHoldsTable;
+  }
+}
+
+export const insertHold = (tx: Tx, row: Insertable<LedgerHoldsTable>) => tx.insertInto('ledger_holds').values(row).execute();
+
+/** The hold a block's tracking id made, locked until the transaction ends. */
+export const lockHoldByTracking = (tx: Tx, orgId: string, trackingId: string) =>
+  tx.selectFrom('ledger_holds').selectAll().where('org_id', '=', orgId).where('tracking_id', '=', trackingId).orderBy('hold_id').forUpdate().executeTakeFirst();
+
+export const updateHold = (tx: Tx, orgId: string, holdId: bigint, changes: Updateable<LedgerHoldsTable>) =>
+  tx.updateTable('ledger_holds').set(changes).where('org_id', '=', orgId).where('hold_id', '=', holdId).execute();
+
+/** Blocked holds whose last day is `date` or earlier, locked, in account order (as balances lock). */
+export const lockExpiring = (tx: Tx, orgId: string, date: string) =>
+  tx
+    .selectFrom('ledger_holds')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('status', '=', 'BLOCKED')
+    .where('expires_on', '<=', date)
+    .orderBy('account_id')
+    .orderBy('hold_id')
+    .forUpdate()
+    .execute();
+
+/** The transfer authorizations of a block. */
+export const transfersOf = (tx: Tx, orgId: string, blockAuthorizationId: bigint) =>
+  tx
+    .selectFrom('ledger_authorizations')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('original_authorization_id', '=', blockAuthorizationId)
+    .where('operation', '=', 'HOLD_TRANSFER')
+    .orderBy('authorization_id')
+    .execute();

@@ -1,0 +1,122 @@
+// Events of money movement, as Pismo names them: Authorization created
+// (authorization-authorization-event-1), Transaction created (transaction-creation-1), Account
+// balance changed (account-balances-balance-change-1), Account limit changed (ledger-limit-changed-1).
+import { Type } from 'typebox';
+import { defineEvent } from '../../platform/outbox.js';
+
+const Money = (description: string) => Type.Number({ description: `${description}, in the currency's units.` });
+
+export const LedgerEvents = {
+  authorizationCreated: defineEvent({
+    domain: 'authorization',
+    eventType: 'authorization-event',
+    version: 1,
+    title: 'Authorization created',
+    description: 'An authorization was approved: a payment leg, a hold (block, unblock, transfer, transfer cancel) or a cancellation.',
+    schema: Type.Object({
+      authorization_id: Type.Integer(),
+      account_id: Type.Integer(),
+      tracking_id: Type.String(),
+      operation: Type.String({ description: 'PAYMENT_DEBIT, PAYMENT_CREDIT, HOLD_BLOCK, HOLD_UNBLOCK, HOLD_TRANSFER, HOLD_TRANSFER_CANCEL, CANCEL_DEBIT, CANCEL_CREDIT.' }),
+      processing_code: Type.String(),
+      amount: Money('Amount'),
+      currency: Type.String(),
+      response_code: Type.String({ description: "'00': approved." }),
+      status: Type.String(),
+      event_date: Type.String({ format: 'date-time' }),
+      original_authorization_id: Type.Optional(Type.Integer()),
+    }),
+    example: {
+      authorization_id: 16397984,
+      account_id: 2417,
+      tracking_id: '7c3b2c52-4b1f-4d2e-9f59-2c1a3e5f8b10',
+      operation: 'PAYMENT_DEBIT',
+      processing_code: '002000',
+      amount: 12.34,
+      currency: 'BRL',
+      response_code: '00',
+      status: 'APPROVED',
+      event_date: '2026-01-02T15:14:00Z',
+    },
+  }),
+  transactionCreated: defineEvent({
+    domain: 'transaction',
+    eventType: 'creation',
+    version: 1,
+    title: 'Transaction created',
+    description: 'A transaction was posted to an account (one per account leg of an approved authorization).',
+    schema: Type.Object({
+      transaction_id: Type.Integer(),
+      account_id: Type.Integer(),
+      program_id: Type.Integer(),
+      authorization_id: Type.Optional(Type.Integer()),
+      processing_code: Type.String(),
+      processing_description: Type.Optional(Type.String()),
+      transaction_type: Type.Object({ id: Type.Optional(Type.Integer()), credit: Type.Boolean() }),
+      amount: Money('Amount'),
+      currency: Type.String(),
+      event_date: Type.String({ description: 'Business date, YYYY-MM-DD.' }),
+      event_datetime: Type.String({ format: 'date-time' }),
+    }),
+    example: {
+      transaction_id: 9001,
+      account_id: 2417,
+      program_id: 1504,
+      authorization_id: 16397984,
+      processing_code: '002000',
+      processing_description: 'Debit',
+      transaction_type: { id: 301, credit: false },
+      amount: 12.34,
+      currency: 'BRL',
+      event_date: '2026-01-02',
+      event_datetime: '2026-01-02T15:14:00Z',
+    },
+  }),
+  balanceChanged: defineEvent({
+    domain: 'account',
+    eventType: 'balances-balance-change',
+    version: 1,
+    title: 'Account balance changed',
+    description: "An account's balance buckets changed: the buckets after the change.",
+    schema: Type.Object({
+      account_id: Type.Integer(),
+      currency: Type.String(),
+      available_balance: Money('Available: own funds not held'),
+      current_balance: Money('Current: the posted balance (available plus held)'),
+      held_funds: Money('Held'),
+      credit_used: Money('What the posted balance is below zero'),
+      available_credit_limit: Money('What the account may still spend (balance plus its credit or overdraft limit)'),
+      entry_id: Type.String({ description: 'The journal entry that changed it.' }),
+    }),
+    example: {
+      account_id: 2417,
+      currency: 'BRL',
+      available_balance: 87.66,
+      current_balance: 87.66,
+      held_funds: 0,
+      credit_used: 0,
+      available_credit_limit: 587.66,
+      entry_id: '381',
+    },
+  }),
+  limitChanged: defineEvent({
+    domain: 'ledger',
+    eventType: 'limit-changed',
+    version: 1,
+    title: 'Account limit changed',
+    description: "An account's limits changed (PATCH /ledger/v1/accounts/{accountId}/limits or /balances-limits/v1/accounts/{accountId}/limits).",
+    schema: Type.Object({
+      account_id: Type.Integer(),
+      changed_fields: Type.Array(Type.String()),
+      max_credit_limit: Type.Optional(Type.Number()),
+      total_credit_limit: Type.Optional(Type.Number()),
+      total_overdraft_limit: Type.Optional(Type.Number()),
+      percentage_over_limit: Type.Optional(Type.Number()),
+      total_installment_credit_limit: Type.Optional(Type.Number()),
+      currency_code: Type.String(),
+    }),
+    example: { account_id: 2417, changed_fields: ['total_credit_limit'], max_credit_limit: 800.01, total_credit_limit: 500, currency_code: 'BRL' },
+  }),
+};
+
+export const LEDGER_MONEY_EVENTS = Object.values(LedgerEvents);

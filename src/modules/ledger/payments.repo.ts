@@ -1,0 +1,142 @@
+// SQL of authorizations (payments, holds, cancellations) and of Pismo's transactions. Every
+// function takes the transaction and the org id, and filters on it.
+import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Tx } from '../../platform/db/database.js';
+import type { Json, Timestamp } from '../../platform/db/tables.js';
+
+export interface LedgerAuthorizationsTable {
+  org_id: string;
+  authorization_id: Generated<bigint>;
+  operation: string;
+  tracking_id: string | null;
+  status: 'APPROVED' | 'DECLINED' | 'CANCELLED';
+  response_code: string;
+  reason: string | null;
+  account_id: bigint | null;
+  currency: string | null;
+  amount_minor: bigint | null;
+  entry_id: bigint | null;
+  cancel_entry_id: bigint | null;
+  original_authorization_id: bigint | null;
+  request: Json<Record<string, unknown>>;
+  response: Json<Record<string, unknown>> | null;
+  cid: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LedgerTransactionsTable {
+  org_id: string;
+  transaction_id: Generated<bigint>;
+  account_id: bigint;
+  program_id: bigint;
+  authorization_id: bigint | null;
+  entry_id: bigint;
+  processing_code: string;
+  processing_description: string | null;
+  credit: boolean;
+  currency: string;
+  amount_minor: bigint;
+  event_date: string;
+  event_datetime: Timestamp;
+  created_at: Timestamp;
+}
+
+declare module '../../platform/db/tables.js' {
+  interface Tables {
+    ledger_authorizations: LedgerAuthorizationsTable;
+    ledger_transactions: LedgerTransactionsTable;
+  }
+}
+
+export type AuthorizationRow = Selectable<LedgerAuthorizationsTable>;
+export type TransactionRow = Selectable<LedgerTransactionsTable>;
+
+/** Inserts an authorization; a tracking id already used by the same operation violates `ledger_authorizations_tracking`. */
+export const insertAuthorization = (tx: Tx, row: Insertable<LedgerAuthorizationsTable>) =>
+  tx.insertInto('ledger_authorizations').values(row).returningAll().executeTakeFirstOrThrow();
+
+export const setAuthorizationEntry = (tx: Tx, orgId: string, ids: bigint[], entryId: bigint) =>
+  tx.updateTable('ledger_authorizations').set({ entry_id: entryId }).where('org_id', '=', orgId).where('authorization_id', 'in', ids).execute();
+
+/** Authorizations of these operations with this tracking id, oldest first. */
+export const authorizationsByTracking = (tx: Tx, orgId: string, trackingId: string, operations: string[]) =>
+  tx
+    .selectFrom('ledger_authorizations')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('tracking_id', '=', trackingId)
+    .where('operation', 'in', operations)
+    .orderBy('authorization_id')
+    .execute();
+
+export const findAuthorization = (tx: Tx, orgId: string, authorizationId: bigint) =>
+  tx.selectFrom('ledger_authorizations').selectAll().where('org_id', '=', orgId).where('authorization_id', '=', authorizationId).executeTakeFirst();
+
+/** Locks authorizations (a cancellation marks them), in id order. */
+export const lockAuthorizations = (tx: Tx, orgId: string, ids: bigint[]) =>
+  tx
+    .selectFrom('ledger_authorizations')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('authorization_id', 'in', ids)
+    .orderBy('authorization_id')
+    .forUpdate()
+    .execute();
+
+export const markCancelled = (tx: Tx, orgId: string, ids: bigint[], cancelEntryId: bigint, now: Date) =>
+  tx
+    .updateTable('ledger_authorizations')
+    .set({ status: 'CANCELLED', cancel_entry_id: cancelEntryId, updated_at: now })
+    .where('org_id', '=', orgId)
+    .where('authorization_id', 'in', ids)
+    .execute();
+
+export const insertTransactions = (tx: Tx, rows: Insertable<LedgerTransactionsTable>[]) =>
+  rows.length ? tx.insertInto('ledger_transactions').values(rows).returningAll().execute() : Promise.resolve([]);
+
+export interface TransactionFilter {
+  accountId: bigint;
+  processingCode?: string;
+  credit?: boolean;
+  authorizationIds?: bigint[];
+  from?: string;
+  to?: string;
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+/** An account's transactions with their authorization's tracking id, by event date then id. */
+export const listTransactions = (tx: Tx, orgId: string, f: TransactionFilter) => {
+  let q = tx
+    .selectFrom('ledger_transactions as t')
+    .leftJoin('ledger_authorizations as a', (j) => j.onRef('a.org_id', '=', 't.org_id').onRef('a.authorization_id', '=', 't.authorization_id'))
+    .selectAll('t')
+    .select('a.tracking_id')
+    .where('t.org_id', '=', orgId)
+    .where('t.account_id', '=', f.accountId);
+  if (f.processingCode !== undefined) q = q.where('t.processing_code', '=', f.processingCode);
+  if (f.credit !== undefined) q = q.where('t.credit', '=', f.credit);
+  if (f.authorizationIds !== undefined) q = q.where('t.authorization_id', 'in', f.authorizationIds.length ? f.authorizationIds : [0n]);
+  if (f.from !== undefined) q = q.where('t.event_date', '>=', f.from);
+  if (f.to !== undefined) q = q.where('t.event_date', '<=', f.to);
+  return q.orderBy('t.event_date', f.order).orderBy('t.transaction_id', f.order).limit(f.limit).offset(f.offset).execute();
+};
+
+export const findTransaction = (tx: Tx, orgId: string, accountId: bigint, transactionId: bigint) =>
+  tx
+    .selectFrom('ledger_transactions as t')
+    .leftJoin('ledger_authorizations as a', (j) => j.onRef('a.org_id', '=', 't.org_id').onRef('a.authorization_id', '=', 't.authorization_id'))
+    .selectAll('t')
+    .select('a.tracking_id')
+    .where('t.org_id', '=', orgId)
+    .where('t.account_id', '=', accountId)
+    .where('t.transaction_id', '=', transactionId)
+    .executeTakeFirst();
+
+/** Authorization ids of a tracking id (any operation). */
+export const authorizationIdsByTracking = async (tx: Tx, orgId: string, trackingId: string): Promise<bigint[]> =>
+  (await tx.selectFrom('ledger_authorizations').select('authorization_id').where('org_id', '=', orgId).where('tracking_id', '=', trackingId).execute()).map(
+    (r) => r.authorization_id,
+  );

@@ -1,0 +1,147 @@
+// Isolation seed of money movement: a debit account with money in it, a transfer to cancel, a
+// hold with part of it transferred; and the routes that name an account, a transfer or a hold in
+// their body. Reads the accounts seed's credit account.
+import type { IsolationSeed, RuleContext, WalkCase } from '../walk.js';
+
+const PAYMENTS = '/payments/v1/payments';
+const HOLDS = '/payments/v1/payments/hold-funds';
+
+const cashIn = (account: string, amount = 10) => ({
+  from: [{ custom_info: { type: 'DEPOSIT' } }],
+  to: [{ processing_code: '004000', amount, account: { id: Number(account) } }],
+});
+const hold = (account: string, tracking: string, amount = 0.01, code = '002000') => ({
+  tracking_id: tracking,
+  account_id: Number(account),
+  amount,
+  processing_code: code,
+});
+const asAccount = (account: string) => ({ 'x-account-id': account });
+const refused = (label: string, body: unknown, headers?: Record<string, string>): WalkCase => ({
+  label,
+  body,
+  ...(headers ? { headers } : {}),
+  expect: { status: [400, 404, 422], reason: "another org's account, transfer or hold is none of B's" },
+});
+
+let n = 0;
+const uuid = (): string => `00000000-0000-4000-8000-${String((n += 1)).padStart(12, '0')}`;
+
+export const ledgerMoneySeed: IsolationSeed = {
+  module: 'ledger-money',
+  async seed(s) {
+    const program = await s.call('POST', '/programs/v1/programs/template', {
+      name: s.mark('money-program'),
+      type: 'DEBITO',
+      timezone: 'America/Sao_Paulo',
+      currency_numeric_code: '986',
+      country_code: 'BRA',
+      bin: { value: '999999', start_range: '0', end_range: '999999999' },
+      brand: 'VISA',
+    });
+    const opened = await s.call('POST', '/acquisitions/v3/s2s/applications', {
+      application: {
+        submit: true,
+        program_id: program.id,
+        applicant: { document_number: s.mark('money-doc').slice(0, 15), personal: { name: s.mark('money-owner') }, account: { overdraft_limit: 10 } },
+      },
+    }, 201);
+    const account = String(opened.account_id);
+    const other = s.value('account');
+    const call = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
+      const res = await s.app.http.inject({ method: 'POST', url, headers: { ...s.headers, ...headers }, payload: body as object });
+      if (res.statusCode >= 300) throw new Error(`POST ${url}: ${res.statusCode} ${res.body}`);
+      return res.json();
+    };
+    await call(PAYMENTS, cashIn(account, 1000), asAccount(account));
+    const transfer = uuid();
+    const paid = await call(PAYMENTS, { tracking_id: transfer, from: [{ processing_code: '002000', amount: 5, account: { id: Number(account) } }], to: [{ processing_code: '004000', account: { id: Number(other) } }] }, asAccount(account));
+    const listed = await s.app.http.inject({
+      method: 'GET',
+      url: `/transactions-core/v2/transactions?authorizationTrackingId=${transfer}`,
+      headers: { ...s.headers, ...asAccount(account) },
+    });
+    const transaction = String(listed.json().items[0].id);
+    const holdTracking = s.mark('hold').slice(0, 36);
+    await call(`${HOLDS}/block`, hold(account, holdTracking, 100));
+    await call(`${HOLDS}/transfer`, hold(account, holdTracking, 1));
+    return {
+      params: {
+        '/ledger/v1/accounts/{accountId}/limits': [{ accountId: account }, { accountId: other }],
+        '/balances-limits/v1/accounts/{accountId}/limits': [{ accountId: account }],
+        '/balances-limits/v1/accounts/{accountId}/daily-balances': [{ accountId: account }],
+        '/transactions-core/v2/transactions/{transactionId}': [{ transactionId: transaction }],
+      },
+      values: {
+        moneyAccount: account,
+        moneyTransfer: transfer,
+        moneyAuthorization: String(paid.authorization_ids.debit),
+        moneyHold: holdTracking,
+        moneyTransaction: transaction,
+      },
+      markers: [],
+      snapshot: [`/ledger/v1/accounts/${account}/limits`, `/ledger/v1/accounts/${other}/limits`],
+    };
+  },
+  routes: {
+    'GET /transactions-core/v2/transactions': {
+      query: ({ b }: RuleContext) => `authorizationTrackingId=${b.value('moneyTransfer')}`,
+      headers: ({ b }: RuleContext) => asAccount(b.value('moneyAccount')),
+      cases: ({ a, b }) => [
+        {
+          label: "A's tracking id",
+          query: `authorizationTrackingId=${a.value('moneyTransfer')}`,
+          headers: asAccount(b.value('moneyAccount')),
+          expect: { status: 200, reason: "a filter on another org's transfer matches nothing" },
+          check: (res) => (res.json().items?.length === 0 ? undefined : `expected no items, got ${res.body.slice(0, 300)}`),
+        },
+        {
+          label: "A's account",
+          query: `authorizationTrackingId=${a.value('moneyTransfer')}`,
+          headers: asAccount(a.value('moneyAccount')),
+          expect: { status: [200, 400, 404], reason: "another org's account has no transactions for B" },
+          check: (res) => (res.status !== 200 || res.json().items?.length === 0 ? undefined : `expected no items, got ${res.body.slice(0, 300)}`),
+        },
+      ],
+    },
+    'GET /transactions-core/v2/transactions/{transactionId}': {
+      headers: ({ b }: RuleContext) => asAccount(b.value('moneyAccount')),
+    },
+    [`POST ${PAYMENTS}`]: {
+      body: ({ b }: RuleContext) => cashIn(b.value('moneyAccount'), 1),
+      headers: ({ b }: RuleContext) => asAccount(b.value('moneyAccount')),
+      cases: ({ a, b }) => [
+        refused("A's account credited", { from: [{ processing_code: '002000', amount: 1, account: { id: Number(b.value('moneyAccount')) } }], to: [{ processing_code: '004000', account: { id: Number(a.value('moneyAccount')) } }] }, asAccount(b.value('moneyAccount'))),
+        refused("A's account debited", { from: [{ processing_code: '002000', amount: 1, account: { id: Number(a.value('moneyAccount')) } }], to: [{ custom_info: { type: 'WITHDRAWAL' } }] }, asAccount(a.value('moneyAccount'))),
+      ],
+    },
+    'POST /payments/v2/cancel': {
+      body: ({ b }: RuleContext) => ({ original_tracking_id: b.value('moneyTransfer'), amount: 5 }),
+      cases: ({ a }) => [
+        refused("A's transfer", { original_tracking_id: a.value('moneyTransfer'), amount: 5 }),
+        refused("A's authorization", { authorization_id: Number(a.value('moneyAuthorization')), amount: 5 }),
+      ],
+    },
+    [`POST ${HOLDS}/block`]: {
+      body: ({ b }: RuleContext) => hold(b.value('moneyAccount'), `walk-block-${(n += 1)}`),
+      cases: ({ a }) => [refused("A's account", hold(a.value('moneyAccount'), `walk-block-${(n += 1)}`))],
+    },
+    [`POST ${HOLDS}/unblock`]: {
+      body: ({ b }: RuleContext) => hold(b.value('moneyAccount'), b.value('moneyHold'), 0.01, '004000'),
+      cases: ({ a, b }) => [
+        refused("A's account and hold", hold(a.value('moneyAccount'), a.value('moneyHold'), 0.01, '004000')),
+        refused("A's hold on B's account", hold(b.value('moneyAccount'), a.value('moneyHold'), 0.01, '004000')),
+      ],
+    },
+    [`POST ${HOLDS}/transfer`]: {
+      body: ({ b }: RuleContext) => hold(b.value('moneyAccount'), b.value('moneyHold'), 0.01),
+      cases: ({ a, b }) => [refused("A's hold on B's account", hold(b.value('moneyAccount'), a.value('moneyHold'), 0.01))],
+    },
+    [`POST ${HOLDS}/transfer/cancel`]: {
+      body: ({ b }: RuleContext) => ({ tracking_id: `walk-undo-${(n += 1)}`, original_tracking_id: b.value('moneyHold'), account_id: Number(b.value('moneyAccount')), amount: 1, processing_code: '004000' }),
+      cases: ({ a, b }) => [
+        refused("A's hold on B's account", { tracking_id: `walk-undo-${(n += 1)}`, original_tracking_id: a.value('moneyHold'), account_id: Number(b.value('moneyAccount')), amount: 1, processing_code: '004000' }),
+      ],
+    },
+  },
+};
