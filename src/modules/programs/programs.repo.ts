@@ -147,3 +147,12 @@ export const calendarUsedByProgram = async (tx: Tx, orgId: string, calendarId: b
 export const programCalendarId = async (tx: Tx, orgId: string, programId: bigint): Promise<bigint | null | undefined> =>
   (await tx.selectFrom('programs').select('holiday_calendar_id').where('org_id', '=', orgId).where('program_id', '=', programId).executeTakeFirst())
     ?.holiday_calendar_id;
+
+/** A program's type, currency and time zone, for modules that hang configuration on a program (lending). */
+export const programFacts = (tx: Tx, orgId: string, programId: bigint) =>
+  tx
+    .selectFrom('programs')
+    .select(['program_id', 'type_id', 'currency_numeric_code', 'timezone'])
+    .where('org_id', '=', orgId)
+    .where('program_id', '=', programId)
+    .executeTakeFirst();
