@@ -4,7 +4,8 @@ import type { IsolationSeed } from '../walk.js';
 import { calendarsSeed } from './calendars.js';
 import { clockSeed } from './clock.js';
 import { eventsSeed } from './events.js';
+import { lendingSeed } from './lending.js';
 import { orgsSeed } from './orgs.js';
 import { programsSeed } from './programs.js';
 
-export const seeds: IsolationSeed[] = [orgsSeed, calendarsSeed, programsSeed, eventsSeed, clockSeed];
+export const seeds: IsolationSeed[] = [orgsSeed, calendarsSeed, programsSeed, eventsSeed, clockSeed, lendingSeed];
