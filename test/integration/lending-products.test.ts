@@ -376,3 +376,23 @@ describe('another org', () => {
     await created(await call('POST', '/lending/v1/charge-plans', chargePlan('TAC'), other.headers));
   });
 });
+
+describe('amounts', () => {
+  it('an amount no JSON number carries exactly is refused naming the field, before anything is written', async () => {
+    const huge = '9007199254740993';
+    const plan = await app.http.inject({
+      method: 'POST',
+      url: '/lending/v1/charge-plans',
+      headers: { ...h, 'content-type': 'application/json' },
+      payload: `{"code":"HUGE","name":"Huge","type":"FEE","collection_method":"DEDUCT","currency":986,"fixed_amount":{"value":${huge}}}`,
+    });
+    expectError(plan, 400, 'ELND0003', 'body.fixed_amount.value');
+    const product = await app.http.inject({
+      method: 'POST',
+      url: '/lending/v1/loan-products',
+      headers: { ...h, 'content-type': 'application/json' },
+      payload: JSON.stringify(personalProduct(programId, { product_name: 'Huge multiple' })).replace(/}$/, `,"installment_amount_in_multiples_of":${huge}}`),
+    });
+    expectError(product, 400, 'ELND0003', 'body.installment_amount_in_multiples_of');
+  });
+});

@@ -12,8 +12,19 @@ export function currencyOf(field: string, numeric: number, code = 'ELND0003'): C
 
 export const numericCode = (c: Currency): string => c.numeric;
 
-/** Minor units of an Amount field's decimal text in `currency` (more decimals than it has: 400 naming the field). */
-export const toMinor = (field: string, text: string, currency: Currency): bigint => amountToMoney(field, text, currency).minor;
+/**
+ * Minor units of an Amount field's decimal text in `currency`: more decimals than it has, or an
+ * amount no JSON number carries exactly (answers echo amounts as numbers), is a 400 naming the field.
+ */
+export function toMinor(field: string, text: string, currency: Currency): bigint {
+  const money = amountToMoney(field, text, currency);
+  try {
+    money.toApiNumber();
+  } catch {
+    throw LendingErrors.invalid(field, 'cannot be answered exactly as a JSON number: at most 15 significant digits');
+  }
+  return money.minor;
+}
 
 export const fromMinor = (minor: bigint, currency: Currency | string): number => Money.ofMinor(minor, typeof currency === 'string' ? currencyByNumeric(currency) : currency).toApiNumber();
 
