@@ -5,6 +5,7 @@ import { calendarsModule, useCalendarOwners } from './calendars/index.js';
 import { clockModule } from './clock/index.js';
 import { eventsModule } from './events/index.js';
 import { accountBalances, ledgerModule, openLedgerAccount } from './ledger/index.js';
+import { lendingModule } from './lending/index.js';
 import { orgHolidayCalendarId, orgsModule } from './orgs/index.js';
 import { programCalendars, programsModule } from './programs/index.js';
 
@@ -17,4 +18,4 @@ useCalendarOwners({ ...programCalendars, orgCalendar: orgHolidayCalendarId });
 onAccountCreated(openLedgerAccount);
 useAccountBalances(accountBalances);
 
-export const modules: LastroModule[] = [orgsModule, eventsModule, programsModule, calendarsModule, clockModule, accountsModule, ledgerModule];
+export const modules: LastroModule[] = [orgsModule, eventsModule, programsModule, calendarsModule, clockModule, accountsModule, ledgerModule, lendingModule];

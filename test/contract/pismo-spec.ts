@@ -520,6 +520,11 @@ export function checkResponse(specOrFile: LoadedSpec | string, res: ResponseSamp
 
   const content = asObject(declared.node.content);
   const hasBody = res.body !== undefined && res.body !== '';
+  // A 204 carries no body (RFC 9110 §15.3.5): content a spec declares for it cannot be sent.
+  if (res.status === 204) {
+    if (hasBody) problems.push(`response body must be empty on 204, got ${preview(res.body)}`);
+    return problems;
+  }
   if (!content || Object.keys(content).length === 0 || found.method === 'head') return problems;
   const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
   if (hasBody && contentType && !Object.keys(content).some((mt) => mediaMatches(mt, contentType))) {

@@ -1,5 +1,20 @@
-// The lending module's public face. For now: the pure schedule engine (schedules, repayment
-// allocation, pay-off quotes and prepayment re-schedules); the lifecycle routes come on top of it.
+// The lending module: Pismo's Lending API v1 — loan products and what they name (charge plans,
+// penalty plans, repayment hierarchies) and program configurations — and the pure schedule engine
+// (schedules, repayment allocation, pay-off quotes and prepayment re-schedules) the lifecycle uses.
+import type { LastroModule } from '../../platform/module.js';
+import { chargePlansRoutes } from './charge-plans.routes.js';
+import { createChargePlansService } from './charge-plans.service.js';
+import { LENDING_PRODUCT_EVENTS } from './lending.events.js';
+import { loanProductsRoutes } from './loan-products.routes.js';
+import { createLoanProductsService } from './loan-products.service.js';
+import { penaltyPlansRoutes } from './penalty-plans.routes.js';
+import { createPenaltyPlansService } from './penalty-plans.service.js';
+import { programConfigurationsRoutes } from './program-configurations.routes.js';
+import { createProgramConfigurationsService } from './program-configurations.service.js';
+import { repaymentHierarchiesRoutes } from './repayment-hierarchies.routes.js';
+import { createRepaymentHierarchiesService } from './repayment-hierarchies.service.js';
+
+export { LendingEvents } from './lending.events.js';
 export {
   buildSchedule,
   annuityPayment,
@@ -51,4 +66,16 @@ export { DAYS_IN_YEAR_METHODS, dayCount, yearFraction, type DaysInYearMethod } f
 export { FREQUENCY_METHODS, TIME_UNITS, type FrequencyMethod, type RepaymentFrequency, type TimeUnit } from './lending.frequency.js';
 export { ROUNDING_MODES, type RoundingMode } from './lending.rounding.js';
 export { type DateInput } from './lending.dates.js';
-export { LendingErrors } from './lending.errors.js';
+export { ScheduleErrors } from './lending.schedule.errors.js';
+
+export const lendingModule: LastroModule = {
+  name: 'lending',
+  events: LENDING_PRODUCT_EVENTS,
+  routes(app, platform) {
+    loanProductsRoutes(app, platform, createLoanProductsService(platform));
+    chargePlansRoutes(app, platform, createChargePlansService(platform));
+    penaltyPlansRoutes(app, platform, createPenaltyPlansService(platform));
+    repaymentHierarchiesRoutes(app, platform, createRepaymentHierarchiesService(platform));
+    programConfigurationsRoutes(app, platform, createProgramConfigurationsService(platform));
+  },
+};

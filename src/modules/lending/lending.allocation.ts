@@ -2,7 +2,7 @@
 // hierarchy order, every minor unit accounted for — what is allocated plus the overpayment is
 // exactly the amount paid.
 import type { Money } from '../../platform/money.js';
-import { LendingErrors } from './lending.errors.js';
+import { ScheduleErrors } from './lending.schedule.errors.js';
 
 /** Pismo v2 repayment-hierarchy components. */
 export type Component = 'PENALTY' | 'FEE' | 'TAX' | 'CHARGE' | 'INSURANCE' | 'INTEREST' | 'PRINCIPAL';
@@ -53,8 +53,8 @@ export function resolveHierarchy(hierarchy: readonly Component[] | undefined): C
   const given = hierarchy ?? DEFAULT_HIERARCHY;
   const seen = new Set<Component>();
   for (const [i, c] of given.entries()) {
-    if (!COMPONENTS.includes(c)) throw LendingErrors.notValid(`hierarchy[${i}]`, `must be one of ${COMPONENTS.join(', ')}`);
-    if (seen.has(c)) throw LendingErrors.notValid(`hierarchy[${i}]`, `repeats ${c}`);
+    if (!COMPONENTS.includes(c)) throw ScheduleErrors.notValid(`hierarchy[${i}]`, `must be one of ${COMPONENTS.join(', ')}`);
+    if (seen.has(c)) throw ScheduleErrors.notValid(`hierarchy[${i}]`, `repeats ${c}`);
     seen.add(c);
   }
   return [...given, ...DEFAULT_HIERARCHY.filter((c) => !seen.has(c))];
@@ -62,15 +62,15 @@ export function resolveHierarchy(hierarchy: readonly Component[] | undefined): C
 
 export function allocateRepayment(req: AllocationRequest): AllocationResult {
   const currency = req.amount.currency;
-  if (req.amount.isNegative()) throw LendingErrors.notValid('repayment_amount', 'must not be negative');
+  if (req.amount.isNegative()) throw ScheduleErrors.notValid('repayment_amount', 'must not be negative');
   const order = resolveHierarchy(req.hierarchy);
   const zero = req.amount.subtract(req.amount);
   const rows = req.installments.map((inst, i) => {
     const remaining = {} as Record<Component, Money>;
     for (const c of COMPONENTS) {
       const v = inst.outstanding[c] ?? zero;
-      if (v.currency.code !== currency.code) throw LendingErrors.notValid(`installments[${i}].${c}`, `is not in ${currency.code}`);
-      if (v.isNegative()) throw LendingErrors.notValid(`installments[${i}].${c}`, 'must not be negative');
+      if (v.currency.code !== currency.code) throw ScheduleErrors.notValid(`installments[${i}].${c}`, `is not in ${currency.code}`);
+      if (v.isNegative()) throw ScheduleErrors.notValid(`installments[${i}].${c}`, 'must not be negative');
       remaining[c] = v;
     }
     const allocated = Object.fromEntries(COMPONENTS.map((c) => [c, zero])) as Record<Component, Money>;

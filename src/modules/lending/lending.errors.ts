@@ -1,46 +1,132 @@
-// Coded errors of the lending schedule engine, with the codes Pismo's Lending v1 API documents
-// (ELND…, catalog §5.6 and Appendix C). All are 400s in Pismo's spec (kind `invalid`).
+// Coded errors of the lending module, with the codes Pismo's Lending API v1 documents (ELND…),
+// and the 400 statuses that file declares for them. A request the schema refuses is answered
+// with the code the spec gives its field (`ELND0200 Field collection_method not passed`), or the
+// spec's generic ELND0002 (missing) / ELND0003 (not valid); the details still name every field.
 import { AppError, type FieldIssue } from '../../platform/errors.js';
 
+/** One field rule: the field (as the error mapper names it: `body.stages`) and its codes. */
+export interface FieldCode {
+  field: string | RegExp;
+  /** The code when the field is missing. */
+  missing?: string;
+  /** The code when the field is present but not valid. */
+  invalid?: string;
+}
+
+/** Pismo's messages for its codes, as the v1 file words them. */
+export const MESSAGES: Record<string, string> = {
+  ELND0002: '{field} not passed',
+  ELND0003: '{field} not valid',
+  ELND0005: '{what} not found',
+  ELND0121: 'Field repayment_due must be one of [BEGINNING_OF_PERIOD, END_OF_PERIOD]',
+  ELND0200: 'Field collection_method not passed',
+  ELND0201: 'Field collection_method is not valid',
+  ELND0202: 'Pass only field fixed_amount or percentage, not both',
+  ELND0203: 'Field percentage.value not passed',
+  ELND0204: 'Field percentage.value must be positive',
+  ELND0205: 'Field percentage.min_charged_amount must be positive',
+  ELND0206: 'Field percentage.max_charged_amount must be positive',
+  ELND0207: 'Field percentage.max_charged_amount must be higher than percentage.min_charged_amount',
+  ELND0208: 'Field fixed_amount not passed',
+  ELND0209: 'Field fixed_amount.value must be positive',
+  ELND0210: 'Field name size must be lower or equal to 80',
+  ELND0211: 'Field currency must be between 0 and 999',
+  ELND0300: 'The number of stages must be between 1 and 5',
+  ELND0301: 'Field stages must have a collectable stage at the end',
+  ELND0302: 'Field early_final_settlement.penalty_rate not passed',
+  ELND0303: 'Field early_final_settlement.penalty_rate must be defined between 0 or 1, ex: 0.5',
+  ELND0304: 'Field early_final_settlement.number_of_periods must be equal to or greater than 0',
+  ELND0305: 'Field early_final_settlement.lock_in_period must be equal to or greater than 0',
+  ELND0306: 'Field prepayment.penalty_rate not passed',
+  ELND0307: 'Field prepayment.penalty_rate must be defined between 0 or 1, ex: 0.5',
+  ELND0308: 'Field prepayment.number_of_periods must be equal to or greater than 0',
+  ELND0309: 'Field prepayment.lock_in_period must be equal to or greater than 0',
+  ELND0310: 'Field prepayment.reduce_option not passed',
+  ELND0311: 'The number of charge plan codes must be between 1 and 20',
+  ELND0312: 'Field repayment_hierarchy_code length must be lower or equal to 32',
+  ELND0313: 'The number of penalty plan codes must be between 1 and 20',
+  ELND0314: 'Field loan_activation_method must be one of [ON_BOOK, ON_DISBURSE, ON_REPAY, ON_DISBURSE_OR_REPAY]',
+  ELND0317: "Moratorium in between stages isn't currently supported",
+  ELND0318: 'Different currencies between loan product and charge plans',
+  ELND0600:
+    'Field hierarchy must be a combination of the following items [PRINCIPAL, INTEREST, TAX, CHARGE, FEE, PENALTY]. Duplicated values are ignored.',
+  ELND0601: 'Field code is not passed',
+  ELND0602: 'Field code length must be lower or equal to 32',
+  ELND0603: 'Field hierarchy not passed',
+  ELND0604: 'Field hierarchy size must be equal to 6',
+  ELND0700: 'If you pass `next_cursor`, you must pass `next_version`.',
+  ELND0701: 'Field limit must be defined between 1 and 50.',
+  ELND0800: 'Field product_type is invalid. Valid options [BNPL, PERSONAL, BUSINESS].',
+  ELND0900: 'Field code not passed',
+  ELND0901: 'Field code length must be lower or equal to 32',
+  ELND0902: 'Field name not passed',
+  ELND0903: 'Field name length must be between 1 and 100',
+  ELND0904: 'Field percentage.accrual_frequency not passed',
+  ELND0905: 'Field apply_when not passed',
+  ELND0906: 'Field grace_days must be greater than 0',
+  ELND0907: 'Field fixed_amount must be greater than 0',
+  ELND0908: 'Field percentage not passed',
+  ELND0909: 'Field percentage must be greater than zero',
+  ELND0910: 'Field fixed_amount or percentage must be passed',
+  ELND0911: 'Field percentage.minimum_penalty_amount must be greater than zero when passed',
+  ELND0912: 'Field percentage.maximum_penalty_amount must be greater than zero when passed',
+  ELND0913: 'Field percentage.maximum_penalty_amount must be greater than minimum_penalty_amount.',
+  ELND0914: 'Field percentage.apply_concerning not passed',
+  ELND0915: 'Field grace_days must not be passed when field apply_when do not contain PAST_DUE option',
+  ELND0916: 'Query parameter status must be one of [ENABLED, DISABLED].',
+  ELND0917: 'Field currency must be between 0 and 999',
+  ELND1300: 'Notification type must be [BEFORE_PAST_DUE, AFTER_PAST_DUE]',
+  ELND1302: 'Field configs not passed',
+  ELND1303: 'Field enabled not passed',
+  ELND1304: 'Field number_of_days not passed',
+  ELND1500: 'Field idempotency-key is invalid',
+  ELND1501: 'idempotency-key is already in use',
+  WLND0001: 'idempotency-key already in use',
+};
+
+/** `body.rules.loan_amount.min` → `rules.loan_amount.min`, as Pismo's messages name fields. */
+const bare = (field: string) => field.replace(/^(body|query|path|headers)\./, '');
+
+const messageOf = (code: string, field: string) => (MESSAGES[code] ?? '{field} not valid').replace('{field}', bare(field)).replace('{what}', bare(field));
+
+/** A 400 with `code` naming the issues; the message is Pismo's for the code, then each issue. */
+export function coded(code: string, issues: FieldIssue[]): AppError {
+  const first = issues[0]?.field ?? 'request';
+  const text = `${messageOf(code, first)}: ${issues.map((i) => `${i.field} ${i.reason}`).join('; ')}`;
+  return new AppError('invalid', code, text, issues);
+}
+
+const matches = (rule: FieldCode, field: string) => (typeof rule.field === 'string' ? rule.field === field : rule.field.test(field));
+
+/**
+ * The route's `refusedRequest`: a VALIDATION_ERROR becomes the spec's code for its first field
+ * that has one, else ELND0002 / ELND0003. A malformed idempotency key is ELND1500.
+ */
+export function lendingRefusal(rules: FieldCode[] = []): (err: AppError) => AppError {
+  return (err) => {
+    if (err.code !== 'VALIDATION_ERROR' || !Array.isArray(err.details)) return err;
+    const issues = err.details as FieldIssue[];
+    for (const issue of issues) {
+      const missing = issue.reason === 'is required';
+      if (/^headers\.(x-)?idempotency-key$/.test(issue.field)) return coded('ELND1500', issues);
+      const rule = rules.find((r) => matches(r, issue.field) && (missing ? r.missing : r.invalid));
+      if (rule) return coded((missing ? rule.missing : rule.invalid)!, issues);
+    }
+    return coded(issues.some((i) => i.reason === 'is required') ? 'ELND0002' : 'ELND0003', issues);
+  };
+}
+
 export const LendingErrors = {
-  /** Pismo: "More than 500 repayments not supported" (POST /lending/v1/simulations, 400). */
-  tooManyInstallments: (count: number) =>
-    new AppError('invalid', 'ELND0006', 'More than 500 repayments not supported', [
-      { field: 'stages', reason: `add up to ${count} installments; at most 500 are supported` },
-    ] satisfies FieldIssue[]),
-  loanAmountNotPositive: () =>
-    new AppError('invalid', 'ELND0105', 'Field loan_amount must be greater than 0', [{ field: 'loan_amount', reason: 'must be greater than 0' }]),
-  stagesCount: () =>
-    new AppError('invalid', 'ELND0107', 'Field stages must have at least one item and a maximum of 5', [
-      { field: 'stages', reason: 'must have at least one item and a maximum of 5' },
-    ]),
-  negativeRate: (field: string) =>
-    new AppError('invalid', 'ELND0116', 'Field stages[].interest_rate.value must be greater or equal to 0', [{ field, reason: 'must be greater or equal to 0' }]),
-  negativePeriod: (field: string) =>
-    new AppError('invalid', 'ELND0119', 'Field stages[].period.value must be greater or equal to 0', [{ field, reason: 'must be greater or equal to 0' }]),
-  /** Pismo: the last stage must collect (not a moratorium). */
-  noCollectableLastStage: () =>
-    new AppError('invalid', 'ELND0301', 'Field stages must have a collectable stage at the end', [
-      { field: 'stages', reason: 'the last stage must not be a MORATORIUM' },
-    ]),
-  /** Pismo: a moratorium only opens the schedule, never between collecting stages. */
-  moratoriumBetweenStages: () =>
-    new AppError('invalid', 'ELND0317', "Moratorium in between stages isn't currently supported", [
-      { field: 'stages', reason: 'a MORATORIUM stage may only come before every collecting stage' },
-    ]),
-  chargeBothKinds: (field: string) =>
-    new AppError('invalid', 'ELND0202', 'Pass only field fixed_amount or percentage, not both', [{ field, reason: 'has both fixed_amount and percentage' }]),
-  chargeNoKind: (field: string) =>
-    new AppError('invalid', 'ELND0208', 'Field fixed_amount not passed', [{ field, reason: 'needs fixed_amount or percentage' }]),
-  chargeMinMax: (field: string) =>
-    new AppError('invalid', 'ELND0207', 'Field percentage.max_charged_amount must be higher than percentage.min_charged_amount', [
-      { field, reason: 'max_charged_amount is below min_charged_amount' },
-    ]),
-  /** Prepayment: Pismo's "payment_amount must be lower than outstanding principal amount". */
-  prepaymentNotBelowPrincipal: () =>
-    new AppError('invalid', 'ELND0508', 'Field payment_amount must be lower than outstanding principal amount', [
-      { field: 'amount_paid', reason: 'must be lower than the outstanding principal' },
-    ]),
-  /** Pismo's generic "{body field} not valid". */
-  notValid: (field: string, reason: string) => new AppError('invalid', 'ELND0003', `${field} not valid`, [{ field, reason }] satisfies FieldIssue[]),
+  /** A 400 with the spec's code for a rule the service checks. */
+  rule: (code: string, field: string, reason: string) => coded(code, [{ field, reason }]),
+  invalid: (field: string, reason: string) => coded('ELND0003', [{ field, reason }]),
+  /** A referenced object (plan, program) that is not there to use: 400 ELND0005 naming the field. */
+  relatedNotFound: (what: string, field: string, reason: string) =>
+    new AppError('invalid', 'ELND0005', `${what} not found: ${field} ${reason}`, [{ field, reason }]),
+  notFound: (what: string) => new AppError('not_found', 'ELND0005', `${what} not found`),
+  exists: (what: string, field: string) =>
+    new AppError('conflict', 'LENDING_ALREADY_EXISTS', `${what} already exists`, [{ field, reason: 'is already taken in this org' }]),
+  inUse: (what: string, by: string) => new AppError('conflict', 'LENDING_PLAN_IN_USE', `${what} is used by ${by}; it cannot be deleted`),
+  /** Pismo's answer to an idempotency key already used for another request: 202 with this code. */
+  keyInUse: (code: 'ELND1501' | 'WLND0001') => new AppError('unprocessable', code, MESSAGES[code]!),
 };

@@ -1,7 +1,7 @@
 // Pay-off quotes and prepayment re-schedules (pure), on top of the schedule engine.
 import { Money } from '../../platform/money.js';
 import { type DateInput, compareDates, daysBetween, formatDate, parseDate } from './lending.dates.js';
-import { LendingErrors } from './lending.errors.js';
+import { ScheduleErrors } from './lending.schedule.errors.js';
 import { Dec, type Ratio, type RoundingMode, mul, mulRound, ratio, ratioOf, roundDiv, toDecimal } from './lending.rounding.js';
 import { periodsPerYear, unitsPerYear } from './lending.frequency.js';
 import {
@@ -64,9 +64,9 @@ export interface PayoffQuote {
 export function payoffQuote(req: PayoffRequest): PayoffQuote {
   const mode = req.rounding_mode ?? 'HALF_EVEN';
   const on = parseDate(req.settlement_date);
-  if (!on) throw LendingErrors.notValid('settlement_date', 'must be a date YYYY-MM-DD');
+  if (!on) throw ScheduleErrors.notValid('settlement_date', 'must be a date YYYY-MM-DD');
   const first = req.installments[0];
-  if (!first) throw LendingErrors.notValid('installments', 'has no open installment');
+  if (!first) throw ScheduleErrors.notValid('installments', 'has no open installment');
   const zero = Money.zero(first.principal.currency);
   let principal = zero;
   let interest = zero;
@@ -77,7 +77,7 @@ export function payoffQuote(req: PayoffRequest): PayoffQuote {
   for (const inst of req.installments) {
     const start = parseDate(inst.period_start);
     const due = parseDate(inst.due_date);
-    if (!start || !due) throw LendingErrors.notValid(`installments[${inst.number}]`, 'has a bad date');
+    if (!start || !due) throw ScheduleErrors.notValid(`installments[${inst.number}]`, 'has a bad date');
     principal = principal.add(inst.principal);
     penalty = penalty.add(inst.penalty);
     if (compareDates(due, on) <= 0 || (compareDates(start, on) < 0 && req.interest_to === 'PERIOD_END')) {
@@ -94,9 +94,9 @@ export function payoffQuote(req: PayoffRequest): PayoffQuote {
   let settlementPenalty = zero;
   if (req.penalty) {
     const v = ratioOf(req.penalty.value);
-    if (v.n < 0n) throw LendingErrors.notValid('penalty.value', 'must not be negative');
+    if (v.n < 0n) throw ScheduleErrors.notValid('penalty.value', 'must not be negative');
     if (req.penalty.type === 'PERCENTAGE') {
-      if (v.n > v.d) throw LendingErrors.notValid('penalty.value', 'must be between 0 and 1');
+      if (v.n > v.d) throw ScheduleErrors.notValid('penalty.value', 'must be between 0 and 1');
       settlementPenalty = Money.ofMinor(mulRound(principal.minor, v, mode), principal.currency);
     } else settlementPenalty = Money.fromDecimal(req.penalty.value, principal.currency);
   }
@@ -162,10 +162,10 @@ export function reschedulePrepayment(req: PrepaymentRequest): PrepaymentResult {
   const currency = currencyOf(product.currency);
   const before = Money.fromDecimal(req.outstanding_principal, currency);
   const paid = Money.fromDecimal(req.amount_paid, currency);
-  if (!paid.minor || paid.isNegative()) throw LendingErrors.notValid('amount_paid', 'must be positive');
-  if (paid.compare(before) >= 0) throw LendingErrors.prepaymentNotBelowPrincipal();
+  if (!paid.minor || paid.isNegative()) throw ScheduleErrors.notValid('amount_paid', 'must be positive');
+  if (paid.compare(before) >= 0) throw ScheduleErrors.prepaymentNotBelowPrincipal();
   const n = req.remaining_installments;
-  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_INSTALLMENTS) throw LendingErrors.notValid('remaining_installments', 'must be between 1 and 500');
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_INSTALLMENTS) throw ScheduleErrors.notValid('remaining_installments', 'must be between 1 and 500');
   const balance = before.subtract(paid);
   const mode = product.rounding_mode ?? 'HALF_EVEN';
   const base = {
@@ -180,7 +180,7 @@ export function reschedulePrepayment(req: PrepaymentRequest): PrepaymentResult {
   if (req.reduce === 'INSTALLMENT') {
     return { reduce: 'INSTALLMENT', outstanding_principal: balance, installments_before: n, schedule: buildSchedule({ ...base, number_of_installments: n }) };
   }
-  if (req.reduce !== 'TERM') throw LendingErrors.notValid('reduce_option', 'must be one of INSTALLMENT, TERM');
+  if (req.reduce !== 'TERM') throw ScheduleErrors.notValid('reduce_option', 'must be one of INSTALLMENT, TERM');
   const installment = Money.fromDecimal(req.current_installment, currency).minor;
   const method = product.days_in_year_method ?? 'ACTUAL_ACTUAL';
   const ppy = periodsPerYear(product.repayment_frequency, method);

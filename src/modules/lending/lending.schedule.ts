@@ -6,7 +6,7 @@
 import { type Currency, Money, MoneyError, currencyByCode, currencyByNumeric, isCurrencyNumericCode } from '../../platform/money.js';
 import { type CivilDate, type DateInput, compareDates, daysBetween, daysInMonth, formatDate, parseDate } from './lending.dates.js';
 import { type DaysInYearMethod, DAYS_IN_YEAR_METHODS, yearFraction } from './lending.daycount.js';
-import { LendingErrors } from './lending.errors.js';
+import { ScheduleErrors } from './lending.schedule.errors.js';
 import {
   FREQUENCY_METHODS,
   type RepaymentFrequency,
@@ -209,7 +209,7 @@ const modeOf = (m: RepaymentModeInput | undefined): RepaymentModeType | undefine
 
 function requireDate(input: DateInput | undefined, field: string): CivilDate {
   const d = input === undefined ? undefined : parseDate(input);
-  if (!d) throw LendingErrors.notValid(field, 'must be a date YYYY-MM-DD');
+  if (!d) throw ScheduleErrors.notValid(field, 'must be a date YYYY-MM-DD');
   return d;
 }
 
@@ -218,7 +218,7 @@ export function currencyOf(code: string | number): Currency {
   try {
     return typeof code === 'number' || isCurrencyNumericCode(code) ? currencyByNumeric(code) : currencyByCode(code);
   } catch {
-    throw LendingErrors.notValid('currency', 'is not an ISO 4217 currency');
+    throw ScheduleErrors.notValid('currency', 'is not an ISO 4217 currency');
   }
 }
 
@@ -233,28 +233,28 @@ function amountMinor(value: DecimalInput, currency: Currency, field: string): bi
   try {
     return Money.fromDecimal(value, currency).minor;
   } catch (err) {
-    if (err instanceof MoneyError) throw LendingErrors.notValid(field, err.message);
+    if (err instanceof MoneyError) throw ScheduleErrors.notValid(field, err.message);
     throw err;
   }
 }
 
 function rateOf(input: RateInput | undefined, field: string, method: DaysInYearMethod): Ratio {
-  if (!input) throw LendingErrors.notValid(field, 'is required');
+  if (!input) throw ScheduleErrors.notValid(field, 'is required');
   let r: Ratio;
   try {
     r = ratioOf(input.value);
   } catch {
-    throw LendingErrors.notValid(`${field}.value`, 'must be a number');
+    throw ScheduleErrors.notValid(`${field}.value`, 'must be a number');
   }
-  if (r.n < 0n) throw LendingErrors.negativeRate(`${field}.value`);
+  if (r.n < 0n) throw ScheduleErrors.negativeRate(`${field}.value`);
   const unit = input.unit ?? 'YEAR';
-  if (!TIME_UNITS.includes(unit)) throw LendingErrors.notValid(`${field}.unit`, `must be one of ${TIME_UNITS.join(', ')}`);
+  if (!TIME_UNITS.includes(unit)) throw ScheduleErrors.notValid(`${field}.unit`, `must be one of ${TIME_UNITS.join(', ')}`);
   return mul(r, ratio(unitsPerYear(unit, method)));
 }
 
 function nonNegativeInt(value: number | undefined, field: string): number {
   if (value === undefined) return 0;
-  if (!Number.isSafeInteger(value) || value < 0) throw LendingErrors.notValid(field, 'must be a whole number ≥ 0');
+  if (!Number.isSafeInteger(value) || value < 0) throw ScheduleErrors.notValid(field, 'must be a whole number ≥ 0');
   return value;
 }
 
@@ -274,26 +274,26 @@ function percentOf(amount: bigint, pct: DecimalInput, field: string, mode: Round
   try {
     p = ratioOf(pct);
   } catch {
-    throw LendingErrors.notValid(field, 'must be a number');
+    throw ScheduleErrors.notValid(field, 'must be a number');
   }
-  if (p.n < 0n) throw LendingErrors.notValid(field, 'must be positive');
+  if (p.n < 0n) throw ScheduleErrors.notValid(field, 'must be positive');
   return mulRound(amount, { n: p.n, d: p.d * 100n }, mode);
 }
 
 function chargeAmounts(defs: ChargeDefinition[], loan: bigint, currency: Currency, mode: RoundingMode): { def: ChargeDefinition; minor: bigint }[] {
   return defs.map((def, i) => {
     const field = `charges[${i}]`;
-    if (!['FEE', 'TAX', 'CHARGE'].includes(def.type)) throw LendingErrors.notValid(`${field}.type`, 'must be one of FEE, TAX, CHARGE');
+    if (!['FEE', 'TAX', 'CHARGE'].includes(def.type)) throw ScheduleErrors.notValid(`${field}.type`, 'must be one of FEE, TAX, CHARGE');
     if (!['DEDUCT', 'UPFRONT', 'AMORTISED'].includes(def.collection_method)) {
-      throw LendingErrors.notValid(`${field}.collection_method`, 'must be one of DEDUCT, UPFRONT, AMORTISED');
+      throw ScheduleErrors.notValid(`${field}.collection_method`, 'must be one of DEDUCT, UPFRONT, AMORTISED');
     }
-    if (def.fixed_amount && def.percentage) throw LendingErrors.chargeBothKinds(field);
+    if (def.fixed_amount && def.percentage) throw ScheduleErrors.chargeBothKinds(field);
     if (def.fixed_amount) return { def, minor: amountMinor(def.fixed_amount.value, currency, `${field}.fixed_amount.value`) };
-    if (!def.percentage) throw LendingErrors.chargeNoKind(field);
+    if (!def.percentage) throw ScheduleErrors.chargeNoKind(field);
     let minor = percentOf(loan, def.percentage.value, `${field}.percentage.value`, mode);
     const min = def.percentage.min_charged_amount === undefined ? undefined : amountMinor(def.percentage.min_charged_amount, currency, `${field}.percentage.min_charged_amount`);
     const max = def.percentage.max_charged_amount === undefined ? undefined : amountMinor(def.percentage.max_charged_amount, currency, `${field}.percentage.max_charged_amount`);
-    if (min !== undefined && max !== undefined && max < min) throw LendingErrors.chargeMinMax(field);
+    if (min !== undefined && max !== undefined && max < min) throw ScheduleErrors.chargeMinMax(field);
     if (min !== undefined && minor < min) minor = min;
     if (max !== undefined && minor > max) minor = max;
     return { def, minor };
@@ -310,51 +310,51 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
   const product = req.product;
   const currency = currencyOf(product.currency);
   const mode = product.rounding_mode ?? 'HALF_EVEN';
-  if (!ROUNDING_MODES.includes(mode)) throw LendingErrors.notValid('rounding_mode', `must be one of ${ROUNDING_MODES.join(', ')}`);
+  if (!ROUNDING_MODES.includes(mode)) throw ScheduleErrors.notValid('rounding_mode', `must be one of ${ROUNDING_MODES.join(', ')}`);
   const method = product.repayment_calculation_method;
   if (!REPAYMENT_CALCULATION_METHODS.includes(method)) {
-    throw LendingErrors.notValid('repayment_calculation_method', `must be one of ${REPAYMENT_CALCULATION_METHODS.join(', ')}`);
+    throw ScheduleErrors.notValid('repayment_calculation_method', `must be one of ${REPAYMENT_CALCULATION_METHODS.join(', ')}`);
   }
   const dayCountMethod = product.days_in_year_method ?? 'ACTUAL_ACTUAL';
   if (!DAYS_IN_YEAR_METHODS.includes(dayCountMethod)) {
-    throw LendingErrors.notValid('days_in_year_method', `must be one of ${DAYS_IN_YEAR_METHODS.join(', ')}`);
+    throw ScheduleErrors.notValid('days_in_year_method', `must be one of ${DAYS_IN_YEAR_METHODS.join(', ')}`);
   }
   const daily = (product.interest_calculation_period ?? 'SAME_AS_REPAYMENT_PERIOD') === 'DAILY';
   if (!daily && product.interest_calculation_period !== undefined && product.interest_calculation_period !== 'SAME_AS_REPAYMENT_PERIOD') {
-    throw LendingErrors.notValid('interest_calculation_period', 'must be one of SAME_AS_REPAYMENT_PERIOD, DAILY');
+    throw ScheduleErrors.notValid('interest_calculation_period', 'must be one of SAME_AS_REPAYMENT_PERIOD, DAILY');
   }
   const frequency = product.repayment_frequency;
   if (!frequency || !FREQUENCY_METHODS.includes(frequency.method)) {
-    throw LendingErrors.notValid('repayment_frequency.method', `must be one of ${FREQUENCY_METHODS.join(', ')}`);
+    throw ScheduleErrors.notValid('repayment_frequency.method', `must be one of ${FREQUENCY_METHODS.join(', ')}`);
   }
   if (frequency.every !== undefined && (!Number.isSafeInteger(frequency.every) || frequency.every < 1)) {
-    throw LendingErrors.notValid('repayment_frequency.every', 'must be a whole number ≥ 1');
+    throw ScheduleErrors.notValid('repayment_frequency.every', 'must be a whole number ≥ 1');
   }
   const step = frequencyStep(frequency);
   const ppy = periodsPerYear(frequency, dayCountMethod);
   const perPeriod: Ratio = { n: ppy.d, d: ppy.n }; // 1 / periods per year
 
   const loan = amountMinor(req.loan_amount, currency, 'loan_amount');
-  if (loan <= 0n) throw LendingErrors.loanAmountNotPositive();
+  if (loan <= 0n) throw ScheduleErrors.loanAmountNotPositive();
   const multiple =
     product.installment_amount_in_multiples_of === undefined
       ? 0n
       : amountMinor(product.installment_amount_in_multiples_of, currency, 'installment_amount_in_multiples_of');
-  if (multiple < 0n) throw LendingErrors.notValid('installment_amount_in_multiples_of', 'must be positive');
+  if (multiple < 0n) throw ScheduleErrors.notValid('installment_amount_in_multiples_of', 'must be positive');
   const fixedInstallment = req.installment_amount === undefined ? undefined : amountMinor(req.installment_amount, currency, 'installment_amount');
-  if (fixedInstallment !== undefined && fixedInstallment <= 0n) throw LendingErrors.notValid('installment_amount', 'must be greater than 0');
+  if (fixedInstallment !== undefined && fixedInstallment <= 0n) throw ScheduleErrors.notValid('installment_amount', 'must be greater than 0');
 
   const start = requireDate(req.start_date, 'start_date');
   const disbursementDate = req.disbursement_date === undefined ? start : requireDate(req.disbursement_date, 'disbursement_date');
   const firstDue = req.first_due_date === undefined ? undefined : requireDate(req.first_due_date, 'first_due_date');
-  if (firstDue && compareDates(firstDue, start) <= 0) throw LendingErrors.notValid('first_due_date', 'must be after start_date');
+  if (firstDue && compareDates(firstDue, start) <= 0) throw ScheduleErrors.notValid('first_due_date', 'must be after start_date');
   const brokenFirst = firstDue !== undefined && compareDates(firstDue, nthDate(start, step, 1)) !== 0;
   // Due dates are stepped from one base date, never from the previous (clamped) due date: from
   // first_due_date (installment 1 = base), else from start_date (installment 1 = base + 1 period).
   const base = firstDue ?? start;
   const offset = firstDue ? -1 : 0;
   const dueDay = req.due_day_of_month ?? base.day;
-  if (!Number.isSafeInteger(dueDay) || dueDay < 1 || dueDay > 31) throw LendingErrors.notValid('due_day_of_month', 'must be between 1 and 31');
+  if (!Number.isSafeInteger(dueDay) || dueDay < 1 || dueDay > 31) throw ScheduleErrors.notValid('due_day_of_month', 'must be between 1 and 31');
   const dueDate = (k: number): CivilDate => {
     if (!step.months || dueDay === base.day) return nthDate(base, step, k + offset);
     const d = nthDate({ year: base.year, month: base.month, day: 1 }, step, k + offset);
@@ -367,39 +367,39 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
     (req.interest_rate !== undefined && req.number_of_installments !== undefined
       ? [{ interest_rate: req.interest_rate, period: { value: req.number_of_installments } }]
       : []);
-  if (stageInputs.length < 1 || stageInputs.length > MAX_STAGES) throw LendingErrors.stagesCount();
+  if (stageInputs.length < 1 || stageInputs.length > MAX_STAGES) throw ScheduleErrors.stagesCount();
   const stages: ResolvedStage[] = [];
   let total = 0;
   for (const [i, s] of stageInputs.entries()) {
     const field = `stages[${i}]`;
     const stageMode = modeOf(s.repayment_mode) ?? modeOf(product.stages?.[i]?.repayment_mode) ?? 'PRINCIPAL_AND_INTEREST';
-    if (!REPAYMENT_MODES.includes(stageMode)) throw LendingErrors.notValid(`${field}.repayment_mode`, `must be one of ${REPAYMENT_MODES.join(', ')}`);
+    if (!REPAYMENT_MODES.includes(stageMode)) throw ScheduleErrors.notValid(`${field}.repayment_mode`, `must be one of ${REPAYMENT_MODES.join(', ')}`);
     const annual = rateOf(s.interest_rate, `${field}.interest_rate`, dayCountMethod);
     const moratoriumRate = s.moratorium_interest_rate ?? product.stages?.[i]?.moratorium_interest_rate;
     const accrualAnnual = stageMode === 'MORATORIUM' && moratoriumRate ? rateOf(moratoriumRate, `${field}.moratorium_interest_rate`, dayCountMethod) : annual;
     const period = s.period;
-    if (!period || typeof period.value !== 'number' || !Number.isFinite(period.value)) throw LendingErrors.notValid(`${field}.period.value`, 'is required');
-    if (period.value < 0) throw LendingErrors.negativePeriod(`${field}.period.value`);
+    if (!period || typeof period.value !== 'number' || !Number.isFinite(period.value)) throw ScheduleErrors.notValid(`${field}.period.value`, 'is required');
+    if (period.value < 0) throw ScheduleErrors.negativePeriod(`${field}.period.value`);
     let count: number | undefined;
     if (period.unit === undefined) count = Number.isSafeInteger(period.value) ? period.value : undefined;
     else {
-      if (!TIME_UNITS.includes(period.unit)) throw LendingErrors.notValid(`${field}.period.unit`, `must be one of ${TIME_UNITS.join(', ')}`);
+      if (!TIME_UNITS.includes(period.unit)) throw ScheduleErrors.notValid(`${field}.period.unit`, `must be one of ${TIME_UNITS.join(', ')}`);
       // Past the limit already: no need to walk dates further.
-      if (period.value > MAX_INSTALLMENTS * 400) throw LendingErrors.tooManyInstallments(Math.ceil(period.value));
+      if (period.value > MAX_INSTALLMENTS * 400) throw ScheduleErrors.tooManyInstallments(Math.ceil(period.value));
       const from = total === 0 ? start : dueDate(total);
       count = installmentsIn({ value: period.value, unit: period.unit }, frequency, from);
     }
-    if (count === undefined) throw LendingErrors.notValid(`${field}.period`, 'is not a whole number of repayment periods');
+    if (count === undefined) throw ScheduleErrors.notValid(`${field}.period`, 'is not a whole number of repayment periods');
     total += count;
-    if (total > MAX_INSTALLMENTS) throw LendingErrors.tooManyInstallments(total);
+    if (total > MAX_INSTALLMENTS) throw ScheduleErrors.tooManyInstallments(total);
     stages.push({ mode: stageMode, count, annual, accrualAnnual });
   }
   const N = total;
-  if (N < 1) throw LendingErrors.notValid('stages', 'hold no installment');
+  if (N < 1) throw ScheduleErrors.notValid('stages', 'hold no installment');
   const lastStage = stages.findLastIndex((s) => s.count > 0);
-  if (stages[lastStage]!.mode === 'MORATORIUM') throw LendingErrors.noCollectableLastStage();
+  if (stages[lastStage]!.mode === 'MORATORIUM') throw ScheduleErrors.noCollectableLastStage();
   const firstCollecting = stages.findIndex((s) => s.count > 0 && s.mode !== 'MORATORIUM');
-  if (stages.some((s, i) => s.mode === 'MORATORIUM' && s.count > 0 && i > firstCollecting)) throw LendingErrors.moratoriumBetweenStages();
+  if (stages.some((s, i) => s.mode === 'MORATORIUM' && s.count > 0 && i > firstCollecting)) throw ScheduleErrors.moratoriumBetweenStages();
 
   const gracePrincipal = nonNegativeInt(product.grace_on_principal_periods, 'grace_on_principal_periods');
   const graceInterest = nonNegativeInt(product.grace_on_interest_payment_periods, 'grace_on_interest_payment_periods');
@@ -434,7 +434,7 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
 
   // Down payment (BNPL) and charges.
   const downPayment = product.down_payment ? percentOf(loan, product.down_payment.percentage, 'down_payment.percentage', mode) : 0n;
-  if (downPayment >= loan) throw LendingErrors.notValid('down_payment.percentage', 'must leave some of the loan to repay');
+  if (downPayment >= loan) throw ScheduleErrors.notValid('down_payment.percentage', 'must leave some of the loan to repay');
   const principalToRepay = loan - downPayment;
   const charges = chargeAmounts(product.charges ?? [], loan, currency, mode);
   const byCollection = (c: ChargeCollection, t: ChargeType): bigint =>
@@ -569,7 +569,7 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
   const deducted = TYPES.map((t) => byCollection('DEDUCT', t));
   const upfrontTotal = upfront[0]! + upfront[1]! + upfront[2]!;
   const deductedTotal = deducted[0]! + deducted[1]! + deducted[2]!;
-  if (deductedTotal >= loan) throw LendingErrors.notValid('charges', 'deducted charges must leave something to disburse');
+  if (deductedTotal >= loan) throw ScheduleErrors.notValid('charges', 'deducted charges must leave something to disburse');
   const installmentsTotal = sumPrincipal + sumInterest + sumFees[0]! + sumFees[1]! + sumFees[2]!;
   const disbursementIso = formatDate(disbursementDate);
 

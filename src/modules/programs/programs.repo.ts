@@ -169,3 +169,11 @@ export const programNames = (tx: Tx, orgId: string, programIds: bigint[]) =>
   programIds.length
     ? tx.selectFrom('programs').select(['program_id', 'name', 'type_id']).where('org_id', '=', orgId).where('program_id', 'in', programIds).execute()
     : Promise.resolve([]);
+/** A program's type, currency and time zone, for modules that hang configuration on a program (lending). */
+export const programFacts = (tx: Tx, orgId: string, programId: bigint) =>
+  tx
+    .selectFrom('programs')
+    .select(['program_id', 'type_id', 'currency_numeric_code', 'timezone'])
+    .where('org_id', '=', orgId)
+    .where('program_id', '=', programId)
+    .executeTakeFirst();

@@ -7,7 +7,8 @@ import { clockSeed } from './clock.js';
 import { eventsSeed } from './events.js';
 import { ledgerSeed } from './ledger.js';
 import { ledgerMoneySeed } from './ledger-money.js';
+import { lendingSeed } from './lending.js';
 import { orgsSeed } from './orgs.js';
 import { programsSeed } from './programs.js';
 
-export const seeds: IsolationSeed[] = [orgsSeed, calendarsSeed, programsSeed, eventsSeed, clockSeed, accountsSeed, ledgerSeed, ledgerMoneySeed];
+export const seeds: IsolationSeed[] = [orgsSeed, calendarsSeed, programsSeed, eventsSeed, clockSeed, accountsSeed, ledgerSeed, ledgerMoneySeed, lendingSeed];
