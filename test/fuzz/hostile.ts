@@ -145,14 +145,19 @@ async function fuzzOrg(app: TestApp, tenant: Tenant, seeded: SeededOrg, seeds: I
       const w: RuleContext = { app, a: view, b: view, generated: undefined };
       let body: unknown;
       try {
-        w.generated = schema ? buildValue(schema) : undefined;
+        try {
+          w.generated = schema ? buildValue(schema) : undefined;
+        } catch (err) {
+          if (!rule?.body) throw err; // the seed's rule builds the body itself
+        }
         body = rule?.body ? await rule.body(w) : w.generated;
       } catch (err) {
         fail(key, 'body', `cannot build a valid body: ${String(err)}`);
         continue;
       }
       const baseQuery = rule?.query?.(w);
-      const headers = op.security?.length ? { ...adminHeaders } : { ...view.headers };
+      // The seed's headers too (an account-scoped route needs the account: an account token or x-account-id).
+      const headers = { ...(op.security?.length ? adminHeaders : view.headers), ...(await rule?.headers?.(w)) };
       const url = (poisoned?: { name: string; text: string }) =>
         template.replace(/\{(\w+)\}/g, (_, n: string) => (poisoned?.name === n ? poisoned.text : encodeURIComponent(params[n]!)));
 
