@@ -23,6 +23,16 @@ const ALLOWED: Record<string, string> = {
   program_imports_id: 'Import ids are int64 ids in Pismo\'s style, unique across orgs: as programs_id.',
   holiday_calendars_id: 'Holiday calendar ids are int64 ids in Pismo\'s style, unique across orgs: as programs_id.',
   holidays_id: 'Holiday ids are int64 ids in Pismo\'s style, unique across orgs: as programs_id.',
+  accounts_id: 'Account ids are int64 ids in Pismo\'s style, unique across orgs: as programs_id.',
+  account_applications_id: 'Application ids are int64 ids in Pismo\'s style, unique across orgs: as programs_id.',
+  account_customers_id: 'Customer ids are int64 ids in Pismo\'s style, unique across orgs: as programs_id.',
+  account_entities_id: 'Entity ids are int64 ids in Pismo\'s style, unique across orgs: as programs_id.',
+  account_addresses_id: 'Address ids are int64 ids in Pismo\'s style, unique across orgs: as programs_id.',
+  account_phones_id: 'Phone ids are int64 ids in Pismo\'s style, unique across orgs: as programs_id.',
+  account_statuses_id: 'Account status ids are int64 ids in Pismo\'s style, unique across orgs: as programs_id.',
+  account_status_reasons_id: 'Status reason ids are int64 ids in Pismo\'s style, unique across orgs: as programs_id.',
+  acquisition_channels_id: 'Acquisition channel ids are int64 ids in Pismo\'s style, unique across orgs: as programs_id.',
+  processing_codes_operation_id: 'Processing code operation ids are int64 ids in Pismo\'s style, unique across orgs: as programs_id.',
 };
 
 interface KeyIndex {
