@@ -47,7 +47,16 @@ export const ledgerMoneySeed: IsolationSeed = {
       },
     }, 201);
     const account = String(opened.account_id);
-    const other = s.value('account');
+    // The transfer's other side is an account of this seed: the accounts seed's account has its
+    // status changed by the walk (a blocked account could not give back what a cancel reverses).
+    const received = await s.call('POST', '/acquisitions/v3/s2s/applications', {
+      application: {
+        submit: true,
+        program_id: program.id,
+        applicant: { document_number: s.mark('payee').slice(0, 15), personal: { name: s.mark('money-payee') }, account: { overdraft_limit: 10 } },
+      },
+    }, 201);
+    const other = String(received.account_id);
     const call = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
       const res = await s.app.http.inject({ method: 'POST', url, headers: { ...s.headers, ...headers }, payload: body as object });
       if (res.statusCode >= 300) throw new Error(`POST ${url}: ${res.statusCode} ${res.body}`);
