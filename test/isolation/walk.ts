@@ -231,6 +231,12 @@ export async function walkIsolation(opts: {
       if (!(template in doc.paths)) fail(template, 'seed', 'a seed fills the parameters of a template the OpenAPI document does not have');
     }
 
+    // The worker's own follow-up of the seeds (enrolling the orgs' new programs in day closing and
+    // closing their first days) finishes before A's rows are fingerprinted: done later, in the
+    // middle of the walk, it would look like B's call had changed A's rows.
+    await app.platform.days.reconcile();
+    for (const t of [orgA, orgB]) await app.platform.days.closeDue(t.org.orgId, { waitForLock: true });
+
     // A's data as A sees it, before the walk: every snapshot answers, every marker shows.
     const snapshotOfA = await snapshot(app, a, A.snapshot);
     for (const [url, s] of snapshotOfA) if (s.status !== 200) fail(`GET ${url}`, 'snapshot of A', `answers A with ${s.status}: ${s.body.slice(0, 300)}`);
