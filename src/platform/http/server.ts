@@ -127,15 +127,23 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
     if (issues.length) throw PlatformErrors.validation(issues);
   });
 
-  // A second router holding every route, to tell 405 (path exists, other method) from 404.
-  const known = FindMyWay();
+  // A second router holding every route, to tell 405 (path exists, other method) from 404. It is
+  // built on the first unknown request, not at start-up (compiling ~200 routes twice is start-up time).
+  const declared: { method: HTTPMethod; url: string }[] = [];
+  let known: ReturnType<typeof FindMyWay> | undefined;
+  const knownRoutes = () => {
+    if (!known) {
+      known = FindMyWay();
+      for (const r of declared) if (!known.hasRoute(r.method, r.url)) known.on(r.method, r.url, () => {});
+    }
+    return known;
+  };
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const m of methods) {
-      if (METHODS.includes(m as HTTPMethod) && !known.hasRoute(m as HTTPMethod, route.url)) {
-        known.on(m as HTTPMethod, route.url, () => {});
-      }
+      if (METHODS.includes(m as HTTPMethod)) declared.push({ method: m as HTTPMethod, url: route.url });
     }
+    known = undefined;
     // Every documented route answers errors in the one error body.
     if (route.schema && !route.schema.hide) {
       const response = (route.schema.response ?? {}) as Record<string, unknown>;
@@ -180,7 +188,8 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
 
   app.setNotFoundHandler((request, reply) => {
     const path = pathOf(request);
-    const allowed = METHODS.filter((m) => m !== request.method && known.find(m, path));
+    const routes = knownRoutes();
+    const allowed = METHODS.filter((m) => m !== request.method && routes.find(m, path));
     const err = allowed.length
       ? PlatformErrors.methodNotAllowed(request.method, allowed.includes('GET') ? [...allowed, 'HEAD'] : allowed)
       : PlatformErrors.notFound();
