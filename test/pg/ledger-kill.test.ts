@@ -18,7 +18,7 @@ const ACCOUNTS = 40;
 const CLIENTS = 16;
 const OPENING = 10_000; // minor units each account is funded with
 /** Accepted transfers to wait for in each phase before the next kill. */
-const PER_PHASE = 60;
+const PER_PHASE = 40;
 
 let db: TestDatabase;
 let pool: pg.Pool;

@@ -100,7 +100,8 @@ it(`random transfers among ${ACCOUNTS} accounts by ${CLIENTS} clients: verify pa
   const until = Date.now() + SECONDS * 1000;
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
-      while (Date.now() < until) {
+      // The time bound, and a floor of accepted transfers however slow the machine is.
+      while (Date.now() < until || accepted.length < CLIENTS * 2) {
         const from = accounts[Math.floor(rand() * ACCOUNTS)]!;
         let to = accounts[Math.floor(rand() * ACCOUNTS)]!;
         if (to === from) to = accounts[(accounts.indexOf(from) + 1) % ACCOUNTS]!;
@@ -125,7 +126,7 @@ it(`random transfers among ${ACCOUNTS} accounts by ${CLIENTS} clients: verify pa
   expect([...answers.keys()].sort(), JSON.stringify(Object.fromEntries(answers))).toEqual(
     declined.length ? ['201', '400 WLDG0006'] : ['201'],
   );
-  expect(accepted.length).toBeGreaterThan(CLIENTS);
+  expect(accepted.length).toBeGreaterThanOrEqual(CLIENTS * 2);
 
   const after = await balances();
   const sumAfter = [...after.values()].reduce((s, v) => s + v, 0n);
