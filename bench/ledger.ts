@@ -6,6 +6,10 @@
 // the same number of clients, in alternating rounds (uniform, Zipf, hot, pgbench, uniform, …).
 // Targets: uniform transfers/s ≥ 1.0 × pgbench tps with p99 < 50 ms.
 //
+// A second `lastro start` on the same database, its connections with synchronous_commit off, runs
+// the uniform load too: a commit that does not wait for its WAL flush is the most that sharing
+// commits (group commit) could save, so the ratio of the two bounds what group commit can gain.
+//
 // The accounts are opened through the API (submitted applications, many at a time) in a debit
 // program with an overdraft limit no transfer reaches, so no transfer is declined and every
 // answer that is not 201 makes the figure unmeasured. Afterwards `GET /lastro/v1/ledger/verify`
@@ -111,6 +115,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
   let db: Throwaway | undefined;
   let benchDb: Throwaway | undefined;
   let server: Child | undefined;
+  let asyncServer: Child | undefined;
   try {
     db = await throwawayDatabase(admin.pool, databaseUrl, 'lastro_bench_');
     benchDb = await throwawayDatabase(admin.pool, databaseUrl, 'lastro_bench_pgbench_');
@@ -172,6 +177,22 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       while (to === from) to = pick();
       return [list[from]!, list[to]!];
     };
+    // The same database through connections that do not wait for the WAL flush at commit.
+    const asyncUrl = new URL(db.url);
+    asyncUrl.searchParams.set('options', '-c synchronous_commit=off');
+    const asyncStarted = await startBenchLastro({
+      engine: 'postgres (synchronous_commit off)',
+      db: { ...db, url: asyncUrl.toString() },
+      tmp: makeTempDir('lastro-bench-ledger-async-'),
+      env: { DATABASE_POOL_SIZE: String(clients) },
+    });
+    asyncServer = asyncStarted.server;
+    // The URL's options reach the server through the same client library Lastro uses: check it.
+    const probe = new (await import('pg')).default.Client({ connectionString: asyncUrl.toString() });
+    await probe.connect();
+    const setting = (await probe.query<{ synchronous_commit: string }>('show synchronous_commit')).rows[0]!.synchronous_commit;
+    await probe.end();
+    if (setting !== 'off') throw new Error(`synchronous_commit through ${asyncUrl.search} is "${setting}", not off`);
     const hot = ids[0]!;
     const dbPids = backendPids(admin.pool, db.name);
     const load = (requestFor: LoadOptions['requestFor'], durationS = duration): LoadOptions => ({
@@ -186,6 +207,11 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
     });
     const targets = {
       uniform: load(() => transfer(...pair(uniform, ids))),
+      uniform_async_commit: {
+        ...load(() => transfer(...pair(uniform, ids))),
+        url: `${asyncStarted.base}/payments/v1/payments`,
+        serverPid: asyncServer.pid,
+      },
       zipf: load(() => transfer(...pair(zipf, byRank))),
       hot: load(() => {
         let to = ids[uniform()]!;
@@ -196,11 +222,14 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
 
     say(`warm-up: ${WARMUP_S} s of each and of pgbench…`);
     const warm: LoadResult[] = [];
-    for (const t of Object.values(targets)) warm.push(await runLoad({ ...t, durationS: WARMUP_S }));
+    // The second server has served nothing yet: it warms up longer, so its JIT is as warm.
+    for (const [name, t] of Object.entries(targets)) {
+      warm.push(await runLoad({ ...t, durationS: name === 'uniform_async_commit' ? Math.max(WARMUP_S, 2 * duration) : WARMUP_S }));
+    }
     await pgbenchRun(benchDb.url, clients, WARMUP_S);
 
-    say(`${rounds} rounds of ${duration} s: uniform, Zipf, hot account, pgbench TPC-B (-M ${PGBENCH_MODE}, scale ${PGBENCH_SCALE}), ${clients} clients each…`);
-    const results: Record<keyof typeof targets, LoadResult[]> = { uniform: [], zipf: [], hot: [] };
+    say(`${rounds} rounds of ${duration} s: uniform, uniform with synchronous_commit off, Zipf, hot account, pgbench TPC-B (-M ${PGBENCH_MODE}, scale ${PGBENCH_SCALE}), ${clients} clients each…`);
+    const results: Record<keyof typeof targets, LoadResult[]> = { uniform: [], uniform_async_commit: [], zipf: [], hot: [] };
     const pgbenchRounds: PgbenchRun[] = [];
     for (let i = 1; i <= rounds; i++) {
       for (const [name, t] of Object.entries(targets) as [keyof typeof targets, LoadOptions][]) {
@@ -235,11 +264,13 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
     if (verify.ok !== true) say(`FIGURE NOT MEASURED: ledger verify found differences: ${JSON.stringify(verify.differences ?? verify).slice(0, 500)}`);
 
     const rss = rssMb(server.pid, 'VmHWM');
+    await stopChild(asyncServer);
     const exit = await stopChild(server);
     if (exit !== 0) say(`lastro exited with ${exit} after SIGTERM (expected 0)`);
 
     const measured = {
       uniform: measuredAll('uniform transfers', results.uniform),
+      uniformAsync: measuredAll('uniform transfers, synchronous_commit off', results.uniform_async_commit),
       zipf: measuredAll('Zipf transfers', results.zipf),
       hot: measuredAll('hot-account transfers', results.hot),
     };
@@ -255,7 +286,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
     const uniformPerS = median(results.uniform.map((r) => r.req_per_s));
     const ok = stored && verify.ok === true && pgbenchMeasured;
     const met = {
-      transfers_measured: measured.uniform && measured.zipf && measured.hot && stored,
+      transfers_measured: measured.uniform && measured.uniformAsync && measured.zipf && measured.hot && stored,
       ledger_verifies: verify.ok === true,
       uniform_to_pgbench: ok && measured.uniform && ratio.uniform.median >= TARGETS.uniform_to_pgbench_tps,
       uniform_p99: measured.uniform && uniformP99 < TARGETS.uniform_p99_ms,
@@ -275,6 +306,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       accounts_opened_in_s: openS,
       transfers: {
         uniform: summarize(results.uniform),
+        uniform_synchronous_commit_off: summarize(results.uniform_async_commit),
         zipf_s1: summarize(results.zipf),
         hot_account: summarize(results.hot),
         answered_2xx_in_all: answered,
@@ -290,6 +322,12 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       },
       // transfers/s ÷ pgbench tps, per round (each pair back to back).
       ratio_to_pgbench_tps: ratio,
+      // Uniform transfers/s with synchronous_commit off ÷ with it on, per round: the most that
+      // sharing commits (group commit) could gain on this machine.
+      async_commit_to_uniform: ratios(
+        results.uniform_async_commit.map((r) => r.req_per_s),
+        results.uniform.map((r) => r.req_per_s),
+      ),
       ledger_verify: { ok: verify.ok === true, entries_checked: verify.entries_checked, accounts_checked: verify.accounts_checked, seconds: verifyS },
       pismo_advertised_authorizations_per_s: PISMO_ADVERTISED_PER_S,
       uniform_share_of_pismo_advertised: round(uniformPerS / PISMO_ADVERTISED_PER_S, 4),
@@ -298,6 +336,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       met: { ...met, all: Object.values(met).every(Boolean) },
     };
   } finally {
+    if (asyncServer) await stopChild(asyncServer);
     if (server) await stopChild(server);
     await db?.drop();
     await benchDb?.drop();
@@ -310,7 +349,7 @@ export const ledgerBenchmark: Benchmark = {
   summary: 'P2P transfers on PostgreSQL (uniform and Zipf over 10,000 accounts, one hot account) vs pgbench TPC-B tps, same clients, alternating rounds',
   options: [
     '--duration N   seconds per round of each (default 5; 2 s of warm-up of each first)',
-    '--rounds N     rounds, alternating uniform, Zipf, hot account and pgbench (default 3)',
+    '--rounds N     rounds, alternating uniform, uniform with synchronous_commit off, Zipf, hot account and pgbench (default 3)',
     '--clients N    concurrent transfers, pgbench clients and lastro pool connections (default 16)',
     '--accounts N   accounts opened through the API (default 10000)',
   ],
