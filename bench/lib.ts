@@ -2,7 +2,7 @@
 // free ports, RSS from /proc, an autocannon wrapper with sub-millisecond percentiles, rounds that
 // alternate between a measurement and its baseline, checks that a figure measured something,
 // throwaway PostgreSQL databases and orgs made through the operator API.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -286,6 +286,8 @@ export interface LoadOptions {
   body?: string;
   /** A body per request (e.g. unique names); replaces `body`. */
   bodyFor?: () => string;
+  /** A body and extra headers per request (e.g. the payer of a random transfer); replaces `bodyFor`. */
+  requestFor?: () => { body: string; headers?: Record<string, string> };
   /** The server's pid, to report its CPU time per request (robust against a busy machine). */
   serverPid?: number;
   /** The database's server processes serving the server under test, to report their CPU per request too. */
@@ -344,7 +346,19 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         method: opts.method ?? 'GET',
         ...(opts.headers ? { headers: opts.headers } : {}),
         ...(opts.body === undefined ? {} : { body: opts.body }),
-        ...(opts.bodyFor ? { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: opts.bodyFor!() }) }] } : {}),
+        ...(opts.bodyFor && !opts.requestFor ? { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: opts.bodyFor!() }) }] } : {}),
+        ...(opts.requestFor
+          ? {
+              requests: [
+                {
+                  setupRequest: (req: autocannon.Request) => {
+                    const r = opts.requestFor!();
+                    return { ...req, body: r.body, headers: { ...req.headers, ...r.headers } };
+                  },
+                },
+              ],
+            }
+          : {}),
       },
       (err: unknown, r: autocannon.Result) => (err ? rej(err instanceof Error ? err : new Error('autocannon failed', { cause: err })) : res(r)),
     );
@@ -668,7 +682,13 @@ export function beginRun(): BenchRun {
  * `lastro start` on the throwaway database `db` (PostgreSQL) or a PGlite data dir under `tmp`, with
  * a random operator token and the rate limiters out of reach; resolves once /ready answers.
  */
-export async function startBenchLastro(opts: { engine: string; db: Throwaway | undefined; tmp: string }): Promise<{ server: Child; base: string; adminToken: string }> {
+export async function startBenchLastro(opts: {
+  engine: string;
+  db: Throwaway | undefined;
+  tmp: string;
+  /** More environment for the server (e.g. its pool size). */
+  env?: Record<string, string>;
+}): Promise<{ server: Child; base: string; adminToken: string }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const adminToken = `bench-${randomBytes(16).toString('hex')}`;
@@ -682,9 +702,45 @@ export async function startBenchLastro(opts: { engine: string; db: Throwaway | u
     LASTRO_ADMIN_TOKEN: adminToken,
     LOG_LEVEL: 'warn',
     ...LIMITERS_OPEN,
+    ...opts.env,
   });
   say(`starting lastro on ${opts.engine}…`);
   const readyMs = await waitFor200(server, `${base}/ready`);
   say(`  ready in ${round(readyMs, 0)} ms`);
   return { server, base, adminToken };
+}
+
+// ---- pgbench: the PostgreSQL baseline of the write benchmarks ----
+
+/** pgbench's query mode: its default, the figure usually quoted as "TPC-B tps". */
+export const PGBENCH_MODE = 'simple';
+
+export interface PgbenchRun {
+  tps: number;
+  transactions: number;
+  failed: number;
+  latency_avg_ms: number | null;
+}
+
+export function pgbench(args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile('pgbench', args, { timeout: timeoutMs }, (err, stdout, stderr) =>
+      err ? reject(new Error(`pgbench ${args.slice(0, -1).join(' ')}: ${stderr.trim() || err.message}`)) : resolve(stdout),
+    ),
+  );
+}
+
+export async function pgbenchRun(url: string, clients: number, seconds: number): Promise<PgbenchRun> {
+  const out = await pgbench(['-c', String(clients), '-j', String(Math.min(2, clients)), '-T', String(seconds), '-M', PGBENCH_MODE, '-n', url], (seconds + 60) * 1000);
+  const num = (re: RegExp): number | null => {
+    const m = re.exec(out);
+    return m ? Number(m[1]) : null;
+  };
+  const tps = num(/tps = ([\d.]+) \(without initial connection time\)/) ?? num(/tps = ([\d.]+)/) ?? 0;
+  return {
+    tps: round(tps, 0),
+    transactions: num(/number of transactions actually processed: (\d+)/) ?? 0,
+    failed: num(/number of failed transactions: (\d+)/) ?? 0,
+    latency_avg_ms: num(/latency average = ([\d.]+) ms/),
+  };
 }

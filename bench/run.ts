@@ -4,6 +4,7 @@ import { authBenchmark } from './auth.js';
 import { clockBenchmark } from './clock.js';
 import { eventsBenchmark } from './events.js';
 import { httpBenchmark } from './http.js';
+import { ledgerBenchmark } from './ledger.js';
 import { lendingBenchmark } from './lending.js';
 import { writesBenchmark } from './writes.js';
 import { type Benchmark, UsageError, say } from './lib.js';
@@ -16,6 +17,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   writes: writesBenchmark,
   clock: clockBenchmark,
   lending: lendingBenchmark,
+  ledger: ledgerBenchmark,
 };
 
 function usage(): string {

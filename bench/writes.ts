@@ -22,6 +22,10 @@ import {
   measuredAll,
   median,
   parseOptions,
+  pgbench,
+  PGBENCH_MODE,
+  type PgbenchRun,
+  pgbenchRun,
   ratios,
   removeTempDir,
   round,
@@ -37,8 +41,6 @@ import {
 } from './lib.js';
 
 const TARGETS = { creates_to_pgbench_tps: 0.5 };
-/** pgbench's query mode: its default, the figure usually quoted as "TPC-B tps". */
-const PGBENCH_MODE = 'simple';
 const WARMUP_S = 2;
 
 // A valid credit program (test/integration/programs-fixtures.ts), each with its own name.
@@ -56,36 +58,6 @@ const createBody = (name: string): string =>
       { day: 2, active: false },
     ],
   });
-
-interface PgbenchRun {
-  tps: number;
-  transactions: number;
-  failed: number;
-  latency_avg_ms: number | null;
-}
-
-function pgbench(args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile('pgbench', args, { timeout: timeoutMs }, (err, stdout, stderr) =>
-      err ? reject(new Error(`pgbench ${args.slice(0, -1).join(' ')}: ${stderr.trim() || err.message}`)) : resolve(stdout),
-    ),
-  );
-}
-
-async function pgbenchRun(url: string, clients: number, seconds: number): Promise<PgbenchRun> {
-  const out = await pgbench(['-c', String(clients), '-j', String(Math.min(2, clients)), '-T', String(seconds), '-M', PGBENCH_MODE, '-n', url], (seconds + 60) * 1000);
-  const num = (re: RegExp): number | null => {
-    const m = re.exec(out);
-    return m ? Number(m[1]) : null;
-  };
-  const tps = num(/tps = ([\d.]+) \(without initial connection time\)/) ?? num(/tps = ([\d.]+)/) ?? 0;
-  return {
-    tps: round(tps, 0),
-    transactions: num(/number of transactions actually processed: (\d+)/) ?? 0,
-    failed: num(/number of failed transactions: (\d+)/) ?? 0,
-    latency_avg_ms: num(/latency average = ([\d.]+) ms/),
-  };
-}
 
 async function run(args: string[]): Promise<Record<string, unknown>> {
   const opts = parseOptions(args, { duration: 10, rounds: 3, clients: 8 });

@@ -21,6 +21,7 @@ import {
   type Leg,
   type Posting,
 } from './ledger.postings.js';
+import { STANDARD_CODES } from './ledger.setup.js';
 
 const amount = fc.bigInt({ min: 1n, max: 10n ** 15n });
 const currency = fc.constantFrom('BRL', 'USD', 'JPY');
@@ -82,6 +83,64 @@ describe('journal engine', () => {
         const gl = [...internalDeltas([...last, ...reversal(last)]).values()];
         expect(gl.every((d) => d.amount === 0n)).toBe(true);
       }),
+    );
+  });
+
+  it('every standard processing code, alone or mixed in one entry, balances; its reversal balances under the code\'s own reversal code', () => {
+    const reversalOf = new Map(STANDARD_CODES.map((c) => [c.code, c.reversal]));
+    const standard = fc.constantFrom(...STANDARD_CODES).map((c): CodeImpact => ({ code: c.code, balanceImpact: c.impact }));
+    // Each code on its own first: none is left out by chance.
+    for (const c of STANDARD_CODES) {
+      const ps = movement([{ accountId: '1', currency: 'BRL', amount: 1234n, code: { code: c.code, balanceImpact: c.impact } }], 'CASH');
+      assertBalanced(ps);
+      expect(ps[0]!.amount, c.code).toBe(BigInt(c.impact) * 1234n);
+      const back = reversal(ps, (code) => reversalOf.get(code) ?? null);
+      assertBalanced(back);
+      expect(back[0]).toMatchObject({ amount: -ps[0]!.amount, processingCode: c.reversal });
+    }
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ accountId, currency, amount, code: standard }), { minLength: 1, maxLength: 8 }),
+        counterpart,
+        (legs, cp) => {
+          const ps = movement(legs, cp);
+          assertBalanced(ps);
+          const back = reversal(ps, (code) => reversalOf.get(code) ?? null);
+          assertBalanced(back);
+          back.forEach((p, i) => {
+            expect(p.amount).toBe(-ps[i]!.amount);
+            expect(p.processingCode).toBe(ps[i]!.processingCode === null ? null : reversalOf.get(ps[i]!.processingCode));
+          });
+          // The entry and its reversal together move nothing on any account or internal account.
+          expect([...customerDeltas([...ps, ...back]).values()].every((d) => d.available === 0n && d.held === 0n)).toBe(true);
+          expect([...internalDeltas([...ps, ...back]).values()].every((d) => d.amount === 0n)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('a reversal in parts (partial reversals adding up to the whole) restores every bucket too', () => {
+    fc.assert(
+      fc.property(
+        fc.array(entry, { maxLength: 6 }),
+        fc.tuple(fc.array(leg, { minLength: 1, maxLength: 4 }), counterpart),
+        fc.integer({ min: 2, max: 5 }),
+        (history, [legs, cp], parts) => {
+          // The movement split into `parts` movements of the same legs (amounts divided, the rest
+          // on the last), each reversed on its own, as partial reversals are.
+          const split = Array.from({ length: parts }, (_, k) =>
+            legs
+              .map((l) => ({ ...l, amount: k === parts - 1 ? l.amount - (l.amount / BigInt(parts)) * BigInt(parts - 1) : l.amount / BigInt(parts) }))
+              .filter((l) => l.amount > 0n),
+          );
+          const whole = movement(legs, cp);
+          const pieces = split.map((ls) => (ls.length ? movement(ls, cp) : []));
+          const before = ledgerOf(history);
+          const after = ledgerOf([...history, whole, ...pieces.map((ps) => reversal(ps))]);
+          for (const [key, b] of after) expect(b, key).toEqual(before.get(key) ?? EMPTY_BUCKETS);
+          for (const ps of pieces) if (ps.length) assertBalanced(reversal(ps));
+        },
+      ),
     );
   });
 
