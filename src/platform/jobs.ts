@@ -6,7 +6,7 @@ import PgBoss from 'pg-boss';
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Database, Tx } from './db/database.js';
-import { grantJobTablesToApp, poolExecutor, renewJobLease, txExecutor } from './db/jobs.repo.js';
+import { grantJobTablesToApp, poolExecutor, renewJobLease, txExecutor, withQueueLock } from './db/jobs.repo.js';
 import type { Logger } from './logger.js';
 
 /** Thrown by a handler when retrying cannot help (bad data, a resource that is gone). */
@@ -95,27 +95,38 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
         maintenanceIntervalSeconds: MAINTENANCE_SECONDS,
       });
       boss.on('error', (err) => log.error({ err }, 'job runner error'));
-      await boss.start();
+      // pg-boss installs its schema on the first start: processes starting together on a fresh
+      // database would race to create it (duplicate schema), so they take turns.
+      const starting = boss;
+      await withQueueLock(db, () => starting.start());
       started = true;
       const b = boss;
       await grantJobTablesToApp(db).catch((err: unknown) => log.warn({ err }, 'could not grant job tables to lastro_app'));
       // One read of the queues, then only what is missing or changed: a start with nothing to
-      // change costs one query here, not three statements per queue.
-      const existing = new Map((await b.getQueues()).map((q) => [q.name, q]));
-      for (const def of defs.values()) {
-        const retryLimit = def.retryLimit ?? 5;
-        if (!existing.has(`${def.name}.dead`)) await b.createQueue(`${def.name}.dead`);
-        const queue = {
-          name: def.name,
-          retryLimit,
-          retryDelay: def.retryDelaySeconds ?? 5,
-          retryBackoff: true,
-          expireInSeconds: LEASE_SECONDS,
-          deadLetter: `${def.name}.dead`,
-        };
-        const have = existing.get(def.name);
-        if (!have) await b.createQueue(def.name, queue);
-        else if (!sameSettings(have, queue)) await b.updateQueue(def.name, queue); // a queue made by an older release takes today's settings
+      // change costs one query here, not three statements per queue. Changes are made under a
+      // lock (processes starting together would deadlock) after reading the queues again.
+      const queues = [...defs.values()].map((def) => ({
+        name: def.name,
+        retryLimit: def.retryLimit ?? 5,
+        retryDelay: def.retryDelaySeconds ?? 5,
+        retryBackoff: true,
+        expireInSeconds: LEASE_SECONDS,
+        deadLetter: `${def.name}.dead`,
+      }));
+      const changes = async () => {
+        const existing = new Map((await b.getQueues()).map((q) => [q.name, q]));
+        return queues.filter((q) => !existing.has(q.deadLetter) || !existing.has(q.name) || !sameSettings(existing.get(q.name)!, q));
+      };
+      if ((await changes()).length) {
+        await withQueueLock(db, async () => {
+          const existing = new Map((await b.getQueues()).map((q) => [q.name, q]));
+          for (const queue of queues) {
+            if (!existing.has(queue.deadLetter)) await b.createQueue(queue.deadLetter);
+            const have = existing.get(queue.name);
+            if (!have) await b.createQueue(queue.name, queue);
+            else if (!sameSettings(have, queue)) await b.updateQueue(queue.name, queue); // a queue made by an older release takes today's settings
+          }
+        });
       }
       if (!work) return;
       for (const def of defs.values()) if (def.cron) await b.schedule(def.name, def.cron, {}, { tz: 'UTC' });

@@ -76,8 +76,7 @@ const transferBody = (tracking: string, from: number, to: number, minor: number)
   `{"tracking_id":"${tracking}","from":[{"processing_code":"002000","amount":${money(minor)},"account":{"id":${from}}}],"to":[{"processing_code":"004000","account":{"id":${to}}}]}`;
 
 it('every transfer answered 2xx is in the ledger once and no failed one is, through kill -9 of the API and of the worker', async () => {
-  // One after the other: two processes starting at once on a fresh database can deadlock
-  // creating the job queues (see docs/ledger.md, Reliability).
+  // The API first, so the load can begin while the worker starts.
   let api = start('api');
   let base = await api.started();
   let worker = start('worker');

@@ -12,6 +12,29 @@ export const poolExecutor = (db: Database) => ({
   executeSql: (text: string, values?: unknown[]) => db.pool.query(text, values),
 });
 
+const QUEUE_LOCK_KEY = '83919925834320';
+
+/**
+ * Runs `fn` while holding a PostgreSQL advisory lock that every process installing pg-boss or
+ * changing its queues takes: two processes creating the same queues at once deadlock inside
+ * `pgboss.create_queue`, and two first starts race to create the schema.
+ * PGlite has one process and one connection, so there `fn` just runs.
+ */
+export async function withQueueLock<T>(db: Database, fn: () => Promise<T>): Promise<T> {
+  if (db.kind === 'pglite') return fn();
+  const client = await db.pool.connect();
+  try {
+    await client.query(`select pg_advisory_lock(${QUEUE_LOCK_KEY})`);
+    try {
+      return await fn();
+    } finally {
+      await client.query(`select pg_advisory_unlock(${QUEUE_LOCK_KEY})`);
+    }
+  } finally {
+    client.release();
+  }
+}
+
 /** Tenant transactions run as lastro_app (row-level security) and may enqueue jobs. */
 export async function grantJobTablesToApp(db: Database): Promise<void> {
   await db.pool.query(
