@@ -8,7 +8,8 @@ import { expectError } from '../helpers/errors.js';
 import { NO_RATE_LIMITS, setupTenant } from '../helpers/fixture.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
-import { checkExchange, describeContract, expectConforms, loadSpec, type RequestSample } from './pismo-spec.js';
+import { injectExchange } from './inject-exchange.js';
+import { checkExchange, describeContract, loadSpec } from './pismo-spec.js';
 
 const ACCOUNTS = 'Core_platform_-_Accounts.yaml';
 
@@ -17,19 +18,7 @@ let h: Record<string, string>;
 let orgId: string;
 let program: TestProgram;
 
-async function exchange(req: RequestSample, expected: number, opts: { request?: boolean; headers?: Record<string, string> } = {}) {
-  const headers = { ...(opts.headers ?? h), ...((req.headers as Record<string, string> | undefined) ?? {}) };
-  const query = req.query ? `?${new URLSearchParams(req.query as Record<string, string>).toString()}` : '';
-  const res = await app.http.inject({
-    method: req.method as 'GET',
-    url: req.path + query,
-    headers,
-    ...(req.body === undefined ? {} : { payload: req.body as object }),
-  });
-  expect(res.statusCode, res.body).toBe(expected);
-  expectConforms(ACCOUNTS, { request: { ...req, headers }, response: res }, { request: opts.request ?? true });
-  return res;
-}
+const exchange = injectExchange(ACCOUNTS, () => ({ app, headers: h }));
 
 const get = async (url: string) => {
   const res = await app.http.inject({ method: 'GET', url, headers: h });

@@ -5,7 +5,7 @@
 import type { RequestContext } from '../../platform/context.js';
 import { violates } from '../../platform/db/database.js';
 import type { FieldIssue } from '../../platform/errors.js';
-import { maybeIdempotent } from '../../platform/idempotency.js';
+import { maybeIdempotent, type StoredResponse } from '../../platform/idempotency.js';
 import type { Platform } from '../../platform/module.js';
 import { recordEvent } from '../../platform/outbox.js';
 import { pageRequest } from '../../platform/paging.js';
@@ -61,6 +61,10 @@ export function createCustomersService(deps: Pick<Platform, 'clock' | 'ids'>) {
   const { clock } = deps;
   const events = { clock, ids: deps.ids };
 
+  /** Runs a change once per idempotency key (the platform store), as every mutating route here does. */
+  const idempotent = <B>(t: TenantTx, ctx: Ctx, operation: string, payload: unknown, effect: () => Promise<StoredResponse<B>>) =>
+    maybeIdempotent(t.db, clock, { orgId: t.orgId, key: ctx.idempotencyKey, operation, payload }, effect);
+
   /** The account, locked for a change of its customers or contacts; 404 "Account not found". */
   async function lockAccount(t: TenantTx, accountId: string | number) {
     const id = int8Id(String(accountId));
@@ -107,8 +111,7 @@ export function createCustomersService(deps: Pick<Platform, 'clock' | 'ids'>) {
 
   /** Create customer: its entity, the customer, and the owner change when is_owner. */
   async function createCustomer(t: TenantTx, body: CustomerCreate, ctx: Ctx): Promise<CustomerCreated> {
-    const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation: 'POST /accounts/v2/customers', payload: body };
-    const res = await maybeIdempotent(t.db, clock, once, async () => {
+    const res = await idempotent(t, ctx, 'POST /accounts/v2/customers', body, async () => {
       const { entity, customer } = body;
       const issues: FieldIssue[] = [];
       if (entity.person && entity.company) issues.push({ field: 'body.entity.company', reason: 'is sent with person: send one of them' });
@@ -253,8 +256,7 @@ export function createCustomersService(deps: Pick<Platform, 'clock' | 'ids'>) {
 
   /** Overwrite customer: social_name and nickname not sent become null; is_active, printed_name and email not sent stay. */
   async function overwriteCustomer(t: TenantTx, customerId: string, body: CustomerOverwrite, ctx: Ctx): Promise<void> {
-    const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation: 'PUT /accounts/v2/customers/{customerId}', payload: { customerId, body } };
-    await maybeIdempotent(t.db, clock, once, async () => {
+    await idempotent(t, ctx, 'PUT /accounts/v2/customers/{customerId}', { customerId, body }, async () => {
       const id = int8Id(customerId);
       const c = id === undefined ? undefined : await repo.lockCustomer(t.db, t.orgId, id);
       if (!c || id === undefined) throw AccountErrors.customerNotFound(customerId);
@@ -284,13 +286,7 @@ export function createCustomersService(deps: Pick<Platform, 'clock' | 'ids'>) {
    * fields for a company); is_owner true makes the customer the owner.
    */
   async function patchCustomerDetail(t: TenantTx, accountId: string, customerId: string, body: CustomerDetailPatch, ctx: Ctx): Promise<CustomerDetailResponse> {
-    const once = {
-      orgId: t.orgId,
-      key: ctx.idempotencyKey,
-      operation: 'PATCH /accounts/v1/accounts/{accountId}/customers/{customerId}/detail',
-      payload: { accountId, customerId, body },
-    };
-    const res = await maybeIdempotent(t.db, clock, once, async () => {
+    const res = await idempotent(t, ctx, 'PATCH /accounts/v1/accounts/{accountId}/customers/{customerId}/detail', { accountId, customerId, body }, async () => {
       const acc = await lockAccount(t, accountId);
       const id = int8Id(customerId);
       const c = id === undefined ? undefined : await repo.lockCustomer(t.db, t.orgId, id);
@@ -402,8 +398,7 @@ export function createCustomersService(deps: Pick<Platform, 'clock' | 'ids'>) {
 
   /** Create address, of the account's owner; a mailing address clears the others' flag. */
   async function createAddress(t: TenantTx, accountId: string, body: AddressCreate, ctx: Ctx): Promise<{ id: number }> {
-    const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation: 'POST /accounts/v1/accounts/{accountId}/addresses', payload: { accountId, body } };
-    const res = await maybeIdempotent(t.db, clock, once, async () => {
+    const res = await idempotent(t, ctx, 'POST /accounts/v1/accounts/{accountId}/addresses', { accountId, body }, async () => {
       const issues: FieldIssue[] = [];
       customFieldsIssue(body.custom_fields, issues);
       if (issues.length) throw AccountErrors.invalid(issues);
@@ -456,13 +451,7 @@ export function createCustomersService(deps: Pick<Platform, 'clock' | 'ids'>) {
 
   /** Update address: the fields sent (inactive addresses too: active true brings one back). */
   async function patchAddress(t: TenantTx, accountId: string, addressId: string, body: AddressPatch, ctx: Ctx): Promise<{ id: number }> {
-    const once = {
-      orgId: t.orgId,
-      key: ctx.idempotencyKey,
-      operation: 'PATCH /accounts/v1/accounts/{accountId}/addresses/{addressId}',
-      payload: { accountId, addressId, body },
-    };
-    const res = await maybeIdempotent(t.db, clock, once, async () => {
+    const res = await idempotent(t, ctx, 'PATCH /accounts/v1/accounts/{accountId}/addresses/{addressId}', { accountId, addressId, body }, async () => {
       const issues: FieldIssue[] = [];
       customFieldsIssue(body.custom_fields, issues);
       if (issues.length) throw AccountErrors.invalid(issues);
@@ -504,13 +493,7 @@ export function createCustomersService(deps: Pick<Platform, 'clock' | 'ids'>) {
 
   /** Create phone, of the customer x-customer-id names (default: the owner); 409 for an active phone of the same number. */
   async function createPhone(t: TenantTx, accountId: string, customerHeader: string | undefined, body: PhoneCreate, ctx: Ctx): Promise<{ id: number }> {
-    const once = {
-      orgId: t.orgId,
-      key: ctx.idempotencyKey,
-      operation: 'POST /accounts/v1/accounts/{accountId}/phones',
-      payload: { accountId, customerHeader, body },
-    };
-    const res = await maybeIdempotent(t.db, clock, once, async () => {
+    const res = await idempotent(t, ctx, 'POST /accounts/v1/accounts/{accountId}/phones', { accountId, customerHeader, body }, async () => {
       const acc = await lockAccount(t, accountId);
       let entityId = acc.entity_id;
       if (customerHeader !== undefined) {
@@ -560,8 +543,7 @@ export function createCustomersService(deps: Pick<Platform, 'clock' | 'ids'>) {
 
   /** Update phone: the fields sent; an inactive phone is not updated (422). */
   async function patchPhone(t: TenantTx, accountId: string, phoneId: string, body: PhonePatch, ctx: Ctx): Promise<{ id: number }> {
-    const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation: 'PATCH /accounts/v1/accounts/{accountId}/phones/{phoneId}', payload: { accountId, phoneId, body } };
-    const res = await maybeIdempotent(t.db, clock, once, async () => {
+    const res = await idempotent(t, ctx, 'PATCH /accounts/v1/accounts/{accountId}/phones/{phoneId}', { accountId, phoneId, body }, async () => {
       const acc = await lockAccount(t, accountId);
       const id = int8Id(phoneId);
       const row = id === undefined ? undefined : await repo.lockPhone(t.db, t.orgId, acc.account_id, id);
@@ -616,13 +598,7 @@ export function createCustomersService(deps: Pick<Platform, 'clock' | 'ids'>) {
 
   /** Update parameter: sets the account's value (the first set starts its validity). */
   async function updateParameter(t: TenantTx, accountId: string, parameterId: string, body: ParameterUpdate, ctx: Ctx): Promise<void> {
-    const once = {
-      orgId: t.orgId,
-      key: ctx.idempotencyKey,
-      operation: 'PUT /accounts/v1/accounts/{accountId}/parameters/{parameterId}',
-      payload: { accountId, parameterId, body },
-    };
-    await maybeIdempotent(t.db, clock, once, async () => {
+    await idempotent(t, ctx, 'PUT /accounts/v1/accounts/{accountId}/parameters/{parameterId}', { accountId, parameterId, body }, async () => {
       const acc = await lockAccount(t, accountId);
       const id = int8Id(parameterId);
       if (id === undefined || id === 0n) throw AccountErrors.invalid([{ field: 'params.parameterId', reason: 'is not a parameter id (a positive int64)' }]);
