@@ -59,10 +59,11 @@ export async function listCustomers(tx: Tx, orgId: string, accountId: bigint, fi
 export const insertAddress = (tx: Tx, row: Insertable<AccountAddressesTable>) =>
   tx.insertInto('account_addresses').values(row).returningAll().executeTakeFirstOrThrow();
 
-/** Addresses of an account (optionally of one entity, or only active or inactive ones), oldest first. */
-export async function listAddresses(tx: Tx, orgId: string, accountId: bigint, filter: { active?: boolean; entityId?: bigint } = {}) {
+/** Addresses of an account (optionally one, of one entity, or only active or inactive ones), oldest first. */
+export async function listAddresses(tx: Tx, orgId: string, accountId: bigint, filter: { active?: boolean; entityId?: bigint; addressId?: bigint } = {}) {
   let q = tx.selectFrom('account_addresses').selectAll().where('org_id', '=', orgId).where('account_id', '=', accountId);
   if (filter.active !== undefined) q = q.where('active', '=', filter.active);
+  if (filter.addressId !== undefined) q = q.where('address_id', '=', filter.addressId);
   if (filter.entityId !== undefined) q = q.where('entity_id', '=', filter.entityId);
   return q.orderBy('address_id').execute();
 }

@@ -182,7 +182,7 @@ export function createCustomersService(deps: Pick<Platform, 'clock' | 'ids'>) {
           entityd: Number(row.entity_id),
           entity_id: Number(row.entity_id),
           message: 'Customer created',
-          data: { entity: defined({ ...entity, person: entity.person, company }) as CustomerCreated['data']['entity'] },
+          data: { entity },
         },
       };
     }).catch((err: unknown) => {
@@ -443,8 +443,7 @@ export function createCustomersService(deps: Pick<Platform, 'clock' | 'ids'>) {
   async function getAddress(t: TenantTx, accountId: string, addressId: string): Promise<Address> {
     const acc = await findAccount(t, accountId);
     const id = int8Id(addressId);
-    const rows = id === undefined ? [] : await repo.listAddresses(t.db, t.orgId, acc.account_id, { active: true });
-    const row = rows.find((a) => a.address_id === id);
+    const [row] = id === undefined ? [] : await repo.listAddresses(t.db, t.orgId, acc.account_id, { active: true, addressId: id });
     if (!row) throw AccountErrors.addressNotFound();
     return addressBody(row, await allCustomers(t, acc.account_id));
   }
