@@ -13,6 +13,8 @@ alter table account_addresses add column active boolean not null default true;
 -- One customer per document on an account (Pismo: 409 "Customer with accountId=(…) and
 -- documentNumber=(…) exists"): the document, copied from the customer's entity.
 alter table account_customers add column document_number text;
+-- The back-fill reads every org's rows: system work, past row-level security (this transaction only).
+select set_config('lastro.system', 'on', true);
 update account_customers c set document_number = e.document_number
   from account_entities e where e.org_id = c.org_id and e.entity_id = c.entity_id;
 alter table account_customers alter column document_number set not null;
