@@ -243,6 +243,7 @@ export function createAccountsService(deps: Pick<Platform, 'clock' | 'ids'>) {
       account_id: created.account_id,
       entity_id: entity.entity_id,
       is_owner: true,
+      document_number: entity.document_number,
       email: person?.email ?? company?.email ?? null,
       printed_name: person?.printed_name ?? null,
       social_name: person?.social_name ?? null,

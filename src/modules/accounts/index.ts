@@ -5,6 +5,8 @@ import type { LastroModule } from '../../platform/module.js';
 import { ACCOUNT_EVENTS } from './accounts.events.js';
 import { accountsRoutes } from './accounts.routes.js';
 import { accountExists, createAccountsService } from './accounts.service.js';
+import { customersRoutes } from './customers.routes.js';
+import { createCustomersService } from './customers.service.js';
 import { accountsOrgSetup, createStatusesService } from './statuses.service.js';
 
 export { AccountEvents } from './accounts.events.js';
@@ -28,5 +30,6 @@ export const accountsModule: LastroModule = {
   accountLookup: () => ({ exists: accountExists }),
   routes(app, platform) {
     accountsRoutes(app, platform, createAccountsService(platform), createStatusesService(platform));
+    customersRoutes(app, platform, createCustomersService(platform));
   },
 };
