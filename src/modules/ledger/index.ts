@@ -11,6 +11,8 @@ import { createJournalService } from './journal.service.js';
 import { limitsRoutes } from './limits.routes.js';
 import { createLimitsService } from './limits.service.js';
 import { LEDGER_MONEY_EVENTS } from './payments.events.js';
+import { paymentMethodsRoutes } from './payment-methods.routes.js';
+import { createPaymentMethodsService } from './payment-methods.service.js';
 import { paymentsRoutes } from './payments.routes.js';
 import { createPaymentsService } from './payments.service.js';
 import { ledgerOrgSetup } from './ledger.setup.js';
@@ -55,6 +57,7 @@ export const ledgerModule: LastroModule = {
     transactionFlowsRoutes(app, platform, createTransactionFlowsService(platform));
     verifyRoutes(app, platform);
     paymentsRoutes(app, platform, createPaymentsService(platform), createHoldsService(platform));
+    paymentMethodsRoutes(app, platform, createPaymentMethodsService(platform));
     limitsRoutes(app, platform, createLimitsService(platform), createDailyBalancesService(platform));
     transactionsRoutes(app, platform, createTransactionsService());
   },

@@ -140,3 +140,38 @@ export const authorizationIdsByTracking = async (tx: Tx, orgId: string, tracking
   (await tx.selectFrom('ledger_authorizations').select('authorization_id').where('org_id', '=', orgId).where('tracking_id', '=', trackingId).execute()).map(
     (r) => r.authorization_id,
   );
+
+/** The authorization of `operation` with this tracking id, locked until the transaction ends. */
+export const lockAuthorizationByTracking = (tx: Tx, orgId: string, trackingId: string, operation: string) =>
+  tx
+    .selectFrom('ledger_authorizations')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('tracking_id', '=', trackingId)
+    .where('operation', '=', operation)
+    .forUpdate()
+    .executeTakeFirst();
+
+/** Approved authorizations of `operation` that follow `originalId` (confirmations, cancellations), oldest first. */
+export const followUpsOf = (tx: Tx, orgId: string, originalId: bigint, operation: string) =>
+  tx
+    .selectFrom('ledger_authorizations')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('original_authorization_id', '=', originalId)
+    .where('operation', '=', operation)
+    .where('status', '!=', 'DECLINED')
+    .orderBy('authorization_id')
+    .execute();
+
+/** Keeps the answer an authorization was given (a repeat of its tracking id answers it again). */
+export const setAuthorizationResponse = (tx: Tx, orgId: string, id: bigint, response: Record<string, unknown>) =>
+  tx
+    .updateTable('ledger_authorizations')
+    .set({ response: JSON.stringify(response) })
+    .where('org_id', '=', orgId)
+    .where('authorization_id', '=', id)
+    .execute();
+
+export const setAuthorizationStatus = (tx: Tx, orgId: string, id: bigint, status: 'APPROVED' | 'CANCELLED', now: Date) =>
+  tx.updateTable('ledger_authorizations').set({ status, updated_at: now }).where('org_id', '=', orgId).where('authorization_id', '=', id).execute();
