@@ -683,3 +683,9 @@ function mergeApplicant(stored: Applicant, update: Applicant): Applicant {
 }
 
 export type { ProgramType };
+
+/** The account's descendants (children, their children, up to three levels), by id: Balances and limits' related accounts. */
+export async function accountDescendants(t: TenantTx, accountId: string): Promise<string[]> {
+  const id = int8Id(accountId);
+  return id === undefined ? [] : (await repo.descendants(t.db, t.orgId, id)).map(String);
+}

@@ -19,6 +19,7 @@ export {
   type AccountFacts,
   type AllowedOperations,
 } from './accounts.service.js';
+export { accountDescendants } from './accounts.service.js';
 
 export const accountsModule: LastroModule = {
   name: 'accounts',

@@ -6,6 +6,8 @@ import { currencyByNumeric } from '../../platform/money.js';
 import type { LastroModule } from '../../platform/module.js';
 import { orgCurrencyNumeric } from '../orgs/index.js';
 import { createDailyBalancesService } from './daily-balances.service.js';
+import { globalConfigsRoutes } from './global-configs.routes.js';
+import { createGlobalConfigsService } from './global-configs.service.js';
 import { createHoldsService } from './holds.service.js';
 import { createJournalService } from './journal.service.js';
 import { limitsRoutes } from './limits.routes.js';
@@ -60,5 +62,6 @@ export const ledgerModule: LastroModule = {
     paymentMethodsRoutes(app, platform, createPaymentMethodsService(platform));
     limitsRoutes(app, platform, createLimitsService(platform), createDailyBalancesService(platform));
     transactionsRoutes(app, platform, createTransactionsService());
+    globalConfigsRoutes(app, platform, createGlobalConfigsService(platform));
   },
 };
