@@ -689,3 +689,10 @@ export async function accountDescendants(t: TenantTx, accountId: string): Promis
   const id = int8Id(accountId);
   return id === undefined ? [] : (await repo.descendants(t.db, t.orgId, id)).map(String);
 }
+
+/** Whether the customer is one of the account's: Transactions' customerId filter. */
+export async function isCustomerOfAccount(t: TenantTx, accountId: string, customerId: string): Promise<boolean> {
+  const account = int8Id(accountId);
+  const customer = int8Id(customerId);
+  return account !== undefined && customer !== undefined && repo.isCustomerOf(t.db, t.orgId, account, customer);
+}

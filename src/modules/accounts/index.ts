@@ -19,7 +19,7 @@ export {
   type AccountFacts,
   type AllowedOperations,
 } from './accounts.service.js';
-export { accountDescendants } from './accounts.service.js';
+export { accountDescendants, isCustomerOfAccount } from './accounts.service.js';
 
 export const accountsModule: LastroModule = {
   name: 'accounts',
