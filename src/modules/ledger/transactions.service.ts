@@ -70,9 +70,15 @@ export function createTransactionsService() {
     });
   }
 
+  /** An int64 id of the query, or 400 WTRC00001 naming it. */
+  const int64Of = (text: string, field: string): bigint => {
+    const id = int8Id(text);
+    if (id === undefined) throw TransactionErrors.invalidFilter(`${field} must be an int64`, `query.${field}`);
+    return id;
+  };
   /** Ids of a list filter: repeated, or separated by commas. */
-  const idList = (values: string[] | undefined): bigint[] | undefined =>
-    values === undefined ? undefined : values.flatMap((v) => v.split(',')).map((v) => BigInt(v));
+  const idList = (values: string[] | undefined, field: string): bigint[] | undefined =>
+    values === undefined ? undefined : values.flatMap((v) => v.split(',')).map((v) => int64Of(v, field));
 
   /** GET /transactions-core/v2/transactions for the token's account. */
   async function list(t: TenantTx, accountId: string, q: TransactionListQuery): Promise<TransactionPage> {
@@ -86,7 +92,7 @@ export function createTransactionsService() {
     if (q.authorizationType !== undefined && q.authorizationType !== 'PLATFORM' && q.authorizationType !== 'NETWORK') {
       throw TransactionErrors.invalidFilter('authorization type should be PLATFORM or NETWORK', 'query.authorizationType');
     }
-    const transactionIds = idList(q.ids ?? (q.id !== undefined ? [q.id] : undefined));
+    const transactionIds = q.ids !== undefined ? idList(q.ids, 'ids') : q.id !== undefined ? [int64Of(q.id, 'id')] : undefined;
     if (q.ids !== undefined && transactionIds!.length > 100) throw TransactionErrors.invalidFilter('ids must name at most 100 transactions', 'query.ids');
     if (latest !== undefined) {
       if (latest < 1 || latest > 500) throw TransactionErrors.invalidFilter('numberOfLatestTransactions should be between 1 and 500', 'query.numberOfLatestTransactions');
@@ -100,14 +106,18 @@ export function createTransactionsService() {
     if (!account) return { has_next: false, items: [] };
     const program = await programDayFacts(t.db, t.orgId, BigInt(account.programId));
     const tz = program?.timezone ?? 'UTC';
-    let authorizationIds = idList(q.authorizationIds);
-    if (q.authorizationId !== undefined) authorizationIds = authorizationIds ? authorizationIds.filter((id) => id === BigInt(q.authorizationId!)) : [BigInt(q.authorizationId)];
+    let authorizationIds = idList(q.authorizationIds, 'authorizationIds');
+    if (q.authorizationId !== undefined) {
+      const one = int64Of(q.authorizationId, 'authorizationId');
+      authorizationIds = authorizationIds ? authorizationIds.filter((id) => id === one) : [one];
+    }
     if (q.authorizationTrackingId !== undefined) {
       const byTracking = await repo.authorizationIdsByTracking(t.db, t.orgId, q.authorizationTrackingId);
       authorizationIds = authorizationIds ? authorizationIds.filter((id) => byTracking.includes(id)) : byTracking;
     }
     // A filter on what only the transaction's processing code knows (its type, whether it is posted on statements).
     let processingCodes: string[] | undefined;
+    if (q.transactionTypeId !== undefined) int64Of(q.transactionTypeId, 'transactionTypeId');
     if (q.transactionTypeId !== undefined || q.statementPost !== undefined) {
       processingCodes = [];
       for (const code of await repo.processingCodesOf(t.db, t.orgId, BigInt(accountId))) {
@@ -120,11 +130,11 @@ export function createTransactionsService() {
     // What Lastro's transactions never have: a statement (none yet), a network authorization, a
     // user category, a payment method; and another account's customer.
     const none =
-      q.statementId !== undefined ||
+      (q.statementId !== undefined && int64Of(q.statementId, 'statementId') >= 0n) ||
       q.authorizationType === 'NETWORK' ||
       q.userCategory !== undefined ||
       q.paymentMethodId !== undefined ||
-      (q.customerId !== undefined && !(await isCustomerOfAccount(t, accountId, q.customerId)));
+      (q.customerId !== undefined && !(await isCustomerOfAccount(t, accountId, String(int64Of(q.customerId, 'customerId')))));
     const keyed = authorizationIds !== undefined || transactionIds !== undefined || q.statementId !== undefined || latest !== undefined;
     const range = dateRange(
       q.eventDateStart === undefined ? undefined : programDate(q.eventDateStart, tz, 'eventDateStart'),
