@@ -36,6 +36,7 @@ describe('program limits (global configs)', () => {
     const body = { level: 'PROGRAM', program_id: credit.programId, limits: { max_credit_limit: { value: 1000.5, is_active: true } } };
     const res = await call('POST', CONFIGS, body);
     expect(res.statusCode, res.body).toBe(201);
+    expect(res.body).toBe('');
     expectError(await call('POST', CONFIGS, body), 409, 'DUPLICATE_CONFIG');
     const got = await call('GET', `${CONFIGS}?programId=${credit.programId}`);
     expect(got.statusCode, got.body).toBe(200);

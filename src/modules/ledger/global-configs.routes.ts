@@ -41,7 +41,8 @@ export function globalConfigsRoutes(app: HttpApp, platform: Pick<Platform, 'tena
     },
     async (req, reply) => {
       await platform.tenant(tenantScope(req), (t) => service.create(t, req.body));
-      return reply.code(201).send(null);
+      // Pismo's 201 has no content.
+      return reply.code(201).send(undefined as unknown as null);
     },
   );
   app.get(

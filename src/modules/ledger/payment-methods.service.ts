@@ -88,7 +88,7 @@ export function createPaymentMethodsService(deps: Pick<Platform, 'clock' | 'ids'
     name,
     status: 'SKIPPED',
     reason,
-    description: `${name.replace(/_/g, ' ').toLowerCase()} validation was skipped.`,
+    description: `${name.charAt(0)}${name.slice(1).replace(/_/g, ' ').toLowerCase()} validation was skipped.`,
     additional_data: { cause },
   });
   const rejected = (d: Denial): ValidationResult => ({
