@@ -104,3 +104,16 @@ it('concurrent cash-outs and pre-authorizations of one account: exact, never pas
   const verify = await app.http.inject({ method: 'GET', url: '/lastro/v1/ledger/verify', headers: tenant.headers });
   expect(verify.json()).toMatchObject({ ok: true, differences: [] });
 }, 180_000);
+
+it('one tracking_id sent by 16 clients at once: posted once; the others wait for it and answer its answer (200)', async () => {
+  const tracking = randomUUID();
+  const body = `{"account_id":${account.accountId},"amount":1.25,"processing_code":"219803","tracking_id":"${tracking}"}`;
+  const before = await balance();
+  const answers = await Promise.all(Array.from({ length: 16 }, () => post('', body)));
+  const statuses = answers.map((r) => r.statusCode);
+  expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+  expect(statuses.filter((s) => s === 200)).toHaveLength(15);
+  const first = answers.find((x) => x.statusCode === 201)!.json();
+  for (const r of answers) expect(r.json()).toEqual(first);
+  expect((await balance()).available_minor).toBe(before.available_minor + 125n);
+}, 60_000);

@@ -280,6 +280,9 @@ export function createPaymentMethodsService(deps: Pick<Platform, 'clock' | 'ids'
     const rules = body.validation_rules;
     const accountId = String(body.account_id);
     const state = await payments.lockForSpend(t, [accountId]);
+    // Once the account is ours, a concurrent request with this tracking id has committed or rolled back.
+    const raced = await repeated(t, body.tracking_id, PM_AUTHORIZATION, body);
+    if (raced) return raced;
     const account = state.facts.get(accountId)!;
     const currency = currencyByCode(account.currency);
     if (body.currency_code !== undefined) {
@@ -398,6 +401,8 @@ export function createPaymentMethodsService(deps: Pick<Platform, 'clock' | 'ids'
     const again = await repeated(t, body.tracking_id, PM_CONFIRMATION, body);
     if (again) return again;
     const { original, request, state, account, currency, preAuthorization } = await originalOf(t, body, tokenAccount);
+    const raced = await repeated(t, body.tracking_id, PM_CONFIRMATION, body);
+    if (raced) return raced;
     if (original.status !== 'APPROVED' || !preAuthorization) throw PaymentMethodErrors.cannotConfirm();
     if ((await repo.followUpsOf(t.db, t.orgId, original.authorization_id, PM_CONFIRMATION)).length) throw PaymentMethodErrors.cannotConfirm();
     const rule = await processingCodeRule(t, request.processing_code);
@@ -453,6 +458,8 @@ export function createPaymentMethodsService(deps: Pick<Platform, 'clock' | 'ids'
     const again = await repeated(t, body.tracking_id, PM_CANCELLATION, body);
     if (again) return again;
     const { original, request, state, account, currency, preAuthorization } = await originalOf(t, body, tokenAccount);
+    const raced = await repeated(t, body.tracking_id, PM_CANCELLATION, body);
+    if (raced) return raced;
     const rules = request.validation_rules;
     const rule = await processingCodeRule(t, request.processing_code);
     const code = rule?.code ?? request.processing_code;
