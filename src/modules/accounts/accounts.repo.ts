@@ -515,3 +515,13 @@ export async function searchByPhone(
     .limit(limit)
     .execute();
 }
+
+/** Whether the customer is one of the account's (its owner or an additional customer). */
+export const isCustomerOf = async (tx: Tx, orgId: string, accountId: bigint, customerId: bigint): Promise<boolean> =>
+  (await tx
+    .selectFrom('account_customers')
+    .select('customer_id')
+    .where('org_id', '=', orgId)
+    .where('account_id', '=', accountId)
+    .where('customer_id', '=', customerId)
+    .executeTakeFirst()) !== undefined;

@@ -21,6 +21,7 @@ export {
   type AccountFacts,
   type AllowedOperations,
 } from './accounts.service.js';
+export { accountDescendants, isCustomerOfAccount } from './accounts.service.js';
 
 export const accountsModule: LastroModule = {
   name: 'accounts',
