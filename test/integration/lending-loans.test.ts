@@ -1,0 +1,210 @@
+// The life of a loan over HTTP: simulation (the seed's example to the cent, the worked examples
+// of lending-examples.json), booking, cancellation, disbursement, repayment and settlement.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestApp } from '../helpers/app.js';
+import { expectError } from '../helpers/errors.js';
+import { addTenant, setupTenant, NO_RATE_LIMITS } from '../helpers/fixture.js';
+import { bodies } from './programs-fixtures.js';
+
+let app: TestApp;
+let h: Record<string, string>;
+let programId: number;
+
+const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers = h) =>
+  app.http.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+async function ok(res: { statusCode: number; body: string; json: () => any }, status = 201) {
+  expect(res.statusCode, res.body).toBe(status);
+  return res.json();
+}
+
+/** The seed's personal loan product: monthly, reducing balance, one 3-month stage. */
+export const personalProduct = (programId: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  program_id: programId,
+  product_name: 'Personal loan 12%',
+  product_type: 'PERSONAL',
+  collateral: 'NONE',
+  currency: 986,
+  days_in_year_method: 'ACTUAL_ACTUAL',
+  disbursement: { type: 'SINGLE' },
+  interest_type: 'SIMPLE',
+  loan_type: 'FIXED_RATE',
+  repayment_calculation_method: 'EI_REDUCING_BALANCE',
+  repayment_frequency: { method: 'MONTHLY' },
+  stages: [{ repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' }, period: { value: 3, unit: 'MONTH' } }],
+  ...extra,
+});
+
+/** The seed's simulation request, on `productId`. */
+const seedSimulation = (productId: string, extra: Record<string, unknown> = {}) => ({
+  product_id: productId,
+  loan_amount: 1000.0,
+  start_date: '2022-06-24',
+  stages: [{ interest_rate: { value: 0.12, unit: 'YEAR' }, period: { value: 3, unit: 'MONTH' } }],
+  disbursement: [{ due_date: '2022-06-24' }],
+  ...extra,
+});
+
+beforeAll(async () => {
+  ({ app, headers: h } = await setupTenant({ start: true, env: NO_RATE_LIMITS, org: { sandbox: true } }));
+  programId = (await ok(await call('POST', '/programs/v1/programs/template', bodies.CREDITO), 200)).id;
+  await ok(await call('POST', '/lending/v1/loan-products', personalProduct(programId, { product_id: 'SEED_PERSONAL' })));
+});
+afterAll(async () => app?.close());
+
+describe('simulations', () => {
+  it("reproduces the seed's example to the cent, and GET answers the same", async () => {
+    const sim = await ok(await call('POST', '/lending/v1/simulations', seedSimulation('SEED_PERSONAL')));
+    expect(sim.loan_simulation_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sim).toMatchObject({
+      product_id: 'SEED_PERSONAL',
+      loan_amount: 1000,
+      outstanding_balance: { principal: 1000, interest: 20.07, total: 1020.07 },
+      total_payment_amount: 1020.07,
+      start_date: '2022-06-24',
+      days_in_year_method: 'ACTUAL_ACTUAL',
+      repayment_calculation_method: 'EI_REDUCING_BALANCE',
+      repayment_frequency: { unit: 'MONTH' },
+      repayment_schedule: [
+        { period: 1, payment_amount: 340.02, due_date: '2022-07-24', principal_amount: 330.02, interest_amount: 10.0, fee_amount: 0, balance: 669.98, number_of_days: 30, auto: false },
+        { period: 2, payment_amount: 340.02, due_date: '2022-08-24', principal_amount: 333.32, interest_amount: 6.7, fee_amount: 0, balance: 336.66, number_of_days: 31, auto: false },
+        { period: 3, payment_amount: 340.03, due_date: '2022-09-24', principal_amount: 336.66, interest_amount: 3.37, fee_amount: 0, balance: 0, number_of_days: 31, auto: false },
+      ],
+      disbursement_schedule: [{ date: '2022-06-24', amount: 1000, principal: 1000, tax: 0, fee: 0, charge: 0 }],
+      stages: [{ interest_rate: { value: 0.12, unit: 'YEAR' }, period: { value: 3, unit: 'MONTH' } }],
+    });
+    // Both names where the seed and the v1 file differ.
+    expect(sim.repayment_schedule.map((i: any) => i.amount)).toEqual([340.02, 340.02, 340.03]);
+    expect(sim.repayment_frequency.method).toBe('MONTHLY');
+    expect(sim.disbursement_schedule[0].due_date).toBe('2022-06-24');
+    // 2022-07-24 is a Sunday: the real due date is Monday 25th; 2022-09-24 a Saturday → 26th.
+    expect(sim.repayment_schedule.map((i: any) => i.real_due_date)).toEqual(['2022-07-25', '2022-08-24', '2022-09-26']);
+    const got = await ok(await call('GET', `/lending/v1/simulations/${sim.loan_simulation_id}`), 200);
+    expect(got).toEqual(sim);
+  });
+
+  // Every worked example of lending-examples.json that is a loan schedule, through the HTTP API.
+  const examples = JSON.parse(readFileSync(new URL('../../../shared/reference/lending-examples.json', import.meta.url), 'utf8')) as any[];
+  const METHODS: Record<string, string[]> = { EMI: ['EI_REDUCING_BALANCE'], 'EMI (EI_REDUCING_BALANCE)': ['EI_REDUCING_BALANCE'], flat: ['FLAT_BASIS'], 'EMI or flat (both asserted)': ['EI_REDUCING_BALANCE', 'FLAT_BASIS'] };
+  const cases = examples
+    .filter((e) => Array.isArray(e.expected?.installments) && e.expected.installments.length > 0)
+    .flatMap((e) => (METHODS[e.inputs.method] ?? []).map((method) => ({ e, method })));
+
+  it('maps every schedule example of lending-examples.json', () => {
+    expect(cases.map((c) => c.e.id)).toEqual([
+      'fineract-e2e-RS02-declining-same-as-repayment',
+      'fineract-it-flat-1250-12pct-multiples-of-20',
+      'fineract-it-zero-interest-1250x4-multiples-of-1',
+      'fineract-it-zero-interest-1250x4-multiples-of-1',
+      'commercial-platform-worked-example-1000-12pct-3m',
+    ]);
+  });
+
+  it.each(cases.map((c, i) => [`${c.e.id} (${c.method})`, c, i] as const))('golden: %s', async (_name, { e, method }, i) => {
+    const inputs = e.inputs;
+    const multiple = inputs.installment_amount_in_multiples_of;
+    const productId = `GOLDEN_${i}`;
+    await ok(
+      await call(
+        'POST',
+        '/lending/v1/loan-products',
+        personalProduct(programId, {
+          product_id: productId,
+          repayment_calculation_method: method,
+          stages: [{ repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' } }],
+          ...(multiple !== undefined ? { installment_amount_in_multiples_of: multiple } : {}),
+        }),
+      ),
+    );
+    const sim = await ok(
+      await call('POST', '/lending/v1/simulations', {
+        product_id: productId,
+        loan_amount: inputs.principal,
+        start_date: inputs.start_date,
+        stages: [{ interest_rate: { value: inputs.annual_rate, unit: 'YEAR' }, period: { value: inputs.n_periods, unit: 'MONTH' } }],
+        disbursement: [{ due_date: inputs.start_date }],
+      }),
+    );
+    expect(sim.repayment_schedule).toHaveLength(e.expected.installments.length);
+    e.expected.installments.forEach((want: any, k: number) => {
+      const got = sim.repayment_schedule[k];
+      expect(got.period).toBe(want.period);
+      expect(got.due_date).toBe(want.due_date);
+      expect(got.principal_amount).toBe(want.principal);
+      if (want.interest != null) expect(got.interest_amount).toBe(want.interest);
+      if (want.total != null) expect(got.payment_amount).toBe(want.total);
+      if (want.balance != null) expect(got.balance).toBe(want.balance);
+      if (want.days != null) expect(got.number_of_days).toBe(want.days);
+    });
+    if (e.expected.total_interest !== undefined) expect(sim.outstanding_balance.interest).toBe(e.expected.total_interest);
+  });
+
+  it('a stage of whole days, the due dates moving to business days, and auto collection', async () => {
+    await ok(await call('POST', '/lending/v1/loan-products', personalProduct(programId, { product_id: 'EVERY_15_DAYS', repayment_frequency: { method: 'DAILY', every: 15 }, stages: [{ repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' } }] })));
+    const sim = await ok(
+      await call('POST', '/lending/v1/simulations', {
+        product_id: 'EVERY_15_DAYS',
+        loan_amount: 900.0,
+        start_date: '2026-12-01',
+        stages: [{ interest_rate: { value: 0.01, unit: 'MONTH' }, period: { value: 45, unit: 'DAY' } }],
+        disbursement: [{ due_date: '2026-12-01' }],
+        auto_collection: true,
+        simulation_id: 'MY_SIM_1',
+        external_id: 'ext-1',
+      }),
+    );
+    expect(sim.loan_simulation_id).toBe('MY_SIM_1');
+    expect(sim.external_id).toBe('ext-1');
+    expect(sim.repayment_schedule.map((i: any) => i.due_date)).toEqual(['2026-12-16', '2026-12-31', '2027-01-15']);
+    expect(sim.repayment_schedule.every((i: any) => i.auto === true)).toBe(true);
+    expect(sim.repayment_frequency).toEqual({ unit: 'DAY', method: 'DAILY', every: 15 });
+    // A stage in installments comes back as a duration.
+    const counted = await ok(
+      await call('POST', '/lending/v1/simulations', { product_id: 'EVERY_15_DAYS', loan_amount: 900, start_date: '2026-12-01', stages: [{ interest_rate: { value: 0.12, unit: 'YEAR' }, period: { value: 3 } }], disbursement: [{ due_date: '2026-12-01' }] }),
+    );
+    expect(counted.stages[0].period).toEqual({ value: 45, unit: 'DAY' });
+    // The same simulation_id again is refused.
+    const again = await call('POST', '/lending/v1/simulations', { ...seedSimulation('SEED_PERSONAL'), simulation_id: 'MY_SIM_1' });
+    expectError(again, 409, 'LENDING_ALREADY_EXISTS', 'body.simulation_id');
+  });
+
+  it('refuses as Pismo: more than 500 installments, missing and invalid fields, unknown product, product rules', async () => {
+    expectError(await call('POST', '/lending/v1/simulations', seedSimulation('SEED_PERSONAL', { stages: [{ interest_rate: { value: 0.12, unit: 'YEAR' }, period: { value: 501, unit: 'MONTH' } }] })), 400, 'ELND0006');
+    const { product_id: _p, ...noProduct } = seedSimulation('SEED_PERSONAL');
+    expectError(await call('POST', '/lending/v1/simulations', noProduct), 400, 'ELND0101', 'body.product_id');
+    expectError(await call('POST', '/lending/v1/simulations', seedSimulation('SEED_PERSONAL', { loan_amount: 0 })), 400, 'ELND0105', 'body.loan_amount');
+    expectError(await call('POST', '/lending/v1/simulations', seedSimulation('SEED_PERSONAL', { loan_amount: 10.001 })), 400, 'ELND0105', 'body.loan_amount');
+    expectError(await call('POST', '/lending/v1/simulations', seedSimulation('SEED_PERSONAL', { stages: [] })), 400, 'ELND0107', 'body.stages');
+    expectError(await call('POST', '/lending/v1/simulations', seedSimulation('SEED_PERSONAL', { disbursement: [] })), 400, 'ELND0109', 'body.disbursement');
+    expectError(await call('POST', '/lending/v1/simulations', seedSimulation('SEED_PERSONAL', { stages: [{ interest_rate: { value: -0.1, unit: 'YEAR' }, period: { value: 3, unit: 'MONTH' } }] })), 400, 'ELND0116', 'body.stages[0].interest_rate.value');
+    expectError(await call('POST', '/lending/v1/simulations', seedSimulation('SEED_PERSONAL', { simulation_id: 'lower' })), 400, 'ELND0110', 'body.simulation_id');
+    expectError(await call('POST', '/lending/v1/simulations', seedSimulation('NO_SUCH_PRODUCT')), 400, 'ELND0005', 'body.product_id');
+    expectError(await call('POST', '/lending/v1/simulations', seedSimulation('SEED_PERSONAL', { disbursement: [{ due_date: '2022-06-24' }, { due_date: '2022-07-24' }] })), 400, 'ELND0011', 'body.disbursement');
+    await ok(
+      await call('POST', '/lending/v1/loan-products', personalProduct(programId, {
+        product_id: 'RULED',
+        rules: { loan_amount: { min: 500, max: 5000 }, installment_number: { min: 2, max: 12 }, interest_rate: { min: { value: 0.05, unit: 'YEAR' }, max: { value: 0.4, unit: 'YEAR' } } },
+      })),
+    );
+    expect((await call('POST', '/lending/v1/simulations', seedSimulation('RULED'))).statusCode).toBe(201);
+    expectError(await call('POST', '/lending/v1/simulations', seedSimulation('RULED', { loan_amount: 5000.01 })), 400, 'ELND0003', 'body.loan_amount');
+    expectError(await call('POST', '/lending/v1/simulations', seedSimulation('RULED', { stages: [{ interest_rate: { value: 0.05, unit: 'MONTH' }, period: { value: 3, unit: 'MONTH' } }] })), 400, 'ELND0003', 'body.stages[0].interest_rate');
+    expectError(await call('POST', '/lending/v1/simulations', seedSimulation('RULED', { stages: [{ interest_rate: { value: 0.1, unit: 'YEAR' }, period: { value: 13, unit: 'MONTH' } }] })), 400, 'ELND0003', 'body.stages');
+    expectError(await call('GET', '/lending/v1/simulations/NOPE'), 404, 'ELND0005');
+  });
+
+  it('a production org simulates from today on; another org sees none of these simulations', async () => {
+    const prod = await addTenant(app);
+    const ph = prod.headers;
+    const pid = (await ok(await call('POST', '/programs/v1/programs/template', bodies.CREDITO, ph), 200)).id;
+    await ok(await call('POST', '/lending/v1/loan-products', personalProduct(pid, { product_id: 'SEED_PERSONAL' }), ph));
+    expectError(await call('POST', '/lending/v1/simulations', seedSimulation('SEED_PERSONAL'), ph), 400, 'ELND0103', 'body.start_date');
+    const today = (await ok(await call('GET', '/lastro/v1/clock', undefined, ph), 200)).business_date as string;
+    expectError(await call('POST', '/lending/v1/simulations', seedSimulation('SEED_PERSONAL', { start_date: today, disbursement: [{ due_date: '2022-06-24' }] }), ph), 400, 'ELND0112', 'body.disbursement[0].due_date');
+    const sim = await ok(await call('POST', '/lending/v1/simulations', seedSimulation('SEED_PERSONAL', { start_date: today, disbursement: [{ due_date: today }] }), ph));
+    expect(sim.repayment_schedule).toHaveLength(3);
+    expectError(await call('GET', `/lending/v1/simulations/${sim.loan_simulation_id}`), 404, 'ELND0005');
+    expectError(await call('GET', '/lending/v1/simulations/MY_SIM_1', undefined, ph), 404, 'ELND0005');
+  });
+});
