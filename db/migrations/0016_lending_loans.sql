@@ -55,7 +55,8 @@ create index lending_loans_open on lending_loans (org_id, status) where status i
 create table lending_loan_installments (
   org_id text not null,
   loan_id text not null,
-  number integer not null check (number >= 1),
+  -- 0: what is due on the disbursement date (down payment, upfront charges); then 1, 2, …
+  number integer not null check (number >= 0),
   due_date text not null check (due_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
   real_due_date text not null check (real_due_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
   number_of_days integer not null,

@@ -6,10 +6,16 @@ import type { TestApp } from '../helpers/app.js';
 import { expectError } from '../helpers/errors.js';
 import { addTenant, setupTenant, NO_RATE_LIMITS } from '../helpers/fixture.js';
 import { bodies } from './programs-fixtures.js';
+import { createAccount, createProgram, type TestAccount } from '../helpers/accounts.js';
+import type { Tenant } from '../helpers/fixture.js';
 
 let app: TestApp;
 let h: Record<string, string>;
 let programId: number;
+let tenant: Tenant;
+let debitProgram: number;
+let account: TestAccount;
+let merchant: TestAccount;
 
 const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers = h) =>
   app.http.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -47,9 +53,16 @@ const seedSimulation = (productId: string, extra: Record<string, unknown> = {}) 
 });
 
 beforeAll(async () => {
-  ({ app, headers: h } = await setupTenant({ start: true, env: NO_RATE_LIMITS, org: { sandbox: true } }));
+  let fixture;
+  ({ app, ...tenant } = fixture = await setupTenant({ start: true, env: NO_RATE_LIMITS, org: { sandbox: true } }));
+  h = fixture.headers;
   programId = (await ok(await call('POST', '/programs/v1/programs/template', bodies.CREDITO), 200)).id;
   await ok(await call('POST', '/lending/v1/loan-products', personalProduct(programId, { product_id: 'SEED_PERSONAL' })));
+  const debit = await createProgram(app, tenant, 'DEBITO');
+  debitProgram = debit.programId;
+  account = await createAccount(app, tenant, { program: debit });
+  merchant = await createAccount(app, tenant, { program: debit });
+  await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: 'DEBIT_PERSONAL' })));
 });
 afterAll(async () => app?.close());
 
@@ -206,5 +219,141 @@ describe('simulations', () => {
     expect(sim.repayment_schedule).toHaveLength(3);
     expectError(await call('GET', `/lending/v1/simulations/${sim.loan_simulation_id}`), 404, 'ELND0005');
     expectError(await call('GET', '/lending/v1/simulations/MY_SIM_1', undefined, ph), 404, 'ELND0005');
+  });
+});
+
+/** The events the org emitted of one type, oldest first. */
+async function eventsOf(type: string): Promise<any[]> {
+  const rows = await app.platform.db.kysely.selectFrom('event_outbox').selectAll().where('event_type', '=', type).orderBy('seq').execute();
+  return rows.map((r: any) => r.data);
+}
+
+const balanceOf = async (accountId: number) => (await ok(await call('GET', `/accounts/v1/accounts/${accountId}`), 200)).current_balance as number;
+
+async function bookSeedLoan(extra: Record<string, unknown> = {}) {
+  const sim = await ok(await call('POST', '/lending/v1/simulations', seedSimulation('DEBIT_PERSONAL')));
+  const booked = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId, external_id: 'LOAN_TRACKER_1', ...extra }), 202);
+  return { sim, loanId: booked.loan_id as string };
+}
+
+describe('loans', () => {
+  it('books a simulation once, shows the loan BOOKED with its schedules, and lists it', async () => {
+    const { sim, loanId } = await bookSeedLoan();
+    expect(loanId).toMatch(/^[0-9a-f-]{36}$/);
+    expectError(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 409, 'WLND0001');
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan).toMatchObject({
+      loan_id: loanId,
+      external_id: 'LOAN_TRACKER_1',
+      status: 'BOOKED',
+      product_id: 'DEBIT_PERSONAL',
+      account_id: account.accountId,
+      loan_amount: 1000,
+      outstanding_balance: { principal: 1000, interest: 20.07, total: 1020.07 },
+      total_payment_amount: 1020.07,
+      start_date: '2022-06-24',
+      disbursement_schedule: [{ status: 'SCHEDULED', date: '2022-06-24', amount: 1000, principal: 1000 }],
+    });
+    expect(loan.repayment_schedule.map((i: any) => [i.period, i.status, i.payment_amount])).toEqual([
+      [1, 'SCHEDULED', 340.02],
+      [2, 'SCHEDULED', 340.02],
+      [3, 'SCHEDULED', 340.03],
+    ]);
+    const plain = await ok(await call('GET', `/lending/v1/loans/${loanId}`), 200);
+    expect(plain).not.toHaveProperty('repayment_schedule');
+    const list = await ok(await call('GET', `/lending/v1/loans?account_id=${account.accountId}&status=BOOKED`), 200);
+    expect(list.items.map((l: any) => l.loan_id)).toContain(loanId);
+    const booked = (await eventsOf('loan-booking')).find((e) => e.loan_id === loanId);
+    expect(booked).toMatchObject({ current_loan_status: 'BOOKED', account_id: account.accountId, loan_amount: 1000 });
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'r-0', repayment_date: '2022-07-01', repayment_amount: 10 }), 400, 'ELND1004');
+  });
+
+  it('cancels a loan before disbursement; a canceled loan takes no repayment or disbursement', async () => {
+    const { loanId } = await bookSeedLoan();
+    expect(await ok(await call('DELETE', `/lending/v1/loans/${loanId}`), 202)).toEqual({ loan_id: loanId });
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.status).toBe('CANCELED');
+    expect(loan.disbursement_schedule[0].status).toBe('CANCELED');
+    expect(loan.outstanding_balance.total).toBe(0);
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'r-1', repayment_date: '2022-07-01', repayment_amount: 10 }), 400, 'ELND1005');
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 400, 'ELND0003', 'path.loanId');
+    expect((await eventsOf('loan-status-change')).some((e) => e.loan_id === loanId && e.previous_loan_status === 'BOOKED' && e.current_loan_status === 'CANCELED')).toBe(true);
+  });
+
+  it('disburses into the account (ACTIVE), repays partly then fully (SETTLED with the seed payload); the ledger verifies', async () => {
+    const { loanId } = await bookSeedLoan();
+    const before = await balanceOf(account.accountId);
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 999, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 400, 'ELND0003', 'body.disbursed_amount');
+    const d = await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000.0, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
+    expect(d).toMatchObject({ loan_id: loanId, product_id: 'DEBIT_PERSONAL', disbursement_status: 'PAID', loan_amount: 1000, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } });
+    expect(await balanceOf(account.accountId)).toBe(before + 1000);
+    expect((await ok(await call('GET', `/lending/v1/loans/${loanId}`), 200)).status).toBe('ACTIVE');
+    const statuses = (await eventsOf('loan-disbursement-status-change')).filter((e) => e.loan_id === loanId).map((e) => e.current_disbursement_status);
+    expect(statuses).toEqual(['PROCESSING', 'PAID']);
+
+    // 200 pays installment 1's interest first, then principal.
+    const r1 = await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: '1f98f3b1-7492-4846-9787-bf2c1713ab53', repayment_date: '2022-07-12', repayment_amount: 200.0, external_id: 'c36e7f4e' }), 202);
+    expect(r1).toEqual({ loan_id: loanId, repayment_id: '1f98f3b1-7492-4846-9787-bf2c1713ab53', repayment_amount: 200, external_id: 'c36e7f4e' });
+    // The same repayment again posts nothing twice.
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: '1f98f3b1-7492-4846-9787-bf2c1713ab53', repayment_date: '2022-07-12', repayment_amount: 200.0, external_id: 'c36e7f4e' }), 202);
+    let loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.outstanding_balance).toMatchObject({ principal: 810, interest: 10.07, total: 820.07 });
+    expect(loan.repayment_schedule[0]).toMatchObject({ status: 'PARTIALLY_PAID', amount: { amount_paid: { interest: 10, principal: 190, total: 200 }, amount_due: { principal: 140.02, total: 140.02 } } });
+
+    // 830.07 pays everything and 10.00 comes back to the account.
+    const beforeLast = await balanceOf(account.accountId);
+    const r2 = await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'last', repayment_date: '2022-09-24', repayment_amount: 830.07 }), 202);
+    expect(r2.overpayment_amount).toBe(10);
+    expect(await balanceOf(account.accountId)).toBe(beforeLast + 10);
+    loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.status).toBe('SETTLED');
+    expect(loan.outstanding_balance.total).toBe(0);
+    expect(loan.repayment_schedule.every((i: any) => i.status === 'PAID')).toBe(true);
+    const settled = (await eventsOf('loan-status-change')).find((e) => e.loan_id === loanId && e.current_loan_status === 'SETTLED');
+    expect(settled).toMatchObject({
+      loan_id: loanId,
+      external_id: 'LOAN_TRACKER_1',
+      previous_loan_status: 'ACTIVE',
+      current_loan_status: 'SETTLED',
+      product_id: 'DEBIT_PERSONAL',
+      account_id: account.accountId,
+      loan_amount: 1000,
+      outstanding_balance: { principal: 1000, interest: 20.07, total: 1020.07 },
+      total_payment_amount: 1020.07,
+      start_date: '2022-06-24',
+    });
+    expect(Object.keys(settled).every((k) => k === k.trim())).toBe(true);
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'after', repayment_date: '2022-09-25', repayment_amount: 1 }), 400, 'ELND0400');
+    const verify = await ok(await call('GET', '/lastro/v1/ledger/verify'), 200);
+    expect(verify).toMatchObject({ ok: true, differences: [] });
+  });
+
+  it('disburses to a merchant account or outside; a later date waits for its business day', async () => {
+    const { loanId } = await bookSeedLoan();
+    const before = await balanceOf(merchant.accountId);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24T00:00:00.000Z', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: merchant.accountId } }), 202);
+    expect(await balanceOf(merchant.accountId)).toBe(before + 1000);
+    const { loanId: external } = await bookSeedLoan();
+    const e = await ok(await call('POST', `/lending/v1/loans/${external}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'EXTERNAL', bank_id: '785', account_number: '8494156', branch_number: '89198' } }), 202);
+    expect(e.disbursement_status).toBe('PAID');
+    const { loanId: later } = await bookSeedLoan();
+    const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    const tomorrow = new Date(Date.parse(today) + 3 * 86_400_000).toISOString().slice(0, 10);
+    const s = await ok(await call('POST', `/lending/v1/loans/${later}/disburse`, { disbursement_date: tomorrow, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
+    expect(s.disbursement_status).toBe('SCHEDULED');
+    expect((await ok(await call('GET', `/lending/v1/loans/${later}`), 200)).status).toBe('BOOKED');
+    await ok(await call('POST', '/lastro/v1/clock/advance', { days: 4 }), 200);
+    const loan = await ok(await call('GET', `/lending/v1/loans/${later}?expand=true`), 200);
+    expect(loan.status).toBe('ACTIVE');
+    expect(loan.disbursement_schedule[0].status).toBe('PAID');
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+  });
+
+  it('another org sees none of these loans', async () => {
+    const other = await addTenant(app);
+    const { loanId } = await bookSeedLoan();
+    expectError(await call('GET', `/lending/v1/loans/${loanId}`, undefined, other.headers), 404, 'ELND0005');
+    expectError(await call('DELETE', `/lending/v1/loans/${loanId}`, undefined, other.headers), 404, 'ELND0005');
+    expect((await ok(await call('GET', '/lending/v1/loans', undefined, other.headers), 200)).items).toEqual([]);
   });
 });

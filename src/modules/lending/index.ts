@@ -13,7 +13,8 @@ import { createPenaltyPlansService } from './penalty-plans.service.js';
 import { programConfigurationsRoutes } from './program-configurations.routes.js';
 import { createProgramConfigurationsService } from './program-configurations.service.js';
 import { LOAN_EVENTS } from './loans.events.js';
-import { loansRoutes } from './loans.routes.js';
+import { loanRoutes, simulationsRoutes } from './loans.routes.js';
+import { createLoansService } from './loans.service.js';
 import { createSimulationsService } from './simulations.service.js';
 import { repaymentHierarchiesRoutes } from './repayment-hierarchies.routes.js';
 import { createRepaymentHierarchiesService } from './repayment-hierarchies.service.js';
@@ -75,12 +76,15 @@ export { ScheduleErrors } from './lending.schedule.errors.js';
 export const lendingModule: LastroModule = {
   name: 'lending',
   events: [...LENDING_PRODUCT_EVENTS, ...LOAN_EVENTS],
+  dayHandlers: (platform) => [createLoansService(platform, createSimulationsService(platform)).dayHandler()],
   routes(app, platform) {
     loanProductsRoutes(app, platform, createLoanProductsService(platform));
     chargePlansRoutes(app, platform, createChargePlansService(platform));
     penaltyPlansRoutes(app, platform, createPenaltyPlansService(platform));
     repaymentHierarchiesRoutes(app, platform, createRepaymentHierarchiesService(platform));
     programConfigurationsRoutes(app, platform, createProgramConfigurationsService(platform));
-    loansRoutes(app, platform, createSimulationsService(platform));
+    const simulations = createSimulationsService(platform);
+    simulationsRoutes(app, platform, simulations);
+    loanRoutes(app, platform, createLoansService(platform, simulations));
   },
 };

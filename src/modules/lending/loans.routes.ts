@@ -4,7 +4,23 @@ import { requestContext } from '../../platform/http/context.js';
 import type { HttpApp, Platform } from '../../platform/module.js';
 import type { FieldCode } from './lending.errors.js';
 import { DuplicateKey, NoHeaders, WriteHeaders, lendingConfig, tenantOf } from './lending.http.js';
-import { SimulationAnswer, SimulationBody, SimulationIdParams } from './loans.schemas.js';
+import {
+  BookingBody,
+  DisburseAnswer,
+  DisburseBody,
+  Loan,
+  LoanIdAnswer,
+  LoanIdParams,
+  LoanListQuery,
+  LoanPage,
+  LoanQuery,
+  RepaymentAnswer,
+  RepaymentBody,
+  SimulationAnswer,
+  SimulationBody,
+  SimulationIdParams,
+} from './loans.schemas.js';
+import { LOANS_BASE, type LoansService } from './loans.service.js';
 import { SIMULATIONS_BASE, type SimulationsService } from './simulations.service.js';
 
 /** The codes Pismo's createSimulation documents for its fields. */
@@ -24,7 +40,7 @@ const SIMULATION_FIELDS: FieldCode[] = [
   { field: 'body.external_id', invalid: 'ELND0124' },
 ];
 
-export function loansRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, simulations: SimulationsService): void {
+export function simulationsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, simulations: SimulationsService): void {
   const tenant = tenantOf(platform);
   const tags = ['lending'];
   app.post(
@@ -48,5 +64,64 @@ export function loansRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, si
     `${SIMULATIONS_BASE}/:loanSimulationId`,
     { ...lendingConfig(), schema: { tags, summary: 'Get loan simulation', headers: NoHeaders, params: SimulationIdParams, response: { 200: SimulationAnswer } } },
     async (req) => tenant(req, (t) => simulations.get(t, req.params.loanSimulationId)),
+  );
+}
+
+/** The codes Pismo's registerRepayment and disburseLoan use for their fields. */
+const REPAYMENT_FIELDS: FieldCode[] = [{ field: 'body.external_id', invalid: 'ELND0124' }];
+
+export function loanRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, loans: LoansService): void {
+  const tenant = tenantOf(platform);
+  const tags = ['lending'];
+  app.post(
+    LOANS_BASE,
+    {
+      ...lendingConfig([{ field: 'body.external_id', invalid: 'ELND0124' }], { WLND0001: 409 }),
+      schema: { tags, summary: 'Create loan booking; emits Loan booked', headers: WriteHeaders, body: BookingBody, response: { 202: LoanIdAnswer, 409: DuplicateKey } },
+    },
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      return reply.status(202).send(await tenant(req, (t) => loans.book(t, req.body, ctx)));
+    },
+  );
+  app.get(
+    LOANS_BASE,
+    { ...lendingConfig([{ field: 'query.limit', invalid: 'ELND0701' }]), schema: { tags, summary: 'List loans', headers: NoHeaders, querystring: LoanListQuery, response: { 200: LoanPage } } },
+    async (req) => tenant(req, (t) => loans.list(t, req.query)),
+  );
+  app.get(
+    `${LOANS_BASE}/:loanId`,
+    { ...lendingConfig(), schema: { tags, summary: 'Get loan details', headers: NoHeaders, params: LoanIdParams, querystring: LoanQuery, response: { 200: Loan } } },
+    async (req) => tenant(req, (t) => loans.get(t, req.params.loanId, req.query.expand ?? false)),
+  );
+  app.delete(
+    `${LOANS_BASE}/:loanId`,
+    { ...lendingConfig(), schema: { tags, summary: 'Cancel loan (before disbursement); emits Loan status changed', headers: WriteHeaders, params: LoanIdParams, response: { 202: LoanIdAnswer } } },
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      return reply.status(202).send(await tenant(req, (t) => loans.cancel(t, req.params.loanId, ctx)));
+    },
+  );
+  app.post(
+    `${LOANS_BASE}/:loanId/disburse`,
+    {
+      ...lendingConfig(),
+      schema: { tags, summary: 'Disburse loan; emits Loan disbursement status changed and Loan status changed', headers: WriteHeaders, params: LoanIdParams, body: DisburseBody, response: { 202: DisburseAnswer } },
+    },
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      return reply.status(202).send(await tenant(req, (t) => loans.disburse(t, req.params.loanId, req.body, ctx)));
+    },
+  );
+  app.post(
+    `${LOANS_BASE}/:loanId/repayment`,
+    {
+      ...lendingConfig(REPAYMENT_FIELDS, { WLND0001: 409 }),
+      schema: { tags, summary: 'Register repayment; emits Loan status changed when it settles the loan', headers: WriteHeaders, params: LoanIdParams, body: RepaymentBody, response: { 202: RepaymentAnswer, 409: DuplicateKey } },
+    },
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      return reply.status(202).send(await tenant(req, (t) => loans.repay(t, req.params.loanId, req.body, ctx)));
+    },
   );
 }

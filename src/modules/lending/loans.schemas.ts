@@ -206,3 +206,61 @@ export const LoanPage = Type.Object(
   { next_cursor: Type.String(), has_next: Type.Boolean(), items: Type.Array(Type.Object(LoanSummary)) },
   { title: 'LoanPage' },
 );
+
+// ---- disbursement and repayment ----
+
+export const DisburseBody = Type.Object({
+  disbursement_id: Type.Optional(Type.String({ minLength: 1, maxLength: 36, description: 'The disbursement of the schedule to make (the next one when absent).' })),
+  disbursement_date: Type.String({
+    pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9:.]+Z?)?$',
+    maxLength: 30,
+    description: 'When to disburse (YYYY-MM-DD, or a date-time whose date is taken): today or earlier pays now, a later date is paid by that day’s close.',
+  }),
+  disbursed_amount: Amount({ minimum: 0, description: 'The amount the schedule disburses (principal less deducted charges).' }),
+  disbursement_account: Type.Object({
+    type: literals(['INTERNAL', 'EXTERNAL'] as const, 'INTERNAL: an account of the org (the borrower’s, or a merchant’s for BNPL); EXTERNAL: bank details, paid out through the settlement account.'),
+    account_id: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The account credited (INTERNAL).' })),
+    bank_id: Type.Optional(Type.String({ maxLength: 20 })),
+    account_number: Type.Optional(Type.String({ maxLength: 30 })),
+    account_digit: Type.Optional(Type.String({ maxLength: 5 })),
+    branch_number: Type.Optional(Type.String({ maxLength: 20 })),
+    branch_digit: Type.Optional(Type.String({ maxLength: 5 })),
+    external_id: Type.Optional(Type.String({ maxLength: 100 })),
+  }),
+});
+export type DisburseBody = Static<typeof DisburseBody>;
+
+export const DisburseAnswer = Type.Object(
+  {
+    loan_id: Type.String(),
+    disbursement_id: Type.String(),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+    product_id: Type.String(),
+    disbursement_status: literals(DISBURSEMENT_STATUSES, 'PAID when paid now; SCHEDULED for a later date.'),
+    disbursement_date: IsoDate('The disbursement date.'),
+    loan_amount: Type.Number(),
+    disbursed_amount: Type.Number(),
+    disbursement_account: Type.Object({ type: Type.String(), account_id: Type.Optional(Type.Integer()) }),
+  },
+  { title: 'LoanDisbursement' },
+);
+
+export const RepaymentBody = Type.Object({
+  repayment_id: Type.String({ minLength: 1, maxLength: 64, description: 'The repayment’s own ID; the same ID again answers the same repayment.' }),
+  repayment_date: IsoDate('When the borrower paid.'),
+  repayment_amount: Amount({ exclusiveMinimum: 0, description: 'The amount paid.' }),
+  external_id: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+});
+export type RepaymentBody = Static<typeof RepaymentBody>;
+
+export const RepaymentAnswer = Type.Object(
+  {
+    loan_id: Type.String(),
+    repayment_id: Type.String(),
+    repayment_amount: Type.Number(),
+    external_id: Type.Optional(Type.String()),
+    overpayment_amount: Type.Optional(Type.Number({ description: ext('What nothing was owed for: credited back to the loan account') })),
+  },
+  { title: 'LoanRepayment' },
+);

@@ -331,6 +331,9 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
   }
 
   return {
+    /** Checks a simulation request again (booking): the product, its rules and the dates. */
+    validate: compute,
+
     async create(t: TenantTx, body: SimulationBody, ctx: Pick<RequestContext, 'idempotencyKey'>): Promise<SimulationAnswer> {
       const res = await once(t, clock, ctx, `POST ${SIMULATIONS_BASE}`, body, 'WLND0001', async () => {
         const { product, schedule, cur, real } = await compute(t, body);
