@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.js';
 import { expectError } from '../helpers/errors.js';
 import { addTenant, setupTenant, NO_RATE_LIMITS } from '../helpers/fixture.js';
-import { bodies } from './programs-fixtures.js';
+import { bodies, waitFor } from './programs-fixtures.js';
 import { createAccount, createProgram, type TestAccount } from '../helpers/accounts.js';
 import type { Tenant } from '../helpers/fixture.js';
 
@@ -355,5 +355,78 @@ describe('loans', () => {
     expectError(await call('GET', `/lending/v1/loans/${loanId}`, undefined, other.headers), 404, 'ELND0005');
     expectError(await call('DELETE', `/lending/v1/loans/${loanId}`, undefined, other.headers), 404, 'ELND0005');
     expect((await ok(await call('GET', '/lending/v1/loans', undefined, other.headers), 200)).items).toEqual([]);
+  });
+});
+
+/** Advances the sandbox clock and waits until every passed day is closed. */
+async function advance(days: number) {
+  const res = await call('POST', '/lastro/v1/clock/advance', { days });
+  expect([200, 202], res.body).toContain(res.statusCode);
+  if (res.statusCode === 200) return;
+  await waitFor(async () => ((await ok(await call('GET', `/lastro/v1/clock/advances/${res.json().id}`), 200)).status === 'DONE' ? true : undefined), 120_000);
+}
+
+describe('lifecycle with the sandbox clock', () => {
+  it('simulate → book → disburse → 12 installments collected on their due dates → SETTLED; the ledger verifies at every step', async () => {
+    const verify = async () => expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    const borrower = await createAccount(app, tenant, { program: { programId: debitProgram, type: 'DEBITO', dueDateIds: [] } as any });
+    const sim = await ok(
+      await call('POST', '/lending/v1/simulations', {
+        product_id: 'DEBIT_PERSONAL',
+        loan_amount: 1200,
+        start_date: today,
+        stages: [{ interest_rate: { value: 0.12, unit: 'YEAR' }, period: { value: 12, unit: 'MONTH' } }],
+        disbursement: [{ due_date: today }],
+        auto_collection: true,
+      }),
+    );
+    expect(sim.repayment_schedule).toHaveLength(12);
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: borrower.accountId }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1200, disbursement_account: { type: 'INTERNAL', account_id: borrower.accountId } }), 202);
+    await verify();
+    // The interest is the borrower's to bring: a cash-in covers it.
+    const cashIn = { from: [{ custom_info: { type: 'DEPOSIT' } }], to: [{ processing_code: '004000', amount: sim.outstanding_balance.interest, account: { id: borrower.accountId } }] };
+    expect((await call('POST', '/payments/v1/payments', cashIn, { ...h, 'x-account-id': String(borrower.accountId) })).statusCode).toBeLessThan(300);
+    const start = await balanceOf(borrower.accountId);
+    expect(start).toBe(1200 + sim.outstanding_balance.interest);
+
+    for (let k = 0; k < 12; k++) {
+      const due = sim.repayment_schedule[k].real_due_date as string;
+      const now = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+      const days = Math.round((Date.parse(due) - Date.parse(now)) / 86_400_000) + 1;
+      await advance(days);
+      const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+      expect(loan.repayment_schedule[k].status, `installment ${k + 1}`).toBe('PAID');
+      if (k < 11) {
+        expect(loan.status).toBe('ACTIVE');
+        expect(loan.repayment_schedule[k + 1].status).toBe('SCHEDULED');
+      }
+      await verify();
+    }
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.status).toBe('SETTLED');
+    expect(loan.outstanding_balance.total).toBe(0);
+    expect(await balanceOf(borrower.accountId)).toBe(0);
+    expect((await eventsOf('loan-status-change')).filter((e) => e.loan_id === loanId).map((e) => e.current_loan_status)).toEqual(['ACTIVE', 'SETTLED']);
+  });
+
+  it('a collection the account cannot pay leaves the installment due: PAST_DUE after the grace days', async () => {
+    await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: 'GRACE_3', grace_period_days: 3 })));
+    const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    const poor = await createAccount(app, tenant, { program: { programId: debitProgram, type: 'DEBITO', dueDateIds: [] } as any });
+    const sim = await ok(await call('POST', '/lending/v1/simulations', { ...seedSimulation('GRACE_3'), start_date: today, disbursement: [{ due_date: today }], auto_collection: true }));
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: poor.accountId }), 202);
+    // Disbursed outside: the account has nothing to pay with.
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'EXTERNAL', bank_id: '1' } }), 202);
+    const due = sim.repayment_schedule[0].real_due_date as string;
+    const days = Math.round((Date.parse(due) - Date.parse(today)) / 86_400_000) + 2;
+    await advance(days);
+    let loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.repayment_schedule[0].status).toBe('IN_GRACE_PERIOD');
+    await advance(5);
+    loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.repayment_schedule[0].status).toBe('PAST_DUE');
+    expect(loan.outstanding_balance.total).toBe(1020.07);
   });
 });
