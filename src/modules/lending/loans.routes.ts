@@ -1,5 +1,6 @@
 // HTTP routes of Pismo's loan lifecycle (Lending v1): simulations, booking, cancellation, loans,
 // disbursement and repayment. Permission group: `lending`.
+import { Type } from 'typebox';
 import { requestContext } from '../../platform/http/context.js';
 import type { HttpApp, Platform } from '../../platform/module.js';
 import type { FieldCode } from './lending.errors.js';
@@ -67,6 +68,12 @@ export function simulationsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant
   );
 }
 
+/**
+ * The file answers WLND0001 both for a repeated idempotency key (202) and for a simulation already
+ * booked (409): the status follows the error's kind, not its code.
+ */
+const keyOr409 = (fields: FieldCode[] = []) => lendingConfig(fields, { WLND0001: undefined, unprocessable: 202 });
+
 /** The codes Pismo's registerRepayment and disburseLoan use for their fields. */
 const REPAYMENT_FIELDS: FieldCode[] = [{ field: 'body.external_id', invalid: 'ELND0124' }];
 
@@ -76,8 +83,8 @@ export function loanRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, loa
   app.post(
     LOANS_BASE,
     {
-      ...lendingConfig([{ field: 'body.external_id', invalid: 'ELND0124' }], { WLND0001: 409 }),
-      schema: { tags, summary: 'Create loan booking; emits Loan booked', headers: WriteHeaders, body: BookingBody, response: { 202: LoanIdAnswer, 409: DuplicateKey } },
+      ...keyOr409([{ field: 'body.external_id', invalid: 'ELND0124' }]),
+      schema: { tags, summary: 'Create loan booking; emits Loan booked', headers: WriteHeaders, body: BookingBody, response: { 202: Type.Union([LoanIdAnswer, DuplicateKey]), 409: DuplicateKey } },
     },
     async (req, reply) => {
       const ctx = requestContext(req);
@@ -96,7 +103,7 @@ export function loanRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, loa
   );
   app.delete(
     `${LOANS_BASE}/:loanId`,
-    { ...lendingConfig(), schema: { tags, summary: 'Cancel loan (before disbursement); emits Loan status changed', headers: WriteHeaders, params: LoanIdParams, response: { 202: LoanIdAnswer } } },
+    { ...lendingConfig(), schema: { tags, summary: 'Cancel loan (before disbursement); emits Loan status changed', headers: WriteHeaders, params: LoanIdParams, response: { 202: Type.Union([LoanIdAnswer, DuplicateKey]) } } },
     async (req, reply) => {
       const ctx = requestContext(req);
       return reply.status(202).send(await tenant(req, (t) => loans.cancel(t, req.params.loanId, ctx)));
@@ -106,7 +113,7 @@ export function loanRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, loa
     `${LOANS_BASE}/:loanId/disburse`,
     {
       ...lendingConfig(),
-      schema: { tags, summary: 'Disburse loan; emits Loan disbursement status changed and Loan status changed', headers: WriteHeaders, params: LoanIdParams, body: DisburseBody, response: { 202: DisburseAnswer } },
+      schema: { tags, summary: 'Disburse loan; emits Loan disbursement status changed and Loan status changed', headers: WriteHeaders, params: LoanIdParams, body: DisburseBody, response: { 202: Type.Union([DisburseAnswer, DuplicateKey]) } },
     },
     async (req, reply) => {
       const ctx = requestContext(req);
@@ -116,8 +123,8 @@ export function loanRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, loa
   app.post(
     `${LOANS_BASE}/:loanId/repayment`,
     {
-      ...lendingConfig(REPAYMENT_FIELDS, { WLND0001: 409 }),
-      schema: { tags, summary: 'Register repayment; emits Loan status changed when it settles the loan', headers: WriteHeaders, params: LoanIdParams, body: RepaymentBody, response: { 202: RepaymentAnswer, 409: DuplicateKey } },
+      ...keyOr409(REPAYMENT_FIELDS),
+      schema: { tags, summary: 'Register repayment; emits Loan status changed when it settles the loan', headers: WriteHeaders, params: LoanIdParams, body: RepaymentBody, response: { 202: Type.Union([RepaymentAnswer, DuplicateKey]) } },
     },
     async (req, reply) => {
       const ctx = requestContext(req);

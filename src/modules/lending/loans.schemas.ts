@@ -203,7 +203,12 @@ export const LoanListQuery = Type.Object({
 export type LoanListQuery = Static<typeof LoanListQuery>;
 
 export const LoanPage = Type.Object(
-  { next_cursor: Type.String(), has_next: Type.Boolean(), items: Type.Array(Type.Object(LoanSummary)) },
+  {
+    next_cursor: Type.String(),
+    has_next: Type.Boolean(),
+    // The v1 file lists loans as LoanProductShortResponse items: each also names its product.
+    items: Type.Array(Type.Object({ ...LoanSummary, product_name: Type.String(), product_version: Type.String(), product_type: Type.String() })),
+  },
   { title: 'LoanPage' },
 );
 

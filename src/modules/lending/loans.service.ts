@@ -417,10 +417,15 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
       });
       const page = cursorPage(rows, limit);
       const installments = await repo.installmentsOf(t.db, t.orgId, page.items.map((l) => l.loan_id));
+      const products = new Map<string, { product_name: string; product_version: string; product_type: string }>();
+      for (const id of new Set(page.items.map((l) => l.product_id))) {
+        const p = await findLoanProduct(t, id);
+        products.set(id, { product_name: p?.product_name ?? '', product_version: p?.product_version ?? '1', product_type: p?.product_type ?? '' });
+      }
       return {
         next_cursor: page.next ?? '',
         has_next: page.hasNext,
-        items: page.items.map((l) => toLoan(l, installments.filter((i) => i.loan_id === l.loan_id), [], false)),
+        items: page.items.map((l) => ({ ...toLoan(l, installments.filter((i) => i.loan_id === l.loan_id), [], false), ...products.get(l.product_id)! })),
       };
     },
 
@@ -499,7 +504,7 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
         });
         const before = await repo.findRepayment(t.db, t.orgId, loanId, body.repayment_id);
         if (before) {
-          if (before.amount_minor !== amount || before.repayment_date !== body.repayment_date) throw new AppError('conflict', 'WLND0001', 'repayment_id is already in use', [{ field: 'body.repayment_id', reason: 'names another repayment of this loan' }]);
+          if (before.amount_minor !== amount || before.repayment_date !== body.repayment_date) throw LendingErrors.exists(`Repayment ${body.repayment_id} of loan ${loanId}`, 'body.repayment_id');
           return { status: 202, body: answer(before.overpayment_minor) };
         }
         if (loan.status === 'BOOKED' || loan.status === 'PENDING') throw LendingErrors.rule('ELND1004', 'path.loanId', `loan ${loanId} is ${loan.status}`);
