@@ -340,7 +340,14 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
         const now = clock.now();
         const expiresAt = new Date(now.getTime() + SIMULATION_TTL_DAYS * 86_400_000);
         const id = body.simulation_id ?? ids.uuid();
-        const answer = answerOf(id, body, product, schedule, real, cur, expiresAt);
+        let answer: SimulationAnswer;
+        try {
+          answer = answerOf(id, body, product, schedule, real, cur, expiresAt);
+        } catch (err) {
+          // A schedule whose amounts no JSON number carries exactly (the file's 36 + 2 digits rule).
+          if (err instanceof MoneyError) throw LendingErrors.rule('ELND0132', 'body.loan_amount', 'is too large: its schedule cannot be answered exactly');
+          throw err;
+        }
         const row = await repo.insertSimulation(t.db, {
           org_id: t.orgId,
           simulation_id: id,
