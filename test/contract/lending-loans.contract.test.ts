@@ -152,8 +152,27 @@ describeContract('Pismo contract: Lending v1 loans', () => {
     const key = { ...h, 'idempotency-key': '2b3c4d5e-6f70-4a81-92a3-b4c5d6e7f809' };
     await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/repayment`, body: { ...repayment, repayment_id: 'a1b2c3d4-0000-4000-8000-000000000002' } }, 202, { headers: key });
     expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/repayment`, body: { ...repayment, repayment_id: 'a1b2c3d4-0000-4000-8000-000000000003' } }, 202, { headers: key })).json().code).toBe('WLND0001');
+    // Early final settlement: the product has none (ELND0401); then a product with one.
+    expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/early-settlement/simulate`, body: {} }, 400)).json().code).toBe('ELND0401');
     const canceled = await book();
     await exchange({ method: 'DELETE', path: `/lending/v1/loans/${canceled}` }, 202);
     expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${canceled}/repayment`, body: repayment }, 400)).json().code).toBe('ELND1005');
+  });
+
+  it('early final settlement: simulate, register, and the documented errors', async () => {
+    const product = (await app.http.inject({ method: 'GET', url: '/lending/v1/loan-products/CONTRACT_LOAN', headers: h })).json();
+    const { product_id: _id, product_version: _v, status: _s, created_at: _c, updated_at: _u, ...body } = product;
+    const created = await app.http.inject({ method: 'POST', url: '/lending/v1/loan-products', headers: h, payload: { ...body, product_id: 'CONTRACT_EFS', early_final_settlement: { penalty: { type: 'FIXED_AMOUNT', value: 10 }, lock_in_period: 1 } } });
+    expect(created.statusCode, created.body).toBe(201);
+    const sim = (await exchange({ method: 'POST', path: '/lending/v1/simulations', body: simulation({ product_id: 'CONTRACT_EFS' }) }, 201)).json();
+    const loanId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId } }, 202)).json().loan_id;
+    expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/early-settlement/simulate`, body: {} }, 400)).json().code).toBe('ELND0400');
+    await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/disburse`, body: { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } } }, 202);
+    expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/early-settlement/simulate`, body: {} }, 400)).json().code).toBe('ELND0402');
+    await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/repayment`, body: { repayment_id: '3c4d5e6f-7081-4a92-b3c4-d5e6f7081920', repayment_date: '2022-07-24', repayment_amount: 340.02 } }, 202);
+    const quote = (await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/early-settlement/simulate`, body: {} }, 201)).json();
+    expect(quote.outstanding.penalty).toBe(10);
+    await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/early-settlement/${quote.id}/register` }, 202);
+    expect((await exchange({ method: 'GET', path: `/lending/v1/loans/${loanId}` }, 200)).json().status).toBe('SETTLED');
   });
 });

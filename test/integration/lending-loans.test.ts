@@ -430,3 +430,39 @@ describe('lifecycle with the sandbox clock', () => {
     expect(loan.outstanding_balance.total).toBe(1020.07);
   });
 });
+
+describe('early final settlement', () => {
+  it('quotes interest to the day plus the penalty, settles the loan with it and waives the rest; the ledger verifies', async () => {
+    await ok(
+      await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: 'EFS_2PCT', early_final_settlement: { penalty: { type: 'PERCENTAGE', value: 0.02 }, lock_in_period: 1 } })),
+    );
+    const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    const sim = await ok(await call('POST', '/lending/v1/simulations', { ...seedSimulation('EFS_2PCT'), start_date: today, disbursement: [{ due_date: today }] }));
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
+    // The lock-in: one installment must be paid first.
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/early-settlement/simulate`, {}), 400, 'ELND0402');
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'first', repayment_date: today, repayment_amount: 340.02 }), 202);
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/early-settlement/simulate`, { reference_date: '2022-01-01' }), 400, 'ELND0405', 'body.reference_date');
+    // On the first due date: installment 2's interest is still to come (0 days of it run), the penalty is 2 % of 669.98.
+    const due1 = sim.repayment_schedule[0].due_date as string;
+    const quote = await ok(await call('POST', `/lending/v1/loans/${loanId}/early-settlement/simulate`, { reference_date: due1 }));
+    expect(quote.outstanding).toEqual({ principal: 669.98, interest: 0, charge: 0, tax: 0, fee: 0, installments: 2, penalty: 13.4 });
+    expect(quote.total_to_settle).toBe(683.38);
+    const waived = await ok(await call('POST', `/lending/v1/loans/${loanId}/early-settlement/simulate`, { reference_date: due1, waive_penalty: true }));
+    expect(waived.total_to_settle).toBe(669.98);
+    const today2 = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    const now = await ok(await call('POST', `/lending/v1/loans/${loanId}/early-settlement/simulate`));
+    expect(now.reference_date).toBe(today2);
+    const reg = await ok(await call('POST', `/lending/v1/loans/${loanId}/early-settlement/${now.id}/register`), 202);
+    expect(reg).toMatchObject({ early_settle_id: now.id, loan_id: loanId, total_settled: now.total_to_settle });
+    // Registering again answers the same and posts nothing more.
+    expect(await ok(await call('POST', `/lending/v1/loans/${loanId}/early-settlement/${now.id}/register`), 202)).toEqual(reg);
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.status).toBe('SETTLED');
+    expect(loan.outstanding_balance.total).toBe(0);
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/early-settlement/${quote.id}/register`), 400, 'ELND0400');
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/early-settlement/nope/register`), 404, 'ELND0005');
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+  });
+});

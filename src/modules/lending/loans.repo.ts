@@ -95,8 +95,22 @@ export interface RepaymentsTable {
   created_at: Timestamp;
 }
 
+export interface QuotesTable {
+  org_id: string;
+  quote_id: string;
+  loan_id: string;
+  kind: 'PREPAYMENT' | 'EARLY_SETTLEMENT';
+  amount_minor: bigint;
+  answer: Json<Record<string, unknown>>;
+  status: 'SIMULATED' | 'REGISTERED';
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 declare module '../../platform/db/tables.js' {
   interface Tables {
+    lending_loan_quotes: QuotesTable;
     lending_simulations: SimulationsTable;
     lending_loans: LoansTable;
     lending_loan_installments: InstallmentsTable;
@@ -237,3 +251,15 @@ export const insertRepayment = (tx: Tx, row: Insertable<RepaymentsTable>) =>
 
 export const findRepayment = (tx: Tx, orgId: string, loanId: string, repaymentId: string) =>
   tx.selectFrom('lending_repayments').selectAll().where('org_id', '=', orgId).where('loan_id', '=', loanId).where('repayment_id', '=', repaymentId).executeTakeFirst();
+
+// ---- prepayment and early-settlement quotes ----
+
+export type QuoteRow = Selectable<QuotesTable>;
+
+export const insertQuote = (tx: Tx, row: Insertable<QuotesTable>) => tx.insertInto('lending_loan_quotes').values(row).execute();
+
+export const findQuote = (tx: Tx, orgId: string, loanId: string, quoteId: string) =>
+  tx.selectFrom('lending_loan_quotes').selectAll().where('org_id', '=', orgId).where('loan_id', '=', loanId).where('quote_id', '=', quoteId).forUpdate().executeTakeFirst();
+
+export const setQuoteStatus = (tx: Tx, orgId: string, quoteId: string, status: QuoteRow['status'], at: Date) =>
+  tx.updateTable('lending_loan_quotes').set({ status, updated_at: at }).where('org_id', '=', orgId).where('quote_id', '=', quoteId).execute();

@@ -17,6 +17,10 @@ import {
   LoanQuery,
   RepaymentAnswer,
   RepaymentBody,
+  EfsParams,
+  SettlementQuote,
+  SettlementRegistered,
+  SettlementSimulationBody,
   SimulationAnswer,
   SimulationBody,
   SimulationIdParams,
@@ -129,6 +133,25 @@ export function loanRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, loa
     async (req, reply) => {
       const ctx = requestContext(req);
       return reply.status(202).send(await tenant(req, (t) => loans.repay(t, req.params.loanId, req.body, ctx)));
+    },
+  );
+  app.post(
+    `${LOANS_BASE}/:loanId/early-settlement/simulate`,
+    {
+      ...lendingConfig([{ field: 'body.reference_date', invalid: 'ELND0405' }]),
+      schema: { tags, summary: 'Register simulation for EFS (early final settlement)', headers: WriteHeaders, params: LoanIdParams, body: Type.Optional(SettlementSimulationBody), response: { 201: SettlementQuote } },
+    },
+    async (req, reply) => reply.status(201).send(await tenant(req, (t) => loans.simulateSettlement(t, req.params.loanId, req.body ?? {}))),
+  );
+  app.post(
+    `${LOANS_BASE}/:loanId/early-settlement/:efsId/register`,
+    {
+      ...lendingConfig(),
+      schema: { tags, summary: 'Apply EFS simulation; emits Loan status changed (SETTLED)', headers: WriteHeaders, params: EfsParams, response: { 202: Type.Union([SettlementRegistered, DuplicateKey]) } },
+    },
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      return reply.status(202).send(await tenant(req, (t) => loans.registerSettlement(t, req.params.loanId, req.params.efsId, ctx)));
     },
   );
 }

@@ -269,3 +269,38 @@ export const RepaymentAnswer = Type.Object(
   },
   { title: 'LoanRepayment' },
 );
+
+// ---- early final settlement ----
+
+export const SettlementSimulationBody = Type.Object({
+  reference_date: Type.Optional(IsoDate(ext('The settlement date, today or later (default today)'))),
+  waive_penalty: Type.Optional(Type.Boolean({ description: ext('Leave the product’s early-settlement penalty out') })),
+});
+
+const Outstanding = Type.Object({
+  principal: Type.Number(),
+  interest: Type.Number(),
+  charge: Type.Number(),
+  tax: Type.Number(),
+  fee: Type.Number(),
+  installments: Type.Integer(),
+  penalty: Type.Number(),
+});
+
+export const SettlementQuote = Type.Object(
+  {
+    id: Type.String(),
+    early_settlement_id: Type.String(),
+    reference_date: IsoDate('The day the quote settles the loan on.'),
+    total_to_settle: Type.Number(),
+    outstanding: Outstanding,
+  },
+  { title: 'EarlyFinalSettlement' },
+);
+
+export const SettlementRegistered = Type.Object(
+  { early_settle_id: Type.String(), loan_id: Type.String(), total_settled: Type.Number(), outstanding: Outstanding },
+  { title: 'EarlyFinalSettlementRegistered' },
+);
+
+export const EfsParams = Type.Object({ loanId: Type.String({ minLength: 1, maxLength: 36 }), efsId: Type.String({ minLength: 1, maxLength: 36, description: 'Early final settlement simulation ID.' }) });

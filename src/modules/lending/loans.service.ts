@@ -20,6 +20,7 @@ import { onBusinessDay, type DayHandler } from '../../platform/day-close.js';
 import { accountFacts, type AccountFacts } from '../accounts/index.js';
 import { accountBalances, createJournalService, type EntryInput } from '../ledger/index.js';
 import { allocateRepayment, type Component } from './lending.allocation.js';
+import { payoffQuote } from './lending.prepayment.js';
 import { LendingErrors } from './lending.errors.js';
 import { afterCursor, cursorPage, once } from './lending.http.js';
 import { fromMinor, toMinor } from './lending.money.js';
@@ -512,6 +513,130 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
         if (loan.status !== 'ACTIVE') throw LendingErrors.rule('ELND0400', 'path.loanId', `loan ${loanId} is ${loan.status}`);
         const r = await applyPayment(t, loan, { repaymentId: body.repayment_id, date: body.repayment_date, amount, externalId: body.external_id ?? null, source: 'MANUAL', from: 'CASH' });
         return { status: 202, body: answer(r.overpayment) };
+      });
+      return res.body;
+    },
+
+    /** An early final settlement quote (EFS simulation) as of `reference_date` (default today): valid that day. */
+    async simulateSettlement(t: TenantTx, loanId: string, body: { reference_date?: string; waive_penalty?: boolean }) {
+      const loan = await loadLoan(t, loanId, true);
+      if (loan.status !== 'ACTIVE') throw LendingErrors.rule('ELND0400', 'path.loanId', `loan ${loanId} is ${loan.status}`);
+      const product = await findLoanProduct(t, loan.product_id);
+      const efs = product?.early_final_settlement;
+      if (!efs) throw LendingErrors.rule('ELND0401', 'path.loanId', `product ${loan.product_id} has no early_final_settlement`);
+      const today = await t.dates.today(loan.program_id);
+      const date = body.reference_date ?? today;
+      if (date < today) throw LendingErrors.rule('ELND0405', 'body.reference_date', `must be ${today} or later`);
+      const installments = await repo.installmentsOf(t.db, t.orgId, [loanId]);
+      const paidCount = installments.filter((i) => i.number > 0 && i.status === 'PAID').length;
+      if (paidCount < (efs.lock_in_period ?? 0)) throw LendingErrors.rule('ELND0402', 'path.loanId', `${paidCount} installments paid; the product's lock-in period is ${efs.lock_in_period}`);
+      const cur = currencyOfLoan(loan);
+      const money = (v: bigint) => Money.ofMinor(v, cur);
+      const openRows = installments.filter((i) => i.status !== 'CANCELED' && openTotal(i) > 0n);
+      const penalty = body.waive_penalty
+        ? undefined
+        : efs.penalty.type === 'PERCENTAGE'
+          ? { type: 'PERCENTAGE' as const, value: String(efs.penalty.value) }
+          : { type: 'FIXED_AMOUNT' as const, value: String(efs.penalty.value) };
+      const quote = payoffQuote({
+        installments: openRows.map((i) => {
+          const previous = installments.find((x) => x.number === i.number - 1);
+          return {
+            number: i.number,
+            period_start: previous?.due_date ?? loan.start_date,
+            due_date: i.due_date,
+            principal: money(open(i, 'principal')),
+            interest: money(open(i, 'interest')),
+            fee: money(open(i, 'fee')),
+            tax: money(open(i, 'tax')),
+            charge: money(open(i, 'charge')),
+            penalty: money(open(i, 'penalty')),
+          };
+        }),
+        settlement_date: date,
+        ...(penalty ? { penalty } : {}),
+      });
+      const n = (m: Money) => fromMinor(m.minor, cur);
+      const id = ids.uuid();
+      const answer = {
+        id,
+        early_settlement_id: id,
+        reference_date: date,
+        total_to_settle: n(quote.total),
+        outstanding: {
+          principal: n(quote.principal),
+          interest: n(quote.interest),
+          charge: n(quote.charge),
+          tax: n(quote.tax),
+          fee: n(quote.fee),
+          installments: quote.installments,
+          penalty: n(quote.penalty.add(quote.settlement_penalty)),
+        },
+      };
+      const now = clock.now();
+      // Valid until the reference date ends (the quote's interest runs to that day).
+      await repo.insertQuote(t.db, { org_id: t.orgId, quote_id: id, loan_id: loanId, kind: 'EARLY_SETTLEMENT', amount_minor: quote.total.minor, answer: JSON.stringify(answer), status: 'SIMULATED', expires_at: new Date(Date.parse(`${date}T00:00:00Z`) + 2 * 86_400_000), created_at: now, updated_at: now });
+      return answer;
+    },
+
+    /** Settles the loan with a quote: the quoted amount is received, later interest and charges are waived, the loan SETTLED. */
+    async registerSettlement(t: TenantTx, loanId: string, efsId: string, ctx: Pick<RequestContext, 'idempotencyKey'>) {
+      const res = await once(t, clock, ctx, `POST ${LOANS_BASE}/${loanId}/early-settlement/${efsId}/register`, {}, 'WLND0001', async () => {
+        const loan = await loadLoan(t, loanId, true);
+        const q = await repo.findQuote(t.db, t.orgId, loanId, efsId);
+        if (!q || q.kind !== 'EARLY_SETTLEMENT') throw LendingErrors.notFound('Early final settlement simulation');
+        const answer = q.answer as { total_to_settle: number; reference_date: string; outstanding: { principal: number; interest: number; fee: number; tax: number; charge: number; penalty: number; installments: number } };
+        const body = { early_settle_id: efsId, loan_id: loanId, total_settled: answer.total_to_settle, outstanding: answer.outstanding };
+        if (q.status === 'REGISTERED') return { status: 202, body };
+        if (loan.status !== 'ACTIVE') throw LendingErrors.rule('ELND0400', 'path.loanId', `loan ${loanId} is ${loan.status}`);
+        const today = await t.dates.today(loan.program_id);
+        if (answer.reference_date < today || q.expires_at.getTime() <= clock.now().getTime()) throw LendingErrors.rule('ELND0404', 'path.efsId', `the simulation was for ${answer.reference_date}`);
+        const cur = currencyOfLoan(loan);
+        const installments = (await repo.installmentsOf(t.db, t.orgId, [loanId], true)).filter((i) => i.status !== 'CANCELED' && openTotal(i) > 0n);
+        // The quote's amounts, component by component, spread oldest first; the rest is waived.
+        const quoted: Record<Part, bigint> = {
+          principal: toMinor('outstanding.principal', String(answer.outstanding.principal), cur),
+          interest: toMinor('outstanding.interest', String(answer.outstanding.interest), cur),
+          fee: toMinor('outstanding.fee', String(answer.outstanding.fee), cur),
+          tax: toMinor('outstanding.tax', String(answer.outstanding.tax), cur),
+          charge: toMinor('outstanding.charge', String(answer.outstanding.charge), cur),
+          penalty: toMinor('outstanding.penalty', String(answer.outstanding.penalty), cur),
+        };
+        const openPrincipal = installments.reduce((s, i) => s + open(i, 'principal'), 0n);
+        if (openPrincipal !== quoted.principal) throw LendingErrors.rule('ELND0404', 'path.efsId', 'the outstanding balance changed after the simulation');
+        const left = { ...quoted };
+        for (const [k, i] of installments.entries()) {
+          const set: Record<string, bigint> = {};
+          for (const c of COMPONENTS) {
+            const take = k === installments.length - 1 ? left[c] : open(i, c) < left[c] ? open(i, c) : left[c];
+            left[c] -= take;
+            set[`${c}_minor`] = paid(i, c) + take;
+            set[`paid_${c}_minor`] = paid(i, c) + take;
+          }
+          await repo.updateInstallment(t.db, t.orgId, loanId, i.number, { ...set, status: 'PAID' });
+        }
+        const total = COMPONENTS.reduce((s, c) => s + quoted[c], 0n);
+        const earned = total - quoted.principal;
+        const postings: EntryInput['postings'] = [{ target: { kind: 'internal', code: 'CASH' }, bucket: 'GL', currency: cur.code, amount: -total, processingCode: 'PSMLES' }];
+        if (quoted.principal > 0n) postings.push({ target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount: quoted.principal, processingCode: 'PSMLES' });
+        if (earned > 0n) postings.push({ target: { kind: 'internal', code: 'REVENUE' }, bucket: 'GL', currency: cur.code, amount: earned, processingCode: 'PSMLES' });
+        const posted = await journal.post(t, { kind: 'LOAN_EARLY_SETTLEMENT', postings });
+        await repo.insertRepayment(t.db, {
+          org_id: t.orgId,
+          loan_id: loanId,
+          repayment_id: `EFS_${efsId}`,
+          repayment_date: today,
+          amount_minor: total,
+          overpayment_minor: 0n,
+          external_id: null,
+          source: 'EARLY_SETTLEMENT',
+          allocation: JSON.stringify([Object.fromEntries(COMPONENTS.map((c) => [c, quoted[c].toString()]))]),
+          entry_id: posted.entryId,
+          created_at: clock.now(),
+        });
+        await repo.setQuoteStatus(t.db, t.orgId, efsId, 'REGISTERED', clock.now());
+        await setStatus(t, loan, 'SETTLED');
+        return { status: 202, body };
       });
       return res.body;
     },

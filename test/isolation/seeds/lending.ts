@@ -95,6 +95,13 @@ export const lendingSeed: IsolationSeed = {
     const active = (await s.call('POST', `${L}/loans`, { loan_simulation_id: await simulate('sim2'), account_id: Number(account), external_id: s.mark('active') }, 202)).loan_id as string;
     await s.call('POST', `${L}/loans/${active}/disburse`, disburseBody(account), 202);
     await s.call('POST', `${L}/loans/${active}/repayment`, { repayment_id: s.mark('repayment'), repayment_date: '2022-07-24', repayment_amount: 340.02 }, 202);
+    const efsProduct = String(
+      (await s.call('POST', `${L}/loan-products`, productBody(Number(debit.id), { days_in_year_method: 'ACTUAL_ACTUAL', early_final_settlement: { penalty: { type: 'PERCENTAGE', value: 0.02 }, lock_in_period: 0 } }))).product_id,
+    );
+    const efsSimulation = (await s.call('POST', `${L}/simulations`, simulationBody(efsProduct))).loan_simulation_id as string;
+    const settling = (await s.call('POST', `${L}/loans`, { loan_simulation_id: efsSimulation, account_id: Number(account) }, 202)).loan_id as string;
+    await s.call('POST', `${L}/loans/${settling}/disburse`, disburseBody(account), 202);
+    const efs = (await s.call('POST', `${L}/loans/${settling}/early-settlement/simulate`, {}, 201)).id as string;
     const spare = await simulate('spare');
     const spare2 = await simulate('spare2');
     return {
@@ -114,6 +121,8 @@ export const lendingSeed: IsolationSeed = {
         [`${L}/loans/{loanId}`]: [{ loanId: booked }, { loanId: active }],
         [`${L}/loans/{loanId}/disburse`]: [{ loanId: booked }],
         [`${L}/loans/{loanId}/repayment`]: [{ loanId: active }],
+        [`${L}/loans/{loanId}/early-settlement/simulate`]: [{ loanId: settling }],
+        [`${L}/loans/{loanId}/early-settlement/{efsId}/register`]: [{ loanId: settling, efsId: efs }],
       },
       values: {
         loanProduct: productId,
@@ -156,6 +165,7 @@ export const lendingSeed: IsolationSeed = {
         `${L}/simulations/${simulation}`,
         `${L}/loans/${booked}?expand=true`,
         `${L}/loans/${active}?expand=true`,
+        `${L}/loans/${settling}?expand=true`,
         `${L}/loans?limit=50`,
       ],
     };
