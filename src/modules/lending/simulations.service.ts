@@ -8,7 +8,7 @@ import type { Platform } from '../../platform/module.js';
 import { recordEvent } from '../../platform/outbox.js';
 import type { RequestContext } from '../../platform/context.js';
 import type { TenantTx } from '../../platform/tenant.js';
-import { calendarFor, isBusinessDay, nextBusinessDay } from '../calendars/index.js';
+import { addBusinessDays, calendarFor } from '../calendars/index.js';
 import { orgDayFacts } from '../orgs/index.js';
 import type { ChargePlanRow } from './charge-plans.repo.js';
 import { addDays, addMonths, compareDates, parseDate, formatDate } from './lending.dates.js';
@@ -182,7 +182,8 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
     const out = new Map<string, string>();
     for (const d of dates) {
       if (out.has(d)) continue;
-      out.set(d, (await isBusinessDay(t, calendar, d)) ? d : await nextBusinessDay(t, calendar, d));
+      // The first business day after the day before: the date itself when it is one.
+      out.set(d, await addBusinessDays(t, calendar, formatDate(addDays(parseDate(d)!, -1)), 1));
     }
     return out;
   }
