@@ -466,3 +466,51 @@ describe('early final settlement', () => {
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
   });
 });
+
+describe('BNPL', () => {
+  it('a down payment is installment 0, due on the disbursement date; the merchant is paid the whole purchase', async () => {
+    await ok(
+      await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, {
+        product_id: 'BNPL_4X',
+        product_type: 'BNPL',
+        repayment_calculation_method: 'FLAT_BASIS',
+        repayment_frequency: { method: 'BIWEEKLY' },
+        stages: [{ repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' } }],
+        interest_free_periods: 3,
+        down_payment: { percentage: 0.25 },
+      })),
+    );
+    const sim = await ok(
+      await call('POST', '/lending/v1/simulations', {
+        product_id: 'BNPL_4X',
+        loan_amount: 400,
+        start_date: '2022-06-24',
+        stages: [{ interest_rate: { value: 0.1, unit: 'YEAR' }, period: { value: 6, unit: 'WEEK' } }],
+        disbursement: [{ due_date: '2022-06-24' }],
+      }),
+    );
+    expect(sim.down_payment).toEqual({ amount: 100, due_date: '2022-06-24' });
+    expect(sim.repayment_schedule.map((i: any) => [i.due_date, i.payment_amount, i.interest_amount])).toEqual([
+      ['2022-07-08', 100, 0],
+      ['2022-07-22', 100, 0],
+      ['2022-08-05', 100, 0],
+    ]);
+    expect(sim.total_payment_amount).toBe(400);
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
+    const before = await balanceOf(merchant.accountId);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 400, disbursement_account: { type: 'INTERNAL', account_id: merchant.accountId } }), 202);
+    expect(await balanceOf(merchant.accountId)).toBe(before + 400);
+    let loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.repayment_schedule.map((i: any) => [i.period, i.due_date, i.payment_amount])).toEqual([
+      [0, '2022-06-24', 100],
+      [1, '2022-07-08', 100],
+      [2, '2022-07-22', 100],
+      [3, '2022-08-05', 100],
+    ]);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'down', repayment_date: '2022-06-24', repayment_amount: 100 }), 202);
+    loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.repayment_schedule.map((i: any) => i.status)).toEqual(['PAID', 'SCHEDULED', 'SCHEDULED', 'SCHEDULED']);
+    expect(loan.outstanding_balance).toMatchObject({ principal: 300, interest: 0, total: 300 });
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+  });
+});
