@@ -3,9 +3,128 @@
 // an interest-only stage, amortised charges). Baseline in the same run: the same loop computing a
 // plain annuity schedule with float arithmetic and Date-based due dates — what a naive engine
 // costs — so the figure is a ratio as well as a time. Rounds alternate engine and baseline.
+//
+// Then HTTP: `POST /lending/v1/simulations` (the seed's 3-installment loan, stored with its event)
+// through the real `lastro start` on PostgreSQL (DATABASE_URL, or the local default) in a
+// throwaway database, alternating rounds with GET /health on the same server as the baseline.
 import { loadavg } from 'node:os';
 import { buildSchedule, type ScheduleRequest } from '../src/modules/lending/index.js';
-import { type Benchmark, median, parseOptions, round, say } from './lib.js';
+import {
+  type Benchmark,
+  type Child,
+  DEFAULT_DATABASE_URL,
+  type LoadOptions,
+  type Throwaway,
+  adminPool,
+  alternateLoads,
+  backendPids,
+  createOrg,
+  makeTempDir,
+  measuredAll,
+  median,
+  parseOptions,
+  ratios,
+  removeTempDir,
+  round,
+  say,
+  startBenchLastro,
+  stopChild,
+  summarize,
+  throwawayDatabase,
+} from './lib.js';
+
+const HTTP_TARGETS = { simulate_req_per_s: 2000, simulate_p99_ms: 25 };
+
+/** POST /lending/v1/simulations against GET /health, on PostgreSQL, in alternating rounds. */
+async function httpSimulate(opts: { duration: number; rounds: number; clients: number }) {
+  const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const admin = await adminPool(databaseUrl);
+  const tmp = makeTempDir('lastro-bench-lending-');
+  let db: Throwaway | undefined;
+  let server: Child | undefined;
+  try {
+    db = await throwawayDatabase(admin.pool, databaseUrl, 'lastro_bench_');
+    say(`PostgreSQL ${admin.version}; throwaway database ${db.name}`);
+    const started = await startBenchLastro({ engine: 'postgres', db, tmp });
+    server = started.server;
+    const { base, adminToken } = started;
+    const org = await createOrg(base, adminToken, 'lending');
+    const headers = { authorization: `Bearer ${org.token}`, 'x-tenant': org.orgId, 'content-type': 'application/json' };
+    const post = async (path: string, body: unknown, want: number) => {
+      const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      const text = await res.text();
+      if (res.status !== want) throw new Error(`FIGURE NOT MEASURED: POST ${path}: ${res.status} ${text}`);
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    const program = await post(
+      '/programs/v1/programs/template',
+      { name: 'Bench loans', type: 'DEBITO', timezone: 'America/Sao_Paulo', currency_numeric_code: '986', country_code: 'BRA', bin: { value: '999997', start_range: '0', end_range: '999999999' }, brand: 'VISA' },
+      200,
+    );
+    await post(
+      '/lending/v1/loan-products',
+      {
+        product_id: 'BENCH_PERSONAL',
+        program_id: program.id,
+        product_name: 'Bench personal loan',
+        product_type: 'PERSONAL',
+        collateral: 'NONE',
+        currency: 986,
+        days_in_year_method: 'ACTUAL_ACTUAL',
+        disbursement: { type: 'SINGLE' },
+        interest_type: 'SIMPLE',
+        loan_type: 'FIXED_RATE',
+        repayment_calculation_method: 'EI_REDUCING_BALANCE',
+        repayment_frequency: { method: 'MONTHLY' },
+        stages: [{ repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' } }],
+      },
+      201,
+    );
+    const clock = (await (await fetch(`${base}/lastro/v1/clock`, { headers })).json()) as { business_date: string };
+    const today = clock.business_date;
+    const simulation = JSON.stringify({
+      product_id: 'BENCH_PERSONAL',
+      loan_amount: 1000.0,
+      start_date: today,
+      stages: [{ interest_rate: { value: 0.12, unit: 'YEAR' }, period: { value: 3, unit: 'MONTH' } }],
+      disbursement: [{ due_date: today }],
+    });
+    // One by hand first: the load must be simulating, not failing fast.
+    const probe = await post('/lending/v1/simulations', JSON.parse(simulation), 201);
+    if (probe.total_payment_amount === undefined) throw new Error('FIGURE NOT MEASURED: the probe simulation has no total');
+    const common = { durationS: opts.duration, connections: opts.clients, serverPid: server.pid, dbPids: backendPids(admin.pool, db.name) };
+    const targets: Record<'health' | 'simulate', LoadOptions> = {
+      health: { ...common, url: `${base}/health` },
+      simulate: { ...common, url: `${base}/lending/v1/simulations`, method: 'POST', headers, body: simulation },
+    };
+    say(`${opts.rounds} rounds of ${opts.duration} s, ${opts.clients} connections: GET /health, then POST /lending/v1/simulations…`);
+    const results = await alternateLoads(targets, opts.rounds);
+    const exit = await stopChild(server);
+    server = undefined;
+    const simulate = summarize(results.simulate) as { median_req_per_s: number; median_p99_ms: number };
+    const measured = measuredAll('health', results.health) && measuredAll('simulate', results.simulate);
+    return {
+      engine: 'postgres',
+      postgres: admin.version,
+      clients: opts.clients,
+      health: summarize(results.health),
+      simulate,
+      simulate_to_health_req_per_s: ratios(
+        results.simulate.map((r) => r.req_per_s),
+        results.health.map((r) => r.req_per_s),
+      ),
+      targets: HTTP_TARGETS,
+      met: measured
+        ? { simulate_req_per_s: simulate.median_req_per_s >= HTTP_TARGETS.simulate_req_per_s, simulate_p99_ms: simulate.median_p99_ms < HTTP_TARGETS.simulate_p99_ms, clean_sigterm_exit: exit === 0 }
+        : { measured: false },
+    };
+  } finally {
+    if (server) await stopChild(server);
+    if (db) await db.drop();
+    await admin.pool.end();
+    removeTempDir(tmp);
+  }
+}
 
 const TARGET_MS_360 = 0.5;
 
@@ -78,9 +197,15 @@ function timeIt(fn: () => unknown, ms: number): { calls: number; ms_per_call: nu
 
 export const lendingBenchmark: Benchmark = {
   summary: 'the lending schedule engine alone: 12, 60 and 360 installments (target ≤ 0.5 ms for 360)',
-  options: ['--rounds N   alternating engine/baseline rounds (default 5)', '--ms N       milliseconds per measurement (default 300)'],
+  options: [
+    '--rounds N   alternating engine/baseline rounds (default 5)',
+    '--ms N       milliseconds per measurement (default 300)',
+    '--http N     1 (default): also HTTP simulate on PostgreSQL against GET /health; any value below 1 skips it',
+    '--duration N seconds per HTTP round (default 5)',
+    '--clients N  HTTP connections (default 16)',
+  ],
   async run(args) {
-    const opts = parseOptions(args, { rounds: 5, ms: 300 });
+    const opts = parseOptions(args, { rounds: 5, ms: 300, http: 1, duration: 5, clients: 16 });
     const load_avg_1m_at_start = round(loadavg()[0]!);
     const cases: { name: string; installments: number; req: ScheduleRequest }[] = [
       { name: 'emi_12', installments: 12, req: plain(12) },
@@ -124,6 +249,7 @@ export const lendingBenchmark: Benchmark = {
       };
       say(`${c.name}: engine ${round(engineMs, 4)} ms, baseline ${round(median(base), 4)} ms`);
     }
+    const http = opts.http! >= 1 ? await httpSimulate({ duration: opts.duration!, rounds: Math.min(opts.rounds!, 3), clients: opts.clients! }) : undefined;
     return {
       benchmark: 'lending',
       rounds: opts.rounds,
@@ -132,7 +258,8 @@ export const lendingBenchmark: Benchmark = {
       load_avg_1m_at_start,
       load_avg_1m_at_end: round(loadavg()[0]!),
       cases: results,
-      met: { all: met },
+      ...(http ? { http_simulate: http } : {}),
+      met: { all: met, ...(http ? { http: http.met } : {}) },
     };
   },
 };

@@ -33,6 +33,7 @@ import { verifyRoutes } from './verify.routes.js';
 export { processingCodeRule, type ProcessingCodeRule } from './processing-codes.service.js';
 export { accountBalances } from './limits.service.js';
 export { openLedgerAccount } from './payments.service.js';
+export { createJournalService, type EntryInput, type JournalService } from './journal.service.js';
 export { ledgerVerification, verifyLedger, verifyOrgs, type VerifyProgress, type VerifyReport } from './verify.service.js';
 
 export const ledgerModule: LastroModule = {

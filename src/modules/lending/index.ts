@@ -1,6 +1,7 @@
 // The lending module: Pismo's Lending API v1 — loan products and what they name (charge plans,
 // penalty plans, repayment hierarchies) and program configurations — and the pure schedule engine
-// (schedules, repayment allocation, pay-off quotes and prepayment re-schedules) the lifecycle uses.
+// (schedules, repayment allocation, pay-off quotes and prepayment re-schedules) the lifecycle uses;
+// the life of a loan: simulations, booking, disbursement, repayment and settlement.
 import type { LastroModule } from '../../platform/module.js';
 import { chargePlansRoutes } from './charge-plans.routes.js';
 import { createChargePlansService } from './charge-plans.service.js';
@@ -11,6 +12,10 @@ import { penaltyPlansRoutes } from './penalty-plans.routes.js';
 import { createPenaltyPlansService } from './penalty-plans.service.js';
 import { programConfigurationsRoutes } from './program-configurations.routes.js';
 import { createProgramConfigurationsService } from './program-configurations.service.js';
+import { LOAN_EVENTS } from './loans.events.js';
+import { loanRoutes, simulationsRoutes } from './loans.routes.js';
+import { createLoansService } from './loans.service.js';
+import { createSimulationsService } from './simulations.service.js';
 import { repaymentHierarchiesRoutes } from './repayment-hierarchies.routes.js';
 import { createRepaymentHierarchiesService } from './repayment-hierarchies.service.js';
 
@@ -70,12 +75,16 @@ export { ScheduleErrors } from './lending.schedule.errors.js';
 
 export const lendingModule: LastroModule = {
   name: 'lending',
-  events: LENDING_PRODUCT_EVENTS,
+  events: [...LENDING_PRODUCT_EVENTS, ...LOAN_EVENTS],
+  dayHandlers: (platform) => [createLoansService(platform, createSimulationsService(platform)).dayHandler()],
   routes(app, platform) {
     loanProductsRoutes(app, platform, createLoanProductsService(platform));
     chargePlansRoutes(app, platform, createChargePlansService(platform));
     penaltyPlansRoutes(app, platform, createPenaltyPlansService(platform));
     repaymentHierarchiesRoutes(app, platform, createRepaymentHierarchiesService(platform));
     programConfigurationsRoutes(app, platform, createProgramConfigurationsService(platform));
+    const simulations = createSimulationsService(platform);
+    simulationsRoutes(app, platform, simulations);
+    loanRoutes(app, platform, createLoansService(platform, simulations));
   },
 };

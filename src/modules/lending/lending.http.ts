@@ -30,7 +30,7 @@ export const DuplicateKey = Type.Object(
 );
 
 /** The route config of a lending route: auth, the codes of refused fields, Pismo's statuses. */
-export function lendingConfig(fields: FieldCode[] = [], errorStatus: Record<string, number> = {}) {
+export function lendingConfig(fields: FieldCode[] = [], errorStatus: Record<string, number | undefined> = {}) {
   return {
     config: {
       auth: lendingAuth,

@@ -1,6 +1,8 @@
 // Isolation seed of lending products and plans: a charge plan, a penalty plan and a repayment
 // hierarchy, a loan product on the org's CREDITO program naming all three, and the program's
-// configuration; and the routes that name a program or a plan in their body. (Codes and product
+// configuration; a DEBITO program with an account and a product of its own, a simulation, a
+// booked loan and a disbursed one, and spare simulations for B to book; and the routes that name
+// a program, a plan, a product, a simulation or an account in their body. (Codes and product
 // ids are per org, so B could create its own under A's; the walk does not, as B's own object
 // under the same code would then answer the routes that name it.)
 import type { IsolationSeed, WalkCase } from '../walk.js';
@@ -25,6 +27,17 @@ const productBody = (programId: number, extra: Record<string, unknown> = {}) => 
 const chargeBody = (code: string, name = 'walk charge plan') => ({ code, name, type: 'FEE', collection_method: 'DEDUCT', currency: 986, fixed_amount: { value: 10 } });
 const penaltyBody = (code: string, name = 'walk penalty plan') => ({ code, name, apply_when: ['PAST_DUE'], currency: 986, grace_days: 2, fixed_amount: 5 });
 const hierarchyBody = (code: string) => ({ code, hierarchy: ['PENALTY', 'FEE', 'CHARGE', 'TAX', 'INTEREST', 'PRINCIPAL'] });
+
+/** The seed's simulation (a sandbox org replays its 2022 dates). */
+const simulationBody = (productId: string, extra: Record<string, unknown> = {}) => ({
+  product_id: productId,
+  loan_amount: 1000,
+  start_date: '2022-06-24',
+  stages: [{ interest_rate: { value: 0.12, unit: 'YEAR' }, period: { value: 3, unit: 'MONTH' } }],
+  disbursement: [{ due_date: '2022-06-24' }],
+  ...extra,
+});
+const disburseBody = (accountId: string) => ({ disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: Number(accountId) } });
 
 /** A list filtered on one of A's objects must come back empty to B. */
 const noProducts = (label: string, query: string): WalkCase => ({
@@ -57,6 +70,40 @@ export const lendingSeed: IsolationSeed = {
     );
     const productId = String(product.product_id);
     await s.call('PUT', `${L}/program-configurations/${program}`, { configs: [{ enabled: true, type: 'BEFORE_PAST_DUE', number_of_days: 3 }] });
+
+    // Loans: a DEBITO program of their own with the borrower's account.
+    const debit = await s.call('POST', '/programs/v1/programs/template', {
+      name: s.mark('loan-program'),
+      type: 'DEBITO',
+      timezone: 'America/Sao_Paulo',
+      currency_numeric_code: '986',
+      country_code: 'BRA',
+      bin: { value: '999998', start_range: '0', end_range: '999999999' },
+      brand: 'VISA',
+    });
+    const opened = await s.call(
+      'POST',
+      '/acquisitions/v3/s2s/applications',
+      { application: { submit: true, program_id: debit.id, applicant: { document_number: s.mark('loan-doc').slice(0, 15), personal: { name: s.mark('borrower') } } } },
+      201,
+    );
+    const account = String(opened.account_id);
+    const loanProduct = String((await s.call('POST', `${L}/loan-products`, productBody(Number(debit.id), { product_name: s.mark('loan-product'), days_in_year_method: 'ACTUAL_ACTUAL' }))).product_id);
+    const simulate = async (external: string) => (await s.call('POST', `${L}/simulations`, simulationBody(loanProduct, { external_id: s.mark(external) }))).loan_simulation_id as string;
+    const simulation = await simulate('sim');
+    const booked = (await s.call('POST', `${L}/loans`, { loan_simulation_id: simulation, account_id: Number(account), external_id: s.mark('booked') }, 202)).loan_id as string;
+    const active = (await s.call('POST', `${L}/loans`, { loan_simulation_id: await simulate('sim2'), account_id: Number(account), external_id: s.mark('active') }, 202)).loan_id as string;
+    await s.call('POST', `${L}/loans/${active}/disburse`, disburseBody(account), 202);
+    await s.call('POST', `${L}/loans/${active}/repayment`, { repayment_id: s.mark('repayment'), repayment_date: '2022-07-24', repayment_amount: 340.02 }, 202);
+    const efsProduct = String(
+      (await s.call('POST', `${L}/loan-products`, productBody(Number(debit.id), { days_in_year_method: 'ACTUAL_ACTUAL', early_final_settlement: { penalty: { type: 'PERCENTAGE', value: 0.02 }, lock_in_period: 0 } }))).product_id,
+    );
+    const efsSimulation = (await s.call('POST', `${L}/simulations`, simulationBody(efsProduct))).loan_simulation_id as string;
+    const settling = (await s.call('POST', `${L}/loans`, { loan_simulation_id: efsSimulation, account_id: Number(account) }, 202)).loan_id as string;
+    await s.call('POST', `${L}/loans/${settling}/disburse`, disburseBody(account), 202);
+    const efs = (await s.call('POST', `${L}/loans/${settling}/early-settlement/simulate`, {}, 201)).id as string;
+    const spare = await simulate('spare');
+    const spare2 = await simulate('spare2');
     return {
       params: {
         [`${L}/loan-products/{productId}`]: [{ productId }],
@@ -70,9 +117,41 @@ export const lendingSeed: IsolationSeed = {
         [`${L}/repayment-hierarchies/{code}/enable`]: [{ code: hierarchy }],
         [`${L}/repayment-hierarchies/{code}/disable`]: [{ code: hierarchy }],
         [`${L}/program-configurations/{programId}`]: [{ programId: String(program) }],
+        [`${L}/simulations/{loanSimulationId}`]: [{ loanSimulationId: simulation }],
+        [`${L}/loans/{loanId}`]: [{ loanId: booked }, { loanId: active }],
+        [`${L}/loans/{loanId}/disburse`]: [{ loanId: booked }],
+        [`${L}/loans/{loanId}/repayment`]: [{ loanId: active }],
+        [`${L}/loans/{loanId}/early-settlement/simulate`]: [{ loanId: settling }],
+        [`${L}/loans/{loanId}/early-settlement/{efsId}/register`]: [{ loanId: settling, efsId: efs }],
       },
-      values: { loanProduct: productId, chargePlan: charge, penaltyPlan: penalty, repaymentHierarchy: hierarchy },
-      markers: [productId, s.mark('product'), charge, penalty, hierarchy, s.mark('charge-name'), s.mark('penalty-name')],
+      values: {
+        loanProduct: productId,
+        chargePlan: charge,
+        penaltyPlan: penalty,
+        repaymentHierarchy: hierarchy,
+        debitLoanProduct: loanProduct,
+        loanAccount: account,
+        loanSimulation: simulation,
+        spareSimulation: spare,
+        spareSimulation2: spare2,
+        bookedLoan: booked,
+      },
+      markers: [
+        productId,
+        s.mark('product'),
+        charge,
+        penalty,
+        hierarchy,
+        s.mark('charge-name'),
+        s.mark('penalty-name'),
+        simulation,
+        booked,
+        active,
+        s.mark('sim'),
+        s.mark('booked'),
+        s.mark('active'),
+        s.mark('loan-product'),
+      ],
       snapshot: [
         `${L}/loan-products?limit=50`,
         `${L}/loan-products/${productId}`,
@@ -83,6 +162,11 @@ export const lendingSeed: IsolationSeed = {
         `${L}/repayment-hierarchies?limit=50`,
         `${L}/repayment-hierarchies/${encodeURIComponent(hierarchy)}`,
         `${L}/program-configurations/${program}`,
+        `${L}/simulations/${simulation}`,
+        `${L}/loans/${booked}?expand=true`,
+        `${L}/loans/${active}?expand=true`,
+        `${L}/loans/${settling}?expand=true`,
+        `${L}/loans?limit=50`,
       ],
     };
   },
@@ -115,6 +199,25 @@ export const lendingSeed: IsolationSeed = {
     [`PUT ${L}/program-configurations/{programId}`]: {
       body: () => ({ configs: [{ enabled: false, type: 'AFTER_PAST_DUE', number_of_days: 1 }] }),
       expect: { status: 400, code: 'ELND0005', reason: "another org's program is related data not found (the spec's PUT declares no 404)" },
+    },
+    [`POST ${L}/simulations`]: {
+      body: ({ b }) => simulationBody(b.value('debitLoanProduct')),
+      cases: ({ a }) => [{ label: "A's loan product", body: simulationBody(a.value('debitLoanProduct')), expect: refusedReference('loan product') }],
+    },
+    [`POST ${L}/loans`]: {
+      body: ({ b }) => ({ loan_simulation_id: b.value('spareSimulation'), account_id: Number(b.value('loanAccount')) }),
+      expect: { status: 202, reason: 'B books its own simulation' },
+      cases: ({ a, b }) => [
+        { label: "A's simulation", body: { loan_simulation_id: a.value('spareSimulation'), account_id: Number(b.value('loanAccount')) }, expect: refusedReference('simulation') },
+        { label: "A's account", body: { loan_simulation_id: b.value('spareSimulation2'), account_id: Number(a.value('loanAccount')) }, expect: refusedReference('account') },
+      ],
+    },
+    [`GET ${L}/loans`]: {
+      cases: ({ a }) => [noProducts("A's account", `account_id=${a.value('loanAccount')}`), noProducts("A's loan product", `product_id=${a.value('debitLoanProduct')}`)],
+    },
+    [`POST ${L}/loans/{loanId}/disburse`]: {
+      body: ({ b }) => disburseBody(b.value('loanAccount')),
+      cases: ({ a, b }) => [{ label: "A's account", params: { loanId: b.value('bookedLoan') }, body: disburseBody(a.value('loanAccount')), expect: refusedReference('account') }],
     },
   },
 };

@@ -1,0 +1,265 @@
+// SQL for the life of a loan: simulations, loans, installments, disbursements and repayments.
+// Every function takes the transaction and the org id, and filters on it.
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Tx } from '../../platform/db/database.js';
+import type { Json, Timestamp } from '../../platform/db/tables.js';
+import type { DisbursementStatus, InstallmentStatus, LoanStatus } from './loans.schemas.js';
+
+export interface SimulationsTable {
+  org_id: string;
+  simulation_id: string;
+  product_id: string;
+  external_id: string | null;
+  currency_numeric_code: string;
+  loan_amount_minor: bigint;
+  start_date: string;
+  request: Json<Record<string, unknown>>;
+  answer: Json<Record<string, unknown>>;
+  expires_at: Timestamp;
+  loan_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface LoansTable {
+  org_id: string;
+  loan_id: string;
+  seq: Generated<bigint>;
+  simulation_id: string;
+  product_id: string;
+  program_id: bigint;
+  account_id: bigint;
+  external_id: string | null;
+  status: LoanStatus;
+  currency_numeric_code: string;
+  loan_amount_minor: bigint;
+  start_date: string;
+  terms: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface InstallmentsTable {
+  org_id: string;
+  loan_id: string;
+  number: number;
+  due_date: string;
+  real_due_date: string;
+  number_of_days: number;
+  principal_minor: bigint;
+  interest_minor: bigint;
+  fee_minor: bigint;
+  tax_minor: bigint;
+  charge_minor: bigint;
+  penalty_minor: Generated<bigint>;
+  paid_principal_minor: Generated<bigint>;
+  paid_interest_minor: Generated<bigint>;
+  paid_fee_minor: Generated<bigint>;
+  paid_tax_minor: Generated<bigint>;
+  paid_charge_minor: Generated<bigint>;
+  paid_penalty_minor: Generated<bigint>;
+  closing_balance_minor: bigint;
+  auto: boolean;
+  status: InstallmentStatus;
+}
+
+export interface DisbursementsTable {
+  org_id: string;
+  disbursement_id: string;
+  loan_id: string;
+  disbursement_date: string;
+  amount_minor: bigint;
+  principal_minor: bigint;
+  fee_minor: bigint;
+  tax_minor: bigint;
+  charge_minor: bigint;
+  status: DisbursementStatus;
+  account_type: 'INTERNAL' | 'EXTERNAL' | null;
+  account_id: bigint | null;
+  external_account: Json<Record<string, unknown>> | null;
+  entry_id: bigint | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RepaymentsTable {
+  org_id: string;
+  loan_id: string;
+  repayment_id: string;
+  repayment_date: string;
+  amount_minor: bigint;
+  overpayment_minor: bigint;
+  external_id: string | null;
+  source: 'MANUAL' | 'AUTO' | 'PREPAYMENT' | 'EARLY_SETTLEMENT';
+  allocation: Json<unknown[]>;
+  entry_id: bigint | null;
+  created_at: Timestamp;
+}
+
+export interface QuotesTable {
+  org_id: string;
+  quote_id: string;
+  loan_id: string;
+  kind: 'PREPAYMENT' | 'EARLY_SETTLEMENT';
+  amount_minor: bigint;
+  answer: Json<Record<string, unknown>>;
+  status: 'SIMULATED' | 'REGISTERED';
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+declare module '../../platform/db/tables.js' {
+  interface Tables {
+    lending_loan_quotes: QuotesTable;
+    lending_simulations: SimulationsTable;
+    lending_loans: LoansTable;
+    lending_loan_installments: InstallmentsTable;
+    lending_disbursements: DisbursementsTable;
+    lending_repayments: RepaymentsTable;
+  }
+}
+
+export type SimulationRow = Selectable<SimulationsTable>;
+export type LoanRow = Selectable<LoansTable>;
+export type InstallmentRow = Selectable<InstallmentsTable>;
+export type DisbursementRow = Selectable<DisbursementsTable>;
+export type RepaymentRow = Selectable<RepaymentsTable>;
+
+// ---- simulations ----
+
+/** The new simulation, or undefined when its id is taken in the org. */
+export const insertSimulation = (tx: Tx, row: Insertable<SimulationsTable>) =>
+  tx.insertInto('lending_simulations').values(row).onConflict((oc) => oc.columns(['org_id', 'simulation_id']).doNothing()).returningAll().executeTakeFirst();
+
+export const findSimulation = (tx: Tx, orgId: string, simulationId: string, lock = false) => {
+  const q = tx.selectFrom('lending_simulations').selectAll().where('org_id', '=', orgId).where('simulation_id', '=', simulationId);
+  return (lock ? q.forUpdate() : q).executeTakeFirst();
+};
+
+export const markSimulationUsed = (tx: Tx, orgId: string, simulationId: string, loanId: string) =>
+  tx.updateTable('lending_simulations').set({ loan_id: loanId }).where('org_id', '=', orgId).where('simulation_id', '=', simulationId).execute();
+
+// ---- loans ----
+
+/** The new loan, or undefined when its id is taken in the org. */
+export const insertLoan = (tx: Tx, row: Insertable<LoansTable>) =>
+  tx.insertInto('lending_loans').values(row).onConflict((oc) => oc.columns(['org_id', 'loan_id']).doNothing()).returningAll().executeTakeFirst();
+
+export const findLoan = (tx: Tx, orgId: string, loanId: string, lock = false) => {
+  const q = tx.selectFrom('lending_loans').selectAll().where('org_id', '=', orgId).where('loan_id', '=', loanId);
+  return (lock ? q.forUpdate() : q).executeTakeFirst();
+};
+
+export const updateLoan = (tx: Tx, orgId: string, loanId: string, set: Updateable<LoansTable>) =>
+  tx.updateTable('lending_loans').set(set).where('org_id', '=', orgId).where('loan_id', '=', loanId).execute();
+
+export interface LoanFilter {
+  status?: string;
+  accountId?: bigint;
+  productId?: string;
+}
+
+/** Loans after `afterSeq`, in booking order, at most `limit`. */
+export function listLoans(tx: Tx, orgId: string, afterSeq: bigint, limit: number, filter: LoanFilter) {
+  let q = tx.selectFrom('lending_loans').selectAll().where('org_id', '=', orgId).where('seq', '>', afterSeq);
+  if (filter.status !== undefined) q = q.where('status', '=', filter.status as LoanStatus);
+  if (filter.accountId !== undefined) q = q.where('account_id', '=', filter.accountId);
+  if (filter.productId !== undefined) q = q.where('product_id', '=', filter.productId);
+  return q.orderBy('seq').limit(limit).execute();
+}
+
+// ---- installments ----
+
+export async function insertInstallments(tx: Tx, rows: Insertable<InstallmentsTable>[]): Promise<void> {
+  if (rows.length) await tx.insertInto('lending_loan_installments').values(rows).execute();
+}
+
+/** Installments of loans, in order; FOR UPDATE when they are about to be paid. */
+export function installmentsOf(tx: Tx, orgId: string, loanIds: string[], lock = false) {
+  if (loanIds.length === 0) return Promise.resolve([] as InstallmentRow[]);
+  const q = tx.selectFrom('lending_loan_installments').selectAll().where('org_id', '=', orgId).where('loan_id', 'in', loanIds).orderBy('loan_id').orderBy('number');
+  return (lock ? q.forUpdate() : q).execute();
+}
+
+export const updateInstallment = (tx: Tx, orgId: string, loanId: string, n: number, set: Updateable<InstallmentsTable>) =>
+  tx.updateTable('lending_loan_installments').set(set).where('org_id', '=', orgId).where('loan_id', '=', loanId).where('number', '=', n).execute();
+
+export const updateLoanInstallments = (tx: Tx, orgId: string, loanId: string, set: Updateable<InstallmentsTable>) =>
+  tx.updateTable('lending_loan_installments').set(set).where('org_id', '=', orgId).where('loan_id', '=', loanId).execute();
+
+/** Loans of the org with an unpaid auto-collected installment due on or before `date`. */
+export async function loansWithAutoDue(tx: Tx, orgId: string, date: string): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('lending_loan_installments as i')
+    .innerJoin('lending_loans as l', (j) => j.onRef('l.org_id', '=', 'i.org_id').onRef('l.loan_id', '=', 'i.loan_id'))
+    .select('i.loan_id')
+    .distinct()
+    .where('i.org_id', '=', orgId)
+    .where('i.auto', '=', true)
+    .where('i.status', '<>', 'PAID')
+    .where('i.real_due_date', '<=', date)
+    .where('l.status', '=', 'ACTIVE')
+    .orderBy('i.loan_id')
+    .execute();
+  return rows.map((r) => r.loan_id);
+}
+
+/** Loans of the org with an unpaid installment due before `date` still marked SCHEDULED. */
+export async function loansWithUnpaidDue(tx: Tx, orgId: string, date: string): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('lending_loan_installments')
+    .select('loan_id')
+    .distinct()
+    .where('org_id', '=', orgId)
+    .where('status', 'in', ['SCHEDULED', 'IN_GRACE_PERIOD', 'PAST_DUE', 'PARTIALLY_PAID'])
+    .where('real_due_date', '<', date)
+    .orderBy('loan_id')
+    .execute();
+  return rows.map((r) => r.loan_id);
+}
+
+// ---- disbursements ----
+
+export const insertDisbursement = (tx: Tx, row: Insertable<DisbursementsTable>) =>
+  tx.insertInto('lending_disbursements').values(row).onConflict((oc) => oc.columns(['org_id', 'disbursement_id']).doNothing()).returningAll().executeTakeFirst();
+
+export function disbursementsOf(tx: Tx, orgId: string, loanId: string, lock = false) {
+  const q = tx.selectFrom('lending_disbursements').selectAll().where('org_id', '=', orgId).where('loan_id', '=', loanId).orderBy('created_at').orderBy('disbursement_id');
+  return (lock ? q.forUpdate() : q).execute();
+}
+
+export const updateDisbursement = (tx: Tx, orgId: string, disbursementId: string, set: Updateable<DisbursementsTable>) =>
+  tx.updateTable('lending_disbursements').set(set).where('org_id', '=', orgId).where('disbursement_id', '=', disbursementId).execute();
+
+/** Disbursements SCHEDULED with an account, due on or before `date` (for the day handler). */
+export const dueDisbursements = (tx: Tx, orgId: string, date: string) =>
+  tx
+    .selectFrom('lending_disbursements')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('status', '=', 'SCHEDULED')
+    .where('account_type', 'is not', null)
+    .where('disbursement_date', '<=', date)
+    .orderBy('disbursement_date')
+    .orderBy('disbursement_id')
+    .execute();
+
+// ---- repayments ----
+
+export const insertRepayment = (tx: Tx, row: Insertable<RepaymentsTable>) =>
+  tx.insertInto('lending_repayments').values(row).onConflict((oc) => oc.columns(['org_id', 'loan_id', 'repayment_id']).doNothing()).returningAll().executeTakeFirst();
+
+export const findRepayment = (tx: Tx, orgId: string, loanId: string, repaymentId: string) =>
+  tx.selectFrom('lending_repayments').selectAll().where('org_id', '=', orgId).where('loan_id', '=', loanId).where('repayment_id', '=', repaymentId).executeTakeFirst();
+
+// ---- prepayment and early-settlement quotes ----
+
+export type QuoteRow = Selectable<QuotesTable>;
+
+export const insertQuote = (tx: Tx, row: Insertable<QuotesTable>) => tx.insertInto('lending_loan_quotes').values(row).execute();
+
+export const findQuote = (tx: Tx, orgId: string, loanId: string, quoteId: string) =>
+  tx.selectFrom('lending_loan_quotes').selectAll().where('org_id', '=', orgId).where('loan_id', '=', loanId).where('quote_id', '=', quoteId).forUpdate().executeTakeFirst();
+
+export const setQuoteStatus = (tx: Tx, orgId: string, quoteId: string, status: QuoteRow['status'], at: Date) =>
+  tx.updateTable('lending_loan_quotes').set({ status, updated_at: at }).where('org_id', '=', orgId).where('quote_id', '=', quoteId).execute();
