@@ -3,8 +3,8 @@
 // account's balance is exactly its opening balance plus what the clients saw accepted to and from
 // it. The accounts are opened and funded through the API, many requests at a time.
 //
-// LEDGER_TRANSFERS_SECONDS sets how long the clients transfer (default 10; the figure is
-// 30). Nothing here is timed: a busy machine only makes fewer transfers.
+// LEDGER_TRANSFERS_SECONDS sets how long the clients transfer (default 30). Nothing here is
+// timed: a busy machine only makes fewer transfers.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { NO_RATE_LIMITS, setupTenant, type Tenant } from '../helpers/fixture.js'
 
 const ACCOUNTS = 1_000;
 const CLIENTS = 32;
-const SECONDS = Number(process.env.LEDGER_TRANSFERS_SECONDS ?? 10);
+const SECONDS = Number(process.env.LEDGER_TRANSFERS_SECONDS ?? 30);
 /** Every account is funded with this much (minor units) before the transfers. */
 const OPENING = 10_000n;
 const OVERDRAFT = 20; // BRL
