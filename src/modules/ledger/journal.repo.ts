@@ -1,6 +1,6 @@
 // SQL of the journal: entries, postings, customer balance rows and internal sub-balances, and the
 // checks `ledger verify` runs. Every function takes the transaction and the org id, and filters on it.
-import { sql, type Generated, type Insertable } from 'kysely';
+import { sql, type Generated, type Insertable, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { Timestamp } from '../../platform/db/tables.js';
 
@@ -202,6 +202,17 @@ export async function writeEntry(
   shards: ShardDelta[],
 ): Promise<BalanceRow[]> {
   const col = <T,>(rows: T[], f: (r: T) => unknown) => rows.map(f);
+  // The rows to update as a VALUES list (not unnest): the planner knows how few they are and
+  // reaches each through its primary key.
+  const values = (rows: RawBuilder<unknown>[], empty: RawBuilder<unknown>) => (rows.length ? sql`(values ${sql.join(rows)})` : empty);
+  const shardValues = values(
+    shards.map((d) => sql`(${d.code}::text, ${d.currency}::text, ${d.shard}::smallint, ${d.amount}::bigint)`),
+    sql`(select null::text, null::text, null::smallint, null::bigint where false)`,
+  );
+  const balanceValues = values(
+    balances.map((d) => sql`(${d.accountId}::bigint, ${d.currency}::text, ${d.available}::bigint, ${d.held}::bigint)`),
+    sql`(select null::bigint, null::text, null::bigint, null::bigint where false)`,
+  );
   const { rows } = await sql<BalanceRow>`
     with entry as (
       insert into ledger_journal_entries (org_id, entry_id, kind, authorization_id, reverses_entry_id, business_date, cid, created_at)
@@ -217,8 +228,7 @@ export async function writeEntry(
         as p(posting_no, account_id, internal_code, shard, bucket, currency, amount_minor, processing_code)
     ), shards as (
       update ledger_internal_balances s set balance_minor = s.balance_minor + d.amount
-      from unnest(${col(shards, (d) => d.code)}::text[], ${col(shards, (d) => d.currency)}::text[],
-        ${col(shards, (d) => d.shard)}::smallint[], ${col(shards, (d) => d.amount)}::bigint[]) as d(code, currency, shard, amount)
+      from ${shardValues} as d(code, currency, shard, amount)
       where s.org_id = ${entry.org_id} and s.code = d.code and s.currency = d.currency and s.shard = d.shard
     )
     update ledger_account_balances b set
@@ -227,8 +237,7 @@ export async function writeEntry(
       current_minor = b.current_minor + d.available + d.held,
       credit_used_minor = greatest(-(b.current_minor + d.available + d.held), 0),
       updated_at = ${entry.created_at}
-    from unnest(${col(balances, (d) => d.accountId)}::bigint[], ${col(balances, (d) => d.currency)}::text[],
-      ${col(balances, (d) => d.available)}::bigint[], ${col(balances, (d) => d.held)}::bigint[]) as d(account_id, currency, available, held)
+    from ${balanceValues} as d(account_id, currency, available, held)
     where b.org_id = ${entry.org_id} and b.account_id = d.account_id and b.currency = d.currency
     returning b.account_id, b.currency, b.available_minor, b.held_minor, b.current_minor, b.credit_used_minor`.execute(tx);
   return rows;
