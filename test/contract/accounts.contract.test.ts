@@ -4,7 +4,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAccount, createProgram, newDocumentNumber, type TestProgram } from '../helpers/accounts.js';
 import type { TestApp } from '../helpers/app.js';
 import { NO_RATE_LIMITS, setupTenant } from '../helpers/fixture.js';
-import { describeContract, expectConforms, type RequestSample } from './pismo-spec.js';
+import { injectExchange } from './inject-exchange.js';
+import { describeContract } from './pismo-spec.js';
 
 const ACCOUNTS = 'Core_platform_-_Accounts.yaml';
 
@@ -13,19 +14,7 @@ let h: Record<string, string>;
 let credit: TestProgram;
 let debit: TestProgram;
 
-async function exchange(req: RequestSample, expected: number, opts: { request?: boolean; headers?: Record<string, string> } = {}) {
-  const headers = opts.headers ?? h;
-  const query = req.query ? `?${new URLSearchParams(req.query as Record<string, string>).toString()}` : '';
-  const res = await app.http.inject({
-    method: req.method as 'GET',
-    url: req.path + query,
-    headers,
-    ...(req.body === undefined ? {} : { payload: req.body as object }),
-  });
-  expect(res.statusCode, res.body).toBe(expected);
-  expectConforms(ACCOUNTS, { request: { ...req, headers }, response: res }, { request: opts.request ?? true });
-  return res;
-}
+const exchange = injectExchange(ACCOUNTS, () => ({ app, headers: h }));
 
 /** The spec's example application, in this org's credit program. */
 const specApplication = (overrides: Record<string, unknown> = {}) => ({

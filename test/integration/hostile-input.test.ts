@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.js';
 import { adminHeaders } from '../helpers/auth.js';
 import { NO_RATE_LIMITS, setupTenant, type TenantFixture } from '../helpers/fixture.js';
-import { changedTables, fingerprint, tenantTables, type Fingerprint } from '../isolation/fingerprint.js';
+import { changedTables, fingerprint, settleDayClosing, tenantTables, type Fingerprint } from '../isolation/fingerprint.js';
 
 let f: TenantFixture;
 let app: TestApp;
@@ -58,6 +58,7 @@ function expectRefusal(res: Answer, field: string, reason?: RegExp, code: string
 
 const rowsOfOrg = (): Promise<Fingerprint> => fingerprint(app, f.org.orgId, tables);
 async function expectNothingWritten(run: () => Promise<void>): Promise<void> {
+  await settleDayClosing(app, [f.org.orgId]);
   const before = await rowsOfOrg();
   await run();
   expect(changedTables(before, await rowsOfOrg())).toEqual([]);

@@ -27,3 +27,13 @@ export async function fingerprint(app: TestApp, orgId: string, tables: string[])
 /** The tables whose rows differ between two fingerprints. */
 export const changedTables = (before: Fingerprint, after: Fingerprint): string[] =>
   [...after.keys()].filter((t) => before.get(t) !== after.get(t));
+
+/**
+ * Lets the worker's own follow-up of what was just created finish before rows are fingerprinted:
+ * enrolling new orgs and programs in day closing and closing their first days. Done later, in the
+ * middle of what is being watched, it would look like a write by the request under test.
+ */
+export async function settleDayClosing(app: TestApp, orgIds: string[]): Promise<void> {
+  await app.platform.days.reconcile();
+  for (const orgId of orgIds) await app.platform.days.closeDue(orgId, { waitForLock: true });
+}

@@ -17,7 +17,7 @@ import { type TestOrg } from '../helpers/auth.js';
 import { addTenant, NO_RATE_LIMITS } from '../helpers/fixture.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { buildValue, UnbuildableValue, type JsonSchema } from './bodies.js';
-import { changedTables, fingerprint, tenantTables } from './fingerprint.js';
+import { changedTables, fingerprint, settleDayClosing, tenantTables } from './fingerprint.js';
 
 /** What a seed is given: one org, a way to call the API as it, and distinctive strings. */
 export interface SeedContext {
@@ -231,11 +231,8 @@ export async function walkIsolation(opts: {
       if (!(template in doc.paths)) fail(template, 'seed', 'a seed fills the parameters of a template the OpenAPI document does not have');
     }
 
-    // The worker's own follow-up of the seeds (enrolling the orgs' new programs in day closing and
-    // closing their first days) finishes before A's rows are fingerprinted: done later, in the
-    // middle of the walk, it would look like B's call had changed A's rows.
-    await app.platform.days.reconcile();
-    for (const t of [orgA, orgB]) await app.platform.days.closeDue(t.org.orgId, { waitForLock: true });
+    // The worker's follow-up of the seeds ends before A's rows are fingerprinted.
+    await settleDayClosing(app, [orgA.org.orgId, orgB.org.orgId]);
 
     // A's data as A sees it, before the walk: every snapshot answers, every marker shows.
     const snapshotOfA = await snapshot(app, a, A.snapshot);

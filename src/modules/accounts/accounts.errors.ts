@@ -39,4 +39,20 @@ export const AccountErrors = {
     new AppError('conflict', 'ACCOUNT_STATUS_FINAL', `The account's status ${name} is final: it can only be rolled back`),
   /** Pismo WACC0011: "Invalid cursor value". */
   invalidCursor: () => new AppError('invalid', 'WACC0011', 'Invalid cursor value', [{ field: 'query.nextCursor', reason: 'is not a cursor this API returned' }]),
+  /** Pismo (Get customer): 404 "Customer not found." */
+  customerNotFound: (id: string | bigint) => new AppError('not_found', 'CUSTOMER_NOT_FOUND', `Customer not found with id: ${id}`),
+  /** Pismo (Create customer): 409 "Customer with accountId=(1001) and documentNumber=(01544455558) exists". */
+  customerExists: (accountId: string | bigint, documentNumber: string) =>
+    new AppError('conflict', 'CUSTOMER_ALREADY_EXISTS', `Customer with accountId=(${accountId}) and documentNumber=(${documentNumber}) exists`),
+  /** Pismo: 400 "New customer owner must not be inactive". */
+  inactiveOwner: (field: string) =>
+    new AppError('invalid', 'INACTIVE_OWNER', 'New customer owner must not be inactive', [{ field, reason: 'an inactive customer cannot become the owner' }]),
+  /** Pismo (Get address): 404 "Address not found for this account" (inactive addresses too). */
+  addressNotFound: () => new AppError('not_found', 'ADDRESS_NOT_FOUND', 'Address not found for this account'),
+  phoneNotFound: () => new AppError('not_found', 'PHONE_NOT_FOUND', 'Phone not found for this account'),
+  /** Pismo (Create phone): 409 "Phone number already exists" (an active phone of the account with this number). */
+  phoneExists: () => new AppError('conflict', 'PHONE_ALREADY_EXISTS', 'Phone number already exists'),
+  /** Pismo (Update phone): 422 "Can't update an inactive phone number". */
+  phoneInactive: () => new AppError('unprocessable', 'PHONE_INACTIVE', "Can't update an inactive phone number"),
+  parameterNotFound: (id: string) => new AppError('not_found', 'PARAMETER_NOT_FOUND', `Parameter ${id} is not set on this account`),
 };

@@ -1,7 +1,9 @@
 // Data events of the accounts module, with Pismo's slugs (`<domain>-<event_type>-<version>`, as
 // its event reference names them): onboarding-succeeded-1, onboarding-prospect-1,
 // account-customer-creation-1, account-account-change-2, account-account-owner-change-1,
-// account-owner-change-1, account-status-change-2, account-status-creation-1 and
+// account-owner-change-1, account-customer-change-2, audit-entity-change-1,
+// audit-address-creation-1, audit-address-change-1, audit-phone-creation-1,
+// audit-phone-change-1, account-status-change-2, account-status-creation-1 and
 // account-reason-creation-1. Pismo publishes the names, not the payloads: each payload carries
 // the ids and fields the operation's response has, in Pismo's spelling.
 import { Type, type Static } from 'typebox';
@@ -47,6 +49,23 @@ const OwnerChangeData = Type.Object({
   entity_id: Type.Integer(),
   previous_customer_id: Nullable(Type.Integer()),
   previous_entity_id: Nullable(Type.Integer()),
+});
+
+const CustomerChangeData = Type.Object({
+  org_id: Type.String(),
+  account_id: Type.Integer(),
+  customer_id: Type.Integer(),
+  entity_id: Type.Integer(),
+  changed_fields: Type.Array(Type.String(), { description: 'The fields of the customer (or its entity) that changed.' }),
+});
+
+/** An address or phone of an account, created or changed. */
+const ContactData = Type.Object({
+  org_id: Type.String(),
+  account_id: Type.Integer(),
+  id: Type.Integer({ description: 'The address id or phone id.' }),
+  customer_id: Nullable(Type.Integer()),
+  changed_fields: Type.Array(Type.String(), { description: 'The fields sent (all of them on creation).' }),
 });
 
 const StatusChangeData = Type.Object({
@@ -149,6 +168,60 @@ export const AccountEvents = {
     description: "The owner's person or company data changed (PATCH /accounts/v1/accounts/{accountId}/customers/{customerId}/detail).",
     schema: OwnerChangeData,
     example: { org_id: ORG, account_id: 123, customer_id: 456, entity_id: 789, previous_customer_id: 456, previous_entity_id: 789 },
+  }),
+  customerChanged: defineEvent({
+    domain: 'account',
+    eventType: 'customer-change',
+    version: 2,
+    title: 'Customer changed',
+    description: "A customer's information was overwritten (PUT /accounts/v2/customers/{customerId}).",
+    schema: CustomerChangeData,
+    example: { org_id: ORG, account_id: 123, customer_id: 457, entity_id: 790, changed_fields: ['nickname', 'is_active'] },
+  }),
+  entityChanged: defineEvent({
+    domain: 'audit',
+    eventType: 'entity-change',
+    version: 1,
+    title: 'Account entity updated',
+    description: "A customer's person or company data changed (PATCH /accounts/v1/accounts/{accountId}/customers/{customerId}/detail).",
+    schema: CustomerChangeData,
+    example: { org_id: ORG, account_id: 123, customer_id: 456, entity_id: 789, changed_fields: ['occupation'] },
+  }),
+  addressCreated: defineEvent({
+    domain: 'audit',
+    eventType: 'address-creation',
+    version: 1,
+    title: 'Address created',
+    description: 'An address of an account was created (POST /accounts/v1/accounts/{accountId}/addresses).',
+    schema: ContactData,
+    example: { org_id: ORG, account_id: 123, id: 32670165, customer_id: null, changed_fields: ['type', 'address', 'number'] },
+  }),
+  addressChanged: defineEvent({
+    domain: 'audit',
+    eventType: 'address-change',
+    version: 1,
+    title: 'Address updated',
+    description: 'An address of an account was updated (PATCH /accounts/v1/accounts/{accountId}/addresses/{addressId}).',
+    schema: ContactData,
+    example: { org_id: ORG, account_id: 123, id: 32670165, customer_id: null, changed_fields: ['active'] },
+  }),
+  phoneCreated: defineEvent({
+    domain: 'audit',
+    eventType: 'phone-creation',
+    version: 1,
+    title: 'Phone created',
+    description: 'A phone of an account was created (POST /accounts/v1/accounts/{accountId}/phones).',
+    schema: ContactData,
+    example: { org_id: ORG, account_id: 123, id: 8714, customer_id: 456, changed_fields: ['number', 'type'] },
+  }),
+  phoneChanged: defineEvent({
+    domain: 'audit',
+    eventType: 'phone-change',
+    version: 1,
+    title: 'Phone updated',
+    description: 'A phone of an account was updated (PATCH /accounts/v1/accounts/{accountId}/phones/{phoneId}).',
+    schema: ContactData,
+    example: { org_id: ORG, account_id: 123, id: 8714, customer_id: 456, changed_fields: ['active'] },
   }),
   statusChanged: defineEvent({
     domain: 'account',

@@ -110,6 +110,8 @@ export interface AccountCustomersTable {
   account_id: bigint;
   entity_id: bigint;
   is_owner: boolean;
+  is_active: Generated<boolean>;
+  document_number: string;
   email: string | null;
   printed_name: string | null;
   social_name: string | null;
@@ -134,6 +136,7 @@ export interface AccountAddressesTable {
   zip_code: string;
   address_type: 'RESIDENTIAL' | 'COMMERCIAL' | 'OTHER';
   mailing_address: boolean;
+  active: Generated<boolean>;
   custom_fields: Json<Record<string, unknown>> | null;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -159,7 +162,8 @@ export interface AccountParametersTable {
   account_id: bigint;
   parameter_id: bigint;
   id: Generated<bigint>;
-  name: string;
+  name: string | null;
+  description: string | null;
   value: string;
   valid_from: Timestamp;
   valid_until: Timestamp | null;
@@ -511,3 +515,13 @@ export async function searchByPhone(
     .limit(limit)
     .execute();
 }
+
+/** Whether the customer is one of the account's (its owner or an additional customer). */
+export const isCustomerOf = async (tx: Tx, orgId: string, accountId: bigint, customerId: bigint): Promise<boolean> =>
+  (await tx
+    .selectFrom('account_customers')
+    .select('customer_id')
+    .where('org_id', '=', orgId)
+    .where('account_id', '=', accountId)
+    .where('customer_id', '=', customerId)
+    .executeTakeFirst()) !== undefined;

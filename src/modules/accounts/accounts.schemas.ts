@@ -3,7 +3,7 @@
 // here, so one 400 names every bad field; rules across fields (personal or company, limits, virtual
 // accounts, due dates) are in accounts.rules.ts.
 import { Type, type Static } from 'typebox';
-import { PismoPage } from '../../platform/paging.js';
+import { PagePerPageQuery, PismoPage } from '../../platform/paging.js';
 import { IdInteger, Int64Param } from '../../platform/wire.js';
 
 const literals = <T extends string[]>(values: readonly [...T], description: string) => Type.Enum(values, { description });
@@ -21,40 +21,50 @@ const WholeAmount = (description: string) => Type.Integer({ minimum: 0, maximum:
 
 // ---- applications ------------------------------------------------------------------------------
 
-const Gender = literals(['F', 'M', ''] as const, 'Gender.');
-const MaritalStatus = literals(['SINGLE', 'MARRIED', 'DIVORCED', 'WIDOWER'] as const, 'Marital status.');
-const Str = (maxLength: number | undefined, description: string) =>
+export const Gender = literals(['F', 'M', ''] as const, 'Gender.');
+export const MaritalStatus = literals(['SINGLE', 'MARRIED', 'DIVORCED', 'WIDOWER'] as const, 'Marital status.');
+export const Str = (maxLength: number | undefined, description: string) =>
   Type.String(maxLength === undefined ? { description } : { maxLength, description });
-const Email = Type.String({ format: 'email', maxLength: 100, description: 'Email address.' });
-const CustomFields = Type.Record(Type.String(), Type.Unknown(), { description: 'Key/value field for custom information (at most 1014 bytes).' });
+export const Email = Type.String({ format: 'email', maxLength: 100, description: 'Email address.' });
+export const CustomFields = Type.Record(Type.String(), Type.Unknown(), { description: 'Key/value field for custom information (at most 1014 bytes).' });
+
+/** What Pismo's person schemas share (applicant, partner, entity, customer detail). */
+export const PERSON_FIELDS = {
+  nickname: Type.Optional(Str(128, 'Nickname.')),
+  printed_name: Type.Optional(Str(25, 'Deprecated: name printed on the card.')),
+  email: Type.Optional(Email),
+  gender: Type.Optional(Gender),
+  marital_status: Type.Optional(MaritalStatus),
+  mothers_name: Type.Optional(Str(60, "Mother's name.")),
+  fathers_name: Type.Optional(Str(60, "Father's name.")),
+  country_of_birth: Type.Optional(Str(60, 'Birth country.')),
+  state_of_birth: Type.Optional(Str(60, 'Birth state.')),
+  city_of_birth: Type.Optional(Str(60, 'Birth city.')),
+};
+
+/** A person's documents and occupation (part of Pismo's Person2). */
+export const PERSON_DOCUMENT_FIELDS = {
+  nationality: Type.Optional(Str(60, 'Nationality.')),
+  other_id_number: Type.Optional(Str(60, 'Another ID number.')),
+  document_type: Type.Optional(Str(30, 'Document type (free form).')),
+  document_issued_by: Type.Optional(Str(30, 'Document issuer.')),
+  document_issued_at: Type.Optional(Str(30, 'Document issuer location.')),
+  document_issued_date: Type.Optional(Str(10, 'Date the document was issued, dd/mm/yyyy.')),
+  occupation: Type.Optional(Str(60, 'Occupation.')),
+  assets: Type.Optional(Type.Number({ description: 'Assets.' })),
+};
 
 export const ApplicantPersonal = Type.Object(
   {
     external_id: Type.Optional(Str(60, 'Client-supplied personal ID.')),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 150, description: 'Name. Required if social_name is not given.' })),
-    email: Type.Optional(Email),
-    gender: Type.Optional(Gender),
-    printed_name: Type.Optional(Str(25, 'Deprecated: name printed on the card.')),
-    nickname: Type.Optional(Str(128, 'Nickname.')),
     social_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Social name. Required if name is not given.' })),
-    country_of_birth: Type.Optional(Str(60, 'Birth country.')),
-    state_of_birth: Type.Optional(Str(60, 'Birth state.')),
-    city_of_birth: Type.Optional(Str(60, 'Birth city.')),
+    ...PERSON_FIELDS,
+    ...PERSON_DOCUMENT_FIELDS,
     registration: Type.Optional(
       Type.Object({ number: Type.Optional(Str(15, 'Document number, such as a tax ID.')) }, { additionalProperties: false }),
     ),
     education_degree: Type.Optional(Str(30, 'Education degree.')),
-    marital_status: Type.Optional(MaritalStatus),
-    fathers_name: Type.Optional(Str(60, "Father's name.")),
-    mothers_name: Type.Optional(Str(60, "Mother's name.")),
-    nationality: Type.Optional(Str(60, 'Nationality.')),
-    other_id_number: Type.Optional(Str(60, 'Another ID number.')),
-    document_type: Type.Optional(Str(30, 'Document type (free form).')),
-    document_issued_by: Type.Optional(Str(30, 'Document issuer.')),
-    document_issued_at: Type.Optional(Str(30, 'Document issuer location.')),
-    document_issued_date: Type.Optional(Str(10, 'Date the document was issued, dd/mm/yyyy.')),
-    occupation: Type.Optional(Str(60, 'Occupation.')),
-    assets: Type.Optional(Type.Number({ description: 'Assets.' })),
     income: Type.Optional(Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description: 'Income.' })),
     net_worth: Type.Optional(Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description: 'Net worth.' })),
     pep: Type.Optional(Type.Boolean({ description: 'Politically exposed person.' })),
@@ -66,24 +76,28 @@ export const ApplicantPersonal = Type.Object(
 const Partner = Type.Object(
   {
     name: Type.Optional(Str(150, 'Name.')),
-    nickname: Type.Optional(Str(128, 'Nickname.')),
-    printed_name: Type.Optional(Str(25, 'Deprecated: printed name.')),
     social_name: Type.Optional(Str(64, 'Social name.')),
-    email: Type.Optional(Email),
     document_number: Type.Optional(Str(15, 'Document number.')),
-    mothers_name: Type.Optional(Str(60, "Mother's name.")),
-    gender: Type.Optional(Gender),
     birth_date: Type.Optional(Str(10, 'Birth date, dd/mm/yyyy.')),
-    city_of_birth: Type.Optional(Str(60, 'Birth city.')),
-    state_of_birth: Type.Optional(Str(60, 'Birth state.')),
-    country_of_birth: Type.Optional(Str(60, 'Birth country.')),
-    fathers_name: Type.Optional(Str(60, "Father's name.")),
-    marital_status: Type.Optional(MaritalStatus),
+    ...PERSON_FIELDS,
   },
   { additionalProperties: false },
 );
 
-const Int64Number = (description: string) => Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description });
+export const Int64Number = (description: string) => Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description });
+
+/** What Pismo's company schemas share (applicant, entity, customer detail). */
+export const COMPANY_FIELDS = {
+  registration_number: Type.Optional(Str(30, 'Registration number.')),
+  activity: Type.Optional(Str(30, 'Field of activity.')),
+  company_type: Type.Optional(Str(60, 'Company type.')),
+  company_format: Type.Optional(Str(60, 'Company social type.')),
+  occupation: Type.Optional(Str(60, 'Main occupation.')),
+  type: Type.Optional(Str(60, 'Business relations type.')),
+  number_of_partners: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647, description: 'Number of partners.' })),
+  fiscal_situation: Type.Optional(Str(60, 'Fiscal situation.')),
+  partners: Type.Optional(Type.Array(Partner, { description: 'Company partners.' })),
+};
 
 export const ApplicantCompany = Type.Object(
   {
@@ -91,21 +105,13 @@ export const ApplicantCompany = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 150, description: "Company's legal name." }),
     email: Type.Optional(Email),
     company_name: Type.Optional(Str(60, "Company's brand name.")),
-    registration_number: Type.Optional(Str(30, 'Registration number.')),
-    activity: Type.Optional(Str(30, 'Field of activity.')),
-    company_type: Type.Optional(Str(60, 'Company type.')),
-    company_format: Type.Optional(Str(60, 'Company social type.')),
     company_constitution_date: Type.Optional(Type.String({ format: 'date', description: 'Operational start date, yyyy-mm-dd.' })),
-    occupation: Type.Optional(Str(60, 'Main occupation.')),
+    ...COMPANY_FIELDS,
     income: Type.Optional(Int64Number('Income.')),
     net_worth: Type.Optional(Int64Number('Net worth.')),
     annual_revenues: Type.Optional(Int64Number('Average monthly revenue for the last 12 months.')),
-    type: Type.Optional(Str(60, 'Business relations type.')),
-    number_of_partners: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647, description: 'Number of partners.' })),
     perc_ownership: Type.Optional(Int64Number('Percentage ownership.')),
-    fiscal_situation: Type.Optional(Str(60, 'Fiscal situation.')),
     debt: Type.Optional(Int64Number('Debt.')),
-    partners: Type.Optional(Type.Array(Partner, { description: 'Company partners.' })),
   },
   { additionalProperties: false, description: "Applicant's company information: this or personal, not both." },
 );
@@ -247,8 +253,7 @@ export type ApplicationDetails = Static<typeof ApplicationDetails>;
 export const ProgramIdParams = Type.Object({ programId: Int64Param('Program id') });
 export const ChannelListQuery = Type.Object(
   {
-    page: Type.Optional(Type.Integer({ minimum: 1, description: 'Page number, from 1.' })),
-    perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Items per page (at most 100; default 10).' })),
+    ...PagePerPageQuery,
   },
   { additionalProperties: false },
 );
@@ -362,13 +367,17 @@ export const Status = Type.Object(
 );
 export type Status = Static<typeof Status>;
 
+/** Pismo's cursor parameters of account lists: the cursor a page returned, and the page size. */
+const CursorQuery = {
+  nextCursor: Type.Optional(Type.String({ maxLength: 200, description: 'Cursor from next_cursor: the next page.' })),
+  maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'Items on a cursor page (at most 200; default 200, 10 for statuses and reasons).' })),
+};
+
 /** Pismo's page/perPage (and its cursor parameters, nextCursor and maxItems, which page by the same key). */
 export const StatusListQuery = Type.Object(
   {
-    nextCursor: Type.Optional(Type.String({ maxLength: 200, description: 'Cursor from next_cursor: the next page.' })),
-    maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'Items on a cursor page (at most 200).' })),
-    page: Type.Optional(Type.Integer({ minimum: 1, description: 'Page number, from 1.' })),
-    perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Items per page (at most 100; default 10).' })),
+    ...CursorQuery,
+    ...PagePerPageQuery,
     name: Type.Optional(StatusName),
     state: Type.Optional(Type.Array(State, { description: 'ACTIVE, INACTIVE or both; default ACTIVE.' })),
   },
@@ -457,8 +466,7 @@ export const SearchByDocument = Type.Object(
 export type SearchByDocument = Static<typeof SearchByDocument>;
 export const SearchByDocumentQuery = Type.Object(
   {
-    page: Type.Optional(Type.Integer({ minimum: 1, description: 'Page number, from 1.' })),
-    perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Items per page (at most 100; default 10).' })),
+    ...PagePerPageQuery,
   },
   { additionalProperties: false },
 );
@@ -490,8 +498,7 @@ export const SearchByPhone = Type.Object(
 export type SearchByPhone = Static<typeof SearchByPhone>;
 export const SearchByPhoneQuery = Type.Object(
   {
-    nextCursor: Type.Optional(Type.String({ maxLength: 200, description: 'Cursor from next_cursor: the next page.' })),
-    maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'Items per page (at most 200; default 200).' })),
+    ...CursorQuery,
   },
   { additionalProperties: false },
 );

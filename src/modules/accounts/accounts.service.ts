@@ -243,6 +243,7 @@ export function createAccountsService(deps: Pick<Platform, 'clock' | 'ids'>) {
       account_id: created.account_id,
       entity_id: entity.entity_id,
       is_owner: true,
+      document_number: entity.document_number,
       email: person?.email ?? company?.email ?? null,
       printed_name: person?.printed_name ?? null,
       social_name: person?.social_name ?? null,
@@ -683,3 +684,16 @@ function mergeApplicant(stored: Applicant, update: Applicant): Applicant {
 }
 
 export type { ProgramType };
+
+/** The account's descendants (children, their children, up to three levels), by id: Balances and limits' related accounts. */
+export async function accountDescendants(t: TenantTx, accountId: string): Promise<string[]> {
+  const id = int8Id(accountId);
+  return id === undefined ? [] : (await repo.descendants(t.db, t.orgId, id)).map(String);
+}
+
+/** Whether the customer is one of the account's: Transactions' customerId filter. */
+export async function isCustomerOfAccount(t: TenantTx, accountId: string, customerId: string): Promise<boolean> {
+  const account = int8Id(accountId);
+  const customer = int8Id(customerId);
+  return account !== undefined && customer !== undefined && repo.isCustomerOf(t.db, t.orgId, account, customer);
+}

@@ -5,6 +5,8 @@ import type { LastroModule } from '../../platform/module.js';
 import { ACCOUNT_EVENTS } from './accounts.events.js';
 import { accountsRoutes } from './accounts.routes.js';
 import { accountExists, createAccountsService } from './accounts.service.js';
+import { customersRoutes } from './customers.routes.js';
+import { createCustomersService } from './customers.service.js';
 import { accountsOrgSetup, createStatusesService } from './statuses.service.js';
 
 export { AccountEvents } from './accounts.events.js';
@@ -19,6 +21,7 @@ export {
   type AccountFacts,
   type AllowedOperations,
 } from './accounts.service.js';
+export { accountDescendants, isCustomerOfAccount } from './accounts.service.js';
 
 export const accountsModule: LastroModule = {
   name: 'accounts',
@@ -28,5 +31,6 @@ export const accountsModule: LastroModule = {
   accountLookup: () => ({ exists: accountExists }),
   routes(app, platform) {
     accountsRoutes(app, platform, createAccountsService(platform), createStatusesService(platform));
+    customersRoutes(app, platform, createCustomersService(platform));
   },
 };

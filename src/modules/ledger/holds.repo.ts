@@ -57,3 +57,7 @@ export const transfersOf = (tx: Tx, orgId: string, blockAuthorizationId: bigint)
     .where('operation', '=', 'HOLD_TRANSFER')
     .orderBy('authorization_id')
     .execute();
+
+/** The hold an authorization made (a pre-authorized cash-out), locked until the transaction ends. */
+export const lockHoldOfAuthorization = (tx: Tx, orgId: string, authorizationId: bigint) =>
+  tx.selectFrom('ledger_holds').selectAll().where('org_id', '=', orgId).where('authorization_id', '=', authorizationId).forUpdate().executeTakeFirst();

@@ -6,11 +6,15 @@ import { currencyByNumeric } from '../../platform/money.js';
 import type { LastroModule } from '../../platform/module.js';
 import { orgCurrencyNumeric } from '../orgs/index.js';
 import { createDailyBalancesService } from './daily-balances.service.js';
+import { globalConfigsRoutes } from './global-configs.routes.js';
+import { createGlobalConfigsService } from './global-configs.service.js';
 import { createHoldsService } from './holds.service.js';
 import { createJournalService } from './journal.service.js';
 import { limitsRoutes } from './limits.routes.js';
 import { createLimitsService } from './limits.service.js';
 import { LEDGER_MONEY_EVENTS } from './payments.events.js';
+import { paymentMethodsRoutes } from './payment-methods.routes.js';
+import { createPaymentMethodsService } from './payment-methods.service.js';
 import { paymentsRoutes } from './payments.routes.js';
 import { createPaymentsService } from './payments.service.js';
 import { ledgerOrgSetup } from './ledger.setup.js';
@@ -55,7 +59,9 @@ export const ledgerModule: LastroModule = {
     transactionFlowsRoutes(app, platform, createTransactionFlowsService(platform));
     verifyRoutes(app, platform);
     paymentsRoutes(app, platform, createPaymentsService(platform), createHoldsService(platform));
+    paymentMethodsRoutes(app, platform, createPaymentMethodsService(platform));
     limitsRoutes(app, platform, createLimitsService(platform), createDailyBalancesService(platform));
     transactionsRoutes(app, platform, createTransactionsService());
+    globalConfigsRoutes(app, platform, createGlobalConfigsService(platform));
   },
 };

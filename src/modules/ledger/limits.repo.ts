@@ -73,3 +73,14 @@ export const insertGlobalConfig = (tx: Tx, row: Insertable<LedgerGlobalConfigsTa
 
 export const updateGlobalConfig = (tx: Tx, orgId: string, programId: bigint, changes: Updateable<LedgerGlobalConfigsTable>) =>
   tx.updateTable('ledger_global_configs').set(changes).where('org_id', '=', orgId).where('program_id', '=', programId).returningAll().executeTakeFirst();
+
+/** What the program's accounts are granted together: the sum of their max_credit_limit, in minor units. */
+export async function accumulatedMaxCreditLimit(tx: Tx, orgId: string, programId: bigint): Promise<bigint> {
+  const row = await tx
+    .selectFrom('ledger_account_limits')
+    .select(sql<string>`coalesce(sum(max_credit_limit_minor), 0)`.as('total'))
+    .where('org_id', '=', orgId)
+    .where('program_id', '=', programId)
+    .executeTakeFirstOrThrow();
+  return BigInt(row.total);
+}

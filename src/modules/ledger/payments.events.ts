@@ -1,6 +1,7 @@
 // Events of money movement, as Pismo names them: Authorization created
 // (authorization-authorization-event-1), Transaction created (transaction-creation-1), Account
-// balance changed (account-balances-balance-change-1), Account limit changed (ledger-limit-changed-1).
+// balance changed (account-balances-balance-change-1), Account limit changed (ledger-limit-changed-1),
+// Platform authorization created (platform-authorization-platform-authorization-1).
 import { Type } from 'typebox';
 import { defineEvent } from '../../platform/outbox.js';
 
@@ -97,6 +98,63 @@ export const LedgerEvents = {
       credit_used: 0,
       available_credit_limit: 587.66,
       entry_id: '381',
+    },
+  }),
+  platformAuthorizationCreated: defineEvent({
+    domain: 'platform-authorization',
+    eventType: 'platform-authorization',
+    version: 1,
+    title: 'Platform authorization created',
+    description:
+      'A Payment methods cash-in or cash-out was authorized, confirmed, cancelled or denied (POST /payment-methods/v2/payments, …/confirm, …/cancel).',
+    schema: Type.Object(
+      {
+        authorization_id: Type.Integer(),
+        category: Type.Union([
+          Type.Literal('AUTHORIZATION'),
+          Type.Literal('CANCELLATION'),
+          Type.Literal('PARTIAL_CANCELLATION'),
+          Type.Literal('DENIED'),
+          Type.Literal('DENIED_CANCELLATION'),
+          Type.Literal('CONFIRMATION'),
+        ]),
+        clearing_type: Type.Union([Type.Literal('ONLINE'), Type.Literal('OFFLINE')]),
+        code: Type.String({ description: 'Authorization code: six characters.' }),
+        contract_amount: Money('Amount'),
+        principal_amount: Money('Amount'),
+        installment_amount: Money('Amount of the one installment'),
+        number_of_installments: Type.Integer(),
+        event_datetime: Type.String({ format: 'date-time' }),
+        account_id: Type.Integer(),
+        tracking_id: Type.String(),
+        original_tracking_id: Type.Optional(Type.String()),
+        original_authorization_id: Type.Optional(Type.Integer()),
+        processing_code: Type.String(),
+        currency: Type.String(),
+        pre_authorization: Type.Boolean(),
+        response_code: Type.String(),
+        denial_code: Type.Optional(Type.String()),
+        denial_reason: Type.Optional(Type.String()),
+        metadata: Type.Optional(Type.Object({}, { additionalProperties: true })),
+      },
+      { additionalProperties: false },
+    ),
+    example: {
+      authorization_id: 16397985,
+      category: 'AUTHORIZATION',
+      clearing_type: 'ONLINE',
+      code: 'F3A9K2',
+      contract_amount: 100,
+      principal_amount: 100,
+      installment_amount: 100,
+      number_of_installments: 1,
+      event_datetime: '2026-01-02T15:14:00Z',
+      account_id: 2417,
+      tracking_id: '634c43f2-5b7e-4a80-81c7-e6a7d5edc7fe',
+      processing_code: '219803',
+      currency: 'BRL',
+      pre_authorization: false,
+      response_code: '00',
     },
   }),
   limitChanged: defineEvent({

@@ -115,6 +115,11 @@ export interface TransactionFilter {
   processingCode?: string;
   credit?: boolean;
   authorizationIds?: bigint[];
+  /** Only transactions with one of these processing codes. */
+  processingCodes?: string[];
+  transactionIds?: bigint[];
+  /** true: only transactions of an authorization (PLATFORM). */
+  withAuthorization?: boolean;
   from?: string;
   to?: string;
   order: 'asc' | 'desc';
@@ -134,6 +139,9 @@ export const listTransactions = (tx: Tx, orgId: string, f: TransactionFilter) =>
   if (f.processingCode !== undefined) q = q.where('t.processing_code', '=', f.processingCode);
   if (f.credit !== undefined) q = q.where('t.credit', '=', f.credit);
   if (f.authorizationIds !== undefined) q = q.where('t.authorization_id', 'in', f.authorizationIds.length ? f.authorizationIds : [0n]);
+  if (f.processingCodes !== undefined) q = q.where('t.processing_code', 'in', f.processingCodes.length ? f.processingCodes : ['']);
+  if (f.transactionIds !== undefined) q = q.where('t.transaction_id', 'in', f.transactionIds.length ? f.transactionIds : [0n]);
+  if (f.withAuthorization) q = q.where('t.authorization_id', 'is not', null);
   if (f.from !== undefined) q = q.where('t.event_date', '>=', f.from);
   if (f.to !== undefined) q = q.where('t.event_date', '<=', f.to);
   return q.orderBy('t.event_date', f.order).orderBy('t.transaction_id', f.order).limit(f.limit).offset(f.offset).execute();
@@ -154,4 +162,45 @@ export const findTransaction = (tx: Tx, orgId: string, accountId: bigint, transa
 export const authorizationIdsByTracking = async (tx: Tx, orgId: string, trackingId: string): Promise<bigint[]> =>
   (await tx.selectFrom('ledger_authorizations').select('authorization_id').where('org_id', '=', orgId).where('tracking_id', '=', trackingId).execute()).map(
     (r) => r.authorization_id,
+  );
+
+/** The authorization of `operation` with this tracking id, locked until the transaction ends. */
+export const lockAuthorizationByTracking = (tx: Tx, orgId: string, trackingId: string, operation: string) =>
+  tx
+    .selectFrom('ledger_authorizations')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('tracking_id', '=', trackingId)
+    .where('operation', '=', operation)
+    .forUpdate()
+    .executeTakeFirst();
+
+/** Approved authorizations of `operation` that follow `originalId` (confirmations, cancellations), oldest first. */
+export const followUpsOf = (tx: Tx, orgId: string, originalId: bigint, operation: string) =>
+  tx
+    .selectFrom('ledger_authorizations')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('original_authorization_id', '=', originalId)
+    .where('operation', '=', operation)
+    .where('status', '!=', 'DECLINED')
+    .orderBy('authorization_id')
+    .execute();
+
+/** Keeps the answer an authorization was given (a repeat of its tracking id answers it again). */
+export const setAuthorizationResponse = (tx: Tx, orgId: string, id: bigint, response: Record<string, unknown>) =>
+  tx
+    .updateTable('ledger_authorizations')
+    .set({ response: JSON.stringify(response) })
+    .where('org_id', '=', orgId)
+    .where('authorization_id', '=', id)
+    .execute();
+
+export const setAuthorizationStatus = (tx: Tx, orgId: string, id: bigint, status: 'APPROVED' | 'CANCELLED', now: Date) =>
+  tx.updateTable('ledger_authorizations').set({ status, updated_at: now }).where('org_id', '=', orgId).where('authorization_id', '=', id).execute();
+
+/** The processing codes an account's transactions have. */
+export const processingCodesOf = async (tx: Tx, orgId: string, accountId: bigint): Promise<string[]> =>
+  (await tx.selectFrom('ledger_transactions').select('processing_code').distinct().where('org_id', '=', orgId).where('account_id', '=', accountId).execute()).map(
+    (r) => r.processing_code,
   );

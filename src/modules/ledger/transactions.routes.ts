@@ -21,7 +21,9 @@ export function transactionsRoutes(app: HttpApp, platform: Pick<Platform, 'tenan
       schema: {
         tags,
         summary: 'List transactions',
-        description: 'Transactions of the account, newest first by default. Without authorizationId or authorizationTrackingId, eventDateStart is required and the range spans at most 90 days.',
+        description:
+          'Transactions of the account, newest first by default. Without id, ids, authorizationId, authorizationIds, authorizationTrackingId, statementId or ' +
+          'numberOfLatestTransactions, eventDateStart is required and the range spans at most 90 days.',
         headers: Headers,
         querystring: TransactionListQuery,
         response: { 200: TransactionPage },

@@ -1,5 +1,6 @@
 // Isolation seed of accounts: a credit program with an account opened by an application (owner,
-// address, phone), a prospect application, a child account, a status and a reason; and the
+// address, phone), a second customer with an address, a phone and a parameter of the account, a
+// prospect application, a child account, a status and a reason; and the
 // routes that name an account, a program or a parent account in their body.
 import type { IsolationSeed, RuleContext } from '../walk.js';
 
@@ -79,6 +80,20 @@ export const accountsSeed: IsolationSeed = {
     const reason = await s.call('POST', '/accounts/v4/reasons', { name: s.mark('reason'), external_id: s.mark('reason-ext') }, 201);
     const channel = await s.call('POST', '/lastro/v1/acquisition-channels', { program_id: program.id, type: 'Webapp', name: s.mark('channel') }, 201);
     await s.call('PATCH', `/accounts/v2/accounts/${account}/status`, { status: 'BLOCKED', reason_id: reason.reason_id }, 204);
+    // A second customer (a person) with its own phone, an address and a parameter of the account.
+    const customer = await s.call('POST', '/accounts/v2/customers', {
+      account_id: created.account_id,
+      entity: { name: s.mark('customer'), document_number: s.mark('cdoc').slice(0, 15), person: { occupation: s.mark('occupation').slice(0, 60) } },
+      customer: { is_owner: false, nickname: s.mark('nickname') },
+    }, 201);
+    const address = await s.call('POST', `/accounts/v1/accounts/${account}/addresses`, {
+      type: 'COMMERCIAL', address: s.mark('office'), number: '42', zip_code: '01234', city: 'Smallville', state: 'KS', country: 'USA', neighborhood: 'Creek',
+    }, 201);
+    const phone = await s.call('POST', `/accounts/v1/accounts/${account}/phones`, { number: '555-4321', type: 'MOBILE', extension: s.mark('ext').slice(0, 10) }, 200);
+    // Parameter ids name Pismo's parameters, the same in every org: each org sets its own one (the
+    // account's id) so that B's account has no value for A's.
+    const parameterId = account;
+    await s.call('PUT', `/accounts/v1/accounts/${account}/parameters/${parameterId}`, { value: 0.01 }, 200);
     return {
       params: {
         '/accounts/v1/accounts/{accountId}': [{ accountId: account }, { accountId: String(child.account_id) }],
@@ -86,6 +101,15 @@ export const accountsSeed: IsolationSeed = {
         '/accounts/v2/accounts/{accountId}/status/rollback': [{ accountId: account }],
         '/acquisitions/v2/s2s/applications/{applicationId}': [{ applicationId: String(created.application_id) }, { applicationId: String(prospect.application_id) }],
         '/acquisitions/v2/programs/{programId}/channels': [{ programId }],
+        '/accounts/v2/customers/{customerId}': [{ customerId: String(created.customer_id) }, { customerId: String(customer.customer_id) }],
+        '/accounts/v2/accounts/{accountId}/customers': [{ accountId: account }],
+        '/accounts/v1/accounts/{accountId}/customers/{customerId}/detail': [{ accountId: account, customerId: String(customer.customer_id) }],
+        '/accounts/v1/accounts/{accountId}/addresses': [{ accountId: account }],
+        '/accounts/v1/accounts/{accountId}/addresses/{addressId}': [{ accountId: account, addressId: String(address.id) }],
+        '/accounts/v1/accounts/{accountId}/phones': [{ accountId: account }],
+        '/accounts/v1/accounts/{accountId}/phones/{phoneId}': [{ accountId: account, phoneId: String(phone.id) }],
+        '/accounts/v1/accounts/{accountId}/parameters': [{ accountId: account }],
+        '/accounts/v1/accounts/{accountId}/parameters/{parameterId}': [{ accountId: account, parameterId }],
       },
       values: {
         account,
@@ -95,13 +119,14 @@ export const accountsSeed: IsolationSeed = {
         application: String(created.application_id),
         prospect: String(prospect.application_id),
         customer: String(created.customer_id),
+        secondCustomer: String(customer.customer_id),
         status: String(status.status_id),
         reason: String(reason.reason_id),
         reasonName: s.mark('reason'),
         channel: String(channel.id),
         accountDocument: documentNumber,
       },
-      markers: [s.mark('owner'), s.mark('account-ext'), s.mark('child-ext'), s.mark('status'), s.mark('reason'), s.mark('reason-ext'), s.mark('channel'), s.mark('prospect')],
+      markers: [s.mark('customer'), s.mark('nickname'), s.mark('office'), s.mark('ext').slice(0, 10), s.mark('owner'), s.mark('account-ext'), s.mark('child-ext'), s.mark('status'), s.mark('reason'), s.mark('reason-ext'), s.mark('channel'), s.mark('prospect')],
       snapshot: [
         `/accounts/v1/accounts/${account}?show_children=true`,
         `/accounts/v1/accounts/${String(child.account_id)}`,
@@ -110,6 +135,11 @@ export const accountsSeed: IsolationSeed = {
         `/acquisitions/v2/programs/${programId}/channels?perPage=100`,
         `/acquisitions/v2/s2s/applications/${String(created.application_id)}`,
         `/acquisitions/v2/s2s/applications/${String(prospect.application_id)}`,
+        `/accounts/v2/customers/${String(customer.customer_id)}`,
+        `/accounts/v2/accounts/${account}/customers`,
+        `/accounts/v1/accounts/${account}/addresses`,
+        `/accounts/v1/accounts/${account}/phones`,
+        `/accounts/v1/accounts/${account}/parameters`,
       ],
     };
   },
@@ -218,6 +248,40 @@ export const accountsSeed: IsolationSeed = {
           body: { phone: { number: '555-1234' } },
           expect: { status: 200, reason: "B's own accounts have this number too; none of A's may show" },
           check: (res) => (res.json().items.every((i: { account_id: number }) => i.account_id > 0) ? undefined : 'bad items'),
+        },
+      ],
+    },
+    'POST /accounts/v2/customers': {
+      body: ({ b }) => ({ account_id: Number(b.value('account')), entity: { name: 'Walk Customer', document_number: document() }, customer: { is_owner: false } }),
+      cases: ({ a }) => [
+        {
+          label: "A's account",
+          body: { account_id: Number(a.value('account')), entity: { name: 'Walk Customer', document_number: document() }, customer: { is_owner: false } },
+          expect: { status: 404, code: 'ACCOUNT_NOT_FOUND', reason: "another org's account is not found for B" },
+        },
+      ],
+    },
+    'POST /accounts/v1/accounts/{accountId}/phones': {
+      cases: ({ a, b }) => [
+        {
+          label: "B's account, A's customer in x-customer-id",
+          params: { accountId: b.value('account') },
+          headers: { 'x-customer-id': a.value('secondCustomer') },
+          body: { number: 'walk-phone', type: 'MOBILE' },
+          expect: { status: 400, code: 'VALIDATION_ERROR', field: 'headers.x-customer-id', reason: "another org's customer is no customer of B's account" },
+        },
+      ],
+    },
+    'PUT /accounts/v1/accounts/{accountId}/parameters/{parameterId}': {
+      // With B's own account and A's parameter id the walk sets B's own value: parameter ids name
+      // Pismo's parameters, not objects of an org. A's account stays out of reach (the case below).
+      expect: { status: [200, 404], reason: "parameter ids are the same in every org: B may set one on its own account, never on A's" },
+      cases: ({ a, b }) => [
+        {
+          label: "A's account, B's parameter id",
+          params: { accountId: a.value('account'), parameterId: b.value('account') },
+          body: { value: 1 },
+          expect: { status: 404, code: 'ACCOUNT_NOT_FOUND', reason: "another org's account is not found for B" },
         },
       ],
     },
