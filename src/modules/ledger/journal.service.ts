@@ -43,7 +43,10 @@ const toBuckets = (r: repo.BalanceRow): Buckets & { accountId: string; currency:
   creditUsed: r.credit_used_minor,
 });
 
-/** Accounts whose balance rows a transaction has locked (FOR UPDATE lasts until it ends). */
+/**
+ * Accounts whose balance rows a transaction has locked (FOR UPDATE lasts until it ends), so post
+ * does not lock them again. The ledger takes no savepoint, whose rollback would release them.
+ */
 const heldLocks = new WeakMap<Tx, Set<string>>();
 function heldBy(tx: Tx): Set<string> {
   let held = heldLocks.get(tx);
