@@ -156,8 +156,10 @@ export function createBusinessDates(deps: { clock: Clock; directory: DayDirector
   return {
     forTenant(tx, orgId, opts): TenantDates {
       const known = new Map<string, Promise<string>>();
+      // The org's facts are read once per transaction, for its date and each program's.
+      let orgFacts: Promise<OrgDayFacts | undefined> | undefined;
       const compute = async (programId: bigint | undefined): Promise<string> => {
-        const org = await deps.directory.org(tx, orgId);
+        const org = await (orgFacts ??= deps.directory.org(tx, orgId));
         if (!org) throw new UnknownDayScopeError(orgId);
         let rule = orgRule(org);
         if (programId !== undefined) {

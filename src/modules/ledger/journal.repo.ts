@@ -1,6 +1,6 @@
 // SQL of the journal: entries, postings, customer balance rows and internal sub-balances, and the
 // checks `ledger verify` runs. Every function takes the transaction and the org id, and filters on it.
-import { sql, type Generated, type Insertable } from 'kysely';
+import { sql, type Generated, type Insertable, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { Timestamp } from '../../platform/db/tables.js';
 
@@ -132,6 +132,31 @@ export async function lockBalances(tx: Tx, orgId: string, accountIds: bigint[]):
     .execute();
 }
 
+export interface SpendRow extends BalanceRow {
+  total_credit_limit_minor: bigint | null;
+  total_overdraft_limit_minor: bigint | null;
+}
+
+/**
+ * lockBalances and, in the same statement, each account's limits row, locked too (a limit change
+ * locks the balance row first, then writes the limits: locked here, the limits read are the ones
+ * committed when the balance lock was granted, as a read after the lock would see). Accounts
+ * without a limits row are left out (the caller reads them apart).
+ */
+export async function lockBalancesWithLimits(tx: Tx, orgId: string, accountIds: bigint[]): Promise<SpendRow[]> {
+  if (!accountIds.length) return [];
+  return tx
+    .selectFrom('ledger_account_balances as b')
+    .innerJoin('ledger_account_limits as l', (j) => j.onRef('l.org_id', '=', 'b.org_id').onRef('l.account_id', '=', 'b.account_id'))
+    .select(['b.account_id', 'b.currency', 'b.available_minor', 'b.held_minor', 'b.current_minor', 'b.credit_used_minor', 'l.total_credit_limit_minor', 'l.total_overdraft_limit_minor'])
+    .where('b.org_id', '=', orgId)
+    .where('b.account_id', 'in', accountIds)
+    .orderBy('b.account_id')
+    .orderBy('b.currency')
+    .forUpdate(['b', 'l'])
+    .execute();
+}
+
 /** Balance rows of these accounts (no lock). */
 export async function findBalancesOf(tx: Tx, orgId: string, accountIds: bigint[]): Promise<BalanceRow[]> {
   if (!accountIds.length) return [];
@@ -146,6 +171,76 @@ export async function findBalances(tx: Tx, orgId: string, accountId: bigint): Pr
     .where('account_id', '=', accountId)
     .orderBy('currency')
     .execute();
+}
+
+/** A balance row's change (customer) or a sub-balance's change (internal), for writeEntry. */
+export interface BalanceDelta {
+  accountId: bigint;
+  currency: string;
+  available: bigint;
+  held: bigint;
+}
+export interface ShardDelta {
+  code: string;
+  currency: string;
+  shard: number;
+  amount: bigint;
+}
+
+/**
+ * Writes an entry in one statement: the entry row, its postings (one insert), the internal
+ * sub-balances and the customer balance rows they move (their derived buckets follow). Returns
+ * the customer balance rows after it, one per delta that found its row. The postings still meet
+ * the commit-time balance check and the append-only triggers; the caller holds the balance rows'
+ * locks (account id order), so the update waits on nothing.
+ */
+export async function writeEntry(
+  tx: Tx,
+  entry: Insertable<LedgerJournalEntriesTable> & { created_at: Date },
+  postings: Insertable<LedgerPostingsTable>[],
+  balances: BalanceDelta[],
+  shards: ShardDelta[],
+): Promise<BalanceRow[]> {
+  const col = <T,>(rows: T[], f: (r: T) => unknown) => rows.map(f);
+  // The rows to update as a VALUES list (not unnest): the planner knows how few they are and
+  // reaches each through its primary key.
+  const values = (rows: RawBuilder<unknown>[], empty: RawBuilder<unknown>) => (rows.length ? sql`(values ${sql.join(rows)})` : empty);
+  const shardValues = values(
+    shards.map((d) => sql`(${d.code}::text, ${d.currency}::text, ${d.shard}::smallint, ${d.amount}::bigint)`),
+    sql`(select null::text, null::text, null::smallint, null::bigint where false)`,
+  );
+  const balanceValues = values(
+    balances.map((d) => sql`(${d.accountId}::bigint, ${d.currency}::text, ${d.available}::bigint, ${d.held}::bigint)`),
+    sql`(select null::bigint, null::text, null::bigint, null::bigint where false)`,
+  );
+  const { rows } = await sql<BalanceRow>`
+    with entry as (
+      insert into ledger_journal_entries (org_id, entry_id, kind, authorization_id, reverses_entry_id, business_date, cid, created_at)
+      values (${entry.org_id}, ${entry.entry_id}, ${entry.kind}, ${entry.authorization_id ?? null}::bigint, ${entry.reverses_entry_id ?? null}::bigint,
+        ${entry.business_date}, ${entry.cid ?? null}, ${entry.created_at})
+    ), postings as (
+      insert into ledger_postings (org_id, entry_id, posting_no, account_id, internal_code, shard, bucket, currency, amount_minor, processing_code)
+      select ${entry.org_id}, ${entry.entry_id}, p.posting_no, p.account_id, p.internal_code, p.shard, p.bucket, p.currency, p.amount_minor, p.processing_code
+      from unnest(${col(postings, (p) => p.posting_no)}::smallint[], ${col(postings, (p) => p.account_id ?? null)}::bigint[],
+        ${col(postings, (p) => p.internal_code ?? null)}::text[], ${col(postings, (p) => p.shard ?? null)}::smallint[],
+        ${col(postings, (p) => p.bucket)}::text[], ${col(postings, (p) => p.currency)}::text[],
+        ${col(postings, (p) => p.amount_minor)}::bigint[], ${col(postings, (p) => p.processing_code ?? null)}::text[])
+        as p(posting_no, account_id, internal_code, shard, bucket, currency, amount_minor, processing_code)
+    ), shards as (
+      update ledger_internal_balances s set balance_minor = s.balance_minor + d.amount
+      from ${shardValues} as d(code, currency, shard, amount)
+      where s.org_id = ${entry.org_id} and s.code = d.code and s.currency = d.currency and s.shard = d.shard
+    )
+    update ledger_account_balances b set
+      available_minor = b.available_minor + d.available,
+      held_minor = b.held_minor + d.held,
+      current_minor = b.current_minor + d.available + d.held,
+      credit_used_minor = greatest(-(b.current_minor + d.available + d.held), 0),
+      updated_at = ${entry.created_at}
+    from ${balanceValues} as d(account_id, currency, available, held)
+    where b.org_id = ${entry.org_id} and b.account_id = d.account_id and b.currency = d.currency
+    returning b.account_id, b.currency, b.available_minor, b.held_minor, b.current_minor, b.credit_used_minor`.execute(tx);
+  return rows;
 }
 
 export async function insertEntry(tx: Tx, row: Insertable<LedgerJournalEntriesTable>): Promise<void> {

@@ -3,7 +3,9 @@
 // id order; internal accounts are never locked as a whole: an entry updates one sub-balance row
 // (its shard, by the entry id's hash), so concurrent entries of one org rarely meet.
 import type { Clock } from '../../platform/clock.js';
+import type { Tx } from '../../platform/db/database.js';
 import type { TenantTx } from '../../platform/tenant.js';
+import { keepInternalShards, knownInternalShards } from './ledger.cache.js';
 import * as repo from './journal.repo.js';
 import { assertBalanced, customerDeltas, INTERNAL_ACCOUNTS, shardOf, type Buckets, type InternalAccount, type Posting } from './ledger.postings.js';
 
@@ -23,7 +25,12 @@ export interface EntryInput {
   postings: Posting[];
   authorizationId?: bigint | null;
   reversesEntryId?: bigint | null;
+  /** An id the caller took from the entry sequence already (stamped on its authorizations); else the next one. */
+  entryId?: bigint;
 }
+
+/** The limits a spending decision reads. */
+export type SpendLimitsRow = Pick<repo.SpendRow, 'total_credit_limit_minor' | 'total_overdraft_limit_minor'>;
 
 export const balanceKey = (accountId: string, currency: string): string => `${accountId}|${currency}`;
 
@@ -35,6 +42,17 @@ const toBuckets = (r: repo.BalanceRow): Buckets & { accountId: string; currency:
   current: r.current_minor,
   creditUsed: r.credit_used_minor,
 });
+
+/**
+ * Accounts whose balance rows a transaction has locked (FOR UPDATE lasts until it ends), so post
+ * does not lock them again. The ledger takes no savepoint, whose rollback would release them.
+ */
+const heldLocks = new WeakMap<Tx, Set<string>>();
+function heldBy(tx: Tx): Set<string> {
+  let held = heldLocks.get(tx);
+  if (!held) heldLocks.set(tx, (held = new Set()));
+  return held;
+}
 
 export type JournalService = ReturnType<typeof createJournalService>;
 
@@ -50,7 +68,35 @@ export function createJournalService(deps: { clock: Clock }) {
   async function lock(t: TenantTx, accountIds: string[]): Promise<Map<string, Buckets & { accountId: string; currency: string }>> {
     const ids = [...new Set(accountIds)].map(BigInt);
     const rows = await repo.lockBalances(t.db, t.orgId, ids);
+    for (const id of ids) heldBy(t.db).add(String(id));
     return new Map(rows.map((r) => [balanceKey(String(r.account_id), r.currency), toBuckets(r)]));
+  }
+
+  /**
+   * lock, and the accounts' credit and overdraft limits read under the same locks, in one
+   * statement; undefined when an account lacks its balance row or its limits row (the caller
+   * then opens and reads them one by one).
+   */
+  async function lockWithLimits(
+    t: TenantTx,
+    accounts: { accountId: string; currency: string }[],
+  ): Promise<{ balances: Map<string, Buckets & { accountId: string; currency: string }>; limits: Map<string, SpendLimitsRow> } | undefined> {
+    const ids = [...new Set(accounts.map((a) => a.accountId))].map(BigInt);
+    const rows = await repo.lockBalancesWithLimits(t.db, t.orgId, ids);
+    const balances = new Map(rows.map((r) => [balanceKey(String(r.account_id), r.currency), toBuckets(r)]));
+    if (!accounts.every((a) => balances.has(balanceKey(a.accountId, a.currency)))) return undefined;
+    for (const id of ids) heldBy(t.db).add(String(id));
+    const limits = new Map(rows.map((r) => [String(r.account_id), { total_credit_limit_minor: r.total_credit_limit_minor, total_overdraft_limit_minor: r.total_overdraft_limit_minor }]));
+    return { balances, limits };
+  }
+
+  /** The org's internal accounts (`code|currency` → shards): kept per org once read (ledger.cache.ts). */
+  async function internalShards(t: TenantTx): Promise<ReadonlyMap<string, number>> {
+    const known = knownInternalShards(t.orgId);
+    if (known) return known;
+    const shards = await repo.internalShards(t.db, t.orgId);
+    keepInternalShards(t.db, t.orgId, shards);
+    return shards;
   }
 
   /**
@@ -61,40 +107,24 @@ export function createJournalService(deps: { clock: Clock }) {
     assertBalanced(input.postings);
     const now = clock.now();
     const deltas = [...customerDeltas(input.postings).values()];
-    // Lock first, in the stable order, whatever the postings' order.
-    await lock(t, deltas.map((d) => d.accountId));
-    const entryId = await repo.nextEntryId(t.db);
+    // Lock first, in the stable order, whatever the postings' order (unless this transaction holds them).
+    const held = heldBy(t.db);
+    if (!deltas.every((d) => held.has(d.accountId))) await lock(t, deltas.map((d) => d.accountId));
+    const entryId = input.entryId ?? (await repo.nextEntryId(t.db));
     const businessDate = await t.dates.today();
-    let shards = await repo.internalShards(t.db, t.orgId);
+    let shards = await internalShards(t);
     if (input.postings.some((p) => p.target.kind === 'internal' && !shards.has(`${p.target.code}|${p.currency}`))) {
       for (const currency of new Set(input.postings.map((p) => p.currency))) await openInternalAccounts(t, currency);
       shards = await repo.internalShards(t.db, t.orgId);
+      keepInternalShards(t.db, t.orgId, shards);
     }
-    await repo.insertEntry(t.db, {
-      org_id: t.orgId,
-      entry_id: entryId,
-      kind: input.kind,
-      authorization_id: input.authorizationId ?? null,
-      reverses_entry_id: input.reversesEntryId ?? null,
-      business_date: businessDate,
-      cid: t.cid ?? null,
-      created_at: now,
-    });
     const rows: repo.PostingInsert[] = input.postings.map((p, i) => {
       const base = { org_id: t.orgId, entry_id: entryId, posting_no: i, bucket: p.bucket, currency: p.currency, amount_minor: p.amount, processing_code: p.processingCode };
       if (p.target.kind === 'customer') return { ...base, account_id: BigInt(p.target.accountId), internal_code: null, shard: null };
       const n = shards.get(`${p.target.code}|${p.currency}`)!;
       return { ...base, account_id: null, internal_code: p.target.code, shard: shardOf(entryId, n) };
     });
-    await repo.insertPostings(t.db, rows);
-
-    const balances = new Map<string, Buckets & { accountId: string; currency: string }>();
-    for (const d of deltas) {
-      const row = await repo.addToBalance(t.db, t.orgId, BigInt(d.accountId), d.currency, d.available, d.held, now);
-      if (!row) throw new Error(`account ${d.accountId} has no ${d.currency} balance row`);
-      balances.set(balanceKey(d.accountId, d.currency), toBuckets(row));
-    }
-    const internal = new Map<string, { code: string; currency: string; shard: number; amount: bigint }>();
+    const internal = new Map<string, repo.ShardDelta>();
     for (const r of rows) {
       if (r.internal_code == null || r.shard == null) continue;
       const key = `${r.internal_code}|${r.currency}|${r.shard}`;
@@ -102,7 +132,30 @@ export function createJournalService(deps: { clock: Clock }) {
       d.amount += r.amount_minor;
       internal.set(key, d);
     }
-    for (const d of internal.values()) if (d.amount !== 0n) await repo.addToShard(t.db, t.orgId, d.code, d.currency, d.shard, d.amount);
+    // The entry, its postings and every balance they move: one statement.
+    const updated = await repo.writeEntry(
+      t.db,
+      {
+        org_id: t.orgId,
+        entry_id: entryId,
+        kind: input.kind,
+        authorization_id: input.authorizationId ?? null,
+        reverses_entry_id: input.reversesEntryId ?? null,
+        business_date: businessDate,
+        cid: t.cid ?? null,
+        created_at: now,
+      },
+      rows,
+      deltas.map((d) => ({ accountId: BigInt(d.accountId), currency: d.currency, available: d.available, held: d.held })),
+      [...internal.values()].filter((d) => d.amount !== 0n),
+    );
+    const after = new Map(updated.map((r) => [balanceKey(String(r.account_id), r.currency), toBuckets(r)]));
+    const balances = new Map<string, Buckets & { accountId: string; currency: string }>();
+    for (const d of deltas) {
+      const row = after.get(balanceKey(d.accountId, d.currency));
+      if (!row) throw new Error(`account ${d.accountId} has no ${d.currency} balance row`);
+      balances.set(balanceKey(d.accountId, d.currency), row);
+    }
     return { entryId, businessDate, balances };
   }
 
@@ -123,5 +176,5 @@ export function createJournalService(deps: { clock: Clock }) {
     }));
   }
 
-  return { openInternalAccounts, lock, post, balancesOf, postingsOf };
+  return { openInternalAccounts, lock, lockWithLimits, post, balancesOf, postingsOf };
 }

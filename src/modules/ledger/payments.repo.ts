@@ -1,6 +1,6 @@
 // SQL of authorizations (payments, holds, cancellations) and of Pismo's transactions. Every
 // function takes the transaction and the org id, and filters on it.
-import type { Generated, Insertable, Selectable } from 'kysely';
+import { sql, type Generated, type Insertable, type Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 
@@ -55,6 +55,21 @@ export type TransactionRow = Selectable<LedgerTransactionsTable>;
 /** Inserts an authorization; a tracking id already used by the same operation violates `ledger_authorizations_tracking`. */
 export const insertAuthorization = (tx: Tx, row: Insertable<LedgerAuthorizationsTable>) =>
   tx.insertInto('ledger_authorizations').values(row).returningAll().executeTakeFirstOrThrow();
+
+/**
+ * Inserts authorizations (one statement, rows in the order given) stamped with a new journal entry
+ * id taken from the entry sequence in the same statement: the entry the caller then posts with it.
+ */
+export async function insertAuthorizationsWithEntry(tx: Tx, rows: Omit<Insertable<LedgerAuthorizationsTable>, 'entry_id'>[]): Promise<AuthorizationRow[]> {
+  const inserted = await tx
+    .with('e', (db) => db.selectNoFrom(sql<bigint>`nextval('ledger_entry_id_seq')`.as('id')))
+    .insertInto('ledger_authorizations')
+    .values(rows.map((r) => ({ ...r, entry_id: sql<bigint>`(select id from e)` })))
+    .returningAll()
+    .execute();
+  // Identity values follow the rows' order within the statement.
+  return inserted.sort((a, b) => (a.authorization_id < b.authorization_id ? -1 : 1));
+}
 
 export const setAuthorizationEntry = (tx: Tx, orgId: string, ids: bigint[], entryId: bigint) =>
   tx.updateTable('ledger_authorizations').set({ entry_id: entryId }).where('org_id', '=', orgId).where('authorization_id', 'in', ids).execute();

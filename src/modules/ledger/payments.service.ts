@@ -14,7 +14,7 @@ import { recordEvent } from '../../platform/outbox.js';
 import type { TenantTx } from '../../platform/tenant.js';
 import { isoSeconds } from '../../platform/wire.js';
 import { accountFacts, type AccountFacts } from '../accounts/index.js';
-import { createJournalService, balanceKey, type PostedEntry } from './journal.service.js';
+import { createJournalService, balanceKey, type PostedEntry, type SpendLimitsRow } from './journal.service.js';
 import { EMPTY_BUCKETS, movement, reversal, spendable, type Buckets, type InternalAccount, type Leg } from './ledger.postings.js';
 import * as journalRepo from './journal.repo.js';
 import * as limitsRepo from './limits.repo.js';
@@ -70,7 +70,7 @@ function sideOf(m: PaymentMethod, field: string): Side {
 export interface SpendState {
   facts: Map<string, AccountFacts>;
   balances: Map<string, Buckets & { accountId: string; currency: string }>;
-  limits: Map<string, limitsRepo.LimitsRow>;
+  limits: Map<string, SpendLimitsRow>;
 }
 
 /** What the account may still spend, in minor units, given its locked balance and its limits. */
@@ -122,6 +122,8 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
   async function lockForSpend(t: TenantTx, accountIds: string[]): Promise<SpendState> {
     const facts = await accountFacts(t, accountIds, { share: true });
     for (const id of accountIds) if (!facts.has(id)) throw PaymentErrors.accountNotFound();
+    const locked = await journal.lockWithLimits(t, [...facts.values()]);
+    if (locked) return { facts, ...locked };
     // An account opened before the ledger had its balance row gets one now.
     const balances = await journal.lock(t, accountIds);
     const missing = [...facts.values()].filter((f) => !balances.has(balanceKey(f.accountId, f.currency)));
@@ -259,6 +261,16 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     return out;
   }
 
+  /** insertAuthorizations in one statement, stamped with the id of the entry the caller posts next. */
+  async function insertAuthorizationsWithEntry(t: TenantTx, rows: Omit<Parameters<typeof repo.insertAuthorization>[1], 'entry_id'>[]): Promise<repo.AuthorizationRow[]> {
+    try {
+      return await repo.insertAuthorizationsWithEntry(t.db, rows);
+    } catch (err) {
+      if (violates(err, 'ledger_authorizations_tracking')) throw PaymentErrors.trackingInUse();
+      throw err;
+    }
+  }
+
   /**
    * POST /payments/v1/payments: moves `amount` from `from` to `to` — P2P (account to account),
    * cash-in (external to account), cash-out (account to external). `tokenAccount` is the account
@@ -322,7 +334,6 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
         account_id: BigInt(account.accountId),
         currency: currency.code,
         amount_minor: money.minor,
-        entry_id: null,
         cancel_entry_id: null,
         original_authorization_id: null,
         request: JSON.stringify(body),
@@ -331,7 +342,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
         created_at: now,
         updated_at: now,
       });
-      const [debitAuth, creditAuth] = await insertAuthorizations(t, [
+      const [debitAuth, creditAuth] = await insertAuthorizationsWithEntry(t, [
         ...(debitAccount ? [auth('PAYMENT_DEBIT', debitAccount)] : []),
         ...(creditAccount ? [auth('PAYMENT_CREDIT', creditAccount)] : []),
       ]).then((rows) => (debitAccount ? [rows[0], rows[1]] : [undefined, rows[0]]));
@@ -341,13 +352,13 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
       if (creditAccount) legs.push({ account: creditAccount, rule: creditRule!, money, authorizationId: creditAuth!.authorization_id });
       const counterpart: InternalAccount = debitAccount && creditAccount ? 'SETTLEMENT' : 'CASH';
       const engineLegs: Leg[] = legs.map((l) => ({ accountId: l.account.accountId, currency: currency.code, amount: money.minor, code: { code: l.rule.code, balanceImpact: l.rule.balanceImpact } }));
+      // The authorizations carry the entry's id from their insert: the entry is posted with it.
       const posted = await journal.post(t, {
         kind: 'PAYMENT',
         postings: movement(engineLegs, counterpart),
         authorizationId: (debitAuth ?? creditAuth)!.authorization_id,
+        entryId: (debitAuth ?? creditAuth)!.entry_id!,
       });
-      const authIds = [debitAuth, creditAuth].filter((a): a is repo.AuthorizationRow => a !== undefined).map((a) => a.authorization_id);
-      await repo.setAuthorizationEntry(t.db, t.orgId, authIds, posted.entryId);
       if (debitAuth) await recordAuthorization(t, debitAuth, debitAccount!, debitRule!.code, now);
       if (creditAuth) await recordAuthorization(t, creditAuth, creditAccount!, creditRule!.code, now);
       await recordPosting(t, posted, legs, state);

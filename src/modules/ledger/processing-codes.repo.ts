@@ -4,6 +4,7 @@
 import { sql, type Generated, type Insertable, type Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
+import { codeRulesChanged } from './ledger.cache.js';
 
 export type CodeKind = 'AUTHORIZATION' | 'REVERSAL';
 export type BalanceImpact = -1 | 0 | 1;
@@ -70,11 +71,11 @@ export const findCodes = (tx: Tx, orgId: string, codes: string[]): Promise<CodeR
 /** Inserts codes; a code that exists already is left as it is (returns only the ones inserted). */
 export const insertCodes = (tx: Tx, rows: NewCode[]) =>
   rows.length
-    ? tx.insertInto('processing_codes').values(rows).onConflict((oc) => oc.columns(['org_id', 'processing_code']).doNothing()).returningAll().execute()
+    ? codeRulesChanged(tx, rows[0]!.org_id).insertInto('processing_codes').values(rows).onConflict((oc) => oc.columns(['org_id', 'processing_code']).doNothing()).returningAll().execute()
     : Promise.resolve([]);
 
 export const updateCode = (tx: Tx, orgId: string, code: string, changes: Partial<Omit<NewCode, 'org_id' | 'processing_code'>>) =>
-  tx.updateTable('processing_codes').set(changes).where('org_id', '=', orgId).where('processing_code', '=', code).execute();
+  codeRulesChanged(tx, orgId).updateTable('processing_codes').set(changes).where('org_id', '=', orgId).where('processing_code', '=', code).execute();
 
 /** One page of the org's codes after `afterId` (org_operation_id order); `limit + 1` rows are read. */
 export const pageCodes = (tx: Tx, orgId: string, afterId: bigint | undefined, limit: number): Promise<CodeRow[]> => {

@@ -23,6 +23,7 @@ import type {
   ReversalProcessingCodeCreateRequest,
 } from './processing-codes.schemas.js';
 import { DEFAULT_PARTIAL_REVERSAL } from './ledger.setup.js';
+import { codeRulesGeneration, keepCodeRule, keptCodeRule } from './ledger.cache.js';
 
 /** What the journal needs to know about a processing code (see processingCodeRule). */
 export interface ProcessingCodeRule {
@@ -51,6 +52,16 @@ const MAIN_KEYS = ['PRINCIPAL', 'CONTRACT', 'INSTALLMENT'];
 
 /** The code's balance impact, kind, reversal codes, status and transaction type, or undefined when the org has no such code. */
 export async function processingCodeRule(t: TenantTx, code: string): Promise<ProcessingCodeRule | undefined> {
+  // Read on every money movement and changed only by configuration: kept per org (ledger.cache.ts).
+  const kept = keptCodeRule(t.orgId, code);
+  if (kept) return kept;
+  const generation = codeRulesGeneration(t.orgId);
+  const rule = await readCodeRule(t, code);
+  if (rule) keepCodeRule(t.db, t.orgId, rule, generation);
+  return rule;
+}
+
+async function readCodeRule(t: TenantTx, code: string): Promise<ProcessingCodeRule | undefined> {
   const row = await repo.codeRule(t.db, t.orgId, code);
   if (!row) return undefined;
   const main = MAIN_KEYS.map((k) => row.flows.find((f) => f.key === k)).find((f) => f !== undefined) ?? row.flows[0];

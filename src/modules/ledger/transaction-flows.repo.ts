@@ -5,6 +5,7 @@ import type { Tx } from '../../platform/db/database.js';
 import { offsetPage } from '../../platform/db/paging.js';
 import type { Timestamp } from '../../platform/db/tables.js';
 import type { PageRequest } from '../../platform/paging.js';
+import { codeRulesChanged } from './ledger.cache.js';
 
 export type FlowKey = 'PRINCIPAL' | 'INSTALLMENT' | 'CONTRACT' | 'OTHER';
 
@@ -38,13 +39,13 @@ export const lockFlowsOfCode = (tx: Tx, orgId: string, code: string): Promise<Fl
 /** Inserts flows; a flow that exists already is left as it is. */
 export const insertFlows = (tx: Tx, rows: NewFlow[]) =>
   rows.length
-    ? tx.insertInto('transaction_flows').values(rows).onConflict((oc) => oc.doNothing()).returningAll().execute()
+    ? codeRulesChanged(tx, rows[0]!.org_id).insertInto('transaction_flows').values(rows).onConflict((oc) => oc.doNothing()).returningAll().execute()
     : Promise.resolve([]);
 
-export const insertFlow = (tx: Tx, row: NewFlow) => tx.insertInto('transaction_flows').values(row).returningAll().executeTakeFirstOrThrow();
+export const insertFlow = (tx: Tx, row: NewFlow) => codeRulesChanged(tx, row.org_id).insertInto('transaction_flows').values(row).returningAll().executeTakeFirstOrThrow();
 
 export const updateFlow = (tx: Tx, orgId: string, code: string, typeId: bigint, changes: { key: FlowKey; custom_key: string | null; updated_at: Date }) =>
-  tx
+  codeRulesChanged(tx, orgId)
     .updateTable('transaction_flows')
     .set(changes)
     .where('org_id', '=', orgId)

@@ -4,6 +4,7 @@ import type { Tx } from '../../platform/db/database.js';
 import { offsetPage } from '../../platform/db/paging.js';
 import type { Timestamp } from '../../platform/db/tables.js';
 import type { PageRequest } from '../../platform/paging.js';
+import { codeRulesChanged } from './ledger.cache.js';
 
 export interface TransactionTypesTable {
   org_id: string;
@@ -32,11 +33,11 @@ export const findType = (tx: Tx, orgId: string, id: bigint): Promise<TypeRow | u
 /** Inserts types; a type that exists already is left as it is (returns only the ones inserted). */
 export const insertTypes = (tx: Tx, rows: NewType[]) =>
   rows.length
-    ? tx.insertInto('transaction_types').values(rows).onConflict((oc) => oc.columns(['org_id', 'transaction_type_id']).doNothing()).returningAll().execute()
+    ? codeRulesChanged(tx, rows[0]!.org_id).insertInto('transaction_types').values(rows).onConflict((oc) => oc.columns(['org_id', 'transaction_type_id']).doNothing()).returningAll().execute()
     : Promise.resolve([]);
 
 export const updateType = (tx: Tx, orgId: string, id: bigint, changes: { description: string; updated_at: Date }) =>
-  tx
+  codeRulesChanged(tx, orgId)
     .updateTable('transaction_types')
     .set(changes)
     .where('org_id', '=', orgId)

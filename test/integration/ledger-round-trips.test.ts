@@ -1,0 +1,121 @@
+// What one P2P transfer costs in round trips to the database: every pg client call (one pipeline,
+// one Sync) while the request runs, counted in process. A transfer after the org's first one reads
+// nothing that does not change between requests (processing codes, internal accounts: cached per
+// org), and folds its writes; the bound below fails when a change adds statements to the hot path.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as codesRepo from '../../src/modules/ledger/processing-codes.repo.js';
+import { processingCodeRule } from '../../src/modules/ledger/processing-codes.service.js';
+import { createAccount, createProgram, type TestAccount } from '../helpers/accounts.js';
+import type { TestApp } from '../helpers/app.js';
+import { NO_RATE_LIMITS, setupTenant, type Tenant } from '../helpers/fixture.js';
+
+let app: TestApp;
+let tenant: Tenant;
+let a: TestAccount;
+let b: TestAccount;
+let calls = 0;
+const original = pg.Client.prototype.query;
+
+const post = (payload: unknown, account: number) =>
+  app.http.inject({ method: 'POST', url: '/payments/v1/payments', headers: { ...tenant.headers, 'x-account-id': String(account) }, payload: payload as object });
+const p2p = (from: number, to: number, amount: number, extra: Record<string, unknown> = {}) => ({
+  from: [{ processing_code: '002000', amount, account: { id: from } }],
+  to: [{ processing_code: '004000', account: { id: to } }],
+  ...extra,
+});
+
+async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; trips: number }> {
+  calls = 0;
+  const result = await fn();
+  return { result, trips: calls };
+}
+
+beforeAll(async () => {
+  ({ app, ...tenant } = await setupTenant({ env: NO_RATE_LIMITS }));
+  const debit = await createProgram(app, tenant, 'DEBITO');
+  a = await createAccount(app, tenant, { program: debit, account: { overdraft_limit: 1000 } });
+  b = await createAccount(app, tenant, { program: debit });
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    calls++;
+    if (process.env.LASTRO_TRACE_TRIPS) {
+      const q = args[0] as { text?: string; steps?: { text: string }[] } | string;
+      console.log(`#${calls}`, typeof q === 'string' ? q.slice(0, 100) : (q.steps ?? [{ text: q.text ?? '?' }]).map((s) => s.text.replace(/\s+/g, ' ').slice(0, 90)).join(' || '));
+    }
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+});
+afterAll(async () => {
+  pg.Client.prototype.query = original;
+  await app?.close();
+});
+
+describe('round trips of a P2P transfer', () => {
+  it('a warm transfer, with and without a tracking id', async () => {
+    const first = await post(p2p(a.accountId, b.accountId, 1), a.accountId);
+    expect(first.statusCode, first.body).toBe(201);
+    const plain = await counted(() => post(p2p(a.accountId, b.accountId, 1), a.accountId));
+    expect(plain.result.statusCode, plain.result.body).toBe(201);
+    const tracked = await counted(() => post(p2p(a.accountId, b.accountId, 1, { tracking_id: 'rt-1' }), a.accountId));
+    expect(tracked.result.statusCode, tracked.result.body).toBe(201);
+    if (process.env.LASTRO_TRACE_TRIPS) console.log(`round trips: ${plain.trips} (no tracking_id), ${tracked.trips} (tracking_id)`);
+    // Accounts (FOR SHARE); balances and limits (FOR UPDATE); authorizations with the entry id;
+    // the org's business date (org, day scope); entry + postings + balances; the program's date
+    // (program, day scope); transactions; COMMIT with the events. The lookup of a tracking id is
+    // one more. PostgreSQL may add a coalesced NOTIFY of an earlier commit's events.
+    expect(plain.trips).toBeLessThanOrEqual(11);
+    expect(tracked.trips).toBeLessThanOrEqual(plain.trips + 1);
+  });
+});
+
+describe('processing code rules kept per org', () => {
+  const CODES = '/orgs-operation/v1/processing-codes';
+  const TYPES = '/transactions-core/v1/transaction-types';
+  const FLOWS = '/transactions-core/v1/transaction-flow';
+  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
+    app.http.inject({ method, url, headers: tenant.headers, ...(payload === undefined ? {} : { payload }) });
+  const transactionsOf = async (account: number) => {
+    const start = new Date(app.clock.now().getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
+    const res = await app.http.inject({
+      method: 'GET',
+      url: `/transactions-core/v2/transactions?eventDateStart=${start}&pageSize=1000`,
+      headers: { ...tenant.headers, 'x-account-id': String(account) },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{ items: { processing_code: string; processing_description?: string; authorization?: unknown }[] }>().items;
+  };
+  const custom = (code: string) => ({ from: [{ processing_code: code, amount: 1, account: { id: a.accountId } }], to: [{ processing_code: '004000', account: { id: b.accountId } }] });
+
+  it('a code configured after a decline is usable at once; a changed description is used by the next transfer', async () => {
+    expect((await call('POST', CODES, { processing_code: '710001', balance_impact: -1, description: 'Kept one', reversal_processing_code: '710002' })).statusCode).toBe(201);
+    // PENDING: declined, and not kept.
+    const pending = await post(custom('710001'), a.accountId);
+    expect(pending.statusCode, pending.body).toBe(400);
+    expect(pending.json().code, pending.body).toBe('WP2P0003');
+    expect((await call('POST', TYPES, { transaction_type_id: 7110, description: 'Kept debit', credit: false, posted_transaction: true })).statusCode).toBe(201);
+    expect((await call('POST', TYPES, { transaction_type_id: 7111, description: 'Kept credit', credit: true, posted_transaction: true })).statusCode).toBe(201);
+    expect((await call('POST', FLOWS, { transaction_type_id: 7110, processing_code: '710001', key: 'PRINCIPAL' })).statusCode).toBe(201);
+    expect((await call('POST', FLOWS, { transaction_type_id: 7111, processing_code: '710002', key: 'PRINCIPAL' })).statusCode).toBe(201);
+    const first = await post(custom('710001'), a.accountId);
+    expect(first.statusCode, first.body).toBe(201);
+    // Kept now: the next transfer does not read it. Renaming it forgets it.
+    expect((await call('PATCH', `${CODES}/710001`, { description: 'Renamed' })).statusCode).toBe(204);
+    const second = await post(custom('710001'), a.accountId);
+    expect(second.statusCode, second.body).toBe(201);
+    const descriptions = (await transactionsOf(a.accountId)).filter((t) => t.processing_code === '710001').map((t) => t.processing_description);
+    expect(descriptions.sort()).toEqual(['Kept one', 'Renamed']);
+  });
+
+  it('a rule changed in a transaction that rolls back is not kept', async () => {
+    const failed = app.platform.tenant({ orgId: tenant.org.orgId, cid: 'test', actor: 'test' }, async (t) => {
+      await codesRepo.updateCode(t.db, t.orgId, '710001', { description: 'Rolled back' });
+      // Read in the changing transaction: not kept.
+      expect((await processingCodeRule(t, '710001'))?.description).toBe('Rolled back');
+      throw new Error('roll back');
+    });
+    await expect(failed).rejects.toThrow('roll back');
+    const again = await post(custom('710001'), a.accountId);
+    expect(again.statusCode, again.body).toBe(201);
+    expect((await transactionsOf(a.accountId)).some((t) => t.processing_description === 'Rolled back')).toBe(false);
+  });
+});
