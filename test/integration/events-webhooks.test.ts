@@ -27,7 +27,8 @@ beforeAll(async () => {
       LASTRO_WEBHOOK_RETRY_WINDOW_SECONDS: '10',
       LASTRO_WEBHOOK_DISABLE_AFTER: '5',
       LASTRO_WEBHOOK_DISABLE_AFTER_SECONDS: '0',
-      LASTRO_WEBHOOK_TIMEOUT_MS: '500',
+      // Long enough for the local receiver on a loaded machine; the timeout tests set their own.
+      LASTRO_WEBHOOK_TIMEOUT_MS: '5000',
     },
   }));
 });
@@ -60,7 +61,7 @@ const subscribe = async (body: object) => {
 const eventOf = (r: { body: string }) => JSON.parse(r.body);
 
 /** Polls the delivery log until `pred` holds. */
-async function until<T>(read: () => Promise<T>, pred: (v: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
+async function until<T>(read: () => Promise<T>, pred: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const v = await read();
@@ -175,7 +176,7 @@ describe('webhook delivery', () => {
   });
 
   it('disables the subscription after N failed attempts in a row, emits an event, and resumes when re-enabled', async () => {
-    receiver.respond = () => 'hang'; // every attempt times out (500 ms)
+    receiver.respond = () => 'hang'; // every attempt times out (200 ms)
     const sub = await subscribe({ filter: { event_types: ['org-updated'] }, sink: { type: 'webhook', url: receiver.url, timeout_ms: 200 } });
     for (let i = 0; i < 5; i++) await rename(`Timeout ${i}`);
     const disabled = await until(
