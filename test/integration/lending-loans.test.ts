@@ -514,3 +514,83 @@ describe('BNPL', () => {
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
   });
 });
+
+describe('prepayment', () => {
+  /** A loan of 1000 over 3 months at 12 %, disbursed today, on a product with `prepayment`. */
+  async function prepaidLoan(productId: string, prepayment: Record<string, unknown> | undefined) {
+    await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: productId, ...(prepayment ? { prepayment } : {}) })));
+    const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    const sim = await ok(await call('POST', '/lending/v1/simulations', { ...seedSimulation(productId), start_date: today, disbursement: [{ due_date: today }] }));
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
+    return { sim, loanId: loanId as string, today };
+  }
+  const principals = (schedule: any[]) => Math.round(schedule.reduce((s, i) => s + i.principal_amount * 100, 0));
+
+  it('INSTALLMENT keeps the maturity and lowers the installments; registered once with the penalty; the ledger verifies', async () => {
+    const { sim, loanId, today } = await prepaidLoan('PP_INSTALLMENT', { penalty: { type: 'PERCENTAGE', value: 0.01 }, reduce_option: ['INSTALLMENT', 'TERM'] });
+    const sp = `/lending/v1/loans/${loanId}/prepayment/simulate`;
+    expectError(await call('POST', sp, { waive_penalty: false }), 400, 'ELND0504', 'body.amount_paid');
+    expectError(await call('POST', sp, { amount_paid: 100 }), 400, 'ELND0506', 'body.waive_penalty');
+    expectError(await call('POST', sp, { amount_paid: 0, waive_penalty: false }), 400, 'ELND0505', 'body.amount_paid');
+    expectError(await call('POST', sp, { amount_paid: 1000, waive_penalty: false }), 400, 'ELND0508', 'body.amount_paid');
+    expectError(await call('POST', sp, { amount_paid: 100, waive_penalty: false, reason: 'x'.repeat(257) }), 400, 'ELND0507', 'body.reason');
+
+    const q = await ok(await call('POST', sp, { amount_paid: 300, waive_penalty: false, reason: 'bonus' }));
+    expect(q).toMatchObject({ amount_paid: 300, penalty_amount: 3, reduce_option: 'INSTALLMENT', waive_penalty: false, settlement_date: today, reason: 'bonus' });
+    expect(q.repayment_schedule.map((i: any) => [i.period, i.due_date])).toEqual(sim.repayment_schedule.map((i: any) => [i.period, i.due_date]));
+    expect(principals(q.repayment_schedule)).toBe(70000);
+    expect(q.original_balance).toMatchObject({ principal: 1000 });
+    expect(q.new_balance.principal).toBe(700);
+    // Lower, level installments (the last one absorbs the rounding).
+    const [a, b] = q.repayment_schedule.map((i: any) => i.payment_amount);
+    expect(a).toBeLessThan(sim.repayment_schedule[0].payment_amount * 0.75);
+    expect(a).toBe(b);
+    expect((await ok(await call('POST', sp, { amount_paid: 300, waive_penalty: true }))).penalty_amount).toBe(0);
+
+    const reg = await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/${q.prepayment_id}/register`), 202);
+    expect(reg).toEqual({ prepayment_id: q.prepayment_id, loan_id: loanId, amount_paid: 300, penalty_amount: 3, reduce_option: 'INSTALLMENT', settlement_date: today });
+    // Registered once: the same answer, nothing posted twice.
+    expect(await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/${q.prepayment_id}/register`), 202)).toEqual(reg);
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.outstanding_balance.principal).toBe(700);
+    expect(loan.outstanding_balance.total).toBe(q.new_balance.total);
+    expect(loan.repayment_schedule.map((i: any) => [i.period, i.due_date, i.payment_amount, i.status])).toEqual(
+      q.repayment_schedule.map((i: any) => [i.period, i.due_date, i.payment_amount, 'SCHEDULED']),
+    );
+    const rows = await app.platform.db.kysely.selectFrom('lending_repayments').selectAll().where('loan_id', '=', loanId).execute();
+    expect(rows.map((r: any) => [r.source, String(r.amount_minor)])).toEqual([['PREPAYMENT', '30300']]);
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+
+    // A simulation is stale once the balance moves; a loan paid off takes no prepayment.
+    const stale = await ok(await call('POST', sp, { amount_paid: 100, waive_penalty: true }));
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'early', repayment_date: today, repayment_amount: 10 }), 202);
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/prepayment/${stale.prepayment_id}/register`), 400, 'ELND0509');
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/prepayment/not-a-uuid/register`), 400, 'ELND0500');
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/prepayment/6f1c2a44-8f43-4c8e-9d43-0d6c1f6c2a11/register`), 404, 'ELND0005');
+  });
+
+  it('TERM keeps the installment and shortens the term; the dropped installments are CANCELED', async () => {
+    const { sim, loanId } = await prepaidLoan('PP_TERM', { penalty: { type: 'FIXED_AMOUNT', value: 5 }, reduce_option: ['TERM'] });
+    const q = await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/simulate`, { amount_paid: 400, waive_penalty: false }));
+    expect(q).toMatchObject({ reduce_option: 'TERM', penalty_amount: 5 });
+    expect(q.repayment_schedule.map((i: any) => i.period)).toEqual([1, 2]);
+    expect(q.repayment_schedule[0].payment_amount).toBe(sim.repayment_schedule[0].payment_amount);
+    expect(principals(q.repayment_schedule)).toBe(60000);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/${q.prepayment_id}/register`), 202);
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.repayment_schedule.map((i: any) => i.status)).toEqual(['SCHEDULED', 'SCHEDULED', 'CANCELED']);
+    expect(loan.outstanding_balance).toMatchObject({ principal: 600, total: q.new_balance.total });
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+  });
+
+  it('refuses a product without prepayment, the lock-in, and a loan not active', async () => {
+    const none = await prepaidLoan('PP_NONE', undefined);
+    expectError(await call('POST', `/lending/v1/loans/${none.loanId}/prepayment/simulate`, { amount_paid: 100, waive_penalty: false }), 400, 'ELND0501');
+    const locked = await prepaidLoan('PP_LOCKED', { penalty: { type: 'PERCENTAGE', value: 0 }, lock_in_period: 1, reduce_option: ['INSTALLMENT'] });
+    expectError(await call('POST', `/lending/v1/loans/${locked.loanId}/prepayment/simulate`, { amount_paid: 100, waive_penalty: false }), 400, 'ELND0502');
+    const { loanId } = await bookSeedLoan();
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/prepayment/simulate`, { amount_paid: 100, waive_penalty: false }), 400, 'ELND0007');
+    expectError(await call('POST', '/lending/v1/loans/nope/prepayment/simulate', { amount_paid: 100, waive_penalty: false }), 404, 'ELND0005');
+  });
+});

@@ -28,9 +28,12 @@ import { findPlan } from './lending.plans.repo.js';
 import { findLoanProduct } from './loan-products.service.js';
 import { LoanEvents } from './loans.events.js';
 import * as repo from './loans.repo.js';
-import type { BookingBody, DisburseBody, RepaymentBody, DisbursementStatus, InstallmentStatus, Loan, LoanListQuery, LoanStatus } from './loans.schemas.js';
+import type { BookingBody, DisburseBody, PrepaymentQuote, PrepaymentSimulationBody, RepaymentBody, DisbursementStatus, InstallmentStatus, Loan, LoanListQuery, LoanStatus } from './loans.schemas.js';
 import type { RepaymentHierarchyRow } from './repayment-hierarchies.repo.js';
-import { simulationRequest, type SimulationsService } from './simulations.service.js';
+import { simulationRequest, type SimulationsService, type StoredInstallment } from './simulations.service.js';
+import { Dec } from './lending.rounding.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const LOANS_BASE = '/lending/v1/loans';
 
@@ -636,6 +639,179 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
         });
         await repo.setQuoteStatus(t.db, t.orgId, efsId, 'REGISTERED', clock.now());
         await setStatus(t, loan, 'SETTLED');
+        return { status: 202, body };
+      });
+      return res.body;
+    },
+
+    /**
+     * A prepayment quote for today: the principal paid, the product's penalty (unless waived), and
+     * the schedule of what remains, re-amortised by the product's first reduce option (INSTALLMENT
+     * keeps the maturity, TERM the installment). Only installments not yet due and not yet paid
+     * are re-scheduled: what is due must be repaid first.
+     */
+    async simulatePrepayment(t: TenantTx, loanId: string, body: PrepaymentSimulationBody): Promise<PrepaymentQuote> {
+      const loan = await loadLoan(t, loanId, true);
+      if (loan.status !== 'ACTIVE') throw LendingErrors.rule('ELND0007', 'path.loanId', `loan ${loanId} is ${loan.status}`);
+      const product = await findLoanProduct(t, loan.product_id);
+      const pp = product?.prepayment;
+      if (!product || !pp) throw LendingErrors.rule('ELND0501', 'path.loanId', `product ${loan.product_id} has no prepayment`);
+      const cur = currencyOfLoan(loan);
+      const amount = toMinor('body.amount_paid', body.amount_paid, cur);
+      if (amount <= 0n) throw LendingErrors.rule('ELND0505', 'body.amount_paid', 'must be greater than 0');
+      const today = await t.dates.today(loan.program_id);
+      const installments = await repo.installmentsOf(t.db, t.orgId, [loanId]);
+      const paidCount = installments.filter((i) => i.number > 0 && i.status === 'PAID').length;
+      if (paidCount < (pp.lock_in_period ?? 0)) throw LendingErrors.rule('ELND0502', 'path.loanId', `${paidCount} installments paid; the product's lock-in period is ${pp.lock_in_period}`);
+      const openRows = installments.filter((i) => i.status !== 'CANCELED' && openTotal(i) > 0n);
+      const due = openRows.find((i) => i.real_due_date <= today || i.number === 0);
+      if (due) throw LendingErrors.invalid('path.loanId', `installment ${due.number} is due (${due.real_due_date}); repay it before a prepayment`);
+      const started = openRows.find((i) => paidTotal(i) > 0n);
+      if (started) throw LendingErrors.invalid('path.loanId', `installment ${started.number} is partly paid; repay it before a prepayment`);
+      const first = openRows[0];
+      if (!first) throw LendingErrors.rule('ELND0007', 'path.loanId', `loan ${loanId} has nothing left to repay`);
+      const stages = (loan.terms as { stages?: { interest_rate: { value: number; unit: string } }[] }).stages ?? [];
+      if (stages.length !== 1) throw LendingErrors.invalid('path.loanId', `loan ${loanId} has ${stages.length} stages; a prepayment re-schedules a loan of one stage`);
+      const outstanding = openRows.reduce((s, i) => s + i.principal_minor, 0n);
+      if (amount >= outstanding) throw LendingErrors.rule('ELND0508', 'body.amount_paid', `must be lower than the outstanding principal ${fromMinor(outstanding, cur)}`);
+      const previous = installments.filter((i) => i.number > 0 && i.number < first.number).at(-1);
+      const firstDue = installments.find((i) => i.number >= 1) ?? first;
+      const reduce = pp.reduce_option[0]!;
+      const schedule = await simulations.reschedule(t, {
+        product,
+        programId: loan.program_id,
+        cur,
+        rate: stages[0]!.interest_rate,
+        outstanding,
+        amountPaid: amount,
+        periodStart: previous?.due_date ?? loan.start_date,
+        nextDueDate: first.due_date,
+        remaining: openRows.length,
+        currentInstallment: first.principal_minor + first.interest_minor,
+        reduce,
+        dueDay: Number(firstDue.due_date.slice(8, 10)),
+        firstNumber: first.number,
+      });
+      // Charges amortised on the remaining installments stay on them (those dropped by a shorter term move to the last one).
+      const kept = (k: number, part: 'fee' | 'tax' | 'charge') =>
+        k < schedule.length - 1 ? (openRows[k]?.[`${part}_minor`] ?? 0n) : openRows.slice(k).reduce((s, i) => s + i[`${part}_minor`], 0n);
+      const lines = schedule.map((i, k) => ({ ...i, fee: String(kept(k, 'fee')), tax: String(kept(k, 'tax')), charge: String(kept(k, 'charge')) }));
+      let penalty = 0n;
+      if (!body.waive_penalty) {
+        const v = new Dec(String(pp.penalty.value));
+        penalty = pp.penalty.type === 'PERCENTAGE' ? BigInt(v.mul(amount.toString()).toDecimalPlaces(0, Dec.ROUND_HALF_EVEN).toFixed()) : toMinor('prepayment.penalty.value', String(pp.penalty.value), cur);
+      }
+      const n = (v: bigint) => fromMinor(v, cur);
+      const sum = (f: (l: (typeof lines)[number]) => string) => lines.reduce((s, l) => s + BigInt(f(l)), 0n);
+      const nb = { principal: sum((l) => l.principal), interest: sum((l) => l.interest), fee: sum((l) => l.fee), tax: sum((l) => l.tax), charge: sum((l) => l.charge) };
+      const original = balanceOf(openRows, cur);
+      const id = ids.uuid();
+      const answer: PrepaymentQuote = {
+        prepayment_id: id,
+        amount_paid: n(amount),
+        penalty_amount: n(penalty),
+        reduce_option: reduce,
+        waive_penalty: body.waive_penalty,
+        settlement_date: today,
+        ...(body.reason !== undefined ? { reason: body.reason } : {}),
+        repayment_schedule: lines.map((l) => {
+          const total = BigInt(l.principal) + BigInt(l.interest) + BigInt(l.fee) + BigInt(l.tax) + BigInt(l.charge);
+          return {
+            period: l.number,
+            due_date: l.due_date,
+            real_due_date: l.real_due_date,
+            payment_amount: n(total),
+            amount: n(total),
+            principal_amount: n(BigInt(l.principal)),
+            interest_amount: n(BigInt(l.interest)),
+            fee_amount: n(BigInt(l.fee) + BigInt(l.tax) + BigInt(l.charge)),
+            balance: n(BigInt(l.closing_balance)),
+            number_of_days: l.number_of_days,
+          };
+        }),
+        new_balance: { principal: n(nb.principal), interest: n(nb.interest), fee: n(nb.fee), tax: n(nb.tax), charge: n(nb.charge), penalty: 0, total: n(nb.principal + nb.interest + nb.fee + nb.tax + nb.charge) },
+        original_balance: original,
+      };
+      const now = clock.now();
+      await repo.insertQuote(t.db, {
+        org_id: t.orgId,
+        quote_id: id,
+        loan_id: loanId,
+        kind: 'PREPAYMENT',
+        amount_minor: amount + penalty,
+        answer: JSON.stringify({ answer, lines, outstanding: outstanding.toString(), penalty: penalty.toString(), amount: amount.toString() }),
+        status: 'SIMULATED',
+        expires_at: new Date(Date.parse(`${today}T00:00:00Z`) + 2 * 86_400_000),
+        created_at: now,
+        updated_at: now,
+      });
+      return answer;
+    },
+
+    /**
+     * Registers a prepayment simulated today, once: the amount and penalty are received (CASH), the
+     * principal leaves the loan receivable (SETTLEMENT), the penalty is revenue; the remaining
+     * installments take the simulated schedule and those a shorter term drops are CANCELED.
+     */
+    async registerPrepayment(t: TenantTx, loanId: string, prepaymentId: string, ctx: Pick<RequestContext, 'idempotencyKey'>) {
+      const res = await once(t, clock, ctx, `POST ${LOANS_BASE}/${loanId}/prepayment/${prepaymentId}/register`, {}, 'WLND0001', async () => {
+        if (!UUID.test(prepaymentId)) throw LendingErrors.rule('ELND0500', 'path.prepaymentId', 'must be a UUID');
+        const loan = await loadLoan(t, loanId, true);
+        const q = await repo.findQuote(t.db, t.orgId, loanId, prepaymentId);
+        if (!q || q.kind !== 'PREPAYMENT') throw LendingErrors.notFound('Prepayment simulation');
+        const stored = q.answer as { answer: PrepaymentQuote; lines: StoredInstallment[]; outstanding: string; penalty: string; amount: string };
+        const a = stored.answer;
+        const body = { prepayment_id: prepaymentId, loan_id: loanId, amount_paid: a.amount_paid, penalty_amount: a.penalty_amount, reduce_option: a.reduce_option, settlement_date: a.settlement_date };
+        if (q.status === 'REGISTERED') return { status: 202, body };
+        if (loan.status !== 'ACTIVE') throw LendingErrors.rule('ELND0400', 'path.loanId', `loan ${loanId} is ${loan.status}`);
+        const today = await t.dates.today(loan.program_id);
+        if (a.settlement_date !== today) throw LendingErrors.rule('ELND0510', 'path.prepaymentId', `the simulation was for ${a.settlement_date}; today is ${today}`);
+        const cur = currencyOfLoan(loan);
+        const installments = (await repo.installmentsOf(t.db, t.orgId, [loanId], true)).filter((i) => i.status !== 'CANCELED' && openTotal(i) > 0n);
+        const outstanding = installments.reduce((s, i) => s + open(i, 'principal'), 0n);
+        if (outstanding !== BigInt(stored.outstanding) || installments.some((i) => paidTotal(i) > 0n) || installments[0]?.number !== stored.lines[0]?.number) {
+          throw LendingErrors.rule('ELND0509', 'path.prepaymentId', 'the outstanding balance changed after the simulation');
+        }
+        for (const [k, i] of installments.entries()) {
+          const line = stored.lines[k];
+          if (!line) {
+            await repo.updateInstallment(t.db, t.orgId, loanId, i.number, { status: 'CANCELED' });
+            continue;
+          }
+          await repo.updateInstallment(t.db, t.orgId, loanId, i.number, {
+            due_date: line.due_date,
+            real_due_date: line.real_due_date,
+            number_of_days: line.number_of_days,
+            principal_minor: BigInt(line.principal),
+            interest_minor: BigInt(line.interest),
+            fee_minor: BigInt(line.fee),
+            tax_minor: BigInt(line.tax),
+            charge_minor: BigInt(line.charge),
+            closing_balance_minor: BigInt(line.closing_balance),
+          });
+        }
+        const amount = BigInt(stored.amount);
+        const penalty = BigInt(stored.penalty);
+        const postings: EntryInput['postings'] = [
+          { target: { kind: 'internal', code: 'CASH' }, bucket: 'GL', currency: cur.code, amount: -(amount + penalty), processingCode: 'PSMLPP' },
+          { target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount, processingCode: 'PSMLPP' },
+        ];
+        if (penalty > 0n) postings.push({ target: { kind: 'internal', code: 'REVENUE' }, bucket: 'GL', currency: cur.code, amount: penalty, processingCode: 'PSMLPF' });
+        const posted = await journal.post(t, { kind: 'LOAN_PREPAYMENT', postings });
+        await repo.insertRepayment(t.db, {
+          org_id: t.orgId,
+          loan_id: loanId,
+          repayment_id: `PP_${prepaymentId}`,
+          repayment_date: today,
+          amount_minor: amount + penalty,
+          overpayment_minor: 0n,
+          external_id: null,
+          source: 'PREPAYMENT',
+          allocation: JSON.stringify([{ principal: amount.toString(), penalty: penalty.toString() }]),
+          entry_id: posted.entryId,
+          created_at: clock.now(),
+        });
+        await repo.setQuoteStatus(t.db, t.orgId, prepaymentId, 'REGISTERED', clock.now());
         return { status: 202, body };
       });
       return res.body;
