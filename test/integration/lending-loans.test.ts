@@ -429,6 +429,52 @@ describe('lifecycle with the sandbox clock', () => {
     expect(loan.repayment_schedule[0].status).toBe('PAST_DUE');
     expect(loan.outstanding_balance.total).toBe(1020.07);
   });
+
+  it("penalty plans charge a late installment after their grace days (a late fee once, interest per day); the hierarchy collects them first", async () => {
+    await ok(await call('POST', '/lending/v1/penalty-plans', { code: 'LATE_FEE_5', name: 'Late fee', apply_when: ['PAST_DUE'], currency: 986, grace_days: 2, fixed_amount: 5 }));
+    await ok(
+      await call('POST', '/lending/v1/penalty-plans', {
+        code: 'LATE_DAILY',
+        name: 'Late interest',
+        apply_when: ['PAST_DUE'],
+        currency: 986,
+        grace_days: 2,
+        percentage: { value: 0.1, apply_concerning: ['PRINCIPAL'], accrual_frequency: 'DAILY' },
+      }),
+    );
+    await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: 'LATE_PENALTIES', penalty_plan_codes: ['LATE_FEE_5', 'LATE_DAILY'] })));
+    const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    const sim = await ok(await call('POST', '/lending/v1/simulations', { ...seedSimulation('LATE_PENALTIES'), start_date: today, disbursement: [{ due_date: today }] }));
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
+    const first = sim.repayment_schedule[0];
+    await advance(Math.round((Date.parse(first.real_due_date) - Date.parse(today)) / 86_400_000) + 2);
+    let loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.repayment_schedule[0].status).toBe('PAST_DUE');
+    expect(loan.outstanding_balance.penalty).toBe(0); // within the plans' 2 grace days
+    await advance(5);
+    loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    const accruals = await app.platform.db.kysely.selectFrom('lending_penalty_accruals').selectAll().where('loan_id', '=', loanId).orderBy('plan_code').orderBy('period').execute();
+    const daily = accruals.filter((a: any) => a.plan_code === 'LATE_DAILY');
+    expect(accruals.filter((a: any) => a.plan_code === 'LATE_FEE_5').map((a: any) => [a.period, String(a.amount_minor)])).toEqual([[0, '500']]);
+    expect(daily.length).toBeGreaterThanOrEqual(1);
+    // One accrual per late day past the grace: 0.1 % of the open principal each.
+    const perDay = Math.round(first.principal_amount * 100 * 0.001);
+    expect(daily.map((a: any) => [a.period, Number(a.amount_minor)])).toEqual(daily.map((_: any, k: number) => [k + 1, perDay]));
+    const penalty = (500 + perDay * daily.length) / 100;
+    expect(loan.repayment_schedule[0].amount.amount_due.penalty).toBe(penalty);
+    expect(loan.repayment_schedule.slice(1).every((i: any) => i.amount.amount_due.penalty === 0)).toBe(true);
+    expect(loan.outstanding_balance.penalty).toBe(penalty);
+    // A repayment of the installment and its penalties: the default hierarchy takes penalties first.
+    const amount = Math.round((first.payment_amount + penalty) * 100) / 100;
+    const now = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'late-1', repayment_date: now, repayment_amount: amount }), 202);
+    loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.repayment_schedule[0].status).toBe('PAID');
+    expect(loan.repayment_schedule[0].amount.amount_paid.penalty).toBe(penalty);
+    expect(loan.outstanding_balance.penalty).toBe(0);
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+  });
 });
 
 describe('early final settlement', () => {
@@ -512,6 +558,56 @@ describe('BNPL', () => {
     expect(loan.repayment_schedule.map((i: any) => i.status)).toEqual(['PAID', 'SCHEDULED', 'SCHEDULED', 'SCHEDULED']);
     expect(loan.outstanding_balance).toMatchObject({ principal: 300, interest: 0, total: 300 });
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+  });
+});
+
+describe('BNPL return', () => {
+  it('canceling a disbursed BNPL loan returns the purchase: the merchant pays it back, the customer gets what was paid; the ledger verifies', async () => {
+    await ok(
+      await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, {
+        product_id: 'BNPL_RETURN',
+        product_type: 'BNPL',
+        repayment_calculation_method: 'FLAT_BASIS',
+        repayment_frequency: { method: 'BIWEEKLY' },
+        stages: [{ repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' } }],
+        interest_free_periods: 3,
+        down_payment: { percentage: 0.25 },
+      })),
+    );
+    const sim = await ok(
+      await call('POST', '/lending/v1/simulations', {
+        product_id: 'BNPL_RETURN',
+        loan_amount: 400,
+        start_date: '2022-06-24',
+        stages: [{ interest_rate: { value: 0.1, unit: 'YEAR' }, period: { value: 6, unit: 'WEEK' } }],
+        disbursement: [{ due_date: '2022-06-24' }],
+      }),
+    );
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 400, disbursement_account: { type: 'INTERNAL', account_id: merchant.accountId } }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'down-ret', repayment_date: '2022-06-24', repayment_amount: 100 }), 202);
+    const merchantBefore = await balanceOf(merchant.accountId);
+    const customerBefore = await balanceOf(account.accountId);
+    await ok(await call('DELETE', `/lending/v1/loans/${loanId}`), 202);
+    expect(await balanceOf(merchant.accountId)).toBe(merchantBefore - 400);
+    expect(await balanceOf(account.accountId)).toBe(customerBefore + 100);
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.status).toBe('CANCELED');
+    expect(loan.repayment_schedule.map((i: any) => i.status)).toEqual(['CANCELED', 'CANCELED', 'CANCELED', 'CANCELED']);
+    expect(loan.outstanding_balance.total).toBe(0);
+    const statuses = (await eventsOf('loan-status-change')).filter((e) => e.loan_id === loanId).map((e) => e.current_loan_status);
+    expect(statuses.at(-1)).toBe('CANCELED');
+    // Returned once: again it answers the same and moves nothing.
+    await ok(await call('DELETE', `/lending/v1/loans/${loanId}`), 202);
+    expect(await balanceOf(merchant.accountId)).toBe(merchantBefore - 400);
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'after', repayment_date: '2022-06-25', repayment_amount: 1 }), 400, 'ELND1005');
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+  });
+
+  it('a disbursed loan that is not BNPL still cannot be canceled', async () => {
+    const { loanId } = await bookSeedLoan();
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
+    expectError(await call('DELETE', `/lending/v1/loans/${loanId}`), 400, 'ELND0003', 'path.loanId');
   });
 });
 

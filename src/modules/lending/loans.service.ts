@@ -24,7 +24,8 @@ import { payoffQuote } from './lending.prepayment.js';
 import { LendingErrors } from './lending.errors.js';
 import { afterCursor, cursorPage, once } from './lending.http.js';
 import { fromMinor, toMinor } from './lending.money.js';
-import { findPlan } from './lending.plans.repo.js';
+import { findPlan, findPlansForUse } from './lending.plans.repo.js';
+import type { PenaltyPlanRow } from './penalty-plans.repo.js';
 import { findLoanProduct } from './loan-products.service.js';
 import { LoanEvents } from './loans.events.js';
 import * as repo from './loans.repo.js';
@@ -32,6 +33,11 @@ import type { BookingBody, DisburseBody, PrepaymentQuote, PrepaymentSimulationBo
 import type { RepaymentHierarchyRow } from './repayment-hierarchies.repo.js';
 import { simulationRequest, type SimulationsService, type StoredInstallment } from './simulations.service.js';
 import { Dec } from './lending.rounding.js';
+
+/** Days per accrual period of a penalty plan's percentage. */
+const ACCRUAL_DAYS: Record<string, number> = { DAILY: 1, WEEKLY: 7, MONTHLY: 30, YEARLY: 365 };
+/** The most accrual periods charged on one installment. */
+const MAX_ACCRUALS = 3650;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -167,6 +173,76 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
     if (overdueDays !== undefined && late > overdueDays) return 'OVERDUE';
     if (paidTotal(i) > 0n) return 'PARTIALLY_PAID';
     return late <= graceDays ? 'IN_GRACE_PERIOD' : 'PAST_DUE';
+  }
+
+  /**
+   * The penalty plans' charges due on a late installment as of `date` that were not charged yet:
+   * a late fee once, penalty interest once per accrual period (DAILY 1, WEEKLY 7, MONTHLY 30,
+   * YEARLY 365 days) on the open balances it concerns, within its minimum and maximum. A
+   * PAST_DUE plan starts after its grace days with nothing paid on the installment; a
+   * PARTIALLY_PAID plan the day after the due date once part is paid.
+   */
+  async function chargePenalties(t: TenantTx, i: repo.InstallmentRow, plans: PenaltyPlanRow[], date: string): Promise<bigint> {
+    if (!plans.length || i.real_due_date >= date || openTotal(i) === 0n) return 0n;
+    const late = Math.round((Date.parse(date) - Date.parse(i.real_due_date)) / 86_400_000);
+    const partly = paidTotal(i) > 0n;
+    let total = 0n;
+    for (const plan of plans) {
+      const grace = partly ? 0 : (plan.grace_days ?? 0);
+      if (!plan.apply_when.includes(partly ? 'PARTIALLY_PAID' : 'PAST_DUE') || late <= grace) continue;
+      const accrue = async (period: number, amount: bigint) => {
+        if (amount <= 0n) return;
+        const row = { org_id: t.orgId, loan_id: i.loan_id, number: i.number, plan_code: plan.code, period, accrual_date: date, amount_minor: amount, created_at: clock.now() };
+        if (await repo.insertPenaltyAccrual(t.db, row)) total += amount;
+      };
+      if (plan.fixed_amount_minor !== null) await accrue(0, plan.fixed_amount_minor);
+      if (plan.percentage !== null) {
+        const days = ACCRUAL_DAYS[plan.accrual_frequency ?? 'DAILY'] ?? 1;
+        const periods = Math.min(Math.floor((late - grace) / days), MAX_ACCRUALS);
+        const concerning = (plan.apply_concerning ?? ['PRINCIPAL']).map((c) => c.toLowerCase() as Part);
+        const base = concerning.reduce((s, c) => s + open(i, c), 0n);
+        let amount = BigInt(new Dec(plan.percentage).div(100).mul(base.toString()).toDecimalPlaces(0, Dec.ROUND_HALF_EVEN).toFixed());
+        if (plan.minimum_penalty_minor !== null && amount < plan.minimum_penalty_minor) amount = plan.minimum_penalty_minor;
+        if (plan.maximum_penalty_minor !== null && amount > plan.maximum_penalty_minor) amount = plan.maximum_penalty_minor;
+        for (let period = 1; period <= periods; period++) await accrue(period, amount);
+      }
+    }
+    return total;
+  }
+
+  /**
+   * A BNPL purchase returned: the contract is canceled. The merchant gives the purchase back (its
+   * account, or CASH for an external one, −the amount disbursed), the loan receivable is cleared
+   * (SETTLEMENT +the open principal), everything the customer paid comes back to the loan's
+   * account, and the revenue earned on the loan (charges deducted, interest and charges paid) is
+   * reversed. Every installment is CANCELED and the loan CANCELED.
+   */
+  async function returnPurchase(t: TenantTx, loan: repo.LoanRow, disbursements: repo.DisbursementRow[]) {
+    const cur = currencyOfLoan(loan);
+    const installments = await repo.installmentsOf(t.db, t.orgId, [loan.loan_id], true);
+    const live = installments.filter((i) => i.status !== 'CANCELED');
+    const openPrincipal = live.reduce((s, i) => s + open(i, 'principal'), 0n);
+    const paidBack = live.reduce((s, i) => s + paidTotal(i), 0n);
+    const paidEarned = live.reduce((s, i) => s + paidTotal(i) - paid(i, 'principal'), 0n);
+    const paidOut = disbursements.filter((d) => d.status === 'PAID');
+    const code = '7DJ8L';
+    const postings: EntryInput['postings'] = [];
+    let deducted = 0n;
+    for (const d of paidOut) {
+      deducted += d.fee_minor + d.tax_minor + d.charge_minor;
+      if (d.amount_minor === 0n) continue;
+      postings.push(
+        d.account_type === 'INTERNAL'
+          ? { target: { kind: 'customer', accountId: String(d.account_id) }, bucket: 'AVAILABLE', currency: cur.code, amount: -d.amount_minor, processingCode: code }
+          : { target: { kind: 'internal', code: 'CASH' }, bucket: 'GL', currency: cur.code, amount: -d.amount_minor, processingCode: code },
+      );
+    }
+    if (openPrincipal > 0n) postings.push({ target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount: openPrincipal, processingCode: code });
+    if (paidBack > 0n) postings.push({ target: { kind: 'customer', accountId: String(loan.account_id) }, bucket: 'AVAILABLE', currency: cur.code, amount: paidBack, processingCode: 'I1I7J' });
+    if (paidEarned + deducted > 0n) postings.push({ target: { kind: 'internal', code: 'REVENUE' }, bucket: 'GL', currency: cur.code, amount: -(paidEarned + deducted), processingCode: code });
+    if (postings.length) await journal.post(t, { kind: 'LOAN_RETURN', postings });
+    await repo.updateLoanInstallments(t.db, t.orgId, loan.loan_id, { status: 'CANCELED' });
+    await setStatus(t, loan, 'CANCELED');
   }
 
   /** Applies a payment to the loan's open installments (by the product's hierarchy), posts it, settles the loan when nothing is left. */
@@ -391,6 +467,10 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
         const loan = await loadLoan(t, loanId, true);
         const disbursements = await repo.disbursementsOf(t.db, t.orgId, loanId, true);
         if (loan.status === 'CANCELED') return { status: 202, body: { loan_id: loanId } };
+        if (loan.status === 'ACTIVE' && disbursements.some((d) => d.status === 'PAID') && (await findLoanProduct(t, loan.product_id))?.product_type === 'BNPL') {
+          await returnPurchase(t, loan, disbursements);
+          return { status: 202, body: { loan_id: loanId } };
+        }
         if (disbursements.some((d) => d.status === 'PAID' || d.status === 'PROCESSING') || !['BOOKED', 'ACTIVE', 'PENDING'].includes(loan.status)) {
           throw LendingErrors.invalid('path.loanId', `loan ${loanId} is ${loan.status} and disbursed; only a loan not yet disbursed can be canceled`);
         }
@@ -793,10 +873,10 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
         const amount = BigInt(stored.amount);
         const penalty = BigInt(stored.penalty);
         const postings: EntryInput['postings'] = [
-          { target: { kind: 'internal', code: 'CASH' }, bucket: 'GL', currency: cur.code, amount: -(amount + penalty), processingCode: 'PSMLPP' },
-          { target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount, processingCode: 'PSMLPP' },
+          { target: { kind: 'internal', code: 'CASH' }, bucket: 'GL', currency: cur.code, amount: -(amount + penalty), processingCode: 'PPMT' },
+          { target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount, processingCode: 'PPMT' },
         ];
-        if (penalty > 0n) postings.push({ target: { kind: 'internal', code: 'REVENUE' }, bucket: 'GL', currency: cur.code, amount: penalty, processingCode: 'PSMLPF' });
+        if (penalty > 0n) postings.push({ target: { kind: 'internal', code: 'REVENUE' }, bucket: 'GL', currency: cur.code, amount: penalty, processingCode: 'PNLT' });
         const posted = await journal.post(t, { kind: 'LOAN_PREPAYMENT', postings });
         await repo.insertRepayment(t.db, {
           org_id: t.orgId,
@@ -848,9 +928,13 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
           const loan = await loadLoan(t, loanId);
           if (!scope.has(String(loan.program_id)) || loan.status !== 'ACTIVE') continue;
           const product = await findLoanProduct(t, loan.product_id);
+          const plans = product?.penalty_plan_codes?.length
+            ? (await findPlansForUse<PenaltyPlanRow>(t.db, 'lending_penalty_plans', t.orgId, product.penalty_plan_codes)).filter((p) => p.status === 'ENABLED' && p.currency_numeric_code === loan.currency_numeric_code)
+            : [];
           for (const i of await repo.installmentsOf(t.db, t.orgId, [loanId])) {
             const status = statusOf(i, date, product?.grace_period_days ?? 0, product?.overdue_threshold_days);
-            if (status !== i.status) await repo.updateInstallment(t.db, t.orgId, loanId, i.number, { status });
+            const penalty = status === 'CANCELED' || status === 'PAID' ? 0n : await chargePenalties(t, i, plans, date);
+            if (status !== i.status || penalty > 0n) await repo.updateInstallment(t.db, t.orgId, loanId, i.number, { status, ...(penalty > 0n ? { penalty_minor: i.penalty_minor + penalty } : {}) });
           }
         }
       });
