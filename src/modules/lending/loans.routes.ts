@@ -118,7 +118,7 @@ export function loanRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, loa
   );
   app.delete(
     `${LOANS_BASE}/:loanId`,
-    { ...lendingConfig(), schema: { tags, summary: 'Cancel loan (before disbursement); emits Loan status changed', headers: WriteHeaders, params: LoanIdParams, response: { 202: Type.Union([LoanIdAnswer, DuplicateKey]) } } },
+    { ...lendingConfig(), schema: { tags, summary: 'Cancel loan (before disbursement, or a BNPL return after it); emits Loan status changed', headers: WriteHeaders, params: LoanIdParams, response: { 202: Type.Union([LoanIdAnswer, DuplicateKey]) } } },
     async (req, reply) => {
       const ctx = requestContext(req);
       return reply.status(202).send(await tenant(req, (t) => loans.cancel(t, req.params.loanId, ctx)));
