@@ -191,6 +191,11 @@ describeContract('Pismo contract: Lending v1 loans', () => {
     expect((await simulate({ amount_paid: 100 }, 400, false)).json().code).toBe('ELND0506');
     expect((await simulate({ amount_paid: 100, waive_penalty: false, reason: 'x'.repeat(257) }, 400, false)).json().code).toBe('ELND0507');
     expect((await simulate({ amount_paid: 2000, waive_penalty: false }, 400)).json().code).toBe('ELND0508');
+    const simKey = { ...h, 'idempotency-key': '6f708192-a3b4-4c5d-8e6f-708192a3b4c5' };
+    const keyed = (await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/simulate`, body: { amount_paid: 150, waive_penalty: true } }, 201, { headers: simKey })).json();
+    // The same key and body answer the same simulation; another body with it is 202 WLND0001.
+    expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/simulate`, body: { amount_paid: 150, waive_penalty: true } }, 201, { headers: simKey })).json().prepayment_id).toBe(keyed.prepayment_id);
+    expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/simulate`, body: { amount_paid: 160, waive_penalty: true } }, 202, { headers: simKey })).json().code).toBe('WLND0001');
     const quote = (await simulate({ amount_paid: 200, waive_penalty: false, reason: 'Prepayment simulation test' }, 201)).json();
     expect(quote.penalty_amount).toBe(2);
     expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/not-a-uuid/register` }, 400, { request: false })).json().code).toBe('ELND0500');

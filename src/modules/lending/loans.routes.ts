@@ -169,9 +169,12 @@ export function loanRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, loa
     `${LOANS_BASE}/:loanId/prepayment/simulate`,
     {
       ...lendingConfig(PREPAYMENT_FIELDS),
-      schema: { tags, summary: 'Simulate prepayment', headers: WriteHeaders, params: LoanIdParams, body: PrepaymentSimulationBody, response: { 201: PrepaymentQuote } },
+      schema: { tags, summary: 'Simulate prepayment', headers: WriteHeaders, params: LoanIdParams, body: PrepaymentSimulationBody, response: { 201: PrepaymentQuote, 202: DuplicateKey } },
     },
-    async (req, reply) => reply.status(201).send(await tenant(req, (t) => loans.simulatePrepayment(t, req.params.loanId, req.body))),
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      return reply.status(201).send(await tenant(req, (t) => loans.simulatePrepayment(t, req.params.loanId, req.body, ctx)));
+    },
   );
   app.post(
     `${LOANS_BASE}/:loanId/prepayment/:prepaymentId/register`,

@@ -245,6 +245,105 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
     await setStatus(t, loan, 'CANCELED');
   }
 
+  /** A prepayment quote for today, stored to be registered (see simulatePrepayment). */
+  async function quotePrepayment(t: TenantTx, loanId: string, body: PrepaymentSimulationBody): Promise<PrepaymentQuote> {
+    const loan = await loadLoan(t, loanId, true);
+    if (loan.status !== 'ACTIVE') throw LendingErrors.rule('ELND0007', 'path.loanId', `loan ${loanId} is ${loan.status}`);
+    const product = await findLoanProduct(t, loan.product_id);
+    const pp = product?.prepayment;
+    if (!product || !pp) throw LendingErrors.rule('ELND0501', 'path.loanId', `product ${loan.product_id} has no prepayment`);
+    const cur = currencyOfLoan(loan);
+    const amount = toMinor('body.amount_paid', body.amount_paid, cur);
+    if (amount <= 0n) throw LendingErrors.rule('ELND0505', 'body.amount_paid', 'must be greater than 0');
+    const today = await t.dates.today(loan.program_id);
+    const installments = await repo.installmentsOf(t.db, t.orgId, [loanId]);
+    const paidCount = installments.filter((i) => i.number > 0 && i.status === 'PAID').length;
+    if (paidCount < (pp.lock_in_period ?? 0)) throw LendingErrors.rule('ELND0502', 'path.loanId', `${paidCount} installments paid; the product's lock-in period is ${pp.lock_in_period}`);
+    const openRows = installments.filter((i) => i.status !== 'CANCELED' && openTotal(i) > 0n);
+    const due = openRows.find((i) => i.real_due_date <= today || i.number === 0);
+    if (due) throw LendingErrors.invalid('path.loanId', `installment ${due.number} is due (${due.real_due_date}); repay it before a prepayment`);
+    const started = openRows.find((i) => paidTotal(i) > 0n);
+    if (started) throw LendingErrors.invalid('path.loanId', `installment ${started.number} is partly paid; repay it before a prepayment`);
+    const first = openRows[0];
+    if (!first) throw LendingErrors.rule('ELND0007', 'path.loanId', `loan ${loanId} has nothing left to repay`);
+    const stages = (loan.terms as { stages?: { interest_rate: { value: number; unit: string } }[] }).stages ?? [];
+    if (stages.length !== 1) throw LendingErrors.invalid('path.loanId', `loan ${loanId} has ${stages.length} stages; a prepayment re-schedules a loan of one stage`);
+    const outstanding = openRows.reduce((s, i) => s + i.principal_minor, 0n);
+    if (amount >= outstanding) throw LendingErrors.rule('ELND0508', 'body.amount_paid', `must be lower than the outstanding principal ${fromMinor(outstanding, cur)}`);
+    const previous = installments.filter((i) => i.number > 0 && i.number < first.number).at(-1);
+    const firstDue = installments.find((i) => i.number >= 1) ?? first;
+    const reduce = pp.reduce_option[0]!;
+    const schedule = await simulations.reschedule(t, {
+      product,
+      programId: loan.program_id,
+      cur,
+      rate: stages[0]!.interest_rate,
+      outstanding,
+      amountPaid: amount,
+      periodStart: previous?.due_date ?? loan.start_date,
+      nextDueDate: first.due_date,
+      remaining: openRows.length,
+      currentInstallment: first.principal_minor + first.interest_minor,
+      reduce,
+      dueDay: Number(firstDue.due_date.slice(8, 10)),
+      firstNumber: first.number,
+    });
+    // Charges amortised on the remaining installments stay on them (those dropped by a shorter term move to the last one).
+    const kept = (k: number, part: 'fee' | 'tax' | 'charge') =>
+      k < schedule.length - 1 ? (openRows[k]?.[`${part}_minor`] ?? 0n) : openRows.slice(k).reduce((s, i) => s + i[`${part}_minor`], 0n);
+    const lines = schedule.map((i, k) => ({ ...i, fee: String(kept(k, 'fee')), tax: String(kept(k, 'tax')), charge: String(kept(k, 'charge')) }));
+    let penalty = 0n;
+    if (!body.waive_penalty) {
+      const v = new Dec(String(pp.penalty.value));
+      penalty = pp.penalty.type === 'PERCENTAGE' ? BigInt(v.mul(amount.toString()).toDecimalPlaces(0, Dec.ROUND_HALF_EVEN).toFixed()) : toMinor('prepayment.penalty.value', String(pp.penalty.value), cur);
+    }
+    const n = (v: bigint) => fromMinor(v, cur);
+    const sum = (f: (l: (typeof lines)[number]) => string) => lines.reduce((s, l) => s + BigInt(f(l)), 0n);
+    const nb = { principal: sum((l) => l.principal), interest: sum((l) => l.interest), fee: sum((l) => l.fee), tax: sum((l) => l.tax), charge: sum((l) => l.charge) };
+    const original = balanceOf(openRows, cur);
+    const id = ids.uuid();
+    const answer: PrepaymentQuote = {
+      prepayment_id: id,
+      amount_paid: n(amount),
+      penalty_amount: n(penalty),
+      reduce_option: reduce,
+      waive_penalty: body.waive_penalty,
+      settlement_date: today,
+      ...(body.reason !== undefined ? { reason: body.reason } : {}),
+      repayment_schedule: lines.map((l) => {
+        const total = BigInt(l.principal) + BigInt(l.interest) + BigInt(l.fee) + BigInt(l.tax) + BigInt(l.charge);
+        return {
+          period: l.number,
+          due_date: l.due_date,
+          real_due_date: l.real_due_date,
+          payment_amount: n(total),
+          amount: n(total),
+          principal_amount: n(BigInt(l.principal)),
+          interest_amount: n(BigInt(l.interest)),
+          fee_amount: n(BigInt(l.fee) + BigInt(l.tax) + BigInt(l.charge)),
+          balance: n(BigInt(l.closing_balance)),
+          number_of_days: l.number_of_days,
+        };
+      }),
+      new_balance: { principal: n(nb.principal), interest: n(nb.interest), fee: n(nb.fee), tax: n(nb.tax), charge: n(nb.charge), penalty: 0, total: n(nb.principal + nb.interest + nb.fee + nb.tax + nb.charge) },
+      original_balance: original,
+    };
+    const now = clock.now();
+    await repo.insertQuote(t.db, {
+      org_id: t.orgId,
+      quote_id: id,
+      loan_id: loanId,
+      kind: 'PREPAYMENT',
+      amount_minor: amount + penalty,
+      answer: JSON.stringify({ answer, lines, outstanding: outstanding.toString(), penalty: penalty.toString(), amount: amount.toString() }),
+      status: 'SIMULATED',
+      expires_at: new Date(Date.parse(`${today}T00:00:00Z`) + 2 * 86_400_000),
+      created_at: now,
+      updated_at: now,
+    });
+    return answer;
+  }
+
   /** Applies a payment to the loan's open installments (by the product's hierarchy), posts it, settles the loan when nothing is left. */
   async function applyPayment(
     t: TenantTx,
@@ -730,102 +829,9 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
      * keeps the maturity, TERM the installment). Only installments not yet due and not yet paid
      * are re-scheduled: what is due must be repaid first.
      */
-    async simulatePrepayment(t: TenantTx, loanId: string, body: PrepaymentSimulationBody): Promise<PrepaymentQuote> {
-      const loan = await loadLoan(t, loanId, true);
-      if (loan.status !== 'ACTIVE') throw LendingErrors.rule('ELND0007', 'path.loanId', `loan ${loanId} is ${loan.status}`);
-      const product = await findLoanProduct(t, loan.product_id);
-      const pp = product?.prepayment;
-      if (!product || !pp) throw LendingErrors.rule('ELND0501', 'path.loanId', `product ${loan.product_id} has no prepayment`);
-      const cur = currencyOfLoan(loan);
-      const amount = toMinor('body.amount_paid', body.amount_paid, cur);
-      if (amount <= 0n) throw LendingErrors.rule('ELND0505', 'body.amount_paid', 'must be greater than 0');
-      const today = await t.dates.today(loan.program_id);
-      const installments = await repo.installmentsOf(t.db, t.orgId, [loanId]);
-      const paidCount = installments.filter((i) => i.number > 0 && i.status === 'PAID').length;
-      if (paidCount < (pp.lock_in_period ?? 0)) throw LendingErrors.rule('ELND0502', 'path.loanId', `${paidCount} installments paid; the product's lock-in period is ${pp.lock_in_period}`);
-      const openRows = installments.filter((i) => i.status !== 'CANCELED' && openTotal(i) > 0n);
-      const due = openRows.find((i) => i.real_due_date <= today || i.number === 0);
-      if (due) throw LendingErrors.invalid('path.loanId', `installment ${due.number} is due (${due.real_due_date}); repay it before a prepayment`);
-      const started = openRows.find((i) => paidTotal(i) > 0n);
-      if (started) throw LendingErrors.invalid('path.loanId', `installment ${started.number} is partly paid; repay it before a prepayment`);
-      const first = openRows[0];
-      if (!first) throw LendingErrors.rule('ELND0007', 'path.loanId', `loan ${loanId} has nothing left to repay`);
-      const stages = (loan.terms as { stages?: { interest_rate: { value: number; unit: string } }[] }).stages ?? [];
-      if (stages.length !== 1) throw LendingErrors.invalid('path.loanId', `loan ${loanId} has ${stages.length} stages; a prepayment re-schedules a loan of one stage`);
-      const outstanding = openRows.reduce((s, i) => s + i.principal_minor, 0n);
-      if (amount >= outstanding) throw LendingErrors.rule('ELND0508', 'body.amount_paid', `must be lower than the outstanding principal ${fromMinor(outstanding, cur)}`);
-      const previous = installments.filter((i) => i.number > 0 && i.number < first.number).at(-1);
-      const firstDue = installments.find((i) => i.number >= 1) ?? first;
-      const reduce = pp.reduce_option[0]!;
-      const schedule = await simulations.reschedule(t, {
-        product,
-        programId: loan.program_id,
-        cur,
-        rate: stages[0]!.interest_rate,
-        outstanding,
-        amountPaid: amount,
-        periodStart: previous?.due_date ?? loan.start_date,
-        nextDueDate: first.due_date,
-        remaining: openRows.length,
-        currentInstallment: first.principal_minor + first.interest_minor,
-        reduce,
-        dueDay: Number(firstDue.due_date.slice(8, 10)),
-        firstNumber: first.number,
-      });
-      // Charges amortised on the remaining installments stay on them (those dropped by a shorter term move to the last one).
-      const kept = (k: number, part: 'fee' | 'tax' | 'charge') =>
-        k < schedule.length - 1 ? (openRows[k]?.[`${part}_minor`] ?? 0n) : openRows.slice(k).reduce((s, i) => s + i[`${part}_minor`], 0n);
-      const lines = schedule.map((i, k) => ({ ...i, fee: String(kept(k, 'fee')), tax: String(kept(k, 'tax')), charge: String(kept(k, 'charge')) }));
-      let penalty = 0n;
-      if (!body.waive_penalty) {
-        const v = new Dec(String(pp.penalty.value));
-        penalty = pp.penalty.type === 'PERCENTAGE' ? BigInt(v.mul(amount.toString()).toDecimalPlaces(0, Dec.ROUND_HALF_EVEN).toFixed()) : toMinor('prepayment.penalty.value', String(pp.penalty.value), cur);
-      }
-      const n = (v: bigint) => fromMinor(v, cur);
-      const sum = (f: (l: (typeof lines)[number]) => string) => lines.reduce((s, l) => s + BigInt(f(l)), 0n);
-      const nb = { principal: sum((l) => l.principal), interest: sum((l) => l.interest), fee: sum((l) => l.fee), tax: sum((l) => l.tax), charge: sum((l) => l.charge) };
-      const original = balanceOf(openRows, cur);
-      const id = ids.uuid();
-      const answer: PrepaymentQuote = {
-        prepayment_id: id,
-        amount_paid: n(amount),
-        penalty_amount: n(penalty),
-        reduce_option: reduce,
-        waive_penalty: body.waive_penalty,
-        settlement_date: today,
-        ...(body.reason !== undefined ? { reason: body.reason } : {}),
-        repayment_schedule: lines.map((l) => {
-          const total = BigInt(l.principal) + BigInt(l.interest) + BigInt(l.fee) + BigInt(l.tax) + BigInt(l.charge);
-          return {
-            period: l.number,
-            due_date: l.due_date,
-            real_due_date: l.real_due_date,
-            payment_amount: n(total),
-            amount: n(total),
-            principal_amount: n(BigInt(l.principal)),
-            interest_amount: n(BigInt(l.interest)),
-            fee_amount: n(BigInt(l.fee) + BigInt(l.tax) + BigInt(l.charge)),
-            balance: n(BigInt(l.closing_balance)),
-            number_of_days: l.number_of_days,
-          };
-        }),
-        new_balance: { principal: n(nb.principal), interest: n(nb.interest), fee: n(nb.fee), tax: n(nb.tax), charge: n(nb.charge), penalty: 0, total: n(nb.principal + nb.interest + nb.fee + nb.tax + nb.charge) },
-        original_balance: original,
-      };
-      const now = clock.now();
-      await repo.insertQuote(t.db, {
-        org_id: t.orgId,
-        quote_id: id,
-        loan_id: loanId,
-        kind: 'PREPAYMENT',
-        amount_minor: amount + penalty,
-        answer: JSON.stringify({ answer, lines, outstanding: outstanding.toString(), penalty: penalty.toString(), amount: amount.toString() }),
-        status: 'SIMULATED',
-        expires_at: new Date(Date.parse(`${today}T00:00:00Z`) + 2 * 86_400_000),
-        created_at: now,
-        updated_at: now,
-      });
-      return answer;
+    async simulatePrepayment(t: TenantTx, loanId: string, body: PrepaymentSimulationBody, ctx: Pick<RequestContext, 'idempotencyKey'>): Promise<PrepaymentQuote> {
+      const res = await once(t, clock, ctx, `POST ${LOANS_BASE}/${loanId}/prepayment/simulate`, body, 'WLND0001', async () => ({ status: 201, body: await quotePrepayment(t, loanId, body) }));
+      return res.body;
     },
 
     /**
