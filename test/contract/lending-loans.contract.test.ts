@@ -175,4 +175,44 @@ describeContract('Pismo contract: Lending v1 loans', () => {
     await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/early-settlement/${quote.id}/register` }, 202);
     expect((await exchange({ method: 'GET', path: `/lending/v1/loans/${loanId}` }, 200)).json().status).toBe('SETTLED');
   });
+  it('prepayment: simulate, register, and the documented errors', async () => {
+    const product = (await app.http.inject({ method: 'GET', url: '/lending/v1/loan-products/CONTRACT_LOAN', headers: h })).json();
+    const { product_id: _id, product_version: _v, status: _s, created_at: _c, updated_at: _u, ...body } = product;
+    const created = await app.http.inject({ method: 'POST', url: '/lending/v1/loan-products', headers: h, payload: { ...body, product_id: 'CONTRACT_PP', prepayment: { penalty: { type: 'PERCENTAGE', value: 0.01 }, reduce_option: ['INSTALLMENT'] } } });
+    expect(created.statusCode, created.body).toBe(201);
+    const today = (await app.http.inject({ method: 'GET', url: '/lastro/v1/clock', headers: h })).json().business_date as string;
+    const sim = (await exchange({ method: 'POST', path: '/lending/v1/simulations', body: simulation({ product_id: 'CONTRACT_PP', start_date: today, disbursement: [{ due_date: today }] }) }, 201)).json();
+    const loanId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId } }, 202)).json().loan_id;
+    const simulate = (b: Record<string, unknown>, status: number, request = true) => exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/simulate`, body: b }, status, { request });
+    expect((await simulate({ amount_paid: 2000, waive_penalty: false }, 400)).json().code).toBe('ELND0007');
+    await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/disburse`, body: { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } } }, 202);
+    expect((await simulate({ waive_penalty: false }, 400, false)).json().code).toBe('ELND0504');
+    expect((await simulate({ amount_paid: 0, waive_penalty: false }, 400)).json().code).toBe('ELND0505');
+    expect((await simulate({ amount_paid: 100 }, 400, false)).json().code).toBe('ELND0506');
+    expect((await simulate({ amount_paid: 100, waive_penalty: false, reason: 'x'.repeat(257) }, 400, false)).json().code).toBe('ELND0507');
+    expect((await simulate({ amount_paid: 2000, waive_penalty: false }, 400)).json().code).toBe('ELND0508');
+    const simKey = { ...h, 'idempotency-key': '6f708192-a3b4-4c5d-8e6f-708192a3b4c5' };
+    const keyed = (await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/simulate`, body: { amount_paid: 150, waive_penalty: true } }, 201, { headers: simKey })).json();
+    // The same key and body answer the same simulation; another body with it is 202 WLND0001.
+    expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/simulate`, body: { amount_paid: 150, waive_penalty: true } }, 201, { headers: simKey })).json().prepayment_id).toBe(keyed.prepayment_id);
+    expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/simulate`, body: { amount_paid: 160, waive_penalty: true } }, 202, { headers: simKey })).json().code).toBe('WLND0001');
+    const quote = (await simulate({ amount_paid: 200, waive_penalty: false, reason: 'Prepayment simulation test' }, 201)).json();
+    expect(quote.penalty_amount).toBe(2);
+    expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/not-a-uuid/register` }, 400, { request: false })).json().code).toBe('ELND0500');
+    expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/c04fd22b-7d9c-4099-aaf4-9ee002b5a6a7/register` }, 404)).json().code).toBe('ELND0005');
+    await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/${quote.prepayment_id}/register` }, 202);
+    const key = { ...h, 'idempotency-key': '4d5e6f70-8192-4a3b-8c4d-5e6f70819203' };
+    const again = (await simulate({ amount_paid: 100, waive_penalty: true }, 201)).json();
+    await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/${again.prepayment_id}/register` }, 202, { headers: key });
+    const other = (await simulate({ amount_paid: 50, waive_penalty: true }, 201)).json();
+    expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/${other.prepayment_id}/register` }, 202, { headers: key })).json().code).toBe('WLND0001');
+    // No prepayment on the product (ELND0501); a loan settled is not active (ELND0400).
+    const plain = (await exchange({ method: 'POST', path: '/lending/v1/simulations', body: simulation({ start_date: today, disbursement: [{ due_date: today }] }) }, 201)).json();
+    const plainId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: plain.loan_simulation_id, account_id: account.accountId } }, 202)).json().loan_id;
+    await exchange({ method: 'POST', path: `/lending/v1/loans/${plainId}/disburse`, body: { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } } }, 202);
+    expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${plainId}/prepayment/simulate`, body: { amount_paid: 100, waive_penalty: false } }, 400)).json().code).toBe('ELND0501');
+    const last = (await simulate({ amount_paid: 10, waive_penalty: true }, 201)).json();
+    await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/repayment`, body: { repayment_id: '5e6f7081-92a3-4b4c-9d5e-6f7081920314', repayment_date: today, repayment_amount: 2000 } }, 202);
+    expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/${last.prepayment_id}/register` }, 400)).json().code).toBe('ELND0400');
+  });
 });

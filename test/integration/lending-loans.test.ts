@@ -429,6 +429,52 @@ describe('lifecycle with the sandbox clock', () => {
     expect(loan.repayment_schedule[0].status).toBe('PAST_DUE');
     expect(loan.outstanding_balance.total).toBe(1020.07);
   });
+
+  it("penalty plans charge a late installment after their grace days (a late fee once, interest per day); the hierarchy collects them first", async () => {
+    await ok(await call('POST', '/lending/v1/penalty-plans', { code: 'LATE_FEE_5', name: 'Late fee', apply_when: ['PAST_DUE'], currency: 986, grace_days: 2, fixed_amount: 5 }));
+    await ok(
+      await call('POST', '/lending/v1/penalty-plans', {
+        code: 'LATE_DAILY',
+        name: 'Late interest',
+        apply_when: ['PAST_DUE'],
+        currency: 986,
+        grace_days: 2,
+        percentage: { value: 0.1, apply_concerning: ['PRINCIPAL'], accrual_frequency: 'DAILY' },
+      }),
+    );
+    await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: 'LATE_PENALTIES', penalty_plan_codes: ['LATE_FEE_5', 'LATE_DAILY'] })));
+    const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    const sim = await ok(await call('POST', '/lending/v1/simulations', { ...seedSimulation('LATE_PENALTIES'), start_date: today, disbursement: [{ due_date: today }] }));
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
+    const first = sim.repayment_schedule[0];
+    await advance(Math.round((Date.parse(first.real_due_date) - Date.parse(today)) / 86_400_000) + 2);
+    let loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.repayment_schedule[0].status).toBe('PAST_DUE');
+    expect(loan.outstanding_balance.penalty).toBe(0); // within the plans' 2 grace days
+    await advance(5);
+    loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    const accruals = await app.platform.db.kysely.selectFrom('lending_penalty_accruals').selectAll().where('loan_id', '=', loanId).orderBy('plan_code').orderBy('period').execute();
+    const daily = accruals.filter((a: any) => a.plan_code === 'LATE_DAILY');
+    expect(accruals.filter((a: any) => a.plan_code === 'LATE_FEE_5').map((a: any) => [a.period, String(a.amount_minor)])).toEqual([[0, '500']]);
+    expect(daily.length).toBeGreaterThanOrEqual(1);
+    // One accrual per late day past the grace: 0.1 % of the open principal each.
+    const perDay = Math.round(first.principal_amount * 100 * 0.001);
+    expect(daily.map((a: any) => [a.period, Number(a.amount_minor)])).toEqual(daily.map((_: any, k: number) => [k + 1, perDay]));
+    const penalty = (500 + perDay * daily.length) / 100;
+    expect(loan.repayment_schedule[0].amount.amount_due.penalty).toBe(penalty);
+    expect(loan.repayment_schedule.slice(1).every((i: any) => i.amount.amount_due.penalty === 0)).toBe(true);
+    expect(loan.outstanding_balance.penalty).toBe(penalty);
+    // A repayment of the installment and its penalties: the default hierarchy takes penalties first.
+    const amount = Math.round((first.payment_amount + penalty) * 100) / 100;
+    const now = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'late-1', repayment_date: now, repayment_amount: amount }), 202);
+    loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.repayment_schedule[0].status).toBe('PAID');
+    expect(loan.repayment_schedule[0].amount.amount_paid.penalty).toBe(penalty);
+    expect(loan.outstanding_balance.penalty).toBe(0);
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+  });
 });
 
 describe('early final settlement', () => {
@@ -512,5 +558,135 @@ describe('BNPL', () => {
     expect(loan.repayment_schedule.map((i: any) => i.status)).toEqual(['PAID', 'SCHEDULED', 'SCHEDULED', 'SCHEDULED']);
     expect(loan.outstanding_balance).toMatchObject({ principal: 300, interest: 0, total: 300 });
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+  });
+});
+
+describe('BNPL return', () => {
+  it('canceling a disbursed BNPL loan returns the purchase: the merchant pays it back, the customer gets what was paid; the ledger verifies', async () => {
+    await ok(
+      await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, {
+        product_id: 'BNPL_RETURN',
+        product_type: 'BNPL',
+        repayment_calculation_method: 'FLAT_BASIS',
+        repayment_frequency: { method: 'BIWEEKLY' },
+        stages: [{ repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' } }],
+        interest_free_periods: 3,
+        down_payment: { percentage: 0.25 },
+      })),
+    );
+    const sim = await ok(
+      await call('POST', '/lending/v1/simulations', {
+        product_id: 'BNPL_RETURN',
+        loan_amount: 400,
+        start_date: '2022-06-24',
+        stages: [{ interest_rate: { value: 0.1, unit: 'YEAR' }, period: { value: 6, unit: 'WEEK' } }],
+        disbursement: [{ due_date: '2022-06-24' }],
+      }),
+    );
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 400, disbursement_account: { type: 'INTERNAL', account_id: merchant.accountId } }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'down-ret', repayment_date: '2022-06-24', repayment_amount: 100 }), 202);
+    const merchantBefore = await balanceOf(merchant.accountId);
+    const customerBefore = await balanceOf(account.accountId);
+    await ok(await call('DELETE', `/lending/v1/loans/${loanId}`), 202);
+    expect(await balanceOf(merchant.accountId)).toBe(merchantBefore - 400);
+    expect(await balanceOf(account.accountId)).toBe(customerBefore + 100);
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.status).toBe('CANCELED');
+    expect(loan.repayment_schedule.map((i: any) => i.status)).toEqual(['CANCELED', 'CANCELED', 'CANCELED', 'CANCELED']);
+    expect(loan.outstanding_balance.total).toBe(0);
+    const statuses = (await eventsOf('loan-status-change')).filter((e) => e.loan_id === loanId).map((e) => e.current_loan_status);
+    expect(statuses.at(-1)).toBe('CANCELED');
+    // Returned once: again it answers the same and moves nothing.
+    await ok(await call('DELETE', `/lending/v1/loans/${loanId}`), 202);
+    expect(await balanceOf(merchant.accountId)).toBe(merchantBefore - 400);
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'after', repayment_date: '2022-06-25', repayment_amount: 1 }), 400, 'ELND1005');
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+  });
+
+  it('a disbursed loan that is not BNPL still cannot be canceled', async () => {
+    const { loanId } = await bookSeedLoan();
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
+    expectError(await call('DELETE', `/lending/v1/loans/${loanId}`), 400, 'ELND0003', 'path.loanId');
+  });
+});
+
+describe('prepayment', () => {
+  /** A loan of 1000 over 3 months at 12 %, disbursed today, on a product with `prepayment`. */
+  async function prepaidLoan(productId: string, prepayment: Record<string, unknown> | undefined) {
+    await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: productId, ...(prepayment ? { prepayment } : {}) })));
+    const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    const sim = await ok(await call('POST', '/lending/v1/simulations', { ...seedSimulation(productId), start_date: today, disbursement: [{ due_date: today }] }));
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
+    return { sim, loanId: loanId as string, today };
+  }
+  const principals = (schedule: any[]) => Math.round(schedule.reduce((s, i) => s + i.principal_amount * 100, 0));
+
+  it('INSTALLMENT keeps the maturity and lowers the installments; registered once with the penalty; the ledger verifies', async () => {
+    const { sim, loanId, today } = await prepaidLoan('PP_INSTALLMENT', { penalty: { type: 'PERCENTAGE', value: 0.01 }, reduce_option: ['INSTALLMENT', 'TERM'] });
+    const sp = `/lending/v1/loans/${loanId}/prepayment/simulate`;
+    expectError(await call('POST', sp, { waive_penalty: false }), 400, 'ELND0504', 'body.amount_paid');
+    expectError(await call('POST', sp, { amount_paid: 100 }), 400, 'ELND0506', 'body.waive_penalty');
+    expectError(await call('POST', sp, { amount_paid: 0, waive_penalty: false }), 400, 'ELND0505', 'body.amount_paid');
+    expectError(await call('POST', sp, { amount_paid: 1000, waive_penalty: false }), 400, 'ELND0508', 'body.amount_paid');
+    expectError(await call('POST', sp, { amount_paid: 100, waive_penalty: false, reason: 'x'.repeat(257) }), 400, 'ELND0507', 'body.reason');
+
+    const q = await ok(await call('POST', sp, { amount_paid: 300, waive_penalty: false, reason: 'bonus' }));
+    expect(q).toMatchObject({ amount_paid: 300, penalty_amount: 3, reduce_option: 'INSTALLMENT', waive_penalty: false, settlement_date: today, reason: 'bonus' });
+    expect(q.repayment_schedule.map((i: any) => [i.period, i.due_date])).toEqual(sim.repayment_schedule.map((i: any) => [i.period, i.due_date]));
+    expect(principals(q.repayment_schedule)).toBe(70000);
+    expect(q.original_balance).toMatchObject({ principal: 1000 });
+    expect(q.new_balance.principal).toBe(700);
+    // Lower, level installments (the last one absorbs the rounding).
+    const [a, b] = q.repayment_schedule.map((i: any) => i.payment_amount);
+    expect(a).toBeLessThan(sim.repayment_schedule[0].payment_amount * 0.75);
+    expect(a).toBe(b);
+    expect((await ok(await call('POST', sp, { amount_paid: 300, waive_penalty: true }))).penalty_amount).toBe(0);
+
+    const reg = await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/${q.prepayment_id}/register`), 202);
+    expect(reg).toEqual({ prepayment_id: q.prepayment_id, loan_id: loanId, amount_paid: 300, penalty_amount: 3, reduce_option: 'INSTALLMENT', settlement_date: today });
+    // Registered once: the same answer, nothing posted twice.
+    expect(await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/${q.prepayment_id}/register`), 202)).toEqual(reg);
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.outstanding_balance.principal).toBe(700);
+    expect(loan.outstanding_balance.total).toBe(q.new_balance.total);
+    expect(loan.repayment_schedule.map((i: any) => [i.period, i.due_date, i.payment_amount, i.status])).toEqual(
+      q.repayment_schedule.map((i: any) => [i.period, i.due_date, i.payment_amount, 'SCHEDULED']),
+    );
+    const rows = await app.platform.db.kysely.selectFrom('lending_repayments').selectAll().where('loan_id', '=', loanId).execute();
+    expect(rows.map((r: any) => [r.source, String(r.amount_minor)])).toEqual([['PREPAYMENT', '30300']]);
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+
+    // A simulation is stale once the balance moves; a loan paid off takes no prepayment.
+    const stale = await ok(await call('POST', sp, { amount_paid: 100, waive_penalty: true }));
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'early', repayment_date: today, repayment_amount: 10 }), 202);
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/prepayment/${stale.prepayment_id}/register`), 400, 'ELND0509');
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/prepayment/not-a-uuid/register`), 400, 'ELND0500');
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/prepayment/6f1c2a44-8f43-4c8e-9d43-0d6c1f6c2a11/register`), 404, 'ELND0005');
+  });
+
+  it('TERM keeps the installment and shortens the term; the dropped installments are CANCELED', async () => {
+    const { sim, loanId } = await prepaidLoan('PP_TERM', { penalty: { type: 'FIXED_AMOUNT', value: 5 }, reduce_option: ['TERM'] });
+    const q = await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/simulate`, { amount_paid: 400, waive_penalty: false }));
+    expect(q).toMatchObject({ reduce_option: 'TERM', penalty_amount: 5 });
+    expect(q.repayment_schedule.map((i: any) => i.period)).toEqual([1, 2]);
+    expect(q.repayment_schedule[0].payment_amount).toBe(sim.repayment_schedule[0].payment_amount);
+    expect(principals(q.repayment_schedule)).toBe(60000);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/${q.prepayment_id}/register`), 202);
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.repayment_schedule.map((i: any) => i.status)).toEqual(['SCHEDULED', 'SCHEDULED', 'CANCELED']);
+    expect(loan.outstanding_balance).toMatchObject({ principal: 600, total: q.new_balance.total });
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+  });
+
+  it('refuses a product without prepayment, the lock-in, and a loan not active', async () => {
+    const none = await prepaidLoan('PP_NONE', undefined);
+    expectError(await call('POST', `/lending/v1/loans/${none.loanId}/prepayment/simulate`, { amount_paid: 100, waive_penalty: false }), 400, 'ELND0501');
+    const locked = await prepaidLoan('PP_LOCKED', { penalty: { type: 'PERCENTAGE', value: 0 }, lock_in_period: 1, reduce_option: ['INSTALLMENT'] });
+    expectError(await call('POST', `/lending/v1/loans/${locked.loanId}/prepayment/simulate`, { amount_paid: 100, waive_penalty: false }), 400, 'ELND0502');
+    const { loanId } = await bookSeedLoan();
+    expectError(await call('POST', `/lending/v1/loans/${loanId}/prepayment/simulate`, { amount_paid: 100, waive_penalty: false }), 400, 'ELND0007');
+    expectError(await call('POST', '/lending/v1/loans/nope/prepayment/simulate', { amount_paid: 100, waive_penalty: false }), 404, 'ELND0005');
   });
 });

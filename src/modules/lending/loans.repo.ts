@@ -204,14 +204,14 @@ export async function loansWithAutoDue(tx: Tx, orgId: string, date: string): Pro
   return rows.map((r) => r.loan_id);
 }
 
-/** Loans of the org with an unpaid installment due before `date` still marked SCHEDULED. */
+/** Loans of the org with an unpaid installment due before `date` (its status to update, its penalties to charge). */
 export async function loansWithUnpaidDue(tx: Tx, orgId: string, date: string): Promise<string[]> {
   const rows = await tx
     .selectFrom('lending_loan_installments')
     .select('loan_id')
     .distinct()
     .where('org_id', '=', orgId)
-    .where('status', 'in', ['SCHEDULED', 'IN_GRACE_PERIOD', 'PAST_DUE', 'PARTIALLY_PAID'])
+    .where('status', 'in', ['SCHEDULED', 'IN_GRACE_PERIOD', 'PAST_DUE', 'PARTIALLY_PAID', 'OVERDUE'])
     .where('real_due_date', '<', date)
     .orderBy('loan_id')
     .execute();
@@ -263,3 +263,33 @@ export const findQuote = (tx: Tx, orgId: string, loanId: string, quoteId: string
 
 export const setQuoteStatus = (tx: Tx, orgId: string, quoteId: string, status: QuoteRow['status'], at: Date) =>
   tx.updateTable('lending_loan_quotes').set({ status, updated_at: at }).where('org_id', '=', orgId).where('quote_id', '=', quoteId).execute();
+
+// ---- penalty accruals ----
+
+export interface PenaltyAccrualsTable {
+  org_id: string;
+  loan_id: string;
+  number: number;
+  plan_code: string;
+  period: number;
+  accrual_date: string;
+  amount_minor: bigint;
+  created_at: Timestamp;
+}
+
+declare module '../../platform/db/tables.js' {
+  interface Tables {
+    lending_penalty_accruals: PenaltyAccrualsTable;
+  }
+}
+
+/** Records one accrual; false when that period of that plan was already charged. */
+export async function insertPenaltyAccrual(tx: Tx, row: Insertable<PenaltyAccrualsTable>): Promise<boolean> {
+  const r = await tx
+    .insertInto('lending_penalty_accruals')
+    .values(row)
+    .onConflict((oc) => oc.columns(['org_id', 'loan_id', 'number', 'plan_code', 'period']).doNothing())
+    .returning('period')
+    .executeTakeFirst();
+  return r !== undefined;
+}

@@ -18,6 +18,10 @@ import {
   RepaymentAnswer,
   RepaymentBody,
   EfsParams,
+  PrepaymentParams,
+  PrepaymentQuote,
+  PrepaymentRegistered,
+  PrepaymentSimulationBody,
   SettlementQuote,
   SettlementRegistered,
   SettlementSimulationBody,
@@ -81,6 +85,13 @@ const keyOr409 = (fields: FieldCode[] = []) => lendingConfig(fields, { WLND0001:
 /** The codes Pismo's registerRepayment and disburseLoan use for their fields. */
 const REPAYMENT_FIELDS: FieldCode[] = [{ field: 'body.external_id', invalid: 'ELND0124' }];
 
+/** The codes Pismo's simulatePrepayment documents for its fields. */
+const PREPAYMENT_FIELDS: FieldCode[] = [
+  { field: 'body.amount_paid', missing: 'ELND0504', invalid: 'ELND0505' },
+  { field: 'body.waive_penalty', missing: 'ELND0506' },
+  { field: 'body.reason', invalid: 'ELND0507' },
+];
+
 export function loanRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, loans: LoansService): void {
   const tenant = tenantOf(platform);
   const tags = ['lending'];
@@ -107,7 +118,7 @@ export function loanRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, loa
   );
   app.delete(
     `${LOANS_BASE}/:loanId`,
-    { ...lendingConfig(), schema: { tags, summary: 'Cancel loan (before disbursement); emits Loan status changed', headers: WriteHeaders, params: LoanIdParams, response: { 202: Type.Union([LoanIdAnswer, DuplicateKey]) } } },
+    { ...lendingConfig(), schema: { tags, summary: 'Cancel loan (before disbursement, or a BNPL return after it); emits Loan status changed', headers: WriteHeaders, params: LoanIdParams, response: { 202: Type.Union([LoanIdAnswer, DuplicateKey]) } } },
     async (req, reply) => {
       const ctx = requestContext(req);
       return reply.status(202).send(await tenant(req, (t) => loans.cancel(t, req.params.loanId, ctx)));
@@ -152,6 +163,28 @@ export function loanRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, loa
     async (req, reply) => {
       const ctx = requestContext(req);
       return reply.status(202).send(await tenant(req, (t) => loans.registerSettlement(t, req.params.loanId, req.params.efsId, ctx)));
+    },
+  );
+  app.post(
+    `${LOANS_BASE}/:loanId/prepayment/simulate`,
+    {
+      ...lendingConfig(PREPAYMENT_FIELDS),
+      schema: { tags, summary: 'Simulate prepayment', headers: WriteHeaders, params: LoanIdParams, body: PrepaymentSimulationBody, response: { 201: PrepaymentQuote, 202: DuplicateKey } },
+    },
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      return reply.status(201).send(await tenant(req, (t) => loans.simulatePrepayment(t, req.params.loanId, req.body, ctx)));
+    },
+  );
+  app.post(
+    `${LOANS_BASE}/:loanId/prepayment/:prepaymentId/register`,
+    {
+      ...lendingConfig(),
+      schema: { tags, summary: 'Apply prepayment simulation', headers: WriteHeaders, params: PrepaymentParams, response: { 202: Type.Union([PrepaymentRegistered, DuplicateKey]) } },
+    },
+    async (req, reply) => {
+      const ctx = requestContext(req);
+      return reply.status(202).send(await tenant(req, (t) => loans.registerPrepayment(t, req.params.loanId, req.params.prepaymentId, ctx)));
     },
   );
 }

@@ -304,3 +304,56 @@ export const SettlementRegistered = Type.Object(
 );
 
 export const EfsParams = Type.Object({ loanId: Type.String({ minLength: 1, maxLength: 36 }), efsId: Type.String({ minLength: 1, maxLength: 36, description: 'Early final settlement simulation ID.' }) });
+
+// ---- prepayment ----
+
+export const PrepaymentSimulationBody = Type.Object({
+  amount_paid: Amount({ minimum: 0, description: 'Prepayment amount: the principal it repays (the penalty is paid on top).' }),
+  waive_penalty: Type.Boolean({ description: 'Leave the product’s prepayment penalty out.' }),
+  reason: Type.Optional(Type.String({ maxLength: 256, description: 'Reason to execute a prepayment.' })),
+});
+export type PrepaymentSimulationBody = Static<typeof PrepaymentSimulationBody>;
+
+const PrepaymentInstallment = Type.Object({
+  period: Type.Integer({ description: 'Installment number (the loan’s numbering goes on).' }),
+  due_date: IsoDate('Due date.'),
+  real_due_date: IsoDate('The due date moved to the next business day of the program calendar.'),
+  payment_amount: Num('Installment amount.'),
+  amount: Num('Installment amount (the v1 file’s name).'),
+  principal_amount: Num('Principal.'),
+  interest_amount: Num('Interest.'),
+  fee_amount: Num('Fees, taxes and charges amortised on the installment.'),
+  balance: Num('Principal left after the installment.'),
+  number_of_days: Type.Integer({ description: 'Days from the previous due date.' }),
+});
+
+export const PrepaymentQuote = Type.Object(
+  {
+    prepayment_id: Type.String({ format: 'uuid' }),
+    amount_paid: Type.Number(),
+    penalty_amount: Type.Number(),
+    reduce_option: Type.Union([Type.Literal('INSTALLMENT'), Type.Literal('TERM')]),
+    waive_penalty: Type.Boolean(),
+    settlement_date: IsoDate('The day the prepayment is registered on (the simulation is valid that day only).'),
+    reason: Type.Optional(Type.String()),
+    repayment_schedule: Type.Array(PrepaymentInstallment),
+    new_balance: Balance,
+    original_balance: Balance,
+  },
+  { title: 'PrepaymentSimulation' },
+);
+export type PrepaymentQuote = Static<typeof PrepaymentQuote>;
+
+export const PrepaymentRegistered = Type.Object(
+  {
+    prepayment_id: Type.String(),
+    loan_id: Type.String(),
+    amount_paid: Type.Number(),
+    penalty_amount: Type.Number(),
+    reduce_option: Type.String(),
+    settlement_date: IsoDate('The day it was registered.'),
+  },
+  { title: 'PrepaymentRegistered' },
+);
+
+export const PrepaymentParams = Type.Object({ loanId: Type.String({ minLength: 1, maxLength: 36 }), prepaymentId: Type.String({ minLength: 1, maxLength: 36, description: 'Prepayment simulation ID.' }) });

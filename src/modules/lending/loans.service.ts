@@ -24,13 +24,22 @@ import { payoffQuote } from './lending.prepayment.js';
 import { LendingErrors } from './lending.errors.js';
 import { afterCursor, cursorPage, once } from './lending.http.js';
 import { fromMinor, toMinor } from './lending.money.js';
-import { findPlan } from './lending.plans.repo.js';
+import { findPlan, findPlansForUse } from './lending.plans.repo.js';
+import type { PenaltyPlanRow } from './penalty-plans.repo.js';
 import { findLoanProduct } from './loan-products.service.js';
 import { LoanEvents } from './loans.events.js';
 import * as repo from './loans.repo.js';
-import type { BookingBody, DisburseBody, RepaymentBody, DisbursementStatus, InstallmentStatus, Loan, LoanListQuery, LoanStatus } from './loans.schemas.js';
+import type { BookingBody, DisburseBody, PrepaymentQuote, PrepaymentSimulationBody, RepaymentBody, DisbursementStatus, InstallmentStatus, Loan, LoanListQuery, LoanStatus } from './loans.schemas.js';
 import type { RepaymentHierarchyRow } from './repayment-hierarchies.repo.js';
-import { simulationRequest, type SimulationsService } from './simulations.service.js';
+import { simulationRequest, type SimulationsService, type StoredInstallment } from './simulations.service.js';
+import { Dec } from './lending.rounding.js';
+
+/** Days per accrual period of a penalty plan's percentage. */
+const ACCRUAL_DAYS: Record<string, number> = { DAILY: 1, WEEKLY: 7, MONTHLY: 30, YEARLY: 365 };
+/** The most accrual periods charged on one installment. */
+const MAX_ACCRUALS = 3650;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const LOANS_BASE = '/lending/v1/loans';
 
@@ -164,6 +173,175 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
     if (overdueDays !== undefined && late > overdueDays) return 'OVERDUE';
     if (paidTotal(i) > 0n) return 'PARTIALLY_PAID';
     return late <= graceDays ? 'IN_GRACE_PERIOD' : 'PAST_DUE';
+  }
+
+  /**
+   * The penalty plans' charges due on a late installment as of `date` that were not charged yet:
+   * a late fee once, penalty interest once per accrual period (DAILY 1, WEEKLY 7, MONTHLY 30,
+   * YEARLY 365 days) on the open balances it concerns, within its minimum and maximum. A
+   * PAST_DUE plan starts after its grace days with nothing paid on the installment; a
+   * PARTIALLY_PAID plan the day after the due date once part is paid.
+   */
+  async function chargePenalties(t: TenantTx, i: repo.InstallmentRow, plans: PenaltyPlanRow[], date: string): Promise<bigint> {
+    if (!plans.length || i.real_due_date >= date || openTotal(i) === 0n) return 0n;
+    const late = Math.round((Date.parse(date) - Date.parse(i.real_due_date)) / 86_400_000);
+    const partly = paidTotal(i) > 0n;
+    let total = 0n;
+    for (const plan of plans) {
+      const grace = partly ? 0 : (plan.grace_days ?? 0);
+      if (!plan.apply_when.includes(partly ? 'PARTIALLY_PAID' : 'PAST_DUE') || late <= grace) continue;
+      const accrue = async (period: number, amount: bigint) => {
+        if (amount <= 0n) return;
+        const row = { org_id: t.orgId, loan_id: i.loan_id, number: i.number, plan_code: plan.code, period, accrual_date: date, amount_minor: amount, created_at: clock.now() };
+        if (await repo.insertPenaltyAccrual(t.db, row)) total += amount;
+      };
+      if (plan.fixed_amount_minor !== null) await accrue(0, plan.fixed_amount_minor);
+      if (plan.percentage !== null) {
+        const days = ACCRUAL_DAYS[plan.accrual_frequency ?? 'DAILY'] ?? 1;
+        const periods = Math.min(Math.floor((late - grace) / days), MAX_ACCRUALS);
+        const concerning = (plan.apply_concerning ?? ['PRINCIPAL']).map((c) => c.toLowerCase() as Part);
+        const base = concerning.reduce((s, c) => s + open(i, c), 0n);
+        let amount = BigInt(new Dec(plan.percentage).div(100).mul(base.toString()).toDecimalPlaces(0, Dec.ROUND_HALF_EVEN).toFixed());
+        if (plan.minimum_penalty_minor !== null && amount < plan.minimum_penalty_minor) amount = plan.minimum_penalty_minor;
+        if (plan.maximum_penalty_minor !== null && amount > plan.maximum_penalty_minor) amount = plan.maximum_penalty_minor;
+        for (let period = 1; period <= periods; period++) await accrue(period, amount);
+      }
+    }
+    return total;
+  }
+
+  /**
+   * A BNPL purchase returned: the contract is canceled. The merchant gives the purchase back (its
+   * account, or CASH for an external one, −the amount disbursed), the loan receivable is cleared
+   * (SETTLEMENT +the open principal), everything the customer paid comes back to the loan's
+   * account, and the revenue earned on the loan (charges deducted, interest and charges paid) is
+   * reversed. Every installment is CANCELED and the loan CANCELED.
+   */
+  async function returnPurchase(t: TenantTx, loan: repo.LoanRow, disbursements: repo.DisbursementRow[]) {
+    const cur = currencyOfLoan(loan);
+    const installments = await repo.installmentsOf(t.db, t.orgId, [loan.loan_id], true);
+    const live = installments.filter((i) => i.status !== 'CANCELED');
+    const openPrincipal = live.reduce((s, i) => s + open(i, 'principal'), 0n);
+    const paidBack = live.reduce((s, i) => s + paidTotal(i), 0n);
+    const paidEarned = live.reduce((s, i) => s + paidTotal(i) - paid(i, 'principal'), 0n);
+    const paidOut = disbursements.filter((d) => d.status === 'PAID');
+    const code = '7DJ8L';
+    const postings: EntryInput['postings'] = [];
+    let deducted = 0n;
+    for (const d of paidOut) {
+      deducted += d.fee_minor + d.tax_minor + d.charge_minor;
+      if (d.amount_minor === 0n) continue;
+      postings.push(
+        d.account_type === 'INTERNAL'
+          ? { target: { kind: 'customer', accountId: String(d.account_id) }, bucket: 'AVAILABLE', currency: cur.code, amount: -d.amount_minor, processingCode: code }
+          : { target: { kind: 'internal', code: 'CASH' }, bucket: 'GL', currency: cur.code, amount: -d.amount_minor, processingCode: code },
+      );
+    }
+    if (openPrincipal > 0n) postings.push({ target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount: openPrincipal, processingCode: code });
+    if (paidBack > 0n) postings.push({ target: { kind: 'customer', accountId: String(loan.account_id) }, bucket: 'AVAILABLE', currency: cur.code, amount: paidBack, processingCode: 'I1I7J' });
+    if (paidEarned + deducted > 0n) postings.push({ target: { kind: 'internal', code: 'REVENUE' }, bucket: 'GL', currency: cur.code, amount: -(paidEarned + deducted), processingCode: code });
+    if (postings.length) await journal.post(t, { kind: 'LOAN_RETURN', postings });
+    await repo.updateLoanInstallments(t.db, t.orgId, loan.loan_id, { status: 'CANCELED' });
+    await setStatus(t, loan, 'CANCELED');
+  }
+
+  /** A prepayment quote for today, stored to be registered (see simulatePrepayment). */
+  async function quotePrepayment(t: TenantTx, loanId: string, body: PrepaymentSimulationBody): Promise<PrepaymentQuote> {
+    const loan = await loadLoan(t, loanId, true);
+    if (loan.status !== 'ACTIVE') throw LendingErrors.rule('ELND0007', 'path.loanId', `loan ${loanId} is ${loan.status}`);
+    const product = await findLoanProduct(t, loan.product_id);
+    const pp = product?.prepayment;
+    if (!product || !pp) throw LendingErrors.rule('ELND0501', 'path.loanId', `product ${loan.product_id} has no prepayment`);
+    const cur = currencyOfLoan(loan);
+    const amount = toMinor('body.amount_paid', body.amount_paid, cur);
+    if (amount <= 0n) throw LendingErrors.rule('ELND0505', 'body.amount_paid', 'must be greater than 0');
+    const today = await t.dates.today(loan.program_id);
+    const installments = await repo.installmentsOf(t.db, t.orgId, [loanId]);
+    const paidCount = installments.filter((i) => i.number > 0 && i.status === 'PAID').length;
+    if (paidCount < (pp.lock_in_period ?? 0)) throw LendingErrors.rule('ELND0502', 'path.loanId', `${paidCount} installments paid; the product's lock-in period is ${pp.lock_in_period}`);
+    const openRows = installments.filter((i) => i.status !== 'CANCELED' && openTotal(i) > 0n);
+    const due = openRows.find((i) => i.real_due_date <= today || i.number === 0);
+    if (due) throw LendingErrors.invalid('path.loanId', `installment ${due.number} is due (${due.real_due_date}); repay it before a prepayment`);
+    const started = openRows.find((i) => paidTotal(i) > 0n);
+    if (started) throw LendingErrors.invalid('path.loanId', `installment ${started.number} is partly paid; repay it before a prepayment`);
+    const first = openRows[0];
+    if (!first) throw LendingErrors.rule('ELND0007', 'path.loanId', `loan ${loanId} has nothing left to repay`);
+    const stages = (loan.terms as { stages?: { interest_rate: { value: number; unit: string } }[] }).stages ?? [];
+    if (stages.length !== 1) throw LendingErrors.invalid('path.loanId', `loan ${loanId} has ${stages.length} stages; a prepayment re-schedules a loan of one stage`);
+    const outstanding = openRows.reduce((s, i) => s + i.principal_minor, 0n);
+    if (amount >= outstanding) throw LendingErrors.rule('ELND0508', 'body.amount_paid', `must be lower than the outstanding principal ${fromMinor(outstanding, cur)}`);
+    const previous = installments.filter((i) => i.number > 0 && i.number < first.number).at(-1);
+    const firstDue = installments.find((i) => i.number >= 1) ?? first;
+    const reduce = pp.reduce_option[0]!;
+    const schedule = await simulations.reschedule(t, {
+      product,
+      programId: loan.program_id,
+      cur,
+      rate: stages[0]!.interest_rate,
+      outstanding,
+      amountPaid: amount,
+      periodStart: previous?.due_date ?? loan.start_date,
+      nextDueDate: first.due_date,
+      remaining: openRows.length,
+      currentInstallment: first.principal_minor + first.interest_minor,
+      reduce,
+      dueDay: Number(firstDue.due_date.slice(8, 10)),
+      firstNumber: first.number,
+    });
+    // Charges amortised on the remaining installments stay on them (those dropped by a shorter term move to the last one).
+    const kept = (k: number, part: 'fee' | 'tax' | 'charge') =>
+      k < schedule.length - 1 ? (openRows[k]?.[`${part}_minor`] ?? 0n) : openRows.slice(k).reduce((s, i) => s + i[`${part}_minor`], 0n);
+    const lines = schedule.map((i, k) => ({ ...i, fee: String(kept(k, 'fee')), tax: String(kept(k, 'tax')), charge: String(kept(k, 'charge')) }));
+    let penalty = 0n;
+    if (!body.waive_penalty) {
+      const v = new Dec(String(pp.penalty.value));
+      penalty = pp.penalty.type === 'PERCENTAGE' ? BigInt(v.mul(amount.toString()).toDecimalPlaces(0, Dec.ROUND_HALF_EVEN).toFixed()) : toMinor('prepayment.penalty.value', String(pp.penalty.value), cur);
+    }
+    const n = (v: bigint) => fromMinor(v, cur);
+    const sum = (f: (l: (typeof lines)[number]) => string) => lines.reduce((s, l) => s + BigInt(f(l)), 0n);
+    const nb = { principal: sum((l) => l.principal), interest: sum((l) => l.interest), fee: sum((l) => l.fee), tax: sum((l) => l.tax), charge: sum((l) => l.charge) };
+    const original = balanceOf(openRows, cur);
+    const id = ids.uuid();
+    const answer: PrepaymentQuote = {
+      prepayment_id: id,
+      amount_paid: n(amount),
+      penalty_amount: n(penalty),
+      reduce_option: reduce,
+      waive_penalty: body.waive_penalty,
+      settlement_date: today,
+      ...(body.reason !== undefined ? { reason: body.reason } : {}),
+      repayment_schedule: lines.map((l) => {
+        const total = BigInt(l.principal) + BigInt(l.interest) + BigInt(l.fee) + BigInt(l.tax) + BigInt(l.charge);
+        return {
+          period: l.number,
+          due_date: l.due_date,
+          real_due_date: l.real_due_date,
+          payment_amount: n(total),
+          amount: n(total),
+          principal_amount: n(BigInt(l.principal)),
+          interest_amount: n(BigInt(l.interest)),
+          fee_amount: n(BigInt(l.fee) + BigInt(l.tax) + BigInt(l.charge)),
+          balance: n(BigInt(l.closing_balance)),
+          number_of_days: l.number_of_days,
+        };
+      }),
+      new_balance: { principal: n(nb.principal), interest: n(nb.interest), fee: n(nb.fee), tax: n(nb.tax), charge: n(nb.charge), penalty: 0, total: n(nb.principal + nb.interest + nb.fee + nb.tax + nb.charge) },
+      original_balance: original,
+    };
+    const now = clock.now();
+    await repo.insertQuote(t.db, {
+      org_id: t.orgId,
+      quote_id: id,
+      loan_id: loanId,
+      kind: 'PREPAYMENT',
+      amount_minor: amount + penalty,
+      answer: JSON.stringify({ answer, lines, outstanding: outstanding.toString(), penalty: penalty.toString(), amount: amount.toString() }),
+      status: 'SIMULATED',
+      expires_at: new Date(Date.parse(`${today}T00:00:00Z`) + 2 * 86_400_000),
+      created_at: now,
+      updated_at: now,
+    });
+    return answer;
   }
 
   /** Applies a payment to the loan's open installments (by the product's hierarchy), posts it, settles the loan when nothing is left. */
@@ -388,6 +566,10 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
         const loan = await loadLoan(t, loanId, true);
         const disbursements = await repo.disbursementsOf(t.db, t.orgId, loanId, true);
         if (loan.status === 'CANCELED') return { status: 202, body: { loan_id: loanId } };
+        if (loan.status === 'ACTIVE' && disbursements.some((d) => d.status === 'PAID') && (await findLoanProduct(t, loan.product_id))?.product_type === 'BNPL') {
+          await returnPurchase(t, loan, disbursements);
+          return { status: 202, body: { loan_id: loanId } };
+        }
         if (disbursements.some((d) => d.status === 'PAID' || d.status === 'PROCESSING') || !['BOOKED', 'ACTIVE', 'PENDING'].includes(loan.status)) {
           throw LendingErrors.invalid('path.loanId', `loan ${loanId} is ${loan.status} and disbursed; only a loan not yet disbursed can be canceled`);
         }
@@ -642,6 +824,86 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
     },
 
     /**
+     * A prepayment quote for today: the principal paid, the product's penalty (unless waived), and
+     * the schedule of what remains, re-amortised by the product's first reduce option (INSTALLMENT
+     * keeps the maturity, TERM the installment). Only installments not yet due and not yet paid
+     * are re-scheduled: what is due must be repaid first.
+     */
+    async simulatePrepayment(t: TenantTx, loanId: string, body: PrepaymentSimulationBody, ctx: Pick<RequestContext, 'idempotencyKey'>): Promise<PrepaymentQuote> {
+      const res = await once(t, clock, ctx, `POST ${LOANS_BASE}/${loanId}/prepayment/simulate`, body, 'WLND0001', async () => ({ status: 201, body: await quotePrepayment(t, loanId, body) }));
+      return res.body;
+    },
+
+    /**
+     * Registers a prepayment simulated today, once: the amount and penalty are received (CASH), the
+     * principal leaves the loan receivable (SETTLEMENT), the penalty is revenue; the remaining
+     * installments take the simulated schedule and those a shorter term drops are CANCELED.
+     */
+    async registerPrepayment(t: TenantTx, loanId: string, prepaymentId: string, ctx: Pick<RequestContext, 'idempotencyKey'>) {
+      const res = await once(t, clock, ctx, `POST ${LOANS_BASE}/${loanId}/prepayment/${prepaymentId}/register`, {}, 'WLND0001', async () => {
+        if (!UUID.test(prepaymentId)) throw LendingErrors.rule('ELND0500', 'path.prepaymentId', 'must be a UUID');
+        const loan = await loadLoan(t, loanId, true);
+        const q = await repo.findQuote(t.db, t.orgId, loanId, prepaymentId);
+        if (!q || q.kind !== 'PREPAYMENT') throw LendingErrors.notFound('Prepayment simulation');
+        const stored = q.answer as { answer: PrepaymentQuote; lines: StoredInstallment[]; outstanding: string; penalty: string; amount: string };
+        const a = stored.answer;
+        const body = { prepayment_id: prepaymentId, loan_id: loanId, amount_paid: a.amount_paid, penalty_amount: a.penalty_amount, reduce_option: a.reduce_option, settlement_date: a.settlement_date };
+        if (q.status === 'REGISTERED') return { status: 202, body };
+        if (loan.status !== 'ACTIVE') throw LendingErrors.rule('ELND0400', 'path.loanId', `loan ${loanId} is ${loan.status}`);
+        const today = await t.dates.today(loan.program_id);
+        if (a.settlement_date !== today) throw LendingErrors.rule('ELND0510', 'path.prepaymentId', `the simulation was for ${a.settlement_date}; today is ${today}`);
+        const cur = currencyOfLoan(loan);
+        const installments = (await repo.installmentsOf(t.db, t.orgId, [loanId], true)).filter((i) => i.status !== 'CANCELED' && openTotal(i) > 0n);
+        const outstanding = installments.reduce((s, i) => s + open(i, 'principal'), 0n);
+        if (outstanding !== BigInt(stored.outstanding) || installments.some((i) => paidTotal(i) > 0n) || installments[0]?.number !== stored.lines[0]?.number) {
+          throw LendingErrors.rule('ELND0509', 'path.prepaymentId', 'the outstanding balance changed after the simulation');
+        }
+        for (const [k, i] of installments.entries()) {
+          const line = stored.lines[k];
+          if (!line) {
+            await repo.updateInstallment(t.db, t.orgId, loanId, i.number, { status: 'CANCELED' });
+            continue;
+          }
+          await repo.updateInstallment(t.db, t.orgId, loanId, i.number, {
+            due_date: line.due_date,
+            real_due_date: line.real_due_date,
+            number_of_days: line.number_of_days,
+            principal_minor: BigInt(line.principal),
+            interest_minor: BigInt(line.interest),
+            fee_minor: BigInt(line.fee),
+            tax_minor: BigInt(line.tax),
+            charge_minor: BigInt(line.charge),
+            closing_balance_minor: BigInt(line.closing_balance),
+          });
+        }
+        const amount = BigInt(stored.amount);
+        const penalty = BigInt(stored.penalty);
+        const postings: EntryInput['postings'] = [
+          { target: { kind: 'internal', code: 'CASH' }, bucket: 'GL', currency: cur.code, amount: -(amount + penalty), processingCode: 'PPMT' },
+          { target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount, processingCode: 'PPMT' },
+        ];
+        if (penalty > 0n) postings.push({ target: { kind: 'internal', code: 'REVENUE' }, bucket: 'GL', currency: cur.code, amount: penalty, processingCode: 'PNLT' });
+        const posted = await journal.post(t, { kind: 'LOAN_PREPAYMENT', postings });
+        await repo.insertRepayment(t.db, {
+          org_id: t.orgId,
+          loan_id: loanId,
+          repayment_id: `PP_${prepaymentId}`,
+          repayment_date: today,
+          amount_minor: amount + penalty,
+          overpayment_minor: 0n,
+          external_id: null,
+          source: 'PREPAYMENT',
+          allocation: JSON.stringify([{ principal: amount.toString(), penalty: penalty.toString() }]),
+          entry_id: posted.entryId,
+          created_at: clock.now(),
+        });
+        await repo.setQuoteStatus(t.db, t.orgId, prepaymentId, 'REGISTERED', clock.now());
+        return { status: 202, body };
+      });
+      return res.body;
+    },
+
+    /**
      * The day's lending work for a business day: scheduled disbursements due are paid; auto
      * installments due are collected from the loan's account when it can pay them all; unpaid
      * installments past their due date become PAST_DUE (IN_GRACE_PERIOD within the product's
@@ -672,9 +934,13 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
           const loan = await loadLoan(t, loanId);
           if (!scope.has(String(loan.program_id)) || loan.status !== 'ACTIVE') continue;
           const product = await findLoanProduct(t, loan.product_id);
+          const plans = product?.penalty_plan_codes?.length
+            ? (await findPlansForUse<PenaltyPlanRow>(t.db, 'lending_penalty_plans', t.orgId, product.penalty_plan_codes)).filter((p) => p.status === 'ENABLED' && p.currency_numeric_code === loan.currency_numeric_code)
+            : [];
           for (const i of await repo.installmentsOf(t.db, t.orgId, [loanId])) {
             const status = statusOf(i, date, product?.grace_period_days ?? 0, product?.overdue_threshold_days);
-            if (status !== i.status) await repo.updateInstallment(t.db, t.orgId, loanId, i.number, { status });
+            const penalty = status === 'CANCELED' || status === 'PAID' ? 0n : await chargePenalties(t, i, plans, date);
+            if (status !== i.status || penalty > 0n) await repo.updateInstallment(t.db, t.orgId, loanId, i.number, { status, ...(penalty > 0n ? { penalty_minor: i.penalty_minor + penalty } : {}) });
           }
         }
       });

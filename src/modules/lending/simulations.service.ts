@@ -16,6 +16,7 @@ import { LendingErrors } from './lending.errors.js';
 import { once } from './lending.http.js';
 import { currencyOf, fromMinor, toMinor } from './lending.money.js';
 import { findPlansForUse } from './lending.plans.repo.js';
+import { reschedulePrepayment } from './lending.prepayment.js';
 import { buildSchedule, type ChargeDefinition, type Schedule, type ScheduleProduct } from './lending.schedule.js';
 import { findLoanProduct } from './loan-products.service.js';
 import type { LoanProduct } from './loan-products.schemas.js';
@@ -383,6 +384,50 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
         return { status: 201, body: answer };
       });
       return res.body;
+    },
+
+    /**
+     * The schedule of what remains after a prepayment (the engine's reschedulePrepayment), on the
+     * loan's product and program calendar; numbered from `firstNumber`.
+     */
+    async reschedule(
+      t: TenantTx,
+      a: {
+        product: LoanProduct;
+        programId: bigint;
+        cur: Currency;
+        rate: { value: number; unit: string };
+        outstanding: bigint;
+        amountPaid: bigint;
+        periodStart: string;
+        nextDueDate: string;
+        remaining: number;
+        currentInstallment: bigint;
+        reduce: 'INSTALLMENT' | 'TERM';
+        dueDay: number;
+        firstNumber: number;
+      },
+    ): Promise<StoredInstallment[]> {
+      const money = (v: bigint) => Money.ofMinor(v, a.cur).toDecimalString();
+      let result;
+      try {
+        result = reschedulePrepayment({
+          product: scheduleProduct(a.product, [], a.cur),
+          interest_rate: { value: String(a.rate.value), unit: a.rate.unit.toUpperCase() as 'YEAR' },
+          outstanding_principal: money(a.outstanding),
+          amount_paid: money(a.amountPaid),
+          period_start: a.periodStart,
+          next_due_date: a.nextDueDate,
+          remaining_installments: a.remaining,
+          current_installment: money(a.currentInstallment),
+          reduce: a.reduce,
+          due_day_of_month: a.dueDay,
+        });
+      } catch (err) {
+        asRequestError(err);
+      }
+      const real = await realDueDates(t, a.programId, result.schedule.installments.map((i) => i.due_date));
+      return stored(result.schedule, real, false).installments.map((i, k) => ({ ...i, number: a.firstNumber + k }));
     },
 
     async get(t: TenantTx, simulationId: string): Promise<SimulationAnswer> {

@@ -102,6 +102,15 @@ export const lendingSeed: IsolationSeed = {
     const settling = (await s.call('POST', `${L}/loans`, { loan_simulation_id: efsSimulation, account_id: Number(account) }, 202)).loan_id as string;
     await s.call('POST', `${L}/loans/${settling}/disburse`, disburseBody(account), 202);
     const efs = (await s.call('POST', `${L}/loans/${settling}/early-settlement/simulate`, {}, 201)).id as string;
+    // Prepayment: a loan starting today (nothing due yet) on a product with prepayment.
+    const today = (await s.call('GET', '/lastro/v1/clock', undefined, 200)).business_date as string;
+    const ppProduct = String(
+      (await s.call('POST', `${L}/loan-products`, productBody(Number(debit.id), { days_in_year_method: 'ACTUAL_ACTUAL', prepayment: { penalty: { type: 'PERCENTAGE', value: 0.01 }, reduce_option: ['INSTALLMENT'] } }))).product_id,
+    );
+    const ppSimulation = (await s.call('POST', `${L}/simulations`, simulationBody(ppProduct, { start_date: today, disbursement: [{ due_date: today }] }))).loan_simulation_id as string;
+    const prepaying = (await s.call('POST', `${L}/loans`, { loan_simulation_id: ppSimulation, account_id: Number(account) }, 202)).loan_id as string;
+    await s.call('POST', `${L}/loans/${prepaying}/disburse`, { ...disburseBody(account), disbursement_date: today }, 202);
+    const prepayment = (await s.call('POST', `${L}/loans/${prepaying}/prepayment/simulate`, { amount_paid: 100, waive_penalty: false }, 201)).prepayment_id as string;
     const spare = await simulate('spare');
     const spare2 = await simulate('spare2');
     return {
@@ -123,6 +132,8 @@ export const lendingSeed: IsolationSeed = {
         [`${L}/loans/{loanId}/repayment`]: [{ loanId: active }],
         [`${L}/loans/{loanId}/early-settlement/simulate`]: [{ loanId: settling }],
         [`${L}/loans/{loanId}/early-settlement/{efsId}/register`]: [{ loanId: settling, efsId: efs }],
+        [`${L}/loans/{loanId}/prepayment/simulate`]: [{ loanId: prepaying }],
+        [`${L}/loans/{loanId}/prepayment/{prepaymentId}/register`]: [{ loanId: prepaying, prepaymentId: prepayment }],
       },
       values: {
         loanProduct: productId,
@@ -166,6 +177,7 @@ export const lendingSeed: IsolationSeed = {
         `${L}/loans/${booked}?expand=true`,
         `${L}/loans/${active}?expand=true`,
         `${L}/loans/${settling}?expand=true`,
+        `${L}/loans/${prepaying}?expand=true`,
         `${L}/loans?limit=50`,
       ],
     };
