@@ -14,7 +14,6 @@
 // Internal accounts: opened once per org and currency with a fixed shard count and never changed
 // or closed, so they are kept for the life of the process, and only once their opening committed.
 import { afterCommit, type Tx } from '../../platform/db/database.js';
-import type { ProcessingCodeRule } from './processing-codes.service.js';
 
 /** How long another process may use a rule after it changed (see above). */
 export const RULE_TTL_MS = 5_000;
@@ -63,7 +62,13 @@ class PerOrg<T> {
   }
 }
 
-const codeRules = new PerOrg<ProcessingCodeRule>(RULE_TTL_MS);
+/** What the cache needs of a processing code rule (processing-codes.service.ts builds the whole). */
+interface CachedRule {
+  code: string;
+  status: string;
+}
+
+const codeRules = new PerOrg<CachedRule>(RULE_TTL_MS);
 /** Transactions that changed rules: what they read is not kept (it may roll back). */
 const changing = new WeakSet<Tx>();
 
@@ -79,13 +84,13 @@ export function codeRulesChanged(tx: Tx, orgId: string): Tx {
 }
 
 /** The org's kept rule of `code`, if any. */
-export const keptCodeRule = (orgId: string, code: string): ProcessingCodeRule | undefined => codeRules.get(orgId, code);
+export const keptCodeRule = <R extends CachedRule>(orgId: string, code: string): R | undefined => codeRules.get(orgId, code) as R | undefined;
 
 /** What a later keepCodeRule compares against: take it before reading the rule. */
 export const codeRulesGeneration = (orgId: string): number => codeRules.generation(orgId);
 
 /** Keeps a usable rule read in `tx`, unless the org's rules changed since `generation` or in `tx` itself. */
-export function keepCodeRule(tx: Tx, orgId: string, rule: ProcessingCodeRule, generation: number): void {
+export function keepCodeRule(tx: Tx, orgId: string, rule: CachedRule, generation: number): void {
   if (rule.status !== 'SUCCESS' || changing.has(tx)) return;
   codeRules.set(orgId, rule.code, rule, generation);
 }

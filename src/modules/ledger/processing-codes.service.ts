@@ -53,7 +53,7 @@ const MAIN_KEYS = ['PRINCIPAL', 'CONTRACT', 'INSTALLMENT'];
 /** The code's balance impact, kind, reversal codes, status and transaction type, or undefined when the org has no such code. */
 export async function processingCodeRule(t: TenantTx, code: string): Promise<ProcessingCodeRule | undefined> {
   // Read on every money movement and changed only by configuration: kept per org (ledger.cache.ts).
-  const kept = keptCodeRule(t.orgId, code);
+  const kept = keptCodeRule<ProcessingCodeRule>(t.orgId, code);
   if (kept) return kept;
   const generation = codeRulesGeneration(t.orgId);
   const rule = await readCodeRule(t, code);
