@@ -8,6 +8,7 @@ import { addTenant, setupTenant, NO_RATE_LIMITS } from '../helpers/fixture.js';
 import { bodies, waitFor } from './programs-fixtures.js';
 import { createAccount, createProgram, type TestAccount } from '../helpers/accounts.js';
 import type { Tenant } from '../helpers/fixture.js';
+import { bnplProduct, bnplSimulation, personalProduct } from '../helpers/lending.js';
 
 let app: TestApp;
 let h: Record<string, string>;
@@ -24,23 +25,6 @@ async function ok(res: { statusCode: number; body: string; json: () => any }, st
   expect(res.statusCode, res.body).toBe(status);
   return res.json();
 }
-
-/** The seed's personal loan product: monthly, reducing balance, one 3-month stage. */
-export const personalProduct = (programId: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-  program_id: programId,
-  product_name: 'Personal loan 12%',
-  product_type: 'PERSONAL',
-  collateral: 'NONE',
-  currency: 986,
-  days_in_year_method: 'ACTUAL_ACTUAL',
-  disbursement: { type: 'SINGLE' },
-  interest_type: 'SIMPLE',
-  loan_type: 'FIXED_RATE',
-  repayment_calculation_method: 'EI_REDUCING_BALANCE',
-  repayment_frequency: { method: 'MONTHLY' },
-  stages: [{ repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' }, period: { value: 3, unit: 'MONTH' } }],
-  ...extra,
-});
 
 /** The seed's simulation request, on `productId`. */
 const seedSimulation = (productId: string, extra: Record<string, unknown> = {}) => ({
@@ -515,26 +499,8 @@ describe('early final settlement', () => {
 
 describe('BNPL', () => {
   it('a down payment is installment 0, due on the disbursement date; the merchant is paid the whole purchase', async () => {
-    await ok(
-      await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, {
-        product_id: 'BNPL_4X',
-        product_type: 'BNPL',
-        repayment_calculation_method: 'FLAT_BASIS',
-        repayment_frequency: { method: 'BIWEEKLY' },
-        stages: [{ repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' } }],
-        interest_free_periods: 3,
-        down_payment: { percentage: 0.25 },
-      })),
-    );
-    const sim = await ok(
-      await call('POST', '/lending/v1/simulations', {
-        product_id: 'BNPL_4X',
-        loan_amount: 400,
-        start_date: '2022-06-24',
-        stages: [{ interest_rate: { value: 0.1, unit: 'YEAR' }, period: { value: 6, unit: 'WEEK' } }],
-        disbursement: [{ due_date: '2022-06-24' }],
-      }),
-    );
+    await ok(await call('POST', '/lending/v1/loan-products', bnplProduct(debitProgram, 'BNPL_4X')));
+    const sim = await ok(await call('POST', '/lending/v1/simulations', bnplSimulation('BNPL_4X')));
     expect(sim.down_payment).toEqual({ amount: 100, due_date: '2022-06-24' });
     expect(sim.repayment_schedule.map((i: any) => [i.due_date, i.payment_amount, i.interest_amount])).toEqual([
       ['2022-07-08', 100, 0],
@@ -563,26 +529,8 @@ describe('BNPL', () => {
 
 describe('BNPL return', () => {
   it('canceling a disbursed BNPL loan returns the purchase: the merchant pays it back, the customer gets what was paid; the ledger verifies', async () => {
-    await ok(
-      await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, {
-        product_id: 'BNPL_RETURN',
-        product_type: 'BNPL',
-        repayment_calculation_method: 'FLAT_BASIS',
-        repayment_frequency: { method: 'BIWEEKLY' },
-        stages: [{ repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' } }],
-        interest_free_periods: 3,
-        down_payment: { percentage: 0.25 },
-      })),
-    );
-    const sim = await ok(
-      await call('POST', '/lending/v1/simulations', {
-        product_id: 'BNPL_RETURN',
-        loan_amount: 400,
-        start_date: '2022-06-24',
-        stages: [{ interest_rate: { value: 0.1, unit: 'YEAR' }, period: { value: 6, unit: 'WEEK' } }],
-        disbursement: [{ due_date: '2022-06-24' }],
-      }),
-    );
+    await ok(await call('POST', '/lending/v1/loan-products', bnplProduct(debitProgram, 'BNPL_RETURN')));
+    const sim = await ok(await call('POST', '/lending/v1/simulations', bnplSimulation('BNPL_RETURN')));
     const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
     await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 400, disbursement_account: { type: 'INTERNAL', account_id: merchant.accountId } }), 202);
     await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'down-ret', repayment_date: '2022-06-24', repayment_amount: 100 }), 202);

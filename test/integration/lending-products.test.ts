@@ -6,6 +6,7 @@ import type { TestApp } from '../helpers/app.js';
 import { expectError } from '../helpers/errors.js';
 import { addTenant, setupTenant, NO_RATE_LIMITS } from '../helpers/fixture.js';
 import { bodies } from './programs-fixtures.js';
+import { personalProduct } from '../helpers/lending.js';
 
 let app: TestApp;
 let h: Record<string, string>;
@@ -13,23 +14,6 @@ let programId: number;
 
 const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers = h) =>
   app.http.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
-
-/** The seed's personal loan product: monthly, reducing balance, one 3-month stage. */
-export const personalProduct = (programId: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-  program_id: programId,
-  product_name: 'Personal loan 12%',
-  product_type: 'PERSONAL',
-  collateral: 'NONE',
-  currency: 986,
-  days_in_year_method: 'ACTUAL_ACTUAL',
-  disbursement: { type: 'SINGLE' },
-  interest_type: 'SIMPLE',
-  loan_type: 'FIXED_RATE',
-  repayment_calculation_method: 'EI_REDUCING_BALANCE',
-  repayment_frequency: { method: 'MONTHLY' },
-  stages: [{ repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' }, period: { value: 3, unit: 'MONTH' } }],
-  ...extra,
-});
 
 const chargePlan = (code: string, extra: Record<string, unknown> = {}) => ({
   code,
