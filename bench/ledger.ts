@@ -237,7 +237,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
         results[name].push(r);
         say(
           `  round ${i}/${rounds} ${name}: ${r.req_per_s} transfers/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ` +
-            `${r.server_cpu_us_per_req ?? '–'} µs lastro CPU + ${r.db_cpu_us_per_req ?? '–'} µs PostgreSQL CPU per transfer`,
+            `${r.server_cpu_us_per_req ?? '–'} µs lastro CPU (${r.server_sys_cpu_us_per_req ?? '–'} in the kernel) + ${r.db_cpu_us_per_req ?? '–'} µs PostgreSQL CPU per transfer`,
         );
       }
       const p = await pgbenchRun(benchDb.url, clients, duration);

@@ -264,11 +264,17 @@ const USER_HZ = 100;
 
 /** CPU seconds (user + system, all threads) a process has used. Null off Linux. */
 export function cpuSeconds(pid: number): number | null {
+  const t = cpuTimes(pid);
+  return t && t.user + t.sys;
+}
+
+/** User and system CPU seconds (all threads) a process has used. Null off Linux. */
+export function cpuTimes(pid: number): { user: number; sys: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may hold spaces: count fields after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+    return { user: Number(fields[11]) / USER_HZ, sys: Number(fields[12]) / USER_HZ };
   } catch {
     return null;
   }
@@ -305,6 +311,8 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   server_cpu_us_per_req?: number | null;
+  /** The part of server_cpu_us_per_req spent in the kernel (sockets, mostly). */
+  server_sys_cpu_us_per_req?: number | null;
   db_cpu_us_per_req?: number | null;
 }
 
@@ -334,7 +342,7 @@ function cpuDelta(before: Map<number, number>): number {
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let samples = new Float64Array(1 << 20);
   let n = 0;
-  const cpuBefore = opts.serverPid === undefined ? null : cpuSeconds(opts.serverPid);
+  const cpuBefore = opts.serverPid === undefined ? null : cpuTimes(opts.serverPid);
   const dbBefore = opts.dbPids ? cpuOf(await opts.dbPids()) : undefined;
   const result = await new Promise<autocannon.Result>((res, rej) => {
     const instance = autocannon(
@@ -371,7 +379,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       samples[n++] = ms;
     });
   });
-  const cpuAfter = opts.serverPid === undefined ? null : cpuSeconds(opts.serverPid);
+  const cpuAfter = opts.serverPid === undefined ? null : cpuTimes(opts.serverPid);
   const dbCpu = dbBefore ? cpuDelta(dbBefore) : undefined;
   const sorted = samples.subarray(0, n).sort();
   const pct = (p: number): number => (n ? round(sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)]!, 2) : 0);
@@ -391,7 +399,11 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
           server_cpu_us_per_req:
             cpuBefore === null || cpuAfter === null || !result.requests.total
               ? null
-              : round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total, 1),
+              : round(((cpuAfter.user + cpuAfter.sys - cpuBefore.user - cpuBefore.sys) * 1e6) / result.requests.total, 1),
+          server_sys_cpu_us_per_req:
+            cpuBefore === null || cpuAfter === null || !result.requests.total
+              ? null
+              : round(((cpuAfter.sys - cpuBefore.sys) * 1e6) / result.requests.total, 1),
         }),
     ...(dbCpu === undefined ? {} : { db_cpu_us_per_req: result.requests.total ? round((dbCpu * 1e6) / result.requests.total, 1) : null }),
   };
@@ -693,7 +705,10 @@ export async function startBenchLastro(opts: {
   const base = `http://127.0.0.1:${port}`;
   const adminToken = `bench-${randomBytes(16).toString('hex')}`;
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const server = spawnNode('lastro', ['bin/lastro.mjs', 'start'], {
+  // LASTRO_BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
+  const profileDir = process.env.LASTRO_BENCH_PROFILE;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const server = spawnNode('lastro', [...nodeArgs, 'bin/lastro.mjs', 'start'], {
     ...inherited,
     ...(opts.db ? { DATABASE_URL: opts.db.url } : {}),
     PORT: String(port),

@@ -11,7 +11,7 @@ import { systemClock } from '../../src/platform/clock.js';
 import { openDatabase, type Database, type Tx } from '../../src/platform/db/database.js';
 import { randomIds } from '../../src/platform/ids.js';
 import { defineEvent, recordEvent } from '../../src/platform/outbox.js';
-import { createTenantRunner, type TenantRunner } from '../../src/platform/tenant.js';
+import { createTenantRunner, NestedTenantTxError, type TenantRunner } from '../../src/platform/tenant.js';
 import { engine, freshDatabase, type TestDatabase } from '../helpers/db.js';
 
 declare module '../../src/platform/db/tables.js' {
@@ -237,6 +237,29 @@ describe('a failure mid-transaction writes nothing', () => {
       return [x.rows[0]!.n, Number(y[0]!.numInsertedOrUpdatedRows), z.rows[0]!.org];
     });
     expect(got).toEqual([3, 1, B]);
+  });
+});
+
+describe('a tenant transaction opened inside another (the guard tests run with)', () => {
+  it('is refused, and the outer one rolls back with what it wrote', async () => {
+    const before = await stored();
+    const nested = tenant(scope(A), async (t) => {
+      await t.db.insertInto('wire_probe').values({ org_id: A, n: 900 }).execute();
+      // A procedure that opens its own transaction instead of taking `t` would commit apart from it.
+      return tenant(scope(A), async (inner) => inner.db.insertInto('wire_probe').values({ org_id: A, n: 901 }).execute());
+    });
+    await expect(nested).rejects.toBeInstanceOf(NestedTenantTxError);
+    expect(await stored()).toEqual(before);
+  });
+
+  it('sees through timers and awaits: a nested call after a setTimeout is refused too', async () => {
+    const nested = tenant(scope(B), async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      return tenant(scope(B), async () => 1);
+    });
+    await expect(nested).rejects.toBeInstanceOf(NestedTenantTxError);
+    // Side by side (not nested) is fine.
+    expect(await Promise.all([tenant(scope(A), async () => 1), tenant(scope(B), async () => 2)])).toEqual([1, 2]);
   });
 });
 
