@@ -121,10 +121,12 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
   // After validation, a number still kept as text sits where no schema read it (a free-form
   // object, a route without a body schema): the handler would get an object, or round it. 400.
   // A route validating for itself (attachValidation) sees its own error first.
-  app.addHook('preHandler', async (request) => {
-    if (!withInexactNumbers.has(request) || request.validationError) return;
+  // The hooks that run on every request take Fastify's callback, not a promise: an async hook
+  // costs each request a promise and a microtask turn more.
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (!withInexactNumbers.has(request) || request.validationError) return done();
     const issues = inexactNumberIssues(request.body);
-    if (issues.length) throw PlatformErrors.validation(issues);
+    done(issues.length ? PlatformErrors.validation(issues) : undefined);
   });
 
   // A second router holding every route, to tell 405 (path exists, other method) from 404. It is
@@ -151,10 +153,15 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
     }
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-cid', request.id);
     // Before authentication: a URL too long, or a parameter holding text no query may carry.
-    checkUrl(request);
+    try {
+      checkUrl(request);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
   });
 
   // While draining, answers to in-flight requests close their keep-alive connection, so the
@@ -163,11 +170,12 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     if (!QUIET_ROUTES.has(route)) {
@@ -176,6 +184,7 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
         'request completed',
       );
     }
+    done();
   });
 
   app.setErrorHandler((err, request, reply) => {
