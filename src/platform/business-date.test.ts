@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays, businessDateAt, closingMs, dayRule, daysBetween, isIsoDate } from './business-date.js';
+import { addDays, businessDateAt, closingMs, createBusinessDates, dayRule, daysBetween, isIsoDate, UnknownDayScopeError, type DayDirectory } from './business-date.js';
+import type { Tx } from './db/database.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const at = (s: string) => new Date(s);
@@ -117,5 +118,53 @@ describe('closing instants and business dates', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('createBusinessDates: zones and closing times kept briefly per process', () => {
+  const tx = {} as Tx; // never queried: `asOf` dates read no closed day
+  const at = new Date('2026-03-10T23:30:00Z');
+  function directory(zone: { org: string; program: string | null }) {
+    const calls = { org: 0, program: 0 };
+    const dir: DayDirectory = {
+      org: async (_tx, orgId) => (calls.org++, { orgId, timezone: zone.org, cycleClosing: null, sandbox: true, active: true, createdAt: at }),
+      program: async (_tx, orgId, programId) => (calls.program++, zone.program === null ? undefined : { orgId, programId, timezone: zone.program, cycleClosing: null }),
+      programs: async () => [],
+      allOrgs: async () => [],
+      allPrograms: async () => [],
+    };
+    return { dir, calls };
+  }
+  const dateOf = (src: ReturnType<typeof createBusinessDates>, programId?: bigint) => src.forTenant(tx, 'org-1', { asOf: at }).today(programId);
+
+  it('reads an org and a program once for many transactions, and again after forget', async () => {
+    const zone = { org: 'UTC', program: 'Asia/Tokyo' };
+    const { dir, calls } = directory(zone);
+    const src = createBusinessDates({ clock: { now: () => at }, directory: dir, factsCacheMs: 60_000 });
+    expect(await dateOf(src)).toBe('2026-03-10');
+    expect(await dateOf(src, 7n)).toBe('2026-03-11'); // 08:30 in Tokyo
+    expect(await dateOf(src, 7n)).toBe('2026-03-11');
+    expect(calls).toEqual({ org: 1, program: 1 });
+    // The program moved to New York: this process's own change is seen at once.
+    zone.program = 'America/New_York';
+    src.forget('org-1');
+    expect(await dateOf(src, 7n)).toBe('2026-03-10');
+    expect(calls).toEqual({ org: 2, program: 2 });
+  });
+
+  it('keeps nothing with a zero cache time, and never keeps a program that was not there', async () => {
+    const zone: { org: string; program: string | null } = { org: 'UTC', program: null };
+    const { dir, calls } = directory(zone);
+    const src = createBusinessDates({ clock: { now: () => at }, directory: dir, factsCacheMs: 60_000 });
+    await expect(dateOf(src, 9n)).rejects.toBeInstanceOf(UnknownDayScopeError);
+    zone.program = 'UTC'; // created since
+    expect(await dateOf(src, 9n)).toBe('2026-03-10');
+    expect(calls.program).toBe(2);
+
+    const uncached = directory({ org: 'UTC', program: 'UTC' });
+    const none = createBusinessDates({ clock: { now: () => at }, directory: uncached.dir, factsCacheMs: 0 });
+    await dateOf(none, 1n);
+    await dateOf(none, 1n);
+    expect(uncached.calls).toEqual({ org: 2, program: 2 });
   });
 });

@@ -145,25 +145,60 @@ export class UnknownDayScopeError extends Error {
   }
 }
 
+/** How long a process keeps an org's or program's zone and closing time (see createBusinessDates). */
+export const DAY_FACTS_CACHE_MS = 2000;
+
 /**
  * Business dates for tenant transactions. The date is the scope's rule applied to the wall clock,
  * but never a day that is already closed: after a sandbox test clock has closed days ahead of the
  * wall clock, the business date is the day after the last closed one until the wall clock catches
  * up. Inside a day handler (`asOf`, the instant the day closed) it is the rule at that instant
  * alone, so a replayed day sees the same dates. Read once per transaction and kept.
+ *
+ * An org's and a program's zone and closing time change rarely and are read by most money
+ * movements, so a process keeps them for DAY_FACTS_CACHE_MS (as it keeps a token subject's
+ * state): a change made through this process is seen at once (`forget`, called by the orgs and
+ * programs modules after commit), one made through another process within that time. The last
+ * closed day is read every time: it moves when a day closes, and a date must never fall in a
+ * closed day.
  */
-export function createBusinessDates(deps: { clock: Clock; directory: DayDirectory }): BusinessDateSource {
+export function createBusinessDates(deps: { clock: Clock; directory: DayDirectory; factsCacheMs?: number }): BusinessDateSource {
+  const ttl = deps.factsCacheMs ?? DAY_FACTS_CACHE_MS;
+  const orgs = new Map<string, { facts: OrgDayFacts; at: number }>();
+  const programs = new Map<string, { facts: ProgramDayFacts; at: number }>();
+  const fresh = (at: number): boolean => performance.now() - at < ttl;
+  const orgFactsOf = async (tx: Tx, orgId: string): Promise<OrgDayFacts | undefined> => {
+    const hit = orgs.get(orgId);
+    if (hit && fresh(hit.at)) return hit.facts;
+    const facts = await deps.directory.org(tx, orgId);
+    if (facts && ttl > 0) {
+      if (orgs.size > 10_000) orgs.clear();
+      orgs.set(orgId, { facts, at: performance.now() });
+    }
+    return facts;
+  };
+  const programFactsOf = async (tx: Tx, orgId: string, programId: bigint): Promise<ProgramDayFacts | undefined> => {
+    const key = `${orgId}|${programId}`;
+    const hit = programs.get(key);
+    if (hit && fresh(hit.at)) return hit.facts;
+    const facts = await deps.directory.program(tx, orgId, programId);
+    if (facts && ttl > 0) {
+      if (programs.size > 100_000) programs.clear();
+      programs.set(key, { facts, at: performance.now() });
+    }
+    return facts;
+  };
   return {
     forTenant(tx, orgId, opts): TenantDates {
       const known = new Map<string, Promise<string>>();
       // The org's facts are read once per transaction, for its date and each program's.
       let orgFacts: Promise<OrgDayFacts | undefined> | undefined;
       const compute = async (programId: bigint | undefined): Promise<string> => {
-        const org = await (orgFacts ??= deps.directory.org(tx, orgId));
+        const org = await (orgFacts ??= orgFactsOf(tx, orgId));
         if (!org) throw new UnknownDayScopeError(orgId);
         let rule = orgRule(org);
         if (programId !== undefined) {
-          const program = await deps.directory.program(tx, orgId, programId);
+          const program = await programFactsOf(tx, orgId, programId);
           if (!program) throw new UnknownDayScopeError(orgId, programId);
           rule = programRule(org, program);
         }
@@ -181,6 +216,10 @@ export function createBusinessDates(deps: { clock: Clock; directory: DayDirector
           return date;
         },
       };
+    },
+    forget(orgId) {
+      orgs.delete(orgId);
+      for (const key of programs.keys()) if (key.startsWith(`${orgId}|`)) programs.delete(key);
     },
   };
 }

@@ -16,6 +16,8 @@ export interface TenantDates {
 export interface BusinessDateSource {
   /** `asOf`: the dates at that instant instead of now (a day handler sees the instant its day closed). */
   forTenant(tx: Tx, orgId: string, opts?: { asOf?: Date }): TenantDates;
+  /** Forgets what the process keeps of the org's and its programs' zones and closing times (after a change commits). */
+  forget(orgId: string): void;
 }
 
 export interface TenantTx {

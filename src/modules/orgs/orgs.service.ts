@@ -78,7 +78,7 @@ const unknownCalendar = (err: unknown): never => {
 
 export type OrgsService = ReturnType<typeof createOrgsService>;
 
-export function createOrgsService(deps: Pick<Platform, 'db' | 'clock' | 'ids' | 'auth' | 'tenant' | 'orgSetups'>) {
+export function createOrgsService(deps: Pick<Platform, 'db' | 'clock' | 'ids' | 'auth' | 'tenant' | 'orgSetups' | 'dates'>) {
   const { db, clock, ids, auth } = deps;
 
   async function recordOrgEvent(t: Pick<TenantTx, 'db' | 'cid'>, kind: 'orgCreated' | 'orgUpdated', row: repo.OrgRow, changed?: string[]) {
@@ -90,6 +90,8 @@ export function createOrgsService(deps: Pick<Platform, 'db' | 'clock' | 'ids' | 
   }
 
   async function applyOrgChanges(t: TenantTx, body: OperatorPatchOrgBody): Promise<repo.OrgRow> {
+    // Its zone or cycle closing may change: business dates read them again after commit.
+    afterCommit(t.db, () => deps.dates.forget(t.orgId));
     const before = await repo.findOrg(t.db, t.orgId);
     if (!before) throw OrgErrors.orgNotFound();
     // Rules across fields hold for the org as it will be, not only for the patch.

@@ -4,7 +4,7 @@
 // synchronous one refuses.
 import { Type } from 'typebox';
 import type { RequestContext } from '../../platform/context.js';
-import { violates } from '../../platform/db/database.js';
+import { afterCommit, violates } from '../../platform/db/database.js';
 import { savepoint } from '../../platform/db/savepoint.js';
 import { AppError, isTransient } from '../../platform/errors.js';
 import { maybeIdempotent } from '../../platform/idempotency.js';
@@ -140,7 +140,7 @@ export const programCalendars: Pick<CalendarOwners, 'programCalendar' | 'usedByP
 
 export type ProgramsService = ReturnType<typeof createProgramsService>;
 
-export function createProgramsService(deps: Pick<Platform, 'clock' | 'ids' | 'jobs' | 'tenant'>) {
+export function createProgramsService(deps: Pick<Platform, 'clock' | 'ids' | 'jobs' | 'tenant' | 'dates'>) {
   const { clock } = deps;
   const events = { clock, ids: deps.ids };
 
@@ -501,6 +501,8 @@ export function createProgramsService(deps: Pick<Platform, 'clock' | 'ids' | 'jo
       if (added.length || toggled.length) changed.push('due_dates');
     }
     if (!changed.length) return;
+    // Its zone or cycle closing may change: business dates read them again after commit.
+    if (changes.timezone !== undefined || changes.cycle_closing !== undefined) afterCommit(t.db, () => deps.dates.forget(orgId));
     const after = await repo.updateProgram(t.db, orgId, before.program_id, { ...changes, updated_at: clock.now() });
     await recordEvent(t.db, events, ProgramEvents.programUpdated, {
       orgId,
