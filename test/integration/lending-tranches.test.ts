@@ -234,8 +234,8 @@ describe('a loan in tranches, from booking to SETTLED', () => {
     await verify();
   });
 
-  it('a later tranche named by the client waits for its date in the account given; early settlement cancels one not paid out', async () => {
-    const { start, loanId } = await bookWeekly();
+  it('a later tranche named by the client waits for its date in the account given; auto-collection; early settlement cancels one not paid out', async () => {
+    const { start, loanId } = await bookWeekly({ auto_collection: true });
     let loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
     const second = loan.disbursement_schedule[1].disbursement_id as string;
     await ok(await disburseNow(loanId, start, 1000), 202);
@@ -246,6 +246,9 @@ describe('a loan in tranches, from booking to SETTLED', () => {
     loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
     expect(loan.disbursement_schedule.map((d: any) => d.status)).toEqual(['PAID', 'PAID']);
     expect(await balanceOf(merchant.accountId)).toBe(before + 2000);
+    // Installment 1 (day 7) was collected from the loan's account on its due date; 2 is not due yet.
+    expect(loan.repayment_schedule.map((i: any) => i.status)).toEqual(['PAID', 'SCHEDULED', 'SCHEDULED']);
+    expect(loan.outstanding_balance).toMatchObject({ principal: 2669.98, interest: 31.46 });
     await verify();
 
     // Another loan settled before its second tranche: only the first is owed; the second is CANCELED.
