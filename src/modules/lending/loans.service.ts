@@ -270,7 +270,7 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
     const first = openRows[0];
     if (!first) throw LendingErrors.rule('ELND0007', 'path.loanId', `loan ${loanId} has nothing left to repay`);
     // The schedule counts tranches not paid out yet; a re-schedule of one stage cannot keep them apart.
-    const pending = (await repo.disbursementsOf(t.db, t.orgId, loanId)).find((d) => d.status === 'SCHEDULED');
+    const pending = (await repo.disbursementsOf(t.db, t.orgId, loanId)).find((d) => d.tranche > 1 && d.status === 'SCHEDULED');
     if (pending) throw LendingErrors.invalid('path.loanId', `tranche ${pending.tranche} of loan ${loanId} is not disbursed yet (${pending.disbursement_date}); a prepayment waits until every tranche is paid`);
     const stages = (loan.terms as { stages?: { interest_rate: { value: number; unit: string } }[] }).stages ?? [];
     if (stages.length !== 1) throw LendingErrors.invalid('path.loanId', `loan ${loanId} has ${stages.length} stages; a prepayment re-schedules a loan of one stage`);
@@ -728,10 +728,11 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
       const cur = currencyOfLoan(loan);
       const money = (v: bigint) => Money.ofMinor(v, cur);
       const openRows = installments.filter((i) => i.status !== 'CANCELED' && openTotal(i) > 0n);
-      // Tranches not paid out yet are canceled by the settlement: their principal is not owed,
-      // nor their interest. One dated on or before the reference date is paid out first.
+      // Later tranches not paid out yet are canceled by the settlement: their principal is not
+      // owed, nor their interest. One dated on or before the reference date is paid out first.
+      // (The first, or only, disbursement is owed as before: an ON_BOOK loan is active without it.)
       const tranches = await repo.disbursementsOf(t.db, t.orgId, loanId);
-      const pending = tranches.filter((d) => d.status === 'SCHEDULED');
+      const pending = tranches.filter((d) => d.tranche > 1 && d.status === 'SCHEDULED');
       const firstPrincipal = tranches.find((d) => d.tranche === 1)?.principal_minor ?? loan.loan_amount_minor;
       const early = pending.find((d) => d.disbursement_date <= date);
       if (early) throw LendingErrors.invalid('body.reference_date', `tranche ${early.tranche} is disbursed on ${early.disbursement_date}; settle before that date or once it is paid`);
@@ -818,7 +819,7 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
           charge: toMinor('outstanding.charge', String(answer.outstanding.charge), cur),
           penalty: toMinor('outstanding.penalty', String(answer.outstanding.penalty), cur),
         };
-        const pending = (await repo.disbursementsOf(t.db, t.orgId, loanId, true)).filter((d) => d.status === 'SCHEDULED');
+        const pending = (await repo.disbursementsOf(t.db, t.orgId, loanId, true)).filter((d) => d.tranche > 1 && d.status === 'SCHEDULED');
         const openPrincipal = installments.reduce((s, i) => s + open(i, 'principal'), 0n) - pending.reduce((s, d) => s + d.principal_minor, 0n);
         if (openPrincipal !== quoted.principal) throw LendingErrors.rule('ELND0404', 'path.efsId', 'the outstanding balance changed after the simulation');
         const left = { ...quoted };
