@@ -74,6 +74,8 @@ describeContract('Pismo contract: Lending v1 loans', () => {
       stages: [{ repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' } }],
     };
     expect((await app.http.inject({ method: 'POST', url: '/lending/v1/loan-products', headers: h, payload: product })).statusCode).toBe(201);
+    const tranches = { ...product, product_id: 'CONTRACT_TRANCHES', disbursement: { type: 'MULTIPLE' } };
+    expect((await app.http.inject({ method: 'POST', url: '/lending/v1/loan-products', headers: h, payload: tranches })).statusCode).toBe(201);
   });
   afterAll(async () => app?.close());
 
@@ -118,6 +120,37 @@ describeContract('Pismo contract: Lending v1 loans', () => {
     // Undeclared, tabled in docs/compatibility.md: a taken simulation_id.
     await exchange({ method: 'POST', path: '/lending/v1/simulations', body: simulation({ simulation_id: 'TAKEN' }) }, 201);
     expect((await exchange({ method: 'POST', path: '/lending/v1/simulations', body: simulation({ simulation_id: 'TAKEN' }) }, 409)).json().code).toBe('LENDING_ALREADY_EXISTS');
+  });
+
+  it('simulations in tranches (several disbursement items, a MULTIPLE product): create, book, disburse the first; refusals', async () => {
+    // `amount` on a disbursement item is a Lastro extension (docs/compatibility.md): the v1 item has due_date only.
+    const body = simulation({
+      product_id: 'CONTRACT_TRANCHES',
+      loan_amount: 3000,
+      disbursement: [
+        { due_date: '2022-06-24', amount: 1000 },
+        { due_date: '2022-08-09', amount: 2000 },
+      ],
+    });
+    const sim = (await exchange({ method: 'POST', path: '/lending/v1/simulations', body }, 201)).json();
+    expect(sim.disbursement_schedule.map((d: { due_date: string; principal: number }) => [d.due_date, d.principal])).toEqual([
+      ['2022-06-24', 1000],
+      ['2022-08-09', 2000],
+    ]);
+    await exchange({ method: 'GET', path: `/lending/v1/simulations/${sim.loan_simulation_id}` }, 200);
+    const loanId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId } }, 202)).json().loan_id;
+    const loan = (await exchange({ method: 'GET', path: `/lending/v1/loans/${loanId}`, query: { expand: 'true' } }, 200)).json();
+    expect(loan.disbursement_schedule).toHaveLength(2);
+    const paid = await exchange(
+      { method: 'POST', path: `/lending/v1/loans/${loanId}/disburse`, body: { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } } },
+      202,
+    );
+    expect(paid.json()).toMatchObject({ disbursement_status: 'PAID', disbursed_amount: 1000, loan_amount: 3000 });
+    // Several items on a SINGLE product; amounts not summing to loan_amount.
+    const single = simulation({ disbursement: body.disbursement, loan_amount: 3000 });
+    expect((await exchange({ method: 'POST', path: '/lending/v1/simulations', body: single }, 400)).json().code).toBe('ELND0011');
+    const short = simulation({ ...body, loan_amount: 3000.01 });
+    expect((await exchange({ method: 'POST', path: '/lending/v1/simulations', body: short }, 400)).json()).toMatchObject({ code: 'ELND0003' });
   });
 
   it('loans: book, get (plain and expanded), list, cancel, and the documented errors', async () => {

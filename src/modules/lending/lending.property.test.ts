@@ -114,15 +114,20 @@ const serialize = (s: Schedule): string => JSON.stringify(s, (_k, v: unknown) =>
 
 function checkSchedule(req: ScheduleRequest, s: Schedule): void {
   const loan = Money.fromDecimal(req.loan_amount, CUR).minor;
+  // Tranches after the first join the balance of the period they land in (previous due ≤ date < due).
+  const later = (req.tranches ?? []).slice(1).map((t) => ({ date: String(t.date), minor: Money.fromDecimal(t.amount, CUR).minor }));
+  const landing = (from: string, to: string) => later.filter((t) => t.date >= from && t.date < to).reduce((a, t) => a + t.minor, 0n);
+  let periodStart = String(req.start_date);
   let principal = 0n;
   let interest = 0n;
   let accrued = 0n;
   let fees = 0n;
   let paid = 0n;
-  let previousClosing = loan - s.totals.down_payment.minor;
+  let previousClosing = loan - s.totals.down_payment.minor - later.reduce((a, t) => a + t.minor, 0n);
   let previousDue = '';
   for (const i of s.installments) {
-    expect(i.opening_balance.minor).toBe(previousClosing);
+    expect(i.opening_balance.minor).toBe(previousClosing + landing(periodStart, i.due_date));
+    periodStart = i.due_date;
     expect(i.principal.minor >= 0n && i.interest.minor >= 0n && i.fees.minor >= 0n).toBe(true);
     expect(i.closing_balance.minor).toBe(i.opening_balance.minor - i.principal.minor);
     expect(i.closing_balance.minor >= 0n).toBe(true);
@@ -149,7 +154,9 @@ function checkSchedule(req: ScheduleRequest, s: Schedule): void {
   const amortised = s.charges.filter((c) => c.collection_method === 'AMORTISED').reduce((a, c) => a + c.amount.minor, 0n);
   const deducted = s.charges.filter((c) => c.collection_method === 'DEDUCT').reduce((a, c) => a + c.amount.minor, 0n);
   expect(fees).toBe(amortised);
-  expect(s.disbursement.amount.minor).toBe(loan - deducted);
+  expect(s.disbursements.reduce((a, d) => a + d.amount.minor, 0n)).toBe(loan - deducted);
+  expect(s.disbursements.reduce((a, d) => a + d.principal.minor, 0n)).toBe(loan);
+  expect(s.disbursement).toEqual(s.disbursements[0]);
 }
 
 describe('schedule properties over random products, amounts and dates', () => {
@@ -169,6 +176,58 @@ describe('schedule properties over random products, amounts and dates', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('schedule properties over random tranche sets', () => {
+  // A random product (no down payment: a loan with one is disbursed once) paid out in 2–4
+  // tranches: the first on the start date, the others on distinct days before maturity.
+  const tranched = fc.record({
+    req: request.map(({ product: { down_payment: _dp, ...product }, ...rest }) => ({ ...rest, product })),
+    shares: fc.array(fc.integer({ min: 1, max: 1_000 }), { minLength: 2, maxLength: 4 }),
+    days: fc.array(fc.integer({ min: 1, max: 1_000_000 }), { minLength: 3, maxLength: 3 }),
+  });
+
+  it('principal sums to the amount; balances ≥ 0 and the last is 0; each tranche joins its period; deterministic', () => {
+    let scheduled = 0;
+    fc.assert(
+      fc.property(tranched, ({ req: base, shares, days }) => {
+        let plain: Schedule;
+        try {
+          plain = buildSchedule(base);
+        } catch {
+          return;
+        }
+        const start = String(base.start_date);
+        const term = Math.round((Date.parse(`${plain.maturity_date}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000);
+        const offsets = [...new Set(days.slice(0, shares.length - 1).map((d) => 1 + (d % (term - 1 || 1))))].filter((d) => d < term).sort((a, b) => a - b);
+        const loan = Money.fromDecimal(base.loan_amount, CUR).minor;
+        const weights = shares.slice(0, offsets.length + 1);
+        const total = BigInt(weights.reduce((a, w) => a + w, 0));
+        const amounts = weights.map((w) => (loan * BigInt(w)) / total);
+        amounts[0] = amounts[0]! + loan - amounts.reduce((a, x) => a + x, 0n);
+        if (amounts.some((a) => a <= 0n)) return;
+        const req: ScheduleRequest = {
+          ...base,
+          tranches: amounts.map((a, j) => ({ date: j === 0 ? start : shiftIso(start, offsets[j - 1]!), amount: money(a) })),
+        };
+        let s: Schedule;
+        try {
+          s = buildSchedule(req);
+        } catch (err) {
+          // Only documented refusals: deducted charges eating the first tranche.
+          expect((err as { code?: string }).code).toBe('ELND0003');
+          expect((err as { details?: { field: string }[] }).details?.[0]?.field).toBe('charges');
+          return;
+        }
+        if (amounts.length > 1) scheduled++;
+        expect(s.disbursements).toHaveLength(amounts.length);
+        checkSchedule(req, s);
+        expect(serialize(buildSchedule(req))).toBe(serialize(s));
+      }),
+      { numRuns: 400 },
+    );
+    expect(scheduled).toBeGreaterThan(100); // schedules of two tranches or more
   });
 });
 

@@ -538,3 +538,112 @@ describe('limits and bad input', () => {
     expectCode(() => buildSchedule({ ...req(3), stages: [{ interest_rate: { value: 0.1 }, period: { value: -1 } }] }), 'ELND0119');
   });
 });
+
+describe('tranches (multiple disbursements)', () => {
+  // 3 000.00 at 12 % a year (1 % a month, nominal), 3 monthly installments from 2023-01-01 (due
+  // 02-01, 03-01, 04-01): 1 000.00 disbursed on 2023-01-01 and 2 000.00 on 2023-02-15, half-way
+  // through the 28 days of period 2 (14 days out of 28).
+  const base: ScheduleRequest = {
+    product: monthly('EI_REDUCING_BALANCE'),
+    loan_amount: '3000.00',
+    start_date: '2023-01-01',
+    interest_rate: { value: '0.12' },
+    number_of_installments: 3,
+    tranches: [
+      { date: '2023-01-01', amount: '1000.00' },
+      { date: '2023-02-15', amount: '2000.00' },
+    ],
+  };
+
+  it('one tranche is the schedule of a single disbursement, bit for bit', () => {
+    const single: ScheduleRequest = {
+      product: { currency: 'BRL', repayment_calculation_method: 'EI_REDUCING_BALANCE', repayment_frequency: { method: 'MONTHLY' } },
+      loan_amount: 1000.0,
+      start_date: '2022-06-24',
+      stages: [{ interest_rate: { value: 0.12, unit: 'YEAR' }, period: { value: 3, unit: 'MONTH' } }],
+      disbursement_date: '2022-06-30',
+    };
+    const { disbursement_date: _d, ...rest } = single;
+    expect(buildSchedule({ ...rest, tranches: [{ date: '2022-06-30', amount: '1000.00' }] })).toEqual(buildSchedule(single));
+    expect(buildSchedule(single).disbursements).toHaveLength(1);
+  });
+
+  it('EI_REDUCING_BALANCE: the installment is re-amortized from the period the tranche lands in', () => {
+    // 1: PMT(1 %, 3, 1000.00) = 340.02; interest 10.00; principal 330.02; balance 669.98.
+    // 2: opening 669.98 + 2000.00 = 2669.98; PMT(1 %, 2, 2669.98) = 1355.048… → 1355.05;
+    //    interest 1 % × (669.98 + 2000.00 × 14/28) = 16.6998 → 16.70; principal 1338.35; balance 1331.63.
+    // 3: interest 13.3163 → 13.32; principal 1331.63 (the rest); payment 1344.95.
+    const s = buildSchedule(base);
+    expect(rows(s, (i) => dec(i.opening_balance))).toEqual(['1000.00', '2669.98', '1331.63']);
+    expect(rows(s, (i) => dec(i.interest))).toEqual(['10.00', '16.70', '13.32']);
+    expect(rows(s, (i) => dec(i.principal))).toEqual(['330.02', '1338.35', '1331.63']);
+    expect(rows(s, (i) => dec(i.payment_amount))).toEqual(['340.02', '1355.05', '1344.95']);
+    expect(rows(s, (i) => dec(i.closing_balance))).toEqual(['669.98', '1331.63', '0.00']);
+    expect(dec(s.totals.principal)).toBe('3000.00');
+    expect(dec(s.totals.interest)).toBe('40.02');
+    expect(s.disbursements.map((d) => [d.date, dec(d.principal), dec(d.amount)])).toEqual([
+      ['2023-01-01', '1000.00', '1000.00'],
+      ['2023-02-15', '2000.00', '2000.00'],
+    ]);
+    expect(s.disbursement.date).toBe('2023-01-01');
+  });
+
+  it('a tranche on a due date is out for the whole of the next period', () => {
+    // 2 000.00 on 2023-02-01 (installment 1's due date): in period 2 for all its 28 days.
+    // 2: interest 1 % × (669.98 + 2000.00) = 26.6998 → 26.70; principal 1355.05 − 26.70 = 1328.35.
+    const s = buildSchedule({ ...base, tranches: [{ date: '2023-01-01', amount: '1000.00' }, { date: '2023-02-01', amount: '2000.00' }] });
+    expect(rows(s, (i) => dec(i.interest))).toEqual(['10.00', '26.70', '13.42']);
+    expect(rows(s, (i) => dec(i.principal))).toEqual(['330.02', '1328.35', '1341.63']);
+  });
+
+  it('EQUAL_PRINCIPAL: the principal per installment is recomputed on the larger balance', () => {
+    // 1: 1000.00 / 3 = 333.33; interest 10.00. 2: (666.67 + 2000.00) / 2 = 1333.335 → 1333.34 (half-even);
+    // interest 1 % × (666.67 + 1000.00) = 16.6667 → 16.67. 3: 1333.33; interest 13.3333 → 13.33.
+    const s = buildSchedule({ ...base, product: monthly('EQUAL_PRINCIPAL') });
+    expect(rows(s, (i) => dec(i.principal))).toEqual(['333.33', '1333.34', '1333.33']);
+    expect(rows(s, (i) => dec(i.interest))).toEqual(['10.00', '16.67', '13.33']);
+  });
+
+  it('FLAT_BASIS and ADD_ON_INTEREST: interest on the amount disbursed, each tranche from its own date', () => {
+    // Flat: 1 % × 1000.00 = 10.00; 1 % × (1000.00 + 2000.00 × 14/28) = 20.00; 1 % × 3000.00 = 30.00.
+    const flat = buildSchedule({ ...base, product: monthly('FLAT_BASIS') });
+    expect(rows(flat, (i) => dec(i.interest))).toEqual(['10.00', '20.00', '30.00']);
+    expect(rows(flat, (i) => dec(i.principal))).toEqual(['333.33', '1333.34', '1333.33']);
+    // Add-on: the same 60.00 for the term, spread evenly.
+    const addOn = buildSchedule({ ...base, product: monthly('ADD_ON_INTEREST') });
+    expect(rows(addOn, (i) => dec(i.interest))).toEqual(['20.00', '20.00', '20.00']);
+    expect(dec(addOn.totals.principal)).toBe('3000.00');
+  });
+
+  it('charges deducted come off the first tranche; upfront charges fall due on its date', () => {
+    const s = buildSchedule({
+      ...base,
+      product: monthly('EI_REDUCING_BALANCE', {
+        charges: [
+          { type: 'FEE', collection_method: 'DEDUCT', fixed_amount: { value: '50.00' } },
+          { type: 'TAX', collection_method: 'UPFRONT', fixed_amount: { value: '10.00' } },
+        ],
+      }),
+    });
+    expect(s.disbursements.map((d) => [dec(d.principal), dec(d.fee), dec(d.amount)])).toEqual([
+      ['1000.00', '50.00', '950.00'],
+      ['2000.00', '0.00', '2000.00'],
+    ]);
+    expect(s.upfront.due_date).toBe('2023-01-01');
+    expect(dec(s.upfront.tax)).toBe('10.00');
+  });
+
+  it('refuses tranches not summing to the loan, out of order, before the start or past maturity, and a down payment', () => {
+    const t = (tranches: ScheduleRequest['tranches'], extra: Partial<ScheduleRequest> = {}) => () => buildSchedule({ ...base, tranches, ...extra });
+    const field = (err: AppError) => (err.details as { field: string }[])[0]!.field;
+    expect(field(expectCode(t([{ date: '2023-01-01', amount: '1000.00' }, { date: '2023-02-15', amount: '1999.99' }]), 'ELND0003'))).toBe('tranches');
+    expect(field(expectCode(t([{ date: '2023-02-15', amount: '1000.00' }, { date: '2023-01-10', amount: '2000.00' }]), 'ELND0003'))).toBe('tranches[1].date');
+    expect(field(expectCode(t([{ date: '2023-01-05', amount: '1000.00' }, { date: '2023-01-05', amount: '2000.00' }]), 'ELND0003'))).toBe('tranches[1].date');
+    expect(field(expectCode(t([{ date: '2022-12-31', amount: '1000.00' }, { date: '2023-02-15', amount: '2000.00' }]), 'ELND0003'))).toBe('tranches[0].date');
+    expect(field(expectCode(t([{ date: '2023-01-01', amount: '1000.00' }, { date: '2023-04-01', amount: '2000.00' }]), 'ELND0003'))).toBe('tranches[1].date');
+    expect(field(expectCode(t([{ date: '2023-01-01', amount: '3000.00' }, { date: '2023-02-01', amount: '0' }]), 'ELND0003'))).toBe('tranches[1].amount');
+    expect(field(expectCode(t(base.tranches, { product: monthly('FLAT_BASIS', { down_payment: { percentage: 25 } }) }), 'ELND0003'))).toBe('tranches');
+    const deducting = monthly('EI_REDUCING_BALANCE', { charges: [{ type: 'FEE', collection_method: 'DEDUCT', fixed_amount: { value: '1000.00' } }] });
+    expect(field(expectCode(t(base.tranches, { product: deducting }), 'ELND0003'))).toBe('charges');
+  });
+});

@@ -21,6 +21,7 @@ import {
 import {
   type Ratio,
   ROUNDING_MODES,
+  add,
   type RoundingMode,
   roundDiv,
   mul,
@@ -117,6 +118,13 @@ export interface ScheduleRequest {
   start_date: DateInput;
   /** Default start_date. */
   disbursement_date?: DateInput;
+  /**
+   * Multiple disbursements (tranches, a product whose disbursement type is MULTIPLE): dates
+   * strictly ascending, the first on or after start_date, every one before the maturity date;
+   * amounts > 0 summing to loan_amount. Replaces disbursement_date. One tranche is the same as
+   * disbursement_date. docs/lending.md ("Tranches") states how each tranche bears interest.
+   */
+  tranches?: TrancheInput[];
   /** Default start_date + one repayment period; another date makes a broken first period. */
   first_due_date?: DateInput;
   /**
@@ -135,6 +143,12 @@ export interface ScheduleRequest {
   installment_amount?: DecimalInput;
 }
 
+/** One disbursement of a loan paid out in several (its principal). */
+export interface TrancheInput {
+  date: DateInput;
+  amount: DecimalInput;
+}
+
 export interface ScheduleInstallment {
   number: number;
   stage: number;
@@ -143,6 +157,7 @@ export interface ScheduleInstallment {
   real_due_date: string;
   /** Calendar days from the period's start to its due date. */
   number_of_days: number;
+  /** The balance the period starts with plus any tranche disbursed within it. */
   opening_balance: Money;
   principal: Money;
   /** Interest due in this installment (with any deferred interest it collects). */
@@ -193,8 +208,21 @@ export interface Schedule {
   down_payment: { amount: Money; due_date: string } | null;
   charges: ChargeAmount[];
   upfront: { due_date: string; fee: Money; tax: Money; charge: Money; total: Money };
-  disbursement: { date: string; principal: Money; fee: Money; tax: Money; charge: Money; amount: Money };
+  /** The first (or only) disbursement: disbursements[0]. */
+  disbursement: ScheduleDisbursement;
+  /** Every disbursement (tranche) in date order; charges deducted come off the first. */
+  disbursements: ScheduleDisbursement[];
   totals: ScheduleTotals;
+}
+
+/** A disbursement: its principal, the charges deducted from it, and the amount paid out. */
+export interface ScheduleDisbursement {
+  date: string;
+  principal: Money;
+  fee: Money;
+  tax: Money;
+  charge: Money;
+  amount: Money;
 }
 
 interface ResolvedStage {
@@ -302,6 +330,29 @@ function chargeAmounts(defs: ChargeDefinition[], loan: bigint, currency: Currenc
 
 const TYPES: ChargeType[] = ['FEE', 'TAX', 'CHARGE'];
 
+/** The loan's disbursements: the request's tranches checked, else one of the whole amount on disbursement_date (default start_date). */
+function resolveTranches(req: ScheduleRequest, start: CivilDate, loan: bigint, currency: Currency): { date: CivilDate; amount: bigint }[] {
+  if (req.tranches === undefined) {
+    return [{ date: req.disbursement_date === undefined ? start : requireDate(req.disbursement_date, 'disbursement_date'), amount: loan }];
+  }
+  if (!Array.isArray(req.tranches) || req.tranches.length < 1) throw ScheduleErrors.notValid('tranches', 'must hold at least one tranche');
+  const out: { date: CivilDate; amount: bigint }[] = [];
+  let sum = 0n;
+  for (const [j, tr] of req.tranches.entries()) {
+    const date = requireDate(tr.date, `tranches[${j}].date`);
+    if (j === 0 && compareDates(date, start) < 0) throw ScheduleErrors.notValid(`tranches[${j}].date`, `must not be before start_date ${formatDate(start)}`);
+    if (j > 0 && compareDates(date, out[j - 1]!.date) <= 0) throw ScheduleErrors.notValid(`tranches[${j}].date`, `must be after the previous tranche's date ${formatDate(out[j - 1]!.date)}`);
+    const amount = amountMinor(tr.amount, currency, `tranches[${j}].amount`);
+    if (amount <= 0n) throw ScheduleErrors.notValid(`tranches[${j}].amount`, 'must be greater than 0');
+    sum += amount;
+    out.push({ date, amount });
+  }
+  if (sum !== loan) {
+    throw ScheduleErrors.notValid('tranches', `amounts sum to ${Money.ofMinor(sum, currency).toDecimalString()}; the loan amount is ${Money.ofMinor(loan, currency).toDecimalString()}`);
+  }
+  return out;
+}
+
 /**
  * Computes a loan's repayment schedule. Throws AppError (kind `invalid`) with Pismo's ELND codes
  * for input it cannot schedule: ELND0006 past 500 installments, ELND0105 a loan amount ≤ 0, …
@@ -345,7 +396,8 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
   if (fixedInstallment !== undefined && fixedInstallment <= 0n) throw ScheduleErrors.notValid('installment_amount', 'must be greater than 0');
 
   const start = requireDate(req.start_date, 'start_date');
-  const disbursementDate = req.disbursement_date === undefined ? start : requireDate(req.disbursement_date, 'disbursement_date');
+  const tranches = resolveTranches(req, start, loan, currency);
+  const disbursementDate = tranches[0]!.date;
   const firstDue = req.first_due_date === undefined ? undefined : requireDate(req.first_due_date, 'first_due_date');
   if (firstDue && compareDates(firstDue, start) <= 0) throw ScheduleErrors.notValid('first_due_date', 'must be after start_date');
   const brokenFirst = firstDue !== undefined && compareDates(firstDue, nthDate(start, step, 1)) !== 0;
@@ -422,6 +474,35 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
         daily || (k === 1 && brokenFirst) ? mul(st.accrualAnnual, yearFraction(dayCountMethod, dues[k - 1]!, dues[k]!, k === N)) : nominal;
     }
   }
+  // Tranches after the first: each lands in the period k with dues[k-1] ≤ date < dues[k] and adds
+  // to that period's opening balance; its interest in k runs for the days from its date to the
+  // due date (out of the period's days). The first tranche bears interest from start_date, as a
+  // single disbursement always has.
+  const landing: { k: number; amount: bigint; out: bigint; days: bigint }[] = [];
+  for (const [j, tr] of tranches.entries()) {
+    if (j === 0) continue;
+    if (compareDates(tr.date, dues[N]!) >= 0) throw ScheduleErrors.notValid(`tranches[${j}].date`, `must be before the maturity date ${formatDate(dues[N]!)}`);
+    let k = 1;
+    while (compareDates(tr.date, dues[k]!) >= 0) k++;
+    landing.push({ k, amount: tr.amount, out: BigInt(daysBetween(tr.date, dues[k]!)), days: BigInt(daysBetween(dues[k - 1]!, dues[k]!)) });
+  }
+  const multi = landing.length > 0;
+  // Per installment: the principal disbursed within it, and Σ amount × days out (the part of the
+  // period those tranches were out, times the period's days).
+  const addedIn = new Array<bigint>(N + 1).fill(0n);
+  const exposureIn = new Array<bigint>(N + 1).fill(0n);
+  for (const l of landing) {
+    addedIn[l.k] = addedIn[l.k]! + l.amount;
+    exposureIn[l.k] = exposureIn[l.k]! + l.amount * l.out;
+  }
+  const periodDays = (k: number): bigint => BigInt(daysBetween(dues[k - 1]!, dues[k]!));
+  // Interest at `rate` on `carried` for the whole period k plus the tranches landing in k for their days out.
+  const accrue = (carried: bigint, k: number, rate: Ratio): bigint => {
+    if (exposureIn[k] === 0n) return mulRound(carried, rate, mode);
+    const days = periodDays(k);
+    return roundDiv(rate.n * (carried * days + exposureIn[k]!), rate.d * days, mode);
+  };
+
   const amortizing = (k: number): boolean => modes[k] === 'PRINCIPAL_AND_INTEREST' && k > gracePrincipal;
   const paying = (k: number): boolean => modes[k] !== 'MORATORIUM' || k === N;
   // Suffix counts: amortizing and paying installments from k to N.
@@ -435,6 +516,7 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
   // Down payment (BNPL) and charges.
   const downPayment = product.down_payment ? percentOf(loan, product.down_payment.percentage, 'down_payment.percentage', mode) : 0n;
   if (downPayment >= loan) throw ScheduleErrors.notValid('down_payment.percentage', 'must leave some of the loan to repay');
+  if (downPayment > 0n && multi) throw ScheduleErrors.notValid('tranches', 'a loan with a down payment is disbursed once');
   const principalToRepay = loan - downPayment;
   const charges = chargeAmounts(product.charges ?? [], loan, currency, mode);
   const byCollection = (c: ChargeCollection, t: ChargeType): bigint =>
@@ -455,7 +537,17 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
       sum = sum.d === r.d ? { n: sum.n + r.n, d: sum.d } : { n: sum.n * r.d + r.n * sum.d, d: sum.d * r.d };
       addOnBearingLeft++;
     }
-    addOnLeft = mulRound(principalToRepay, sum, mode);
+    if (multi) {
+      // Each tranche's interest from its own date: Σ over bearing periods of rate × the amount out.
+      let exact: Ratio = { n: 0n, d: 1n };
+      let out = principalToRepay - landing.reduce((s, l) => s + l.amount, 0n);
+      for (let k = 1; k <= N; k++) {
+        const days = periodDays(k);
+        if (bearing(k)) exact = add(exact, mul(rates[k]!, { n: out * days + exposureIn[k]!, d: days }));
+        out += addedIn[k]!;
+      }
+      addOnLeft = roundDiv(exact.n, exact.d, mode);
+    } else addOnLeft = mulRound(principalToRepay, sum, mode);
     addOnLevel = addOnBearingLeft > 0 ? roundDiv(addOnLeft, BigInt(addOnBearingLeft), mode) : 0n;
   }
 
@@ -466,7 +558,9 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
   const feeLeft = [...amortised];
   // Equal shares over the paying installments; the last takes what is left.
   const feeLevel = amortised.map((a) => roundDiv(a, BigInt(payingFrom[1]!), mode));
-  let balance = principalToRepay;
+  // With tranches the balance starts at the first and grows as each is disbursed.
+  let balance = principalToRepay - landing.reduce((s, l) => s + l.amount, 0n);
+  let disbursed = balance; // principal disbursed before the current period (FLAT_BASIS)
   let deferredGrace = 0n; // interest deferred by grace on interest payment
   let deferredMoratorium = 0n; // interest accrued in a moratorium, amortized over the rest
   let moratoriumLevel = 0n;
@@ -477,6 +571,8 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
 
   for (let k = 1; k <= N; k++) {
     const kMode = modes[k]!;
+    const carried = balance;
+    balance += addedIn[k]!;
     const opening = balance;
     const last = k === N;
 
@@ -486,8 +582,9 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
     else if (method === 'ADD_ON_INTEREST') {
       accrued = --addOnBearingLeft === 0 ? addOnLeft : addOnLevel < addOnLeft ? addOnLevel : addOnLeft;
       addOnLeft -= accrued;
-    } else if (method === 'FLAT_BASIS') accrued = mulRound(principalToRepay, rates[k]!, mode);
-    else accrued = mulRound(balance, rates[k]!, mode);
+    } else if (method === 'FLAT_BASIS') accrued = multi ? accrue(disbursed, k, rates[k]!) : mulRound(principalToRepay, rates[k]!, mode);
+    else accrued = accrue(carried, k, rates[k]!);
+    disbursed += addedIn[k]!;
 
     // Interest due now.
     let interest = 0n;
@@ -509,7 +606,8 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
     let principal = 0n;
     if (last) principal = balance;
     else if (amortizing(k)) {
-      const segmentStart = k === 1 || !amortizing(k - 1) || stageOf[k] !== stageOf[k - 1];
+      // A tranche disbursed within the period re-amortizes the balance from this installment on.
+      const segmentStart = k === 1 || !amortizing(k - 1) || stageOf[k] !== stageOf[k - 1] || addedIn[k]! > 0n;
       const left = amortFrom[k]!;
       if (method === 'EI_REDUCING_BALANCE') {
         if (segmentStart) {
@@ -569,9 +667,19 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
   const deducted = TYPES.map((t) => byCollection('DEDUCT', t));
   const upfrontTotal = upfront[0]! + upfront[1]! + upfront[2]!;
   const deductedTotal = deducted[0]! + deducted[1]! + deducted[2]!;
-  if (deductedTotal >= loan) throw ScheduleErrors.notValid('charges', 'deducted charges must leave something to disburse');
+  // Charges deducted come off the first tranche (the whole loan when there is one).
+  const firstTranche = tranches[0]!.amount;
+  if (deductedTotal >= firstTranche) throw ScheduleErrors.notValid('charges', multi ? 'deducted charges must leave something of the first tranche to disburse' : 'deducted charges must leave something to disburse');
   const installmentsTotal = sumPrincipal + sumInterest + sumFees[0]! + sumFees[1]! + sumFees[2]!;
   const disbursementIso = formatDate(disbursementDate);
+  const disbursements: ScheduleDisbursement[] = tranches.map((tr, j) => ({
+    date: formatDate(tr.date),
+    principal: m(tr.amount),
+    fee: j === 0 ? m(deducted[0]!) : zero,
+    tax: j === 0 ? m(deducted[1]!) : zero,
+    charge: j === 0 ? m(deducted[2]!) : zero,
+    amount: m(j === 0 ? tr.amount - deductedTotal : tr.amount),
+  }));
 
   return {
     currency,
@@ -595,14 +703,8 @@ export function buildSchedule(req: ScheduleRequest): Schedule {
       amount: m(c.minor),
     })),
     upfront: { due_date: disbursementIso, fee: m(upfront[0]!), tax: m(upfront[1]!), charge: m(upfront[2]!), total: m(upfrontTotal) },
-    disbursement: {
-      date: disbursementIso,
-      principal: m(loan),
-      fee: m(deducted[0]!),
-      tax: m(deducted[1]!),
-      charge: m(deducted[2]!),
-      amount: m(loan - deductedTotal),
-    },
+    disbursement: disbursements[0]!,
+    disbursements,
     totals: {
       principal: m(sumPrincipal),
       interest: m(sumInterest),

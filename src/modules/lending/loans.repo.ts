@@ -73,6 +73,8 @@ export interface DisbursementsTable {
   tax_minor: bigint;
   charge_minor: bigint;
   status: DisbursementStatus;
+  /** Its place in the disbursement schedule: 1 for the first (or only) one. */
+  tranche: Generated<number>;
   account_type: 'INTERNAL' | 'EXTERNAL' | null;
   account_id: bigint | null;
   external_account: Json<Record<string, unknown>> | null;
@@ -224,7 +226,7 @@ export const insertDisbursement = (tx: Tx, row: Insertable<DisbursementsTable>) 
   tx.insertInto('lending_disbursements').values(row).onConflict((oc) => oc.columns(['org_id', 'disbursement_id']).doNothing()).returningAll().executeTakeFirst();
 
 export function disbursementsOf(tx: Tx, orgId: string, loanId: string, lock = false) {
-  const q = tx.selectFrom('lending_disbursements').selectAll().where('org_id', '=', orgId).where('loan_id', '=', loanId).orderBy('created_at').orderBy('disbursement_id');
+  const q = tx.selectFrom('lending_disbursements').selectAll().where('org_id', '=', orgId).where('loan_id', '=', loanId).orderBy('created_at').orderBy('tranche').orderBy('disbursement_id');
   return (lock ? q.forUpdate() : q).execute();
 }
 
@@ -241,6 +243,22 @@ export const dueDisbursements = (tx: Tx, orgId: string, date: string) =>
     .where('account_type', 'is not', null)
     .where('disbursement_date', '<=', date)
     .orderBy('disbursement_date')
+    .orderBy('tranche')
+    .orderBy('disbursement_id')
+    .execute();
+
+/** Later tranches (2, 3 …) SCHEDULED without an account, due on or before `date`: paid where the loan's first went. */
+export const dueTranches = (tx: Tx, orgId: string, date: string) =>
+  tx
+    .selectFrom('lending_disbursements')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('status', '=', 'SCHEDULED')
+    .where('account_type', 'is', null)
+    .where('tranche', '>', 1)
+    .where('disbursement_date', '<=', date)
+    .orderBy('disbursement_date')
+    .orderBy('tranche')
     .orderBy('disbursement_id')
     .execute();
 

@@ -41,7 +41,22 @@ export const SimulationBody = Type.Object({
     maxItems: 5,
     description: 'Stages in order; each with its rate and its period.',
   }),
-  disbursement: Type.Array(Type.Object({ due_date: IsoDate('When to disburse, YYYY-MM-DD.') }), { minItems: 1, maxItems: 10, description: 'Disbursement dates.' }),
+  disbursement: Type.Array(
+    Type.Object({
+      due_date: IsoDate('When to disburse, YYYY-MM-DD.'),
+      amount: Type.Optional(
+        Amount({
+          exclusiveMinimum: 0,
+          description: ext('The principal of this disbursement (tranche); required when there are several, which must sum to loan_amount. Default: the whole loan_amount'),
+        }),
+      ),
+    }),
+    {
+      minItems: 1,
+      maxItems: 10,
+      description: 'Disbursement dates. Several (tranches, dates ascending) when the product’s disbursement type is MULTIPLE.',
+    },
+  ),
   simulation_id: Type.Optional(Type.String({ minLength: 1, maxLength: 36, pattern: '^[A-Z0-9_]+$', description: 'Custom simulation ID: uppercase letters, digits, underscores.' })),
   external_id: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'The client’s own reference.' })),
   auto_collection: Type.Optional(Type.Boolean({ description: ext('Collect every installment from the loan account on its due date (the schedule’s `auto`)') })),

@@ -32,7 +32,10 @@ import * as repo from './loans.repo.js';
 import type { BookingBody, DisburseBody, PrepaymentQuote, PrepaymentSimulationBody, RepaymentBody, DisbursementStatus, InstallmentStatus, Loan, LoanListQuery, LoanStatus } from './loans.schemas.js';
 import type { RepaymentHierarchyRow } from './repayment-hierarchies.repo.js';
 import { simulationRequest, type SimulationsService, type StoredInstallment } from './simulations.service.js';
-import { Dec } from './lending.rounding.js';
+import { Dec, roundDiv } from './lending.rounding.js';
+
+/** Calendar days from one YYYY-MM-DD date to another. */
+const daysDiff = (from: string, to: string): number => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 
 /** Days per accrual period of a penalty plan's percentage. */
 const ACCRUAL_DAYS: Record<string, number> = { DAILY: 1, WEEKLY: 7, MONTHLY: 30, YEARLY: 365 };
@@ -266,6 +269,9 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
     if (started) throw LendingErrors.invalid('path.loanId', `installment ${started.number} is partly paid; repay it before a prepayment`);
     const first = openRows[0];
     if (!first) throw LendingErrors.rule('ELND0007', 'path.loanId', `loan ${loanId} has nothing left to repay`);
+    // The schedule counts tranches not paid out yet; a re-schedule of one stage cannot keep them apart.
+    const pending = (await repo.disbursementsOf(t.db, t.orgId, loanId)).find((d) => d.tranche > 1 && d.status === 'SCHEDULED');
+    if (pending) throw LendingErrors.invalid('path.loanId', `tranche ${pending.tranche} of loan ${loanId} is not disbursed yet (${pending.disbursement_date}); a prepayment waits until every tranche is paid`);
     const stages = (loan.terms as { stages?: { interest_rate: { value: number; unit: string } }[] }).stages ?? [];
     if (stages.length !== 1) throw LendingErrors.invalid('path.loanId', `loan ${loanId} has ${stages.length} stages; a prepayment re-schedules a loan of one stage`);
     const outstanding = openRows.reduce((s, i) => s + i.principal_minor, 0n);
@@ -534,25 +540,28 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
           });
         }
         await repo.insertInstallments(t.db, rows);
-        const d = schedule.disbursement;
-        await repo.insertDisbursement(t.db, {
-          org_id: t.orgId,
-          disbursement_id: ids.uuid(),
-          loan_id: loanId,
-          disbursement_date: d.date,
-          amount_minor: BigInt(d.amount),
-          principal_minor: BigInt(d.principal),
-          fee_minor: BigInt(d.fee),
-          tax_minor: BigInt(d.tax),
-          charge_minor: BigInt(d.charge),
-          status: 'SCHEDULED',
-          account_type: null,
-          account_id: null,
-          external_account: null,
-          entry_id: null,
-          created_at: now,
-          updated_at: now,
-        });
+        // One disbursement per tranche of the schedule (one for a loan disbursed once).
+        for (const [k, d] of (schedule.disbursements ?? [schedule.disbursement]).entries()) {
+          await repo.insertDisbursement(t.db, {
+            org_id: t.orgId,
+            disbursement_id: ids.uuid(),
+            loan_id: loanId,
+            disbursement_date: d.date,
+            amount_minor: BigInt(d.amount),
+            principal_minor: BigInt(d.principal),
+            fee_minor: BigInt(d.fee),
+            tax_minor: BigInt(d.tax),
+            charge_minor: BigInt(d.charge),
+            status: 'SCHEDULED',
+            tranche: k + 1,
+            account_type: null,
+            account_id: null,
+            external_account: null,
+            entry_id: null,
+            created_at: now,
+            updated_at: now,
+          });
+        }
         const installments = await repo.installmentsOf(t.db, t.orgId, [loanId]);
         await recordEvent(t.db, events, LoanEvents.loanBooked, { orgId: t.orgId, cid: t.cid, data: { ...eventBase(row, installments), current_loan_status: 'BOOKED' } });
         if (product.loan_activation_method === 'ON_BOOK') await setStatus(t, row, 'ACTIVE');
@@ -629,6 +638,10 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
         if (amount !== d.amount_minor) throw LendingErrors.invalid('body.disbursed_amount', `must be the amount the schedule disburses, ${fromMinor(d.amount_minor, cur)}`);
         const date = body.disbursement_date.slice(0, 10);
         const today = await t.dates.today(loan.program_id);
+        // A later tranche bears interest from its scheduled date: it is not paid out before it.
+        if (d.tranche > 1 && date < d.disbursement_date) {
+          throw LendingErrors.invalid('body.disbursement_date', `tranche ${d.tranche} of loan ${loanId} is scheduled for ${d.disbursement_date}; it cannot be disbursed before`);
+        }
         const account = body.disbursement_account;
         let accountId: bigint | null = null;
         if (account.type === 'INTERNAL') {
@@ -715,6 +728,28 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
       const cur = currencyOfLoan(loan);
       const money = (v: bigint) => Money.ofMinor(v, cur);
       const openRows = installments.filter((i) => i.status !== 'CANCELED' && openTotal(i) > 0n);
+      // Later tranches not paid out yet are canceled by the settlement: their principal is not
+      // owed, nor their interest. One dated on or before the reference date is paid out first.
+      // (The first, or only, disbursement is owed as before: an ON_BOOK loan is active without it.)
+      const tranches = await repo.disbursementsOf(t.db, t.orgId, loanId);
+      const pending = tranches.filter((d) => d.tranche > 1 && d.status === 'SCHEDULED');
+      const firstPrincipal = tranches.find((d) => d.tranche === 1)?.principal_minor ?? loan.loan_amount_minor;
+      const early = pending.find((d) => d.disbursement_date <= date);
+      if (early) throw LendingErrors.invalid('body.reference_date', `tranche ${early.tranche} is disbursed on ${early.disbursement_date}; settle before that date or once it is paid`);
+      let undisbursed = pending.reduce((s, d) => s + d.principal_minor, 0n);
+      const lessTranches = new Map<number, { principal: bigint; interest: bigint }>();
+      for (const i of [...openRows].reverse()) {
+        const previous = installments.find((x) => x.number === i.number - 1);
+        const from = previous?.due_date ?? loan.start_date;
+        // The period a pending tranche lands in: its interest on the balance carried alone
+        // (the schedule's interest × C·P / (C·P + Σ amount × days out)).
+        const exposure = pending.filter((d) => d.disbursement_date >= from && d.disbursement_date < i.due_date).reduce((s, d) => s + d.principal_minor * BigInt(daysDiff(d.disbursement_date, i.due_date)), 0n);
+        const carried = (previous?.closing_balance_minor ?? firstPrincipal) * BigInt(daysDiff(from, i.due_date));
+        const interest = exposure > 0n && carried + exposure > 0n ? roundDiv(open(i, 'interest') * carried, carried + exposure, 'HALF_EVEN') : open(i, 'interest');
+        const take = open(i, 'principal') < undisbursed ? open(i, 'principal') : undisbursed;
+        undisbursed -= take;
+        lessTranches.set(i.number, { principal: open(i, 'principal') - take, interest });
+      }
       const penalty = body.waive_penalty
         ? undefined
         : efs.penalty.type === 'PERCENTAGE'
@@ -727,8 +762,8 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
             number: i.number,
             period_start: previous?.due_date ?? loan.start_date,
             due_date: i.due_date,
-            principal: money(open(i, 'principal')),
-            interest: money(open(i, 'interest')),
+            principal: money(lessTranches.get(i.number)!.principal),
+            interest: money(lessTranches.get(i.number)!.interest),
             fee: money(open(i, 'fee')),
             tax: money(open(i, 'tax')),
             charge: money(open(i, 'charge')),
@@ -784,7 +819,8 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
           charge: toMinor('outstanding.charge', String(answer.outstanding.charge), cur),
           penalty: toMinor('outstanding.penalty', String(answer.outstanding.penalty), cur),
         };
-        const openPrincipal = installments.reduce((s, i) => s + open(i, 'principal'), 0n);
+        const pending = (await repo.disbursementsOf(t.db, t.orgId, loanId, true)).filter((d) => d.tranche > 1 && d.status === 'SCHEDULED');
+        const openPrincipal = installments.reduce((s, i) => s + open(i, 'principal'), 0n) - pending.reduce((s, d) => s + d.principal_minor, 0n);
         if (openPrincipal !== quoted.principal) throw LendingErrors.rule('ELND0404', 'path.efsId', 'the outstanding balance changed after the simulation');
         const left = { ...quoted };
         for (const [k, i] of installments.entries()) {
@@ -817,6 +853,11 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
           created_at: clock.now(),
         });
         await repo.setQuoteStatus(t.db, t.orgId, efsId, 'REGISTERED', clock.now());
+        // The tranches not paid out are not owed any more: CANCELED.
+        for (const d of pending) {
+          await repo.updateDisbursement(t.db, t.orgId, d.disbursement_id, { status: 'CANCELED', updated_at: clock.now() });
+          await disbursementEvent(t, d, cur, d.status, 'CANCELED');
+        }
         await setStatus(t, loan, 'SETTLED');
         return { status: 202, body };
       });
@@ -917,6 +958,16 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
           const loan = await loadLoan(t, d.loan_id, true);
           if (!scope.has(String(loan.program_id)) || (loan.status !== 'BOOKED' && loan.status !== 'ACTIVE')) continue;
           await payDisbursement(t, loan, d);
+        }
+        // A later tranche nobody asked for is paid on its date to the account its loan's first tranche went to.
+        for (const d of await repo.dueTranches(t.db, t.orgId, date)) {
+          const loan = await loadLoan(t, d.loan_id, true);
+          if (!scope.has(String(loan.program_id)) || loan.status !== 'ACTIVE') continue;
+          const first = (await repo.disbursementsOf(t.db, t.orgId, d.loan_id, true)).find((x) => x.tranche === 1 && x.status === 'PAID');
+          if (!first?.account_type) continue;
+          const to = { account_type: first.account_type, account_id: first.account_id, external_account: first.external_account === null ? null : JSON.stringify(first.external_account) };
+          await repo.updateDisbursement(t.db, t.orgId, d.disbursement_id, { ...to, updated_at: clock.now() });
+          await payDisbursement(t, loan, { ...d, account_type: first.account_type, account_id: first.account_id });
         }
         for (const loanId of await repo.loansWithAutoDue(t.db, t.orgId, date)) {
           const loan = await loadLoan(t, loanId, true);

@@ -46,11 +46,23 @@ export interface StoredSchedule {
   installments: StoredInstallment[];
   /** Due on the disbursement date (installment 0 of the loan): down payment and upfront charges. */
   on_disbursement: { due_date: string; principal: string; fee: string; tax: string; charge: string } | null;
-  disbursement: { date: string; principal: string; fee: string; tax: string; charge: string; amount: string };
+  /** The first (or only) disbursement: disbursements[0]. */
+  disbursement: StoredDisbursement;
+  /** Every disbursement (tranche) in date order; absent from simulations made before tranches. */
+  disbursements?: StoredDisbursement[];
   auto: boolean;
   interest_total: string;
   total_payment_amount: string;
   maturity_date: string;
+}
+
+export interface StoredDisbursement {
+  date: string;
+  principal: string;
+  fee: string;
+  tax: string;
+  charge: string;
+  amount: string;
 }
 
 /** The unit a repayment frequency is written in (the seed's `repayment_frequency.unit`). */
@@ -68,17 +80,33 @@ const FREQUENCY_UNIT: Record<string, { unit: string; days?: number }> = {
 const PER_YEAR: Record<string, number> = { DAY: 365, WEEK: 52, FORTNIGHT: 26, MONTH: 12, QUARTER: 4, YEAR: 1 };
 const annual = (r: { value: number; unit: string }) => new Dec(String(r.value)).mul(PER_YEAR[r.unit.toUpperCase()] ?? 1);
 
+/** The engine's name of a field as the request names it: its tranches are the request's disbursement items. */
+const requestField = (field: string): string =>
+  field
+    .replace(/^tranches\[(\d+)\]\.date$/, 'disbursement[$1].due_date')
+    .replace(/^tranches\[(\d+)\]\.amount$/, 'disbursement[$1].amount')
+    .replace(/^tranches$/, 'disbursement');
+
 /** An engine or money error as a 400 naming the request's field (`body.…`). */
 function asRequestError(err: unknown): never {
   if (err instanceof MoneyError) throw LendingErrors.invalid('body.loan_amount', err.message);
   if (err instanceof AppError && Array.isArray(err.details)) {
-    const details = (err.details as FieldIssue[]).map((d) => ({ ...d, field: d.field.startsWith('body.') ? d.field : `body.${d.field}` }));
+    const details = (err.details as FieldIssue[]).map((d) => ({ ...d, field: d.field.startsWith('body.') ? d.field : `body.${requestField(d.field)}` }));
     throw new AppError(err.kind, err.code, err.message, details);
   }
   throw err;
 }
 
 const m = (money: Money) => money.minor.toString();
+
+const storedDisbursement = (d: Schedule['disbursement']): StoredDisbursement => ({
+  date: d.date,
+  principal: m(d.principal),
+  fee: m(d.fee),
+  tax: m(d.tax),
+  charge: m(d.charge),
+  amount: m(d.amount),
+});
 
 /** The product's terms as the engine reads them; the down payment is a fraction in the product, a percentage in the engine. */
 function scheduleProduct(product: LoanProduct, charges: ChargePlanRow[], cur: Currency): ScheduleProduct {
@@ -207,13 +235,23 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
         if (d.due_date < today) throw LendingErrors.rule('ELND0112', `body.disbursement[${i}].due_date`, `must be ${today} or later`);
       });
     }
-    if (body.disbursement.length > 1) {
+    // Several items are tranches (a MULTIPLE product): each names its principal; the engine checks
+    // the dates (ascending, before maturity) and that the amounts sum to loan_amount.
+    const several = body.disbursement.length > 1;
+    if (several) {
       const type = product.disbursement.type;
       if (type !== 'MULTIPLE') throw LendingErrors.rule('ELND0011', 'body.disbursement', `has ${body.disbursement.length} items; the product's disbursement method is ${type}`);
-      throw LendingErrors.invalid('body.disbursement', 'more than one disbursement is not supported yet');
+      body.disbursement.forEach((d, i) => {
+        if (d.amount === undefined) throw LendingErrors.invalid(`body.disbursement[${i}].amount`, 'is required when the loan is disbursed in several tranches');
+      });
+      if (product.down_payment) throw LendingErrors.invalid('body.disbursement', 'a product with a down payment disburses once');
     }
     const disbursementDate = body.disbursement[0]!.due_date;
     if (disbursementDate < body.start_date) throw LendingErrors.invalid('body.disbursement[0].due_date', `must not be before start_date ${body.start_date}`);
+    const single = body.disbursement[0]!.amount;
+    if (!several && single !== undefined && toMinor('body.disbursement[0].amount', single, cur) !== toMinor('body.loan_amount', body.loan_amount, cur)) {
+      throw LendingErrors.invalid('body.disbursement[0].amount', `must be the loan_amount ${String(body.loan_amount)} when the loan is disbursed once`);
+    }
 
     const charges = await findPlansForUse<ChargePlanRow>(t.db, 'lending_charge_plans', t.orgId, product.charge_plan_codes ?? []);
     const byCode = new Map(charges.map((c) => [c.code, c]));
@@ -225,7 +263,7 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
         product: scheduleProduct(product, ordered, cur),
         loan_amount: body.loan_amount,
         start_date: body.start_date,
-        disbursement_date: disbursementDate,
+        ...(several ? { tranches: body.disbursement.map((d) => ({ date: d.due_date, amount: String(d.amount) })) } : { disbursement_date: disbursementDate }),
         stages: body.stages.map((s) => ({
           interest_rate: { value: String(s.interest_rate.value), unit: s.interest_rate.unit },
           period: s.period.unit !== undefined ? { value: s.period.value, unit: s.period.unit } : { value: s.period.value },
@@ -278,17 +316,15 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
         number_of_days: i.number_of_days,
         auto,
       })),
-      disbursement_schedule: [
-        {
-          date: schedule.disbursement.date,
-          due_date: schedule.disbursement.date,
-          amount: n(schedule.disbursement.amount),
-          principal: n(schedule.disbursement.principal),
-          tax: n(schedule.disbursement.tax),
-          fee: n(schedule.disbursement.fee),
-          charge: n(schedule.disbursement.charge),
-        },
-      ],
+      disbursement_schedule: schedule.disbursements.map((d) => ({
+        date: d.date,
+        due_date: d.date,
+        amount: n(d.amount),
+        principal: n(d.principal),
+        tax: n(d.tax),
+        fee: n(d.fee),
+        charge: n(d.charge),
+      })),
       stages: answerStages(body, product),
       ...(schedule.down_payment ? { down_payment: { amount: n(schedule.down_payment.amount), due_date: schedule.down_payment.due_date } } : {}),
       ...(up.total.isZero() ? {} : { upfront: { fee: n(up.fee), tax: n(up.tax), charge: n(up.charge), total: n(up.total), due_date: up.due_date } }),
@@ -317,14 +353,8 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
       on_disbursement: onDisbursement
         ? { due_date: schedule.disbursement.date, principal: dp ? m(dp.amount) : '0', fee: m(up.fee), tax: m(up.tax), charge: m(up.charge) }
         : null,
-      disbursement: {
-        date: schedule.disbursement.date,
-        principal: m(schedule.disbursement.principal),
-        fee: m(schedule.disbursement.fee),
-        tax: m(schedule.disbursement.tax),
-        charge: m(schedule.disbursement.charge),
-        amount: m(schedule.disbursement.amount),
-      },
+      disbursement: storedDisbursement(schedule.disbursement),
+      disbursements: schedule.disbursements.map(storedDisbursement),
       auto,
       interest_total: m(schedule.totals.interest),
       total_payment_amount: m(schedule.totals.total_payment_amount),
