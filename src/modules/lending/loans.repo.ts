@@ -194,9 +194,10 @@ export const lockLoansWithAutoDue = (tx: Tx, orgId: string, date: string) =>
     .selectAll('l')
     .where('l.org_id', '=', orgId)
     .where('l.status', '=', 'ACTIVE')
-    .where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('lending_loan_installments as i')
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('lending_loan_installments as i')
           .select('i.number')
           .whereRef('i.org_id', '=', 'l.org_id')
           .whereRef('i.loan_id', '=', 'l.loan_id')
