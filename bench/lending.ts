@@ -7,6 +7,9 @@
 // Then HTTP: `POST /lending/v1/simulations` (the seed's 3-installment loan, stored with its event)
 // through the real `lastro start` on PostgreSQL (DATABASE_URL, or the local default) in a
 // throwaway database, alternating rounds with GET /health on the same server as the baseline.
+//
+// Then the loans (lending-loans.ts): lifecycles per second against pgbench TPC-B, and a 365-day
+// test clock advance of a sandbox org holding 1,000 active monthly loans with auto-collection.
 import { loadavg } from 'node:os';
 import { buildSchedule, type ScheduleRequest } from '../src/modules/lending/index.js';
 import { lifecyclesPerSecond, yearOfDays } from './lending-loans.js';

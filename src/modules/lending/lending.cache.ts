@@ -13,15 +13,17 @@
 import { afterCommit, type Tx } from '../../platform/db/database.js';
 import type { LoanProduct } from './loan-products.schemas.js';
 
-const MAX_ORGS = 10_000;
-const MAX_PRODUCTS_PER_ORG = 1_000;
+/** Products kept in all (a few KB each); past it the cache starts over. */
+const MAX_PRODUCTS = 20_000;
 
 const products = new Map<string, Map<string, LoanProduct>>();
+let size = 0;
 const generations = new Map<string, number>();
 const generation = (orgId: string): number => generations.get(orgId) ?? 0;
 
 function forget(orgId: string): void {
   generations.set(orgId, generation(orgId) + 1);
+  size -= products.get(orgId)?.size ?? 0;
   products.delete(orgId);
 }
 
@@ -33,12 +35,13 @@ export function keepLoanProduct(tx: Tx, orgId: string, product: LoanProduct): vo
   const g = generation(orgId);
   afterCommit(tx, () => {
     if (generation(orgId) !== g) return;
-    let org = products.get(orgId);
-    if (!org) {
-      if (products.size >= MAX_ORGS) products.clear();
-      products.set(orgId, (org = new Map()));
+    if (size >= MAX_PRODUCTS) {
+      products.clear();
+      size = 0;
     }
-    if (org.size >= MAX_PRODUCTS_PER_ORG) org.clear();
+    let org = products.get(orgId);
+    if (!org) products.set(orgId, (org = new Map()));
+    if (!org.has(product.product_id)) size += 1;
     org.set(product.product_id, product);
   });
 }
