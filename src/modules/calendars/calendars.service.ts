@@ -238,6 +238,22 @@ export async function addBusinessDays(t: TenantTx, calendar: CalendarRef, date: 
 }
 
 /**
+ * For each date, the first business day on or after it (the date itself when it is one), as
+ * `addBusinessDays(t, calendar, <the day before>, 1)` answers it, with the calendar, its ancestors
+ * and their holidays read once for all the dates instead of once per date.
+ */
+export async function businessDaysOnOrAfter(t: TenantTx, calendar: CalendarRef, dates: readonly string[]): Promise<Map<string, string>> {
+  if (!dates.length) return new Map();
+  for (const d of dates) assertIsoDate(d);
+  const lin = await lineageOfRef(t, calendar);
+  const before = dates.map((d) => addDays(d, -1)).sort();
+  return withHolidays(t, lin, { first: before[0]!, last: before.at(-1)!, reach: 2 + 31 }, (cal) => {
+    const value = new Map(dates.map((d) => [d, addWorkingDays(addDays(d, -1), 1, cal.workingDays, cal.holidays)]));
+    return { value, reached: [...value.values()] };
+  });
+}
+
+/**
  * The calendar business days of a program or of the org follow: the program's holiday calendar,
  * else the org's, else none (null: Monday to Friday, no holidays). An org calendar id stored
  * before calendars existed, naming none, counts as none.

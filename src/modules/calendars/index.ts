@@ -9,6 +9,7 @@ import { createCalendarsService } from './calendars.service.js';
 export { CalendarEvents } from './calendars.events.js';
 export {
   addBusinessDays,
+  businessDaysOnOrAfter,
   calendarFor,
   isBusinessDay,
   nextBusinessDay,

@@ -2,6 +2,7 @@
 // org id, and filters on it.
 import type { Generated, Insertable, Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { loanProductsChanged } from './lending.cache.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 
 export interface LoanProductsTable {
@@ -47,11 +48,12 @@ type PlanLinks = 'lending_loan_product_charge_plans' | 'lending_loan_product_pen
 
 /** The new product, or undefined when its id is taken in the org. */
 export const insertProduct = (tx: Tx, row: Insertable<LoanProductsTable>) =>
-  tx.insertInto('lending_loan_products').values(row).onConflict((oc) => oc.columns(['org_id', 'product_id']).doNothing()).returningAll().executeTakeFirst();
+  loanProductsChanged(tx, row.org_id)
+    .insertInto('lending_loan_products').values(row).onConflict((oc) => oc.columns(['org_id', 'product_id']).doNothing()).returningAll().executeTakeFirst();
 
 export async function insertPlanLinks(tx: Tx, table: PlanLinks, orgId: string, productId: string, codes: string[]): Promise<void> {
   if (codes.length === 0) return;
-  await tx
+  await loanProductsChanged(tx, orgId)
     .insertInto(table)
     .values(codes.map((code, position) => ({ org_id: orgId, product_id: productId, position, code })))
     .execute();

@@ -21,6 +21,7 @@ import { LENDING_PROGRAM_TYPES, productIssues } from './loan-products.rules.js';
 import { PRODUCT_TYPES, type CreateLoanProductBody, type LoanProduct, type LoanProductListQuery } from './loan-products.schemas.js';
 import type { PenaltyPlanRow } from './penalty-plans.repo.js';
 import type { RepaymentHierarchyRow } from './repayment-hierarchies.repo.js';
+import { keepLoanProduct, keptLoanProduct } from './lending.cache.js';
 
 export const LOAN_PRODUCTS_BASE = '/lending/v1/loan-products';
 /** v1 has no product update: every product is at its first version. */
@@ -287,11 +288,25 @@ export function createLoanProductsService(deps: Pick<Platform, 'clock' | 'ids'>)
 
 /** The product a loan or simulation names, or undefined (for the lifecycle's services). */
 export async function findLoanProduct(t: TenantTx, productId: string): Promise<LoanProduct | undefined> {
+  const kept = keptLoanProduct(t.orgId, productId);
+  if (kept) return kept;
   const row = await repo.findProduct(t.db, t.orgId, productId);
   if (!row) return undefined;
   const [charges, penalties] = await Promise.all([
     repo.planCodes(t.db, 'lending_loan_product_charge_plans', t.orgId, productId),
     repo.planCodes(t.db, 'lending_loan_product_penalty_plans', t.orgId, productId),
   ]);
-  return toLoanProduct(row, charges, penalties);
+  // Products never change once created (lending.cache.ts): kept once this transaction commits.
+  const product = deepFreeze(toLoanProduct(row, charges, penalties));
+  keepLoanProduct(t.db, t.orgId, product);
+  return product;
+}
+
+/** A kept product is shared by every request of the org: nothing may change it. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

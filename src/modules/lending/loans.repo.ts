@@ -189,21 +189,33 @@ export const updateInstallment = (tx: Tx, orgId: string, loanId: string, n: numb
 export const updateLoanInstallments = (tx: Tx, orgId: string, loanId: string, set: Updateable<InstallmentsTable>) =>
   tx.updateTable('lending_loan_installments').set(set).where('org_id', '=', orgId).where('loan_id', '=', loanId).execute();
 
-/** Loans of the org with an unpaid auto-collected installment due on or before `date`. */
-export async function loansWithAutoDue(tx: Tx, orgId: string, date: string): Promise<string[]> {
-  const rows = await tx
-    .selectFrom('lending_loan_installments as i')
-    .innerJoin('lending_loans as l', (j) => j.onRef('l.org_id', '=', 'i.org_id').onRef('l.loan_id', '=', 'i.loan_id'))
-    .select('i.loan_id')
-    .distinct()
-    .where('i.org_id', '=', orgId)
-    .where('i.auto', '=', true)
-    .where('i.status', '<>', 'PAID')
-    .where('i.real_due_date', '<=', date)
+/** ACTIVE loans of the org with an unpaid auto-collected installment due on or before `date`, locked FOR UPDATE, in loan_id order. */
+export const lockLoansWithAutoDue = (tx: Tx, orgId: string, date: string) =>
+  tx
+    .selectFrom('lending_loans as l')
+    .selectAll('l')
+    .where('l.org_id', '=', orgId)
     .where('l.status', '=', 'ACTIVE')
-    .orderBy('i.loan_id')
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('lending_loan_installments as i')
+          .select('i.number')
+          .whereRef('i.org_id', '=', 'l.org_id')
+          .whereRef('i.loan_id', '=', 'l.loan_id')
+          .where('i.auto', '=', true)
+          .where('i.status', '<>', 'PAID')
+          .where('i.real_due_date', '<=', date),
+      ),
+    )
+    .orderBy('l.loan_id')
+    .forUpdate()
     .execute();
-  return rows.map((r) => r.loan_id);
+
+/** The loans of `loanIds` (those of the org), in loan_id order. */
+export function findLoans(tx: Tx, orgId: string, loanIds: string[]) {
+  if (loanIds.length === 0) return Promise.resolve([] as LoanRow[]);
+  return tx.selectFrom('lending_loans').selectAll().where('org_id', '=', orgId).where('loan_id', 'in', loanIds).orderBy('loan_id').execute();
 }
 
 /** Loans of the org with an unpaid installment due before `date` (its status to update, its penalties to charge). */

@@ -27,6 +27,7 @@ import { fromMinor, toMinor } from './lending.money.js';
 import { findPlan, findPlansForUse } from './lending.plans.repo.js';
 import type { PenaltyPlanRow } from './penalty-plans.repo.js';
 import { findLoanProduct } from './loan-products.service.js';
+import type { LoanProduct } from './loan-products.schemas.js';
 import { LoanEvents } from './loans.events.js';
 import * as repo from './loans.repo.js';
 import type { BookingBody, DisburseBody, PrepaymentQuote, PrepaymentSimulationBody, RepaymentBody, DisbursementStatus, InstallmentStatus, Loan, LoanListQuery, LoanStatus } from './loans.schemas.js';
@@ -56,6 +57,20 @@ const paid = (i: repo.InstallmentRow, part: Part): bigint => i[`paid_${part}_min
 const open = (i: repo.InstallmentRow, part: Part): bigint => owed(i, part) - paid(i, part);
 const openTotal = (i: repo.InstallmentRow): bigint => COMPONENTS.reduce((s, p) => s + open(i, p), 0n);
 const paidTotal = (i: repo.InstallmentRow): bigint => COMPONENTS.reduce((s, p) => s + paid(i, p), 0n);
+
+/** What the auto-collected installments due by `date` still owe. */
+const dueAuto = (installments: repo.InstallmentRow[], date: string): bigint =>
+  installments.filter((i) => i.auto && i.status !== 'CANCELED' && i.real_due_date <= date).reduce((s, i) => s + openTotal(i), 0n);
+
+function groupByLoan(rows: repo.InstallmentRow[]): Map<string, repo.InstallmentRow[]> {
+  const out = new Map<string, repo.InstallmentRow[]>();
+  for (const r of rows) {
+    const list = out.get(r.loan_id);
+    if (list) list.push(r);
+    else out.set(r.loan_id, [r]);
+  }
+  return out;
+}
 
 const canCredit = (a: AccountFacts) => a.allowedOperations === 'ALL_OPERATIONS' || a.allowedOperations === 'CREDIT_ONLY';
 const canDebit = (a: AccountFacts) => a.allowedOperations === 'ALL_OPERATIONS' || a.allowedOperations === 'DEBIT_ONLY';
@@ -104,13 +119,14 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
     };
   }
 
-  async function setStatus(t: TenantTx, loan: repo.LoanRow, status: LoanStatus): Promise<repo.LoanRow> {
+  /** The loan's new status and its event; `current` are its installments when the caller holds them as they now are. */
+  async function setStatus(t: TenantTx, loan: repo.LoanRow, status: LoanStatus, current?: repo.InstallmentRow[]): Promise<repo.LoanRow> {
     const previous = loan.status;
     if (previous === status) return loan;
     const now = clock.now();
     await repo.updateLoan(t.db, t.orgId, loan.loan_id, { status, updated_at: now });
     const next = { ...loan, status, updated_at: now };
-    const installments = await repo.installmentsOf(t.db, t.orgId, [loan.loan_id]);
+    const installments = current ?? (await repo.installmentsOf(t.db, t.orgId, [loan.loan_id]));
     await recordEvent(t.db, events, LoanEvents.loanStatusChanged, {
       orgId: t.orgId,
       cid: t.cid,
@@ -350,20 +366,44 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
     return answer;
   }
 
-  /** Applies a payment to the loan's open installments (by the product's hierarchy), posts it, settles the loan when nothing is left. */
+  /**
+   * What applying a payment reads besides the loan, read once per product in a day handler's
+   * transaction: the product and its repayment hierarchy.
+   */
+  function productTerms(t: TenantTx) {
+    const kept = new Map<string, Promise<{ product: LoanProduct | undefined; hierarchy: Component[] | undefined }>>();
+    return (productId: string) => {
+      let terms = kept.get(productId);
+      if (!terms) {
+        terms = (async () => {
+          const product = await findLoanProduct(t, productId);
+          let hierarchy: Component[] | undefined;
+          if (product?.repayment_hierarchy_code) {
+            const h = await findPlan<RepaymentHierarchyRow>(t.db, 'lending_repayment_hierarchies', t.orgId, product.repayment_hierarchy_code);
+            if (h) hierarchy = h.hierarchy as Component[];
+          }
+          return { product, hierarchy };
+        })();
+        kept.set(productId, terms);
+      }
+      return terms;
+    };
+  }
+
+  /**
+   * Applies a payment to the loan's open installments (by the product's hierarchy), posts it, settles the loan when nothing is left.
+   * `held`: every installment of the loan, already read FOR UPDATE in this transaction (a day handler reads them for many loans at once).
+   */
   async function applyPayment(
     t: TenantTx,
     loan: repo.LoanRow,
     p: { repaymentId: string; date: string; amount: bigint; externalId: string | null; source: 'MANUAL' | 'AUTO'; from: 'CASH' | 'ACCOUNT' },
+    held?: { installments: repo.InstallmentRow[]; terms: (productId: string) => ReturnType<ReturnType<typeof productTerms>> },
   ) {
     const cur = currencyOfLoan(loan);
-    const product = await findLoanProduct(t, loan.product_id);
-    const installments = (await repo.installmentsOf(t.db, t.orgId, [loan.loan_id], true)).filter((i) => i.status !== 'CANCELED' && openTotal(i) > 0n);
-    let hierarchy: Component[] | undefined;
-    if (product?.repayment_hierarchy_code) {
-      const h = await findPlan<RepaymentHierarchyRow>(t.db, 'lending_repayment_hierarchies', t.orgId, product.repayment_hierarchy_code);
-      if (h) hierarchy = h.hierarchy as Component[];
-    }
+    const { product, hierarchy } = await (held?.terms ?? productTerms(t))(loan.product_id);
+    const all = held?.installments ?? (await repo.installmentsOf(t.db, t.orgId, [loan.loan_id], true));
+    const installments = all.filter((i) => i.status !== 'CANCELED' && openTotal(i) > 0n);
     const money = (v: bigint) => Money.ofMinor(v, cur);
     const result = allocateRepayment({
       amount: money(p.amount),
@@ -372,6 +412,8 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
     });
     const totals: Record<Part, bigint> = { principal: 0n, interest: 0n, fee: 0n, tax: 0n, charge: 0n, penalty: 0n };
     const graceDays = product?.grace_period_days ?? 0;
+    // The installments as they are once the payment is applied (the rows are locked: no one else changes them).
+    const updated = new Map<number, repo.InstallmentRow>();
     for (const a of result.allocations) {
       if (a.total.isZero()) continue;
       const i = installments.find((x) => x.number === a.number)!;
@@ -382,7 +424,9 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
         set[`paid_${c}_minor`] = paid(i, c) + v;
       }
       const after: repo.InstallmentRow = { ...i, ...set };
-      await repo.updateInstallment(t.db, t.orgId, loan.loan_id, i.number, { ...set, status: statusOf(after, p.date, graceDays, product?.overdue_threshold_days) });
+      const status = statusOf(after, p.date, graceDays, product?.overdue_threshold_days);
+      updated.set(i.number, { ...after, status });
+      await repo.updateInstallment(t.db, t.orgId, loan.loan_id, i.number, { ...set, status });
     }
     const over = result.overpayment.minor;
     const postings: EntryInput['postings'] = [
@@ -410,9 +454,9 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
       entry_id: posted.entryId,
       created_at: clock.now(),
     });
-    const left = await repo.installmentsOf(t.db, t.orgId, [loan.loan_id]);
+    const left = all.map((i) => updated.get(i.number) ?? i);
     const settled = left.every((i) => i.status === 'CANCELED' || openTotal(i) === 0n);
-    if (settled) await setStatus(t, loan, 'SETTLED');
+    if (settled) await setStatus(t, loan, 'SETTLED', left);
     return { allocated: totals, overpayment: over, settled };
   }
 
@@ -969,26 +1013,47 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
           await repo.updateDisbursement(t.db, t.orgId, d.disbursement_id, { ...to, updated_at: clock.now() });
           await payDisbursement(t, loan, { ...d, account_type: first.account_type, account_id: first.account_id });
         }
-        for (const loanId of await repo.loansWithAutoDue(t.db, t.orgId, date)) {
-          const loan = await loadLoan(t, loanId, true);
-          if (!scope.has(String(loan.program_id)) || loan.status !== 'ACTIVE') continue;
-          const due = (await repo.installmentsOf(t.db, t.orgId, [loanId])).filter((i) => i.auto && i.status !== 'CANCELED' && i.real_due_date <= date && openTotal(i) > 0n);
-          const amount = due.reduce((s, i) => s + openTotal(i), 0n);
-          if (amount === 0n) continue;
-          const facts = (await accountFacts(t, [String(loan.account_id)], { share: true })).get(String(loan.account_id));
-          if (!facts || !canDebit(facts)) continue;
-          const available = (await accountBalances(t, [facts])).get(facts.accountId)?.availableLimit ?? 0n;
-          if (available < amount) continue; // a failed collection leaves the installments due
-          await applyPayment(t, loan, { repaymentId: `AUTO_${date}`, date, amount, externalId: null, source: 'AUTO', from: 'ACCOUNT' });
+        // Collections: every loan due today, its installments, accounts and balances read at once
+        // (locked as the payments need them), then each loan in loan_id order. An account paying
+        // for several loans is charged in that order, against what the earlier ones left.
+        const terms = productTerms(t);
+        const collecting = (await repo.lockLoansWithAutoDue(t.db, t.orgId, date)).filter((l) => scope.has(String(l.program_id)));
+        const installmentsByLoan = groupByLoan(await repo.installmentsOf(t.db, t.orgId, collecting.map((l) => l.loan_id), true));
+        const payers = collecting.filter((loan) => dueAuto(installmentsByLoan.get(loan.loan_id) ?? [], date) > 0n);
+        const facts = payers.length ? await accountFacts(t, [...new Set(payers.map((l) => String(l.account_id)))], { share: true }) : new Map<string, AccountFacts>();
+        const debitable = [...facts.values()].filter(canDebit);
+        const available = new Map([...(debitable.length ? await accountBalances(t, debitable) : new Map())].map(([id, b]) => [id, b.availableLimit as bigint]));
+        for (const loan of payers) {
+          const installments = installmentsByLoan.get(loan.loan_id) ?? [];
+          const amount = dueAuto(installments, date);
+          const accountId = String(loan.account_id);
+          const f = facts.get(accountId);
+          if (!f || !canDebit(f)) continue;
+          const left = available.get(f.accountId) ?? 0n;
+          if (left < amount) continue; // a failed collection leaves the installments due
+          await applyPayment(t, loan, { repaymentId: `AUTO_${date}`, date, amount, externalId: null, source: 'AUTO', from: 'ACCOUNT' }, { installments, terms });
+          available.set(f.accountId, left - amount);
         }
-        for (const loanId of await repo.loansWithUnpaidDue(t.db, t.orgId, date)) {
-          const loan = await loadLoan(t, loanId);
-          if (!scope.has(String(loan.program_id)) || loan.status !== 'ACTIVE') continue;
-          const product = await findLoanProduct(t, loan.product_id);
-          const plans = product?.penalty_plan_codes?.length
-            ? (await findPlansForUse<PenaltyPlanRow>(t.db, 'lending_penalty_plans', t.orgId, product.penalty_plan_codes)).filter((p) => p.status === 'ENABLED' && p.currency_numeric_code === loan.currency_numeric_code)
-            : [];
-          for (const i of await repo.installmentsOf(t.db, t.orgId, [loanId])) {
+        const late = await repo.loansWithUnpaidDue(t.db, t.orgId, date);
+        const lateLoans = (await repo.findLoans(t.db, t.orgId, late)).filter((l) => scope.has(String(l.program_id)) && l.status === 'ACTIVE');
+        const lateInstallments = groupByLoan(await repo.installmentsOf(t.db, t.orgId, lateLoans.map((l) => l.loan_id)));
+        const plansOf = new Map<string, Promise<PenaltyPlanRow[]>>();
+        for (const loan of lateLoans) {
+          const loanId = loan.loan_id;
+          const { product } = await terms(loan.product_id);
+          const plansKey = `${loan.product_id}|${loan.currency_numeric_code}`;
+          if (!plansOf.has(plansKey)) {
+            plansOf.set(
+              plansKey,
+              product?.penalty_plan_codes?.length
+                ? findPlansForUse<PenaltyPlanRow>(t.db, 'lending_penalty_plans', t.orgId, product.penalty_plan_codes).then((rows) =>
+                    rows.filter((p) => p.status === 'ENABLED' && p.currency_numeric_code === loan.currency_numeric_code),
+                  )
+                : Promise.resolve([]),
+            );
+          }
+          const plans = await plansOf.get(plansKey)!;
+          for (const i of lateInstallments.get(loanId) ?? []) {
             const status = statusOf(i, date, product?.grace_period_days ?? 0, product?.overdue_threshold_days);
             const penalty = status === 'CANCELED' || status === 'PAID' ? 0n : await chargePenalties(t, i, plans, date);
             if (status !== i.status || penalty > 0n) await repo.updateInstallment(t.db, t.orgId, loanId, i.number, { status, ...(penalty > 0n ? { penalty_minor: i.penalty_minor + penalty } : {}) });

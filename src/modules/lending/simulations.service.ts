@@ -8,7 +8,7 @@ import type { Platform } from '../../platform/module.js';
 import { recordEvent } from '../../platform/outbox.js';
 import type { RequestContext } from '../../platform/context.js';
 import type { TenantTx } from '../../platform/tenant.js';
-import { addBusinessDays, calendarFor } from '../calendars/index.js';
+import { businessDaysOnOrAfter, calendarFor } from '../calendars/index.js';
 import { orgDayFacts } from '../orgs/index.js';
 import type { ChargePlanRow } from './charge-plans.repo.js';
 import { addDays, addMonths, compareDates, parseDate, formatDate } from './lending.dates.js';
@@ -205,16 +205,10 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
   const { clock, ids } = deps;
   const events = { clock, ids };
 
-  /** Each due date moved to a business day of the program's calendar (itself when it is one). */
+  /** Each due date moved to a business day of the program's calendar (itself when it is one); the holidays are read once for all. */
   async function realDueDates(t: TenantTx, programId: bigint, dates: string[]): Promise<Map<string, string>> {
     const calendar = await calendarFor(t, { programId });
-    const out = new Map<string, string>();
-    for (const d of dates) {
-      if (out.has(d)) continue;
-      // The first business day after the day before: the date itself when it is one.
-      out.set(d, await addBusinessDays(t, calendar, formatDate(addDays(parseDate(d)!, -1)), 1));
-    }
-    return out;
+    return businessDaysOnOrAfter(t, calendar, [...new Set(dates)]);
   }
 
   /** The product, schedule and answer of a simulation request (nothing stored). */

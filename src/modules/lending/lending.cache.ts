@@ -1,0 +1,54 @@
+// A process-local cache of loan products, which every simulation, booking, repayment and day of
+// collection reads. A product (its row and its charge and penalty plan codes) never changes once
+// its creation has committed: no route or service updates or deletes one. So a product is kept
+// for the life of the process, keyed by org id (no entry is ever shared between orgs), and only
+// once the transaction that read it has committed: a product read in the transaction that
+// created it is not kept if that transaction rolls back. What is not found is never kept, so a
+// product created in another process is found there at once.
+//
+// Should products ever change, the repo function that changes them must call
+// `loanProductsChanged` (as `insertProduct` and `insertPlanLinks` do): it forgets the org's
+// products now and once its transaction commits, and a generation per org keeps a read that
+// began before that commit from storing what it read.
+import { afterCommit, type Tx } from '../../platform/db/database.js';
+import type { LoanProduct } from './loan-products.schemas.js';
+
+/** Products kept in all (a few KB each); past it the cache starts over. */
+const MAX_PRODUCTS = 20_000;
+
+const products = new Map<string, Map<string, LoanProduct>>();
+let size = 0;
+const generations = new Map<string, number>();
+const generation = (orgId: string): number => generations.get(orgId) ?? 0;
+
+function forget(orgId: string): void {
+  generations.set(orgId, generation(orgId) + 1);
+  size -= products.get(orgId)?.size ?? 0;
+  products.delete(orgId);
+}
+
+/** The org's kept product, if any. */
+export const keptLoanProduct = (orgId: string, productId: string): LoanProduct | undefined => products.get(orgId)?.get(productId);
+
+/** Keeps a product read in `tx` once `tx` commits, unless the org's products changed meanwhile. */
+export function keepLoanProduct(tx: Tx, orgId: string, product: LoanProduct): void {
+  const g = generation(orgId);
+  afterCommit(tx, () => {
+    if (generation(orgId) !== g) return;
+    if (size >= MAX_PRODUCTS) {
+      products.clear();
+      size = 0;
+    }
+    let org = products.get(orgId);
+    if (!org) products.set(orgId, (org = new Map()));
+    if (!org.has(product.product_id)) size += 1;
+    org.set(product.product_id, product);
+  });
+}
+
+/** `tx` writes the org's products: forgets the org's kept products now and once `tx` commits. Returns `tx`. */
+export function loanProductsChanged(tx: Tx, orgId: string): Tx {
+  forget(orgId);
+  afterCommit(tx, () => forget(orgId));
+  return tx;
+}
