@@ -6,17 +6,19 @@ import type { TestApp } from '../helpers/app.js';
 import { expectError } from '../helpers/errors.js';
 import { addTenant, setupTenant, NO_RATE_LIMITS } from '../helpers/fixture.js';
 import { bodies, waitFor } from './programs-fixtures.js';
-import { createAccount, createProgram, type TestAccount } from '../helpers/accounts.js';
+import { createAccount, createProgram, type TestAccount, type TestProgram } from '../helpers/accounts.js';
 import type { Tenant } from '../helpers/fixture.js';
-import { bnplProduct, bnplSimulation, personalProduct } from '../helpers/lending.js';
+import { bnplProduct, bnplSimulation, newBorrower, personalProduct } from '../helpers/lending.js';
 
 let app: TestApp;
 let h: Record<string, string>;
 let programId: number;
 let tenant: Tenant;
 let debitProgram: number;
-let account: TestAccount;
+let debit: TestProgram;
 let merchant: TestAccount;
+/** A fresh account for the next loan: an account holds one loan until it is final. */
+const freshAccount = () => newBorrower(app, tenant, debit);
 
 const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers = h) =>
   app.http.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -42,9 +44,8 @@ beforeAll(async () => {
   h = fixture.headers;
   programId = (await ok(await call('POST', '/programs/v1/programs/template', bodies.CREDITO), 200)).id;
   await ok(await call('POST', '/lending/v1/loan-products', personalProduct(programId, { product_id: 'SEED_PERSONAL' })));
-  const debit = await createProgram(app, tenant, 'DEBITO');
+  debit = await createProgram(app, tenant, 'DEBITO');
   debitProgram = debit.programId;
-  account = await createAccount(app, tenant, { program: debit });
   merchant = await createAccount(app, tenant, { program: debit });
   await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: 'DEBIT_PERSONAL' })));
 });
@@ -214,15 +215,17 @@ async function eventsOf(type: string): Promise<any[]> {
 
 const balanceOf = async (accountId: number) => (await ok(await call('GET', `/accounts/v1/accounts/${accountId}`), 200)).current_balance as number;
 
+/** The seed's simulation booked on a fresh account. */
 async function bookSeedLoan(extra: Record<string, unknown> = {}) {
+  const account = await freshAccount();
   const sim = await ok(await call('POST', '/lending/v1/simulations', seedSimulation('DEBIT_PERSONAL')));
   const booked = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId, external_id: 'LOAN_TRACKER_1', ...extra }), 202);
-  return { sim, loanId: booked.loan_id as string };
+  return { sim, loanId: booked.loan_id as string, account };
 }
 
 describe('loans', () => {
   it('books a simulation once, shows the loan BOOKED with its schedules, and lists it', async () => {
-    const { sim, loanId } = await bookSeedLoan();
+    const { sim, loanId, account } = await bookSeedLoan();
     expect(loanId).toMatch(/^[0-9a-f-]{36}$/);
     expectError(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 409, 'WLND0001');
     const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
@@ -252,8 +255,28 @@ describe('loans', () => {
     expectError(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'r-0', repayment_date: '2022-07-01', repayment_amount: 10 }), 400, 'ELND1004');
   });
 
+  it('an account holds one loan until it is final: another booking on it is 409 WLND0001 "Account is already in use"', async () => {
+    const { loanId, account } = await bookSeedLoan();
+    const next = await ok(await call('POST', '/lending/v1/simulations', seedSimulation('DEBIT_PERSONAL')));
+    const book = () => call('POST', '/lending/v1/loans', { loan_simulation_id: next.loan_simulation_id, account_id: account.accountId });
+    // Pismo's body for it is { code, message } (the 409 of the file): no details.
+    expect(expectError(await book(), 409, 'WLND0001').message).toBe('Account is already in use');
+    // Nothing of the refused booking is left: the simulation can still be booked.
+    expect((await ok(await call('GET', `/lending/v1/loans?account_id=${account.accountId}`), 200)).items.map((l: any) => l.loan_id)).toEqual([loanId]);
+    // Once the loan is CANCELED the account is free again; the new loan holds it in turn.
+    await ok(await call('DELETE', `/lending/v1/loans/${loanId}`), 202);
+    const { loan_id: second } = await ok(await book(), 202);
+    const third = await ok(await call('POST', '/lending/v1/simulations', seedSimulation('DEBIT_PERSONAL')));
+    expectError(await call('POST', '/lending/v1/loans', { loan_simulation_id: third.loan_simulation_id, account_id: account.accountId }), 409, 'WLND0001');
+    // A SETTLED loan frees it too.
+    await ok(await call('POST', `/lending/v1/loans/${second}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'EXTERNAL', bank_id: '1' } }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${second}/repayment`, { repayment_id: 'all', repayment_date: '2022-06-24', repayment_amount: 1020.07 }), 202);
+    expect((await ok(await call('GET', `/lending/v1/loans/${second}`), 200)).status).toBe('SETTLED');
+    await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: third.loan_simulation_id, account_id: account.accountId }), 202);
+  });
+
   it('cancels a loan before disbursement; a canceled loan takes no repayment or disbursement', async () => {
-    const { loanId } = await bookSeedLoan();
+    const { loanId, account } = await bookSeedLoan();
     expect(await ok(await call('DELETE', `/lending/v1/loans/${loanId}`), 202)).toEqual({ loan_id: loanId });
     const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
     expect(loan.status).toBe('CANCELED');
@@ -265,7 +288,7 @@ describe('loans', () => {
   });
 
   it('disburses into the account (ACTIVE), repays partly then fully (SETTLED with the seed payload); the ledger verifies', async () => {
-    const { loanId } = await bookSeedLoan();
+    const { loanId, account } = await bookSeedLoan();
     const before = await balanceOf(account.accountId);
     expectError(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 999, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 400, 'ELND0003', 'body.disbursed_amount');
     const d = await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000.0, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
@@ -320,7 +343,7 @@ describe('loans', () => {
     const { loanId: external } = await bookSeedLoan();
     const e = await ok(await call('POST', `/lending/v1/loans/${external}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'EXTERNAL', bank_id: '785', account_number: '8494156', branch_number: '89198' } }), 202);
     expect(e.disbursement_status).toBe('PAID');
-    const { loanId: later } = await bookSeedLoan();
+    const { loanId: later, account } = await bookSeedLoan();
     const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
     const tomorrow = new Date(Date.parse(today) + 3 * 86_400_000).toISOString().slice(0, 10);
     const s = await ok(await call('POST', `/lending/v1/loans/${later}/disburse`, { disbursement_date: tomorrow, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
@@ -354,7 +377,7 @@ describe('lifecycle with the sandbox clock', () => {
   it('simulate → book → disburse → 12 installments collected on their due dates → SETTLED; the ledger verifies at every step', async () => {
     const verify = async () => expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
     const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
-    const borrower = await createAccount(app, tenant, { program: { programId: debitProgram, type: 'DEBITO', dueDateIds: [] } as any });
+    const borrower = await freshAccount();
     const sim = await ok(
       await call('POST', '/lending/v1/simulations', {
         product_id: 'DEBIT_PERSONAL',
@@ -398,7 +421,7 @@ describe('lifecycle with the sandbox clock', () => {
   it('a collection the account cannot pay leaves the installment due: PAST_DUE after the grace days', async () => {
     await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: 'GRACE_3', grace_period_days: 3 })));
     const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
-    const poor = await createAccount(app, tenant, { program: { programId: debitProgram, type: 'DEBITO', dueDateIds: [] } as any });
+    const poor = await freshAccount();
     const sim = await ok(await call('POST', '/lending/v1/simulations', { ...seedSimulation('GRACE_3'), start_date: today, disbursement: [{ due_date: today }], auto_collection: true }));
     const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: poor.accountId }), 202);
     // Disbursed outside: the account has nothing to pay with.
@@ -429,6 +452,7 @@ describe('lifecycle with the sandbox clock', () => {
     await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: 'LATE_PENALTIES', penalty_plan_codes: ['LATE_FEE_5', 'LATE_DAILY'] })));
     const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
     const sim = await ok(await call('POST', '/lending/v1/simulations', { ...seedSimulation('LATE_PENALTIES'), start_date: today, disbursement: [{ due_date: today }] }));
+    const account = await freshAccount();
     const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
     await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
     const first = sim.repayment_schedule[0];
@@ -468,6 +492,7 @@ describe('early final settlement', () => {
     );
     const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
     const sim = await ok(await call('POST', '/lending/v1/simulations', { ...seedSimulation('EFS_2PCT'), start_date: today, disbursement: [{ due_date: today }] }));
+    const account = await freshAccount();
     const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
     await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
     // The lock-in: one installment must be paid first.
@@ -508,6 +533,7 @@ describe('BNPL', () => {
       ['2022-08-05', 100, 0],
     ]);
     expect(sim.total_payment_amount).toBe(400);
+    const account = await freshAccount();
     const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
     const before = await balanceOf(merchant.accountId);
     await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 400, disbursement_account: { type: 'INTERNAL', account_id: merchant.accountId } }), 202);
@@ -531,6 +557,7 @@ describe('BNPL return', () => {
   it('canceling a disbursed BNPL loan returns the purchase: the merchant pays it back, the customer gets what was paid; the ledger verifies', async () => {
     await ok(await call('POST', '/lending/v1/loan-products', bnplProduct(debitProgram, 'BNPL_RETURN')));
     const sim = await ok(await call('POST', '/lending/v1/simulations', bnplSimulation('BNPL_RETURN')));
+    const account = await freshAccount();
     const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
     await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 400, disbursement_account: { type: 'INTERNAL', account_id: merchant.accountId } }), 202);
     await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'down-ret', repayment_date: '2022-06-24', repayment_amount: 100 }), 202);
@@ -553,7 +580,7 @@ describe('BNPL return', () => {
   });
 
   it('a disbursed loan that is not BNPL still cannot be canceled', async () => {
-    const { loanId } = await bookSeedLoan();
+    const { loanId, account } = await bookSeedLoan();
     await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
     expectError(await call('DELETE', `/lending/v1/loans/${loanId}`), 400, 'ELND0003', 'path.loanId');
   });
@@ -565,6 +592,7 @@ describe('prepayment', () => {
     await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: productId, ...(prepayment ? { prepayment } : {}) })));
     const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
     const sim = await ok(await call('POST', '/lending/v1/simulations', { ...seedSimulation(productId), start_date: today, disbursement: [{ due_date: today }] }));
+    const account = await freshAccount();
     const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
     await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
     return { sim, loanId: loanId as string, today };

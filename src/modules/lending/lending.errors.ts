@@ -164,6 +164,11 @@ export const LendingErrors = {
   exists: (what: string, field: string) =>
     new AppError('conflict', 'LENDING_ALREADY_EXISTS', `${what} already exists`, [{ field, reason: 'is already taken in this org' }]),
   inUse: (what: string, by: string) => new AppError('conflict', 'LENDING_PLAN_IN_USE', `${what} is used by ${by}; it cannot be deleted`),
+  /** Pismo's 409 WLND0001 of createLoan: the account holds another loan that is not final. */
+  accountInUse: (loanId: string, status: string) =>
+    new AppError('conflict', 'WLND0001', 'Account is already in use', [
+      { field: 'body.account_id', reason: `holds loan ${loanId} (${status}); another loan can be booked on it once that one is CANCELED or SETTLED` },
+    ]),
   /** Pismo's answer to an idempotency key already used for another request: 202 with this code. */
   keyInUse: (code: 'ELND1501' | 'WLND0001') => new AppError('unprocessable', code, MESSAGES[code]!),
 };

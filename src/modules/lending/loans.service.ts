@@ -478,6 +478,11 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
         const cur = currencyByNumeric(sim.currency_numeric_code);
         const account = await usableAccount(t, body.account_id, 'body.account_id', cur, 'credit');
         if (account.programId !== String(product.program_id)) throw LendingErrors.invalid('body.account_id', `belongs to program ${account.programId}; the loan product to ${product.program_id}`);
+        // Pismo's 409 WLND0001: an account holds one loan until it is final. Two bookings on one
+        // account at once: the lock makes the second wait for the first and then see its loan.
+        await repo.lockAccountForBooking(t.db, t.orgId, BigInt(body.account_id));
+        const holding = await repo.openLoanOnAccount(t.db, t.orgId, BigInt(body.account_id));
+        if (holding) throw LendingErrors.accountInUse(holding.loan_id, holding.status);
         const now = clock.now();
         const loanId = body.loan_id ?? ids.uuid();
         const row = await repo.insertLoan(t.db, {
