@@ -8,6 +8,7 @@ import { addTenant, setupTenant, NO_RATE_LIMITS } from '../helpers/fixture.js';
 import { bodies, waitFor } from './programs-fixtures.js';
 import { createAccount, createProgram, type TestAccount, type TestProgram } from '../helpers/accounts.js';
 import type { Tenant } from '../helpers/fixture.js';
+import { expectValidEvents } from '../helpers/events.js';
 import { bnplProduct, bnplSimulation, newBorrower, personalProduct } from '../helpers/lending.js';
 
 let app: TestApp;
@@ -213,6 +214,18 @@ async function eventsOf(type: string): Promise<any[]> {
   return rows.map((r: any) => r.data);
 }
 
+/**
+ * The loan's events in order (status changes as `status:X`, disbursement ones as
+ * `disbursement:X`), after checking every event of the org with Ajv against its catalog schema.
+ */
+async function loanEvents(loanId: string): Promise<string[]> {
+  return (await expectValidEvents(app, h))
+    .filter((e) => e.data.loan_id === loanId)
+    .map((e) =>
+      e.event_type === 'loan-status-change' ? `status:${String(e.data.current_loan_status)}` : e.event_type === 'loan-disbursement-status-change' ? `disbursement:${String(e.data.current_disbursement_status)}` : e.event_type,
+    );
+}
+
 const balanceOf = async (accountId: number) => (await ok(await call('GET', `/accounts/v1/accounts/${accountId}`), 200)).current_balance as number;
 
 /** The seed's simulation booked on a fresh account. */
@@ -285,6 +298,7 @@ describe('loans', () => {
     expectError(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'r-1', repayment_date: '2022-07-01', repayment_amount: 10 }), 400, 'ELND1005');
     expectError(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 400, 'ELND0003', 'path.loanId');
     expect((await eventsOf('loan-status-change')).some((e) => e.loan_id === loanId && e.previous_loan_status === 'BOOKED' && e.current_loan_status === 'CANCELED')).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:CANCELED', 'status:CANCELED']);
   });
 
   it('disburses into the account (ACTIVE), repays partly then fully (SETTLED with the seed payload); the ledger verifies', async () => {
@@ -333,6 +347,7 @@ describe('loans', () => {
     expectError(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'after', repayment_date: '2022-09-25', repayment_amount: 1 }), 400, 'ELND0400');
     const verify = await ok(await call('GET', '/lastro/v1/ledger/verify'), 200);
     expect(verify).toMatchObject({ ok: true, differences: [] });
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE', 'status:SETTLED']);
   });
 
   it('disburses to a merchant account or outside; a later date waits for its business day', async () => {
@@ -416,6 +431,7 @@ describe('lifecycle with the sandbox clock', () => {
     expect(loan.outstanding_balance.total).toBe(0);
     expect(await balanceOf(borrower.accountId)).toBe(0);
     expect((await eventsOf('loan-status-change')).filter((e) => e.loan_id === loanId).map((e) => e.current_loan_status)).toEqual(['ACTIVE', 'SETTLED']);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE', 'status:SETTLED']);
   });
 
   it('a collection the account cannot pay leaves the installment due: PAST_DUE after the grace days', async () => {
@@ -435,6 +451,7 @@ describe('lifecycle with the sandbox clock', () => {
     loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
     expect(loan.repayment_schedule[0].status).toBe('PAST_DUE');
     expect(loan.outstanding_balance.total).toBe(1020.07);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
   });
 
   it("penalty plans charge a late installment after their grace days (a late fee once, interest per day); the hierarchy collects them first", async () => {
@@ -482,6 +499,7 @@ describe('lifecycle with the sandbox clock', () => {
     expect(loan.repayment_schedule[0].amount.amount_paid.penalty).toBe(penalty);
     expect(loan.outstanding_balance.penalty).toBe(0);
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
   });
 });
 
@@ -519,6 +537,7 @@ describe('early final settlement', () => {
     expectError(await call('POST', `/lending/v1/loans/${loanId}/early-settlement/${quote.id}/register`), 400, 'ELND0400');
     expectError(await call('POST', `/lending/v1/loans/${loanId}/early-settlement/nope/register`), 404, 'ELND0005');
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE', 'status:SETTLED']);
   });
 });
 
@@ -550,6 +569,7 @@ describe('BNPL', () => {
     expect(loan.repayment_schedule.map((i: any) => i.status)).toEqual(['PAID', 'SCHEDULED', 'SCHEDULED', 'SCHEDULED']);
     expect(loan.outstanding_balance).toMatchObject({ principal: 300, interest: 0, total: 300 });
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
   });
 });
 
@@ -577,6 +597,7 @@ describe('BNPL return', () => {
     expect(await balanceOf(merchant.accountId)).toBe(merchantBefore - 400);
     expectError(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'after', repayment_date: '2022-06-25', repayment_amount: 1 }), 400, 'ELND1005');
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE', 'status:CANCELED']);
   });
 
   it('a disbursed loan that is not BNPL still cannot be canceled', async () => {
@@ -640,6 +661,7 @@ describe('prepayment', () => {
     expectError(await call('POST', `/lending/v1/loans/${loanId}/prepayment/${stale.prepayment_id}/register`), 400, 'ELND0509');
     expectError(await call('POST', `/lending/v1/loans/${loanId}/prepayment/not-a-uuid/register`), 400, 'ELND0500');
     expectError(await call('POST', `/lending/v1/loans/${loanId}/prepayment/6f1c2a44-8f43-4c8e-9d43-0d6c1f6c2a11/register`), 404, 'ELND0005');
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
   });
 
   it('TERM keeps the installment and shortens the term; the dropped installments are CANCELED', async () => {
@@ -654,6 +676,7 @@ describe('prepayment', () => {
     expect(loan.repayment_schedule.map((i: any) => i.status)).toEqual(['SCHEDULED', 'SCHEDULED', 'CANCELED']);
     expect(loan.outstanding_balance).toMatchObject({ principal: 600, total: q.new_balance.total });
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
   });
 
   it('refuses a product without prepayment, the lock-in, and a loan not active', async () => {
