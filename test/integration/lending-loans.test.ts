@@ -371,6 +371,33 @@ describe('loans', () => {
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
   });
 
+  it("a loan's money never moves under a processing code the org's ledger lacks: 422 ELND0362 / ELND0363, nothing posted", async () => {
+    // An org whose ledger lost the disbursement code's flows, then the code itself (as an org set
+    // up before the code existed would be): a fresh org, so no rule of it is cached yet.
+    const other = await addTenant(app, { sandbox: true });
+    const oh = other.headers;
+    const program = await createProgram(app, other, 'DEBITO');
+    await ok(await call('POST', '/lending/v1/loan-products', personalProduct(program.programId, { product_id: 'CODES_PERSONAL' }), oh));
+    const borrower = await newBorrower(app, other, program);
+    const sim = await ok(await call('POST', '/lending/v1/simulations', seedSimulation('CODES_PERSONAL'), oh));
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: borrower.accountId }, oh), 202);
+    const orgId = other.org.orgId;
+    const system = <T>(fn: (tx: any) => Promise<T>) => app.platform.db.transaction(fn, { system: true });
+    await system((tx) => tx.deleteFrom('transaction_flows').where('org_id', '=', orgId).where('processing_code', '=', 'PSMLDS').execute());
+    const disburse = () => call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: borrower.accountId } }, oh);
+    expect(expectError(await disburse(), 422, 'ELND0362').message).toBe('Processing code PSMLDS is not linked to transactions types.');
+    await system((tx) => tx.deleteFrom('processing_codes').where('org_id', '=', orgId).where('processing_code', '=', 'PSMLDS').execute());
+    expect(expectError(await disburse(), 422, 'ELND0363').message).toBe('Processing code PSMLDS is invalid or does not exist.');
+    // Nothing of either attempt is left: the loan BOOKED, its disbursement SCHEDULED with no
+    // account, no journal entry, the account's balance untouched.
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`, undefined, oh), 200);
+    expect(loan.status).toBe('BOOKED');
+    expect(loan.disbursement_schedule[0]).toMatchObject({ status: 'SCHEDULED' });
+    expect(loan.disbursement_schedule[0]).not.toHaveProperty('disbursement_account');
+    expect(await system((tx) => tx.selectFrom('ledger_journal_entries').select('entry_id').where('org_id', '=', orgId).execute())).toEqual([]);
+    expect((await ok(await call('GET', `/accounts/v1/accounts/${borrower.accountId}`, undefined, oh), 200)).current_balance).toBe(0);
+  });
+
   it('another org sees none of these loans', async () => {
     const other = await addTenant(app);
     const { loanId } = await bookSeedLoan();

@@ -169,6 +169,10 @@ export const LendingErrors = {
     new AppError('conflict', 'WLND0001', 'Account is already in use', [
       { field: 'body.account_id', reason: `holds loan ${loanId} (${status}); another loan can be booked on it once that one is CANCELED or SETTLED` },
     ]),
+  /** A loan entry under a processing code the org's ledger does not have (the v1 file's ELND0363). */
+  unknownProcessingCode: (code: string) => new AppError('unprocessable', 'ELND0363', `Processing code ${code} is invalid or does not exist.`),
+  /** A loan entry under a processing code without transaction flows (PENDING; the v1 file's ELND0362). */
+  processingCodeNotLinked: (code: string) => new AppError('unprocessable', 'ELND0362', `Processing code ${code} is not linked to transactions types.`),
   /** Pismo's answer to an idempotency key already used for another request: 202 with this code. */
   keyInUse: (code: 'ELND1501' | 'WLND0001') => new AppError('unprocessable', code, MESSAGES[code]!),
 };

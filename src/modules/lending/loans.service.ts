@@ -18,7 +18,7 @@ import type { TenantTx } from '../../platform/tenant.js';
 import { isoSeconds } from '../../platform/wire.js';
 import { onBusinessDay, type DayHandler } from '../../platform/day-close.js';
 import { accountFacts, type AccountFacts } from '../accounts/index.js';
-import { accountBalances, createJournalService, type EntryInput } from '../ledger/index.js';
+import { accountBalances, createJournalService, processingCodeRule, type EntryInput } from '../ledger/index.js';
 import { allocateRepayment, type Component } from './lending.allocation.js';
 import { payoffQuote } from './lending.prepayment.js';
 import { LendingErrors } from './lending.errors.js';
@@ -62,7 +62,23 @@ export type LoansService = ReturnType<typeof createLoansService>;
 export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simulations: SimulationsService) {
   const { clock, ids } = deps;
   const events = { clock, ids };
-  const journal = createJournalService({ clock });
+  const ledger = createJournalService({ clock });
+  /**
+   * The ledger's journal, refusing an entry whose processing code the org's ledger does not know
+   * (ELND0363) or has no transaction flows for yet (ELND0362): a loan's money never moves under a
+   * code no statement or report can read. The rules are cached by the ledger per org.
+   */
+  const journal = {
+    async post(t: TenantTx, input: EntryInput) {
+      for (const code of new Set(input.postings.map((p) => p.processingCode))) {
+        if (code === null) continue;
+        const rule = await processingCodeRule(t, code);
+        if (!rule) throw LendingErrors.unknownProcessingCode(code);
+        if (rule.status !== 'SUCCESS') throw LendingErrors.processingCodeNotLinked(code);
+      }
+      return ledger.post(t, input);
+    },
+  };
 
   const currencyOfLoan = (loan: repo.LoanRow): Currency => currencyByNumeric(loan.currency_numeric_code);
 
