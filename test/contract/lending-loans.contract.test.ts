@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAccount, createProgram, type TestAccount, type TestProgram } from '../helpers/accounts.js';
 import { newBorrower } from '../helpers/lending.js';
 import type { TestApp } from '../helpers/app.js';
-import { NO_RATE_LIMITS, setupTenant, type Tenant } from '../helpers/fixture.js';
+import { NO_RATE_LIMITS, addTenant, setupTenant, type Tenant } from '../helpers/fixture.js';
 import { checkExchange, describeContract, type RequestSample } from './pismo-spec.js';
 
 const LENDING = 'Lending-v1-2026-03-17.yaml';
@@ -164,6 +164,28 @@ describeContract('Pismo contract: Lending v1 loans', () => {
     const canceled = await book();
     await exchange({ method: 'DELETE', path: `/lending/v1/loans/${canceled}` }, 202);
     expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${canceled}/repayment`, body: repayment }, 400)).json().code).toBe('ELND1005');
+  });
+
+  it('a disbursement under a processing code the org lacks: 422 ELND0363 (tabled in docs/compatibility.md)', async () => {
+    // Another org, whose ledger lost the disbursement code (as one set up before it existed).
+    const other = await addTenant(app, { sandbox: true });
+    const headers = other.headers;
+    const otherProgram = await createProgram(app, other, 'DEBITO');
+    const product = (await app.http.inject({ method: 'GET', url: '/lending/v1/loan-products/CONTRACT_LOAN', headers: h })).json();
+    const { product_version: _v, status: _s, created_at: _c, updated_at: _u, ...body } = product;
+    expect((await app.http.inject({ method: 'POST', url: '/lending/v1/loan-products', headers, payload: { ...body, program_id: otherProgram.programId } })).statusCode).toBe(201);
+    const sim = (await exchange({ method: 'POST', path: '/lending/v1/simulations', body: simulation() }, 201, { headers })).json();
+    const borrowerId = (await newBorrower(app, other, otherProgram)).accountId;
+    const loanId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: borrowerId } }, 202, { headers })).json().loan_id;
+    await app.platform.db.transaction(
+      async (tx) => {
+        await tx.deleteFrom('transaction_flows').where('org_id', '=', other.org.orgId).where('processing_code', '=', 'PSMLDS').execute();
+        await tx.deleteFrom('processing_codes').where('org_id', '=', other.org.orgId).where('processing_code', '=', 'PSMLDS').execute();
+      },
+      { system: true },
+    );
+    const res = await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/disburse`, body: { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: borrowerId } } }, 422, { headers });
+    expect(res.json()).toMatchObject({ code: 'ELND0363', message: 'Processing code PSMLDS is invalid or does not exist.' });
   });
 
   it('early final settlement: simulate, register, and the documented errors', async () => {
