@@ -706,6 +706,109 @@ describe('prepayment', () => {
     expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
   });
 
+  /** A loan of 1000 at 12 % a year (1 % a month), disbursed today, of two stages of the product's modes: `first` for 2 months, then 3 months PRINCIPAL_AND_INTEREST. */
+  async function stagedLoan(productId: string, first: 'INTEREST_ONLY' | 'MORATORIUM', reduce: 'INSTALLMENT' | 'TERM') {
+    const stages = [
+      { repayment_mode: { type: first }, period: { value: 2, unit: 'MONTH' } },
+      { repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' }, period: { value: 3, unit: 'MONTH' } },
+    ];
+    await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: productId, stages, prepayment: { penalty: { type: 'PERCENTAGE', value: 0 }, reduce_option: [reduce] } })));
+    const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    const rate = { value: 0.12, unit: 'YEAR' };
+    const sim = await ok(
+      await call('POST', '/lending/v1/simulations', {
+        product_id: productId,
+        loan_amount: 1000,
+        start_date: today,
+        stages: [
+          { interest_rate: rate, period: { value: 2, unit: 'MONTH' } },
+          { interest_rate: rate, period: { value: 3, unit: 'MONTH' } },
+        ],
+        disbursement: [{ due_date: today }],
+      }),
+    );
+    const account = await freshAccount();
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
+    return { sim, loanId: loanId as string };
+  }
+  const lines = (schedule: any[]) => schedule.map((i: any) => [i.period, i.principal_amount, i.interest_amount, i.payment_amount]);
+
+  it('INSTALLMENT across stages: an INTEREST_ONLY stage then PRINCIPAL_AND_INTEREST keep their modes and rate on the lower balance', async () => {
+    const { sim, loanId } = await stagedLoan('PP_STAGES_IO', 'INTEREST_ONLY', 'INSTALLMENT');
+    // As booked: 2 × 10.00 interest only, then the annuity of 1000 at 1 % over 3 (340.02).
+    expect(lines(sim.repayment_schedule)).toEqual([
+      [1, 0, 10, 10],
+      [2, 0, 10, 10],
+      [3, 330.02, 10, 340.02],
+      [4, 333.32, 6.7, 340.02],
+      [5, 336.66, 3.37, 340.03],
+    ]);
+    const q = await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/simulate`, { amount_paid: 400, waive_penalty: false }));
+    // 600 left. Interest only: 600 × 1 % = 6.00 twice. Then the annuity of 600 at 1 % over 3:
+    // 600 × 0.01 / (1 − 1.01^−3) = 204.013… → 204.01; #3 interest 6.00, principal 198.01, 401.99
+    // left; #4 interest 401.99 × 1 % = 4.0199 → 4.02, principal 199.99, 202.00 left; #5 the rest:
+    // 202.00 + 2.02 = 204.02. The maturity and the due dates stay.
+    expect(q).toMatchObject({ amount_paid: 400, penalty_amount: 0, reduce_option: 'INSTALLMENT' });
+    expect(lines(q.repayment_schedule)).toEqual([
+      [1, 0, 6, 6],
+      [2, 0, 6, 6],
+      [3, 198.01, 6, 204.01],
+      [4, 199.99, 4.02, 204.01],
+      [5, 202, 2.02, 204.02],
+    ]);
+    expect(q.repayment_schedule.map((i: any) => i.due_date)).toEqual(sim.repayment_schedule.map((i: any) => i.due_date));
+    expect(q.new_balance).toMatchObject({ principal: 600, interest: 24.04 });
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/${q.prepayment_id}/register`), 202);
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(lines(loan.repayment_schedule)).toEqual(lines(q.repayment_schedule));
+    expect(loan.outstanding_balance).toMatchObject({ principal: 600, interest: 24.04, total: 624.04 });
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
+  });
+
+  it('TERM across stages, one month into a MORATORIUM: the last stage is shortened, the interest the moratorium deferred is still owed', async () => {
+    const { sim, loanId } = await stagedLoan('PP_STAGES_MORA', 'MORATORIUM', 'TERM');
+    // As booked: nothing due in the moratorium, its 2 × 10.00 interest spread over the 3
+    // installments after it (6.67, 6.67, 6.66) on top of the annuity of 1000 at 1 % (340.02).
+    expect(lines(sim.repayment_schedule)).toEqual([
+      [1, 0, 0, 0],
+      [2, 0, 0, 0],
+      [3, 330.02, 16.67, 346.69],
+      [4, 333.32, 13.37, 346.69],
+      [5, 336.66, 10.03, 346.69],
+    ]);
+    // Past the first due date: installment 1 (nothing owed) is behind, 10.00 of interest deferred.
+    const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    await advance(Math.round((Date.parse(sim.repayment_schedule[0].real_due_date) - Date.parse(today)) / 86_400_000) + 1);
+    const q = await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/simulate`, { amount_paid: 400, waive_penalty: false }));
+    // 600 left over the month of moratorium left (6.00 deferred) and then the fewest installments
+    // whose annuity stays within 340.02: over 2, 600 × 0.01 / (1 − 1.01^−2) = 304.51 (over 1 it
+    // would be 606.00). #3: interest 6.00 + half the new deferral 3.00 + the deferral carried from
+    // month 1 on #3 (16.67 − 13.33 = 3.34) = 12.34, principal 304.51 − 6.00 = 298.51, 301.49
+    // left; #4 the rest: 301.49, interest 3.01 + 3.00 + what #4 and the dropped #5 carried
+    // (3.34 + 3.32 = 6.66) = 12.67. All 10.00 deferred in month 1 is still owed; #5 is CANCELED.
+    expect(q.reduce_option).toBe('TERM');
+    expect(lines(q.repayment_schedule)).toEqual([
+      [2, 0, 0, 0],
+      [3, 298.51, 12.34, 310.85],
+      [4, 301.49, 12.67, 314.16],
+    ]);
+    expect(q.new_balance).toMatchObject({ principal: 600, interest: 25.01 });
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/${q.prepayment_id}/register`), 202);
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.repayment_schedule.slice(1).map((i: any) => [i.period, i.status])).toEqual([
+      [2, 'SCHEDULED'],
+      [3, 'SCHEDULED'],
+      [4, 'SCHEDULED'],
+      [5, 'CANCELED'],
+    ]);
+    expect(lines(loan.repayment_schedule.slice(1, 4))).toEqual(lines(q.repayment_schedule));
+    expect(loan.outstanding_balance).toMatchObject({ principal: 600, interest: 25.01, total: 625.01 });
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
+  });
+
   it('refuses a product without prepayment, the lock-in, and a loan not active', async () => {
     const none = await prepaidLoan('PP_NONE', undefined);
     expectError(await call('POST', `/lending/v1/loans/${none.loanId}/prepayment/simulate`, { amount_paid: 100, waive_penalty: false }), 400, 'ELND0501');

@@ -32,6 +32,7 @@ import * as repo from './loans.repo.js';
 import type { BookingBody, DisburseBody, PrepaymentQuote, PrepaymentSimulationBody, RepaymentBody, DisbursementStatus, InstallmentStatus, Loan, LoanListQuery, LoanStatus } from './loans.schemas.js';
 import type { RepaymentHierarchyRow } from './repayment-hierarchies.repo.js';
 import { simulationRequest, type SimulationsService, type StoredInstallment } from './simulations.service.js';
+import type { StageInput } from './lending.schedule.js';
 import { Dec } from './lending.rounding.js';
 
 /** Days per accrual period of a penalty plan's percentage. */
@@ -280,16 +281,41 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
     if (due) throw LendingErrors.invalid('path.loanId', `installment ${due.number} is due (${due.real_due_date}); repay it before a prepayment`);
     const started = openRows.find((i) => paidTotal(i) > 0n);
     if (started) throw LendingErrors.invalid('path.loanId', `installment ${started.number} is partly paid; repay it before a prepayment`);
-    const first = openRows[0];
-    if (!first) throw LendingErrors.rule('ELND0007', 'path.loanId', `loan ${loanId} has nothing left to repay`);
+    // The period running today: the first installment still owing, or not yet due (a moratorium's owes nothing until it ends).
+    const first = installments.find((i) => i.number >= 1 && i.status !== 'CANCELED' && (openTotal(i) > 0n || i.real_due_date > today));
+    if (!first || !openRows.length) throw LendingErrors.rule('ELND0007', 'path.loanId', `loan ${loanId} has nothing left to repay`);
+    // What is re-scheduled: every installment from that one on.
+    const remaining = installments.filter((i) => i.status !== 'CANCELED' && i.number >= first.number);
     const stages = (loan.terms as { stages?: { interest_rate: { value: number; unit: string } }[] }).stages ?? [];
-    if (stages.length !== 1) throw LendingErrors.invalid('path.loanId', `loan ${loanId} has ${stages.length} stages; a prepayment re-schedules a loan of one stage`);
-    const outstanding = openRows.reduce((s, i) => s + i.principal_minor, 0n);
+    const outstanding = remaining.reduce((s, i) => s + i.principal_minor, 0n);
     if (amount >= outstanding) throw LendingErrors.rule('ELND0508', 'body.amount_paid', `must be lower than the outstanding principal ${fromMinor(outstanding, cur)}`);
     const previous = installments.filter((i) => i.number > 0 && i.number < first.number).at(-1);
     const firstDue = installments.find((i) => i.number >= 1) ?? first;
     const reduce = pp.reduce_option[0]!;
-    const schedule = await simulations.reschedule(t, {
+    // Several stages: those still to run keep their rates and modes (the product's, by position).
+    let remainingStages: StageInput[] | undefined;
+    if (stages.length > 1) {
+      const stageOf = await simulations.stagesOf(t, loan.simulation_id, product);
+      const runs: { stage: number; count: number }[] = [];
+      for (const i of remaining) {
+        const stage = stageOf.get(i.number);
+        if (stage === undefined) throw LendingErrors.invalid('path.loanId', `installment ${i.number} of loan ${loanId} is in no stage of its simulation`);
+        const last = runs.at(-1);
+        if (last?.stage === stage) last.count += 1;
+        else runs.push({ stage, count: 1 });
+      }
+      const rate = (r: { value: number; unit: string }) => ({ value: String(r.value), unit: r.unit.toUpperCase() as 'YEAR' });
+      remainingStages = runs.map(({ stage, count }) => {
+        const ps = product.stages[stage];
+        return {
+          interest_rate: rate(stages[stage]!.interest_rate),
+          period: { value: count },
+          ...(ps ? { repayment_mode: ps.repayment_mode } : {}),
+          ...(ps?.moratorium_interest_rate ? { moratorium_interest_rate: rate(ps.moratorium_interest_rate) } : {}),
+        };
+      });
+    }
+    const { lines: rescheduled, before } = await simulations.reschedule(t, {
       product,
       programId: loan.program_id,
       cur,
@@ -298,15 +324,25 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
       amountPaid: amount,
       periodStart: previous?.due_date ?? loan.start_date,
       nextDueDate: first.due_date,
-      remaining: openRows.length,
+      remaining: remaining.length,
       currentInstallment: first.principal_minor + first.interest_minor,
       reduce,
       dueDay: Number(firstDue.due_date.slice(8, 10)),
       firstNumber: first.number,
+      ...(remainingStages ? { stages: remainingStages } : {}),
+    });
+    // Several stages: interest the rows carry from earlier periods (a moratorium's, deferred) is
+    // what they owe beyond the same stages scheduled on the balance before the payment; it is
+    // still owed, on the same installments (those a shorter term drops move it to the last one).
+    const carried = remaining.map((i, k) => (before ? i.interest_minor - BigInt(before[k]?.interest ?? '0') : 0n));
+    const schedule = rescheduled.map((l, k) => {
+      const extra = k < rescheduled.length - 1 ? carried[k]! : carried.slice(k).reduce((s, c) => s + c, 0n);
+      const interest = BigInt(l.interest) + extra;
+      return extra === 0n ? l : { ...l, interest: String(interest < 0n ? 0n : interest) };
     });
     // Charges amortised on the remaining installments stay on them (those dropped by a shorter term move to the last one).
     const kept = (k: number, part: 'fee' | 'tax' | 'charge') =>
-      k < schedule.length - 1 ? (openRows[k]?.[`${part}_minor`] ?? 0n) : openRows.slice(k).reduce((s, i) => s + i[`${part}_minor`], 0n);
+      k < schedule.length - 1 ? (remaining[k]?.[`${part}_minor`] ?? 0n) : remaining.slice(k).reduce((s, i) => s + i[`${part}_minor`], 0n);
     const lines = schedule.map((i, k) => ({ ...i, fee: String(kept(k, 'fee')), tax: String(kept(k, 'tax')), charge: String(kept(k, 'charge')) }));
     let penalty = 0n;
     if (!body.waive_penalty) {
@@ -874,9 +910,11 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
         const today = await t.dates.today(loan.program_id);
         if (a.settlement_date !== today) throw LendingErrors.rule('ELND0510', 'path.prepaymentId', `the simulation was for ${a.settlement_date}; today is ${today}`);
         const cur = currencyOfLoan(loan);
-        const installments = (await repo.installmentsOf(t.db, t.orgId, [loanId], true)).filter((i) => i.status !== 'CANCELED' && openTotal(i) > 0n);
+        // The installments the simulation re-scheduled: every one from its first line on.
+        const from = stored.lines[0]?.number ?? 0;
+        const installments = (await repo.installmentsOf(t.db, t.orgId, [loanId], true)).filter((i) => i.status !== 'CANCELED' && i.number >= from);
         const outstanding = installments.reduce((s, i) => s + open(i, 'principal'), 0n);
-        if (outstanding !== BigInt(stored.outstanding) || installments.some((i) => paidTotal(i) > 0n) || installments[0]?.number !== stored.lines[0]?.number) {
+        if (outstanding !== BigInt(stored.outstanding) || installments.some((i) => paidTotal(i) > 0n) || installments[0]?.number !== from) {
           throw LendingErrors.rule('ELND0509', 'path.prepaymentId', 'the outstanding balance changed after the simulation');
         }
         for (const [k, i] of installments.entries()) {
