@@ -398,6 +398,28 @@ describe('loans', () => {
     expect((await ok(await call('GET', `/accounts/v1/accounts/${borrower.accountId}`, undefined, oh), 200)).current_balance).toBe(0);
   });
 
+  it("the product's processing codes are the ones posted: disbursement.internal and repayment", async () => {
+    await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: 'OWN_CODES', processing_codes: { disbursement: { internal: ['004000'] }, repayment: ['002000'] } })));
+    const account = await freshAccount();
+    const sim = await ok(await call('POST', '/lending/v1/simulations', seedSimulation('OWN_CODES')));
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'own-1', repayment_date: '2022-07-24', repayment_amount: 340.02 }), 202);
+    const codesOf = (table: 'lending_disbursements' | 'lending_repayments') =>
+      app.platform.db.transaction(
+        async (tx: any) => {
+          const rows = await tx.selectFrom(table).select('entry_id').where('loan_id', '=', loanId).execute();
+          const postings = await tx.selectFrom('ledger_postings').select('processing_code').where('entry_id', 'in', rows.map((r: any) => r.entry_id)).execute();
+          return [...new Set(postings.map((p: any) => p.processing_code))].sort();
+        },
+        { system: true },
+      );
+    expect(await codesOf('lending_disbursements')).toEqual(['004000']);
+    // The principal and the cash under the product's code; interest stays on PSMLIN.
+    expect(await codesOf('lending_repayments')).toEqual(['002000', 'PSMLIN']);
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+  });
+
   it('another org sees none of these loans', async () => {
     const other = await addTenant(app);
     const { loanId } = await bookSeedLoan();

@@ -164,7 +164,9 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
   async function payDisbursement(t: TenantTx, loan: repo.LoanRow, d: repo.DisbursementRow): Promise<repo.LoanRow> {
     const cur = currencyOfLoan(loan);
     await disbursementEvent(t, d, cur, d.status, 'PROCESSING');
-    const code = 'PSMLDS';
+    // The product's disbursement code for the kind of account (processing_codes), else PSMLDS.
+    const codes = (await findLoanProduct(t, loan.product_id))?.processing_codes?.disbursement;
+    const code = (d.account_type === 'INTERNAL' ? codes?.internal?.[0] : codes?.external?.[0]) ?? 'PSMLDS';
     const deducted = d.fee_minor + d.tax_minor + d.charge_minor;
     const postings: EntryInput['postings'] = [{ target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount: -d.principal_minor, processingCode: code }];
     if (d.amount_minor > 0n) {
@@ -431,15 +433,16 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
       await repo.updateInstallment(t.db, t.orgId, loan.loan_id, i.number, { ...set, status: statusOf(after, p.date, graceDays, product?.overdue_threshold_days) });
     }
     const over = result.overpayment.minor;
+    const repaid = product?.processing_codes?.repayment?.[0] ?? '000012';
     const postings: EntryInput['postings'] = [
       p.from === 'CASH'
-        ? { target: { kind: 'internal', code: 'CASH' }, bucket: 'GL', currency: cur.code, amount: -p.amount, processingCode: '000012' }
-        : { target: { kind: 'customer', accountId: String(loan.account_id) }, bucket: 'AVAILABLE', currency: cur.code, amount: -p.amount, processingCode: '000012' },
+        ? { target: { kind: 'internal', code: 'CASH' }, bucket: 'GL', currency: cur.code, amount: -p.amount, processingCode: repaid }
+        : { target: { kind: 'customer', accountId: String(loan.account_id) }, bucket: 'AVAILABLE', currency: cur.code, amount: -p.amount, processingCode: repaid },
     ];
-    if (totals.principal > 0n) postings.push({ target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount: totals.principal, processingCode: '000012' });
+    if (totals.principal > 0n) postings.push({ target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount: totals.principal, processingCode: repaid });
     const earned = totals.interest + totals.fee + totals.tax + totals.charge + totals.penalty;
     if (earned > 0n) postings.push({ target: { kind: 'internal', code: 'REVENUE' }, bucket: 'GL', currency: cur.code, amount: earned, processingCode: 'PSMLIN' });
-    if (over > 0n) postings.push({ target: { kind: 'customer', accountId: String(loan.account_id) }, bucket: 'AVAILABLE', currency: cur.code, amount: over, processingCode: '000012' });
+    if (over > 0n) postings.push({ target: { kind: 'customer', accountId: String(loan.account_id) }, bucket: 'AVAILABLE', currency: cur.code, amount: over, processingCode: repaid });
     const posted = await journal.post(t, { kind: 'LOAN_REPAYMENT', postings });
     await repo.insertRepayment(t.db, {
       org_id: t.orgId,
@@ -941,7 +944,8 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
           { target: { kind: 'internal', code: 'CASH' }, bucket: 'GL', currency: cur.code, amount: -(amount + penalty), processingCode: 'PPMT' },
           { target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount, processingCode: 'PPMT' },
         ];
-        if (penalty > 0n) postings.push({ target: { kind: 'internal', code: 'REVENUE' }, bucket: 'GL', currency: cur.code, amount: penalty, processingCode: 'PNLT' });
+        const penaltyCode = (await findLoanProduct(t, loan.product_id))?.processing_codes?.prepayment?.fee?.[0] ?? 'PNLT';
+        if (penalty > 0n) postings.push({ target: { kind: 'internal', code: 'REVENUE' }, bucket: 'GL', currency: cur.code, amount: penalty, processingCode: penaltyCode });
         const posted = await journal.post(t, { kind: 'LOAN_PREPAYMENT', postings });
         await repo.insertRepayment(t.db, {
           org_id: t.orgId,
