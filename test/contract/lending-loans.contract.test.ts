@@ -4,9 +4,10 @@
 // user's own description) differs — ACTUAL_ACTUAL, stage period units — the exchange is checked
 // with the deviations declared below, and nothing else may differ.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createAccount, createProgram, type TestAccount } from '../helpers/accounts.js';
+import { createAccount, createProgram, type TestAccount, type TestProgram } from '../helpers/accounts.js';
+import { newBorrower } from '../helpers/lending.js';
 import type { TestApp } from '../helpers/app.js';
-import { NO_RATE_LIMITS, setupTenant, type Tenant } from '../helpers/fixture.js';
+import { NO_RATE_LIMITS, addTenant, setupTenant, type Tenant } from '../helpers/fixture.js';
 import { checkExchange, describeContract, type RequestSample } from './pismo-spec.js';
 
 const LENDING = 'Lending-v1-2026-03-17.yaml';
@@ -15,6 +16,9 @@ let app: TestApp;
 let tenant: Tenant;
 let h: Record<string, string>;
 let account: TestAccount;
+let program: TestProgram;
+/** An account of its own for each loan: an account holds one loan until it is final. */
+const borrower = async () => (await newBorrower(app, tenant, program)).accountId;
 
 /** The seed's deviations from the v1 file (its product's day count, a stage period's unit). */
 const SEED_DEVIATIONS = [/days_in_year_method must be equal to one of the allowed values/, /repayment_calculation_method must be equal to one of the allowed values/];
@@ -48,7 +52,7 @@ const EXTERNAL = { type: 'EXTERNAL', account_id: 784165, bank_id: '785', account
 
 async function book(): Promise<string> {
   const sim = (await exchange({ method: 'POST', path: '/lending/v1/simulations', body: simulation() }, 201)).json();
-  return (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId } }, 202)).json().loan_id;
+  return (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: await borrower() } }, 202)).json().loan_id;
 }
 
 describeContract('Pismo contract: Lending v1 loans', () => {
@@ -56,7 +60,7 @@ describeContract('Pismo contract: Lending v1 loans', () => {
     let fixture;
     ({ app, ...tenant } = fixture = await setupTenant({ start: true, env: NO_RATE_LIMITS, org: { sandbox: true } }));
     h = fixture.headers;
-    const program = await createProgram(app, tenant, 'DEBITO');
+    program = await createProgram(app, tenant, 'DEBITO');
     account = await createAccount(app, tenant, { program });
     const product = {
       product_id: 'CONTRACT_LOAN',
@@ -157,6 +161,9 @@ describeContract('Pismo contract: Lending v1 loans', () => {
     const sim = (await exchange({ method: 'POST', path: '/lending/v1/simulations', body: simulation() }, 201)).json();
     const loanId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId, external_id: 'my_external_id' } }, 202)).json().loan_id;
     expect((await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId } }, 409)).json().code).toBe('WLND0001');
+    // The file's other 409 WLND0001: the account holds another loan that is not final.
+    const other = (await exchange({ method: 'POST', path: '/lending/v1/simulations', body: simulation() }, 201)).json();
+    expect((await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: other.loan_simulation_id, account_id: account.accountId } }, 409)).json()).toMatchObject({ code: 'WLND0001', message: 'Account is already in use' });
     expect((await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: '99999999-9999-9999-9999-999999999999', account_id: account.accountId } }, 400)).json().code).toBe('ELND0005');
     expect((await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id } }, 400, { request: false })).json().code).toBe('ELND0002');
     expect((await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId, external_id: '' } }, 400, { request: false })).json().code).toBe('ELND0124');
@@ -192,13 +199,35 @@ describeContract('Pismo contract: Lending v1 loans', () => {
     expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${canceled}/repayment`, body: repayment }, 400)).json().code).toBe('ELND1005');
   });
 
+  it('a disbursement under a processing code the org lacks: 422 ELND0363 (tabled in docs/compatibility.md)', async () => {
+    // Another org, whose ledger lost the disbursement code (as one set up before it existed).
+    const other = await addTenant(app, { sandbox: true });
+    const headers = other.headers;
+    const otherProgram = await createProgram(app, other, 'DEBITO');
+    const product = (await app.http.inject({ method: 'GET', url: '/lending/v1/loan-products/CONTRACT_LOAN', headers: h })).json();
+    const { product_version: _v, status: _s, created_at: _c, updated_at: _u, ...body } = product;
+    expect((await app.http.inject({ method: 'POST', url: '/lending/v1/loan-products', headers, payload: { ...body, program_id: otherProgram.programId } })).statusCode).toBe(201);
+    const sim = (await exchange({ method: 'POST', path: '/lending/v1/simulations', body: simulation() }, 201, { headers })).json();
+    const borrowerId = (await newBorrower(app, other, otherProgram)).accountId;
+    const loanId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: borrowerId } }, 202, { headers })).json().loan_id;
+    await app.platform.db.transaction(
+      async (tx) => {
+        await tx.deleteFrom('transaction_flows').where('org_id', '=', other.org.orgId).where('processing_code', '=', 'PSMLDS').execute();
+        await tx.deleteFrom('processing_codes').where('org_id', '=', other.org.orgId).where('processing_code', '=', 'PSMLDS').execute();
+      },
+      { system: true },
+    );
+    const res = await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/disburse`, body: { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: borrowerId } } }, 422, { headers });
+    expect(res.json()).toMatchObject({ code: 'ELND0363', message: 'Processing code PSMLDS is invalid or does not exist.' });
+  });
+
   it('early final settlement: simulate, register, and the documented errors', async () => {
     const product = (await app.http.inject({ method: 'GET', url: '/lending/v1/loan-products/CONTRACT_LOAN', headers: h })).json();
     const { product_id: _id, product_version: _v, status: _s, created_at: _c, updated_at: _u, ...body } = product;
     const created = await app.http.inject({ method: 'POST', url: '/lending/v1/loan-products', headers: h, payload: { ...body, product_id: 'CONTRACT_EFS', early_final_settlement: { penalty: { type: 'FIXED_AMOUNT', value: 10 }, lock_in_period: 1 } } });
     expect(created.statusCode, created.body).toBe(201);
     const sim = (await exchange({ method: 'POST', path: '/lending/v1/simulations', body: simulation({ product_id: 'CONTRACT_EFS' }) }, 201)).json();
-    const loanId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId } }, 202)).json().loan_id;
+    const loanId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: await borrower() } }, 202)).json().loan_id;
     expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/early-settlement/simulate`, body: {} }, 400)).json().code).toBe('ELND0400');
     await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/disburse`, body: { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } } }, 202);
     expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/early-settlement/simulate`, body: {} }, 400)).json().code).toBe('ELND0402');
@@ -215,7 +244,7 @@ describeContract('Pismo contract: Lending v1 loans', () => {
     expect(created.statusCode, created.body).toBe(201);
     const today = (await app.http.inject({ method: 'GET', url: '/lastro/v1/clock', headers: h })).json().business_date as string;
     const sim = (await exchange({ method: 'POST', path: '/lending/v1/simulations', body: simulation({ product_id: 'CONTRACT_PP', start_date: today, disbursement: [{ due_date: today }] }) }, 201)).json();
-    const loanId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId } }, 202)).json().loan_id;
+    const loanId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: await borrower() } }, 202)).json().loan_id;
     const simulate = (b: Record<string, unknown>, status: number, request = true) => exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/simulate`, body: b }, status, { request });
     expect((await simulate({ amount_paid: 2000, waive_penalty: false }, 400)).json().code).toBe('ELND0007');
     await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/disburse`, body: { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } } }, 202);
@@ -241,7 +270,7 @@ describeContract('Pismo contract: Lending v1 loans', () => {
     expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${loanId}/prepayment/${other.prepayment_id}/register` }, 202, { headers: key })).json().code).toBe('WLND0001');
     // No prepayment on the product (ELND0501); a loan settled is not active (ELND0400).
     const plain = (await exchange({ method: 'POST', path: '/lending/v1/simulations', body: simulation({ start_date: today, disbursement: [{ due_date: today }] }) }, 201)).json();
-    const plainId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: plain.loan_simulation_id, account_id: account.accountId } }, 202)).json().loan_id;
+    const plainId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: plain.loan_simulation_id, account_id: await borrower() } }, 202)).json().loan_id;
     await exchange({ method: 'POST', path: `/lending/v1/loans/${plainId}/disburse`, body: { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } } }, 202);
     expect((await exchange({ method: 'POST', path: `/lending/v1/loans/${plainId}/prepayment/simulate`, body: { amount_paid: 100, waive_penalty: false } }, 400)).json().code).toBe('ELND0501');
     const last = (await simulate({ amount_paid: 10, waive_penalty: true }, 201)).json();

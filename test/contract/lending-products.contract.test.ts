@@ -307,6 +307,27 @@ describeContract('Pismo contract: Lending v1 products and plans', () => {
     // ELND0318: a charge plan in another currency than the product.
     await exchange({ method: 'POST', path: '/lending/v1/charge-plans', body: { code: 'USD_FEE', name: 'USD fee', type: 'FEE', collection_method: 'DEDUCT', currency: 840, fixed_amount: { value: 1 } } }, 201, { allow: [CHARGE_PLAN_ONE_OF] });
     expect((await exchange({ method: 'POST', path: base, body: specProduct({ charge_plan_codes: ['USD_FEE'] }) }, 400)).json().code).toBe('ELND0318');
+    // processing_codes (the v2 product's, a v1 extension): the codes the file gives them.
+    await exchange({ method: 'POST', path: base, body: specProduct({ product_id: 'CONTRACT_CODES', processing_codes: { repayment: ['000012'], disbursement: { internal: ['PSMLDS'] } } }) }, 201);
+    const codeCases: [Record<string, unknown>, string][] = [
+      [{ repayment: ['ZZ9999'] }, 'ELND0363'],
+      [{ repayment: ['PSMR30'], booking: ['PSMR30'] }, 'ELND0361'],
+      [{ disbursement: { external: ['PSMLDS'] } }, 'ELND0360'],
+      [{ booking: ['1'] }, 'ELND0352'],
+      [{ repayment: ['1234567'] }, 'ELND0354'],
+      [{ penalty_accruals: ['1'] }, 'ELND0356'],
+      [{ penalty_waiver: ['1'] }, 'ELND0357'],
+      [{ insurance: { booking: ['1'] } }, 'ELND0358'],
+      [{ insurance: { repayment: ['1'] } }, 'ELND0359'],
+      [{ restructuring: Array.from({ length: 21 }, (_, i) => `RS${i}`) }, 'ELND0369'],
+    ];
+    for (const [codes, code] of codeCases) {
+      const res = await exchange({ method: 'POST', path: base, body: specProduct({ processing_codes: codes }) }, 400, { request: false });
+      expect(res.json().code, JSON.stringify(codes)).toBe(code);
+    }
+    const pending = await app.http.inject({ method: 'POST', url: '/orgs-operation/v1/processing-codes', headers: h, payload: { processing_code: 'C30001', balance_impact: 1, description: 'Loan (new)', reversal_processing_code: 'RC3000' } });
+    expect(pending.statusCode, pending.body).toBe(201);
+    expect((await exchange({ method: 'POST', path: base, body: specProduct({ processing_codes: { repayment: ['C30001'] } }) }, 400, { request: false })).json().code).toBe('ELND0362');
     const badKey = await exchange({ method: 'POST', path: base, body: specProduct() }, 400, { request: false, headers: { ...h, 'idempotency-key': 'not a key' } });
     expect(badKey.json().code).toBe('ELND1500');
     const key = { ...h, 'idempotency-key': '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f' };

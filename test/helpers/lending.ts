@@ -1,4 +1,7 @@
-// Request bodies the lending tests share.
+// Request bodies and accounts the lending tests share.
+import { createAccount, type TestAccount, type TestProgram } from './accounts.js';
+import type { TestApp } from './app.js';
+import type { Tenant } from './fixture.js';
 
 /** The seed's personal loan product: monthly, reducing balance, one 3-month stage. */
 export const personalProduct = (programId: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -37,3 +40,9 @@ export const bnplSimulation = (productId: string): Record<string, unknown> => ({
   stages: [{ interest_rate: { value: 0.1, unit: 'YEAR' }, period: { value: 6, unit: 'WEEK' } }],
   disbursement: [{ due_date: '2022-06-24' }],
 });
+
+/**
+ * A fresh borrower's account on `program`: an account holds one loan until that loan is CANCELED
+ * or SETTLED (409 WLND0001 "Account is already in use"), so every loan a test books gets its own.
+ */
+export const newBorrower = (app: TestApp, tenant: Pick<Tenant, 'headers'>, program: TestProgram): Promise<TestAccount> => createAccount(app, tenant, { program });

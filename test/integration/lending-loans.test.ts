@@ -6,17 +6,20 @@ import type { TestApp } from '../helpers/app.js';
 import { expectError } from '../helpers/errors.js';
 import { addTenant, setupTenant, NO_RATE_LIMITS } from '../helpers/fixture.js';
 import { bodies, waitFor } from './programs-fixtures.js';
-import { createAccount, createProgram, type TestAccount } from '../helpers/accounts.js';
+import { createAccount, createProgram, type TestAccount, type TestProgram } from '../helpers/accounts.js';
 import type { Tenant } from '../helpers/fixture.js';
-import { bnplProduct, bnplSimulation, personalProduct } from '../helpers/lending.js';
+import { expectValidEvents } from '../helpers/events.js';
+import { bnplProduct, bnplSimulation, newBorrower, personalProduct } from '../helpers/lending.js';
 
 let app: TestApp;
 let h: Record<string, string>;
 let programId: number;
 let tenant: Tenant;
 let debitProgram: number;
-let account: TestAccount;
+let debit: TestProgram;
 let merchant: TestAccount;
+/** A fresh account for the next loan: an account holds one loan until it is final. */
+const freshAccount = () => newBorrower(app, tenant, debit);
 
 const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers = h) =>
   app.http.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -42,9 +45,8 @@ beforeAll(async () => {
   h = fixture.headers;
   programId = (await ok(await call('POST', '/programs/v1/programs/template', bodies.CREDITO), 200)).id;
   await ok(await call('POST', '/lending/v1/loan-products', personalProduct(programId, { product_id: 'SEED_PERSONAL' })));
-  const debit = await createProgram(app, tenant, 'DEBITO');
+  debit = await createProgram(app, tenant, 'DEBITO');
   debitProgram = debit.programId;
-  account = await createAccount(app, tenant, { program: debit });
   merchant = await createAccount(app, tenant, { program: debit });
   await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: 'DEBIT_PERSONAL' })));
 });
@@ -212,17 +214,31 @@ async function eventsOf(type: string): Promise<any[]> {
   return rows.map((r: any) => r.data);
 }
 
+/**
+ * The loan's events in order (status changes as `status:X`, disbursement ones as
+ * `disbursement:X`), after checking every event of the org with Ajv against its catalog schema.
+ */
+async function loanEvents(loanId: string): Promise<string[]> {
+  return (await expectValidEvents(app, h))
+    .filter((e) => e.data.loan_id === loanId)
+    .map((e) =>
+      e.event_type === 'loan-status-change' ? `status:${String(e.data.current_loan_status)}` : e.event_type === 'loan-disbursement-status-change' ? `disbursement:${String(e.data.current_disbursement_status)}` : e.event_type,
+    );
+}
+
 const balanceOf = async (accountId: number) => (await ok(await call('GET', `/accounts/v1/accounts/${accountId}`), 200)).current_balance as number;
 
+/** The seed's simulation booked on a fresh account. */
 async function bookSeedLoan(extra: Record<string, unknown> = {}) {
+  const account = await freshAccount();
   const sim = await ok(await call('POST', '/lending/v1/simulations', seedSimulation('DEBIT_PERSONAL')));
   const booked = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId, external_id: 'LOAN_TRACKER_1', ...extra }), 202);
-  return { sim, loanId: booked.loan_id as string };
+  return { sim, loanId: booked.loan_id as string, account };
 }
 
 describe('loans', () => {
   it('books a simulation once, shows the loan BOOKED with its schedules, and lists it', async () => {
-    const { sim, loanId } = await bookSeedLoan();
+    const { sim, loanId, account } = await bookSeedLoan();
     expect(loanId).toMatch(/^[0-9a-f-]{36}$/);
     expectError(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 409, 'WLND0001');
     const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
@@ -252,8 +268,28 @@ describe('loans', () => {
     expectError(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'r-0', repayment_date: '2022-07-01', repayment_amount: 10 }), 400, 'ELND1004');
   });
 
+  it('an account holds one loan until it is final: another booking on it is 409 WLND0001 "Account is already in use"', async () => {
+    const { loanId, account } = await bookSeedLoan();
+    const next = await ok(await call('POST', '/lending/v1/simulations', seedSimulation('DEBIT_PERSONAL')));
+    const book = () => call('POST', '/lending/v1/loans', { loan_simulation_id: next.loan_simulation_id, account_id: account.accountId });
+    // Pismo's body for it is { code, message } (the 409 of the file): no details.
+    expect(expectError(await book(), 409, 'WLND0001').message).toBe('Account is already in use');
+    // Nothing of the refused booking is left: the simulation can still be booked.
+    expect((await ok(await call('GET', `/lending/v1/loans?account_id=${account.accountId}`), 200)).items.map((l: any) => l.loan_id)).toEqual([loanId]);
+    // Once the loan is CANCELED the account is free again; the new loan holds it in turn.
+    await ok(await call('DELETE', `/lending/v1/loans/${loanId}`), 202);
+    const { loan_id: second } = await ok(await book(), 202);
+    const third = await ok(await call('POST', '/lending/v1/simulations', seedSimulation('DEBIT_PERSONAL')));
+    expectError(await call('POST', '/lending/v1/loans', { loan_simulation_id: third.loan_simulation_id, account_id: account.accountId }), 409, 'WLND0001');
+    // A SETTLED loan frees it too.
+    await ok(await call('POST', `/lending/v1/loans/${second}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'EXTERNAL', bank_id: '1' } }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${second}/repayment`, { repayment_id: 'all', repayment_date: '2022-06-24', repayment_amount: 1020.07 }), 202);
+    expect((await ok(await call('GET', `/lending/v1/loans/${second}`), 200)).status).toBe('SETTLED');
+    await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: third.loan_simulation_id, account_id: account.accountId }), 202);
+  });
+
   it('cancels a loan before disbursement; a canceled loan takes no repayment or disbursement', async () => {
-    const { loanId } = await bookSeedLoan();
+    const { loanId, account } = await bookSeedLoan();
     expect(await ok(await call('DELETE', `/lending/v1/loans/${loanId}`), 202)).toEqual({ loan_id: loanId });
     const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
     expect(loan.status).toBe('CANCELED');
@@ -262,10 +298,11 @@ describe('loans', () => {
     expectError(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'r-1', repayment_date: '2022-07-01', repayment_amount: 10 }), 400, 'ELND1005');
     expectError(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 400, 'ELND0003', 'path.loanId');
     expect((await eventsOf('loan-status-change')).some((e) => e.loan_id === loanId && e.previous_loan_status === 'BOOKED' && e.current_loan_status === 'CANCELED')).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:CANCELED', 'status:CANCELED']);
   });
 
   it('disburses into the account (ACTIVE), repays partly then fully (SETTLED with the seed payload); the ledger verifies', async () => {
-    const { loanId } = await bookSeedLoan();
+    const { loanId, account } = await bookSeedLoan();
     const before = await balanceOf(account.accountId);
     expectError(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 999, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 400, 'ELND0003', 'body.disbursed_amount');
     const d = await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000.0, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
@@ -310,6 +347,7 @@ describe('loans', () => {
     expectError(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'after', repayment_date: '2022-09-25', repayment_amount: 1 }), 400, 'ELND0400');
     const verify = await ok(await call('GET', '/lastro/v1/ledger/verify'), 200);
     expect(verify).toMatchObject({ ok: true, differences: [] });
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE', 'status:SETTLED']);
   });
 
   it('disburses to a merchant account or outside; a later date waits for its business day', async () => {
@@ -320,7 +358,7 @@ describe('loans', () => {
     const { loanId: external } = await bookSeedLoan();
     const e = await ok(await call('POST', `/lending/v1/loans/${external}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'EXTERNAL', bank_id: '785', account_number: '8494156', branch_number: '89198' } }), 202);
     expect(e.disbursement_status).toBe('PAID');
-    const { loanId: later } = await bookSeedLoan();
+    const { loanId: later, account } = await bookSeedLoan();
     const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
     const tomorrow = new Date(Date.parse(today) + 3 * 86_400_000).toISOString().slice(0, 10);
     const s = await ok(await call('POST', `/lending/v1/loans/${later}/disburse`, { disbursement_date: tomorrow, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
@@ -330,6 +368,55 @@ describe('loans', () => {
     const loan = await ok(await call('GET', `/lending/v1/loans/${later}?expand=true`), 200);
     expect(loan.status).toBe('ACTIVE');
     expect(loan.disbursement_schedule[0].status).toBe('PAID');
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+  });
+
+  it("a loan's money never moves under a processing code the org's ledger lacks: 422 ELND0362 / ELND0363, nothing posted", async () => {
+    // An org whose ledger lost the disbursement code's flows, then the code itself (as an org set
+    // up before the code existed would be): a fresh org, so no rule of it is cached yet.
+    const other = await addTenant(app, { sandbox: true });
+    const oh = other.headers;
+    const program = await createProgram(app, other, 'DEBITO');
+    await ok(await call('POST', '/lending/v1/loan-products', personalProduct(program.programId, { product_id: 'CODES_PERSONAL' }), oh));
+    const borrower = await newBorrower(app, other, program);
+    const sim = await ok(await call('POST', '/lending/v1/simulations', seedSimulation('CODES_PERSONAL'), oh));
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: borrower.accountId }, oh), 202);
+    const orgId = other.org.orgId;
+    const system = <T>(fn: (tx: any) => Promise<T>) => app.platform.db.transaction(fn, { system: true });
+    await system((tx) => tx.deleteFrom('transaction_flows').where('org_id', '=', orgId).where('processing_code', '=', 'PSMLDS').execute());
+    const disburse = () => call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: borrower.accountId } }, oh);
+    expect(expectError(await disburse(), 422, 'ELND0362').message).toBe('Processing code PSMLDS is not linked to transactions types.');
+    await system((tx) => tx.deleteFrom('processing_codes').where('org_id', '=', orgId).where('processing_code', '=', 'PSMLDS').execute());
+    expect(expectError(await disburse(), 422, 'ELND0363').message).toBe('Processing code PSMLDS is invalid or does not exist.');
+    // Nothing of either attempt is left: the loan BOOKED, its disbursement SCHEDULED with no
+    // account, no journal entry, the account's balance untouched.
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`, undefined, oh), 200);
+    expect(loan.status).toBe('BOOKED');
+    expect(loan.disbursement_schedule[0]).toMatchObject({ status: 'SCHEDULED' });
+    expect(loan.disbursement_schedule[0]).not.toHaveProperty('disbursement_account');
+    expect(await system((tx) => tx.selectFrom('ledger_journal_entries').select('entry_id').where('org_id', '=', orgId).execute())).toEqual([]);
+    expect((await ok(await call('GET', `/accounts/v1/accounts/${borrower.accountId}`, undefined, oh), 200)).current_balance).toBe(0);
+  });
+
+  it("the product's processing codes are the ones posted: disbursement.internal and repayment", async () => {
+    await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: 'OWN_CODES', processing_codes: { disbursement: { internal: ['004000'] }, repayment: ['002000'] } })));
+    const account = await freshAccount();
+    const sim = await ok(await call('POST', '/lending/v1/simulations', seedSimulation('OWN_CODES')));
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'own-1', repayment_date: '2022-07-24', repayment_amount: 340.02 }), 202);
+    const codesOf = (table: 'lending_disbursements' | 'lending_repayments') =>
+      app.platform.db.transaction(
+        async (tx: any) => {
+          const rows = await tx.selectFrom(table).select('entry_id').where('loan_id', '=', loanId).execute();
+          const postings = await tx.selectFrom('ledger_postings').select('processing_code').where('entry_id', 'in', rows.map((r: any) => r.entry_id)).execute();
+          return [...new Set(postings.map((p: any) => p.processing_code))].sort();
+        },
+        { system: true },
+      );
+    expect(await codesOf('lending_disbursements')).toEqual(['004000']);
+    // The principal and the cash under the product's code; interest stays on PSMLIN.
+    expect(await codesOf('lending_repayments')).toEqual(['002000', 'PSMLIN']);
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
   });
 
@@ -354,7 +441,7 @@ describe('lifecycle with the sandbox clock', () => {
   it('simulate → book → disburse → 12 installments collected on their due dates → SETTLED; the ledger verifies at every step', async () => {
     const verify = async () => expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
     const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
-    const borrower = await createAccount(app, tenant, { program: { programId: debitProgram, type: 'DEBITO', dueDateIds: [] } as any });
+    const borrower = await freshAccount();
     const sim = await ok(
       await call('POST', '/lending/v1/simulations', {
         product_id: 'DEBIT_PERSONAL',
@@ -393,12 +480,13 @@ describe('lifecycle with the sandbox clock', () => {
     expect(loan.outstanding_balance.total).toBe(0);
     expect(await balanceOf(borrower.accountId)).toBe(0);
     expect((await eventsOf('loan-status-change')).filter((e) => e.loan_id === loanId).map((e) => e.current_loan_status)).toEqual(['ACTIVE', 'SETTLED']);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE', 'status:SETTLED']);
   });
 
   it('a collection the account cannot pay leaves the installment due: PAST_DUE after the grace days', async () => {
     await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: 'GRACE_3', grace_period_days: 3 })));
     const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
-    const poor = await createAccount(app, tenant, { program: { programId: debitProgram, type: 'DEBITO', dueDateIds: [] } as any });
+    const poor = await freshAccount();
     const sim = await ok(await call('POST', '/lending/v1/simulations', { ...seedSimulation('GRACE_3'), start_date: today, disbursement: [{ due_date: today }], auto_collection: true }));
     const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: poor.accountId }), 202);
     // Disbursed outside: the account has nothing to pay with.
@@ -412,6 +500,7 @@ describe('lifecycle with the sandbox clock', () => {
     loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
     expect(loan.repayment_schedule[0].status).toBe('PAST_DUE');
     expect(loan.outstanding_balance.total).toBe(1020.07);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
   });
 
   it("penalty plans charge a late installment after their grace days (a late fee once, interest per day); the hierarchy collects them first", async () => {
@@ -429,6 +518,7 @@ describe('lifecycle with the sandbox clock', () => {
     await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: 'LATE_PENALTIES', penalty_plan_codes: ['LATE_FEE_5', 'LATE_DAILY'] })));
     const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
     const sim = await ok(await call('POST', '/lending/v1/simulations', { ...seedSimulation('LATE_PENALTIES'), start_date: today, disbursement: [{ due_date: today }] }));
+    const account = await freshAccount();
     const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
     await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
     const first = sim.repayment_schedule[0];
@@ -458,6 +548,7 @@ describe('lifecycle with the sandbox clock', () => {
     expect(loan.repayment_schedule[0].amount.amount_paid.penalty).toBe(penalty);
     expect(loan.outstanding_balance.penalty).toBe(0);
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
   });
 });
 
@@ -468,6 +559,7 @@ describe('early final settlement', () => {
     );
     const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
     const sim = await ok(await call('POST', '/lending/v1/simulations', { ...seedSimulation('EFS_2PCT'), start_date: today, disbursement: [{ due_date: today }] }));
+    const account = await freshAccount();
     const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
     await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
     // The lock-in: one installment must be paid first.
@@ -494,6 +586,7 @@ describe('early final settlement', () => {
     expectError(await call('POST', `/lending/v1/loans/${loanId}/early-settlement/${quote.id}/register`), 400, 'ELND0400');
     expectError(await call('POST', `/lending/v1/loans/${loanId}/early-settlement/nope/register`), 404, 'ELND0005');
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE', 'status:SETTLED']);
   });
 });
 
@@ -508,6 +601,7 @@ describe('BNPL', () => {
       ['2022-08-05', 100, 0],
     ]);
     expect(sim.total_payment_amount).toBe(400);
+    const account = await freshAccount();
     const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
     const before = await balanceOf(merchant.accountId);
     await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 400, disbursement_account: { type: 'INTERNAL', account_id: merchant.accountId } }), 202);
@@ -524,6 +618,7 @@ describe('BNPL', () => {
     expect(loan.repayment_schedule.map((i: any) => i.status)).toEqual(['PAID', 'SCHEDULED', 'SCHEDULED', 'SCHEDULED']);
     expect(loan.outstanding_balance).toMatchObject({ principal: 300, interest: 0, total: 300 });
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
   });
 });
 
@@ -531,6 +626,7 @@ describe('BNPL return', () => {
   it('canceling a disbursed BNPL loan returns the purchase: the merchant pays it back, the customer gets what was paid; the ledger verifies', async () => {
     await ok(await call('POST', '/lending/v1/loan-products', bnplProduct(debitProgram, 'BNPL_RETURN')));
     const sim = await ok(await call('POST', '/lending/v1/simulations', bnplSimulation('BNPL_RETURN')));
+    const account = await freshAccount();
     const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
     await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 400, disbursement_account: { type: 'INTERNAL', account_id: merchant.accountId } }), 202);
     await ok(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'down-ret', repayment_date: '2022-06-24', repayment_amount: 100 }), 202);
@@ -550,10 +646,11 @@ describe('BNPL return', () => {
     expect(await balanceOf(merchant.accountId)).toBe(merchantBefore - 400);
     expectError(await call('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: 'after', repayment_date: '2022-06-25', repayment_amount: 1 }), 400, 'ELND1005');
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE', 'status:CANCELED']);
   });
 
   it('a disbursed loan that is not BNPL still cannot be canceled', async () => {
-    const { loanId } = await bookSeedLoan();
+    const { loanId, account } = await bookSeedLoan();
     await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: '2022-06-24', disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
     expectError(await call('DELETE', `/lending/v1/loans/${loanId}`), 400, 'ELND0003', 'path.loanId');
   });
@@ -565,6 +662,7 @@ describe('prepayment', () => {
     await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: productId, ...(prepayment ? { prepayment } : {}) })));
     const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
     const sim = await ok(await call('POST', '/lending/v1/simulations', { ...seedSimulation(productId), start_date: today, disbursement: [{ due_date: today }] }));
+    const account = await freshAccount();
     const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
     await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
     return { sim, loanId: loanId as string, today };
@@ -612,6 +710,7 @@ describe('prepayment', () => {
     expectError(await call('POST', `/lending/v1/loans/${loanId}/prepayment/${stale.prepayment_id}/register`), 400, 'ELND0509');
     expectError(await call('POST', `/lending/v1/loans/${loanId}/prepayment/not-a-uuid/register`), 400, 'ELND0500');
     expectError(await call('POST', `/lending/v1/loans/${loanId}/prepayment/6f1c2a44-8f43-4c8e-9d43-0d6c1f6c2a11/register`), 404, 'ELND0005');
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
   });
 
   it('TERM keeps the installment and shortens the term; the dropped installments are CANCELED', async () => {
@@ -626,6 +725,110 @@ describe('prepayment', () => {
     expect(loan.repayment_schedule.map((i: any) => i.status)).toEqual(['SCHEDULED', 'SCHEDULED', 'CANCELED']);
     expect(loan.outstanding_balance).toMatchObject({ principal: 600, total: q.new_balance.total });
     expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
+  });
+
+  /** A loan of 1000 at 12 % a year (1 % a month), disbursed today, of two stages of the product's modes: `first` for 2 months, then 3 months PRINCIPAL_AND_INTEREST. */
+  async function stagedLoan(productId: string, first: 'INTEREST_ONLY' | 'MORATORIUM', reduce: 'INSTALLMENT' | 'TERM') {
+    const stages = [
+      { repayment_mode: { type: first }, period: { value: 2, unit: 'MONTH' } },
+      { repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' }, period: { value: 3, unit: 'MONTH' } },
+    ];
+    await ok(await call('POST', '/lending/v1/loan-products', personalProduct(debitProgram, { product_id: productId, stages, prepayment: { penalty: { type: 'PERCENTAGE', value: 0 }, reduce_option: [reduce] } })));
+    const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    const rate = { value: 0.12, unit: 'YEAR' };
+    const sim = await ok(
+      await call('POST', '/lending/v1/simulations', {
+        product_id: productId,
+        loan_amount: 1000,
+        start_date: today,
+        stages: [
+          { interest_rate: rate, period: { value: 2, unit: 'MONTH' } },
+          { interest_rate: rate, period: { value: 3, unit: 'MONTH' } },
+        ],
+        disbursement: [{ due_date: today }],
+      }),
+    );
+    const account = await freshAccount();
+    const { loan_id: loanId } = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/disburse`, { disbursement_date: today, disbursed_amount: 1000, disbursement_account: { type: 'INTERNAL', account_id: account.accountId } }), 202);
+    return { sim, loanId: loanId as string };
+  }
+  const lines = (schedule: any[]) => schedule.map((i: any) => [i.period, i.principal_amount, i.interest_amount, i.payment_amount]);
+
+  it('INSTALLMENT across stages: an INTEREST_ONLY stage then PRINCIPAL_AND_INTEREST keep their modes and rate on the lower balance', async () => {
+    const { sim, loanId } = await stagedLoan('PP_STAGES_IO', 'INTEREST_ONLY', 'INSTALLMENT');
+    // As booked: 2 × 10.00 interest only, then the annuity of 1000 at 1 % over 3 (340.02).
+    expect(lines(sim.repayment_schedule)).toEqual([
+      [1, 0, 10, 10],
+      [2, 0, 10, 10],
+      [3, 330.02, 10, 340.02],
+      [4, 333.32, 6.7, 340.02],
+      [5, 336.66, 3.37, 340.03],
+    ]);
+    const q = await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/simulate`, { amount_paid: 400, waive_penalty: false }));
+    // 600 left. Interest only: 600 × 1 % = 6.00 twice. Then the annuity of 600 at 1 % over 3:
+    // 600 × 0.01 / (1 − 1.01^−3) = 204.013… → 204.01; #3 interest 6.00, principal 198.01, 401.99
+    // left; #4 interest 401.99 × 1 % = 4.0199 → 4.02, principal 199.99, 202.00 left; #5 the rest:
+    // 202.00 + 2.02 = 204.02. The maturity and the due dates stay.
+    expect(q).toMatchObject({ amount_paid: 400, penalty_amount: 0, reduce_option: 'INSTALLMENT' });
+    expect(lines(q.repayment_schedule)).toEqual([
+      [1, 0, 6, 6],
+      [2, 0, 6, 6],
+      [3, 198.01, 6, 204.01],
+      [4, 199.99, 4.02, 204.01],
+      [5, 202, 2.02, 204.02],
+    ]);
+    expect(q.repayment_schedule.map((i: any) => i.due_date)).toEqual(sim.repayment_schedule.map((i: any) => i.due_date));
+    expect(q.new_balance).toMatchObject({ principal: 600, interest: 24.04 });
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/${q.prepayment_id}/register`), 202);
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(lines(loan.repayment_schedule)).toEqual(lines(q.repayment_schedule));
+    expect(loan.outstanding_balance).toMatchObject({ principal: 600, interest: 24.04, total: 624.04 });
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
+  });
+
+  it('TERM across stages, one month into a MORATORIUM: the last stage is shortened, the interest the moratorium deferred is still owed', async () => {
+    const { sim, loanId } = await stagedLoan('PP_STAGES_MORA', 'MORATORIUM', 'TERM');
+    // As booked: nothing due in the moratorium, its 2 × 10.00 interest spread over the 3
+    // installments after it (6.67, 6.67, 6.66) on top of the annuity of 1000 at 1 % (340.02).
+    expect(lines(sim.repayment_schedule)).toEqual([
+      [1, 0, 0, 0],
+      [2, 0, 0, 0],
+      [3, 330.02, 16.67, 346.69],
+      [4, 333.32, 13.37, 346.69],
+      [5, 336.66, 10.03, 346.69],
+    ]);
+    // Past the first due date: installment 1 (nothing owed) is behind, 10.00 of interest deferred.
+    const today = (await ok(await call('GET', '/lastro/v1/clock'), 200)).business_date as string;
+    await advance(Math.round((Date.parse(sim.repayment_schedule[0].real_due_date) - Date.parse(today)) / 86_400_000) + 1);
+    const q = await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/simulate`, { amount_paid: 400, waive_penalty: false }));
+    // 600 left over the month of moratorium left (6.00 deferred) and then the fewest installments
+    // whose annuity stays within 340.02: over 2, 600 × 0.01 / (1 − 1.01^−2) = 304.51 (over 1 it
+    // would be 606.00). #3: interest 6.00 + half the new deferral 3.00 + the deferral carried from
+    // month 1 on #3 (16.67 − 13.33 = 3.34) = 12.34, principal 304.51 − 6.00 = 298.51, 301.49
+    // left; #4 the rest: 301.49, interest 3.01 + 3.00 + what #4 and the dropped #5 carried
+    // (3.34 + 3.32 = 6.66) = 12.67. All 10.00 deferred in month 1 is still owed; #5 is CANCELED.
+    expect(q.reduce_option).toBe('TERM');
+    expect(lines(q.repayment_schedule)).toEqual([
+      [2, 0, 0, 0],
+      [3, 298.51, 12.34, 310.85],
+      [4, 301.49, 12.67, 314.16],
+    ]);
+    expect(q.new_balance).toMatchObject({ principal: 600, interest: 25.01 });
+    await ok(await call('POST', `/lending/v1/loans/${loanId}/prepayment/${q.prepayment_id}/register`), 202);
+    const loan = await ok(await call('GET', `/lending/v1/loans/${loanId}?expand=true`), 200);
+    expect(loan.repayment_schedule.slice(1).map((i: any) => [i.period, i.status])).toEqual([
+      [2, 'SCHEDULED'],
+      [3, 'SCHEDULED'],
+      [4, 'SCHEDULED'],
+      [5, 'CANCELED'],
+    ]);
+    expect(lines(loan.repayment_schedule.slice(1, 4))).toEqual(lines(q.repayment_schedule));
+    expect(loan.outstanding_balance).toMatchObject({ principal: 600, interest: 25.01, total: 625.01 });
+    expect((await ok(await call('GET', '/lastro/v1/ledger/verify'), 200)).ok).toBe(true);
+    expect(await loanEvents(loanId)).toEqual(['loan-booking', 'disbursement:PROCESSING', 'disbursement:PAID', 'status:ACTIVE']);
   });
 
   it('refuses a product without prepayment, the lock-in, and a loan not active', async () => {

@@ -322,6 +322,36 @@ describe('plans a product names', () => {
   });
 });
 
+describe('processing codes a product names', () => {
+  it("each is a code of the org's ledger with flows, names one operation and one product: ELND0360–ELND0363, ELND0352–ELND0369", async () => {
+    const product = (id: string, processing_codes: Record<string, unknown>) => personalProduct(programId, { product_id: id, processing_codes });
+    const codes = { booking: ['004000'], repayment: ['000012'], disbursement: { internal: ['PSMLDS'], external: ['PSMLFE'] }, prepayment: { fee: ['PNLT'] } };
+    await created(await call('POST', '/lending/v1/loan-products', product('PC_FIRST', codes)));
+    expect((await call('GET', '/lending/v1/loan-products/PC_FIRST')).json().processing_codes).toEqual(codes);
+    const refused = async (id: string, pc: Record<string, unknown>, status: number, code: string, field: string) => {
+      const body = expectError(await call('POST', '/lending/v1/loan-products', product(id, pc)), status, code, field);
+      expect((await call('GET', `/lending/v1/loan-products/${id}`)).statusCode).toBe(404); // nothing written
+      return body;
+    };
+    // Unknown to the ledger; known but without transaction flows (a code just created is PENDING).
+    expect((await refused('PC_UNKNOWN', { repayment: ['ZZ9999'] }, 400, 'ELND0363', 'body.processing_codes.repayment')).message).toBe('Processing code ZZ9999 is invalid or does not exist.');
+    const pending = await call('POST', '/orgs-operation/v1/processing-codes', { processing_code: 'C20001', balance_impact: -1, description: 'Loan repayment (new)', reversal_processing_code: 'RC2000' });
+    expect(pending.statusCode, pending.body).toBe(201);
+    expect(pending.json().status).toBe('PENDING');
+    expect((await refused('PC_PENDING', { repayment: ['C20001'] }, 400, 'ELND0362', 'body.processing_codes.repayment')).message).toBe('Processing code C20001 is not linked to transactions types.');
+    // One code, one operation of one product.
+    await refused('PC_TWICE', { booking: ['002000'], disbursement: { internal: ['002000'] } }, 400, 'ELND0361', 'body.processing_codes.disbursement.internal');
+    const taken = await refused('PC_TAKEN', { disbursement: { external: ['PSMLDS'] } }, 400, 'ELND0360', 'body.processing_codes.disbursement.external');
+    expect(taken.message).toBe('Processing code `PSMLDS` already in use by product id PC_FIRST, and operation disbursement.internal');
+    // The spec's lengths (2 to 6) and list size (20).
+    await refused('PC_SHORT', { booking: ['1'] }, 400, 'ELND0352', 'body.processing_codes.booking[0]');
+    await refused('PC_LONG', { repayment: ['1234567'] }, 400, 'ELND0354', 'body.processing_codes.repayment[0]');
+    await refused('PC_MANY', { penalty_waiver: Array.from({ length: 21 }, (_, i) => `PW${i}`) }, 400, 'ELND0369', 'body.processing_codes.penalty_waiver');
+    // A product naming none is not checked, and uses Lastro's standard codes.
+    await created(await call('POST', '/lending/v1/loan-products', personalProduct(programId, { product_id: 'PC_NONE' })));
+  });
+});
+
 describe('program configurations', () => {
   it('PUT replaces, GET reads; the program must be the org’s', async () => {
     expectError(await call('GET', `/lending/v1/program-configurations/${programId}`), 404, 'ELND0005');

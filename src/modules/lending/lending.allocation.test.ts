@@ -104,6 +104,52 @@ describe('prepayment re-schedule', () => {
     expect(shorter.schedule.installments.map((i) => dec(i.payment_amount))).toEqual(['272.68']);
   });
 
+  // Several stages, 1000 at 12 % a year (1 % a month) from 2022-06-24: what the stages left to
+  // run become, with their modes, after 400 is paid (the HTTP test works the same cents).
+  const staged = (first: 'INTEREST_ONLY' | 'MORATORIUM', firstLeft: number) => ({
+    product: seedProduct,
+    interest_rate: { value: '0.12' },
+    outstanding_principal: '1000.00',
+    amount_paid: '400.00',
+    period_start: firstLeft === 2 ? '2022-06-24' : '2022-07-24',
+    next_due_date: firstLeft === 2 ? '2022-07-24' : '2022-08-24',
+    remaining_installments: firstLeft + 3,
+    current_installment: '0',
+    due_day_of_month: 24,
+    stages: [
+      { interest_rate: { value: '0.12' }, period: { value: firstLeft }, repayment_mode: first },
+      { interest_rate: { value: '0.12' }, period: { value: 3 }, repayment_mode: 'PRINCIPAL_AND_INTEREST' as const },
+    ],
+  });
+  const rows = (s: { installments: { repayment_mode: string; principal: Money; interest: Money }[] }) =>
+    s.installments.map((i) => [i.repayment_mode, dec(i.principal), dec(i.interest)]);
+
+  it('INSTALLMENT across stages: interest only on 600 (6.00), then PMT(1 %, 3, 600) = 204.01; the stage before the payment as booked', () => {
+    const r = reschedulePrepayment({ ...staged('INTEREST_ONLY', 2), reduce: 'INSTALLMENT' });
+    expect(rows(r.schedule)).toEqual([
+      ['INTEREST_ONLY', '0.00', '6.00'],
+      ['INTEREST_ONLY', '0.00', '6.00'],
+      ['PRINCIPAL_AND_INTEREST', '198.01', '6.00'],
+      ['PRINCIPAL_AND_INTEREST', '199.99', '4.02'],
+      ['PRINCIPAL_AND_INTEREST', '202.00', '2.02'],
+    ]);
+    expect(r.schedule.maturity_date).toBe('2022-11-24');
+    // `before`: the same stages on 1000, the loan as booked (PMT(1 %, 3, 1000) = 340.02).
+    expect(rows(r.before!).slice(2).map((l) => l[1])).toEqual(['330.02', '333.32', '336.66']);
+  });
+
+  it('TERM across stages: the moratorium month left stays, the last stage keeps the fewest installments within 340.02 (2: 304.51)', () => {
+    const r = reschedulePrepayment({ ...staged('MORATORIUM', 1), reduce: 'TERM' });
+    expect(r.schedule.installments.map((i) => i.repayment_mode)).toEqual(['MORATORIUM', 'PRINCIPAL_AND_INTEREST', 'PRINCIPAL_AND_INTEREST']);
+    // The moratorium's 6.00 on 600 is spread over the 2 installments after it (3.00 each).
+    expect(rows(r.schedule)).toEqual([
+      ['MORATORIUM', '0.00', '0.00'],
+      ['PRINCIPAL_AND_INTEREST', '298.51', '9.00'],
+      ['PRINCIPAL_AND_INTEREST', '301.49', '6.01'],
+    ]);
+    expect(r.schedule.maturity_date).toBe('2022-10-24');
+  });
+
   it('refuses a prepayment not below the outstanding principal (ELND0508)', () => {
     try {
       reschedulePrepayment({ ...after1, amount_paid: '669.98', reduce: 'TERM' });

@@ -83,6 +83,15 @@ export const MESSAGES: Record<string, string> = {
   ELND0312: 'Field repayment_hierarchy_code length must be lower or equal to 32',
   ELND0313: 'The number of penalty plan codes must be between 1 and 20',
   ELND0314: 'Field loan_activation_method must be one of [ON_BOOK, ON_DISBURSE, ON_REPAY, ON_DISBURSE_OR_REPAY]',
+  ELND0352: 'Field processing_codes.booking must be defined between 2 and 6',
+  ELND0354: 'Field processing_codes.repayment must be defined between 2 and 6',
+  ELND0355: 'Field processing_codes.prepayment_discount must be defined between 2 and 6',
+  ELND0356: 'Field processing_codes.penalty_accruals must be defined between 2 and 6',
+  ELND0357: 'Field processing_codes.penalty_waiver must be defined between 2 and 6',
+  ELND0358: 'Field processing_codes.insurance.booking must be defined between 2 and 6',
+  ELND0359: 'Field processing_codes.insurance.repayment must be defined between 2 and 6',
+  ELND0361: 'The processing code must be unique for each operation.',
+  ELND0369: 'Processing codes list must have at most 20 items.',
   ELND0317: "Moratorium in between stages isn't currently supported",
   ELND0318: 'Different currencies between loan product and charge plans',
   ELND0600:
@@ -164,6 +173,15 @@ export const LendingErrors = {
   exists: (what: string, field: string) =>
     new AppError('conflict', 'LENDING_ALREADY_EXISTS', `${what} already exists`, [{ field, reason: 'is already taken in this org' }]),
   inUse: (what: string, by: string) => new AppError('conflict', 'LENDING_PLAN_IN_USE', `${what} is used by ${by}; it cannot be deleted`),
+  /** Pismo's 409 WLND0001 of createLoan: the account holds another loan that is not final. */
+  accountInUse: (loanId: string, status: string) =>
+    new AppError('conflict', 'WLND0001', 'Account is already in use', [
+      { field: 'body.account_id', reason: `holds loan ${loanId} (${status}); another loan can be booked on it once that one is CANCELED or SETTLED` },
+    ]),
+  /** A loan entry under a processing code the org's ledger does not have (the v1 file's ELND0363). */
+  unknownProcessingCode: (code: string) => new AppError('unprocessable', 'ELND0363', `Processing code ${code} is invalid or does not exist.`),
+  /** A loan entry under a processing code without transaction flows (PENDING; the v1 file's ELND0362). */
+  processingCodeNotLinked: (code: string) => new AppError('unprocessable', 'ELND0362', `Processing code ${code} is not linked to transactions types.`),
   /** Pismo's answer to an idempotency key already used for another request: 202 with this code. */
   keyInUse: (code: 'ELND1501' | 'WLND0001') => new AppError('unprocessable', code, MESSAGES[code]!),
 };

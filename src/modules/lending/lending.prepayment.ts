@@ -10,6 +10,7 @@ import {
   type RateInput,
   type Schedule,
   type ScheduleProduct,
+  type StageInput,
   annuityPayment,
   buildSchedule,
   currencyOf,
@@ -116,8 +117,14 @@ export function payoffQuote(req: PayoffRequest): PayoffQuote {
 
 export interface PrepaymentRequest {
   product: ScheduleProduct;
-  /** The rate of the remaining term. */
+  /** The rate of the remaining term (a loan of one stage). */
   interest_rate: RateInput;
+  /**
+   * A loan of several stages: the stages still to run, in order, each with its rate, its
+   * repayment mode and its remaining installments as `period.value` (no unit). Replaces
+   * `interest_rate`; their installments add up to `remaining_installments`.
+   */
+  stages?: StageInput[];
   /** Principal outstanding before the prepayment. */
   outstanding_principal: DecimalInput;
   /** The part of the payment that goes to principal. */
@@ -141,6 +148,8 @@ export interface PrepaymentResult {
   outstanding_principal: Money;
   installments_before: number;
   schedule: Schedule;
+  /** Several stages: the same remaining stages scheduled on the balance before the payment (what the loan's rows hold, but for interest carried from earlier periods). */
+  before?: Schedule;
 }
 
 /**
@@ -168,15 +177,15 @@ export function reschedulePrepayment(req: PrepaymentRequest): PrepaymentResult {
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_INSTALLMENTS) throw ScheduleErrors.notValid('remaining_installments', 'must be between 1 and 500');
   const balance = before.subtract(paid);
   const mode = product.rounding_mode ?? 'HALF_EVEN';
-  const base = {
+  const dates = {
     product,
-    loan_amount: balance.toDecimalString(),
     start_date: req.period_start,
     first_due_date: req.next_due_date,
-    interest_rate: req.interest_rate,
     ...(req.business_day ? { business_day: req.business_day } : {}),
     ...(req.due_day_of_month === undefined ? {} : { due_day_of_month: req.due_day_of_month }),
   };
+  if (req.stages && req.stages.length > 1) return rescheduleStages(req, req.stages, dates, before, balance);
+  const base = { ...dates, loan_amount: balance.toDecimalString(), interest_rate: req.interest_rate };
   if (req.reduce === 'INSTALLMENT') {
     return { reduce: 'INSTALLMENT', outstanding_principal: balance, installments_before: n, schedule: buildSchedule({ ...base, number_of_installments: n }) };
   }
@@ -201,6 +210,49 @@ export function reschedulePrepayment(req: PrepaymentRequest): PrepaymentResult {
   const perInstallment = roundDiv(before.minor, BigInt(n), mode);
   count = Math.max(1, Math.min(n, Number((balance.minor + perInstallment - 1n) / (perInstallment > 0n ? perInstallment : 1n))));
   return { reduce: 'TERM', outstanding_principal: balance, installments_before: n, schedule: buildSchedule({ ...base, number_of_installments: count }) };
+}
+
+/**
+ * A prepayment on a loan of several stages. The stages still to run keep their order, modes and
+ * rates. INSTALLMENT re-schedules the lower balance over the same installments (each stage
+ * re-levels its installment; the maturity stays). TERM shortens the last stage — the earlier ones
+ * keep their installments — to the fewest installments whose level installment (principal and
+ * the period's interest) is at most the current one, then re-levels it.
+ */
+function rescheduleStages(
+  req: PrepaymentRequest,
+  stages: StageInput[],
+  dates: Omit<Parameters<typeof buildSchedule>[0], 'loan_amount'>,
+  before: Money,
+  balance: Money,
+): PrepaymentResult {
+  const counts = stages.map((s) => s.period.value);
+  if (counts.some((c) => !Number.isSafeInteger(c) || c < 1) || counts.reduce((a, b) => a + b, 0) !== req.remaining_installments) {
+    throw ScheduleErrors.notValid('stages', 'must count the remaining installments, at least one per stage');
+  }
+  const lastCount = counts.at(-1)!;
+  const build = (amount: Money, last: number) =>
+    buildSchedule({ ...dates, loan_amount: amount.toDecimalString(), stages: stages.map((s, i) => (i === stages.length - 1 ? { ...s, period: { value: last } } : s)) });
+  const old = build(before, lastCount);
+  const n = req.remaining_installments;
+  if (req.reduce === 'INSTALLMENT') return { reduce: 'INSTALLMENT', outstanding_principal: balance, installments_before: n, schedule: build(balance, lastCount), before: old };
+  if (req.reduce !== 'TERM') throw ScheduleErrors.notValid('reduce_option', 'must be one of INSTALLMENT, TERM');
+  // The last stage's first installment, as the engine levels it: principal + the period's interest.
+  const firstOfLast = n - lastCount;
+  const level = (s: Schedule) => {
+    const i = s.installments[firstOfLast]!;
+    return i.principal.minor + i.accrued_interest.minor;
+  };
+  const target = level(old);
+  // Fewer installments, a higher installment: the smallest count that stays within the target.
+  let lo = 1;
+  let hi = lastCount;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (level(build(balance, mid)) <= target) hi = mid;
+    else lo = mid + 1;
+  }
+  return { reduce: 'TERM', outstanding_principal: balance, installments_before: n, schedule: build(balance, lo), before: old };
 }
 
 /** Smallest n' ≤ n with annuity(balance, rate, n') ≤ installment (n when none is). */

@@ -1,5 +1,6 @@
 // SQL for loan products and the plans they name. Every function takes the transaction and the
 // org id, and filters on it.
+import { sql } from 'kysely';
 import type { Generated, Insertable, Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import { loanProductsChanged } from './lending.cache.js';
@@ -61,6 +62,18 @@ export async function insertPlanLinks(tx: Tx, table: PlanLinks, orgId: string, p
 
 export const findProduct = (tx: Tx, orgId: string, productId: string) =>
   tx.selectFrom('lending_loan_products').selectAll().where('org_id', '=', orgId).where('product_id', '=', productId).executeTakeFirst();
+
+/** The org's products that name processing codes, with them (ELND0360: a code belongs to one product). */
+export const productsWithProcessingCodes = async (tx: Tx, orgId: string): Promise<{ product_id: string; codes: unknown }[]> =>
+  (
+    await tx
+      .selectFrom('lending_loan_products')
+      .select(['product_id', sql<unknown>`terms -> 'processing_codes'`.as('codes')])
+      .where('org_id', '=', orgId)
+      .where(sql<boolean>`terms ? 'processing_codes'`)
+      .orderBy('seq')
+      .execute()
+  ).map((r) => ({ product_id: r.product_id, codes: typeof r.codes === 'string' ? (JSON.parse(r.codes) as unknown) : r.codes }));
 
 /** The product's plan codes, in order. */
 export const planCodes = async (tx: Tx, table: PlanLinks, orgId: string, productId: string): Promise<string[]> =>

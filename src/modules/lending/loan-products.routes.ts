@@ -23,6 +23,15 @@ const FIELDS: FieldCode[] = [
   { field: 'body.repayment_hierarchy_code', invalid: 'ELND0312' },
   { field: 'body.penalty_plan_codes', invalid: 'ELND0313' },
   { field: 'body.loan_activation_method', invalid: 'ELND0314' },
+  // processing_codes (Pismo's v2 product): a code of 2 to 6 characters per list, at most 20 a list.
+  { field: /^body\.processing_codes\.booking\[\d+\]$/, invalid: 'ELND0352' },
+  { field: /^body\.processing_codes\.repayment\[\d+\]$/, invalid: 'ELND0354' },
+  { field: /^body\.processing_codes\.present_value_discount\[\d+\]$/, invalid: 'ELND0355' },
+  { field: /^body\.processing_codes\.penalty_accruals\[\d+\]$/, invalid: 'ELND0356' },
+  { field: /^body\.processing_codes\.penalty_waiver\[\d+\]$/, invalid: 'ELND0357' },
+  { field: /^body\.processing_codes\.insurance\.booking\[\d+\]$/, invalid: 'ELND0358' },
+  { field: /^body\.processing_codes\.insurance\.repayment\[\d+\]$/, invalid: 'ELND0359' },
+  { field: /^body\.processing_codes\.[a-z_.]+$/, invalid: 'ELND0369' },
 ];
 
 /** The codes Pismo's getLoanProducts documents for its query. */

@@ -89,6 +89,36 @@ export const Prepayment = Type.Object({
   }),
 });
 
+/** A processing code of the org's ledger (Pismo's ProcessingCode: 2 to 6 characters). */
+const ProcessingCode = Type.String({ minLength: 2, maxLength: 6, description: "A processing code of the org's ledger, with transaction flows." });
+const CodeList = (description: string) => Type.Array(ProcessingCode, { maxItems: 20, description });
+
+/**
+ * The processing codes of each operation, in the shape of Pismo's v2 loan products
+ * (`ProcessingCodes`); on v1 a Lastro extension. Each is checked against the org's ledger.
+ */
+export const ProcessingCodes = Type.Object(
+  {
+    booking: Type.Optional(CodeList('Booking processing codes.')),
+    repayment: Type.Optional(CodeList('Repayment processing codes; the first is posted for repayments.')),
+    present_value_discount: Type.Optional(CodeList('Present value discount processing codes.')),
+    penalty_accruals: Type.Optional(CodeList('Penalty accrual processing codes.')),
+    penalty_waiver: Type.Optional(CodeList('Penalty waiver processing codes.')),
+    restructuring: Type.Optional(CodeList('Restructuring processing codes.')),
+    insurance: Type.Optional(Type.Object({ booking: Type.Optional(CodeList('Insurance booking.')), repayment: Type.Optional(CodeList('Insurance repayment.')) })),
+    disbursement: Type.Optional(
+      Type.Object({
+        internal: Type.Optional(CodeList('Disbursement to an internal account; the first is posted.')),
+        external: Type.Optional(CodeList('Disbursement to an external account; the first is posted.')),
+      }),
+    ),
+    prepayment: Type.Optional(Type.Object({ fee: Type.Optional(CodeList("Prepayment fee (penalty); the first is posted.")) })),
+    early_final_settlement: Type.Optional(Type.Object({ fee: Type.Optional(CodeList('Early final settlement fee.')) })),
+  },
+  { description: ext("Processing codes per operation, as Pismo's v2 loan products define them") },
+);
+export type ProcessingCodes = Static<typeof ProcessingCodes>;
+
 const Codes = (description: string) => Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { minItems: 1, maxItems: 20, uniqueItems: true, description });
 const Days = (min: number, description: string) => Type.Integer({ minimum: min, maximum: 365, description: ext(description) });
 
@@ -129,6 +159,7 @@ export const CreateLoanProductBody = Type.Object({
     Type.String({ minLength: 1, maxLength: 32, description: 'Repayment hierarchy (enabled); PENALTY, FEE, CHARGE, TAX, INTEREST, PRINCIPAL when absent.' }),
   ),
   prepayment: Type.Optional(Prepayment),
+  processing_codes: Type.Optional(ProcessingCodes),
   interest_calculation_period: Type.Optional(
     literals(['SAME_AS_REPAYMENT_PERIOD', 'DAILY'] as const, ext('Periodic rate = annual ÷ periods a year (default), or annual × actual days ÷ days in year')),
   ),

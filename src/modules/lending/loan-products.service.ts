@@ -4,11 +4,13 @@
 // charge and penalty plans and the repayment hierarchy it names must be ENABLED (and in its
 // currency) when it is created, and cannot be deleted while it names them.
 import type { RequestContext } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
 import type { Currency } from '../../platform/money.js';
 import type { Platform } from '../../platform/module.js';
 import { recordEvent } from '../../platform/outbox.js';
 import type { TenantTx } from '../../platform/tenant.js';
 import { isoSeconds } from '../../platform/wire.js';
+import { processingCodeRule } from '../ledger/index.js';
 import { programSummary } from '../programs/index.js';
 import type { ChargePlanRow } from './charge-plans.repo.js';
 import { LendingEvents, type LoanProductEventData } from './lending.events.js';
@@ -18,7 +20,7 @@ import { currencyOf, fromMinor, rateNumber, rateText, toMinor } from './lending.
 import { findPlansForUse } from './lending.plans.repo.js';
 import * as repo from './loan-products.repo.js';
 import { LENDING_PROGRAM_TYPES, productIssues } from './loan-products.rules.js';
-import { PRODUCT_TYPES, type CreateLoanProductBody, type LoanProduct, type LoanProductListQuery } from './loan-products.schemas.js';
+import { PRODUCT_TYPES, type CreateLoanProductBody, type ProcessingCodes, type LoanProduct, type LoanProductListQuery } from './loan-products.schemas.js';
 import type { PenaltyPlanRow } from './penalty-plans.repo.js';
 import type { RepaymentHierarchyRow } from './repayment-hierarchies.repo.js';
 import { keepLoanProduct, keptLoanProduct } from './lending.cache.js';
@@ -212,6 +214,38 @@ export function createLoanProductsService(deps: Pick<Platform, 'clock' | 'ids'>)
     }
   }
 
+  /**
+   * The product's processing codes (Pismo's v2 rules): a code names one operation of the product
+   * (ELND0361), is a code of the org's ledger (ELND0363) with transaction flows (ELND0362), and
+   * is not another product's (ELND0360).
+   */
+  async function checkProcessingCodes(t: TenantTx, codes: ProcessingCodes | undefined) {
+    if (!codes) return;
+    const named = processingCodeUses(codes);
+    const seen = new Map<string, string>();
+    for (const u of named) {
+      const before = seen.get(u.code);
+      if (before !== undefined) throw coded('ELND0361', [{ field: `body.processing_codes.${u.operation}`, reason: `${u.code} is also the code of ${before}` }]);
+      seen.set(u.code, u.operation);
+    }
+    for (const u of named) {
+      const rule = await processingCodeRule(t, u.code);
+      const field = `body.processing_codes.${u.operation}`;
+      if (!rule) throw new AppError('invalid', 'ELND0363', `Processing code ${u.code} is invalid or does not exist.`, [{ field, reason: `${u.code} is not a processing code of this org` }]);
+      if (rule.status !== 'SUCCESS') throw new AppError('invalid', 'ELND0362', `Processing code ${u.code} is not linked to transactions types.`, [{ field, reason: `${u.code} has no transaction flows` }]);
+    }
+    for (const other of await repo.productsWithProcessingCodes(t.db, t.orgId)) {
+      for (const u of processingCodeUses(other.codes as ProcessingCodes)) {
+        const mine = named.find((n) => n.code === u.code);
+        if (mine) {
+          throw new AppError('invalid', 'ELND0360', `Processing code \`${u.code}\` already in use by product id ${other.product_id}, and operation ${u.operation}`, [
+            { field: `body.processing_codes.${mine.operation}`, reason: `${u.code} is product ${other.product_id}'s code for ${u.operation}` },
+          ]);
+        }
+      }
+    }
+  }
+
   async function load(t: TenantTx, productId: string): Promise<LoanProduct> {
     const product = await findLoanProduct(t, productId);
     if (!product) throw LendingErrors.notFound('Loan product');
@@ -227,6 +261,7 @@ export function createLoanProductsService(deps: Pick<Platform, 'clock' | 'ids'>)
       const res = await once(t, clock, ctx, `POST ${LOAN_PRODUCTS_BASE}`, body, 'ELND1501', async () => {
         await checkProgram(t, body, cur);
         await checkPlans(t, body, cur);
+        await checkProcessingCodes(t, body.processing_codes);
         const now = clock.now();
         const productId = body.product_id ?? ids.uuid();
         const row = await repo.insertProduct(t.db, {
@@ -284,6 +319,17 @@ export function createLoanProductsService(deps: Pick<Platform, 'clock' | 'ids'>)
       };
     },
   };
+}
+
+/** Every code a product's processing_codes name, with its operation (`disbursement.internal`, …), in order. */
+export function processingCodeUses(codes: ProcessingCodes): { operation: string; code: string }[] {
+  const uses: { operation: string; code: string }[] = [];
+  const walk = (node: unknown, path: string) => {
+    if (Array.isArray(node)) for (const code of node) uses.push({ operation: path, code: String(code) });
+    else if (node !== null && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, path ? `${path}.${k}` : k);
+  };
+  walk(codes, '');
+  return uses;
 }
 
 /** The product a loan or simulation names, or undefined (for the lifecycle's services). */

@@ -1,6 +1,6 @@
 // SQL for the life of a loan: simulations, loans, installments, disbursements and repayments.
 // Every function takes the transaction and the org id, and filters on it.
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 import type { DisbursementStatus, InstallmentStatus, LoanStatus } from './loans.schemas.js';
@@ -146,6 +146,28 @@ export const markSimulationUsed = (tx: Tx, orgId: string, simulationId: string, 
 /** The new loan, or undefined when its id is taken in the org. */
 export const insertLoan = (tx: Tx, row: Insertable<LoansTable>) =>
   tx.insertInto('lending_loans').values(row).onConflict((oc) => oc.columns(['org_id', 'loan_id']).doNothing()).returningAll().executeTakeFirst();
+
+/** The loan statuses that hold the loan's account: every status but the final CANCELED, SETTLED, RENEGOTIATED. */
+export const ACCOUNT_HOLDING_STATUSES: LoanStatus[] = ['PENDING', 'BOOKED', 'ACTIVE'];
+
+/**
+ * Serialises the bookings on one account until the transaction ends: the second waits, then
+ * (READ COMMITTED: its next statement sees the first's commit) finds the first one's loan.
+ */
+export async function lockAccountForBooking(tx: Tx, orgId: string, accountId: bigint): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`${orgId}:lending-account:${accountId}`}, 0))`.execute(tx);
+}
+
+/** A loan of the account that is not final (CANCELED, SETTLED, RENEGOTIATED), if any. */
+export const openLoanOnAccount = (tx: Tx, orgId: string, accountId: bigint) =>
+  tx
+    .selectFrom('lending_loans')
+    .select(['loan_id', 'status'])
+    .where('org_id', '=', orgId)
+    .where('account_id', '=', accountId)
+    .where('status', 'in', ACCOUNT_HOLDING_STATUSES)
+    .limit(1)
+    .executeTakeFirst();
 
 export const findLoan = (tx: Tx, orgId: string, loanId: string, lock = false) => {
   const q = tx.selectFrom('lending_loans').selectAll().where('org_id', '=', orgId).where('loan_id', '=', loanId);

@@ -18,7 +18,7 @@ import type { TenantTx } from '../../platform/tenant.js';
 import { isoSeconds } from '../../platform/wire.js';
 import { onBusinessDay, type DayHandler } from '../../platform/day-close.js';
 import { accountFacts, type AccountFacts } from '../accounts/index.js';
-import { accountBalances, createJournalService, type EntryInput } from '../ledger/index.js';
+import { accountBalances, createJournalService, processingCodeRule, type EntryInput } from '../ledger/index.js';
 import { allocateRepayment, type Component } from './lending.allocation.js';
 import { payoffQuote } from './lending.prepayment.js';
 import { LendingErrors } from './lending.errors.js';
@@ -33,6 +33,7 @@ import * as repo from './loans.repo.js';
 import type { BookingBody, DisburseBody, PrepaymentQuote, PrepaymentSimulationBody, RepaymentBody, DisbursementStatus, InstallmentStatus, Loan, LoanListQuery, LoanStatus } from './loans.schemas.js';
 import type { RepaymentHierarchyRow } from './repayment-hierarchies.repo.js';
 import { simulationRequest, type SimulationsService, type StoredInstallment } from './simulations.service.js';
+import type { StageInput } from './lending.schedule.js';
 import { Dec, roundDiv } from './lending.rounding.js';
 
 /** Calendar days from one YYYY-MM-DD date to another. */
@@ -80,7 +81,23 @@ export type LoansService = ReturnType<typeof createLoansService>;
 export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simulations: SimulationsService) {
   const { clock, ids } = deps;
   const events = { clock, ids };
-  const journal = createJournalService({ clock });
+  const ledger = createJournalService({ clock });
+  /**
+   * The ledger's journal, refusing an entry whose processing code the org's ledger does not know
+   * (ELND0363) or has no transaction flows for yet (ELND0362): a loan's money never moves under a
+   * code no statement or report can read. The rules are cached by the ledger per org.
+   */
+  const journal = {
+    async post(t: TenantTx, input: EntryInput) {
+      for (const code of new Set(input.postings.map((p) => p.processingCode))) {
+        if (code === null) continue;
+        const rule = await processingCodeRule(t, code);
+        if (!rule) throw LendingErrors.unknownProcessingCode(code);
+        if (rule.status !== 'SUCCESS') throw LendingErrors.processingCodeNotLinked(code);
+      }
+      return ledger.post(t, input);
+    },
+  };
 
   const currencyOfLoan = (loan: repo.LoanRow): Currency => currencyByNumeric(loan.currency_numeric_code);
 
@@ -166,7 +183,9 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
   async function payDisbursement(t: TenantTx, loan: repo.LoanRow, d: repo.DisbursementRow): Promise<repo.LoanRow> {
     const cur = currencyOfLoan(loan);
     await disbursementEvent(t, d, cur, d.status, 'PROCESSING');
-    const code = 'PSMLDS';
+    // The product's disbursement code for the kind of account (processing_codes), else PSMLDS.
+    const codes = (await findLoanProduct(t, loan.product_id))?.processing_codes?.disbursement;
+    const code = (d.account_type === 'INTERNAL' ? codes?.internal?.[0] : codes?.external?.[0]) ?? 'PSMLDS';
     const deducted = d.fee_minor + d.tax_minor + d.charge_minor;
     const postings: EntryInput['postings'] = [{ target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount: -d.principal_minor, processingCode: code }];
     if (d.amount_minor > 0n) {
@@ -283,19 +302,44 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
     if (due) throw LendingErrors.invalid('path.loanId', `installment ${due.number} is due (${due.real_due_date}); repay it before a prepayment`);
     const started = openRows.find((i) => paidTotal(i) > 0n);
     if (started) throw LendingErrors.invalid('path.loanId', `installment ${started.number} is partly paid; repay it before a prepayment`);
-    const first = openRows[0];
-    if (!first) throw LendingErrors.rule('ELND0007', 'path.loanId', `loan ${loanId} has nothing left to repay`);
-    // The schedule counts tranches not paid out yet; a re-schedule of one stage cannot keep them apart.
+    // The period running today: the first installment still owing, or not yet due (a moratorium's owes nothing until it ends).
+    const first = installments.find((i) => i.number >= 1 && i.status !== 'CANCELED' && (openTotal(i) > 0n || i.real_due_date > today));
+    if (!first || !openRows.length) throw LendingErrors.rule('ELND0007', 'path.loanId', `loan ${loanId} has nothing left to repay`);
+    // What is re-scheduled: every installment from that one on.
+    const remaining = installments.filter((i) => i.status !== 'CANCELED' && i.number >= first.number);
+    // The schedule counts tranches not paid out yet; a re-schedule cannot keep them apart.
     const pending = (await repo.disbursementsOf(t.db, t.orgId, loanId)).find((d) => d.tranche > 1 && d.status === 'SCHEDULED');
     if (pending) throw LendingErrors.invalid('path.loanId', `tranche ${pending.tranche} of loan ${loanId} is not disbursed yet (${pending.disbursement_date}); a prepayment waits until every tranche is paid`);
     const stages = (loan.terms as { stages?: { interest_rate: { value: number; unit: string } }[] }).stages ?? [];
-    if (stages.length !== 1) throw LendingErrors.invalid('path.loanId', `loan ${loanId} has ${stages.length} stages; a prepayment re-schedules a loan of one stage`);
-    const outstanding = openRows.reduce((s, i) => s + i.principal_minor, 0n);
+    const outstanding = remaining.reduce((s, i) => s + i.principal_minor, 0n);
     if (amount >= outstanding) throw LendingErrors.rule('ELND0508', 'body.amount_paid', `must be lower than the outstanding principal ${fromMinor(outstanding, cur)}`);
     const previous = installments.filter((i) => i.number > 0 && i.number < first.number).at(-1);
     const firstDue = installments.find((i) => i.number >= 1) ?? first;
     const reduce = pp.reduce_option[0]!;
-    const schedule = await simulations.reschedule(t, {
+    // Several stages: those still to run keep their rates and modes (the product's, by position).
+    let remainingStages: StageInput[] | undefined;
+    if (stages.length > 1) {
+      const stageOf = await simulations.stagesOf(t, loan.simulation_id, product);
+      const runs: { stage: number; count: number }[] = [];
+      for (const i of remaining) {
+        const stage = stageOf.get(i.number);
+        if (stage === undefined) throw LendingErrors.invalid('path.loanId', `installment ${i.number} of loan ${loanId} is in no stage of its simulation`);
+        const last = runs.at(-1);
+        if (last?.stage === stage) last.count += 1;
+        else runs.push({ stage, count: 1 });
+      }
+      const rate = (r: { value: number; unit: string }) => ({ value: String(r.value), unit: r.unit.toUpperCase() as 'YEAR' });
+      remainingStages = runs.map(({ stage, count }) => {
+        const ps = product.stages[stage];
+        return {
+          interest_rate: rate(stages[stage]!.interest_rate),
+          period: { value: count },
+          ...(ps ? { repayment_mode: ps.repayment_mode } : {}),
+          ...(ps?.moratorium_interest_rate ? { moratorium_interest_rate: rate(ps.moratorium_interest_rate) } : {}),
+        };
+      });
+    }
+    const { lines: rescheduled, before } = await simulations.reschedule(t, {
       product,
       programId: loan.program_id,
       cur,
@@ -304,15 +348,25 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
       amountPaid: amount,
       periodStart: previous?.due_date ?? loan.start_date,
       nextDueDate: first.due_date,
-      remaining: openRows.length,
+      remaining: remaining.length,
       currentInstallment: first.principal_minor + first.interest_minor,
       reduce,
       dueDay: Number(firstDue.due_date.slice(8, 10)),
       firstNumber: first.number,
+      ...(remainingStages ? { stages: remainingStages } : {}),
+    });
+    // Several stages: interest the rows carry from earlier periods (a moratorium's, deferred) is
+    // what they owe beyond the same stages scheduled on the balance before the payment; it is
+    // still owed, on the same installments (those a shorter term drops move it to the last one).
+    const carried = remaining.map((i, k) => (before ? i.interest_minor - BigInt(before[k]?.interest ?? '0') : 0n));
+    const schedule = rescheduled.map((l, k) => {
+      const extra = k < rescheduled.length - 1 ? carried[k]! : carried.slice(k).reduce((s, c) => s + c, 0n);
+      const interest = BigInt(l.interest) + extra;
+      return extra === 0n ? l : { ...l, interest: String(interest < 0n ? 0n : interest) };
     });
     // Charges amortised on the remaining installments stay on them (those dropped by a shorter term move to the last one).
     const kept = (k: number, part: 'fee' | 'tax' | 'charge') =>
-      k < schedule.length - 1 ? (openRows[k]?.[`${part}_minor`] ?? 0n) : openRows.slice(k).reduce((s, i) => s + i[`${part}_minor`], 0n);
+      k < schedule.length - 1 ? (remaining[k]?.[`${part}_minor`] ?? 0n) : remaining.slice(k).reduce((s, i) => s + i[`${part}_minor`], 0n);
     const lines = schedule.map((i, k) => ({ ...i, fee: String(kept(k, 'fee')), tax: String(kept(k, 'tax')), charge: String(kept(k, 'charge')) }));
     let penalty = 0n;
     if (!body.waive_penalty) {
@@ -429,15 +483,16 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
       await repo.updateInstallment(t.db, t.orgId, loan.loan_id, i.number, { ...set, status });
     }
     const over = result.overpayment.minor;
+    const repaid = product?.processing_codes?.repayment?.[0] ?? '000012';
     const postings: EntryInput['postings'] = [
       p.from === 'CASH'
-        ? { target: { kind: 'internal', code: 'CASH' }, bucket: 'GL', currency: cur.code, amount: -p.amount, processingCode: '000012' }
-        : { target: { kind: 'customer', accountId: String(loan.account_id) }, bucket: 'AVAILABLE', currency: cur.code, amount: -p.amount, processingCode: '000012' },
+        ? { target: { kind: 'internal', code: 'CASH' }, bucket: 'GL', currency: cur.code, amount: -p.amount, processingCode: repaid }
+        : { target: { kind: 'customer', accountId: String(loan.account_id) }, bucket: 'AVAILABLE', currency: cur.code, amount: -p.amount, processingCode: repaid },
     ];
-    if (totals.principal > 0n) postings.push({ target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount: totals.principal, processingCode: '000012' });
+    if (totals.principal > 0n) postings.push({ target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount: totals.principal, processingCode: repaid });
     const earned = totals.interest + totals.fee + totals.tax + totals.charge + totals.penalty;
     if (earned > 0n) postings.push({ target: { kind: 'internal', code: 'REVENUE' }, bucket: 'GL', currency: cur.code, amount: earned, processingCode: 'PSMLIN' });
-    if (over > 0n) postings.push({ target: { kind: 'customer', accountId: String(loan.account_id) }, bucket: 'AVAILABLE', currency: cur.code, amount: over, processingCode: '000012' });
+    if (over > 0n) postings.push({ target: { kind: 'customer', accountId: String(loan.account_id) }, bucket: 'AVAILABLE', currency: cur.code, amount: over, processingCode: repaid });
     const posted = await journal.post(t, { kind: 'LOAN_REPAYMENT', postings });
     await repo.insertRepayment(t.db, {
       org_id: t.orgId,
@@ -528,6 +583,11 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
         const cur = currencyByNumeric(sim.currency_numeric_code);
         const account = await usableAccount(t, body.account_id, 'body.account_id', cur, 'credit');
         if (account.programId !== String(product.program_id)) throw LendingErrors.invalid('body.account_id', `belongs to program ${account.programId}; the loan product to ${product.program_id}`);
+        // Pismo's 409 WLND0001: an account holds one loan until it is final. Two bookings on one
+        // account at once: the lock makes the second wait for the first and then see its loan.
+        await repo.lockAccountForBooking(t.db, t.orgId, BigInt(body.account_id));
+        const holding = await repo.openLoanOnAccount(t.db, t.orgId, BigInt(body.account_id));
+        if (holding) throw LendingErrors.accountInUse(holding.loan_id, holding.status);
         const now = clock.now();
         const loanId = body.loan_id ?? ids.uuid();
         const row = await repo.insertLoan(t.db, {
@@ -938,9 +998,11 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
         const today = await t.dates.today(loan.program_id);
         if (a.settlement_date !== today) throw LendingErrors.rule('ELND0510', 'path.prepaymentId', `the simulation was for ${a.settlement_date}; today is ${today}`);
         const cur = currencyOfLoan(loan);
-        const installments = (await repo.installmentsOf(t.db, t.orgId, [loanId], true)).filter((i) => i.status !== 'CANCELED' && openTotal(i) > 0n);
+        // The installments the simulation re-scheduled: every one from its first line on.
+        const from = stored.lines[0]?.number ?? 0;
+        const installments = (await repo.installmentsOf(t.db, t.orgId, [loanId], true)).filter((i) => i.status !== 'CANCELED' && i.number >= from);
         const outstanding = installments.reduce((s, i) => s + open(i, 'principal'), 0n);
-        if (outstanding !== BigInt(stored.outstanding) || installments.some((i) => paidTotal(i) > 0n) || installments[0]?.number !== stored.lines[0]?.number) {
+        if (outstanding !== BigInt(stored.outstanding) || installments.some((i) => paidTotal(i) > 0n) || installments[0]?.number !== from) {
           throw LendingErrors.rule('ELND0509', 'path.prepaymentId', 'the outstanding balance changed after the simulation');
         }
         for (const [k, i] of installments.entries()) {
@@ -967,7 +1029,8 @@ export function createLoansService(deps: Pick<Platform, 'clock' | 'ids'>, simula
           { target: { kind: 'internal', code: 'CASH' }, bucket: 'GL', currency: cur.code, amount: -(amount + penalty), processingCode: 'PPMT' },
           { target: { kind: 'internal', code: 'SETTLEMENT' }, bucket: 'GL', currency: cur.code, amount, processingCode: 'PPMT' },
         ];
-        if (penalty > 0n) postings.push({ target: { kind: 'internal', code: 'REVENUE' }, bucket: 'GL', currency: cur.code, amount: penalty, processingCode: 'PNLT' });
+        const penaltyCode = (await findLoanProduct(t, loan.product_id))?.processing_codes?.prepayment?.fee?.[0] ?? 'PNLT';
+        if (penalty > 0n) postings.push({ target: { kind: 'internal', code: 'REVENUE' }, bucket: 'GL', currency: cur.code, amount: penalty, processingCode: penaltyCode });
         const posted = await journal.post(t, { kind: 'LOAN_PREPAYMENT', postings });
         await repo.insertRepayment(t.db, {
           org_id: t.orgId,

@@ -3,7 +3,7 @@
 // calendar's business days and the product's rules enforced. A simulation is kept so that it can
 // be booked once, until it expires (SIMULATION_TTL_DAYS after it was made).
 import { AppError, type FieldIssue } from '../../platform/errors.js';
-import { Dec, Money, MoneyError, type Currency } from '../../platform/money.js';
+import { Dec, Money, MoneyError, currencyByNumeric, type Currency } from '../../platform/money.js';
 import type { Platform } from '../../platform/module.js';
 import { recordEvent } from '../../platform/outbox.js';
 import type { RequestContext } from '../../platform/context.js';
@@ -17,7 +17,7 @@ import { once } from './lending.http.js';
 import { currencyOf, fromMinor, toMinor } from './lending.money.js';
 import { findPlansForUse } from './lending.plans.repo.js';
 import { reschedulePrepayment } from './lending.prepayment.js';
-import { buildSchedule, type ChargeDefinition, type Schedule, type ScheduleProduct } from './lending.schedule.js';
+import { buildSchedule, type ChargeDefinition, type Schedule, type ScheduleProduct, type StageInput } from './lending.schedule.js';
 import { findLoanProduct } from './loan-products.service.js';
 import type { LoanProduct } from './loan-products.schemas.js';
 import { LoanEvents } from './loans.events.js';
@@ -258,10 +258,7 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
         loan_amount: body.loan_amount,
         start_date: body.start_date,
         ...(several ? { tranches: body.disbursement.map((d) => ({ date: d.due_date, amount: String(d.amount) })) } : { disbursement_date: disbursementDate }),
-        stages: body.stages.map((s) => ({
-          interest_rate: { value: String(s.interest_rate.value), unit: s.interest_rate.unit },
-          period: s.period.unit !== undefined ? { value: s.period.value, unit: s.period.unit } : { value: s.period.value },
-        })),
+        stages: engineStages(body),
       });
     } catch (err) {
       asRequestError(err);
@@ -430,8 +427,10 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
         reduce: 'INSTALLMENT' | 'TERM';
         dueDay: number;
         firstNumber: number;
+        /** A loan of several stages: the stages still to run (see reschedulePrepayment). */
+        stages?: StageInput[];
       },
-    ): Promise<StoredInstallment[]> {
+    ): Promise<{ lines: StoredInstallment[]; before?: StoredInstallment[] }> {
       const money = (v: bigint) => Money.ofMinor(v, a.cur).toDecimalString();
       let result;
       try {
@@ -446,12 +445,29 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
           current_installment: money(a.currentInstallment),
           reduce: a.reduce,
           due_day_of_month: a.dueDay,
+          ...(a.stages ? { stages: a.stages } : {}),
         });
       } catch (err) {
         asRequestError(err);
       }
       const real = await realDueDates(t, a.programId, result.schedule.installments.map((i) => i.due_date));
-      return stored(result.schedule, real, false).installments.map((i, k) => ({ ...i, number: a.firstNumber + k }));
+      const lines = (s: Schedule) => stored(s, real, false).installments.map((i, k) => ({ ...i, number: a.firstNumber + k }));
+      return { lines: lines(result.schedule), ...(result.before ? { before: lines(result.before) } : {}) };
+    },
+
+    /** The stage (0-based) of each installment of a loan, as the simulation it was booked from scheduled them. */
+    async stagesOf(t: TenantTx, simulationId: string, product: LoanProduct): Promise<Map<number, number>> {
+      const row = await repo.findSimulation(t.db, t.orgId, simulationId);
+      if (!row) return new Map();
+      const { body } = simulationRequest(row);
+      const schedule = buildSchedule({
+        product: scheduleProduct(product, [], currencyByNumeric(row.currency_numeric_code)),
+        loan_amount: body.loan_amount,
+        start_date: body.start_date,
+        disbursement_date: body.disbursement[0]!.due_date,
+        stages: engineStages(body),
+      });
+      return new Map(schedule.installments.map((i) => [i.number, i.stage - 1]));
     },
 
     async get(t: TenantTx, simulationId: string): Promise<SimulationAnswer> {
@@ -461,6 +477,13 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
     },
   };
 }
+
+/** The simulation's stages as the engine reads them. */
+const engineStages = (body: SimulationBody): StageInput[] =>
+  body.stages.map((s) => ({
+    interest_rate: { value: String(s.interest_rate.value), unit: s.interest_rate.unit },
+    period: s.period.unit !== undefined ? { value: s.period.value, unit: s.period.unit } : { value: s.period.value },
+  }));
 
 /** What booking reads of a simulation: its request and the schedule kept with it. */
 export const simulationRequest = (row: repo.SimulationRow): { body: SimulationBody; schedule: StoredSchedule } =>

@@ -81,25 +81,33 @@ export const lendingSeed: IsolationSeed = {
       bin: { value: '999998', start_range: '0', end_range: '999999999' },
       brand: 'VISA',
     });
-    const opened = await s.call(
-      'POST',
-      '/acquisitions/v3/s2s/applications',
-      { application: { submit: true, program_id: debit.id, applicant: { document_number: s.mark('loan-doc').slice(0, 15), personal: { name: s.mark('borrower') } } } },
-      201,
-    );
-    const account = String(opened.account_id);
+    // An account holds one loan until it is final (409 WLND0001): one borrower per loan, and a
+    // spare one for B's booking in the walk.
+    const borrower = async (doc: string) =>
+      String(
+        (
+          await s.call(
+            'POST',
+            '/acquisitions/v3/s2s/applications',
+            { application: { submit: true, program_id: debit.id, applicant: { document_number: s.mark(doc).slice(0, 15), personal: { name: s.mark('borrower') } } } },
+            201,
+          )
+        ).account_id,
+      );
+    const account = await borrower('loan-doc');
+    const spareAccount = await borrower('ld-spare');
     const loanProduct = String((await s.call('POST', `${L}/loan-products`, productBody(Number(debit.id), { product_name: s.mark('loan-product'), days_in_year_method: 'ACTUAL_ACTUAL' }))).product_id);
     const simulate = async (external: string) => (await s.call('POST', `${L}/simulations`, simulationBody(loanProduct, { external_id: s.mark(external) }))).loan_simulation_id as string;
     const simulation = await simulate('sim');
     const booked = (await s.call('POST', `${L}/loans`, { loan_simulation_id: simulation, account_id: Number(account), external_id: s.mark('booked') }, 202)).loan_id as string;
-    const active = (await s.call('POST', `${L}/loans`, { loan_simulation_id: await simulate('sim2'), account_id: Number(account), external_id: s.mark('active') }, 202)).loan_id as string;
+    const active = (await s.call('POST', `${L}/loans`, { loan_simulation_id: await simulate('sim2'), account_id: Number(await borrower('ld-active')), external_id: s.mark('active') }, 202)).loan_id as string;
     await s.call('POST', `${L}/loans/${active}/disburse`, disburseBody(account), 202);
     await s.call('POST', `${L}/loans/${active}/repayment`, { repayment_id: s.mark('repayment'), repayment_date: '2022-07-24', repayment_amount: 340.02 }, 202);
     const efsProduct = String(
       (await s.call('POST', `${L}/loan-products`, productBody(Number(debit.id), { days_in_year_method: 'ACTUAL_ACTUAL', early_final_settlement: { penalty: { type: 'PERCENTAGE', value: 0.02 }, lock_in_period: 0 } }))).product_id,
     );
     const efsSimulation = (await s.call('POST', `${L}/simulations`, simulationBody(efsProduct))).loan_simulation_id as string;
-    const settling = (await s.call('POST', `${L}/loans`, { loan_simulation_id: efsSimulation, account_id: Number(account) }, 202)).loan_id as string;
+    const settling = (await s.call('POST', `${L}/loans`, { loan_simulation_id: efsSimulation, account_id: Number(await borrower('ld-efs')) }, 202)).loan_id as string;
     await s.call('POST', `${L}/loans/${settling}/disburse`, disburseBody(account), 202);
     const efs = (await s.call('POST', `${L}/loans/${settling}/early-settlement/simulate`, {}, 201)).id as string;
     // Prepayment: a loan starting today (nothing due yet) on a product with prepayment.
@@ -108,7 +116,7 @@ export const lendingSeed: IsolationSeed = {
       (await s.call('POST', `${L}/loan-products`, productBody(Number(debit.id), { days_in_year_method: 'ACTUAL_ACTUAL', prepayment: { penalty: { type: 'PERCENTAGE', value: 0.01 }, reduce_option: ['INSTALLMENT'] } }))).product_id,
     );
     const ppSimulation = (await s.call('POST', `${L}/simulations`, simulationBody(ppProduct, { start_date: today, disbursement: [{ due_date: today }] }))).loan_simulation_id as string;
-    const prepaying = (await s.call('POST', `${L}/loans`, { loan_simulation_id: ppSimulation, account_id: Number(account) }, 202)).loan_id as string;
+    const prepaying = (await s.call('POST', `${L}/loans`, { loan_simulation_id: ppSimulation, account_id: Number(await borrower('ld-pp')) }, 202)).loan_id as string;
     await s.call('POST', `${L}/loans/${prepaying}/disburse`, { ...disburseBody(account), disbursement_date: today }, 202);
     const prepayment = (await s.call('POST', `${L}/loans/${prepaying}/prepayment/simulate`, { amount_paid: 100, waive_penalty: false }, 201)).prepayment_id as string;
     const spare = await simulate('spare');
@@ -142,6 +150,7 @@ export const lendingSeed: IsolationSeed = {
         repaymentHierarchy: hierarchy,
         debitLoanProduct: loanProduct,
         loanAccount: account,
+        spareAccount,
         loanSimulation: simulation,
         spareSimulation: spare,
         spareSimulation2: spare2,
@@ -217,10 +226,10 @@ export const lendingSeed: IsolationSeed = {
       cases: ({ a }) => [{ label: "A's loan product", body: simulationBody(a.value('debitLoanProduct')), expect: refusedReference('loan product') }],
     },
     [`POST ${L}/loans`]: {
-      body: ({ b }) => ({ loan_simulation_id: b.value('spareSimulation'), account_id: Number(b.value('loanAccount')) }),
-      expect: { status: 202, reason: 'B books its own simulation' },
+      body: ({ b }) => ({ loan_simulation_id: b.value('spareSimulation'), account_id: Number(b.value('spareAccount')) }),
+      expect: { status: 202, reason: 'B books its own simulation on a free account of its own' },
       cases: ({ a, b }) => [
-        { label: "A's simulation", body: { loan_simulation_id: a.value('spareSimulation'), account_id: Number(b.value('loanAccount')) }, expect: refusedReference('simulation') },
+        { label: "A's simulation", body: { loan_simulation_id: a.value('spareSimulation'), account_id: Number(b.value('spareAccount')) }, expect: refusedReference('simulation') },
         { label: "A's account", body: { loan_simulation_id: b.value('spareSimulation2'), account_id: Number(a.value('loanAccount')) }, expect: refusedReference('account') },
       ],
     },
