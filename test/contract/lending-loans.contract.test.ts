@@ -142,7 +142,7 @@ describeContract('Pismo contract: Lending v1 loans', () => {
       ['2022-08-09', 2000],
     ]);
     await exchange({ method: 'GET', path: `/lending/v1/simulations/${sim.loan_simulation_id}` }, 200);
-    const loanId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId } }, 202)).json().loan_id;
+    const loanId = (await exchange({ method: 'POST', path: '/lending/v1/loans', body: { loan_simulation_id: sim.loan_simulation_id, account_id: await borrower() } }, 202)).json().loan_id;
     const loan = (await exchange({ method: 'GET', path: `/lending/v1/loans/${loanId}`, query: { expand: 'true' } }, 200)).json();
     expect(loan.disbursement_schedule).toHaveLength(2);
     const paid = await exchange(

@@ -7,7 +7,7 @@ import type { TestApp } from '../helpers/app.js';
 import { expectError } from '../helpers/errors.js';
 import { setupTenant, NO_RATE_LIMITS, type Tenant } from '../helpers/fixture.js';
 import { bodies, waitFor } from './programs-fixtures.js';
-import { createAccount, createProgram, type TestAccount } from '../helpers/accounts.js';
+import { createAccount, createProgram, type TestAccount, type TestProgram } from '../helpers/accounts.js';
 import { personalProduct } from '../helpers/lending.js';
 
 let app: TestApp;
@@ -15,7 +15,9 @@ let h: Record<string, string>;
 let tenant: Tenant;
 let creditProgram: number;
 let debitProgram: number;
+/** The borrower of the loan booked last: an account holds one live loan at a time. */
 let account: TestAccount;
+let debit: TestProgram;
 let merchant: TestAccount;
 
 const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers = h) =>
@@ -50,7 +52,7 @@ beforeAll(async () => {
   ({ app, ...tenant } = fixture = await setupTenant({ start: true, env: NO_RATE_LIMITS, org: { sandbox: true } }));
   h = fixture.headers;
   creditProgram = (await ok(await call('POST', '/programs/v1/programs/template', bodies.CREDITO), 200)).id;
-  const debit = await createProgram(app, tenant, 'DEBITO');
+  debit = await createProgram(app, tenant, 'DEBITO');
   debitProgram = debit.programId;
   account = await createAccount(app, tenant, { program: debit });
   merchant = await createAccount(app, tenant, { program: debit });
@@ -157,6 +159,7 @@ async function bookWeekly(extra: Record<string, unknown> = {}) {
       ...extra,
     }),
   );
+  account = await createAccount(app, tenant, { program: debit });
   const booked = await ok(await call('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account.accountId }), 202);
   return { sim, start, loanId: booked.loan_id as string };
 }
