@@ -2,6 +2,7 @@
 // scripts/shared-deployment-check.sh): an org with a NATS subscription (when NATS_URL is set),
 // renamed every 250 ms (one event each, relayed to JetStream under the deployment's prefix), and
 // its program list read every 250 ms. Runs until SIGTERM, then prints one JSON line of counts.
+import { writeSync } from 'node:fs';
 import { createOrg } from '../bench/lib.js';
 
 const base = process.env.LASTRO_URL!;
@@ -23,7 +24,17 @@ process.stderr.write(`load: org ${org.orgId}, NATS subjects ${subscription}\n`);
 
 const counts = { renames: 0, reads: 0, failed: 0 };
 let stopping = false;
-process.on('SIGTERM', () => (stopping = true));
+// bench/lib.js exits on SIGTERM (after stopping any children): the counts are written first.
+let written = false;
+const writeCounts = (): void => {
+  if (written) return;
+  written = true;
+  writeSync(1, `${JSON.stringify(counts)}\n`);
+};
+process.prependListener('SIGTERM', () => {
+  stopping = true;
+  writeCounts();
+});
 const count = async (kind: 'renames' | 'reads', req: Promise<Response>): Promise<void> => {
   try {
     const res = await req;
@@ -39,4 +50,4 @@ for (let i = 0; !stopping; i++) {
   await count('reads', fetch(`${base}/programs/v1/programs`, { headers }));
   await new Promise((r) => setTimeout(r, 250));
 }
-process.stdout.write(`${JSON.stringify(counts)}\n`);
+writeCounts();
