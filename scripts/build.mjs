@@ -3,7 +3,8 @@
 // `lastro` starts from JavaScript instead of compiling TypeScript on every start, then bundles
 // dist/main.js with its dependencies into dist/bundle/ (esbuild), so a start reads a few files
 // instead of resolving and loading about two thousand modules one by one. Each command's code is
-// its own chunk, loaded when the command runs. Plain JavaScript: it must run before anything is
+// its own chunk, loaded when the command runs; start | api | worker also get a CommonJS bundle of
+// their own (dist/bundle/start.cjs), which starts through V8's code cache. Plain JavaScript: it must run before anything is
 // built. Without TypeScript (an install that omitted dev dependencies) it says so and leaves
 // `lastro` to run the sources with tsx; without esbuild, `lastro` runs dist/main.js.
 import { spawnSync } from 'node:child_process';
@@ -31,6 +32,16 @@ try {
 } catch {
   process.stderr.write('lastro build: esbuild is not installed; lastro will run dist/main.js unbundled.\n');
 }
+// Not bundled: loaded from their own packages at run time.
+const external = [
+  // Loads its WebAssembly and data files from beside its own modules.
+  '@electric-sql/pglite',
+  '@electric-sql/pglite/*',
+  // An optional native driver pg tries to require; not installed.
+  'pg-native',
+  // Loaded on the first /docs request only (a 4 MB script it serves from its own files).
+  '@scalar/fastify-api-reference',
+];
 if (esbuild) {
   await esbuild.build({
     absWorkingDir: root,
@@ -45,17 +56,28 @@ if (esbuild) {
     keepNames: true,
     sourcemap: true,
     logLevel: 'warning',
-    external: [
-      // Loads its WebAssembly and data files from beside its own modules.
-      '@electric-sql/pglite',
-      '@electric-sql/pglite/*',
-      // An optional native driver pg tries to require; not installed.
-      'pg-native',
-      // Loaded on the first /docs request only (a 4 MB script it serves from its own files).
-      '@scalar/fastify-api-reference',
-    ],
+    external,
     // Bundled CommonJS packages call require() for Node's built-ins.
     banner: { js: "import { createRequire as lastroCreateRequire } from 'node:module'; const require = lastroCreateRequire(import.meta.url);" },
+  });
+  // start | api | worker as one CommonJS file, which main.js compiles through V8's code cache
+  // (src/cli/code-cache.ts): ES modules cannot use a code cache on Node 20. Everything it loads
+  // later (the rate limiter, …) is inside it, so a start reads no other file of the app.
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ['dist/cli/start.js'],
+    outfile: 'dist/bundle/start.cjs',
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    keepNames: true,
+    sourcemap: true,
+    logLevel: 'warning',
+    external,
+    // import.meta.url of the bundled ES modules (finding db/migrations, createRequire): the bundle's own URL.
+    define: { 'import.meta.url': 'lastroImportMetaUrl' },
+    banner: { js: "const lastroImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
 }
 // The stamp says when dist/ was last built: bin/lastro.mjs runs dist/ only while no source is newer.

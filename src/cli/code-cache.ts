@@ -1,0 +1,108 @@
+// Loads a single-file CommonJS bundle (dist/bundle/start.cjs) through V8's code cache, so a start
+// neither parses nor compiles again the functions an earlier start compiled: the cache is written
+// once a start has finished (it then holds every function start-up ran) and used by the next
+// starts. It lives beside the bundle, in code-cache/, named by a hash of the bundle's text, the
+// Node.js version and the architecture, so a rebuilt bundle or another Node.js never reads a
+// cache that is not its own. The file carries a SHA-256 of its payload, checked before V8 sees
+// it: a torn, truncated or corrupt file is ignored (V8 does not verify the payload itself), and
+// V8 still refuses a cache made under other flags. A cache that cannot be read or written (a
+// read-only install) only costs speed, never a start.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import vm from 'node:vm';
+
+/** Why a start ran without the cache (`used` is true when it ran with it). */
+export type CacheState = 'used' | 'missing' | 'corrupt' | 'rejected';
+
+export interface CachedModule<T> {
+  exports: T;
+  /** How the code cache served this load. */
+  cache: CacheState;
+  /** The cache file this bundle reads and writes. */
+  cacheFile: string;
+  /**
+   * Writes the code cache when this load ran without a usable one. Call it once the work worth
+   * caching (start-up) has run: the cache holds the functions compiled so far. Never throws.
+   */
+  saveCache(): boolean;
+}
+
+const MAGIC = Buffer.from('LASTRO-V8-CODE-CACHE-1\n');
+const DIGEST_BYTES = 32;
+
+function sha256(data: Uint8Array | string): Buffer {
+  return createHash('sha256').update(data).digest();
+}
+
+/** The cache file's name for this bundle text, Node.js version and architecture. */
+export function cacheFileFor(file: string, source: Uint8Array): string {
+  const key = createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 24);
+  return join(dirname(file), 'code-cache', `${basename(file)}.${key}.bin`);
+}
+
+/** The payload of a cache file, or why it cannot be used. */
+function readCache(cacheFile: string): Buffer | 'missing' | 'corrupt' {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(cacheFile);
+  } catch {
+    return 'missing';
+  }
+  const head = MAGIC.length + DIGEST_BYTES;
+  if (raw.length <= head || !raw.subarray(0, MAGIC.length).equals(MAGIC)) return 'corrupt';
+  const payload = raw.subarray(head);
+  if (!sha256(payload).equals(raw.subarray(MAGIC.length, head))) return 'corrupt';
+  return payload;
+}
+
+/**
+ * Runs the CommonJS bundle `file` as Node's own loader would (module, exports, require relative
+ * to the file), compiled from the code cache when there is a valid one.
+ */
+export function loadCommonJs<T>(file: string): CachedModule<T> {
+  const bytes = readFileSync(file);
+  const cacheFile = cacheFileFor(file, bytes);
+  const found = readCache(cacheFile);
+  // Node's CommonJS wrapper, so the bundle sees what it would under require().
+  const wrapper = `(function (exports, require, module, __filename, __dirname) { ${bytes.toString('utf8')}\n})`;
+  const script = new vm.Script(wrapper, {
+    filename: file,
+    ...(typeof found === 'string' ? {} : { cachedData: found }),
+    // The bundle's import() of external ES modules (the API reference page) resolves as in a module of its own.
+    importModuleDynamically: (vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ??
+      ((specifier: string) => import(specifier))) as vm.ScriptOptions['importModuleDynamically'],
+  });
+  const cache: CacheState = typeof found === 'string' ? found : script.cachedDataRejected ? 'rejected' : 'used';
+  const module = { exports: {} as T };
+  const fn = script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: unknown, f: string, d: string) => void;
+  fn.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+
+  let saved = cache === 'used';
+  return {
+    exports: module.exports,
+    cache,
+    cacheFile,
+    saveCache() {
+      if (saved) return false;
+      saved = true;
+      try {
+        const payload = script.createCachedData();
+        mkdirSync(dirname(cacheFile), { recursive: true });
+        // Written aside and renamed: a process reading it meanwhile sees the old file or the new one.
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(tmp, Buffer.concat([MAGIC, sha256(payload), payload]));
+        renameSync(tmp, cacheFile);
+        // Caches of earlier builds or other Node.js versions of this bundle are dead weight.
+        const stem = `${basename(file)}.`;
+        for (const name of readdirSync(dirname(cacheFile))) {
+          if (name.startsWith(stem) && name !== basename(cacheFile) && !name.endsWith('.tmp')) unlinkSync(join(dirname(cacheFile), name));
+        }
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
