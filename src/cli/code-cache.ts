@@ -2,11 +2,12 @@
 // neither parses nor compiles again the functions an earlier start compiled: the cache is written
 // once a start has finished (it then holds every function start-up ran) and used by the next
 // starts. It lives beside the bundle, in code-cache/, named by a hash of the bundle's text, the
-// Node.js version and the architecture, so a rebuilt bundle or another Node.js never reads a
-// cache that is not its own. The file carries a SHA-256 of its payload, checked before V8 sees
+// Node.js version, the architecture and Node's flags, so a rebuilt bundle or another Node.js
+// never reads a cache that is not its own. The file carries a SHA-256 of its payload, checked before V8 sees
 // it: a torn, truncated or corrupt file is ignored (V8 does not verify the payload itself), and
 // V8 still refuses a cache made under other flags. A cache that cannot be read or written (a
 // read-only install) only costs speed, never a start.
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -36,9 +37,14 @@ function sha256(data: Uint8Array | string): Buffer {
   return createHash('sha256').update(data).digest();
 }
 
-/** The cache file's name for this bundle text, Node.js version and architecture. */
+/**
+ * The cache file's name for this bundle text, Node.js version, architecture and command-line
+ * flags (V8 refuses a cache made under other flags: processes started with other flags, such as
+ * a profiler's, keep a cache of their own instead of overwriting each other's).
+ */
 export function cacheFileFor(file: string, source: Uint8Array): string {
-  const key = createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 24);
+  const runtime = [process.version, process.arch, ...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
+  const key = `${sha256(source).toString('hex').slice(0, 16)}-${sha256(runtime).toString('hex').slice(0, 16)}`;
   return join(dirname(file), 'code-cache', `${basename(file)}.${key}.bin`);
 }
 
@@ -65,8 +71,9 @@ export function loadCommonJs<T>(file: string): CachedModule<T> {
   const bytes = readFileSync(file);
   const cacheFile = cacheFileFor(file, bytes);
   const found = readCache(cacheFile);
-  // Node's CommonJS wrapper, so the bundle sees what it would under require().
-  const wrapper = `(function (exports, require, module, __filename, __dirname) { ${bytes.toString('utf8')}\n})`;
+  // Node's CommonJS wrapper, so the bundle sees what it would under require(). (ASCII, the
+  // usual case, decodes several times faster as Latin-1, which it is too.)
+  const wrapper = `(function (exports, require, module, __filename, __dirname) { ${bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')}\n})`;
   const script = new vm.Script(wrapper, {
     filename: file,
     ...(typeof found === 'string' ? {} : { cachedData: found }),
@@ -94,10 +101,12 @@ export function loadCommonJs<T>(file: string): CachedModule<T> {
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(tmp, Buffer.concat([MAGIC, sha256(payload), payload]));
         renameSync(tmp, cacheFile);
-        // Caches of earlier builds or other Node.js versions of this bundle are dead weight.
-        const stem = `${basename(file)}.`;
-        for (const name of readdirSync(dirname(cacheFile))) {
-          if (name.startsWith(stem) && name !== basename(cacheFile) && !name.endsWith('.tmp')) unlinkSync(join(dirname(cacheFile), name));
+        // Caches of earlier builds of this bundle are dead weight (the folder goes with a rebuild,
+        // and this drops those of a bundle changed in place); caches of other flags stay.
+        const name = basename(cacheFile);
+        const build = name.slice(0, name.lastIndexOf('-'));
+        for (const other of readdirSync(dirname(cacheFile))) {
+          if (other.startsWith(`${basename(file)}.`) && !other.startsWith(build) && other.endsWith('.bin')) unlinkSync(join(dirname(cacheFile), other));
         }
         return true;
       } catch {
