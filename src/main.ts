@@ -32,7 +32,7 @@ async function runStart(mode: RunMode): Promise<void> {
   if (!existsSync(bundled)) return (await import('./cli/start.js')).run(mode);
   const { loadCommonJs } = await import('./cli/code-cache.js');
   const start = loadCommonJs<typeof import('./cli/start.js')>(bundled);
-  await start.exports.run(mode);
+  await start.exports.run(mode, { codeCache: start.cache });
   start.saveCache();
 }
 
