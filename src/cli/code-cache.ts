@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+import v8 from 'node:v8';
 import vm from 'node:vm';
 
 /** Why a start ran without the cache (`used` is true when it ran with it). */
@@ -74,6 +75,10 @@ export function loadCommonJs<T>(file: string): CachedModule<T> {
   // Node's CommonJS wrapper, so the bundle sees what it would under require(). (ASCII, the
   // usual case, decodes several times faster as Latin-1, which it is too.)
   const wrapper = `(function (exports, require, module, __filename, __dirname) { ${bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')}\n})`;
+  // V8 drops the bytecode of functions that have not run for a while (after a few collections);
+  // those would be missing from a cache written at the end of a long start (a fresh data dir
+  // takes seconds), and the next starts would compile them again. Kept until saveCache().
+  v8.setFlagsFromString('--no-flush-bytecode');
   const script = new vm.Script(wrapper, {
     filename: file,
     ...(typeof found === 'string' ? {} : { cachedData: found }),
@@ -95,6 +100,7 @@ export function loadCommonJs<T>(file: string): CachedModule<T> {
       if (saved) return false;
       saved = true;
       try {
+        if (cache === 'used') return false;
         const payload = script.createCachedData();
         mkdirSync(dirname(cacheFile), { recursive: true });
         // Written aside and renamed: a process reading it meanwhile sees the old file or the new one.
@@ -111,6 +117,9 @@ export function loadCommonJs<T>(file: string): CachedModule<T> {
         return true;
       } catch {
         return false;
+      } finally {
+        // From now on an unused function's bytecode may go again.
+        v8.setFlagsFromString('--flush-bytecode');
       }
     },
   };
