@@ -65,6 +65,13 @@ function readCache(cacheFile: string): Buffer | 'missing' | 'corrupt' {
 }
 
 /**
+ * import() for the bundle (as `lastroImportEsm`, see platform/http/docs.ts): a script compiled from
+ * the code cache loses its own import() on Node 20, and ES module packages cannot be require()d.
+ * Package names resolve from here as from the bundle (both under dist/, above node_modules).
+ */
+const importEsm = (specifier: string): Promise<unknown> => import(specifier);
+
+/**
  * Runs the CommonJS bundle `file` as Node's own loader would (module, exports, require relative
  * to the file), compiled from the code cache when there is a valid one.
  */
@@ -72,9 +79,9 @@ export function loadCommonJs<T>(file: string): CachedModule<T> {
   const bytes = readFileSync(file);
   const cacheFile = cacheFileFor(file, bytes);
   const found = readCache(cacheFile);
-  // Node's CommonJS wrapper, so the bundle sees what it would under require(). (ASCII, the
+  // Node's CommonJS wrapper, so the bundle sees what it would under require(), and importEsm. (ASCII, the
   // usual case, decodes several times faster as Latin-1, which it is too.)
-  const wrapper = `(function (exports, require, module, __filename, __dirname) { ${bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')}\n})`;
+  const wrapper = `(function (exports, require, module, __filename, __dirname, lastroImportEsm) { ${bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')}\n})`;
   // V8 drops the bytecode of functions that have not run for a while (after a few collections);
   // those would be missing from a cache written at the end of a long start (a fresh data dir
   // takes seconds), and the next starts would compile them again. Kept until saveCache().
@@ -82,14 +89,11 @@ export function loadCommonJs<T>(file: string): CachedModule<T> {
   const script = new vm.Script(wrapper, {
     filename: file,
     ...(typeof found === 'string' ? {} : { cachedData: found }),
-    // The bundle's import() of external ES modules (the API reference page) resolves as in a module of its own.
-    importModuleDynamically: (vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ??
-      ((specifier: string) => import(specifier))) as vm.ScriptOptions['importModuleDynamically'],
   });
   const cache: CacheState = typeof found === 'string' ? found : script.cachedDataRejected ? 'rejected' : 'used';
   const module = { exports: {} as T };
-  const fn = script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: unknown, f: string, d: string) => void;
-  fn.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  const fn = script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: unknown, f: string, d: string, i: typeof importEsm) => void;
+  fn.call(module.exports, module.exports, createRequire(file), module, file, dirname(file), importEsm);
 
   let saved = cache === 'used';
   return {
