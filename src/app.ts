@@ -85,7 +85,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ttlSeconds: config.tokenTtlSeconds,
     });
     // An api process started before `lastro migrate` loads its keys on first use instead.
-    if (await migrationsApplied(db.pool)) await tokens.init();
+    // (After migrate() every migration is applied: no need to ask.)
+    if (migrated || (await migrationsApplied(db.pool))) await tokens.init();
     const catalog = modules.flatMap((m) => m.events ?? []);
     // Business dates read orgs and programs through the modules' exports (the platform imports no module).
     const directory: DayDirectory = {

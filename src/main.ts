@@ -1,8 +1,11 @@
 // The `lastro` command: start | api | worker | migrate | org create | ledger verify.
 // Only commander and this file load before the arguments are read: each command imports what it
 // runs, so `lastro --help` or a mistyped command answers without loading the app.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { OrgCreateOptions } from './cli/org-create.js';
+import type { RunMode } from './app.js';
 import { keepWritingWhenReaderGone } from './platform/stdio.js';
 import { API_VERSION } from './platform/version.js';
 
@@ -19,12 +22,26 @@ const program = new Command()
       'Without DATABASE_URL, Lastro runs on embedded PGlite stored in LASTRO_DATA_DIR (default ./.lastro/data).',
   );
 
+/**
+ * start | api | worker. Built, their code is one CommonJS file beside this bundle (start.cjs),
+ * compiled through V8's code cache, which the first start writes once it has started (see
+ * cli/code-cache.ts); otherwise (sources, unbundled dist/) the module itself.
+ */
+async function runStart(mode: RunMode): Promise<void> {
+  const bundled = fileURLToPath(new URL('./start.cjs', import.meta.url));
+  if (!existsSync(bundled)) return (await import('./cli/start.js')).run(mode);
+  const { loadCommonJs } = await import('./cli/code-cache.js');
+  const start = loadCommonJs<typeof import('./cli/start.js')>(bundled);
+  await start.exports.run(mode, { codeCache: start.cache });
+  start.saveCache();
+}
+
 program
   .command('start', { isDefault: true })
   .description('run the API and the job worker in one process (migrates first)')
-  .action(async () => (await import('./cli/start.js')).run('all'));
-program.command('api').description('run the HTTP API only (stateless; scale horizontally)').action(async () => (await import('./cli/start.js')).run('api'));
-program.command('worker').description('run background jobs only (migrates first; run several)').action(async () => (await import('./cli/start.js')).run('worker'));
+  .action(() => runStart('all'));
+program.command('api').description('run the HTTP API only (stateless; scale horizontally)').action(() => runStart('api'));
+program.command('worker').description('run background jobs only (migrates first; run several)').action(() => runStart('worker'));
 program.command('migrate').description('apply database migrations and exit').action(async () => (await import('./cli/migrate.js')).runMigrate());
 
 const org = program.command('org').description('manage organizations (tenants) directly on the database');

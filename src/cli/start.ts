@@ -9,7 +9,12 @@ import { killAfter } from '../platform/watchdog.js';
 import { createOrgsService } from '../modules/orgs/index.js';
 import { describeDatabase, fail, readConfig, say } from './common.js';
 
-export async function run(mode: RunMode): Promise<void> {
+export interface RunOptions {
+  /** How V8's code cache served this start (main.ts, when it runs the start bundle); logged. */
+  codeCache?: string;
+}
+
+export async function run(mode: RunMode, opts: RunOptions = {}): Promise<void> {
   const config = readConfig();
   const log = createLogger(config.logLevel);
 
@@ -66,7 +71,14 @@ export async function run(mode: RunMode): Promise<void> {
 
   const seconds = process.uptime().toFixed(1);
   log.info(
-    { mode, url, database: created.platform.db.kind, installationId: created.installationId, startupSeconds: Number(seconds) },
+    {
+      mode,
+      url,
+      database: created.platform.db.kind,
+      installationId: created.installationId,
+      startupSeconds: Number(seconds),
+      ...(opts.codeCache ? { codeCache: opts.codeCache } : {}),
+    },
     'lastro started',
   );
   say('');

@@ -15,8 +15,9 @@ export interface LastroProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function runLastro(args: string[], env: Record<string, string | undefined>): LastroProcess {
-  const proc = spawn(process.execPath, [BIN, ...args], {
+/** `bin`: the script to run, bin/lastro.mjs unless a test built its own. */
+export function runLastro(args: string[], env: Record<string, string | undefined>, bin = BIN): LastroProcess {
+  const proc = spawn(process.execPath, [bin, ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

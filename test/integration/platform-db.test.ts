@@ -57,6 +57,24 @@ describe('migrations', () => {
     await other?.close();
   });
 
+  it.skipIf(engine() !== 'postgres')('with everything applied, a start only reads: it does not wait for the migration lock', async () => {
+    // Another process holds the lock (as a migrator would): a start with nothing to apply must
+    // not queue behind it. PGlite has one connection, so there is no other process to hold it.
+    const holder = await tdb.open();
+    const client = await holder.pool.connect();
+    try {
+      await client.query('select pg_advisory_lock(83919925834319)');
+      expect(await migrate(db.pool)).toEqual({ applied: [], total: loadMigrations().length });
+      // An edited migration is still refused (the full path, once the lock is free).
+      await client.query('select pg_advisory_unlock(83919925834319)');
+      const edited = loadMigrations().map((m, i) => (i === 0 ? { ...m, checksum: 'edited' } : m));
+      await expect(migrate(db.pool, { migrations: edited })).rejects.toThrow(MigrationChecksumError);
+    } finally {
+      client.release();
+      await holder.close();
+    }
+  });
+
   it('refuse to start when an applied migration was edited', async () => {
     const edited = loadMigrations().map((m, i) => (i === 0 ? { ...m, checksum: 'edited' } : m));
     await expect(migrate(db.pool, { migrations: edited })).rejects.toThrow(MigrationChecksumError);

@@ -4,6 +4,9 @@ import { sql } from 'kysely';
 import type { Database } from './database.js';
 
 export async function ensureInstallationId(db: Database): Promise<string> {
+  // Recorded on the first start; later starts only read it.
+  const recorded = await readInstallationId(db);
+  if (recorded !== 'unknown') return recorded;
   await sql`insert into lastro_meta (key, value) values ('installation_id', ${randomUUID()})
             on conflict (key) do nothing`.execute(db.kysely);
   return readInstallationId(db);

@@ -66,6 +66,14 @@ export async function migrate(
   const migrations = opts.migrations ?? loadMigrations();
   const client = await pool.connect();
   try {
+    // The usual start: everything is applied already. One read says so, without the lock or the
+    // DDL below (on a database where the table does not exist yet, the read fails and the full
+    // path runs). Anything missing or different takes the full path, under the lock.
+    const recorded = await client
+      .query<{ version: number; checksum: string }>('select version, checksum from lastro_schema_migrations')
+      .then((r) => new Map(r.rows.map((row) => [row.version, row.checksum])))
+      .catch(() => undefined);
+    if (recorded && migrations.every((m) => recorded.get(m.version) === m.checksum)) return { applied: [], total: migrations.length };
     await client.query(`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
     try {
       await client.query(`create table if not exists lastro_schema_migrations (

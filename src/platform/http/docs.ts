@@ -7,10 +7,23 @@ import type { HttpApp } from '../module.js';
 
 let script: Promise<string> | undefined;
 
+// In the start bundle (dist/bundle/start.cjs), the loader (src/cli/code-cache.ts) passes an
+// import() of its own: a script V8 compiled from its code cache has none on Node 20 (its import()
+// throws ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). Elsewhere this name is not defined.
+declare const lastroImportEsm: ((specifier: string) => Promise<unknown>) | undefined;
+
+/** Scalar's Fastify plugin, an ES module package. */
+async function loadScalar(): Promise<typeof import('@scalar/fastify-api-reference')> {
+  if (typeof lastroImportEsm === 'function') {
+    return (await lastroImportEsm('@scalar/fastify-api-reference')) as typeof import('@scalar/fastify-api-reference');
+  }
+  return import('@scalar/fastify-api-reference');
+}
+
 /** Scalar's standalone script, as its own Fastify plugin serves it. */
 function scalarScript(): Promise<string> {
   script ??= (async () => {
-    const { default: scalar } = await import('@scalar/fastify-api-reference');
+    const { default: scalar } = await loadScalar();
     const scratch = Fastify();
     // It registers its routes only when it knows where the document is.
     await scratch.register(scalar, { routePrefix: '/r', configuration: { url: '/openapi.json' } });
