@@ -2,20 +2,19 @@
 // one Sync) while the request runs, counted in process. A transfer after the org's first one reads
 // nothing that does not change between requests (processing codes, internal accounts: cached per
 // org), and folds its writes; the bound below fails when a change adds statements to the hot path.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as codesRepo from '../../src/modules/ledger/processing-codes.repo.js';
 import { processingCodeRule } from '../../src/modules/ledger/processing-codes.service.js';
 import { createAccount, createProgram, type TestAccount } from '../helpers/accounts.js';
 import type { TestApp } from '../helpers/app.js';
 import { NO_RATE_LIMITS, setupTenant, type Tenant } from '../helpers/fixture.js';
+import { countRoundTrips, counted } from '../helpers/round-trips.js';
 
 let app: TestApp;
 let tenant: Tenant;
 let a: TestAccount;
 let b: TestAccount;
-let calls = 0;
-const original = pg.Client.prototype.query;
+let stopCounting: (() => void) | undefined;
 
 const post = (payload: unknown, account: number) =>
   app.http.inject({ method: 'POST', url: '/payments/v1/payments', headers: { ...tenant.headers, 'x-account-id': String(account) }, payload: payload as object });
@@ -25,28 +24,15 @@ const p2p = (from: number, to: number, amount: number, extra: Record<string, unk
   ...extra,
 });
 
-async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; trips: number }> {
-  calls = 0;
-  const result = await fn();
-  return { result, trips: calls };
-}
-
 beforeAll(async () => {
   ({ app, ...tenant } = await setupTenant({ env: NO_RATE_LIMITS }));
   const debit = await createProgram(app, tenant, 'DEBITO');
   a = await createAccount(app, tenant, { program: debit, account: { overdraft_limit: 1000 } });
   b = await createAccount(app, tenant, { program: debit });
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    calls++;
-    if (process.env.LASTRO_TRACE_TRIPS) {
-      const q = args[0] as { text?: string; steps?: { text: string }[] } | string;
-      console.log(`#${calls}`, typeof q === 'string' ? q.slice(0, 100) : (q.steps ?? [{ text: q.text ?? '?' }]).map((s) => s.text.replace(/\s+/g, ' ').slice(0, 90)).join(' || '));
-    }
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
+  stopCounting = countRoundTrips();
 });
 afterAll(async () => {
-  pg.Client.prototype.query = original;
+  stopCounting?.();
   await app?.close();
 });
 

@@ -9,7 +9,6 @@
 // A day of collections reads the loans due, their installments, accounts and balances once for
 // all of them: what a further loan collected adds is its writes only, which the bound on the
 // round trips per loan checks (5 now; 12 when each loan was read on its own).
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as productsRepo from '../../src/modules/lending/loan-products.repo.js';
 import { findLoanProduct } from '../../src/modules/lending/loan-products.service.js';
@@ -19,21 +18,15 @@ import { createAccount, createProgram } from '../helpers/accounts.js';
 import { addTenant, NO_RATE_LIMITS, setupTenant, type Tenant } from '../helpers/fixture.js';
 import { personalProduct } from '../helpers/lending.js';
 import { bodies } from './programs-fixtures.js';
+import { countRoundTrips, counted } from '../helpers/round-trips.js';
 
 let app: TestApp;
 let tenant: Tenant;
-let calls = 0;
-const original = pg.Client.prototype.query;
+let stopCounting: (() => void) | undefined;
 const onPostgres = process.env.LASTRO_TEST_ENGINE === 'postgres';
 
 const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
   app.http.inject({ method, url, headers: tenant.headers, ...(payload === undefined ? {} : { payload: payload as object }) });
-
-async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; trips: number }> {
-  calls = 0;
-  const result = await fn();
-  return { result, trips: calls };
-}
 
 /** 12 monthly installments from 2026-11-25 (the test clock starts on 2026-11-23). */
 const simulation = (productId: string) => ({
@@ -67,17 +60,10 @@ beforeAll(async () => {
   expect(program.statusCode, program.body).toBe(200);
   const product = await call('POST', '/lending/v1/loan-products', personalProduct(program.json().id, { product_id: 'TRIPS', stages: [{ repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' } }] }));
   expect(product.statusCode, product.body).toBe(201);
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    calls++;
-    if (process.env.LASTRO_TRACE_TRIPS) {
-      const q = args[0] as { text?: string; steps?: { text: string }[] } | string;
-      console.log(`#${calls}`, typeof q === 'string' ? q.slice(0, 100) : (q.steps ?? [{ text: q.text ?? '?' }]).map((s) => s.text.replace(/\s+/g, ' ').slice(0, 90)).join(' || '));
-    }
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
+  stopCounting = countRoundTrips();
 });
 afterAll(async () => {
-  pg.Client.prototype.query = original;
+  stopCounting?.();
   await app?.close();
 });
 

@@ -1,0 +1,28 @@
+// Round trips to the database, counted in process: every pg client call (one pipeline, one Sync)
+// while a piece of work runs. `LASTRO_TRACE_TRIPS=1` prints each one with its statements.
+import pg from 'pg';
+
+const original = pg.Client.prototype.query;
+let calls = 0;
+
+/** Starts counting (call in beforeAll, after setup that should not count); returns the undo. */
+export function countRoundTrips(): () => void {
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    calls++;
+    if (process.env.LASTRO_TRACE_TRIPS) {
+      const q = args[0] as { text?: string; steps?: { text: string }[] } | string;
+      console.log(`#${calls}`, typeof q === 'string' ? q.slice(0, 100) : (q.steps ?? [{ text: q.text ?? '?' }]).map((s) => s.text.replace(/\s+/g, ' ').slice(0, 90)).join(' || '));
+    }
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  return () => {
+    pg.Client.prototype.query = original;
+  };
+}
+
+/** The result of `fn` and the round trips made while it ran. */
+export async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; trips: number }> {
+  calls = 0;
+  const result = await fn();
+  return { result, trips: calls };
+}
