@@ -144,6 +144,7 @@ describe('createBusinessDates: zones and closing times kept briefly per process'
     expect(await dateOf(src)).toBe('2026-03-10');
     expect(await dateOf(src, 7n)).toBe('2026-03-11'); // 08:30 in Tokyo
     expect(await dateOf(src, 7n)).toBe('2026-03-11');
+    expect(await src.forTenant(tx, 'org-1', { asOf: at }).isSandbox()).toBe(true);
     expect(calls).toEqual({ org: 1, program: 1 });
     // The program moved to New York: this process's own change is seen at once.
     zone.program = 'America/New_York';

@@ -155,8 +155,8 @@ export const DAY_FACTS_CACHE_MS = 2000;
  * up. Inside a day handler (`asOf`, the instant the day closed) it is the rule at that instant
  * alone, so a replayed day sees the same dates. Read once per transaction and kept.
  *
- * An org's and a program's zone and closing time change rarely and are read by most money
- * movements, so a process keeps them for DAY_FACTS_CACHE_MS (as it keeps a token subject's
+ * An org's and a program's zone and closing time (and the org's sandbox flag) change rarely and
+ * are read by most money movements, so a process keeps them for DAY_FACTS_CACHE_MS (as it keeps a token subject's
  * state): a change made through this process is seen at once (`forget`, called by the orgs and
  * programs modules after commit), one made through another process within that time. The last
  * closed day is read every time: it moves when a day closes, and a date must never fall in a
@@ -214,6 +214,11 @@ export function createBusinessDates(deps: { clock: Clock; directory: DayDirector
           let date = known.get(key);
           if (!date) known.set(key, (date = compute(id)));
           return date;
+        },
+        async isSandbox() {
+          const org = await (orgFacts ??= orgFactsOf(tx, orgId));
+          if (!org) throw new UnknownDayScopeError(orgId);
+          return org.sandbox;
         },
       };
     },

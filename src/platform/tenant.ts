@@ -10,6 +10,8 @@ import type { Database, Tx } from './db/database.js';
 export interface TenantDates {
   /** The business date of the org, or of one of its programs (the program's time zone). */
   today(programId?: bigint | string): Promise<string>;
+  /** Whether the org is a sandbox (test clocks; past dates allowed where Lastro says so). */
+  isSandbox(): Promise<boolean>;
 }
 
 /** Binds business dates to an org inside a transaction (implemented by platform/business-date). */

@@ -37,7 +37,7 @@ let tdb: TestDatabase;
 let db: Database;
 let tenant: TenantRunner;
 
-const noDates = { forTenant: () => ({ today: async () => '2026-01-01' }), forget: () => {} };
+const noDates = { forTenant: () => ({ today: async () => '2026-01-01', isSandbox: async () => false }), forget: () => {} };
 const record = (tx: Tx, orgId: string, n: number) =>
   recordEvent(tx, { clock: systemClock, ids: randomIds }, probeEvent, { orgId, cid: undefined, data: { n } });
 const scope = (orgId: string) => ({ orgId, cid: undefined, actor: 'test' });

@@ -9,7 +9,6 @@ import { recordEvent } from '../../platform/outbox.js';
 import type { RequestContext } from '../../platform/context.js';
 import type { TenantTx } from '../../platform/tenant.js';
 import { businessDaysOnOrAfter, calendarFor } from '../calendars/index.js';
-import { orgDayFacts } from '../orgs/index.js';
 import type { ChargePlanRow } from './charge-plans.repo.js';
 import { addDays, addMonths, compareDates, parseDate, formatDate } from './lending.dates.js';
 import { LendingErrors } from './lending.errors.js';
@@ -221,7 +220,7 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
     const programId = BigInt(product.program_id);
 
     // Production orgs simulate from today on (the program's date); sandbox orgs replay any date.
-    const sandbox = (await orgDayFacts(t.db, t.orgId))?.sandbox ?? false;
+    const sandbox = await t.dates.isSandbox();
     if (!sandbox) {
       const today = await t.dates.today(programId);
       if (body.start_date < today) throw LendingErrors.rule('ELND0103', 'body.start_date', `must be ${today} or later`);
