@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { openDatabase, type Database } from '../../src/platform/db/database.js';
 import { loadMigrations, migrate, migrationsApplied, MigrationChecksumError } from '../../src/platform/db/migrate.js';
 import { runIdempotent } from '../../src/platform/idempotency.js';
+import { grantJobTablesToApp } from '../../src/platform/db/jobs.repo.js';
 import { createJobRunner, defineJob, NonRetryableJobError, type JobRunner } from '../../src/platform/jobs.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { engine, freshDatabase, type TestDatabase } from '../helpers/db.js';
@@ -266,5 +267,22 @@ describe('durable jobs', () => {
       return rows[0].n === 2;
     });
     expect(seen.some((s) => (s.value as unknown) === 'not a number' || s.value === 13)).toBe(false);
+  });
+
+  it('the application role may send jobs, granted once: a start that finds the grants skips them, one that misses any grants again', async () => {
+    const rights = async () =>
+      (
+        await db.pool.query<{ usage: boolean; insert: boolean }>(
+          "select has_schema_privilege('lastro_app', 'pgboss', 'usage') as usage, has_table_privilege('lastro_app', 'pgboss.job', 'insert') as insert",
+        )
+      ).rows[0];
+    expect(await rights()).toEqual({ usage: true, insert: true });
+    await db.pool.query('revoke insert on pgboss.job from lastro_app');
+    expect(await rights()).toEqual({ usage: true, insert: false });
+    await grantJobTablesToApp(db); // a start that finds one right missing
+    expect(await rights()).toEqual({ usage: true, insert: true });
+    // A tenant transaction (role lastro_app) sends a job.
+    await db.transaction(async (tx) => runner.send(echo, { value: 21 }, { tx }), { orgId: 'TN-grants' });
+    await until(() => seen.some((s) => s.value === 21));
   });
 });

@@ -37,6 +37,20 @@ export async function withQueueLock<T>(db: Database, fn: () => Promise<T>): Prom
 
 /** Tenant transactions run as lastro_app (row-level security) and may enqueue jobs. */
 export async function grantJobTablesToApp(db: Database): Promise<void> {
+  // Granted already (every start but the first after pg-boss made a table): a read, not a GRANT,
+  // which writes the catalog (about 100 ms of a PGlite start). Partitions take their parent's
+  // rights for rows sent through it, so only tables that are not partitions count.
+  const { rows } = await db.pool.query<{ done: boolean }>(
+    `select not exists (select 1 from pg_roles where rolname = 'lastro_app')
+         or (has_schema_privilege('lastro_app', 'pgboss', 'usage')
+             and not exists (
+               select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                where n.nspname = 'pgboss' and c.relkind in ('r', 'p') and not c.relispartition
+                  and not (has_table_privilege('lastro_app', c.oid, 'select')
+                           and has_table_privilege('lastro_app', c.oid, 'insert')
+                           and has_table_privilege('lastro_app', c.oid, 'update')))) as done`,
+  );
+  if (rows[0]?.done) return;
   await db.pool.query(
     `do $$ begin
        if exists (select 1 from pg_roles where rolname = 'lastro_app') then
