@@ -73,6 +73,9 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
   const defs = new Map<string, JobDefinition<TSchema>>();
   let boss: PgBoss | undefined;
   let started = false;
+  // Handlers running now. pg-boss marks a job completed or failed after its handler settles
+  // without awaiting it: the pool must still be open then, so stop waits for these.
+  const inFlight = new Set<Promise<unknown>>();
   const running = (): PgBoss => {
     if (!boss || !started) throw new Error('the job runner is not started');
     return boss;
@@ -134,35 +137,45 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
         // Compiled when the first job of the queue runs, not at start-up.
         let compiled: ReturnType<typeof Compile> | undefined;
         const checker = (): ReturnType<typeof Compile> => (compiled ??= Compile(def.schema));
+        const handle = async (job: PgBoss.JobWithMetadata<unknown>): Promise<void> => {
+          const jobLog = log.child({ job: def.name, jobId: job.id });
+          const check = checker();
+          if (!check.Check(job.data)) {
+            const problems = [...check.Errors(job.data)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+            jobLog.error({ problems }, 'job data does not match its schema; moved to dead letter');
+            await b.send(`${def.name}.dead`, { data: job.data, reason: 'invalid data', problems });
+            return;
+          }
+          const renew = setInterval(() => {
+            renewJobLease(db, job.id).catch((err: unknown) => jobLog.warn({ err }, 'could not renew the job lease'));
+          }, RENEW_SECONDS * 1000);
+          try {
+            await def.handler(job.data, { id: job.id, attempt: job.retryCount + 1, log: jobLog });
+          } catch (err) {
+            if (err instanceof NonRetryableJobError) {
+              jobLog.error({ err }, 'job failed permanently; moved to dead letter');
+              await b.send(`${def.name}.dead`, { data: job.data, reason: err.message });
+              return;
+            }
+            jobLog.warn({ err }, 'job failed; will retry');
+            throw err;
+          } finally {
+            clearInterval(renew);
+          }
+        };
         const concurrency = def.concurrency ?? 1;
         for (let i = 0; i < concurrency; i++) {
           const options = { pollingIntervalSeconds: deps.pollSeconds, batchSize: 1, includeMetadata: true as const };
-          await b.work<unknown>(def.name, options, async ([job]) => {
-            if (!job) return;
-            const jobLog = log.child({ job: def.name, jobId: job.id });
-            const check = checker();
-            if (!check.Check(job.data)) {
-              const problems = [...check.Errors(job.data)].map((e) => `${e.instancePath || '/'} ${e.message}`);
-              jobLog.error({ problems }, 'job data does not match its schema; moved to dead letter');
-              await b.send(`${def.name}.dead`, { data: job.data, reason: 'invalid data', problems });
-              return;
-            }
-            const renew = setInterval(() => {
-              renewJobLease(db, job.id).catch((err: unknown) => jobLog.warn({ err }, 'could not renew the job lease'));
-            }, RENEW_SECONDS * 1000);
-            try {
-              await def.handler(job.data, { id: job.id, attempt: job.retryCount + 1, log: jobLog });
-            } catch (err) {
-              if (err instanceof NonRetryableJobError) {
-                jobLog.error({ err }, 'job failed permanently; moved to dead letter');
-                await b.send(`${def.name}.dead`, { data: job.data, reason: err.message });
-                return;
-              }
-              jobLog.warn({ err }, 'job failed; will retry');
-              throw err;
-            } finally {
-              clearInterval(renew);
-            }
+          await b.work<unknown>(def.name, options, ([job]) => {
+            if (!job) return Promise.resolve();
+            // A job whose fetch was still on its way when stop began is not started, and not
+            // settled: pg-boss would mark it done or failed without awaiting it, on a pool the
+            // caller may have closed by then. It stays active until its lease runs out, and a
+            // running worker takes it, as after a crash.
+            if (!started) return new Promise<never>(() => {});
+            const run = handle(job);
+            inFlight.add(run);
+            return run.finally(() => inFlight.delete(run));
           });
         }
       }
@@ -186,7 +199,18 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
     async stop(timeoutMs) {
       if (!boss || !started) return;
       started = false;
+      const deadline = performance.now() + Math.max(timeoutMs, 1000);
       await boss.stop({ graceful: true, timeout: Math.max(timeoutMs, 1000), wait: true, close: false });
+      // pg-boss stops waiting at its timeout, and marks a job done without awaiting it: handlers
+      // still running are waited for (within the budget), then one turn lets pg-boss send its
+      // complete or fail before the caller closes the pool.
+      if (inFlight.size) {
+        let timer: NodeJS.Timeout | undefined;
+        const left = Math.max(0, deadline - performance.now());
+        await Promise.race([Promise.allSettled([...inFlight]), new Promise<void>((r) => (timer = setTimeout(r, left)))]);
+        clearTimeout(timer);
+      }
+      await new Promise<void>((r) => setImmediate(r));
     },
   };
 }
