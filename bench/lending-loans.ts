@@ -51,10 +51,11 @@ const DAY_MS = 86_400_000;
 const OVERDRAFT = 100_000_000; // no collection or repayment ever lacks funds
 const LOAN_AMOUNT = 1200;
 
-const productBody = (programId: number, productId: string) => ({
+/** The benchmarks' monthly EMI product (12 % a year unless a simulation says otherwise). */
+export const productBody = (programId: number, productId: string, productName = 'Bench monthly loan') => ({
   product_id: productId,
   program_id: programId,
-  product_name: 'Bench monthly loan',
+  product_name: productName,
   product_type: 'PERSONAL',
   collateral: 'NONE',
   currency: 986,

@@ -12,7 +12,7 @@
 // test clock advance of a sandbox org holding 1,000 active monthly loans with auto-collection.
 import { loadavg } from 'node:os';
 import { buildSchedule, type ScheduleRequest } from '../src/modules/lending/index.js';
-import { lifecyclesPerSecond, yearOfDays } from './lending-loans.js';
+import { lifecyclesPerSecond, productBody, yearOfDays } from './lending-loans.js';
 import {
   type Benchmark,
   type Child,
@@ -67,21 +67,7 @@ async function httpSimulate(opts: { duration: number; rounds: number; clients: n
     );
     await post(
       '/lending/v1/loan-products',
-      {
-        product_id: 'BENCH_PERSONAL',
-        program_id: program.id,
-        product_name: 'Bench personal loan',
-        product_type: 'PERSONAL',
-        collateral: 'NONE',
-        currency: 986,
-        days_in_year_method: 'ACTUAL_ACTUAL',
-        disbursement: { type: 'SINGLE' },
-        interest_type: 'SIMPLE',
-        loan_type: 'FIXED_RATE',
-        repayment_calculation_method: 'EI_REDUCING_BALANCE',
-        repayment_frequency: { method: 'MONTHLY' },
-        stages: [{ repayment_mode: { type: 'PRINCIPAL_AND_INTEREST' } }],
-      },
+      productBody(program.id as number, 'BENCH_PERSONAL', 'Bench personal loan'),
       201,
     );
     const clock = (await (await fetch(`${base}/lastro/v1/clock`, { headers })).json()) as { business_date: string };
