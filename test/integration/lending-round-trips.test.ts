@@ -19,6 +19,8 @@ import { addTenant, NO_RATE_LIMITS, setupTenant, type Tenant } from '../helpers/
 import { personalProduct } from '../helpers/lending.js';
 import { bodies } from './programs-fixtures.js';
 import { countRoundTrips, counted } from '../helpers/round-trips.js';
+import * as calendarsRepo from '../../src/modules/calendars/calendars.repo.js';
+import { businessDaysOnOrAfter } from '../../src/modules/calendars/index.js';
 
 let app: TestApp;
 let tenant: Tenant;
@@ -94,12 +96,13 @@ describe('a loan simulation', () => {
     const warm = await counted(() => call('POST', '/lending/v1/simulations', simulation('TRIPS')));
     expect(warm.result.statusCode, warm.result.body).toBe(201);
     if (process.env.LASTRO_TRACE_TRIPS) console.log(`round trips: ${warm.trips}`);
-    // The org's sandbox flag; the program's business date (org, program, day scope); the
-    // program's calendar; the calendar, its ancestors and their holidays (once for the 12 due
-    // dates, not once per due date: 36 trips before); the simulation; its event with the COMMIT.
-    // PostgreSQL may add a coalesced NOTIFY of an earlier commit's events.
+    // The program's last closed day (its business date; the org's and program's zone, the
+    // sandbox flag, the program's calendar, its ancestors and their holidays are kept by the
+    // process); the simulation and its event with the COMMIT. 11 before the calendars were kept,
+    // 47 before the holidays were read once for all due dates. PostgreSQL may add a coalesced
+    // NOTIFY of an earlier commit's events.
     expect(warm.trips).toBeGreaterThan(0);
-    expect(warm.trips).toBeLessThanOrEqual(11);
+    expect(warm.trips).toBeLessThanOrEqual(3);
   });
 
   it('does not keep a product read in a transaction that rolled back', async () => {
@@ -112,6 +115,57 @@ describe('a loan simulation', () => {
     });
     await expect(failed).rejects.toThrow('roll back');
     expectError(await call('POST', '/lending/v1/simulations', simulation('ROLLED_BACK')), 400, 'ELND0005');
+  });
+});
+
+describe('kept calendars', () => {
+  const realDates = async () => {
+    const res = await call('POST', '/lending/v1/simulations', simulation('TRIPS'));
+    expect(res.statusCode, res.body).toBe(201);
+    return (res.json().repayment_schedule as { real_due_date: string }[]).map((i) => i.real_due_date);
+  };
+  const programOf = async () => (await app.platform.db.kysely.selectFrom('lending_loan_products').select('program_id').where('org_id', '=', tenant.org.orgId).where('product_id', '=', 'TRIPS').executeTakeFirstOrThrow()).program_id;
+  const calendarOfProgram = async () =>
+    (await app.platform.db.kysely.selectFrom('programs').select('holiday_calendar_id').where('org_id', '=', tenant.org.orgId).where('program_id', '=', BigInt(await programOf())).executeTakeFirstOrThrow()).holiday_calendar_id!;
+
+  it("a holiday added or deleted through the API moves the next simulation's due dates at once", async () => {
+    const calendarId = await calendarOfProgram();
+    expect((await realDates())[5]).toBe('2027-05-25');
+    const added = await call('POST', '/holidays-core/v1/holiday-calendar/holiday', { holiday_calendar_id: Number(calendarId), name: 'New day', holiday_date: '2027-05-25' });
+    expect(added.statusCode, added.body).toBe(201);
+    expect((await realDates())[5]).toBe('2027-05-26');
+    const removed = await app.http.inject({ method: 'DELETE', url: `/holidays-core/v1/holiday-calendar/${calendarId}/holiday/${added.json().holiday_id}`, headers: tenant.headers });
+    expect(removed.statusCode, removed.body).toBe(204);
+    expect((await realDates())[5]).toBe('2027-05-25');
+  });
+
+  it("a program's new calendar counts at once", async () => {
+    const programId = await programOf();
+    const before = await calendarOfProgram();
+    const other = await call('POST', '/holidays-core/v1/holiday-calendar', { name: 'Other', type: 'Country', holidays: [{ name: 'Other day', holiday_date: '2027-02-25' }] });
+    expect(other.statusCode, other.body).toBe(201);
+    expect((await realDates())[2]).toBe('2027-02-25');
+    const patch = (id: string) => app.http.inject({ method: 'PATCH', url: `/programs/v1/programs/${programId}`, headers: tenant.headers, payload: { holiday_calendar_id: id } });
+    expect((await patch(String(other.json().holiday_calendar_id))).statusCode).toBe(204);
+    const moved = await realDates();
+    expect(moved[2]).toBe('2027-02-26');
+    expect(moved[0]).toBe('2026-12-25'); // the national Christmas is not the other calendar's
+    expect((await patch(String(before))).statusCode).toBe(204);
+    expect((await realDates())[2]).toBe('2027-02-25');
+  });
+
+  it('a holiday seen by a transaction that rolled back is not kept', async () => {
+    const calendarId = await calendarOfProgram();
+    expect((await realDates())[6]).toBe('2027-06-25');
+    const failed = app.platform.tenant({ orgId: tenant.org.orgId, cid: 'test', actor: 'test' }, async (t) => {
+      const now = new Date();
+      await calendarsRepo.insertHolidays(t.db, [{ org_id: t.orgId, holiday_calendar_id: calendarId, holiday_date: '2027-06-25', name: 'Never', description: null, metadata: null, created_at: now, updated_at: now }]);
+      const seen = await businessDaysOnOrAfter(t, calendarId, ['2027-06-25']);
+      expect(seen.get('2027-06-25')).toBe('2027-06-28');
+      throw new Error('roll back');
+    });
+    await expect(failed).rejects.toThrow('roll back');
+    expect((await realDates())[6]).toBe('2027-06-25');
   });
 });
 

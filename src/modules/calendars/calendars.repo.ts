@@ -2,6 +2,7 @@
 // id, and filters on it.
 import { sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { calendarsChanged } from './calendars.cache.js';
 import { offsetPage } from '../../platform/db/paging.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 import type { PageRequest } from '../../platform/paging.js';
@@ -42,7 +43,8 @@ export type CalendarRow = Selectable<HolidayCalendarsTable>;
 export type HolidayRow = Selectable<HolidaysTable>;
 
 export const insertCalendar = (tx: Tx, row: Insertable<HolidayCalendarsTable>) =>
-  tx.insertInto('holiday_calendars').values(row).returningAll().executeTakeFirstOrThrow();
+  calendarsChanged(tx, row.org_id)
+    .insertInto('holiday_calendars').values(row).returningAll().executeTakeFirstOrThrow();
 
 /**
  * Row locks a lookup may take: `update` before a calendar is changed or deleted; `keyShare` while
@@ -101,7 +103,7 @@ export const findClash = (tx: Tx, orgId: string, name: string | undefined, exter
 };
 
 export const updateCalendar = (tx: Tx, orgId: string, calendarId: bigint, changes: Updateable<HolidayCalendarsTable>) =>
-  tx
+  calendarsChanged(tx, orgId)
     .updateTable('holiday_calendars')
     .set(changes)
     .where('org_id', '=', orgId)
@@ -110,7 +112,7 @@ export const updateCalendar = (tx: Tx, orgId: string, calendarId: bigint, change
     .executeTakeFirstOrThrow();
 
 export const deleteCalendar = (tx: Tx, orgId: string, calendarId: bigint) =>
-  tx.deleteFrom('holiday_calendars').where('org_id', '=', orgId).where('holiday_calendar_id', '=', calendarId).execute();
+  calendarsChanged(tx, orgId).deleteFrom('holiday_calendars').where('org_id', '=', orgId).where('holiday_calendar_id', '=', calendarId).execute();
 
 /**
  * Whether `err` is a foreign-key violation: a delete of a calendar that a row of another module
@@ -151,7 +153,7 @@ export async function listCalendars(
 }
 
 export const insertHolidays = (tx: Tx, rows: Insertable<HolidaysTable>[]) =>
-  rows.length ? tx.insertInto('holidays').values(rows).returningAll().execute() : Promise.resolve([] as HolidayRow[]);
+  rows.length ? calendarsChanged(tx, rows[0]!.org_id).insertInto('holidays').values(rows).returningAll().execute() : Promise.resolve([] as HolidayRow[]);
 
 export const findHoliday = (tx: Tx, orgId: string, calendarId: bigint, holidayId: bigint) =>
   tx
@@ -172,10 +174,10 @@ export const findHolidayOnDate = (tx: Tx, orgId: string, calendarId: bigint, dat
     .executeTakeFirst();
 
 export const updateHoliday = (tx: Tx, orgId: string, holidayId: bigint, changes: Updateable<HolidaysTable>) =>
-  tx.updateTable('holidays').set(changes).where('org_id', '=', orgId).where('holiday_id', '=', holidayId).execute();
+  calendarsChanged(tx, orgId).updateTable('holidays').set(changes).where('org_id', '=', orgId).where('holiday_id', '=', holidayId).execute();
 
 export const deleteHoliday = (tx: Tx, orgId: string, holidayId: bigint) =>
-  tx.deleteFrom('holidays').where('org_id', '=', orgId).where('holiday_id', '=', holidayId).execute();
+  calendarsChanged(tx, orgId).deleteFrom('holidays').where('org_id', '=', orgId).where('holiday_id', '=', holidayId).execute();
 
 /** Holidays of these calendars from `from` to `to` (both included), by date. */
 export const holidaysBetween = (tx: Tx, orgId: string, calendarIds: bigint[], from: string, to: string) =>
@@ -189,6 +191,17 @@ export const holidaysBetween = (tx: Tx, orgId: string, calendarIds: bigint[], fr
     .orderBy('holiday_date')
     .execute();
 export type HolidayOnDate = Awaited<ReturnType<typeof holidaysBetween>>[number];
+
+/** Every holiday of these calendars, by date, at most `max` of them. */
+export const holidaysOf = (tx: Tx, orgId: string, calendarIds: bigint[], max: number): Promise<HolidayOnDate[]> =>
+  tx
+    .selectFrom('holidays')
+    .select(['holiday_date', 'holiday_calendar_id', 'name', 'description', 'metadata'])
+    .where('org_id', '=', orgId)
+    .where('holiday_calendar_id', 'in', calendarIds.length ? calendarIds : [-1n])
+    .orderBy('holiday_date')
+    .limit(max)
+    .execute();
 
 export interface HolidayFilter {
   name?: string;

@@ -10,6 +10,7 @@ import { recordEvent } from '../../platform/outbox.js';
 import { pageRequest, pismoPage } from '../../platform/paging.js';
 import type { TenantTx } from '../../platform/tenant.js';
 import { int8Id, isoSeconds } from '../../platform/wire.js';
+import { keepCalendar, keepOwnerCalendar, keptCalendar, keptOwnerCalendar, MAX_KEPT_HOLIDAYS } from './calendars.cache.js';
 import { CalendarErrors } from './calendars.errors.js';
 import { CalendarEvents, type CalendarEventData } from './calendars.events.js';
 import * as repo from './calendars.repo.js';
@@ -152,6 +153,8 @@ interface Lineage {
   calendar: repo.CalendarRow | undefined;
   /** It and its ancestors, nearest first. */
   chain: repo.CalendarRow[];
+  /** Every holiday of the chain, when known (a kept calendar): no window to read. */
+  all?: repo.HolidayOnDate[];
 }
 
 async function lineageOfRef(t: TenantTx, ref: CalendarRef): Promise<Lineage> {
@@ -168,6 +171,23 @@ async function lineageOfRef(t: TenantTx, ref: CalendarRef): Promise<Lineage> {
 }
 
 /**
+ * lineageOfRef with all the chain's holidays, for other modules' business-day arithmetic: kept
+ * per process (calendars.cache.ts), so a warm read sends nothing.
+ */
+async function keptLineageOfRef(t: TenantTx, ref: CalendarRef): Promise<Lineage> {
+  const id = typeof ref === 'bigint' ? ref : typeof ref === 'string' && /^[0-9]+$/.test(ref) ? int8Id(ref) : undefined;
+  if (id === undefined) return lineageOfRef(t, ref);
+  const hit = keptCalendar(t.orgId, id);
+  if (hit) return { calendar: hit.chain[0], chain: hit.chain, all: hit.holidays };
+  const lin = await lineageOfRef(t, id);
+  const ids = lin.chain.map((c) => c.holiday_calendar_id);
+  const holidays = await repo.holidaysOf(t.db, t.orgId, ids, MAX_KEPT_HOLIDAYS + 1);
+  if (holidays.length > MAX_KEPT_HOLIDAYS) return lin;
+  keepCalendar(t.db, t.orgId, id, { chain: lin.chain, holidays });
+  return { ...lin, all: holidays };
+}
+
+/**
  * Runs `fn` over the holidays of the lineage from `reach` days before `first` to `reach` days
  * after `last`, and again over a wider window while any day `fn` reports having reached lies
  * outside it: a search walks from its start to its answer, so an answer inside the window means
@@ -181,6 +201,7 @@ async function withHolidays<T>(
 ): Promise<T> {
   const ids = lin.chain.map((c) => c.holiday_calendar_id);
   const workingDays = lin.calendar?.working_days ?? DEFAULT_WORKING_DAYS;
+  if (lin.all) return fn({ workingDays, holidays: new Set(lin.all.map((r) => r.holiday_date)) }, lin.all).value;
   for (let w = span.reach; ; w = w * 2 + 31) {
     const from = clampDate(addDays(span.first, -w));
     const to = clampDate(addDays(span.last, w));
@@ -214,7 +235,7 @@ function holidayOn(lin: Lineage, rows: repo.HolidayOnDate[], date: string): repo
 /** Whether `date` (yyyy-mm-dd) is a business day of the calendar: a working weekday and no holiday of it or its parents. */
 export async function isBusinessDay(t: TenantTx, calendar: CalendarRef, date: string): Promise<boolean> {
   assertIsoDate(date);
-  const lin = await lineageOfRef(t, calendar);
+  const lin = await keptLineageOfRef(t, calendar);
   return withHolidays(t, lin, around(date, 0), (cal) => ({ value: isWorkingDay(date, cal.workingDays, cal.holidays), reached: [date] }));
 }
 
@@ -230,7 +251,7 @@ export async function nextBusinessDay(t: TenantTx, calendar: CalendarRef, date: 
 export async function addBusinessDays(t: TenantTx, calendar: CalendarRef, date: string, n: number): Promise<string> {
   assertIsoDate(date);
   if (!Number.isSafeInteger(n)) throw new RangeError(`business days must be a whole number, not ${n}`);
-  const lin = await lineageOfRef(t, calendar);
+  const lin = await keptLineageOfRef(t, calendar);
   return withHolidays(t, lin, around(date, 2 * Math.abs(n) + 31), (cal) => {
     const value = addWorkingDays(date, n, cal.workingDays, cal.holidays);
     return { value, reached: [value] };
@@ -245,7 +266,7 @@ export async function addBusinessDays(t: TenantTx, calendar: CalendarRef, date: 
 export async function businessDaysOnOrAfter(t: TenantTx, calendar: CalendarRef, dates: readonly string[]): Promise<Map<string, string>> {
   if (!dates.length) return new Map();
   for (const d of dates) assertIsoDate(d);
-  const lin = await lineageOfRef(t, calendar);
+  const lin = await keptLineageOfRef(t, calendar);
   const before = dates.map((d) => addDays(d, -1)).sort();
   return withHolidays(t, lin, { first: before[0]!, last: before.at(-1)!, reach: 2 + 31 }, (cal) => {
     const value = new Map(dates.map((d) => [d, addWorkingDays(addDays(d, -1), 1, cal.workingDays, cal.holidays)]));
@@ -259,6 +280,17 @@ export async function businessDaysOnOrAfter(t: TenantTx, calendar: CalendarRef, 
  * before calendars existed, naming none, counts as none.
  */
 export async function calendarFor(t: TenantTx, of: { programId: bigint } | 'org'): Promise<bigint | null> {
+  // Kept per process as the calendars are (calendars.cache.ts); the program's and the org's
+  // modules call calendarOwnersChanged when they change the calendar they name.
+  const owner = of === 'org' ? 'org' : `p${of.programId}`;
+  const hit = keptOwnerCalendar(t.orgId, owner);
+  if (hit !== undefined) return hit;
+  const found = await readCalendarFor(t, of);
+  keepOwnerCalendar(t.db, t.orgId, owner, found);
+  return found;
+}
+
+async function readCalendarFor(t: TenantTx, of: { programId: bigint } | 'org'): Promise<bigint | null> {
   const o = calendarOwners();
   if (of !== 'org') {
     const own = await o.programCalendar(t, of.programId);

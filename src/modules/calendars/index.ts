@@ -7,6 +7,8 @@ import { calendarsRoutes } from './calendars.routes.js';
 import { createCalendarsService } from './calendars.service.js';
 
 export { CalendarEvents } from './calendars.events.js';
+/** `tx` changes the calendar a program or the org names: business days read it again (now here, and once `tx` commits). */
+export { calendarsChanged as calendarOwnersChanged } from './calendars.cache.js';
 export {
   addBusinessDays,
   businessDaysOnOrAfter,

@@ -1,7 +1,7 @@
 // SQL for the life of a loan: simulations, loans, installments, disbursements and repayments.
 // Every function takes the transaction and the org id, and filters on it.
 import { sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
-import type { Tx } from '../../platform/db/database.js';
+import { sendWithNext, type Tx } from '../../platform/db/database.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 import type { DisbursementStatus, InstallmentStatus, LoanStatus } from './loans.schemas.js';
 
@@ -132,6 +132,13 @@ export type RepaymentRow = Selectable<RepaymentsTable>;
 /** The new simulation, or undefined when its id is taken in the org. */
 export const insertSimulation = (tx: Tx, row: Insertable<SimulationsTable>) =>
   tx.insertInto('lending_simulations').values(row).onConflict((oc) => oc.columns(['org_id', 'simulation_id']).doNothing()).returningAll().executeTakeFirst();
+
+/**
+ * A simulation whose id Lastro made (a fresh UUID: no conflict to answer), sent with the
+ * transaction's next statement or its COMMIT instead of on its own.
+ */
+export const insertNewSimulation = (tx: Tx, row: Insertable<SimulationsTable>): Promise<void> =>
+  sendWithNext(tx, tx.insertInto('lending_simulations').values(row).compile());
 
 export const findSimulation = (tx: Tx, orgId: string, simulationId: string, lock = false) => {
   const q = tx.selectFrom('lending_simulations').selectAll().where('org_id', '=', orgId).where('simulation_id', '=', simulationId);

@@ -370,7 +370,7 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
           if (err instanceof MoneyError) throw LendingErrors.rule('ELND0132', 'body.loan_amount', 'is too large: its schedule cannot be answered exactly');
           throw err;
         }
-        const row = await repo.insertSimulation(t.db, {
+        const row = {
           org_id: t.orgId,
           simulation_id: id,
           product_id: product.product_id,
@@ -383,8 +383,10 @@ export function createSimulationsService(deps: Pick<Platform, 'clock' | 'ids'>) 
           expires_at: expiresAt,
           loan_id: null,
           created_at: now,
-        });
-        if (!row) throw LendingErrors.exists(`Simulation ${id}`, 'body.simulation_id');
+        };
+        // An id the client chose may be taken: that insert answers. Lastro's own travels with the COMMIT.
+        if (body.simulation_id === undefined) await repo.insertNewSimulation(t.db, row);
+        else if (!(await repo.insertSimulation(t.db, row))) throw LendingErrors.exists(`Simulation ${id}`, 'body.simulation_id');
         await recordEvent(t.db, events, LoanEvents.simulationCreated, {
           orgId: t.orgId,
           cid: t.cid,

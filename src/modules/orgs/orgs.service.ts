@@ -11,6 +11,7 @@ import type { Platform } from '../../platform/module.js';
 import { recordEvent } from '../../platform/outbox.js';
 import { pismoPage, type PageRequest, type PismoPageBody } from '../../platform/paging.js';
 import type { TenantTx } from '../../platform/tenant.js';
+import { calendarOwnersChanged } from '../calendars/index.js';
 import { ALL_PERMISSIONS, credentialMaterial, insertCredential } from './credentials.service.js';
 import { OrgErrors } from './orgs.errors.js';
 import { OrgEvents } from './orgs.events.js';
@@ -92,6 +93,8 @@ export function createOrgsService(deps: Pick<Platform, 'db' | 'clock' | 'ids' | 
   async function applyOrgChanges(t: TenantTx, body: OperatorPatchOrgBody): Promise<repo.OrgRow> {
     // Its zone or cycle closing may change: business dates read them again after commit.
     afterCommit(t.db, () => deps.dates.forget(t.orgId));
+    // Its holiday calendar may change: business days read it again.
+    if (body.holiday_calendar_id !== undefined) calendarOwnersChanged(t.db, t.orgId);
     const before = await repo.findOrg(t.db, t.orgId);
     if (!before) throw OrgErrors.orgNotFound();
     // Rules across fields hold for the org as it will be, not only for the patch.

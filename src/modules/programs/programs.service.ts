@@ -14,7 +14,7 @@ import { recordEvent } from '../../platform/outbox.js';
 import { pageRequest, pismoPage } from '../../platform/paging.js';
 import type { TenantScope, TenantTx } from '../../platform/tenant.js';
 import { int8Id, isoSeconds } from '../../platform/wire.js';
-import { resolveCalendarRef, type CalendarOwners } from '../calendars/index.js';
+import { calendarOwnersChanged, resolveCalendarRef, type CalendarOwners } from '../calendars/index.js';
 import { ProgramErrors } from './programs.errors.js';
 import { ProgramEvents } from './programs.events.js';
 import * as repo from './programs.repo.js';
@@ -491,6 +491,7 @@ export function createProgramsService(deps: Pick<Platform, 'clock' | 'ids' | 'jo
     if (calendar && before.holiday_calendar_id !== calendar.id) {
       changes.holiday_calendar_id = calendar.id;
       changed.push('holiday_calendar_id');
+      calendarOwnersChanged(t.db, orgId);
     }
     if (body.due_dates) {
       const byDay = new Map(existing.map((d) => [d.day, d]));
