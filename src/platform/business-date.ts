@@ -159,14 +159,32 @@ export const DAY_FACTS_CACHE_MS = 2000;
  * are read by most money movements, so a process keeps them for DAY_FACTS_CACHE_MS (as it keeps a token subject's
  * state): a change made through this process is seen at once (`forget`, called by the orgs and
  * programs modules after commit), one made through another process within that time. The last
- * closed day is read every time: it moves when a day closes, and a date must never fall in a
- * closed day.
+ * closed day of a sandbox org is read every time: its test clock closes days at any moment, and a
+ * date must never fall in a closed day. A production org's is kept as long (`floorOf`), and
+ * forgotten by a day closing in this process.
  */
 export function createBusinessDates(deps: { clock: Clock; directory: DayDirectory; factsCacheMs?: number }): BusinessDateSource {
   const ttl = deps.factsCacheMs ?? DAY_FACTS_CACHE_MS;
   const orgs = new Map<string, { facts: OrgDayFacts; at: number }>();
   const programs = new Map<string, { facts: ProgramDayFacts; at: number }>();
   const fresh = (at: number): boolean => performance.now() - at < ttl;
+  const floors = new Map<string, { floor: string | undefined; at: number }>();
+  /**
+   * The last closed day of a production org's scope, kept as its zone is: its days close by the
+   * wall clock, once a day, so a kept floor is behind only in the seconds after a closing made by
+   * another process (which a process whose clock is not ahead reaches itself at the same time).
+   * A sandbox org's test clock closes days ahead of the wall clock at any moment: read every time.
+   */
+  const floorOf = async (tx: Tx, orgId: string, programId: bigint | undefined, sandbox: boolean): Promise<string | undefined> => {
+    if (sandbox || ttl <= 0) return lastClosedFor(tx, orgId, programId);
+    const key = `${orgId}|${programId ?? ''}`;
+    const hit = floors.get(key);
+    if (hit && fresh(hit.at)) return hit.floor;
+    const floor = await lastClosedFor(tx, orgId, programId);
+    if (floors.size > 100_000) floors.clear();
+    floors.set(key, { floor, at: performance.now() });
+    return floor;
+  };
   const orgFactsOf = async (tx: Tx, orgId: string): Promise<OrgDayFacts | undefined> => {
     const hit = orgs.get(orgId);
     if (hit && fresh(hit.at)) return hit.facts;
@@ -204,7 +222,7 @@ export function createBusinessDates(deps: { clock: Clock; directory: DayDirector
         }
         if (opts?.asOf) return businessDateAt(opts.asOf, rule);
         const date = businessDateAt(deps.clock.now(), rule);
-        const floor = await lastClosedFor(tx, orgId, programId);
+        const floor = await floorOf(tx, orgId, programId, org.sandbox);
         return floor ? laterDate(date, addDays(floor, 1)) : date;
       };
       return {
@@ -225,6 +243,7 @@ export function createBusinessDates(deps: { clock: Clock; directory: DayDirector
     forget(orgId) {
       orgs.delete(orgId);
       for (const key of programs.keys()) if (key.startsWith(`${orgId}|`)) programs.delete(key);
+      for (const key of floors.keys()) if (key.startsWith(`${orgId}|`)) floors.delete(key);
     },
   };
 }

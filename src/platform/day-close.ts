@@ -378,6 +378,8 @@ export function createDayCloser(deps: DayCloserDeps): DayCloser {
           }
         }
         if (!n) return { kind: 'idle' };
+        // Business dates of this process read the new last closed days at once.
+        afterCommit(t.db, () => dates.forget(orgId));
         for (const s of changed) {
           const c: Updateable<BusinessDayScopesTable> = {
             last_closed: s.lastClosed,

@@ -4,7 +4,7 @@
 // refused; advancing one org leaves the others where they were.
 import { sql } from 'kysely';
 import { Type } from 'typebox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { modules } from '../../src/modules/index.js';
 import { addDays } from '../../src/platform/business-date.js';
 import { onBusinessDay } from '../../src/platform/day-close.js';
@@ -354,5 +354,41 @@ describe('POST /lastro/v1/clock/advance', () => {
     expect(await callsOf('gamma')).toHaveLength(gammaCalls);
     expect(await callsOf('alpha')).toHaveLength(alphaCalls);
     expect(await clockOf('gamma')).toMatchObject({ business_date: '2026-12-13' });
+  });
+});
+
+describe('the last closed day', () => {
+  const todayOf = (name: string) => app.platform.tenant({ orgId: orgs[name]!.orgId, cid: 'test', actor: 'test' }, (t) => t.dates.today());
+  const setLastClosed = (name: string, date: string) =>
+    app.platform.db.transaction(
+      (tx) => tx.updateTable('business_day_scopes').set({ last_closed: date }).where('org_id', '=', orgs[name]!.orgId).execute(),
+      { system: true },
+    );
+  const lastClosedOf = (name: string) =>
+    app.platform.db.transaction(
+      async (tx) => (await tx.selectFrom('business_day_scopes').select('last_closed').where('org_id', '=', orgs[name]!.orgId).where('program_id', '=', 0n).executeTakeFirstOrThrow()).last_closed,
+      { system: true },
+    );
+
+  it("is kept briefly for a production org (closed by the wall clock), read every time for a sandbox org's test clock", async () => {
+    for (const [name, sandbox] of [['beta', false], ['alpha', true]] as const) {
+      const before = await lastClosedOf(name);
+      // The process's monotonic clock stands still, so "briefly" is not a race with a slow machine.
+      const frozen = vi.spyOn(performance, 'now').mockReturnValue(performance.now());
+      const today = await todayOf(name);
+      // Another process closes days ahead (a sandbox org's test clock can; a production org's days close by the wall clock).
+      await setLastClosed(name, addDays(today, 4));
+      try {
+        expect(await todayOf(name)).toBe(sandbox ? addDays(today, 5) : today);
+        frozen.mockRestore();
+        app.platform.dates.forget(orgs[name]!.orgId);
+        expect(await todayOf(name)).toBe(addDays(today, 5));
+      } finally {
+        frozen.mockRestore();
+        await setLastClosed(name, before);
+        app.platform.dates.forget(orgs[name]!.orgId);
+      }
+      expect(await todayOf(name)).toBe(today);
+    }
   });
 });
