@@ -47,6 +47,12 @@ describe('closing instants and business dates', () => {
     expect(businessDateAt(at('2026-11-23T03:00:00.000Z'), midnight)).toBe('2026-11-23');
   });
 
+  it('answers the same as computed afresh when instants go back and forth across closings (the last answer is kept per rule)', () => {
+    const rule = dayRule('America/Sao_Paulo', '22:00:00');
+    const instants = ['2026-11-23T00:59:59.999Z', '2026-11-23T01:00:00.000Z', '2026-11-23T00:59:59.999Z', '2026-11-24T01:00:00.000Z', '2026-11-20T12:00:00Z', '2026-11-24T00:00:00Z'];
+    expect(instants.map((i) => businessDateAt(at(i), rule))).toEqual(['2026-11-22', '2026-11-23', '2026-11-22', '2026-11-24', '2026-11-20', '2026-11-23']);
+  });
+
   it('São Paulo 2018: DST began at midnight, so that day starts at 01:00 and the day before closes then', () => {
     const rule = dayRule('America/Sao_Paulo', null);
     // 2018-11-04 00:00 -03 did not exist; the clock went to 01:00 -02 (03:00Z).

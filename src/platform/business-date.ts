@@ -85,9 +85,23 @@ export const closingMs = memo(
   },
 );
 
+/** Per rule, the last answer of businessDateAt and the instants between which it holds. */
+const lastDates = new Map<string, { date: string; from: number; until: number }>();
+
 /** The business date at instant `at` under `rule`: the first day not yet closed. */
 export function businessDateAt(at: Date | number, rule: DayRule): string {
   const ms = typeof at === 'number' ? at : at.getTime();
+  // Closings never go backwards: from the day before's closing until its own, a day is the answer.
+  const key = `${rule.zone} ${rule.closing ?? ''}`;
+  const last = lastDates.get(key);
+  if (last && ms >= last.from && ms < last.until) return last.date;
+  const date = firstDayNotClosed(ms, rule);
+  if (lastDates.size >= 1000) lastDates.clear();
+  lastDates.set(key, { date, from: closingMs(addDays(date, -1), rule), until: closingMs(date, rule) });
+  return date;
+}
+
+function firstDayNotClosed(ms: number, rule: DayRule): string {
   const local = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(rule.zone).toPlainDate();
   // A closing instant is within a day or so of its local date; start one day back and step.
   let day = local.subtract({ days: 1 }).toString();

@@ -37,6 +37,9 @@ for (const r of currencyCodes.data) {
   byNumeric.set(c.numeric, c);
 }
 
+/** 10^15: an amount of fewer minor units has at most 15 significant digits. */
+const SAFE_DIGITS = 10n ** 15n;
+
 export class MoneyError extends Error {
   constructor(
     readonly code: 'UNKNOWN_CURRENCY' | 'INVALID_AMOUNT' | 'AMOUNT_PRECISION' | 'AMOUNT_OUT_OF_RANGE' | 'CURRENCY_MISMATCH',
@@ -148,6 +151,8 @@ export class Money {
   toApiNumber(): number {
     const text = this.toDecimalString();
     const n = Number(text);
+    // At most 15 significant digits: a float64 carries any such decimal exactly (DBL_DIG).
+    if (this.minor < SAFE_DIGITS && this.minor > -SAFE_DIGITS) return n;
     if (!new Dec(n).eq(new Dec(text))) {
       throw new MoneyError('AMOUNT_OUT_OF_RANGE', `${this.toString()} cannot be written as an exact JSON number`);
     }

@@ -18,6 +18,8 @@ export interface KeptCalendar {
   chain: CalendarRow[];
   /** Every holiday of the chain, by date. */
   holidays: HolidayOnDate[];
+  /** Their dates. */
+  dates: ReadonlySet<string>;
 }
 
 /** Entries kept in all; past it the cache starts over. */

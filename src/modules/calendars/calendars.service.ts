@@ -153,8 +153,8 @@ interface Lineage {
   calendar: repo.CalendarRow | undefined;
   /** It and its ancestors, nearest first. */
   chain: repo.CalendarRow[];
-  /** Every holiday of the chain, when known (a kept calendar): no window to read. */
-  all?: repo.HolidayOnDate[];
+  /** Every holiday of the chain and their dates, when known (a kept calendar): no window to read. */
+  all?: { holidays: repo.HolidayOnDate[]; dates: ReadonlySet<string> };
 }
 
 async function lineageOfRef(t: TenantTx, ref: CalendarRef): Promise<Lineage> {
@@ -178,13 +178,14 @@ async function keptLineageOfRef(t: TenantTx, ref: CalendarRef): Promise<Lineage>
   const id = typeof ref === 'bigint' ? ref : typeof ref === 'string' && /^[0-9]+$/.test(ref) ? int8Id(ref) : undefined;
   if (id === undefined) return lineageOfRef(t, ref);
   const hit = keptCalendar(t.orgId, id);
-  if (hit) return { calendar: hit.chain[0], chain: hit.chain, all: hit.holidays };
+  if (hit) return { calendar: hit.chain[0], chain: hit.chain, all: hit };
   const lin = await lineageOfRef(t, id);
   const ids = lin.chain.map((c) => c.holiday_calendar_id);
   const holidays = await repo.holidaysOf(t.db, t.orgId, ids, MAX_KEPT_HOLIDAYS + 1);
   if (holidays.length > MAX_KEPT_HOLIDAYS) return lin;
-  keepCalendar(t.db, t.orgId, id, { chain: lin.chain, holidays });
-  return { ...lin, all: holidays };
+  const kept = { chain: lin.chain, holidays, dates: new Set(holidays.map((h) => h.holiday_date)) };
+  keepCalendar(t.db, t.orgId, id, kept);
+  return { ...lin, all: kept };
 }
 
 /**
@@ -201,7 +202,7 @@ async function withHolidays<T>(
 ): Promise<T> {
   const ids = lin.chain.map((c) => c.holiday_calendar_id);
   const workingDays = lin.calendar?.working_days ?? DEFAULT_WORKING_DAYS;
-  if (lin.all) return fn({ workingDays, holidays: new Set(lin.all.map((r) => r.holiday_date)) }, lin.all).value;
+  if (lin.all) return fn({ workingDays, holidays: lin.all.dates }, lin.all.holidays).value;
   for (let w = span.reach; ; w = w * 2 + 31) {
     const from = clampDate(addDays(span.first, -w));
     const to = clampDate(addDays(span.last, w));

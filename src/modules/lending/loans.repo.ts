@@ -1,6 +1,6 @@
 // SQL for the life of a loan: simulations, loans, installments, disbursements and repayments.
 // Every function takes the transaction and the org id, and filters on it.
-import { sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { CompiledQuery, sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { sendWithNext, type Tx } from '../../platform/db/database.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 import type { DisbursementStatus, InstallmentStatus, LoanStatus } from './loans.schemas.js';
@@ -138,7 +138,26 @@ export const insertSimulation = (tx: Tx, row: Insertable<SimulationsTable>) =>
  * transaction's next statement or its COMMIT instead of on its own.
  */
 export const insertNewSimulation = (tx: Tx, row: Insertable<SimulationsTable>): Promise<void> =>
-  sendWithNext(tx, tx.insertInto('lending_simulations').values(row).compile());
+  sendWithNext(
+    tx,
+    CompiledQuery.raw(INSERT_SIMULATION, [
+      row.org_id,
+      row.simulation_id,
+      row.product_id,
+      row.external_id ?? null,
+      row.currency_numeric_code,
+      row.loan_amount_minor,
+      row.start_date,
+      row.request,
+      row.answer,
+      row.expires_at,
+      row.loan_id ?? null,
+      row.created_at,
+    ]),
+  );
+// Every simulation sends it: written once rather than built by Kysely each time.
+const INSERT_SIMULATION =
+  'insert into "lending_simulations" ("org_id", "simulation_id", "product_id", "external_id", "currency_numeric_code", "loan_amount_minor", "start_date", "request", "answer", "expires_at", "loan_id", "created_at") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)';
 
 export const findSimulation = (tx: Tx, orgId: string, simulationId: string, lock = false) => {
   const q = tx.selectFrom('lending_simulations').selectAll().where('org_id', '=', orgId).where('simulation_id', '=', simulationId);

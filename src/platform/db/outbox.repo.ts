@@ -1,5 +1,5 @@
 // SQL on event_outbox for the writer side (readers are the events module's repos).
-import { sql, type Insertable } from 'kysely';
+import { CompiledQuery, type Insertable } from 'kysely';
 import { notifyAfterCommit, sendWithNext, type Tx } from './database.js';
 import type { Tables } from './tables.js';
 
@@ -17,8 +17,16 @@ const quieted = new WeakSet<Tx>();
 export async function insertOutboxRow(tx: Tx, row: Insertable<Tables['event_outbox']>): Promise<void> {
   if (!quieted.has(tx)) {
     quieted.add(tx);
-    await sendWithNext(tx, sql`select set_config('lastro.outbox_notify', 'off', true)`.compile(tx));
+    await sendWithNext(tx, QUIET);
     notifyAfterCommit(tx, OUTBOX_CHANNEL);
   }
-  await sendWithNext(tx, tx.insertInto('event_outbox').values(row).compile());
+  await sendWithNext(
+    tx,
+    CompiledQuery.raw(INSERT_OUTBOX, [row.org_id, row.event_id, row.domain, row.event_type, row.schema_version, row.cid ?? null, row.occurred_at, row.data, row.business_date ?? null]),
+  );
 }
+
+const QUIET = CompiledQuery.raw("select set_config('lastro.outbox_notify', 'off', true)", []);
+// Every write sends one or more of these: written once rather than built by Kysely each time.
+const INSERT_OUTBOX =
+  'insert into "event_outbox" ("org_id", "event_id", "domain", "event_type", "schema_version", "cid", "occurred_at", "data", "business_date") values ($1, $2, $3, $4, $5, $6, $7, $8, $9)';
