@@ -20,6 +20,8 @@ export interface KeptCalendar {
   holidays: HolidayOnDate[];
   /** Their dates. */
   dates: ReadonlySet<string>;
+  /** Answers of businessDaysOnOrAfter on this calendar so far: the first business day on or after a date. */
+  onOrAfter: Map<string, string>;
 }
 
 /** Entries kept in all; past it the cache starts over. */

@@ -154,7 +154,7 @@ interface Lineage {
   /** It and its ancestors, nearest first. */
   chain: repo.CalendarRow[];
   /** Every holiday of the chain and their dates, when known (a kept calendar): no window to read. */
-  all?: { holidays: repo.HolidayOnDate[]; dates: ReadonlySet<string> };
+  all?: { holidays: repo.HolidayOnDate[]; dates: ReadonlySet<string>; onOrAfter: Map<string, string> };
 }
 
 async function lineageOfRef(t: TenantTx, ref: CalendarRef): Promise<Lineage> {
@@ -183,7 +183,7 @@ async function keptLineageOfRef(t: TenantTx, ref: CalendarRef): Promise<Lineage>
   const ids = lin.chain.map((c) => c.holiday_calendar_id);
   const holidays = await repo.holidaysOf(t.db, t.orgId, ids, MAX_KEPT_HOLIDAYS + 1);
   if (holidays.length > MAX_KEPT_HOLIDAYS) return lin;
-  const kept = { chain: lin.chain, holidays, dates: new Set(holidays.map((h) => h.holiday_date)) };
+  const kept = { chain: lin.chain, holidays, dates: new Set(holidays.map((h) => h.holiday_date)), onOrAfter: new Map<string, string>() };
   keepCalendar(t.db, t.orgId, id, kept);
   return { ...lin, all: kept };
 }
@@ -268,12 +268,32 @@ export async function businessDaysOnOrAfter(t: TenantTx, calendar: CalendarRef, 
   if (!dates.length) return new Map();
   for (const d of dates) assertIsoDate(d);
   const lin = await keptLineageOfRef(t, calendar);
+  // A kept calendar (or none: Monday to Friday) never changes: its answers are kept with it.
+  const memo = lin.all?.onOrAfter ?? (lin.calendar === undefined ? WEEKDAYS_ON_OR_AFTER : undefined);
+  if (memo) {
+    const cal = { workingDays: lin.calendar?.working_days ?? DEFAULT_WORKING_DAYS, holidays: lin.all?.dates ?? NO_HOLIDAYS };
+    const value = new Map<string, string>();
+    for (const d of dates) {
+      let day = memo.get(d);
+      if (day === undefined) {
+        day = addWorkingDays(addDays(d, -1), 1, cal.workingDays, cal.holidays);
+        if (memo.size >= MAX_MEMO) memo.clear();
+        memo.set(d, day);
+      }
+      value.set(d, day);
+    }
+    return value;
+  }
   const before = dates.map((d) => addDays(d, -1)).sort();
   return withHolidays(t, lin, { first: before[0]!, last: before.at(-1)!, reach: 2 + 31 }, (cal) => {
     const value = new Map(dates.map((d) => [d, addWorkingDays(addDays(d, -1), 1, cal.workingDays, cal.holidays)]));
     return { value, reached: [...value.values()] };
   });
 }
+
+const WEEKDAYS_ON_OR_AFTER = new Map<string, string>();
+const NO_HOLIDAYS: ReadonlySet<string> = new Set();
+const MAX_MEMO = 10_000;
 
 /**
  * The calendar business days of a program or of the org follow: the program's holiday calendar,
