@@ -97,7 +97,6 @@ describe('a loan simulation', () => {
     // The org's sandbox flag; the program's business date (org, program, day scope); the
     // program's calendar; the calendar, its ancestors and their holidays (once for the 12 due
     // dates, not once per due date: 36 trips before); the simulation; its event with the COMMIT.
-    // PostgreSQL may add a coalesced NOTIFY of an earlier commit's events.
     expect(warm.trips).toBeGreaterThan(0);
     expect(warm.trips).toBeLessThanOrEqual(11);
   });
