@@ -288,6 +288,14 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
   /** A tracking id taken meanwhile (a concurrent request) is answered WP2P0010. */
   const trackingTaken = (err: Error): Error => (violates(err, 'ledger_authorizations_tracking') ? PaymentErrors.trackingInUse() : err);
 
+  /**
+   * Inserts authorizations with the ids taken for them (one statement, sent with the transaction's
+   * next statement or COMMIT); a tracking id taken meanwhile (a concurrent request) answers WP2P0010.
+   */
+  async function insertAuthorizationsWithNext(t: TenantTx, rows: repo.AuthorizationWithId[]): Promise<void> {
+    await sendWithNext(t.db, repo.insertAuthorizationsQuery(t.db, rows), { mapError: trackingTaken });
+  }
+
   /** Inserts authorizations, answering a tracking id taken meanwhile (a concurrent request) with WP2P0010. */
   async function insertAuthorizations(t: TenantTx, rows: Parameters<typeof repo.insertAuthorization>[1][]): Promise<repo.AuthorizationRow[]> {
     const out: repo.AuthorizationRow[] = [];
@@ -389,7 +397,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
         updated_at: now,
       }));
       // A tracking id a concurrent request took since the read above fails this insert (at COMMIT): WP2P0010.
-      await sendWithNext(t.db, repo.insertAuthorizationsQuery(t.db, auths), { mapError: trackingTaken });
+      await insertAuthorizationsWithNext(t, auths);
       const debitAuth = debitAccount ? auths[0] : undefined;
       const creditAuth = creditAccount ? auths[auths.length - 1] : undefined;
 
@@ -507,7 +515,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
         });
       }
       // Every write travels with COMMIT.
-      await sendWithNext(t.db, repo.insertAuthorizationsQuery(t.db, cancelRows), { mapError: trackingTaken });
+      await insertAuthorizationsWithNext(t, cancelRows);
       const posted = await journal.post(t, {
         kind: 'REVERSAL',
         postings: reversal(original, (code) => reversalCodes.get(code) ?? null),
@@ -535,5 +543,18 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     return { status: res.status, body: res.body } as CancelResult;
   }
 
-  return { lockForSpend, transfer, cancel, recordPosting, recordBalances, recordAuthorization, insertAuthorizations, ruleOf };
+  return {
+    lockForSpend,
+    spendStateOf,
+    transfer,
+    cancel,
+    recordPosting,
+    recordBalances,
+    recordAuthorization,
+    authorizationEvent,
+    balanceEvents,
+    insertAuthorizations,
+    insertAuthorizationsWithNext,
+    ruleOf,
+  };
 }
