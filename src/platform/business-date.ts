@@ -17,7 +17,7 @@ import { Temporal } from 'temporal-polyfill';
 import type { Clock } from './clock.js';
 import type { Tx } from './db/database.js';
 import type { BusinessDateSource, TenantDates } from './tenant.js';
-import { lastClosedFor } from './business-days.repo.js';
+import { governingLastClosed, lastClosedFor, lastClosedOfOrg } from './business-days.repo.js';
 
 /** How one scope's days end: its IANA time zone and its cycle closing time (null: midnight). */
 export interface DayRule {
@@ -225,6 +225,8 @@ export function createBusinessDates(deps: { clock: Clock; directory: DayDirector
       const known = new Map<string, Promise<string>>();
       // The org's facts are read once per transaction, for its date and each program's.
       let orgFacts: Promise<OrgDayFacts | undefined> | undefined;
+      // Every scope's last closed day, once read ahead (readAhead) with a caller's statements.
+      let lastClosed: { program_id: bigint; last_closed: string }[] | undefined;
       const compute = async (programId: bigint | undefined): Promise<string> => {
         const org = await (orgFacts ??= orgFactsOf(tx, orgId));
         if (!org) throw new UnknownDayScopeError(orgId);
@@ -236,7 +238,7 @@ export function createBusinessDates(deps: { clock: Clock; directory: DayDirector
         }
         if (opts?.asOf) return businessDateAt(opts.asOf, rule);
         const date = businessDateAt(deps.clock.now(), rule);
-        const floor = await floorOf(tx, orgId, programId, org.sandbox);
+        const floor = lastClosed ? governingLastClosed(lastClosed, programId) : await floorOf(tx, orgId, programId, org.sandbox);
         return floor ? laterDate(date, addDays(floor, 1)) : date;
       };
       return {
@@ -246,6 +248,18 @@ export function createBusinessDates(deps: { clock: Clock; directory: DayDirector
           let date = known.get(key);
           if (!date) known.set(key, (date = compute(id)));
           return date;
+        },
+        readAhead() {
+          if (opts?.asOf || lastClosed) return undefined;
+          // A production org known to this process: its last closed days are kept (floorOf).
+          const org = orgs.get(orgId);
+          if (org && fresh(org.at) && !org.facts.sandbox) return undefined;
+          return {
+            query: lastClosedOfOrg(tx, orgId),
+            read(rows) {
+              lastClosed = rows as { program_id: bigint; last_closed: string }[];
+            },
+          };
         },
         async isSandbox() {
           const org = await (orgFacts ??= orgFactsOf(tx, orgId));

@@ -56,8 +56,20 @@ export async function lastClosedFor(tx: Tx, orgId: string, programId: bigint | u
     .where('org_id', '=', orgId)
     .where('program_id', 'in', programId === undefined ? [ORG_SCOPE] : [ORG_SCOPE, programId])
     .execute();
-  const own = rows.find((r) => r.program_id !== ORG_SCOPE) ?? rows[0];
-  return own?.last_closed;
+  return governingLastClosed(rows, programId);
+}
+
+/**
+ * The last closed day of every scope of the org, by program id (0: the org's own): one row per
+ * program whose zone or closing time differs from the org's, so few.
+ */
+export const lastClosedOfOrg = (tx: Tx, orgId: string) =>
+  tx.selectFrom('business_day_scopes').select(['program_id', 'last_closed']).where('org_id', '=', orgId).compile();
+
+/** The last closed day that governs `programId` among an org's scopes (lastClosedOfOrg's rows). */
+export function governingLastClosed(rows: readonly { program_id: bigint; last_closed: string }[], programId: bigint | undefined): string | undefined {
+  const own = programId === undefined ? undefined : rows.find((r) => r.program_id === programId && programId !== ORG_SCOPE);
+  return (own ?? rows.find((r) => r.program_id === ORG_SCOPE))?.last_closed;
 }
 
 /**

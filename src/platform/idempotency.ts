@@ -80,12 +80,13 @@ export async function runIdempotent<B>(
 ): Promise<StoredResponse<B> & { replayed: boolean }> {
   // A transaction-scoped advisory lock on the key: a concurrent request with the same key is told
   // it is in flight instead of waiting on (or racing) the first one.
-  if (!(await repo.tryLockKey(tx, req.orgId, req.key))) throw PlatformErrors.idempotencyInFlight();
+  // The key's row is read in the same round trip, after the lock.
+  const hashed = keyHash(req.orgId, req.key);
+  const { locked, stored: existing } = await repo.lockAndFindKey(tx, req.orgId, req.key, hashed);
+  if (!locked) throw PlatformErrors.idempotencyInFlight();
 
   const now = clock.now();
   const print = fingerprint(req.operation, req.payload);
-  const hashed = keyHash(req.orgId, req.key);
-  const existing = await repo.findKey(tx, req.orgId, hashed);
 
   if (existing && existing.expires_at > now) {
     if (existing.operation !== req.operation || existing.fingerprint !== print) {

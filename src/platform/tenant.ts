@@ -4,12 +4,19 @@
 // lending rows, ledger postings, events) commits or rolls back as one unit.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RequestContext } from './context.js';
-import type { Database, Tx } from './db/database.js';
+import type { Database, Read, Tx } from './db/database.js';
 
 /** "What day is it" for one org, in its own (or a program's) time zone: ISO dates `YYYY-MM-DD`. */
 export interface TenantDates {
   /** The business date of the org, or of one of its programs (the program's time zone). */
   today(programId?: bigint | string): Promise<string>;
+  /**
+   * What `today` reads of the database for the org and every program (the last closed days), as
+   * a Read a caller sends together with its own statements (readTogether): `today` then reads
+   * nothing more but the zones and closing times the process does not keep. Undefined when
+   * nothing would be read (a day handler's fixed instant, or read already).
+   */
+  readAhead(): Read<void> | undefined;
   /** Whether the org is a sandbox (test clocks; past dates allowed where Lastro says so). */
   isSandbox(): Promise<boolean>;
 }

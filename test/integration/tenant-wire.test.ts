@@ -1,18 +1,20 @@
 // What a transaction sends, and that row-level security holds on every path of it: a first plain
 // read sent without BEGIN (settings and read in one pipeline), named prepared statements shared
-// by orgs on one connection (PostgreSQL), outbox rows sent with the next statement or COMMIT, the
-// outbox NOTIFY sent once after commit, and failures anywhere in a transaction writing nothing.
+// by orgs on one connection (PostgreSQL), outbox rows sent with the next statement or COMMIT,
+// statements sent together with each one's result, the outbox NOTIFY sent once after commit, and
+// failures anywhere in a transaction writing nothing.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/platform/clock.js';
-import { openDatabase, type Database, type Tx } from '../../src/platform/db/database.js';
+import { openDatabase, readTogether, sendTogether, sendWithNext, type Database, type Read, type Tx } from '../../src/platform/db/database.js';
 import { randomIds } from '../../src/platform/ids.js';
 import { defineEvent, recordEvent } from '../../src/platform/outbox.js';
 import { createTenantRunner, NestedTenantTxError, type TenantRunner } from '../../src/platform/tenant.js';
 import { engine, freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { countRoundTrips, counted } from '../helpers/round-trips.js';
 
 declare module '../../src/platform/db/tables.js' {
   interface Tables {
@@ -37,7 +39,7 @@ let tdb: TestDatabase;
 let db: Database;
 let tenant: TenantRunner;
 
-const noDates = { forTenant: () => ({ today: async () => '2026-01-01', isSandbox: async () => false }), forget: () => {} };
+const noDates = { forTenant: () => ({ today: async () => '2026-01-01', readAhead: () => undefined, isSandbox: async () => false }), forget: () => {} };
 const record = (tx: Tx, orgId: string, n: number) =>
   recordEvent(tx, { clock: systemClock, ids: randomIds }, probeEvent, { orgId, cid: undefined, data: { n } });
 const scope = (orgId: string) => ({ orgId, cid: undefined, actor: 'test' });
@@ -68,6 +70,9 @@ beforeAll(async () => {
     create function wire_probe_add(k integer) returns integer language sql as
       'insert into wire_probe (org_id, n) values (current_setting(''lastro.org_id''), k) returning n';
     grant execute on function wire_probe_add(integer) to lastro_app;
+    -- What a statement did even when its transaction rolled back (a sequence is not transactional).
+    create sequence wire_probe_seq;
+    grant usage on sequence wire_probe_seq to lastro_app;
     insert into wire_probe values ('${A}', 1), ('${A}', 2), ('${B}', 1);`);
 });
 afterAll(async () => {
@@ -237,6 +242,125 @@ describe('a failure mid-transaction writes nothing', () => {
       return [x.rows[0]!.n, Number(y[0]!.numInsertedOrUpdatedRows), z.rows[0]!.org];
     });
     expect(got).toEqual([3, 1, B]);
+  });
+});
+
+describe('statements sent together (sendTogether, readTogether)', () => {
+  class Mapped extends Error {
+    constructor(cause: Error) {
+      super(`mapped: ${cause.message}`, { cause });
+    }
+  }
+  const mapError = (err: Error) => new Mapped(err);
+  const seqCalls = async () => (await sql<{ v: string; called: boolean }>`select last_value::text as v, is_called as called from wire_probe_seq`.execute(db.kysely)).rows[0]!;
+  const cleanUp = () => db.transaction((tx) => sql`delete from wire_probe where n >= 1000`.execute(tx), { system: true });
+  afterAll(cleanUp);
+
+  it('go in one round trip behind BEGIN, the settings and the deferred writes, each result in order', async () => {
+    const stop = countRoundTrips();
+    try {
+      const { result, trips } = await counted(() =>
+        tenant(scope(A), async (t) => {
+          await record(t.db, A, 1000); // deferred: sent first, so the third statement sees it
+          const results = await sendTogether(t.db, [
+            sql`select current_setting('lastro.org_id') as org, current_user as role`.compile(t.db),
+            t.db.insertInto('wire_probe').values([{ org_id: A, n: 1000 }, { org_id: A, n: 1001 }]).returning('n').compile(),
+            sql`select count(*)::int as n from event_outbox where event_type = 'wire-probe' and (data->>'n')::int = 1000`.compile(t.db),
+            t.db.updateTable('wire_probe').set({ n: sql`n + 1000` }).where('n', '>=', 1000).compile(),
+            t.db.selectFrom('wire_probe').select('n').where('n', '<', 0).compile(),
+            sql`select n from wire_probe where n >= 1000 order by n`.compile(t.db),
+          ]);
+          return results.map((r) => ({ rows: r.rows, affected: r.numAffectedRows }));
+        }),
+      );
+      expect(result).toEqual([
+        { rows: [{ org: A, role: 'lastro_app' }], affected: undefined },
+        { rows: [{ n: 1000 }, { n: 1001 }], affected: 2n },
+        { rows: [{ n: 1 }], affected: undefined },
+        { rows: [], affected: 2n },
+        { rows: [], affected: undefined },
+        { rows: [{ n: 2000 }, { n: 2001 }], affected: undefined },
+      ]);
+      // The batch, then COMMIT.
+      expect(trips).toBe(2);
+    } finally {
+      stop();
+    }
+    expect((await stored()).rows.filter((r) => r.n >= 1000)).toEqual([
+      { org_id: A, n: 2000 },
+      { org_id: A, n: 2001 },
+    ]);
+    await cleanUp();
+  });
+
+  it('readTogether answers each read’s value, undefined for a slot left out', async () => {
+    const count = (org: string): Read<number> => ({
+      query: sql`select count(*)::int as n from wire_probe where org_id = ${org}`.compile(db.kysely),
+      read: (rows) => rows[0]!.n as number,
+    });
+    const got = await tenant(scope(B), async (t) => {
+      const [mine, skipped, theirs] = await readTogether(t.db, [count(B), undefined, count(A)]);
+      return { mine, skipped, theirs };
+    });
+    // Row-level security: org B's transaction sees none of A's rows.
+    expect(got).toEqual({ mine: (await stored()).rows.filter((r) => r.org_id === B).length, skipped: undefined, theirs: 0 });
+  });
+
+  it('a failing statement fails the call, nothing after it runs, and the transaction rolls back', async () => {
+    const before = await stored();
+    const calls = await seqCalls();
+    await expect(
+      tenant(scope(A), async (t) => {
+        await t.db.insertInto('wire_probe').values({ org_id: A, n: 1100 }).execute();
+        await sendTogether(t.db, [
+          t.db.insertInto('wire_probe').values({ org_id: A, n: 1101 }).compile(),
+          t.db.insertInto('wire_probe').values({ org_id: A, n: 1 }).compile(), // duplicate key
+          sql`select nextval('wire_probe_seq')`.compile(t.db),
+        ]);
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await stored()).toEqual(before);
+    expect(await seqCalls()).toEqual(calls); // the statement after the failing one never ran
+    // The connection is usable and isolated.
+    expect(await tenant(scope(A), async (t) => (await t.db.selectFrom('wire_probe').select('n').execute()).length)).toBe(before.rows.filter((r) => r.org_id === A).length);
+  });
+
+  it('outside a Lastro transaction they run one after another, with the same results', async () => {
+    const queries = (tx: Tx) => [
+      sql`select 1 as one`.compile(tx),
+      tx.insertInto('wire_probe').values({ org_id: A, n: 1200 }).returning('n').compile(),
+      tx.deleteFrom('wire_probe').where('n', '=', 1200).compile(),
+    ];
+    const inLastro = await db.transaction((tx) => sendTogether(tx, queries(tx)), { system: true });
+    const inKysely = await db.kysely.transaction().execute(async (trx) => {
+      await sql`select set_config('lastro.system', 'on', true)`.execute(trx);
+      return sendTogether(trx, queries(trx));
+    });
+    expect(inKysely).toEqual(inLastro);
+    expect(inLastro).toEqual([{ rows: [{ one: 1 }] }, { rows: [{ n: 1200 }], numAffectedRows: 1n }, { rows: [], numAffectedRows: 1n }]);
+  });
+
+  it('a deferred write that fails is answered with its sender’s mapping, whichever round trip carries it', async () => {
+    const before = await stored();
+    const duplicate = (t: { db: Tx }) => t.db.insertInto('wire_probe').values({ org_id: A, n: 1 }).compile();
+    // With COMMIT.
+    await expect(tenant(scope(A), (t) => sendWithNext(t.db, duplicate(t), { mapError }))).rejects.toBeInstanceOf(Mapped);
+    // With a later batch, behind BEGIN.
+    await expect(
+      tenant(scope(A), async (t) => {
+        await t.db.insertInto('wire_probe').values({ org_id: A, n: 1300 }).execute();
+        await sendWithNext(t.db, duplicate(t), { mapError });
+        await sendTogether(t.db, [sql`select nextval('wire_probe_seq')`.compile(t.db)]);
+      }),
+    ).rejects.toBeInstanceOf(Mapped);
+    // Another statement's failure is not mapped by it.
+    const other = tenant(scope(A), async (t) => {
+      await sendWithNext(t.db, t.db.insertInto('wire_probe').values({ org_id: A, n: 1301 }).compile(), { mapError });
+      await t.db.insertInto('wire_probe').values({ org_id: A, n: 2 }).execute(); // duplicate key
+    });
+    await expect(other).rejects.toThrow(/duplicate key/);
+    await expect(other).rejects.not.toBeInstanceOf(Mapped);
+    expect(await stored()).toEqual(before);
   });
 });
 

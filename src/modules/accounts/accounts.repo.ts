@@ -346,8 +346,7 @@ export const accountExists = async (tx: Tx, orgId: string, accountId: bigint): P
     .rows[0]?.found === true;
 
 /** What the ledger needs of accounts: the account, its program's type and its status; `share` locks the accounts FOR SHARE. */
-export async function accountFactsRows(tx: Tx, orgId: string, ids: bigint[], share: boolean) {
-  if (ids.length === 0) return [];
+export function accountFactsQuery(tx: Tx, orgId: string, ids: bigint[], share: boolean) {
   let q = tx
     .selectFrom('accounts as a')
     .innerJoin('account_statuses as s', (j) => j.onRef('s.org_id', '=', 'a.org_id').onRef('s.status_id', '=', 'a.status_id'))
@@ -367,11 +366,19 @@ export async function accountFactsRows(tx: Tx, orgId: string, ids: bigint[], sha
       'a.overdraft_limit_minor',
     ])
     .where('a.org_id', '=', orgId)
-    .where('a.account_id', 'in', ids)
+    // An empty list matches nothing (int8 ids are never 0 here).
+    .where('a.account_id', 'in', ids.length ? ids : [0n])
     // A stable lock order: two callers locking the same accounts never deadlock on them.
     .orderBy('a.account_id');
   if (share) q = q.forShare('a');
-  return q.execute();
+  return q;
+}
+
+export type AccountFactsRow = Awaited<ReturnType<ReturnType<typeof accountFactsQuery>['execute']>>[number];
+
+export async function accountFactsRows(tx: Tx, orgId: string, ids: bigint[], share: boolean): Promise<AccountFactsRow[]> {
+  if (ids.length === 0) return [];
+  return accountFactsQuery(tx, orgId, ids, share).execute();
 }
 
 /** Everything GET /accounts/v1/accounts/{id} shows, in one read. */

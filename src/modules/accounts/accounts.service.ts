@@ -2,7 +2,7 @@
 // account in NORMAL), reading them, and what other modules ask of them (accountFacts, the hooks
 // run when one is created). Statuses and reasons are in statuses.service.ts.
 import type { RequestContext } from '../../platform/context.js';
-import { violates } from '../../platform/db/database.js';
+import { violates, type Read } from '../../platform/db/database.js';
 import { maybeIdempotent } from '../../platform/idempotency.js';
 import type { Platform } from '../../platform/module.js';
 import { currencyByNumeric, Money } from '../../platform/money.js';
@@ -82,7 +82,7 @@ export function useAccountBalances(source: AccountBalanceSource): void {
   balanceSource = source;
 }
 
-type FactsRow = Awaited<ReturnType<typeof repo.accountFactsRows>>[number];
+type FactsRow = repo.AccountFactsRow;
 
 function toFacts(r: FactsRow): AccountFacts {
   return {
@@ -110,6 +110,15 @@ export async function accountFacts(t: TenantTx, ids: string[], opts: { share?: b
   const wanted = [...new Set(ids.map((id) => int8Id(id)).filter((id): id is bigint => id !== undefined))];
   const rows = await repo.accountFactsRows(t.db, t.orgId, wanted, opts.share === true);
   return new Map(rows.map((r) => [String(r.account_id), toFacts(r)]));
+}
+
+/** accountFacts as a Read, for a caller that sends it together with its own statements (readTogether). */
+export function accountFactsRead(t: TenantTx, ids: string[], opts: { share?: boolean } = {}): Read<Map<string, AccountFacts>> {
+  const wanted = [...new Set(ids.map((id) => int8Id(id)).filter((id): id is bigint => id !== undefined))];
+  return {
+    query: repo.accountFactsQuery(t.db, t.orgId, wanted, opts.share === true).compile(),
+    read: (rows) => new Map((rows as FactsRow[]).map((r) => [String(r.account_id), toFacts(r)])),
+  };
 }
 
 /** Whether the org has the account (the token check). */

@@ -13,6 +13,7 @@ export { AccountEvents } from './accounts.events.js';
 export {
   accountExists,
   accountFacts,
+  accountFactsRead,
   onAccountCreated,
   useAccountBalances,
   type AccountBalances,

@@ -1,6 +1,6 @@
 // SQL of held funds. Every function takes the transaction and the org id, and filters on it.
-import type { Generated, Insertable, Updateable } from 'kysely';
-import type { Tx } from '../../platform/db/database.js';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import { sendWithNext, type Read, type Tx } from '../../platform/db/database.js';
 import type { Timestamp } from '../../platform/db/tables.js';
 
 export interface LedgerHoldsTable {
@@ -25,14 +25,27 @@ declare module '../../platform/db/tables.js' {
   }
 }
 
+export type HoldRow = Selectable<LedgerHoldsTable>;
+
 export const insertHold = (tx: Tx, row: Insertable<LedgerHoldsTable>) => tx.insertInto('ledger_holds').values(row).execute();
 
-/** The hold a block's tracking id made, locked until the transaction ends. */
-export const lockHoldByTracking = (tx: Tx, orgId: string, trackingId: string) =>
-  tx.selectFrom('ledger_holds').selectAll().where('org_id', '=', orgId).where('tracking_id', '=', trackingId).orderBy('hold_id').forUpdate().executeTakeFirst();
+/** insertHold, sent with the transaction's next statement or COMMIT. */
+export const insertHoldWithNext = (tx: Tx, row: Insertable<LedgerHoldsTable>) => sendWithNext(tx, tx.insertInto('ledger_holds').values(row).compile());
 
-export const updateHold = (tx: Tx, orgId: string, holdId: bigint, changes: Updateable<LedgerHoldsTable>) =>
-  tx.updateTable('ledger_holds').set(changes).where('org_id', '=', orgId).where('hold_id', '=', holdId).execute();
+/** The hold a block's tracking id made, locked until the transaction ends (a Read: readTogether). */
+export const lockHoldByTrackingRead = (tx: Tx, orgId: string, trackingId: string): Read<HoldRow | undefined> => ({
+  query: tx.selectFrom('ledger_holds').selectAll().where('org_id', '=', orgId).where('tracking_id', '=', trackingId).orderBy('hold_id').forUpdate().compile(),
+  read: (rows) => rows[0] as HoldRow | undefined,
+});
+
+const updateHoldQuery = (tx: Tx, orgId: string, holdId: bigint, changes: Updateable<LedgerHoldsTable>) =>
+  tx.updateTable('ledger_holds').set(changes).where('org_id', '=', orgId).where('hold_id', '=', holdId);
+
+export const updateHold = (tx: Tx, orgId: string, holdId: bigint, changes: Updateable<LedgerHoldsTable>) => updateHoldQuery(tx, orgId, holdId, changes).execute();
+
+/** updateHold, sent with the transaction's next statement or COMMIT. */
+export const updateHoldWithNext = (tx: Tx, orgId: string, holdId: bigint, changes: Updateable<LedgerHoldsTable>) =>
+  sendWithNext(tx, updateHoldQuery(tx, orgId, holdId, changes).compile());
 
 /** Blocked holds whose last day is `date` or earlier, locked, in account order (as balances lock). */
 export const lockExpiring = (tx: Tx, orgId: string, date: string) =>

@@ -1,6 +1,6 @@
 // SQL of the journal: entries, postings, customer balance rows and internal sub-balances, and the
 // checks `ledger verify` runs. Every function takes the transaction and the org id, and filters on it.
-import { sql, type Generated, type Insertable, type RawBuilder } from 'kysely';
+import { sql, type CompiledQuery, type Generated, type Insertable, type RawBuilder, type Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { Timestamp } from '../../platform/db/tables.js';
 
@@ -143,18 +143,19 @@ export interface SpendRow extends BalanceRow {
  * committed when the balance lock was granted, as a read after the lock would see). Accounts
  * without a limits row are left out (the caller reads them apart).
  */
-export async function lockBalancesWithLimits(tx: Tx, orgId: string, accountIds: bigint[]): Promise<SpendRow[]> {
-  if (!accountIds.length) return [];
-  return tx
-    .selectFrom('ledger_account_balances as b')
-    .innerJoin('ledger_account_limits as l', (j) => j.onRef('l.org_id', '=', 'b.org_id').onRef('l.account_id', '=', 'b.account_id'))
-    .select(['b.account_id', 'b.currency', 'b.available_minor', 'b.held_minor', 'b.current_minor', 'b.credit_used_minor', 'l.total_credit_limit_minor', 'l.total_overdraft_limit_minor'])
-    .where('b.org_id', '=', orgId)
-    .where('b.account_id', 'in', accountIds)
-    .orderBy('b.account_id')
-    .orderBy('b.currency')
-    .forUpdate(['b', 'l'])
-    .execute();
+export function lockBalancesWithLimitsQuery(tx: Tx, orgId: string, accountIds: bigint[]) {
+  return (
+    tx
+      .selectFrom('ledger_account_balances as b')
+      .innerJoin('ledger_account_limits as l', (j) => j.onRef('l.org_id', '=', 'b.org_id').onRef('l.account_id', '=', 'b.account_id'))
+      .select(['b.account_id', 'b.currency', 'b.available_minor', 'b.held_minor', 'b.current_minor', 'b.credit_used_minor', 'l.total_credit_limit_minor', 'l.total_overdraft_limit_minor'])
+      .where('b.org_id', '=', orgId)
+      // An empty list matches nothing (int8 ids are never 0 here).
+      .where('b.account_id', 'in', accountIds.length ? accountIds : [0n])
+      .orderBy('b.account_id')
+      .orderBy('b.currency')
+      .forUpdate(['b', 'l'])
+  );
 }
 
 /** Balance rows of these accounts (no lock). */
@@ -173,7 +174,7 @@ export async function findBalances(tx: Tx, orgId: string, accountId: bigint): Pr
     .execute();
 }
 
-/** A balance row's change (customer) or a sub-balance's change (internal), for writeEntry. */
+/** A balance row's change (customer) or a sub-balance's change (internal), for writeEntryQuery. */
 export interface BalanceDelta {
   accountId: bigint;
   currency: string;
@@ -189,18 +190,20 @@ export interface ShardDelta {
 
 /**
  * Writes an entry in one statement: the entry row, its postings (one insert), the internal
- * sub-balances and the customer balance rows they move (their derived buckets follow). Returns
- * the customer balance rows after it, one per delta that found its row. The postings still meet
- * the commit-time balance check and the append-only triggers; the caller holds the balance rows'
- * locks (account id order), so the update waits on nothing.
+ * sub-balances and the customer balance rows they move (their derived buckets follow).
+ * `returning`: the statement returns the customer balance rows after it, one per delta that found
+ * its row (BalanceRow). The postings still meet the commit-time balance check and the append-only
+ * triggers; the caller holds the balance rows' locks (account id order), so the update waits on
+ * nothing.
  */
-export async function writeEntry(
+export function writeEntryQuery(
   tx: Tx,
   entry: Insertable<LedgerJournalEntriesTable> & { created_at: Date },
   postings: Insertable<LedgerPostingsTable>[],
   balances: BalanceDelta[],
   shards: ShardDelta[],
-): Promise<BalanceRow[]> {
+  opts: { returning: boolean },
+): CompiledQuery {
   const col = <T,>(rows: T[], f: (r: T) => unknown) => rows.map(f);
   // The rows to update as a VALUES list (not unnest): the planner knows how few they are and
   // reaches each through its primary key.
@@ -213,7 +216,7 @@ export async function writeEntry(
     balances.map((d) => sql`(${d.accountId}::bigint, ${d.currency}::text, ${d.available}::bigint, ${d.held}::bigint)`),
     sql`(select null::bigint, null::text, null::bigint, null::bigint where false)`,
   );
-  const { rows } = await sql<BalanceRow>`
+  return sql`
     with entry as (
       insert into ledger_journal_entries (org_id, entry_id, kind, authorization_id, reverses_entry_id, business_date, cid, created_at)
       values (${entry.org_id}, ${entry.entry_id}, ${entry.kind}, ${entry.authorization_id ?? null}::bigint, ${entry.reverses_entry_id ?? null}::bigint,
@@ -239,8 +242,7 @@ export async function writeEntry(
       updated_at = ${entry.created_at}
     from ${balanceValues} as d(account_id, currency, available, held)
     where b.org_id = ${entry.org_id} and b.account_id = d.account_id and b.currency = d.currency
-    returning b.account_id, b.currency, b.available_minor, b.held_minor, b.current_minor, b.credit_used_minor`.execute(tx);
-  return rows;
+    ${opts.returning ? sql`returning b.account_id, b.currency, b.available_minor, b.held_minor, b.current_minor, b.credit_used_minor` : sql``}`.compile(tx);
 }
 
 export async function insertEntry(tx: Tx, row: Insertable<LedgerJournalEntriesTable>): Promise<void> {
@@ -271,9 +273,11 @@ export async function addToShard(tx: Tx, orgId: string, code: string, currency: 
     where org_id = ${orgId} and code = ${code} and currency = ${currency} and shard = ${shard}`.execute(tx);
 }
 
-export async function findEntryPostings(tx: Tx, orgId: string, entryId: bigint) {
-  return tx.selectFrom('ledger_postings').selectAll().where('org_id', '=', orgId).where('entry_id', '=', entryId).orderBy('posting_no').execute();
-}
+export type PostingRow = Selectable<LedgerPostingsTable>;
+
+/** An entry's postings, in order. */
+export const entryPostingsQuery = (tx: Tx, orgId: string, entryId: bigint) =>
+  tx.selectFrom('ledger_postings').selectAll().where('org_id', '=', orgId).where('entry_id', '=', entryId).orderBy('posting_no');
 
 // ---- verify ----
 

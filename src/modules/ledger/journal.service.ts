@@ -2,9 +2,14 @@
 // they move, all in the caller's tenant transaction. Customer balance rows are locked in account
 // id order; internal accounts are never locked as a whole: an entry updates one sub-balance row
 // (its shard, by the entry id's hash), so concurrent entries of one org rarely meet.
+//
+// A balance row this transaction locked is known from then on (the lock's read, then each entry
+// posted on it): an entry on known rows computes the balances after it and sends its one
+// statement with the transaction's next statement or COMMIT, not on its own.
 import type { Clock } from '../../platform/clock.js';
-import type { Tx } from '../../platform/db/database.js';
+import { readTogether, sendWithNext, type Read, type Tx } from '../../platform/db/database.js';
 import type { TenantTx } from '../../platform/tenant.js';
+import { int8Id } from '../../platform/wire.js';
 import { keepInternalShards, knownInternalShards } from './ledger.cache.js';
 import * as repo from './journal.repo.js';
 import { assertBalanced, customerDeltas, INTERNAL_ACCOUNTS, shardOf, type Buckets, type InternalAccount, type Posting } from './ledger.postings.js';
@@ -32,6 +37,18 @@ export interface EntryInput {
 /** The limits a spending decision reads. */
 export type SpendLimitsRow = Pick<repo.SpendRow, 'total_credit_limit_minor' | 'total_overdraft_limit_minor'>;
 
+/** The rows lockWithLimitsRead's statement locked. */
+export interface LockedRows {
+  ids: bigint[];
+  rows: repo.SpendRow[];
+}
+
+/** Balance rows locked for a spending decision, and the accounts' limits. */
+export interface LockedForSpend {
+  balances: Map<string, Buckets & { accountId: string; currency: string }>;
+  limits: Map<string, SpendLimitsRow>;
+}
+
 export const balanceKey = (accountId: string, currency: string): string => `${accountId}|${currency}`;
 
 const toBuckets = (r: repo.BalanceRow): Buckets & { accountId: string; currency: string } => ({
@@ -43,15 +60,26 @@ const toBuckets = (r: repo.BalanceRow): Buckets & { accountId: string; currency:
   creditUsed: r.credit_used_minor,
 });
 
+type Balance = Buckets & { accountId: string; currency: string };
+
 /**
  * Accounts whose balance rows a transaction has locked (FOR UPDATE lasts until it ends), so post
- * does not lock them again. The ledger takes no savepoint, whose rollback would release them.
+ * does not lock them again, and those rows' buckets as the transaction last wrote them (by
+ * balanceKey): nobody else may change a row this transaction locked, and only post writes them
+ * here. The ledger takes no savepoint, whose rollback would release the locks and undo its writes.
  */
-const heldLocks = new WeakMap<Tx, Set<string>>();
-function heldBy(tx: Tx): Set<string> {
+const heldLocks = new WeakMap<Tx, { accounts: Set<string>; rows: Map<string, Balance> }>();
+function heldBy(tx: Tx): { accounts: Set<string>; rows: Map<string, Balance> } {
   let held = heldLocks.get(tx);
-  if (!held) heldLocks.set(tx, (held = new Set()));
+  if (!held) heldLocks.set(tx, (held = { accounts: new Set(), rows: new Map() }));
   return held;
+}
+
+/** Records rows locked by `tx` (their accounts, and the buckets each row had when locked). */
+function holdRows(tx: Tx, accountIds: bigint[], rows: Map<string, Balance>): void {
+  const held = heldBy(tx);
+  for (const id of accountIds) held.accounts.add(String(id));
+  for (const [k, v] of rows) held.rows.set(k, v);
 }
 
 export type JournalService = ReturnType<typeof createJournalService>;
@@ -65,11 +93,12 @@ export function createJournalService(deps: { clock: Clock }) {
   }
 
   /** The buckets of these accounts' balance rows, locked until the transaction ends (account id order). */
-  async function lock(t: TenantTx, accountIds: string[]): Promise<Map<string, Buckets & { accountId: string; currency: string }>> {
+  async function lock(t: TenantTx, accountIds: string[]): Promise<Map<string, Balance>> {
     const ids = [...new Set(accountIds)].map(BigInt);
     const rows = await repo.lockBalances(t.db, t.orgId, ids);
-    for (const id of ids) heldBy(t.db).add(String(id));
-    return new Map(rows.map((r) => [balanceKey(String(r.account_id), r.currency), toBuckets(r)]));
+    const balances = new Map(rows.map((r) => [balanceKey(String(r.account_id), r.currency), toBuckets(r)]));
+    holdRows(t.db, ids, balances);
+    return new Map(balances);
   }
 
   /**
@@ -77,17 +106,25 @@ export function createJournalService(deps: { clock: Clock }) {
    * statement; undefined when an account lacks its balance row or its limits row (the caller
    * then opens and reads them one by one).
    */
-  async function lockWithLimits(
-    t: TenantTx,
-    accounts: { accountId: string; currency: string }[],
-  ): Promise<{ balances: Map<string, Buckets & { accountId: string; currency: string }>; limits: Map<string, SpendLimitsRow> } | undefined> {
-    const ids = [...new Set(accounts.map((a) => a.accountId))].map(BigInt);
-    const rows = await repo.lockBalancesWithLimits(t.db, t.orgId, ids);
-    const balances = new Map(rows.map((r) => [balanceKey(String(r.account_id), r.currency), toBuckets(r)]));
+  async function lockWithLimits(t: TenantTx, accounts: { accountId: string; currency: string }[]): Promise<LockedForSpend | undefined> {
+    const [locked] = await readTogether(t.db, [lockWithLimitsRead(t, accounts.map((a) => a.accountId))]);
+    return lockedForSpend(t, accounts, locked);
+  }
+
+  /** lockWithLimits' statement, for a caller that sends it with its own (readTogether); lockedForSpend reads it. */
+  function lockWithLimitsRead(t: TenantTx, accountIds: string[]): Read<LockedRows> {
+    // Ids that cannot name an account lock nothing (the caller finds no such account).
+    const ids = [...new Set(accountIds.map(int8Id).filter((id): id is bigint => id !== undefined))];
+    return { query: repo.lockBalancesWithLimitsQuery(t.db, t.orgId, ids).compile(), read: (rows) => ({ ids, rows: rows as unknown as repo.SpendRow[] }) };
+  }
+
+  /** What lockWithLimits answers, from its statement's rows (lockWithLimitsRead). */
+  function lockedForSpend(t: TenantTx, accounts: { accountId: string; currency: string }[], locked: LockedRows): LockedForSpend | undefined {
+    const balances = new Map(locked.rows.map((r) => [balanceKey(String(r.account_id), r.currency), toBuckets(r)]));
     if (!accounts.every((a) => balances.has(balanceKey(a.accountId, a.currency)))) return undefined;
-    for (const id of ids) heldBy(t.db).add(String(id));
-    const limits = new Map(rows.map((r) => [String(r.account_id), { total_credit_limit_minor: r.total_credit_limit_minor, total_overdraft_limit_minor: r.total_overdraft_limit_minor }]));
-    return { balances, limits };
+    holdRows(t.db, locked.ids, balances);
+    const limits = new Map(locked.rows.map((r) => [String(r.account_id), { total_credit_limit_minor: r.total_credit_limit_minor, total_overdraft_limit_minor: r.total_overdraft_limit_minor }]));
+    return { balances: new Map(balances), limits };
   }
 
   /** The org's internal accounts (`code|currency` → shards): kept per org once read (ledger.cache.ts). */
@@ -102,6 +139,9 @@ export function createJournalService(deps: { clock: Clock }) {
   /**
    * Posts one balanced entry and moves the stored balances with it. Throws (rolling the caller's
    * transaction back) when the postings do not balance or name an account without a balance row.
+   * When this transaction knows every balance row the entry moves (it locked them), the balances
+   * after it are computed here and its statement travels with the transaction's next statement or
+   * COMMIT (an error of it fails that one); otherwise it is sent now and the rows read back.
    */
   async function post(t: TenantTx, input: EntryInput): Promise<PostedEntry> {
     assertBalanced(input.postings);
@@ -109,7 +149,7 @@ export function createJournalService(deps: { clock: Clock }) {
     const deltas = [...customerDeltas(input.postings).values()];
     // Lock first, in the stable order, whatever the postings' order (unless this transaction holds them).
     const held = heldBy(t.db);
-    if (!deltas.every((d) => held.has(d.accountId))) await lock(t, deltas.map((d) => d.accountId));
+    if (!deltas.every((d) => held.accounts.has(d.accountId))) await lock(t, deltas.map((d) => d.accountId));
     const entryId = input.entryId ?? (await repo.nextEntryId(t.db));
     const businessDate = await t.dates.today();
     let shards = await internalShards(t);
@@ -133,30 +173,45 @@ export function createJournalService(deps: { clock: Clock }) {
       internal.set(key, d);
     }
     // The entry, its postings and every balance they move: one statement.
-    const updated = await repo.writeEntry(
-      t.db,
-      {
-        org_id: t.orgId,
-        entry_id: entryId,
-        kind: input.kind,
-        authorization_id: input.authorizationId ?? null,
-        reverses_entry_id: input.reversesEntryId ?? null,
-        business_date: businessDate,
-        cid: t.cid ?? null,
-        created_at: now,
-      },
-      rows,
-      deltas.map((d) => ({ accountId: BigInt(d.accountId), currency: d.currency, available: d.available, held: d.held })),
-      [...internal.values()].filter((d) => d.amount !== 0n),
-    );
-    const after = new Map(updated.map((r) => [balanceKey(String(r.account_id), r.currency), toBuckets(r)]));
-    const balances = new Map<string, Buckets & { accountId: string; currency: string }>();
-    for (const d of deltas) {
-      const row = after.get(balanceKey(d.accountId, d.currency));
-      if (!row) throw new Error(`account ${d.accountId} has no ${d.currency} balance row`);
-      balances.set(balanceKey(d.accountId, d.currency), row);
+    const write = (returning: boolean) =>
+      repo.writeEntryQuery(
+        t.db,
+        {
+          org_id: t.orgId,
+          entry_id: entryId,
+          kind: input.kind,
+          authorization_id: input.authorizationId ?? null,
+          reverses_entry_id: input.reversesEntryId ?? null,
+          business_date: businessDate,
+          cid: t.cid ?? null,
+          created_at: now,
+        },
+        rows,
+        deltas.map((d) => ({ accountId: BigInt(d.accountId), currency: d.currency, available: d.available, held: d.held })),
+        [...internal.values()].filter((d) => d.amount !== 0n),
+        { returning },
+      );
+    const balances = new Map<string, Balance>();
+    if (deltas.every((d) => held.rows.has(balanceKey(d.accountId, d.currency)))) {
+      // The rows are locked and known: what the statement's update makes of them, computed here.
+      for (const d of deltas) {
+        const key = balanceKey(d.accountId, d.currency);
+        const before = held.rows.get(key)!;
+        const current = before.current + d.available + d.held;
+        balances.set(key, { ...before, available: before.available + d.available, held: before.held + d.held, current, creditUsed: current < 0n ? -current : 0n });
+      }
+      await sendWithNext(t.db, write(false));
+    } else {
+      const updated = await t.db.executeQuery(write(true));
+      const after = new Map((updated.rows as repo.BalanceRow[]).map((r) => [balanceKey(String(r.account_id), r.currency), toBuckets(r)]));
+      for (const d of deltas) {
+        const row = after.get(balanceKey(d.accountId, d.currency));
+        if (!row) throw new Error(`account ${d.accountId} has no ${d.currency} balance row`);
+        balances.set(balanceKey(d.accountId, d.currency), row);
+      }
     }
-    return { entryId, businessDate, balances };
+    for (const [k, v] of balances) held.rows.set(k, v);
+    return { entryId, businessDate, balances: new Map(balances) };
   }
 
   /** The stored buckets of an account, every currency it has. */
@@ -166,15 +221,24 @@ export function createJournalService(deps: { clock: Clock }) {
 
   /** An entry's postings, as the engine's Posting values. */
   async function postingsOf(t: TenantTx, entryId: bigint): Promise<Posting[]> {
-    const rows = await repo.findEntryPostings(t.db, t.orgId, entryId);
-    return rows.map((r) => ({
-      target: r.account_id !== null ? { kind: 'customer', accountId: String(r.account_id) } : { kind: 'internal', code: r.internal_code as InternalAccount },
-      bucket: r.bucket,
-      currency: r.currency,
-      amount: r.amount_minor,
-      processingCode: r.processing_code,
-    }));
+    const read = postingsOfRead(t, entryId);
+    return read.read((await t.db.executeQuery(read.query)).rows as Record<string, unknown>[]);
   }
 
-  return { openInternalAccounts, lock, lockWithLimits, post, balancesOf, postingsOf };
+  /** postingsOf as a Read (readTogether). */
+  function postingsOfRead(t: TenantTx, entryId: bigint): Read<Posting[]> {
+    return {
+      query: repo.entryPostingsQuery(t.db, t.orgId, entryId).compile(),
+      read: (rows) =>
+        (rows as unknown as repo.PostingRow[]).map((r) => ({
+          target: r.account_id !== null ? { kind: 'customer', accountId: String(r.account_id) } : { kind: 'internal', code: r.internal_code as InternalAccount },
+          bucket: r.bucket,
+          currency: r.currency,
+          amount: r.amount_minor,
+          processingCode: r.processing_code,
+        })),
+    };
+  }
+
+  return { openInternalAccounts, lock, lockWithLimits, lockWithLimitsRead, lockedForSpend, post, balancesOf, postingsOf, postingsOfRead };
 }

@@ -1,7 +1,7 @@
 // SQL of authorizations (payments, holds, cancellations) and of Pismo's transactions. Every
 // function takes the transaction and the org id, and filters on it.
-import { sql, type Generated, type Insertable, type Selectable } from 'kysely';
-import type { Tx } from '../../platform/db/database.js';
+import { sql, type CompiledQuery, type Generated, type Insertable, type Selectable } from 'kysely';
+import { sendWithNext, type Read, type Tx } from '../../platform/db/database.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 
 export interface LedgerAuthorizationsTable {
@@ -50,40 +50,79 @@ declare module '../../platform/db/tables.js' {
 }
 
 export type AuthorizationRow = Selectable<LedgerAuthorizationsTable>;
+/** An authorization as written with the id taken for it (takeIds): every column but the JSON ones as read back. */
+export type AuthorizationWithId = Omit<AuthorizationRow, 'request' | 'response'> & { request: string; response: string | null };
 export type TransactionRow = Selectable<LedgerTransactionsTable>;
+export type TransactionInsert = Insertable<LedgerTransactionsTable>;
 
 /** Inserts an authorization; a tracking id already used by the same operation violates `ledger_authorizations_tracking`. */
 export const insertAuthorization = (tx: Tx, row: Insertable<LedgerAuthorizationsTable>) =>
   tx.insertInto('ledger_authorizations').values(row).returningAll().executeTakeFirstOrThrow();
 
-/**
- * Inserts authorizations (one statement, rows in the order given) stamped with a new journal entry
- * id taken from the entry sequence in the same statement: the entry the caller then posts with it.
- */
-export async function insertAuthorizationsWithEntry(tx: Tx, rows: Omit<Insertable<LedgerAuthorizationsTable>, 'entry_id'>[]): Promise<AuthorizationRow[]> {
-  const inserted = await tx
-    .with('e', (db) => db.selectNoFrom(sql<bigint>`nextval('ledger_entry_id_seq')`.as('id')))
-    .insertInto('ledger_authorizations')
-    .values(rows.map((r) => ({ ...r, entry_id: sql<bigint>`(select id from e)` })))
-    .returningAll()
-    .execute();
-  // Identity values follow the rows' order within the statement.
-  return inserted.sort((a, b) => (a.authorization_id < b.authorization_id ? -1 : 1));
+/** Ids a money movement takes before it writes: its entry's, and its authorizations' and transactions'. */
+export interface TakenIds {
+  entryId: bigint;
+  /** Ascending: the order the rows are inserted in. */
+  authorizationIds: bigint[];
+  transactionIds: bigint[];
 }
+
+/**
+ * A new journal entry id and `authorizations` authorization ids and `transactions` transaction ids
+ * from their sequences, in one statement: the rows are then written with them (insertWithIds)
+ * without reading anything back.
+ */
+export const takeIds = (tx: Tx, counts: { authorizations: number; transactions: number }): Read<TakenIds> => ({
+  query: sql`
+    select nextval('ledger_entry_id_seq') as entry_id,
+      array(select nextval('ledger_authorizations_authorization_id_seq') from generate_series(1, ${counts.authorizations}::int))::text[] as authorization_ids,
+      array(select nextval('ledger_transactions_transaction_id_seq') from generate_series(1, ${counts.transactions}::int))::text[] as transaction_ids`.compile(tx),
+  read(rows) {
+    const r = rows[0] as { entry_id: bigint; authorization_ids: string[]; transaction_ids: string[] };
+    const ids = (texts: string[]) => texts.map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return { entryId: r.entry_id, authorizationIds: ids(r.authorization_ids), transactionIds: ids(r.transaction_ids) };
+  },
+});
+
+/**
+ * Inserts rows whose identity column the caller took from its sequence already (takeIds): one
+ * statement, rows in the order given. For a caller that sends it with the transaction's next
+ * statement or COMMIT (sendWithNext).
+ */
+function insertWithIds<T extends Record<string, unknown>>(tx: Tx, table: 'ledger_authorizations' | 'ledger_transactions', rows: T[]): CompiledQuery {
+  const columns = Object.keys(rows[0]!);
+  return sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) overriding system value
+    values ${sql.join(rows.map((r) => sql`(${sql.join(columns.map((c) => r[c]))})`))}`.compile(tx);
+}
+
+/** Authorizations with their ids (a tracking id already used by the same operation violates `ledger_authorizations_tracking`). */
+export const insertAuthorizationsQuery = (tx: Tx, rows: AuthorizationWithId[]): CompiledQuery =>
+  insertWithIds(tx, 'ledger_authorizations', rows);
+
+/** Transactions with their ids. */
+export const insertTransactionsQuery = (tx: Tx, rows: (Insertable<LedgerTransactionsTable> & { transaction_id: bigint })[]): CompiledQuery =>
+  insertWithIds(tx, 'ledger_transactions', rows);
 
 export const setAuthorizationEntry = (tx: Tx, orgId: string, ids: bigint[], entryId: bigint) =>
   tx.updateTable('ledger_authorizations').set({ entry_id: entryId }).where('org_id', '=', orgId).where('authorization_id', 'in', ids).execute();
 
-/** Authorizations of these operations with this tracking id, oldest first. */
-export const authorizationsByTracking = (tx: Tx, orgId: string, trackingId: string, operations: string[]) =>
+const byTracking = (tx: Tx, orgId: string, trackingId: string, operations: string[]) =>
   tx
     .selectFrom('ledger_authorizations')
     .selectAll()
     .where('org_id', '=', orgId)
     .where('tracking_id', '=', trackingId)
     .where('operation', 'in', operations)
-    .orderBy('authorization_id')
-    .execute();
+    .orderBy('authorization_id');
+
+/** Authorizations of these operations with this tracking id, oldest first. */
+export const authorizationsByTracking = (tx: Tx, orgId: string, trackingId: string, operations: string[]) => byTracking(tx, orgId, trackingId, operations).execute();
+
+/** authorizationsByTracking as a Read (readTogether). */
+export const authorizationsByTrackingRead = (tx: Tx, orgId: string, trackingId: string, operations: string[]): Read<AuthorizationRow[]> => ({
+  query: byTracking(tx, orgId, trackingId, operations).compile(),
+  read: (rows) => rows as unknown as AuthorizationRow[],
+});
 
 export const findAuthorization = (tx: Tx, orgId: string, authorizationId: bigint) =>
   tx.selectFrom('ledger_authorizations').selectAll().where('org_id', '=', orgId).where('authorization_id', '=', authorizationId).executeTakeFirst();
@@ -99,13 +138,18 @@ export const lockAuthorizations = (tx: Tx, orgId: string, ids: bigint[]) =>
     .forUpdate()
     .execute();
 
-export const markCancelled = (tx: Tx, orgId: string, ids: bigint[], cancelEntryId: bigint, now: Date) =>
+const markCancelledQuery = (tx: Tx, orgId: string, ids: bigint[], cancelEntryId: bigint, now: Date) =>
   tx
     .updateTable('ledger_authorizations')
     .set({ status: 'CANCELLED', cancel_entry_id: cancelEntryId, updated_at: now })
     .where('org_id', '=', orgId)
-    .where('authorization_id', 'in', ids)
-    .execute();
+    .where('authorization_id', 'in', ids);
+
+export const markCancelled = (tx: Tx, orgId: string, ids: bigint[], cancelEntryId: bigint, now: Date) => markCancelledQuery(tx, orgId, ids, cancelEntryId, now).execute();
+
+/** markCancelled, sent with the transaction's next statement or COMMIT. */
+export const markCancelledWithNext = (tx: Tx, orgId: string, ids: bigint[], cancelEntryId: bigint, now: Date) =>
+  sendWithNext(tx, markCancelledQuery(tx, orgId, ids, cancelEntryId, now).compile());
 
 export const insertTransactions = (tx: Tx, rows: Insertable<LedgerTransactionsTable>[]) =>
   rows.length ? tx.insertInto('ledger_transactions').values(rows).returningAll().execute() : Promise.resolve([]);

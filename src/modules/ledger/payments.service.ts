@@ -4,17 +4,17 @@
 // limit with its balance row locked FOR UPDATE (account id order), so concurrent debits of one
 // account are decided one after another and never spend past the limit. A decline throws: the
 // transaction rolls back and nothing is posted or recorded; its code is the reason.
-import { violates } from '../../platform/db/database.js';
+import { readTogether, sendWithNext, violates } from '../../platform/db/database.js';
 import type { RequestContext } from '../../platform/context.js';
 import { maybeIdempotent } from '../../platform/idempotency.js';
 import { readAmount } from '../../platform/http/amount.js';
 import type { Platform } from '../../platform/module.js';
 import { currencyByCode, currencyByNumeric, Money, type Currency } from '../../platform/money.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { eventOf, recordEvents, type EventToRecord } from '../../platform/outbox.js';
 import type { TenantTx } from '../../platform/tenant.js';
 import { isoSeconds } from '../../platform/wire.js';
-import { accountFacts, type AccountFacts } from '../accounts/index.js';
-import { createJournalService, balanceKey, type PostedEntry, type SpendLimitsRow } from './journal.service.js';
+import { accountFactsRead, type AccountFacts } from '../accounts/index.js';
+import { createJournalService, balanceKey, type LockedRows, type PostedEntry, type SpendLimitsRow } from './journal.service.js';
 import { EMPTY_BUCKETS, movement, reversal, spendable, type Buckets, type InternalAccount, type Leg } from './ledger.postings.js';
 import * as journalRepo from './journal.repo.js';
 import * as limitsRepo from './limits.repo.js';
@@ -82,6 +82,26 @@ export function spendableOf(state: SpendState, account: AccountFacts): bigint {
   });
 }
 
+/** One account side of a posted entry: its transaction's code, amount and authorization. */
+export interface PostedLeg {
+  account: AccountFacts;
+  rule: ProcessingCodeRule;
+  money: Money;
+  authorizationId: bigint | null;
+}
+
+/** A transaction as stored, from the row written with its id. */
+const asTransactionRow = (r: repo.TransactionInsert & { transaction_id: bigint }): repo.TransactionRow => ({
+  ...r,
+  authorization_id: r.authorization_id ?? null,
+  processing_description: r.processing_description ?? null,
+  event_datetime: r.event_datetime as Date,
+  created_at: r.created_at as Date,
+});
+
+/** What the Authorization created event tells of an authorization. */
+type AuthorizationFacts = Pick<repo.AuthorizationRow, 'authorization_id' | 'tracking_id' | 'operation' | 'amount_minor' | 'response_code' | 'status' | 'original_authorization_id'>;
+
 /** A cancellation, or Pismo's 208 for a transfer already cancelled. */
 export type CancelResult = { status: 200; body: CancelResponse } | { status: 208; body: { code: string; message: string } };
 
@@ -117,12 +137,18 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
 
   /**
    * The accounts (FOR SHARE), their balance rows (FOR UPDATE, in account id order) and limits:
-   * everything a decision reads, held until the transaction ends.
+   * everything a decision reads, held until the transaction ends. One round trip (two statements,
+   * accounts first) unless an account still lacks its balance or limits row.
    */
   async function lockForSpend(t: TenantTx, accountIds: string[]): Promise<SpendState> {
-    const facts = await accountFacts(t, accountIds, { share: true });
+    const [facts, locked] = await readTogether(t.db, [accountFactsRead(t, accountIds, { share: true }), journal.lockWithLimitsRead(t, accountIds)]);
+    return spendStateOf(t, accountIds, facts, locked);
+  }
+
+  /** lockForSpend's answer from its two statements' results (sent by the caller with its own). */
+  async function spendStateOf(t: TenantTx, accountIds: string[], facts: Map<string, AccountFacts>, lockedRows: LockedRows): Promise<SpendState> {
     for (const id of accountIds) if (!facts.has(id)) throw PaymentErrors.accountNotFound();
-    const locked = await journal.lockWithLimits(t, [...facts.values()]);
+    const locked = journal.lockedForSpend(t, [...facts.values()], lockedRows);
     if (locked) return { facts, ...locked };
     // An account opened before the ledger had its balance row gets one now.
     const balances = await journal.lock(t, accountIds);
@@ -143,48 +169,41 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
   }
 
   /** The authorizations a tracking id already names, as WP2P0010 lists them. */
-  async function tracked(t: TenantTx, trackingId: string, operations: string[]): Promise<TrackedAuthorization[]> {
-    const rows = await repo.authorizationsByTracking(t.db, t.orgId, trackingId, operations);
-    return rows.map((r) => ({
+  const trackedOf = (rows: repo.AuthorizationRow[]): TrackedAuthorization[] =>
+    rows.map((r) => ({
       authorization_id: Number(r.authorization_id),
       response_code: r.response_code,
       amount: Money.ofMinor(r.amount_minor ?? 0n, r.currency ?? 'BRL').toApiNumber(),
       date: isoSeconds(r.created_at),
     }));
-  }
 
-  /** Events of a posted entry: a transaction per leg and the new balances of every account it touched. */
-  async function recordPosting(
-    t: TenantTx,
-    posted: PostedEntry,
-    legs: { account: AccountFacts; rule: ProcessingCodeRule; money: Money; authorizationId: bigint | null }[],
-    state: SpendState,
-  ): Promise<void> {
-    const now = clock.now();
+  /** The transactions of a posted entry, one per leg, dated by each leg's program's business date. */
+  async function transactionRows(t: TenantTx, posted: PostedEntry, legs: PostedLeg[], now: Date): Promise<repo.TransactionInsert[]> {
     // A transaction's event date is its program's business date (the program's time zone).
     const dates = new Map<string, string>();
     for (const l of legs) if (!dates.has(l.account.programId)) dates.set(l.account.programId, await t.dates.today(l.account.programId));
-    const rows = await repo.insertTransactions(
-      t.db,
-      legs.map((l) => ({
-        org_id: t.orgId,
-        account_id: BigInt(l.account.accountId),
-        program_id: BigInt(l.account.programId),
-        authorization_id: l.authorizationId,
-        entry_id: posted.entryId,
-        processing_code: l.rule.code,
-        processing_description: l.rule.description,
-        credit: l.rule.balanceImpact === 1,
-        currency: l.money.currency.code,
-        amount_minor: l.money.minor,
-        event_date: dates.get(l.account.programId)!,
-        event_datetime: now,
-        created_at: now,
-      })),
-    );
-    for (const [i, r] of rows.entries()) {
+    return legs.map((l) => ({
+      org_id: t.orgId,
+      account_id: BigInt(l.account.accountId),
+      program_id: BigInt(l.account.programId),
+      authorization_id: l.authorizationId,
+      entry_id: posted.entryId,
+      processing_code: l.rule.code,
+      processing_description: l.rule.description,
+      credit: l.rule.balanceImpact === 1,
+      currency: l.money.currency.code,
+      amount_minor: l.money.minor,
+      event_date: dates.get(l.account.programId)!,
+      event_datetime: now,
+      created_at: now,
+    }));
+  }
+
+  /** Transaction created, for each stored transaction (in the legs' order). */
+  const transactionEvents = (t: TenantTx, rows: repo.TransactionRow[], legs: PostedLeg[], now: Date): EventToRecord[] =>
+    rows.map((r, i) => {
       const l = legs[i]!;
-      await recordEvent(t.db, events, LedgerEvents.transactionCreated, {
+      return eventOf(LedgerEvents.transactionCreated, {
         orgId: t.orgId,
         cid: t.cid,
         data: {
@@ -201,36 +220,50 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
           event_datetime: isoSeconds(now),
         },
       });
-    }
-    await recordBalances(t, posted, state);
+    });
+
+  /** Events of a posted entry: a transaction per leg and the new balances of every account it touched. */
+  async function recordPosting(t: TenantTx, posted: PostedEntry, legs: PostedLeg[], state: SpendState): Promise<void> {
+    const now = clock.now();
+    const rows = await repo.insertTransactions(t.db, await transactionRows(t, posted, legs, now));
+    await recordEvents(t.db, events, [...transactionEvents(t, rows, legs, now), ...balanceEvents(t, posted, state)]);
   }
 
-  /** Account balance changed, for every account the entry touched. */
-  async function recordBalances(t: TenantTx, posted: PostedEntry, state: SpendState): Promise<void> {
+  /** Account balance changed, for every account the entry touched (kept in `state` too). */
+  function balanceEvents(t: TenantTx, posted: PostedEntry, state: SpendState): EventToRecord[] {
+    const out: EventToRecord[] = [];
     for (const b of posted.balances.values()) {
       const account = state.facts.get(b.accountId);
       if (!account) continue;
       state.balances.set(balanceKey(b.accountId, b.currency), b);
       const money = (minor: bigint) => Money.ofMinor(minor, b.currency).toApiNumber();
-      await recordEvent(t.db, events, LedgerEvents.balanceChanged, {
-        orgId: t.orgId,
-        cid: t.cid,
-        data: {
-          account_id: Number(b.accountId),
-          currency: b.currency,
-          available_balance: money(b.available),
-          current_balance: money(b.current),
-          held_funds: money(b.held),
-          credit_used: money(b.creditUsed),
-          available_credit_limit: money(spendableOf(state, account)),
-          entry_id: String(posted.entryId),
-        },
-      });
+      out.push(
+        eventOf(LedgerEvents.balanceChanged, {
+          orgId: t.orgId,
+          cid: t.cid,
+          data: {
+            account_id: Number(b.accountId),
+            currency: b.currency,
+            available_balance: money(b.available),
+            current_balance: money(b.current),
+            held_funds: money(b.held),
+            credit_used: money(b.creditUsed),
+            available_credit_limit: money(spendableOf(state, account)),
+            entry_id: String(posted.entryId),
+          },
+        }),
+      );
     }
+    return out;
   }
 
-  async function recordAuthorization(t: TenantTx, row: repo.AuthorizationRow, account: AccountFacts, code: string, eventDate: Date): Promise<void> {
-    await recordEvent(t.db, events, LedgerEvents.authorizationCreated, {
+  /** Account balance changed, for every account the entry touched. */
+  async function recordBalances(t: TenantTx, posted: PostedEntry, state: SpendState): Promise<void> {
+    await recordEvents(t.db, events, balanceEvents(t, posted, state));
+  }
+
+  const authorizationEvent = (t: TenantTx, row: AuthorizationFacts, account: AccountFacts, code: string, eventDate: Date): EventToRecord =>
+    eventOf(LedgerEvents.authorizationCreated, {
       orgId: t.orgId,
       cid: t.cid,
       data: {
@@ -247,6 +280,20 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
         ...(row.original_authorization_id !== null ? { original_authorization_id: Number(row.original_authorization_id) } : {}),
       },
     });
+
+  async function recordAuthorization(t: TenantTx, row: AuthorizationFacts, account: AccountFacts, code: string, eventDate: Date): Promise<void> {
+    await recordEvents(t.db, events, [authorizationEvent(t, row, account, code, eventDate)]);
+  }
+
+  /** A tracking id taken meanwhile (a concurrent request) is answered WP2P0010. */
+  const trackingTaken = (err: Error): Error => (violates(err, 'ledger_authorizations_tracking') ? PaymentErrors.trackingInUse() : err);
+
+  /**
+   * Inserts authorizations with the ids taken for them (one statement, sent with the transaction's
+   * next statement or COMMIT); a tracking id taken meanwhile (a concurrent request) answers WP2P0010.
+   */
+  async function insertAuthorizationsWithNext(t: TenantTx, rows: repo.AuthorizationWithId[]): Promise<void> {
+    await sendWithNext(t.db, repo.insertAuthorizationsQuery(t.db, rows), { mapError: trackingTaken });
   }
 
   /** Inserts authorizations, answering a tracking id taken meanwhile (a concurrent request) with WP2P0010. */
@@ -255,20 +302,9 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     try {
       for (const r of rows) out.push(await repo.insertAuthorization(t.db, r));
     } catch (err) {
-      if (violates(err, 'ledger_authorizations_tracking')) throw PaymentErrors.trackingInUse();
-      throw err;
+      throw trackingTaken(err as Error);
     }
     return out;
-  }
-
-  /** insertAuthorizations in one statement, stamped with the id of the entry the caller posts next. */
-  async function insertAuthorizationsWithEntry(t: TenantTx, rows: Omit<Parameters<typeof repo.insertAuthorization>[1], 'entry_id'>[]): Promise<repo.AuthorizationRow[]> {
-    try {
-      return await repo.insertAuthorizationsWithEntry(t.db, rows);
-    } catch (err) {
-      if (violates(err, 'ledger_authorizations_tracking')) throw PaymentErrors.trackingInUse();
-      throw err;
-    }
   }
 
   /**
@@ -299,13 +335,24 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
       if (creditRule && creditRule.balanceImpact !== 1) throw PaymentErrors.invalidCreditCode();
 
       const trackingId = body.tracking_id ?? deps.ids.uuid();
-      if (body.tracking_id !== undefined) {
-        const used = await tracked(t, trackingId, PAYMENT_OPERATIONS);
-        if (used.length) throw PaymentErrors.trackingInUse(used);
-      }
-
       const ids = [debitSide?.accountId, creditSide?.accountId].filter((x): x is string => x !== undefined);
-      const state = await lockForSpend(t, ids);
+
+      // One round trip reads (and locks) everything the decision needs: the accounts (FOR SHARE),
+      // their balance and limits rows (FOR UPDATE, account id order), the authorizations a sent
+      // tracking id already names (read once the locks are held), the org's business days, and
+      // the ids the writes will carry, one authorization and one transaction per account side.
+      const [facts, locked, used, , taken] = await readTogether(t.db, [
+        accountFactsRead(t, ids, { share: true }),
+        journal.lockWithLimitsRead(t, ids),
+        body.tracking_id !== undefined ? repo.authorizationsByTrackingRead(t.db, t.orgId, trackingId, PAYMENT_OPERATIONS) : undefined,
+        t.dates.readAhead(),
+        repo.takeIds(t.db, { authorizations: ids.length, transactions: ids.length }),
+      ]);
+      // A reused tracking id answers WP2P0010 before anything else is decided: a retry must not
+      // be declined for what the first transfer spent.
+      if (used?.length) throw PaymentErrors.trackingInUse(trackedOf(used));
+
+      const state = await spendStateOf(t, ids, facts, locked);
       const debitAccount = debitSide ? state.facts.get(debitSide.accountId)! : undefined;
       const creditAccount = creditSide ? state.facts.get(creditSide.accountId)! : undefined;
       const currency = currencyByCode((debitAccount ?? creditAccount)!.currency);
@@ -323,17 +370,24 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
         if (money.minor > left) throw PaymentErrors.noLimit(money.toDecimalString(), Money.ofMinor(left < 0n ? 0n : left, currency).toDecimalString());
       }
 
+      // Approved: every write below travels with COMMIT (sendWithNext), in one round trip.
       const now = clock.now();
-      const auth = (operation: string, account: AccountFacts) => ({
+      const sides = [
+        ...(debitAccount ? [{ operation: 'PAYMENT_DEBIT', account: debitAccount, rule: debitRule! }] : []),
+        ...(creditAccount ? [{ operation: 'PAYMENT_CREDIT', account: creditAccount, rule: creditRule! }] : []),
+      ];
+      const auths = sides.map((side, i) => ({
         org_id: t.orgId,
-        operation,
+        authorization_id: taken.authorizationIds[i]!,
+        operation: side.operation,
         tracking_id: trackingId,
         status: 'APPROVED' as const,
         response_code: APPROVED,
         reason: null,
-        account_id: BigInt(account.accountId),
+        account_id: BigInt(side.account.accountId),
         currency: currency.code,
         amount_minor: money.minor,
+        entry_id: taken.entryId,
         cancel_entry_id: null,
         original_authorization_id: null,
         request: JSON.stringify(body),
@@ -341,31 +395,28 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
         cid: t.cid ?? null,
         created_at: now,
         updated_at: now,
-      });
-      const [debitAuth, creditAuth] = await insertAuthorizationsWithEntry(t, [
-        ...(debitAccount ? [auth('PAYMENT_DEBIT', debitAccount)] : []),
-        ...(creditAccount ? [auth('PAYMENT_CREDIT', creditAccount)] : []),
-      ]).then((rows) => (debitAccount ? [rows[0], rows[1]] : [undefined, rows[0]]));
+      }));
+      // A tracking id a concurrent request took since the read above fails this insert (at COMMIT): WP2P0010.
+      await insertAuthorizationsWithNext(t, auths);
+      const debitAuth = debitAccount ? auths[0] : undefined;
+      const creditAuth = creditAccount ? auths[auths.length - 1] : undefined;
 
-      const legs: { account: AccountFacts; rule: ProcessingCodeRule; money: Money; authorizationId: bigint | null }[] = [];
-      if (debitAccount) legs.push({ account: debitAccount, rule: debitRule!, money, authorizationId: debitAuth!.authorization_id });
-      if (creditAccount) legs.push({ account: creditAccount, rule: creditRule!, money, authorizationId: creditAuth!.authorization_id });
+      const legs: PostedLeg[] = sides.map((side, i) => ({ account: side.account, rule: side.rule, money, authorizationId: auths[i]!.authorization_id }));
       const counterpart: InternalAccount = debitAccount && creditAccount ? 'SETTLEMENT' : 'CASH';
       const engineLegs: Leg[] = legs.map((l) => ({ accountId: l.account.accountId, currency: currency.code, amount: money.minor, code: { code: l.rule.code, balanceImpact: l.rule.balanceImpact } }));
-      // The authorizations carry the entry's id from their insert: the entry is posted with it.
-      const posted = await journal.post(t, {
-        kind: 'PAYMENT',
-        postings: movement(engineLegs, counterpart),
-        authorizationId: (debitAuth ?? creditAuth)!.authorization_id,
-        entryId: (debitAuth ?? creditAuth)!.entry_id!,
-      });
-      if (debitAuth) await recordAuthorization(t, debitAuth, debitAccount!, debitRule!.code, now);
-      if (creditAuth) await recordAuthorization(t, creditAuth, creditAccount!, creditRule!.code, now);
-      await recordPosting(t, posted, legs, state);
+      // The balance rows are locked and known: the entry's statement is sent with COMMIT too.
+      const posted = await journal.post(t, { kind: 'PAYMENT', postings: movement(engineLegs, counterpart), authorizationId: auths[0]!.authorization_id, entryId: taken.entryId });
+      const transactions = (await transactionRows(t, posted, legs, now)).map((r, i) => ({ ...r, transaction_id: taken.transactionIds[i]! }));
+      await sendWithNext(t.db, repo.insertTransactionsQuery(t.db, transactions));
+      await recordEvents(t.db, events, [
+        ...sides.map((side, i) => authorizationEvent(t, auths[i]!, side.account, side.rule.code, now)),
+        ...transactionEvents(t, transactions.map(asTransactionRow), legs, now),
+        ...balanceEvents(t, posted, state),
+      ]);
 
       const tokenFacts = state.facts.get(tokenAccount)!;
       return {
-        authorization_id: Number((debitAuth ?? creditAuth)!.authorization_id),
+        authorization_id: Number(auths[0]!.authorization_id),
         authorization_ids: {
           ...(creditAuth ? { credit: Number(creditAuth.authorization_id) } : {}),
           ...(debitAuth ? { debit: Number(debitAuth.authorization_id) } : {}),
@@ -410,14 +461,21 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
       const amount = moneyOf(body.amount, currency);
       if (amount.minor !== locked[0]!.amount_minor) throw PaymentErrors.invalidPayload('Invalid payload: amount must be the whole amount of the transfer (partial cancellation is not supported)');
 
+      // One round trip reads what the decision needs and the ids the writes carry (as transfer).
       const accountIds = locked.map((a) => String(a.account_id));
-      const state = await lockForSpend(t, accountIds);
-      const original = await journal.postingsOf(t, entryId);
+      const [facts, lockedRows, original, , taken] = await readTogether(t.db, [
+        accountFactsRead(t, accountIds, { share: true }),
+        journal.lockWithLimitsRead(t, accountIds),
+        journal.postingsOfRead(t, entryId),
+        t.dates.readAhead(),
+        repo.takeIds(t.db, { authorizations: locked.length, transactions: locked.length }),
+      ]);
+      const state = await spendStateOf(t, accountIds, facts, lockedRows);
       const reversalCodes = new Map<string, string>();
-      const legs: { account: AccountFacts; rule: ProcessingCodeRule; money: Money; authorizationId: bigint | null }[] = [];
+      const legs: PostedLeg[] = [];
       const now = clock.now();
-      const cancelRows: Parameters<typeof repo.insertAuthorization>[1][] = [];
-      for (const a of locked) {
+      const cancelRows: repo.AuthorizationWithId[] = [];
+      for (const [i, a] of locked.entries()) {
         const account = state.facts.get(String(a.account_id))!;
         const posting = original.find((p) => p.target.kind === 'customer' && p.target.accountId === account.accountId && p.processingCode !== null)!;
         const originalRule = await ruleOf(t, posting.processingCode!, 'original');
@@ -433,9 +491,11 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
           const left = spendableOf(state, account);
           if (amount.minor > left) throw PaymentErrors.noLimit(amount.toDecimalString(), Money.ofMinor(left < 0n ? 0n : left, currency).toDecimalString());
         }
-        legs.push({ account, rule, money: amount, authorizationId: null });
+        const authorizationId = taken.authorizationIds[i]!;
+        legs.push({ account, rule, money: amount, authorizationId });
         cancelRows.push({
           org_id: t.orgId,
+          authorization_id: authorizationId,
           operation: debit ? 'CANCEL_DEBIT' : 'CANCEL_CREDIT',
           tracking_id: body.tracking_id ?? null,
           status: 'APPROVED',
@@ -444,7 +504,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
           account_id: a.account_id,
           currency: currency.code,
           amount_minor: amount.minor,
-          entry_id: null,
+          entry_id: taken.entryId,
           cancel_entry_id: null,
           original_authorization_id: a.authorization_id,
           request: JSON.stringify(body),
@@ -454,20 +514,25 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
           updated_at: now,
         });
       }
-      const inserted = await insertAuthorizations(t, cancelRows);
-      inserted.forEach((row, i) => (legs[i]!.authorizationId = row.authorization_id));
+      // Every write travels with COMMIT.
+      await insertAuthorizationsWithNext(t, cancelRows);
       const posted = await journal.post(t, {
         kind: 'REVERSAL',
         postings: reversal(original, (code) => reversalCodes.get(code) ?? null),
-        authorizationId: inserted[0]!.authorization_id,
+        authorizationId: cancelRows[0]!.authorization_id,
         reversesEntryId: entryId,
+        entryId: taken.entryId,
       });
-      await repo.setAuthorizationEntry(t.db, t.orgId, inserted.map((r) => r.authorization_id), posted.entryId);
-      await repo.markCancelled(t.db, t.orgId, locked.map((a) => a.authorization_id), posted.entryId, now);
-      for (const [i, row] of inserted.entries()) await recordAuthorization(t, row, legs[i]!.account, legs[i]!.rule.code, now);
-      await recordPosting(t, posted, legs, state);
+      await repo.markCancelledWithNext(t.db, t.orgId, locked.map((a) => a.authorization_id), posted.entryId, now);
+      const transactions = (await transactionRows(t, posted, legs, now)).map((r, i) => ({ ...r, transaction_id: taken.transactionIds[i]! }));
+      await sendWithNext(t.db, repo.insertTransactionsQuery(t.db, transactions));
+      await recordEvents(t.db, events, [
+        ...cancelRows.map((row, i) => authorizationEvent(t, row, legs[i]!.account, legs[i]!.rule.code, now)),
+        ...transactionEvents(t, transactions.map(asTransactionRow), legs, now),
+        ...balanceEvents(t, posted, state),
+      ]);
       const ids: CancelResponse['authorization_ids'] = {};
-      for (const row of inserted) ids[row.operation === 'CANCEL_DEBIT' ? 'credit' : 'debit'] = Number(row.authorization_id);
+      for (const row of cancelRows) ids[row.operation === 'CANCEL_DEBIT' ? 'credit' : 'debit'] = Number(row.authorization_id);
       return {
         status: 200 as const,
         body: { tracking_id: body.tracking_id ?? locked[0]!.tracking_id!, authorization_datetime: isoSeconds(now), authorization_ids: ids },
@@ -478,5 +543,18 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     return { status: res.status, body: res.body } as CancelResult;
   }
 
-  return { lockForSpend, transfer, cancel, recordPosting, recordBalances, recordAuthorization, insertAuthorizations, ruleOf };
+  return {
+    lockForSpend,
+    spendStateOf,
+    transfer,
+    cancel,
+    recordPosting,
+    recordBalances,
+    recordAuthorization,
+    authorizationEvent,
+    balanceEvents,
+    insertAuthorizations,
+    insertAuthorizationsWithNext,
+    ruleOf,
+  };
 }

@@ -37,14 +37,77 @@ export function afterCommit(tx: Tx, fn: () => void): void {
 /**
  * Sends `query` in `tx` together with the transaction's next statement or its COMMIT instead of
  * on its own (one round trip fewer). For writes nothing in the transaction reads back before its
- * next statement (the outbox): an error of `query` is reported by that next statement or COMMIT,
- * and the transaction rolls back as for any failed statement. Outside Database.transaction it
- * runs at once.
+ * next statement (the outbox, a transfer's rows): an error of `query` is reported by that next
+ * statement or COMMIT, and the transaction rolls back as for any failed statement. `mapError`
+ * turns the statement's own error into what the caller answers (a constraint into its domain
+ * error), whichever round trip reports it. Outside Database.transaction it runs at once.
  */
-export async function sendWithNext(tx: Tx, query: CompiledQuery): Promise<void> {
+export async function sendWithNext(tx: Tx, query: CompiledQuery, opts?: { mapError?: (err: Error) => Error }): Promise<void> {
   const wire = txWires.get(tx);
-  if (wire?.inTransaction) wire.defer({ text: query.sql, values: query.parameters });
-  else await tx.executeQuery(query);
+  if (wire?.inTransaction) {
+    wire.defer({ text: query.sql, values: query.parameters, ...(opts?.mapError ? { mapError: opts.mapError } : {}) });
+    return;
+  }
+  try {
+    await tx.executeQuery(query);
+  } catch (err) {
+    throw opts?.mapError ? opts.mapError(err as Error) : err;
+  }
+}
+
+/** One statement's result, as Kysely gives it: rows, and the rows a write touched. */
+export interface SentResult<R = Record<string, unknown>> {
+  rows: R[];
+  numAffectedRows?: bigint;
+}
+
+/**
+ * Sends independent `queries` in `tx` in one round trip (behind BEGIN, the settings and the
+ * deferred statements, when still to send) and answers each one's result, in order. None may
+ * depend on another's result; each is one SQL statement. The first that fails fails the call,
+ * nothing after it runs, and the transaction rolls back. Outside Database.transaction (no
+ * pipeline), they run one after another with the same results.
+ */
+export async function sendTogether(tx: Tx, queries: readonly CompiledQuery[]): Promise<SentResult[]> {
+  const wire = txWires.get(tx);
+  if (!wire?.inTransaction) {
+    const out: SentResult[] = [];
+    for (const q of queries) {
+      const r = await tx.executeQuery(q);
+      out.push({ rows: r.rows as Record<string, unknown>[], ...(r.numAffectedRows !== undefined ? { numAffectedRows: r.numAffectedRows } : {}) });
+    }
+    return out;
+  }
+  const results = await wire.together(queries.map((q) => ({ text: q.sql, values: q.parameters })));
+  return results.map((r) => ({
+    rows: r.rows as Record<string, unknown>[],
+    // As Kysely's pg driver counts them.
+    ...(WRITES.has(r.command) && r.rowCount !== null ? { numAffectedRows: BigInt(r.rowCount) } : {}),
+  }));
+}
+const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+
+/**
+ * A statement and what its caller makes of its rows: how a module offers a read that another
+ * sends together with its own (readTogether), without executing it itself.
+ */
+export interface Read<T> {
+  readonly query: CompiledQuery;
+  read(rows: Record<string, unknown>[]): T;
+}
+
+type ValueOf<X> = X extends Read<infer T> ? T : undefined; // distributes: Read<T> | undefined → T | undefined
+type ReadValues<R extends readonly (Read<unknown> | undefined)[]> = { -readonly [K in keyof R]: ValueOf<R[K]> };
+
+/**
+ * sendTogether for Reads: each read's value, in order (undefined for an undefined slot, so a
+ * caller can leave out a read it does not need without renumbering the others).
+ */
+export async function readTogether<const R extends readonly (Read<unknown> | undefined)[]>(tx: Tx, reads: R): Promise<ReadValues<R>> {
+  const present = reads.filter((r): r is Read<unknown> => r !== undefined);
+  const results = await sendTogether(tx, present.map((r) => r.query));
+  let i = 0;
+  return reads.map((r) => (r === undefined ? undefined : r.read(results[i++]!.rows))) as ReadValues<R>;
 }
 
 /**

@@ -9,24 +9,35 @@ export const OUTBOX_CHANNEL = 'lastro_events';
 const quieted = new WeakSet<Tx>();
 
 /**
- * Inserts one event row in the caller's transaction; tx_id and seq come from column defaults.
- * The insert travels with the transaction's next statement or its COMMIT. The outbox trigger's
- * NOTIFY is silenced for the transaction (a NOTIFY at commit serializes the commits of all
- * sessions that send one): one coalesced NOTIFY goes out after the commit instead.
+ * Inserts event rows (one statement, in the order given: their seq follows it) in the caller's
+ * transaction; tx_id and seq come from column defaults. The insert travels with the
+ * transaction's next statement or its COMMIT. The outbox trigger's NOTIFY is silenced for the
+ * transaction (a NOTIFY at commit serializes the commits of all sessions that send one): one
+ * coalesced NOTIFY goes out after the commit instead.
  */
-export async function insertOutboxRow(tx: Tx, row: Insertable<Tables['event_outbox']>): Promise<void> {
+export async function insertOutboxRows(tx: Tx, rows: Insertable<Tables['event_outbox']>[]): Promise<void> {
+  if (!rows.length) return;
   if (!quieted.has(tx)) {
     quieted.add(tx);
     await sendWithNext(tx, QUIET);
     notifyAfterCommit(tx, OUTBOX_CHANNEL);
   }
-  await sendWithNext(
-    tx,
-    CompiledQuery.raw(INSERT_OUTBOX, [row.org_id, row.event_id, row.domain, row.event_type, row.schema_version, row.cid ?? null, row.occurred_at, row.data, row.business_date ?? null]),
-  );
+  const values: unknown[] = [];
+  for (const r of rows) values.push(r.org_id, r.event_id, r.domain, r.event_type, r.schema_version, r.cid ?? null, r.occurred_at, r.data, r.business_date ?? null);
+  await sendWithNext(tx, CompiledQuery.raw(insertOutboxText(rows.length), values));
 }
 
 const QUIET = CompiledQuery.raw("select set_config('lastro.outbox_notify', 'off', true)", []);
-// Every write sends one or more of these: written once rather than built by Kysely each time.
-const INSERT_OUTBOX =
-  'insert into "event_outbox" ("org_id", "event_id", "domain", "event_type", "schema_version", "cid", "occurred_at", "data", "business_date") values ($1, $2, $3, $4, $5, $6, $7, $8, $9)';
+// Every write sends one of these: its text is written once per row count rather than built by
+// Kysely each time (and, the same text, parsed once per connection).
+const OUTBOX_COLUMNS = '"org_id", "event_id", "domain", "event_type", "schema_version", "cid", "occurred_at", "data", "business_date"';
+const outboxTexts: string[] = [];
+function insertOutboxText(n: number): string {
+  let text = outboxTexts[n];
+  if (text === undefined) {
+    const tuples = Array.from({ length: n }, (_, r) => `(${Array.from({ length: 9 }, (_, c) => `$${r * 9 + c + 1}`).join(', ')})`);
+    text = `insert into "event_outbox" (${OUTBOX_COLUMNS}) values ${tuples.join(', ')}`;
+    if (n <= 64) outboxTexts[n] = text;
+  }
+  return text;
+}

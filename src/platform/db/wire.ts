@@ -7,18 +7,33 @@
 // statement is a plain read sends that read without BEGIN: settings and read go in one pipeline,
 // which PostgreSQL runs as one implicit transaction (set_config(…, true) lasts until the Sync),
 // read-only, so RLS applies exactly as inside BEGIN…COMMIT and the read can write nothing; a
-// transaction that only reads one statement then costs one round trip and no COMMIT.
+// transaction that only reads one statement then costs one round trip and no COMMIT. Several
+// independent statements may also go in one pipeline with each one's result returned (`together`).
 //
 // On PostgreSQL, statements are also named prepared statements (parsed once per connection).
 import { createRequire } from 'node:module';
 import pg from 'pg';
 
+const require = createRequire(import.meta.url);
 // pg's own mapping of JavaScript values to wire text (dates, buffers, arrays, JSON, bigint).
-const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue: (v: unknown) => unknown };
+const { prepareValue } = require('pg/lib/utils.js') as { prepareValue: (v: unknown) => unknown };
+// pg's result of one statement: rows parsed with the process's type parsers, command, row count.
+const Result = require('pg/lib/result.js') as new () => PgResult;
+interface PgResult extends pg.QueryResult {
+  addFields(fields: unknown[]): void;
+  parseRow(fields: unknown[]): unknown;
+  addRow(row: unknown): void;
+  addCommandComplete(msg: unknown): void;
+}
 
 export interface Statement {
   readonly text: string;
   readonly values: readonly unknown[];
+  /**
+   * What the caller answers when this statement fails (a deferred write's constraint, reported by
+   * whichever round trip carries it): the error thrown instead of PostgreSQL's.
+   */
+  readonly mapError?: (err: Error) => Error;
 }
 
 /** The session settings of a transaction, sent before its first statement. */
@@ -74,45 +89,76 @@ interface Step {
   name: string; // '' = unnamed
   parse: boolean;
   close: boolean;
+  /** Whether the caller reads this statement's result (it is described, and its rows kept). */
+  want: boolean;
 }
 
-type Callback = (err: (Error & { code?: string }) | null, res?: pg.QueryResult) => void;
+type Callback = (err: (Error & { code?: string }) | null, res?: pg.QueryResult[]) => void;
 
 const Query = pg.Query as unknown as new (config: { text: string; queryMode: 'extended'; callback: Callback }) => pg.Query & {
-  handleDataRow(msg: unknown): void;
+  handleRowDescription(msg: { fields: unknown[] }): void;
+  handleDataRow(msg: { fields: unknown[] }): void;
   handleCommandComplete(msg: unknown, con: unknown): void;
+  handleError(err: Error, con: unknown): void;
+  handleEmptyQuery(con: unknown): void;
+  handleReadyForQuery(con: unknown): void;
+  _canceledDueToError: Error | false;
 };
 
 /**
- * Several statements and one Sync: the prefix statements' results are dropped; the last
- * statement's result is the query's. The first error skips the rest (PostgreSQL discards up to
- * the Sync), so a statement never runs without the settings sent before it.
+ * Several statements and one Sync: each wanted statement's result is kept, in order; the others'
+ * are dropped. The first error skips the rest (PostgreSQL discards up to the Sync), so a
+ * statement never runs without the settings sent before it; `failed` is the index of the
+ * statement that failed.
  */
 class PipelinedQuery extends Query {
-  #skip: number;
+  /** Statements completed so far: the index of the one running. */
+  #at = 0;
+  readonly #results: (PgResult | undefined)[];
+  failed = -1;
   constructor(
     private readonly steps: Step[],
-    callback: Callback,
+    callback: (err: (Error & { code?: string }) | null, failed: number, res?: pg.QueryResult[]) => void,
   ) {
-    super({ text: steps[steps.length - 1]!.text, queryMode: 'extended', callback });
-    this.#skip = steps.length - 1;
+    super({
+      text: steps[steps.length - 1]!.text,
+      queryMode: 'extended',
+      callback: (err) => callback(err, this.failed, err ? undefined : (this.#results.filter((r) => r !== undefined) as pg.QueryResult[])),
+    });
+    this.#results = steps.map((s) => (s.want ? new Result() : undefined));
   }
-  override handleDataRow(msg: unknown): void {
-    if (this.#skip === 0) super.handleDataRow(msg);
+  override handleRowDescription(msg: { fields: unknown[] }): void {
+    this.#results[this.#at]?.addFields(msg.fields);
   }
-  override handleCommandComplete(msg: unknown, con: unknown): void {
-    if (this.#skip > 0) this.#skip--;
-    else super.handleCommandComplete(msg, con);
+  override handleDataRow(msg: { fields: unknown[] }): void {
+    const result = this.#results[this.#at];
+    if (!result || this._canceledDueToError) return;
+    try {
+      result.addRow(result.parseRow(msg.fields));
+    } catch (err) {
+      // As pg does: the query fails with the parser's error once PostgreSQL is done with it.
+      this._canceledDueToError = err as Error;
+    }
+  }
+  override handleCommandComplete(msg: unknown): void {
+    this.#results[this.#at]?.addCommandComplete(msg);
+    this.#at++;
+  }
+  override handleEmptyQuery(): void {
+    this.#at++; // an empty statement completes without CommandComplete
+  }
+  override handleError(err: Error, con: unknown): void {
+    this.failed = this.#at;
+    super.handleError(err, con);
   }
   prepare(connection: WireConnection): void {
-    const last = this.steps.length - 1;
-    this.steps.forEach((s, i) => {
+    for (const s of this.steps) {
       if (s.close) connection.close({ type: 'S', name: s.name });
       if (s.parse) connection.parse({ text: s.text, name: s.name, types: [] });
       connection.bind({ portal: '', statement: s.name, values: s.values, binary: false, valueMapper: prepareValue });
-      if (i === last) connection.describe({ type: 'P', name: '' });
+      if (s.want) connection.describe({ type: 'P', name: '' });
       connection.execute({ portal: '', rows: 0 });
-    });
+    }
     connection.sync();
   }
 }
@@ -190,6 +236,18 @@ export class Wire {
     this.#end();
   }
 
+  /**
+   * Sends `stmts` (independent statements, one SQL statement each) in one round trip, behind
+   * whatever the transaction still has to send (BEGIN and its settings, deferred statements), and
+   * answers each one's result, in order. The first that fails fails the call and nothing after it
+   * runs (the transaction is aborted and rolls back).
+   */
+  together(stmts: readonly Statement[]): Promise<pg.QueryResult[]> {
+    if (!this.#tx) throw new Error('no transaction is open on this connection');
+    if (stmts.length === 0) return Promise.resolve([]);
+    return this.#pipeline([...this.#openers(), ...this.#takeDeferred(), ...stmts], stmts.length);
+  }
+
   /** Kysely's entry: one statement, with whatever the transaction still has to send. */
   query(textOrCursor: unknown, values?: readonly unknown[]): unknown {
     if (typeof textOrCursor !== 'string') return this.client.query(textOrCursor as pg.Submittable); // cursors
@@ -257,9 +315,15 @@ export class Wire {
       const last = prefix[prefix.length - 1]!;
       return this.#send(prefix.slice(0, -1), last).then(() => this.client.query(stmt.text));
     }
-    const steps = [...prefix, stmt].map((s) => this.#step(s));
-    return new Promise<pg.QueryResult>((resolve, reject) => {
-      const q = new PipelinedQuery(steps, (err, res) => {
+    return this.#pipeline([...prefix, stmt], 1).then((results) => results[0]!);
+  }
+
+  /** `stmts` in one pipeline (one Sync): the results of the last `wanted` of them, in order. */
+  #pipeline(stmts: Statement[], wanted: number): Promise<pg.QueryResult[]> {
+    const first = stmts.length - wanted;
+    const steps = stmts.map((s, i) => this.#step(s, i >= first));
+    return new Promise<pg.QueryResult[]>((resolve, reject) => {
+      const q = new PipelinedQuery(steps, (err, failed, res) => {
         if (err) {
           for (const s of steps) {
             if (s.parse && s.name) {
@@ -267,21 +331,22 @@ export class Wire {
               this.#unsure.add(s.name);
             }
           }
-          if (err.code === PLAN_CHANGED) known.delete(stmt.text); // parsed again under a new name
-          reject(err);
+          const culprit = stmts[failed];
+          if (err.code === PLAN_CHANGED && culprit) known.delete(culprit.text); // parsed again under a new name
+          reject(culprit?.mapError ? culprit.mapError(err) : err);
         } else resolve(res!);
       });
       void this.client.query(q as unknown as pg.Submittable);
     });
   }
 
-  #step(s: Statement): Step {
+  #step(s: Statement, want: boolean): Step {
     const name = this.named ? knownOf(s.text).name : undefined;
-    if (!name) return { text: s.text, values: s.values, name: '', parse: true, close: false };
+    if (!name) return { text: s.text, values: s.values, name: '', parse: true, close: false, want };
     const parse = !this.#parsed.has(name);
     const close = parse && this.#unsure.delete(name);
     if (parse) this.#parsed.add(name);
-    return { text: s.text, values: s.values, name, parse, close };
+    return { text: s.text, values: s.values, name, parse, close, want };
   }
 }
 
