@@ -297,6 +297,19 @@ export const VARIABLES = {
     default: '3600',
     parse: integer(0, 30 * 86400),
   }),
+  ledgerGroupMax: variable({
+    name: 'LASTRO_LEDGER_GROUP_MAX',
+    description:
+      'Concurrent P2P transfers (with a tracking_id) of one org committed together in one transaction, at most; 1 commits each on its own.',
+    default: '64',
+    parse: integer(1, 1000),
+  }),
+  ledgerGroupsInFlight: variable({
+    name: 'LASTRO_LEDGER_GROUPS_IN_FLIGHT',
+    description: 'Transactions of grouped transfers one org has open at once, per process; transfers arriving meanwhile wait to form the next group.',
+    default: '2',
+    parse: integer(1, 64),
+  }),
   webhookConcurrency: variable({
     name: 'LASTRO_WEBHOOK_CONCURRENCY',
     description: 'Webhook requests in flight at once, per worker process.',

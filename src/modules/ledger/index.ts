@@ -2,8 +2,9 @@
 // operation does to which balance), seeded with Lastro's standard set for every org; the journal
 // (entries and postings), balances and limits, and the ledger's verification. Other modules read
 // a code's rule through processingCodeRule. It knows accounts only through accounts/index.ts.
+import { Histogram } from 'prom-client';
 import { currencyByNumeric } from '../../platform/money.js';
-import type { LastroModule } from '../../platform/module.js';
+import type { LastroModule, Platform } from '../../platform/module.js';
 import { orgCurrencyNumeric } from '../orgs/index.js';
 import { createDailyBalancesService } from './daily-balances.service.js';
 import { globalConfigsRoutes } from './global-configs.routes.js';
@@ -28,7 +29,11 @@ import { transactionTypesRoutes } from './transaction-types.routes.js';
 import { createTransactionTypesService } from './transaction-types.service.js';
 import { transactionsRoutes } from './transactions.routes.js';
 import { createTransactionsService } from './transactions.service.js';
+import { createTransferGroups } from './transfer-groups.js';
 import { verifyRoutes } from './verify.routes.js';
+
+/** Sizes of the groups of transfers committed together, per app (served at /metrics). */
+const groupSizes = new WeakMap<Platform, Histogram>();
 
 export { processingCodeRule, type ProcessingCodeRule } from './processing-codes.service.js';
 export { accountBalances } from './limits.service.js';
@@ -54,12 +59,26 @@ export const ledgerModule: LastroModule = {
       },
     };
   },
+  metrics(registry, platform) {
+    groupSizes.set(
+      platform,
+      new Histogram({
+        name: 'lastro_ledger_transfer_group_size',
+        help: 'P2P transfers committed together in one transaction (groups of two or more).',
+        buckets: [2, 4, 8, 16, 32, 64, 128],
+        registers: [registry],
+      }),
+    );
+  },
   routes(app, platform) {
     processingCodesRoutes(app, platform, createProcessingCodesService(platform));
     transactionTypesRoutes(app, platform, createTransactionTypesService(platform));
     transactionFlowsRoutes(app, platform, createTransactionFlowsService(platform));
     verifyRoutes(app, platform);
-    paymentsRoutes(app, platform, createPaymentsService(platform), createHoldsService(platform));
+    const payments = createPaymentsService(platform);
+    const groups = createTransferGroups({ tenant: platform.tenant, payments, maxSize: platform.config.ledgerGroupMax, inFlight: platform.config.ledgerGroupsInFlight });
+    groups.onGroup = (size) => groupSizes.get(platform)?.observe(size);
+    paymentsRoutes(app, platform, payments, createHoldsService(platform), groups);
     paymentMethodsRoutes(app, platform, createPaymentMethodsService(platform));
     limitsRoutes(app, platform, createLimitsService(platform), createDailyBalancesService(platform));
     transactionsRoutes(app, platform, createTransactionsService());

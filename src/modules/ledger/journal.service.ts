@@ -32,6 +32,12 @@ export interface EntryInput {
   reversesEntryId?: bigint | null;
   /** An id the caller took from the entry sequence already (stamped on its authorizations); else the next one. */
   entryId?: bigint;
+  /**
+   * What picks the internal accounts' sub-balance rows (default: the entry id). Entries posted in
+   * one transaction with one seed update one row each, so that transaction holds one row lock per
+   * internal account, as a lone entry does, and two such transactions never wait on each other's.
+   */
+  shardSeed?: bigint;
 }
 
 /** The limits a spending decision reads. */
@@ -162,7 +168,7 @@ export function createJournalService(deps: { clock: Clock }) {
       const base = { org_id: t.orgId, entry_id: entryId, posting_no: i, bucket: p.bucket, currency: p.currency, amount_minor: p.amount, processing_code: p.processingCode };
       if (p.target.kind === 'customer') return { ...base, account_id: BigInt(p.target.accountId), internal_code: null, shard: null };
       const n = shards.get(`${p.target.code}|${p.currency}`)!;
-      return { ...base, account_id: null, internal_code: p.target.code, shard: shardOf(entryId, n) };
+      return { ...base, account_id: null, internal_code: p.target.code, shard: shardOf(input.shardSeed ?? entryId, n) };
     });
     const internal = new Map<string, repo.ShardDelta>();
     for (const r of rows) {

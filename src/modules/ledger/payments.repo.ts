@@ -62,6 +62,8 @@ export const insertAuthorization = (tx: Tx, row: Insertable<LedgerAuthorizations
 /** Ids a money movement takes before it writes: its entry's, and its authorizations' and transactions'. */
 export interface TakenIds {
   entryId: bigint;
+  /** With `entries` > 1, every entry id taken, ascending (entryId is the first). */
+  entryIds: bigint[];
   /** Ascending: the order the rows are inserted in. */
   authorizationIds: bigint[];
   transactionIds: bigint[];
@@ -72,15 +74,16 @@ export interface TakenIds {
  * from their sequences, in one statement: the rows are then written with them (insertWithIds)
  * without reading anything back.
  */
-export const takeIds = (tx: Tx, counts: { authorizations: number; transactions: number }): Read<TakenIds> => ({
+export const takeIds = (tx: Tx, counts: { authorizations: number; transactions: number; entries?: number }): Read<TakenIds> => ({
   query: sql`
-    select nextval('ledger_entry_id_seq') as entry_id,
+    select array(select nextval('ledger_entry_id_seq') from generate_series(1, ${counts.entries ?? 1}::int))::text[] as entry_ids,
       array(select nextval('ledger_authorizations_authorization_id_seq') from generate_series(1, ${counts.authorizations}::int))::text[] as authorization_ids,
       array(select nextval('ledger_transactions_transaction_id_seq') from generate_series(1, ${counts.transactions}::int))::text[] as transaction_ids`.compile(tx),
   read(rows) {
-    const r = rows[0] as { entry_id: bigint; authorization_ids: string[]; transaction_ids: string[] };
+    const r = rows[0] as { entry_ids: string[]; authorization_ids: string[]; transaction_ids: string[] };
     const ids = (texts: string[]) => texts.map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return { entryId: r.entry_id, authorizationIds: ids(r.authorization_ids), transactionIds: ids(r.transaction_ids) };
+    const entryIds = ids(r.entry_ids);
+    return { entryId: entryIds[0]!, entryIds, authorizationIds: ids(r.authorization_ids), transactionIds: ids(r.transaction_ids) };
   },
 });
 
@@ -121,6 +124,19 @@ export const authorizationsByTracking = (tx: Tx, orgId: string, trackingId: stri
 /** authorizationsByTracking as a Read (readTogether). */
 export const authorizationsByTrackingRead = (tx: Tx, orgId: string, trackingId: string, operations: string[]): Read<AuthorizationRow[]> => ({
   query: byTracking(tx, orgId, trackingId, operations).compile(),
+  read: (rows) => rows as unknown as AuthorizationRow[],
+});
+
+/** authorizationsByTrackingRead for several tracking ids at once (a group of transfers). */
+export const authorizationsByTrackingsRead = (tx: Tx, orgId: string, trackingIds: string[], operations: string[]): Read<AuthorizationRow[]> => ({
+  query: tx
+    .selectFrom('ledger_authorizations')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('tracking_id', 'in', trackingIds.length ? trackingIds : [''])
+    .where('operation', 'in', operations)
+    .orderBy('authorization_id')
+    .compile(),
   read: (rows) => rows as unknown as AuthorizationRow[],
 });
 

@@ -21,6 +21,7 @@ import {
   TrackingIdAlreadyInUse,
 } from './payments.schemas.js';
 import type { PaymentsService } from './payments.service.js';
+import type { TransferGroups } from './transfer-groups.js';
 
 const tags = ['payments'];
 const errors = { accountMismatch: () => PaymentErrors.otherAccount(), accountRequired: () => PaymentErrors.invalidPayload('An account token (or x-account-id) is required') };
@@ -29,7 +30,7 @@ const IdempotencyHeaders = Type.Object({
   'x-idempotency-key': Type.Optional(Type.String({ description: 'The same, under the name some Pismo APIs use.' })),
 });
 
-export function paymentsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, payments: PaymentsService, holds: HoldsService): void {
+export function paymentsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>, payments: PaymentsService, holds: HoldsService, groups: TransferGroups): void {
   app.post(
     '/payments/v1/payments',
     {
@@ -50,7 +51,8 @@ export function paymentsRoutes(app: HttpApp, platform: Pick<Platform, 'tenant'>,
     async (req, reply) => {
       const ctx = requestContext(req);
       try {
-        const body = await platform.tenant(tenantScope(req), (t) => payments.transfer(t, req.body, accountOf(req), ctx));
+        // Concurrent transfers with a tracking_id are committed together (transfer-groups.ts).
+        const body = await groups.transfer(tenantScope(req), req.body, accountOf(req), ctx);
         return await reply.code(201).send(body);
       } catch (err) {
         // Pismo: "If true, the HTTP response status code returned is 208 (already reported) and not 409".

@@ -90,6 +90,33 @@ export interface PostedLeg {
   authorizationId: bigint | null;
 }
 
+/** A transfer request as checked before anything is read (planTransfer). */
+interface TransferPlan {
+  body: PaymentsModel;
+  tokenAccount: string;
+  methods: PaymentMethod[];
+  amountText: string;
+  debitSide: { accountId: string; method: PaymentMethod } | undefined;
+  creditSide: { accountId: string; method: PaymentMethod } | undefined;
+  debitRule: ProcessingCodeRule | undefined;
+  creditRule: ProcessingCodeRule | undefined;
+  trackingId: string;
+  /** The accounts it moves: the debited one first. */
+  ids: string[];
+}
+
+/** An approved transfer (decideTransfer): its sides in order (debit first), amount and currency. */
+interface TransferDecision {
+  sides: { operation: string; account: AccountFacts; rule: ProcessingCodeRule }[];
+  money: Money;
+  currency: Currency;
+  debit: boolean;
+  credit: boolean;
+}
+
+/** One transfer's answer in a group: its response, or the error it is answered with. */
+export type TransferOutcome = { ok: true; value: PaymentsResponse } | { ok: false; error: unknown };
+
 /** A transaction as stored, from the row written with its id. */
 const asTransactionRow = (r: repo.TransactionInsert & { transaction_id: bigint }): repo.TransactionRow => ({
   ...r,
@@ -308,6 +335,137 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
   }
 
   /**
+   * What a transfer request asks, checked before anything is read: its sides, processing codes,
+   * amount text and tracking id. Throws the request's own error.
+   */
+  async function planTransfer(t: TenantTx, body: PaymentsModel, tokenAccount: string): Promise<TransferPlan> {
+    if (body.token !== undefined) throw PaymentErrors.unsupported('Payment requests are not supported.');
+    if (body.capture === false) throw PaymentErrors.unsupported('Pre-authorizations (capture false) are not supported; use hold funds.');
+    if (body.from.length !== 1 || body.to.length !== 1) throw PaymentErrors.unsupported('One from and one to payment method are supported.');
+    const from = sideOf(body.from[0]!, 'body.from[0]');
+    const to = sideOf(body.to[0]!, 'body.to[0]');
+    if (from.kind === 'external' && to.kind === 'external') throw PaymentErrors.unsupported('Not possible to determine the type of payment operation.');
+    const amountText = from.method.amount ?? to.method.amount;
+    if (amountText === undefined) throw PaymentErrors.invalidPayload('Invalid payload: amount is required');
+
+    const debitSide = from.kind === 'account' ? from : undefined;
+    const creditSide = to.kind === 'account' ? to : undefined;
+    const acting = debitSide?.accountId ?? creditSide!.accountId;
+    if (acting !== tokenAccount) throw PaymentErrors.otherAccount();
+
+    const debitRule = debitSide ? await ruleOf(t, debitSide.method.processing_code, 'from[0]') : undefined;
+    const creditRule = creditSide ? await ruleOf(t, creditSide.method.processing_code, 'to[0]') : undefined;
+    if (debitRule && debitRule.balanceImpact !== -1) throw PaymentErrors.invalidDebitCode();
+    if (creditRule && creditRule.balanceImpact !== 1) throw PaymentErrors.invalidCreditCode();
+
+    const ids = [debitSide?.accountId, creditSide?.accountId].filter((x): x is string => x !== undefined);
+    return { body, tokenAccount, methods: [from.method, to.method], amountText, debitSide, creditSide, debitRule, creditRule, trackingId: body.tracking_id ?? deps.ids.uuid(), ids };
+  }
+
+  /** The decision on a planned transfer against the locked state: what it moves, or the decline it throws. */
+  function decideTransfer(p: TransferPlan, state: SpendState): TransferDecision {
+    const debitAccount = p.debitSide ? state.facts.get(p.debitSide.accountId)! : undefined;
+    const creditAccount = p.creditSide ? state.facts.get(p.creditSide.accountId)! : undefined;
+    const currency = currencyByCode((debitAccount ?? creditAccount)!.currency);
+    for (const m of p.methods) {
+      const c = currencyOf(m.currency);
+      if (c && c.code !== currency.code) throw PaymentErrors.invalidCurrency();
+    }
+    if (debitAccount && creditAccount && debitAccount.currency !== creditAccount.currency) throw PaymentErrors.invalidCurrency();
+    const money = moneyOf(p.amountText, currency);
+
+    if (debitAccount && !canDebit(debitAccount)) throw PaymentErrors.noDebitStatus();
+    if (creditAccount && !canCredit(creditAccount)) throw PaymentErrors.noCreditStatus();
+    if (debitAccount) {
+      const left = spendableOf(state, debitAccount);
+      if (money.minor > left) throw PaymentErrors.noLimit(money.toDecimalString(), Money.ofMinor(left < 0n ? 0n : left, currency).toDecimalString());
+    }
+    const sides = [
+      ...(debitAccount ? [{ operation: 'PAYMENT_DEBIT', account: debitAccount, rule: p.debitRule! }] : []),
+      ...(creditAccount ? [{ operation: 'PAYMENT_CREDIT', account: creditAccount, rule: p.creditRule! }] : []),
+    ];
+    return { sides, money, currency, debit: debitAccount !== undefined, credit: creditAccount !== undefined };
+  }
+
+  /**
+   * The writes of an approved transfer, every one sent with the transaction's next statement or
+   * COMMIT: its authorizations, its entry (moving the locked balances, kept in `state`), and the
+   * transactions and events it adds to `out` for the caller to insert together. Its answer.
+   */
+  async function writeTransfer(
+    t: TenantTx,
+    p: TransferPlan,
+    d: TransferDecision,
+    state: SpendState,
+    ids: { entryId: bigint; authorizationIds: bigint[]; transactionIds: bigint[]; shardSeed?: bigint },
+    out: { transactions: (repo.TransactionInsert & { transaction_id: bigint })[]; events: EventToRecord[] },
+  ): Promise<PaymentsResponse> {
+    const now = clock.now();
+    const { money, currency } = d;
+    const auths = d.sides.map((side, i) => ({
+      org_id: t.orgId,
+      authorization_id: ids.authorizationIds[i]!,
+      operation: side.operation,
+      tracking_id: p.trackingId,
+      status: 'APPROVED' as const,
+      response_code: APPROVED,
+      reason: null,
+      account_id: BigInt(side.account.accountId),
+      currency: currency.code,
+      amount_minor: money.minor,
+      entry_id: ids.entryId,
+      cancel_entry_id: null,
+      original_authorization_id: null,
+      request: JSON.stringify(p.body),
+      response: null,
+      cid: t.cid ?? null,
+      created_at: now,
+      updated_at: now,
+    }));
+    // A tracking id a concurrent request took since it was looked up fails this insert (at COMMIT): WP2P0010.
+    await insertAuthorizationsWithNext(t, auths);
+    const debitAuth = d.debit ? auths[0] : undefined;
+    const creditAuth = d.credit ? auths[auths.length - 1] : undefined;
+
+    const legs: PostedLeg[] = d.sides.map((side, i) => ({ account: side.account, rule: side.rule, money, authorizationId: auths[i]!.authorization_id }));
+    const counterpart: InternalAccount = d.debit && d.credit ? 'SETTLEMENT' : 'CASH';
+    const engineLegs: Leg[] = legs.map((l) => ({ accountId: l.account.accountId, currency: currency.code, amount: money.minor, code: { code: l.rule.code, balanceImpact: l.rule.balanceImpact } }));
+    // The balance rows are locked and known: the entry's statement is sent with COMMIT too.
+    const posted = await journal.post(t, {
+      kind: 'PAYMENT',
+      postings: movement(engineLegs, counterpart),
+      authorizationId: auths[0]!.authorization_id,
+      entryId: ids.entryId,
+      ...(ids.shardSeed !== undefined ? { shardSeed: ids.shardSeed } : {}),
+    });
+    const transactions = (await transactionRows(t, posted, legs, now)).map((r, i) => ({ ...r, transaction_id: ids.transactionIds[i]! }));
+    out.transactions.push(...transactions);
+    out.events.push(
+      ...d.sides.map((side, i) => authorizationEvent(t, auths[i]!, side.account, side.rule.code, now)),
+      ...transactionEvents(t, transactions.map(asTransactionRow), legs, now),
+      ...balanceEvents(t, posted, state),
+    );
+
+    const tokenFacts = state.facts.get(p.tokenAccount)!;
+    return {
+      authorization_id: Number(auths[0]!.authorization_id),
+      authorization_ids: {
+        ...(creditAuth ? { credit: Number(creditAuth.authorization_id) } : {}),
+        ...(debitAuth ? { debit: Number(debitAuth.authorization_id) } : {}),
+      },
+      event_date: isoSeconds(now),
+      tracking_id: p.trackingId,
+      available_credit_limit: Money.ofMinor(spendableOf(state, tokenFacts), currency).toApiNumber(),
+    };
+  }
+
+  /** The transactions and events of the transfers written, one statement each, sent with COMMIT. */
+  async function writeCollected(t: TenantTx, out: { transactions: (repo.TransactionInsert & { transaction_id: bigint })[]; events: EventToRecord[] }): Promise<void> {
+    if (out.transactions.length) await sendWithNext(t.db, repo.insertTransactionsQuery(t.db, out.transactions));
+    if (out.events.length) await recordEvents(t.db, events, out.events);
+  }
+
+  /**
    * POST /payments/v1/payments: moves `amount` from `from` to `to` — P2P (account to account),
    * cash-in (external to account), cash-out (account to external). `tokenAccount` is the account
    * the caller acts for; it must be the debited account, or the credited one of a cash-in.
@@ -315,121 +473,97 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
   async function transfer(t: TenantTx, body: PaymentsModel, tokenAccount: string, ctx: RequestContext): Promise<PaymentsResponse> {
     if (body.tracking_id !== undefined && body.tracking_id.length > MAX_TRACKING_ID) throw PaymentErrors.trackingTooLong();
     const run = async (): Promise<PaymentsResponse> => {
-      if (body.token !== undefined) throw PaymentErrors.unsupported('Payment requests are not supported.');
-      if (body.capture === false) throw PaymentErrors.unsupported('Pre-authorizations (capture false) are not supported; use hold funds.');
-      if (body.from.length !== 1 || body.to.length !== 1) throw PaymentErrors.unsupported('One from and one to payment method are supported.');
-      const from = sideOf(body.from[0]!, 'body.from[0]');
-      const to = sideOf(body.to[0]!, 'body.to[0]');
-      if (from.kind === 'external' && to.kind === 'external') throw PaymentErrors.unsupported('Not possible to determine the type of payment operation.');
-      const amountText = from.method.amount ?? to.method.amount;
-      if (amountText === undefined) throw PaymentErrors.invalidPayload('Invalid payload: amount is required');
-
-      const debitSide = from.kind === 'account' ? from : undefined;
-      const creditSide = to.kind === 'account' ? to : undefined;
-      const acting = debitSide?.accountId ?? creditSide!.accountId;
-      if (acting !== tokenAccount) throw PaymentErrors.otherAccount();
-
-      const debitRule = debitSide ? await ruleOf(t, debitSide.method.processing_code, 'from[0]') : undefined;
-      const creditRule = creditSide ? await ruleOf(t, creditSide.method.processing_code, 'to[0]') : undefined;
-      if (debitRule && debitRule.balanceImpact !== -1) throw PaymentErrors.invalidDebitCode();
-      if (creditRule && creditRule.balanceImpact !== 1) throw PaymentErrors.invalidCreditCode();
-
-      const trackingId = body.tracking_id ?? deps.ids.uuid();
-      const ids = [debitSide?.accountId, creditSide?.accountId].filter((x): x is string => x !== undefined);
-
+      const p = await planTransfer(t, body, tokenAccount);
       // One round trip reads (and locks) everything the decision needs: the accounts (FOR SHARE),
       // their balance and limits rows (FOR UPDATE, account id order), the authorizations a sent
       // tracking id already names (read once the locks are held), the org's business days, and
       // the ids the writes will carry, one authorization and one transaction per account side.
       const [facts, locked, used, , taken] = await readTogether(t.db, [
-        accountFactsRead(t, ids, { share: true }),
-        journal.lockWithLimitsRead(t, ids),
-        body.tracking_id !== undefined ? repo.authorizationsByTrackingRead(t.db, t.orgId, trackingId, PAYMENT_OPERATIONS) : undefined,
+        accountFactsRead(t, p.ids, { share: true }),
+        journal.lockWithLimitsRead(t, p.ids),
+        body.tracking_id !== undefined ? repo.authorizationsByTrackingRead(t.db, t.orgId, p.trackingId, PAYMENT_OPERATIONS) : undefined,
         t.dates.readAhead(),
-        repo.takeIds(t.db, { authorizations: ids.length, transactions: ids.length }),
+        repo.takeIds(t.db, { authorizations: p.ids.length, transactions: p.ids.length }),
       ]);
       // A reused tracking id answers WP2P0010 before anything else is decided: a retry must not
       // be declined for what the first transfer spent.
       if (used?.length) throw PaymentErrors.trackingInUse(trackedOf(used));
 
-      const state = await spendStateOf(t, ids, facts, locked);
-      const debitAccount = debitSide ? state.facts.get(debitSide.accountId)! : undefined;
-      const creditAccount = creditSide ? state.facts.get(creditSide.accountId)! : undefined;
-      const currency = currencyByCode((debitAccount ?? creditAccount)!.currency);
-      for (const m of [from.method, to.method]) {
-        const c = currencyOf(m.currency);
-        if (c && c.code !== currency.code) throw PaymentErrors.invalidCurrency();
-      }
-      if (debitAccount && creditAccount && debitAccount.currency !== creditAccount.currency) throw PaymentErrors.invalidCurrency();
-      const money = moneyOf(amountText, currency);
-
-      if (debitAccount && !canDebit(debitAccount)) throw PaymentErrors.noDebitStatus();
-      if (creditAccount && !canCredit(creditAccount)) throw PaymentErrors.noCreditStatus();
-      if (debitAccount) {
-        const left = spendableOf(state, debitAccount);
-        if (money.minor > left) throw PaymentErrors.noLimit(money.toDecimalString(), Money.ofMinor(left < 0n ? 0n : left, currency).toDecimalString());
-      }
-
+      const state = await spendStateOf(t, p.ids, facts, locked);
+      const d = decideTransfer(p, state);
       // Approved: every write below travels with COMMIT (sendWithNext), in one round trip.
-      const now = clock.now();
-      const sides = [
-        ...(debitAccount ? [{ operation: 'PAYMENT_DEBIT', account: debitAccount, rule: debitRule! }] : []),
-        ...(creditAccount ? [{ operation: 'PAYMENT_CREDIT', account: creditAccount, rule: creditRule! }] : []),
-      ];
-      const auths = sides.map((side, i) => ({
-        org_id: t.orgId,
-        authorization_id: taken.authorizationIds[i]!,
-        operation: side.operation,
-        tracking_id: trackingId,
-        status: 'APPROVED' as const,
-        response_code: APPROVED,
-        reason: null,
-        account_id: BigInt(side.account.accountId),
-        currency: currency.code,
-        amount_minor: money.minor,
-        entry_id: taken.entryId,
-        cancel_entry_id: null,
-        original_authorization_id: null,
-        request: JSON.stringify(body),
-        response: null,
-        cid: t.cid ?? null,
-        created_at: now,
-        updated_at: now,
-      }));
-      // A tracking id a concurrent request took since the read above fails this insert (at COMMIT): WP2P0010.
-      await insertAuthorizationsWithNext(t, auths);
-      const debitAuth = debitAccount ? auths[0] : undefined;
-      const creditAuth = creditAccount ? auths[auths.length - 1] : undefined;
-
-      const legs: PostedLeg[] = sides.map((side, i) => ({ account: side.account, rule: side.rule, money, authorizationId: auths[i]!.authorization_id }));
-      const counterpart: InternalAccount = debitAccount && creditAccount ? 'SETTLEMENT' : 'CASH';
-      const engineLegs: Leg[] = legs.map((l) => ({ accountId: l.account.accountId, currency: currency.code, amount: money.minor, code: { code: l.rule.code, balanceImpact: l.rule.balanceImpact } }));
-      // The balance rows are locked and known: the entry's statement is sent with COMMIT too.
-      const posted = await journal.post(t, { kind: 'PAYMENT', postings: movement(engineLegs, counterpart), authorizationId: auths[0]!.authorization_id, entryId: taken.entryId });
-      const transactions = (await transactionRows(t, posted, legs, now)).map((r, i) => ({ ...r, transaction_id: taken.transactionIds[i]! }));
-      await sendWithNext(t.db, repo.insertTransactionsQuery(t.db, transactions));
-      await recordEvents(t.db, events, [
-        ...sides.map((side, i) => authorizationEvent(t, auths[i]!, side.account, side.rule.code, now)),
-        ...transactionEvents(t, transactions.map(asTransactionRow), legs, now),
-        ...balanceEvents(t, posted, state),
-      ]);
-
-      const tokenFacts = state.facts.get(tokenAccount)!;
-      return {
-        authorization_id: Number(auths[0]!.authorization_id),
-        authorization_ids: {
-          ...(creditAuth ? { credit: Number(creditAuth.authorization_id) } : {}),
-          ...(debitAuth ? { debit: Number(debitAuth.authorization_id) } : {}),
-        },
-        event_date: isoSeconds(now),
-        tracking_id: trackingId,
-        available_credit_limit: Money.ofMinor(spendableOf(state, tokenFacts), currency).toApiNumber(),
-      };
+      const out = { transactions: [], events: [] };
+      const answer = await writeTransfer(t, p, d, state, taken, out);
+      await writeCollected(t, out);
+      return answer;
     };
     // tracking_id is Pismo's own key here: with one, it decides; without, the Idempotency-Key does.
     if (body.tracking_id !== undefined) return run();
     const once = { orgId: t.orgId, key: ctx.idempotencyKey, operation: `POST /payments/v1/payments ${tokenAccount}`, payload: body };
     return (await maybeIdempotent(t.db, clock, once, async () => ({ status: 201, body: await run() }))).body;
+  }
+
+  /**
+   * Several transfers, each with its own tracking_id (distinct), in the caller's one transaction:
+   * one round trip reads and locks what all of them need, each is decided in turn against the
+   * balances the ones before it left (accepted or declined on its own: a declined one writes
+   * nothing), and every write goes with COMMIT. Each item's answer, or its own error. A failure
+   * that is not one transfer's decline (a write, the COMMIT) throws: the caller runs each again on
+   * its own. `cid` is each request's own, for its rows and events.
+   */
+  async function transferMany(t: TenantTx, items: { body: PaymentsModel; tokenAccount: string; cid: string | undefined }[]): Promise<TransferOutcome[]> {
+    const outcomes: TransferOutcome[] = new Array(items.length);
+    const plans: { i: number; t: TenantTx; p: TransferPlan }[] = [];
+    for (const [i, item] of items.entries()) {
+      const ti: TenantTx = { ...t, cid: item.cid };
+      try {
+        if (item.body.tracking_id === undefined) throw new Error('a grouped transfer has a tracking_id');
+        if (item.body.tracking_id.length > MAX_TRACKING_ID) throw PaymentErrors.trackingTooLong();
+        plans.push({ i, t: ti, p: await planTransfer(ti, item.body, item.tokenAccount) });
+      } catch (err) {
+        outcomes[i] = { ok: false, error: err };
+      }
+    }
+    if (!plans.length) return outcomes;
+    const accountIds = [...new Set(plans.flatMap((x) => x.p.ids))];
+    const sides = plans.reduce((n, x) => n + x.p.ids.length, 0);
+    const [facts, locked, used, , taken] = await readTogether(t.db, [
+      accountFactsRead(t, accountIds, { share: true }),
+      journal.lockWithLimitsRead(t, accountIds),
+      repo.authorizationsByTrackingsRead(t.db, t.orgId, plans.map((x) => x.p.trackingId), PAYMENT_OPERATIONS),
+      t.dates.readAhead(),
+      repo.takeIds(t.db, { authorizations: sides, transactions: sides, entries: plans.length }),
+    ]);
+    const usedBy = new Map<string, repo.AuthorizationRow[]>();
+    for (const r of used) usedBy.set(r.tracking_id!, [...(usedBy.get(r.tracking_id!) ?? []), r]);
+    const found = accountIds.filter((id) => facts.has(id));
+    const state = await spendStateOf(t, found, facts, locked);
+    const out = { transactions: [], events: [] };
+    let next = 0;
+    for (const [k, { i, t: ti, p }] of plans.entries()) {
+      let d: TransferDecision;
+      try {
+        const usedRows = usedBy.get(p.trackingId);
+        if (usedRows?.length) throw PaymentErrors.trackingInUse(trackedOf(usedRows));
+        if (!p.ids.every((id) => facts.has(id))) throw PaymentErrors.accountNotFound();
+        d = decideTransfer(p, state);
+      } catch (err) {
+        outcomes[i] = { ok: false, error: err };
+        continue;
+      }
+      const n = p.ids.length;
+      const ids = {
+        entryId: taken.entryIds[k]!,
+        authorizationIds: taken.authorizationIds.slice(next, next + n),
+        transactionIds: taken.transactionIds.slice(next, next + n),
+        shardSeed: taken.entryIds[0]!,
+      };
+      next += n;
+      // From here on a failure is not this transfer's decline: the whole group throws.
+      outcomes[i] = { ok: true, value: await writeTransfer(ti, p, d, state, ids, out) };
+    }
+    await writeCollected(t, out);
+    return outcomes;
   }
 
   /**
@@ -547,6 +681,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     lockForSpend,
     spendStateOf,
     transfer,
+    transferMany,
     cancel,
     recordPosting,
     recordBalances,

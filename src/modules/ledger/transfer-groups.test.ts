@@ -1,0 +1,87 @@
+// The scheduling of grouped transfers, with a tenant runner and a payments service that record
+// what they are asked (the transfers themselves are tested against the database in
+// test/integration/ledger-transfer-groups.test.ts).
+import { describe, expect, it } from 'vitest';
+import type { RequestContext } from '../../platform/context.js';
+import type { TenantRunner, TenantScope, TenantTx } from '../../platform/tenant.js';
+import type { PaymentsModel, PaymentsResponse } from './payments.schemas.js';
+import type { PaymentsService, TransferOutcome } from './payments.service.js';
+import { createTransferGroups } from './transfer-groups.js';
+
+const answer = (trackingId: string): PaymentsResponse => ({ authorization_id: 1, authorization_ids: {}, event_date: '2026-11-30T00:00:00Z', tracking_id: trackingId, available_credit_limit: 0 });
+const body = (trackingId?: string) => ({ ...(trackingId ? { tracking_id: trackingId } : {}), from: [], to: [] }) as unknown as PaymentsModel;
+const ctx = {} as RequestContext;
+const scope = (cid: string): TenantScope => ({ orgId: 'org-1', cid, actor: 'test' });
+
+/** A runner whose transactions each wait for `release()`; `calls` says what ran, in order. */
+function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number } = {}) {
+  const calls: string[] = [];
+  const gates: Array<() => void> = [];
+  const tenant = (async (_scope: TenantScope, fn: (t: TenantTx) => Promise<unknown>) => {
+    await new Promise<void>((resolve) => gates.push(resolve));
+    return fn({} as TenantTx);
+  }) as TenantRunner;
+  const payments = {
+    async transfer(_t: TenantTx, b: PaymentsModel) {
+      calls.push(`alone ${b.tracking_id ?? '-'}`);
+      return answer(b.tracking_id ?? '-');
+    },
+    async transferMany(_t: TenantTx, items: { body: PaymentsModel; cid: string | undefined }[]): Promise<TransferOutcome[]> {
+      calls.push(`group ${items.map((i) => `${i.body.tracking_id}@${i.cid}`).join(',')}`);
+      if (opts.failMany) throw new Error('COMMIT failed');
+      return items.map((i) => (i.body.tracking_id === 'declined' ? { ok: false, error: new Error('declined') } : { ok: true, value: answer(i.body.tracking_id!) }));
+    },
+  } as unknown as PaymentsService;
+  const sizes: number[] = [];
+  const groups = createTransferGroups({ tenant, payments, maxSize: opts.maxSize ?? 64, inFlight: opts.inFlight ?? 1 });
+  groups.onGroup = (n) => sizes.push(n);
+  const release = async () => {
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    gates.splice(0).forEach((g) => g());
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+  };
+  const send = (trackingId?: string, cid = trackingId ?? '-') => groups.transfer(scope(cid), body(trackingId), '1', ctx).then((v) => v.tracking_id, (e: Error) => `error ${e.message}`);
+  return { calls, sizes, release, send };
+}
+
+async function settle<T>(h: { release(): Promise<void> }, promises: Promise<T>[]): Promise<T[]> {
+  let done = false;
+  const all = Promise.all(promises).finally(() => (done = true));
+  for (let i = 0; i < 50 && !done; i++) await h.release();
+  return all;
+}
+
+describe('transfer groups', () => {
+  it('a lone transfer runs at once; those arriving meanwhile run next as one group, each answered on its own', async () => {
+    const h = harness();
+    const first = h.send('t1');
+    const rest = ['t2', 'declined', 't3'].map((id) => h.send(id));
+    expect(await settle(h, [first, ...rest])).toEqual(['t1', 't2', 'error declined', 't3']);
+    expect(h.calls).toEqual(['alone t1', 'group t2@t2,declined@declined,t3@t3']);
+    expect(h.sizes).toEqual([3]);
+  });
+
+  it('a group whose transaction fails runs each of its transfers on its own', async () => {
+    const h = harness({ failMany: true });
+    const all = [h.send('t1'), h.send('t2'), h.send('t3')];
+    expect(await settle(h, all)).toEqual(['t1', 't2', 't3']);
+    expect(h.calls).toEqual(['alone t1', 'group t2@t2,t3@t3', 'alone t2', 'alone t3']);
+    expect(h.sizes).toEqual([]);
+  });
+
+  it('a tracking_id repeated waits for the next group; groups hold at most the maximum; without a tracking_id a transfer runs alone', async () => {
+    const h = harness({ maxSize: 2 });
+    const all = [h.send('t1'), h.send('t2'), h.send('t2', 'again'), h.send('t3'), h.send('t4'), h.send(undefined)];
+    expect(await settle(h, all)).toEqual(['t1', 't2', 't2', 't3', 't4', '-']);
+    expect(h.calls).toContain('alone -');
+    expect(h.calls.filter((c) => c !== 'alone -')).toEqual(['alone t1', 'group t2@t2,t3@t3', 'group t2@again,t4@t4']);
+  });
+
+  it('up to the in-flight count, transfers start at once in their own transactions', async () => {
+    const h = harness({ inFlight: 2 });
+    const all = [h.send('t1'), h.send('t2'), h.send('t3'), h.send('t4')];
+    expect(await settle(h, all)).toEqual(['t1', 't2', 't3', 't4']);
+    expect(h.calls.slice(0, 2)).toEqual(['alone t1', 'alone t2']);
+    expect(h.calls.slice(2)).toEqual(['group t3@t3,t4@t4']);
+  });
+});

@@ -1,0 +1,107 @@
+// Group commit of P2P transfers. Each transfer is one short transaction whose cost is mostly its
+// COMMIT (a WAL flush) and its round trips. Concurrent transfers of one org with a tracking_id
+// (Pismo's own idempotency key) are committed together instead: while an org's transactions of
+// transfers are in flight (at most LASTRO_LEDGER_GROUPS_IN_FLIGHT per process), the transfers that
+// arrive wait; when one ends, those waiting (up to LASTRO_LEDGER_GROUP_MAX) run as the next group,
+// in one transaction: one round trip reads and locks what all of them need, each is accepted or
+// declined on its own in arrival order (a declined one writes nothing), and one COMMIT writes
+// them all. A lone transfer runs alone at once: grouping adds no wait when there is no queue.
+//
+// A group whose transaction fails as a whole (a tracking_id a concurrent request took at COMMIT,
+// a deadlock, a lost connection) runs each of its transfers again on its own, so each still gets
+// its own answer; the tracking_id makes that safe even when the group's COMMIT did happen.
+// Transfers without a tracking_id (an Idempotency-Key, or none) always run on their own.
+import type { RequestContext } from '../../platform/context.js';
+import type { TenantRunner, TenantScope } from '../../platform/tenant.js';
+import type { PaymentsModel, PaymentsResponse } from './payments.schemas.js';
+import type { PaymentsService } from './payments.service.js';
+
+interface Waiting {
+  scope: TenantScope;
+  body: PaymentsModel;
+  tokenAccount: string;
+  ctx: RequestContext;
+  resolve(value: PaymentsResponse): void;
+  reject(err: unknown): void;
+}
+
+export interface TransferGroups {
+  /** Runs a transfer, grouped with concurrent ones of its org when it has a tracking_id. */
+  transfer(scope: TenantScope, body: PaymentsModel, tokenAccount: string, ctx: RequestContext): Promise<PaymentsResponse>;
+  /** Called with the size of each group committed (metrics). */
+  onGroup: ((size: number) => void) | undefined;
+}
+
+export function createTransferGroups(deps: { tenant: TenantRunner; payments: PaymentsService; maxSize: number; inFlight: number }): TransferGroups {
+  const { tenant, payments } = deps;
+  const waiting = new Map<string, Waiting[]>();
+  const running = new Map<string, number>();
+
+  const alone = (w: Waiting): Promise<void> =>
+    tenant(w.scope, (t) => payments.transfer(t, w.body, w.tokenAccount, w.ctx)).then(w.resolve, w.reject);
+
+  /** The next group: up to maxSize waiting transfers, one per tracking_id (a repeat waits for the next group). */
+  function take(queue: Waiting[]): Waiting[] {
+    const group: Waiting[] = [];
+    const ids = new Set<string>();
+    for (let i = 0; i < queue.length && group.length < deps.maxSize; ) {
+      const w = queue[i]!;
+      if (ids.has(w.body.tracking_id!)) {
+        i++;
+        continue;
+      }
+      ids.add(w.body.tracking_id!);
+      group.push(w);
+      queue.splice(i, 1);
+    }
+    return group;
+  }
+
+  async function run(group: Waiting[]): Promise<void> {
+    if (group.length === 1) return alone(group[0]!);
+    let outcomes;
+    try {
+      outcomes = await tenant(group[0]!.scope, (t) =>
+        payments.transferMany(t, group.map((w) => ({ body: w.body, tokenAccount: w.tokenAccount, cid: w.scope.cid }))),
+      );
+    } catch {
+      // The group's transaction failed as a whole: each transfer on its own, for its own answer.
+      await Promise.all(group.map(alone));
+      return;
+    }
+    self.onGroup?.(group.length);
+    outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.error)));
+  }
+
+  async function drain(orgId: string): Promise<void> {
+    running.set(orgId, (running.get(orgId) ?? 0) + 1);
+    try {
+      for (;;) {
+        const queue = waiting.get(orgId);
+        const group = queue ? take(queue) : [];
+        if (queue && !queue.length) waiting.delete(orgId);
+        if (!group.length) return;
+        await run(group);
+      }
+    } finally {
+      const n = running.get(orgId)! - 1;
+      if (n) running.set(orgId, n);
+      else running.delete(orgId);
+    }
+  }
+
+  const self: TransferGroups = {
+    onGroup: undefined,
+    transfer(scope, body, tokenAccount, ctx) {
+      if (body.tracking_id === undefined || deps.maxSize === 1) return tenant(scope, (t) => payments.transfer(t, body, tokenAccount, ctx));
+      return new Promise<PaymentsResponse>((resolve, reject) => {
+        const queue = waiting.get(scope.orgId);
+        const w = { scope, body, tokenAccount, ctx, resolve, reject };
+        if (queue) queue.push(w);
+        else waiting.set(scope.orgId, [w]);
+        if ((running.get(scope.orgId) ?? 0) < deps.inFlight) void drain(scope.orgId);
+      });
+    },
+  };
+  return self;
+}
