@@ -21,8 +21,8 @@ interface Waiting {
   body: PaymentsModel;
   tokenAccount: string;
   ctx: RequestContext;
-  resolve(value: PaymentsResponse): void;
-  reject(err: unknown): void;
+  resolve: (value: PaymentsResponse) => void;
+  reject: (err: unknown) => void;
 }
 
 export interface TransferGroups {
