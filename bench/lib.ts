@@ -4,7 +4,7 @@
 // throwaway PostgreSQL databases and orgs made through the operator API.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { constants, cpus, loadavg, tmpdir } from 'node:os';
@@ -160,8 +160,11 @@ const OUTPUT_TAIL = 16 * 1024;
 /** Spawns `node <args>` directly (no shell, no npm), so `pid` is the process doing the work. */
 export function spawnNode(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
   let tail = '';
+  // LASTRO_BENCH_SERVER_LOG=<file>: every child's output is appended there too.
+  const logFile = process.env.LASTRO_BENCH_SERVER_LOG;
   const keep = (chunk: Buffer): void => {
     tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL);
+    if (logFile) appendFileSync(logFile, chunk);
   };
   const spawnedAt = performance.now();
   const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -340,6 +343,13 @@ function cpuDelta(before: Map<number, number>): number {
  * 10 ms target, so percentiles come from every response time (µs precision) instead.
  */
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  // The first few refusals, said once the run ends: a figure with non-2xx answers is not measured, and why matters.
+  const refusals = new Map<string, number>();
+  const noteRefusal = (status: number, body: string): void => {
+    if (status >= 200 && status < 300) return;
+    const key = `${status} ${body.slice(0, 200)}`.replace(/"cid":"[^"]*"/, '"cid":…');
+    if (refusals.size < 5 || refusals.has(key)) refusals.set(key, (refusals.get(key) ?? 0) + 1);
+  };
   let samples = new Float64Array(1 << 20);
   let n = 0;
   const cpuBefore = opts.serverPid === undefined ? null : cpuTimes(opts.serverPid);
@@ -363,6 +373,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
                     const r = opts.requestFor!();
                     return { ...req, body: r.body, headers: { ...req.headers, ...r.headers } };
                   },
+                  onResponse: (status: number, body: string) => noteRefusal(status, body),
                 },
               ],
             }
@@ -379,6 +390,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       samples[n++] = ms;
     });
   });
+  for (const [key, count] of refusals) say(`  refused ${count}×: ${key}`);
   const cpuAfter = opts.serverPid === undefined ? null : cpuTimes(opts.serverPid);
   const dbCpu = dbBefore ? cpuDelta(dbBefore) : undefined;
   const sorted = samples.subarray(0, n).sort();

@@ -17,8 +17,11 @@ import pg from 'pg';
 const require = createRequire(import.meta.url);
 // pg's own mapping of JavaScript values to wire text (dates, buffers, arrays, JSON, bigint).
 const { prepareValue } = require('pg/lib/utils.js') as { prepareValue: (v: unknown) => unknown };
-// pg's result of one statement: rows parsed with the process's type parsers, command, row count.
-const Result = require('pg/lib/result.js') as new () => PgResult;
+// pg's result of one statement: command, row count, rows parsed with the type parsers it is given.
+// They must be `pg.types`, the ones this process configured (database.ts reads int8 as bigint):
+// pg/lib/result.js's own default is the pg-types it requires, which in the bundle (dist/bundle,
+// where pg is inlined) is another copy that nobody configured.
+const Result = require('pg/lib/result.js') as new (rowMode: undefined, types: typeof pg.types) => PgResult;
 interface PgResult extends pg.QueryResult {
   addFields(fields: unknown[]): void;
   parseRow(fields: unknown[]): unknown;
@@ -125,7 +128,7 @@ class PipelinedQuery extends Query {
       queryMode: 'extended',
       callback: (err) => callback(err, this.failed, err ? undefined : (this.#results.filter((r) => r !== undefined) as pg.QueryResult[])),
     });
-    this.#results = steps.map((s) => (s.want ? new Result() : undefined));
+    this.#results = steps.map((s) => (s.want ? new Result(undefined, pg.types) : undefined));
   }
   override handleRowDescription(msg: { fields: unknown[] }): void {
     this.#results[this.#at]?.addFields(msg.fields);
