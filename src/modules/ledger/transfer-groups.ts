@@ -81,7 +81,12 @@ export function createTransferGroups(deps: { tenant: TenantRunner; payments: Pay
         const group = queue ? take(queue) : [];
         if (queue && !queue.length) waiting.delete(orgId);
         if (!group.length) return;
-        await run(group);
+        try {
+          await run(group);
+        } catch (err) {
+          // Never a request left waiting (settling an answered one again does nothing).
+          for (const w of group) w.reject(err);
+        }
       }
     } finally {
       const n = running.get(orgId)! - 1;
