@@ -11,13 +11,13 @@
 // The calendar API's own reads (business-day checks, lists) never use it: they read the tables.
 import { afterCommit, type Tx } from '../../platform/db/database.js';
 import { DAY_FACTS_CACHE_MS } from '../../platform/business-date.js';
-import type { CalendarRow, HolidayOnDate } from './calendars.repo.js';
 
-export interface KeptCalendar {
+/** `C`, `H`: the repo's calendar and holiday rows (calendars.repo.ts, which imports this file). */
+export interface KeptCalendar<C = unknown, H = unknown> {
   /** The calendar and its ancestors, nearest first. */
-  chain: CalendarRow[];
+  chain: C[];
   /** Every holiday of the chain, by date. */
-  holidays: HolidayOnDate[];
+  holidays: H[];
   /** Their dates. */
   dates: ReadonlySet<string>;
   /** Answers of businessDaysOnOrAfter on this calendar so far: the first business day on or after a date. */
@@ -65,9 +65,9 @@ function keepAfterCommit(tx: Tx, orgId: string, store: (org: OrgEntries) => bool
 }
 
 /** The org's kept calendar, if kept less than DAY_FACTS_CACHE_MS ago. */
-export function keptCalendar(orgId: string, calendarId: bigint): KeptCalendar | undefined {
+export function keptCalendar<C, H>(orgId: string, calendarId: bigint): KeptCalendar<C, H> | undefined {
   const hit = kept.get(orgId)?.calendars.get(calendarId);
-  return hit && fresh(hit.at) ? hit.value : undefined;
+  return hit && fresh(hit.at) ? (hit.value as KeptCalendar<C, H>) : undefined;
 }
 
 /** Keeps a calendar read in `tx` once `tx` commits, unless the org's calendars changed meanwhile. */

@@ -177,7 +177,7 @@ async function lineageOfRef(t: TenantTx, ref: CalendarRef): Promise<Lineage> {
 async function keptLineageOfRef(t: TenantTx, ref: CalendarRef): Promise<Lineage> {
   const id = typeof ref === 'bigint' ? ref : typeof ref === 'string' && /^[0-9]+$/.test(ref) ? int8Id(ref) : undefined;
   if (id === undefined) return lineageOfRef(t, ref);
-  const hit = keptCalendar(t.orgId, id);
+  const hit = keptCalendar<repo.CalendarRow, repo.HolidayOnDate>(t.orgId, id);
   if (hit) return { calendar: hit.chain[0], chain: hit.chain, all: hit };
   const lin = await lineageOfRef(t, id);
   const ids = lin.chain.map((c) => c.holiday_calendar_id);
