@@ -307,7 +307,7 @@ export const VARIABLES = {
   ledgerGroupsInFlight: variable({
     name: 'LASTRO_LEDGER_GROUPS_IN_FLIGHT',
     description: 'Transactions of grouped transfers one org has open at once, per process; transfers arriving meanwhile wait to form the next group.',
-    default: '2',
+    default: '1',
     parse: integer(1, 64),
   }),
   webhookConcurrency: variable({
