@@ -15,7 +15,7 @@ import { createSubjectState } from './platform/auth/subjects.js';
 import { createTokenService } from './platform/auth/tokens.js';
 import { buildServer } from './platform/http/server.js';
 import { randomIds, type IdGenerator } from './platform/ids.js';
-import { createJobRunner } from './platform/jobs.js';
+import { createJobRunner, nextTurn } from './platform/jobs.js';
 import { purgeIdempotencyKeysJob } from './platform/idempotency.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
@@ -44,9 +44,13 @@ export interface App {
   platform: Platform;
   http?: HttpApp;
   installationId: string;
-  /** Starts listening (all/api) and working jobs (all/worker). Returns the listening URL. */
+  /**
+   * Starts listening (all/api), then working jobs and the background services (all/worker).
+   * Resolves with the listening URL once all of it has started; the API answers from the moment
+   * it listens. Idempotent.
+   */
   start(): Promise<{ url?: string }>;
-  /** Drains in-flight requests and jobs, then closes the database. Idempotent. */
+  /** Drains in-flight requests and jobs, then closes the database (after a start under way). Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -151,20 +155,36 @@ function assemble(parts: {
   services: BackgroundService[];
 }): App {
   const { platform, http, mode, services } = parts;
+  let starting: Promise<{ url?: string }> | undefined;
   let stopping: Promise<void> | undefined;
   return {
     platform,
     http,
     installationId: parts.installationId,
-    async start() {
-      await platform.jobs.start({ work: mode !== 'api' });
-      for (const service of services) await service.start();
-      if (!http) return {};
-      const url = await http.listen({ port: platform.config.port, host: platform.config.host });
-      return { url };
+    start() {
+      starting ??= (async () => {
+        // From here on jobs can be sent (pg-boss's schema and the queues are checked)…
+        await platform.jobs.start({ work: false });
+        let url: string | undefined;
+        // …so the API listens, and answers (/ready too) while the workers and background services
+        // start: jobs sent meanwhile wait in their queues for them. Each step of that gives way to
+        // requests (nextTurn).
+        if (http) url = await http.listen({ port: platform.config.port, host: platform.config.host });
+        if (mode !== 'api') {
+          await platform.jobs.work();
+          for (const service of services) {
+            await nextTurn();
+            await service.start();
+          }
+        }
+        return url === undefined ? {} : { url };
+      })();
+      return starting;
     },
     stop() {
       stopping ??= (async () => {
+        // A start still under way finishes first (its workers and services would start after).
+        await starting?.catch(() => {});
         const budget = platform.config.shutdownTimeoutMs;
         if (http) await drain(http, budget);
         await Promise.all(services.map((s) => s.stop(budget)));

@@ -25,15 +25,24 @@ const program = new Command()
 /**
  * start | api | worker. Built, their code is one CommonJS file beside this bundle (start.cjs),
  * compiled through V8's code cache, which the first start writes once it has started (see
- * cli/code-cache.ts); otherwise (sources, unbundled dist/) the module itself.
+ * cli/code-cache.ts); otherwise (sources, unbundled dist/) the module itself. PGlite's
+ * WebAssembly is optimised less eagerly until then (cli/wasm-tiering.ts): raised before the
+ * bundle is compiled, lowered after its cache is written, so both see the same V8 flags.
  */
 async function runStart(mode: RunMode): Promise<void> {
+  const { raiseWasmTieringBudget } = await import('./cli/wasm-tiering.js');
+  const lowerWasmTieringBudget = raiseWasmTieringBudget();
   const bundled = fileURLToPath(new URL('./start.cjs', import.meta.url));
-  if (!existsSync(bundled)) return (await import('./cli/start.js')).run(mode);
+  if (!existsSync(bundled)) {
+    await (await import('./cli/start.js')).run(mode);
+    lowerWasmTieringBudget();
+    return;
+  }
   const { loadCommonJs } = await import('./cli/code-cache.js');
   const start = loadCommonJs<typeof import('./cli/start.js')>(bundled);
   await start.exports.run(mode, { codeCache: start.cache });
   start.saveCache();
+  lowerWasmTieringBudget();
 }
 
 program

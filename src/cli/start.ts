@@ -23,16 +23,16 @@ export async function run(mode: RunMode, opts: RunOptions = {}): Promise<void> {
   let app: App | undefined = undefined; // set once started; the signal handler reads it
   let requested: string | undefined;
   let signals = 0;
-  const shutdown = (signal: string): void => {
+  const onSignal = (signal: string): void => {
     signals += 1;
     if (signals > 1) {
       say('lastro: second signal, exiting now');
       process.exit(130);
     }
-    if (!app) {
-      requested = signal;
-      return;
-    }
+    if (app) shutdown(app, signal);
+    else requested = signal;
+  };
+  const shutdown = (running: App, signal: string): void => {
     // The budget holds whatever hangs: past it the main thread exits with status 1, and if even
     // that cannot run, a watchdog thread kills the process.
     killAfter(config.shutdownTimeoutMs + 3000);
@@ -42,7 +42,7 @@ export async function run(mode: RunMode, opts: RunOptions = {}): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs + 2000);
     timer.unref();
-    app.stop().then(
+    running.stop().then(
       () => {
         log.info('stopped');
         process.exit(0);
@@ -53,9 +53,15 @@ export async function run(mode: RunMode, opts: RunOptions = {}): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
 
+  // Until start-up is done, a timer keeps Node's event loop from running empty. Awaiting PGlite's
+  // WebAssembly compilation holds no libuv handle: the loop would end its run, and Node then waits
+  // for every V8 background task (PGlite's functions being optimised, hundreds of ms) before it
+  // runs the loop again, at start-up's first I/O or timer. With the loop kept running, those
+  // compilations go on beside start-up instead of in front of it.
+  const holdLoop = setInterval(() => {}, 60_000);
   let created: App;
   try {
     created = await createApp({ config, mode, logger: log });
@@ -69,6 +75,7 @@ export async function run(mode: RunMode, opts: RunOptions = {}): Promise<void> {
     fail(err);
   });
 
+  clearInterval(holdLoop);
   const seconds = process.uptime().toFixed(1);
   log.info(
     {
@@ -109,7 +116,7 @@ export async function run(mode: RunMode, opts: RunOptions = {}): Promise<void> {
   say('');
 
   app = created;
-  if (requested) shutdown(requested);
+  if (requested) shutdown(created, requested);
 }
 
 interface DemoOrg {

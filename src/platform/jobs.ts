@@ -46,6 +46,7 @@ export const LEASE_SECONDS = 20;
 const RENEW_SECONDS = 5;
 /** How often a worker expires jobs whose lease lapsed (pg-boss maintenance, one worker at a time). */
 const MAINTENANCE_SECONDS = 5;
+const SCHEMA = 'pgboss';
 
 export const defineJob = <S extends TSchema>(def: JobDefinition<S>): JobDefinition<S> => def;
 
@@ -59,8 +60,16 @@ export interface SendOptions {
 
 export interface JobRunner {
   define(def: JobDefinition<TSchema>): void;
-  /** Creates the queues and, when `work` is true, starts polling for jobs. */
+  /**
+   * Checks pg-boss's schema (installing or migrating it) and the queues (creating what is
+   * missing): from then on jobs can be sent. With `work`, then also `work()`.
+   */
   start(opts: { work: boolean }): Promise<void>;
+  /**
+   * After `start`: starts polling for jobs, the cron schedules and pg-boss's maintenance. Jobs sent
+   * before it wait in their queues and run once it has started.
+   */
+  work(): Promise<void>;
   send<S extends TSchema>(def: JobDefinition<S>, data: Static<S>, opts?: SendOptions): Promise<string | null>;
   /** Jobs waiting per queue (created or retry state). */
   queueDepth(): Promise<Record<string, number>>;
@@ -71,7 +80,11 @@ export interface JobRunner {
 export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: number }): JobRunner {
   const { db, log } = deps;
   const defs = new Map<string, JobDefinition<TSchema>>();
+  // Sends and works jobs; keeper, once work() has run, does pg-boss's maintenance and cron.
   let boss: PgBoss | undefined;
+  let keeper: PgBoss | undefined;
+  // work() started (settles when it has finished starting, whether or not it succeeded).
+  let working: Promise<void> | undefined;
   let started = false;
   // Handlers running now. pg-boss marks a job completed or failed after its handler settles
   // without awaiting it: the pool must still be open then, so stop waits for these.
@@ -81,7 +94,7 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
     return boss;
   };
 
-  return {
+  const runner: JobRunner = {
     define(def) {
       if (started) throw new Error(`define job ${def.name} before start`);
       if (defs.has(def.name)) throw new Error(`job ${def.name} is defined twice`);
@@ -89,21 +102,16 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
     },
 
     async start({ work }) {
-      boss = new PgBoss({
-        db: poolExecutor(db),
-        schema: 'pgboss',
-        // Maintenance (expiry, archiving) belongs to workers; an api-only process only sends.
-        supervise: work,
-        schedule: work,
-        maintenanceIntervalSeconds: MAINTENANCE_SECONDS,
-      });
-      boss.on('error', (err) => log.error({ err }, 'job runner error'));
+      // Sending and working need no timers: this instance neither supervises nor schedules.
+      // Maintenance and cron belong to a second instance over the same pool, which work() starts
+      // last (see there).
+      const b = new PgBoss({ db: poolExecutor(db), schema: SCHEMA, supervise: false, schedule: false });
+      b.on('error', (err) => log.error({ err }, 'job runner error'));
       // pg-boss installs its schema on the first start: processes starting together on a fresh
       // database would race to create it (duplicate schema), so they take turns.
-      const starting = boss;
-      await withQueueLock(db, () => starting.start());
+      await withQueueLock(db, () => b.start());
+      boss = b;
       started = true;
-      const b = boss;
       await grantJobTablesToApp(db).catch((err: unknown) => log.warn({ err }, 'could not grant job tables to lastro_app'));
       // One read of the queues, then only what is missing or changed: a start with nothing to
       // change costs one query here, not three statements per queue. Changes are made under a
@@ -131,54 +139,86 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
           }
         });
       }
-      if (!work) return;
-      for (const def of defs.values()) if (def.cron) await b.schedule(def.name, def.cron, {}, { tz: 'UTC' });
-      for (const def of defs.values()) {
-        // Compiled when the first job of the queue runs, not at start-up.
-        let compiled: ReturnType<typeof Compile> | undefined;
-        const checker = (): ReturnType<typeof Compile> => (compiled ??= Compile(def.schema));
-        const handle = async (job: PgBoss.JobWithMetadata<unknown>): Promise<void> => {
-          const jobLog = log.child({ job: def.name, jobId: job.id });
-          const check = checker();
-          if (!check.Check(job.data)) {
-            const problems = [...check.Errors(job.data)].map((e) => `${e.instancePath || '/'} ${e.message}`);
-            jobLog.error({ problems }, 'job data does not match its schema; moved to dead letter');
-            await b.send(`${def.name}.dead`, { data: job.data, reason: 'invalid data', problems });
-            return;
-          }
-          const renew = setInterval(() => {
-            renewJobLease(db, job.id).catch((err: unknown) => jobLog.warn({ err }, 'could not renew the job lease'));
-          }, RENEW_SECONDS * 1000);
-          try {
-            await def.handler(job.data, { id: job.id, attempt: job.retryCount + 1, log: jobLog });
-          } catch (err) {
-            if (err instanceof NonRetryableJobError) {
-              jobLog.error({ err }, 'job failed permanently; moved to dead letter');
-              await b.send(`${def.name}.dead`, { data: job.data, reason: err.message });
+      if (work) await runner.work();
+    },
+
+    async work() {
+      const b = boss;
+      if (!b || !started) throw new Error('start the job runner before working jobs');
+      if (working) throw new Error('the job runner is working already');
+      const starting = (async () => {
+        for (const def of defs.values()) {
+          // Compiled when the first job of the queue runs, not at start-up.
+          let compiled: ReturnType<typeof Compile> | undefined;
+          const checker = (): ReturnType<typeof Compile> => (compiled ??= Compile(def.schema));
+          const handle = async (job: PgBoss.JobWithMetadata<unknown>): Promise<void> => {
+            const jobLog = log.child({ job: def.name, jobId: job.id });
+            const check = checker();
+            if (!check.Check(job.data)) {
+              const problems = [...check.Errors(job.data)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+              jobLog.error({ problems }, 'job data does not match its schema; moved to dead letter');
+              await b.send(`${def.name}.dead`, { data: job.data, reason: 'invalid data', problems });
               return;
             }
-            jobLog.warn({ err }, 'job failed; will retry');
-            throw err;
-          } finally {
-            clearInterval(renew);
+            const renew = setInterval(() => {
+              renewJobLease(db, job.id).catch((err: unknown) => jobLog.warn({ err }, 'could not renew the job lease'));
+            }, RENEW_SECONDS * 1000);
+            try {
+              await def.handler(job.data, { id: job.id, attempt: job.retryCount + 1, log: jobLog });
+            } catch (err) {
+              if (err instanceof NonRetryableJobError) {
+                jobLog.error({ err }, 'job failed permanently; moved to dead letter');
+                await b.send(`${def.name}.dead`, { data: job.data, reason: err.message });
+                return;
+              }
+              jobLog.warn({ err }, 'job failed; will retry');
+              throw err;
+            } finally {
+              clearInterval(renew);
+            }
+          };
+          const concurrency = def.concurrency ?? 1;
+          for (let i = 0; i < concurrency; i++) {
+            await nextTurn();
+            const options = { pollingIntervalSeconds: deps.pollSeconds, batchSize: 1, includeMetadata: true as const };
+            await b.work<unknown>(def.name, options, ([job]) => {
+              if (!job) return Promise.resolve();
+              // A job whose fetch was still on its way when stop began is not started, and not
+              // settled: pg-boss would mark it done or failed without awaiting it, on a pool the
+              // caller may have closed by then. It stays active until its lease runs out, and a
+              // running worker takes it, as after a crash.
+              if (!started) return new Promise<never>(() => {});
+              const run = handle(job);
+              inFlight.add(run);
+              return run.finally(() => inFlight.delete(run));
+            });
           }
-        };
-        const concurrency = def.concurrency ?? 1;
-        for (let i = 0; i < concurrency; i++) {
-          const options = { pollingIntervalSeconds: deps.pollSeconds, batchSize: 1, includeMetadata: true as const };
-          await b.work<unknown>(def.name, options, ([job]) => {
-            if (!job) return Promise.resolve();
-            // A job whose fetch was still on its way when stop began is not started, and not
-            // settled: pg-boss would mark it done or failed without awaiting it, on a pool the
-            // caller may have closed by then. It stays active until its lease runs out, and a
-            // running worker takes it, as after a crash.
-            if (!started) return new Promise<never>(() => {});
-            const run = handle(job);
-            inFlight.add(run);
-            return run.finally(() => inFlight.delete(run));
-          });
         }
-      }
+        // Last, the instance that expires lapsed leases, archives and runs the cron schedules: the
+        // dearest step of a start (its first statements load PL/pgSQL and its cron parser sets up
+        // Intl), and the least urgent (a cron tick is caught up to a minute late; leases last
+        // LEASE_SECONDS). The schema was installed or migrated by start(): it only checks it.
+        await nextTurn();
+        const k = new PgBoss({
+          db: poolExecutor(db),
+          schema: SCHEMA,
+          migrate: false,
+          supervise: true,
+          schedule: true,
+          maintenanceIntervalSeconds: MAINTENANCE_SECONDS,
+        });
+        k.on('error', (err) => log.error({ err }, 'job runner error'));
+        keeper = k;
+        // Its start creates pg-boss's own cron queue: under the lock, as every queue change.
+        await withQueueLock(db, () => k.start());
+        for (const def of defs.values()) {
+          if (!def.cron) continue;
+          await nextTurn();
+          await k.schedule(def.name, def.cron, {}, { tz: 'UTC' });
+        }
+      })();
+      working = starting.catch(() => {});
+      await starting;
     },
 
     async send(def, data, opts = {}) {
@@ -200,7 +240,12 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
       if (!boss || !started) return;
       started = false;
       const deadline = performance.now() + Math.max(timeoutMs, 1000);
-      await boss.stop({ graceful: true, timeout: Math.max(timeoutMs, 1000), wait: true, close: false });
+      // A work() still starting finishes first: stopping pg-boss halfway through its start
+      // would leave its timers running on a pool the caller is about to close.
+      await working;
+      const stopOptions = { graceful: true, timeout: Math.max(timeoutMs, 1000), wait: true, close: false };
+      if (keeper) await keeper.stop(stopOptions);
+      await boss.stop(stopOptions);
       // pg-boss stops waiting at its timeout, and marks a job done without awaiting it: handlers
       // still running are waited for (within the budget), then one turn lets pg-boss send its
       // complete or fail before the caller closes the pool.
@@ -210,10 +255,18 @@ export function createJobRunner(deps: { db: Database; log: Logger; pollSeconds: 
         await Promise.race([Promise.allSettled([...inFlight]), new Promise<void>((r) => (timer = setTimeout(r, left)))]);
         clearTimeout(timer);
       }
-      await new Promise<void>((r) => setImmediate(r));
+      await nextTurn();
     },
   };
+  return runner;
 }
+
+/**
+ * One turn of the event loop. On PGlite a statement runs on this thread and resolves without
+ * I/O, so a chain of them would hold off every request until it ends: starting the workers (after
+ * the API listens) gives way between steps.
+ */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 type QueueSettings = Pick<PgBoss.Queue, 'retryLimit' | 'retryDelay' | 'retryBackoff' | 'expireInSeconds' | 'deadLetter'>;
 

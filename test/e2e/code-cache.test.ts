@@ -2,6 +2,7 @@
 // `npm run build` builds them from dist/), `lastro start` run from them. The first start writes
 // the cache, the next ones use it, and a cache that is corrupt or is not one never stops a start.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -10,6 +11,17 @@ import { engine } from '../helpers/db.js';
 import { runLastro } from '../helpers/process.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A port nothing listens on now (the start must be polled on it before it says where it listens). */
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 // Under the project (dist/ is not versioned), so the bundles find node_modules and db/migrations.
 const outdir = `dist/e2e-code-cache-${process.pid}`;
 const cacheDir = join(root, outdir, 'code-cache');
@@ -44,6 +56,27 @@ describe.skipIf(engine() !== 'pglite')('start-up through the V8 code cache', () 
   it('the first start writes the cache and the next one uses it', async () => {
     expect(cacheFiles()).toEqual([]);
     expect(await start()).toBe('missing');
+    expect(cacheFiles()).toHaveLength(1);
+    expect(await start()).toBe('used');
+  });
+
+  it('a start stopped at its first /ready answer (its workers may still be starting) exits cleanly and leaves the cache written', async () => {
+    for (const name of cacheFiles()) rmSync(join(cacheDir, name));
+    const port = await freePort();
+    const p = runLastro(['start'], { LASTRO_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }, join(root, outdir, 'main.js'));
+    for (;;) {
+      const status = await fetch(`http://127.0.0.1:${port}/ready`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status === 200) break;
+      expect(p.proc.exitCode).toBeNull();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    p.proc.kill('SIGTERM');
+    expect(await p.exited).toEqual({ code: 0, signal: null });
+    expect(p.stderr()).not.toContain('second signal');
+    expect(p.logs().map((l) => l.msg)).toEqual(expect.arrayContaining(['lastro started', 'stopped']));
     expect(cacheFiles()).toHaveLength(1);
     expect(await start()).toBe('used');
   });

@@ -285,4 +285,38 @@ describe('durable jobs', () => {
     await db.transaction(async (tx) => runner.send(echo, { value: 21 }, { tx }), { orgId: 'TN-grants' });
     await until(() => seen.some((s) => s.value === 21));
   });
+
+  it('sends from start() on; works, and writes the cron schedules, from work() on: a job sent in between waits and then runs', async () => {
+    await runner.stop(1000);
+    const ticking = defineJob({ name: 'test.ticking', schema: Type.Object({}), cron: '0 0 1 1 *', async handler() {} });
+    const scheduled = async () =>
+      (await db.pool.query<{ n: number }>("select count(*)::int as n from pgboss.schedule where name = 'test.ticking'")).rows[0]!.n;
+    runner = createJobRunner({ db, log, pollSeconds: 0.5 });
+    runner.define(echo);
+    runner.define(ticking);
+    await runner.start({ work: false });
+    await runner.send(echo, { value: 31 });
+    expect((await runner.queueDepth())['test.echo']).toBe(1);
+    expect(await scheduled()).toBe(0);
+    await runner.work();
+    await until(() => seen.some((s) => s.value === 31));
+    expect(await scheduled()).toBe(1);
+    await expect(runner.work()).rejects.toThrow(/working already/);
+  });
+
+  it('a stop while work() is still starting waits for it, then stops', async () => {
+    await runner.stop(1000);
+    runner = createJobRunner({ db, log, pollSeconds: 0.5 });
+    runner.define(echo);
+    await runner.start({ work: false });
+    const working = runner.work();
+    await runner.stop(1000);
+    await working;
+    await expect(runner.send(echo, { value: 41 })).rejects.toThrow(/not started/);
+    runner = createJobRunner({ db, log, pollSeconds: 0.5 });
+    runner.define(echo);
+    await runner.start({ work: true });
+    await runner.send(echo, { value: 41 });
+    await until(() => seen.some((s) => s.value === 41));
+  });
 });
