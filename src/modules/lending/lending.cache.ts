@@ -10,45 +10,18 @@
 // `loanProductsChanged` (as `insertProduct` and `insertPlanLinks` do): it forgets the org's
 // products now and once its transaction commits, and a generation per org keeps a read that
 // began before that commit from storing what it read.
-import { afterCommit, type Tx } from '../../platform/db/database.js';
+import type { Tx } from '../../platform/db/database.js';
+import { KeptPerOrg } from '../../platform/kept.js';
 import type { LoanProduct } from './loan-products.schemas.js';
 
 /** Products kept in all (a few KB each); past it the cache starts over. */
-const MAX_PRODUCTS = 20_000;
-
-const products = new Map<string, Map<string, LoanProduct>>();
-let size = 0;
-const generations = new Map<string, number>();
-const generation = (orgId: string): number => generations.get(orgId) ?? 0;
-
-function forget(orgId: string): void {
-  generations.set(orgId, generation(orgId) + 1);
-  size -= products.get(orgId)?.size ?? 0;
-  products.delete(orgId);
-}
+const products = new KeptPerOrg<string, LoanProduct>({ maxEntries: 20_000 });
 
 /** The org's kept product, if any. */
-export const keptLoanProduct = (orgId: string, productId: string): LoanProduct | undefined => products.get(orgId)?.get(productId);
+export const keptLoanProduct = (orgId: string, productId: string): LoanProduct | undefined => products.get(orgId, productId);
 
 /** Keeps a product read in `tx` once `tx` commits, unless the org's products changed meanwhile. */
-export function keepLoanProduct(tx: Tx, orgId: string, product: LoanProduct): void {
-  const g = generation(orgId);
-  afterCommit(tx, () => {
-    if (generation(orgId) !== g) return;
-    if (size >= MAX_PRODUCTS) {
-      products.clear();
-      size = 0;
-    }
-    let org = products.get(orgId);
-    if (!org) products.set(orgId, (org = new Map()));
-    if (!org.has(product.product_id)) size += 1;
-    org.set(product.product_id, product);
-  });
-}
+export const keepLoanProduct = (tx: Tx, orgId: string, product: LoanProduct): void => products.keepAfterCommit(tx, orgId, product.product_id, product);
 
 /** `tx` writes the org's products: forgets the org's kept products now and once `tx` commits. Returns `tx`. */
-export function loanProductsChanged(tx: Tx, orgId: string): Tx {
-  forget(orgId);
-  afterCommit(tx, () => forget(orgId));
-  return tx;
-}
+export const loanProductsChanged = (tx: Tx, orgId: string): Tx => products.changed(tx, orgId);
