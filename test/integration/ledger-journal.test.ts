@@ -86,7 +86,49 @@ describe('ledger journal', () => {
     expect((await verify(a)).ok).toBe(true);
   });
 
-  it('refuses, at commit, an entry whose postings do not balance', async () => {
+  it('refuses a statement that leaves an entry it wrote unbalanced, even when a later statement would balance it', async () => {
+    const entry = (id: number) => sql`insert into ledger_journal_entries (org_id, entry_id, kind, business_date, created_at)
+                values (${a.org.orgId}, ${id}, 'PAYMENT', '2026-01-01', now())`;
+    // Several entries in one statement, all balanced: accepted, and their postings stored.
+    await asOrg(a.org.orgId, async (t) => {
+      await entry(999990).execute(t.db);
+      await entry(999991).execute(t.db);
+      await sql`insert into ledger_postings (org_id, entry_id, posting_no, account_id, internal_code, shard, bucket, currency, amount_minor)
+                values (${t.orgId}, 999990, 0, 101, null, null, 'AVAILABLE', 'BRL', 5), (${t.orgId}, 999990, 1, 102, null, null, 'AVAILABLE', 'BRL', -5),
+                       (${t.orgId}, 999991, 0, 101, null, null, 'AVAILABLE', 'USD', 7), (${t.orgId}, 999991, 1, 102, null, null, 'AVAILABLE', 'USD', -7)`.execute(t.db);
+      // Undo what this test moved outside the engine (balances were not touched): the postings
+      // stay, as the journal is append-only, so the transaction rolls back instead.
+      throw new Error('roll back');
+    }).catch((err: Error) => expect(err.message).toBe('roll back'));
+    // One entry of three unbalanced, in another currency than the rest: the whole statement is refused.
+    const mixed = asOrg(a.org.orgId, async (t) => {
+      await entry(999992).execute(t.db);
+      await entry(999993).execute(t.db);
+      await sql`insert into ledger_postings (org_id, entry_id, posting_no, account_id, bucket, currency, amount_minor)
+                values (${t.orgId}, 999992, 0, 101, 'AVAILABLE', 'BRL', 5), (${t.orgId}, 999992, 1, 102, 'AVAILABLE', 'BRL', -5),
+                       (${t.orgId}, 999993, 0, 101, 'AVAILABLE', 'BRL', 9), (${t.orgId}, 999993, 1, 102, 'AVAILABLE', 'USD', -9)`.execute(t.db);
+    });
+    await expect(mixed).rejects.toThrow(/ledger entry 999993 does not balance/);
+    // Half an entry in one statement and its other half in the next: the first statement is refused.
+    let secondRan = false;
+    const split = asOrg(a.org.orgId, async (t) => {
+      await entry(999994).execute(t.db);
+      await sql`insert into ledger_postings (org_id, entry_id, posting_no, account_id, bucket, currency, amount_minor)
+                values (${t.orgId}, 999994, 0, 101, 'AVAILABLE', 'BRL', 5)`.execute(t.db);
+      secondRan = true;
+      await sql`insert into ledger_postings (org_id, entry_id, posting_no, account_id, bucket, currency, amount_minor)
+                values (${t.orgId}, 999994, 1, 102, 'AVAILABLE', 'BRL', -5)`.execute(t.db);
+    });
+    await expect(split).rejects.toThrow(/ledger entry 999994 does not balance/);
+    expect(secondRan).toBe(false);
+    const stored = await app.platform.db.transaction(
+      (tx) => sql<{ n: number }>`select count(*)::int as n from ledger_postings where entry_id between 999990 and 999994`.execute(tx),
+      { system: true },
+    );
+    expect(stored.rows[0]!.n).toBe(0);
+  });
+
+  it('refuses an entry whose postings do not balance', async () => {
     const attempt = asOrg(a.org.orgId, async (t) => {
       await sql`insert into ledger_journal_entries (org_id, entry_id, kind, business_date, created_at)
                 values (${t.orgId}, 999999, 'PAYMENT', '2026-01-01', now())`.execute(t.db);

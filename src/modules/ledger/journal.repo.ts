@@ -192,7 +192,7 @@ export interface ShardDelta {
  * Writes an entry in one statement: the entry row, its postings (one insert), the internal
  * sub-balances and the customer balance rows they move (their derived buckets follow).
  * `returning`: the statement returns the customer balance rows after it, one per delta that found
- * its row (BalanceRow). The postings still meet the commit-time balance check and the append-only
+ * its row (BalanceRow). The postings still meet the balance check (a statement trigger, once per entry) and the append-only
  * triggers; the caller holds the balance rows' locks (account id order), so the update waits on
  * nothing.
  */
