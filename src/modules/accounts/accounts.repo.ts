@@ -1,6 +1,6 @@
 // SQL for accounts, their applications, owners (entities and customers), statuses, reasons and
 // status history. Every function takes the transaction and the org id, and filters on it.
-import { sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { CompiledQuery, sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import { offsetPage } from '../../platform/db/paging.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
@@ -345,40 +345,50 @@ export const accountExists = async (tx: Tx, orgId: string, accountId: bigint): P
   (await sql<{ found: boolean }>`select exists (select 1 from accounts where org_id = ${orgId} and account_id = ${accountId}) as found`.execute(tx))
     .rows[0]?.found === true;
 
-/** What the ledger needs of accounts: the account, its program's type and its status; `share` locks the accounts FOR SHARE. */
-export function accountFactsQuery(tx: Tx, orgId: string, ids: bigint[], share: boolean) {
-  let q = tx
-    .selectFrom('accounts as a')
-    .innerJoin('account_statuses as s', (j) => j.onRef('s.org_id', '=', 'a.org_id').onRef('s.status_id', '=', 'a.status_id'))
-    .select([
-      'a.account_id',
-      'a.program_id',
-      'a.program_type_id',
-      'a.currency',
-      'a.currency_numeric_code',
-      's.name as status',
-      's.allowed_operations',
-      's.is_final',
-      'a.account_type',
-      'a.parent_account_id',
-      'a.granted_limit_minor',
-      'a.limit_minor',
-      'a.overdraft_limit_minor',
-    ])
-    .where('a.org_id', '=', orgId)
-    // An empty list matches nothing (int8 ids are never 0 here).
-    .where('a.account_id', 'in', ids.length ? ids : [0n])
-    // A stable lock order: two callers locking the same accounts never deadlock on them.
-    .orderBy('a.account_id');
-  if (share) q = q.forShare('a');
-  return q;
+/**
+ * What the ledger needs of accounts: the account, its program's type and its status; `share` locks
+ * the accounts FOR SHARE.
+ *
+ * One primary-key probe per id (a lateral subquery the planner cannot flatten), in ascending id
+ * order, whatever the table's statistics: written as `account_id in (…)`, a generic plan on a table
+ * whose statistics are missing or stale (a new org's accounts, a database without autovacuum) read
+ * every account of the org and filtered them. Ids are locked in that order: two callers locking
+ * the same accounts never deadlock on them.
+ */
+export function accountFactsQuery(tx: Tx, orgId: string, ids: bigint[], share: boolean): CompiledQuery<AccountFactsRow> {
+  const sorted = [...new Set(ids)].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  return CompiledQuery.raw(share ? FACTS_SHARE : FACTS, [orgId, sorted.map(String)]);
 }
 
-export type AccountFactsRow = Awaited<ReturnType<ReturnType<typeof accountFactsQuery>['execute']>>[number];
+const factsSql = (share: boolean) => `select a.account_id, a.program_id, a.program_type_id, a.currency, a.currency_numeric_code,
+    s.name as status, s.allowed_operations, s.is_final, a.account_type, a.parent_account_id,
+    a.granted_limit_minor, a.limit_minor, a.overdraft_limit_minor
+  from unnest($2::bigint[]) as ids(account_id)
+  cross join lateral (
+    select * from accounts a where a.org_id = $1 and a.account_id = ids.account_id offset 0
+  ) a
+  join account_statuses s on s.org_id = $1 and s.status_id = a.status_id${share ? '\n  for share of a' : ''}`;
+const FACTS = factsSql(false);
+const FACTS_SHARE = factsSql(true);
+
+export type AccountFactsRow = Pick<
+  Selectable<AccountsTable>,
+  | 'account_id'
+  | 'program_id'
+  | 'program_type_id'
+  | 'currency'
+  | 'currency_numeric_code'
+  | 'account_type'
+  | 'parent_account_id'
+  | 'granted_limit_minor'
+  | 'limit_minor'
+  | 'overdraft_limit_minor'
+> &
+  Pick<Selectable<AccountStatusesTable>, 'allowed_operations' | 'is_final'> & { status: string };
 
 export async function accountFactsRows(tx: Tx, orgId: string, ids: bigint[], share: boolean): Promise<AccountFactsRow[]> {
   if (ids.length === 0) return [];
-  return accountFactsQuery(tx, orgId, ids, share).execute();
+  return (await tx.executeQuery(accountFactsQuery(tx, orgId, ids, share))).rows;
 }
 
 /** Everything GET /accounts/v1/accounts/{id} shows, in one read. */

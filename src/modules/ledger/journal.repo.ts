@@ -1,6 +1,6 @@
 // SQL of the journal: entries, postings, customer balance rows and internal sub-balances, and the
 // checks `ledger verify` runs. Every function takes the transaction and the org id, and filters on it.
-import { sql, type CompiledQuery, type Generated, type Insertable, type RawBuilder, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Generated, type Insertable, type RawBuilder, type Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { Timestamp } from '../../platform/db/tables.js';
 
@@ -115,21 +115,26 @@ export async function openBalance(tx: Tx, orgId: string, accountId: bigint, curr
 
 const BALANCE_COLUMNS = ['account_id', 'currency', 'available_minor', 'held_minor', 'current_minor', 'credit_used_minor'] as const;
 
-/**
- * The balance rows of these accounts, locked FOR UPDATE in account id order (the one order every
- * money movement takes them in, so two movements over the same accounts never deadlock).
- */
+// Rows of a list of accounts are read with one primary-key probe per id (a lateral subquery the
+// planner cannot flatten), in ascending id order, whatever the tables' statistics: written as
+// `account_id in (…)`, a generic plan on tables whose statistics are missing or stale (a new org's
+// accounts, a database without autovacuum) read every balance or limits row of the org and filtered
+// them, in every transfer. Rows are locked in that order (and by currency within an account), the
+// one order every money movement takes them in, so two movements over the same accounts never
+// deadlock.
+const ascending = (ids: bigint[]): string[] => [...new Set(ids)].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).map(String);
+
+const LOCK_BALANCES = `select b.account_id, b.currency, b.available_minor, b.held_minor, b.current_minor, b.credit_used_minor
+  from unnest($2::bigint[]) as ids(account_id)
+  cross join lateral (
+    select * from ledger_account_balances b where b.org_id = $1 and b.account_id = ids.account_id order by b.currency offset 0
+  ) b
+  for update of b`;
+
+/** The balance rows of these accounts, locked FOR UPDATE in account id order. */
 export async function lockBalances(tx: Tx, orgId: string, accountIds: bigint[]): Promise<BalanceRow[]> {
   if (!accountIds.length) return [];
-  return tx
-    .selectFrom('ledger_account_balances')
-    .select(BALANCE_COLUMNS)
-    .where('org_id', '=', orgId)
-    .where('account_id', 'in', accountIds)
-    .orderBy('account_id')
-    .orderBy('currency')
-    .forUpdate()
-    .execute();
+  return (await tx.executeQuery<BalanceRow>(CompiledQuery.raw(LOCK_BALANCES, [orgId, ascending(accountIds)]))).rows;
 }
 
 export interface SpendRow extends BalanceRow {
@@ -137,25 +142,25 @@ export interface SpendRow extends BalanceRow {
   total_overdraft_limit_minor: bigint | null;
 }
 
+const LOCK_BALANCES_WITH_LIMITS = `select b.account_id, b.currency, b.available_minor, b.held_minor, b.current_minor, b.credit_used_minor,
+    l.total_credit_limit_minor, l.total_overdraft_limit_minor
+  from unnest($2::bigint[]) as ids(account_id)
+  cross join lateral (
+    select * from ledger_account_balances b where b.org_id = $1 and b.account_id = ids.account_id order by b.currency offset 0
+  ) b
+  cross join lateral (
+    select * from ledger_account_limits l where l.org_id = $1 and l.account_id = ids.account_id offset 0
+  ) l
+  for update of b, l`;
+
 /**
  * lockBalances and, in the same statement, each account's limits row, locked too (a limit change
  * locks the balance row first, then writes the limits: locked here, the limits read are the ones
  * committed when the balance lock was granted, as a read after the lock would see). Accounts
  * without a limits row are left out (the caller reads them apart).
  */
-export function lockBalancesWithLimitsQuery(tx: Tx, orgId: string, accountIds: bigint[]) {
-  return (
-    tx
-      .selectFrom('ledger_account_balances as b')
-      .innerJoin('ledger_account_limits as l', (j) => j.onRef('l.org_id', '=', 'b.org_id').onRef('l.account_id', '=', 'b.account_id'))
-      .select(['b.account_id', 'b.currency', 'b.available_minor', 'b.held_minor', 'b.current_minor', 'b.credit_used_minor', 'l.total_credit_limit_minor', 'l.total_overdraft_limit_minor'])
-      .where('b.org_id', '=', orgId)
-      // An empty list matches nothing (int8 ids are never 0 here).
-      .where('b.account_id', 'in', accountIds.length ? accountIds : [0n])
-      .orderBy('b.account_id')
-      .orderBy('b.currency')
-      .forUpdate(['b', 'l'])
-  );
+export function lockBalancesWithLimitsQuery(orgId: string, accountIds: bigint[]): CompiledQuery<SpendRow> {
+  return CompiledQuery.raw(LOCK_BALANCES_WITH_LIMITS, [orgId, ascending(accountIds)]);
 }
 
 /** Balance rows of these accounts (no lock). */

@@ -121,7 +121,7 @@ export function createJournalService(deps: { clock: Clock }) {
   function lockWithLimitsRead(t: TenantTx, accountIds: string[]): Read<LockedRows> {
     // Ids that cannot name an account lock nothing (the caller finds no such account).
     const ids = [...new Set(accountIds.map(int8Id).filter((id): id is bigint => id !== undefined))];
-    return { query: repo.lockBalancesWithLimitsQuery(t.db, t.orgId, ids).compile(), read: (rows) => ({ ids, rows: rows as unknown as repo.SpendRow[] }) };
+    return { query: repo.lockBalancesWithLimitsQuery(t.orgId, ids), read: (rows) => ({ ids, rows: rows as unknown as repo.SpendRow[] }) };
   }
 
   /** What lockWithLimits answers, from its statement's rows (lockWithLimitsRead). */

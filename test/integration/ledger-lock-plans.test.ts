@@ -1,0 +1,111 @@
+// The statements a transfer locks its accounts with must reach each row through its primary key,
+// whatever the tables' statistics. Written as `account_id in (…)`, their generic plan (a prepared
+// statement after five runs) on tables without statistics (a new org's accounts, a database
+// without autovacuum) read every account, balance and limits row of the org and filtered them:
+// in the ledger benchmark that was most of PostgreSQL's time per transfer, and it grew with the
+// org. Checked on the generic plan, as the statement is run in a long-lived connection.
+import { sql, type CompiledQuery } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountFactsQuery } from '../../src/modules/accounts/accounts.repo.js';
+import { lockBalancesWithLimitsQuery } from '../../src/modules/ledger/journal.repo.js';
+import type { TenantTx } from '../../src/platform/tenant.js';
+import type { TestApp } from '../helpers/app.js';
+import { createAccount } from '../helpers/accounts.js';
+import { setupTenant, type Tenant } from '../helpers/fixture.js';
+
+let app: TestApp;
+let a: Tenant;
+let close: () => Promise<void>;
+
+// The org holds a few hundred accounts, each with its balance and limits rows, and no table has
+// statistics (nothing analyzed them): a new org that has just opened its accounts.
+const SIZE = 400;
+let ids: bigint[] = [];
+
+beforeAll(async () => {
+  const f = await setupTenant();
+  ({ app, close } = f);
+  a = f;
+  const first = BigInt((await createAccount(app, a)).accountId);
+  ids = await app.platform.db.transaction(
+    async (tx) => {
+      const { rows } = await sql<{ account_id: bigint }>`
+        insert into accounts (org_id, program_id, program_type_id, entity_id, document_number, status_id, status_changed_at, account_type,
+          currency_numeric_code, currency, created_on, created_at, updated_at)
+        select a.org_id, a.program_id, a.program_type_id, a.entity_id, a.document_number || '-' || g, a.status_id, a.status_changed_at, a.account_type,
+          a.currency_numeric_code, a.currency, a.created_on, a.created_at, a.updated_at
+        from accounts a, generate_series(1, ${SIZE}) g
+        where a.org_id = ${a.org.orgId} and a.account_id = ${first}
+        returning account_id`.execute(tx);
+      await sql`insert into ledger_account_balances (org_id, account_id, currency, created_at, updated_at)
+        select org_id, account_id, currency, now(), now() from accounts where org_id = ${a.org.orgId} on conflict do nothing`.execute(tx);
+      await sql`insert into ledger_account_limits (org_id, account_id, program_id, currency, mode, created_at, updated_at)
+        select org_id, account_id, program_id, currency, 'credit', now(), now() from accounts where org_id = ${a.org.orgId} on conflict do nothing`.execute(tx);
+      return rows.map((r) => BigInt(r.account_id)).filter((_, i) => i % 25 === 0);
+    },
+    { system: true },
+  );
+});
+afterAll(async () => close?.());
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Index Cond'?: string;
+  Plans?: PlanNode[];
+}
+
+const walk = (node: PlanNode, out: PlanNode[] = []): PlanNode[] => {
+  out.push(node);
+  for (const child of node.Plans ?? []) walk(child, out);
+  return out;
+};
+
+/** The generic plan of a statement, as the application role of the org sees it (RLS on). */
+async function genericPlan(query: CompiledQuery, types: string[]): Promise<PlanNode[]> {
+  return app.platform.tenant({ orgId: a.org.orgId, cid: 'test', actor: 'test' }, async (t: TenantTx) => {
+    await sql`set local plan_cache_mode = force_generic_plan`.execute(t.db);
+    await sql.raw(`prepare lock_plan_check(${types.join(', ')}) as ${query.sql}`).execute(t.db);
+    try {
+      const args = query.parameters.map((v) => (Array.isArray(v) ? `'{${v.join(',')}}'` : `'${String(v)}'`)).join(', ');
+      const { rows } = await sql.raw<{ 'QUERY PLAN': unknown }>(`explain (format json) execute lock_plan_check(${args})`).execute(t.db);
+      const raw = rows[0]!['QUERY PLAN'];
+      const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
+      return walk(plan[0]!.Plan);
+    } finally {
+      await sql`deallocate lock_plan_check`.execute(t.db);
+    }
+  });
+}
+
+/** Every scan of these tables is a probe of a unique index by the account id (one row each). */
+function expectProbes(nodes: PlanNode[], tables: Record<string, string[]>): void {
+  const scans = nodes.filter((n) => n['Relation Name'] !== undefined && n['Relation Name'] in tables);
+  expect(new Set(scans.map((n) => n['Relation Name']))).toEqual(new Set(Object.keys(tables)));
+  for (const scan of scans) {
+    expect(scan['Node Type'], JSON.stringify(scan)).toBe('Index Scan');
+    expect(tables[scan['Relation Name']!]).toContain(scan['Index Name']);
+    expect(scan['Index Cond']).toMatch(/account_id = ids\.account_id/);
+  }
+}
+
+describe('the locks of a transfer', () => {
+  it('balances and limits: one primary-key probe per account, without statistics', async () => {
+    const nodes = await genericPlan(lockBalancesWithLimitsQuery(a.org.orgId, ids), ['text', 'bigint[]']);
+    expectProbes(nodes, { ledger_account_balances: ['ledger_account_balances_pkey'], ledger_account_limits: ['ledger_account_limits_pkey'] });
+  });
+
+  it('the accounts, locked FOR SHARE: one primary-key probe per account, without statistics', async () => {
+    const query = await app.platform.tenant({ orgId: a.org.orgId, cid: 'test', actor: 'test' }, async (t: TenantTx) => accountFactsQuery(t.db, t.orgId, ids, true));
+    const nodes = await genericPlan(query, ['text', 'bigint[]']);
+    // (org_id, account_id) or the unique account_id alone: either reaches one row.
+    expectProbes(nodes, { accounts: ['accounts_pkey', 'accounts_id'] });
+  });
+
+  it('locks in ascending account id order whatever order the ids come in', () => {
+    const shuffled = [ids[5]!, ids[0]!, ids[9]!, ids[0]!, ids[2]!];
+    const query = lockBalancesWithLimitsQuery(a.org.orgId, shuffled);
+    expect(query.parameters[1]).toEqual([ids[0], ids[2], ids[5], ids[9]].map(String));
+  });
+});
