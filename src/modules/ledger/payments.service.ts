@@ -320,7 +320,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
    * next statement or COMMIT); a tracking id taken meanwhile (a concurrent request) answers WP2P0010.
    */
   async function insertAuthorizationsWithNext(t: TenantTx, rows: repo.AuthorizationWithId[]): Promise<void> {
-    await sendWithNext(t.db, repo.insertAuthorizationsQuery(t.db, rows), { mapError: trackingTaken });
+    await sendWithNext(t.db, repo.insertAuthorizationsQuery(rows), { mapError: trackingTaken });
   }
 
   /** Inserts authorizations, answering a tracking id taken meanwhile (a concurrent request) with WP2P0010. */
@@ -461,7 +461,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
 
   /** The transactions and events of the transfers written, one statement each, sent with COMMIT. */
   async function writeCollected(t: TenantTx, out: { transactions: (repo.TransactionInsert & { transaction_id: bigint })[]; events: EventToRecord[] }): Promise<void> {
-    if (out.transactions.length) await sendWithNext(t.db, repo.insertTransactionsQuery(t.db, out.transactions));
+    if (out.transactions.length) await sendWithNext(t.db, repo.insertTransactionsQuery(out.transactions));
     if (out.events.length) await recordEvents(t.db, events, out.events);
   }
 
@@ -659,7 +659,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
       });
       await repo.markCancelledWithNext(t.db, t.orgId, locked.map((a) => a.authorization_id), posted.entryId, now);
       const transactions = (await transactionRows(t, posted, legs, now)).map((r, i) => ({ ...r, transaction_id: taken.transactionIds[i]! }));
-      await sendWithNext(t.db, repo.insertTransactionsQuery(t.db, transactions));
+      await sendWithNext(t.db, repo.insertTransactionsQuery(transactions));
       await recordEvents(t.db, events, [
         ...cancelRows.map((row, i) => authorizationEvent(t, row, legs[i]!.account, legs[i]!.rule.code, now)),
         ...transactionEvents(t, transactions.map(asTransactionRow), legs, now),
