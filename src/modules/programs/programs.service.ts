@@ -47,7 +47,7 @@ import {
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
-function toProgram(r: repo.ProgramRow, dueDates?: repo.DueDateRow[]): Program {
+function toProgram(r: repo.ProgramRow, dueDates?: readonly Pick<repo.DueDateRow, 'due_date_id' | 'day' | 'active'>[]): Program {
   return {
     id: Number(r.program_id),
     name: r.name,
@@ -181,31 +181,30 @@ export function createProgramsService(deps: Pick<Platform, 'clock' | 'ids' | 'jo
   async function insertProgram(t: TenantTx, spec: ProgramSpec, calendarId: bigint | null, cid: string | undefined, importId?: bigint) {
     const orgId = t.orgId;
     const now = clock.now();
-    const row = await repo.insertProgram(t.db, {
-      org_id: orgId,
-      name: spec.name,
-      type_id: PROGRAM_TYPE_IDS[spec.type],
-      // Lastro has no PCI or accounting set-up stage a program waits for: it is usable at once.
-      status: 'ACTIVE',
-      timezone: spec.timezone,
-      currency_numeric_code: spec.currency_numeric_code,
-      country_code: spec.country_code,
-      language: spec.language ?? 'en-US',
-      cycle_closing: spec.cycle_closing ?? null,
-      brand: spec.brand ?? null,
-      bin_value: spec.bin?.value ?? null,
-      bin_start_range: spec.bin?.start_range ?? null,
-      bin_end_range: spec.bin?.end_range ?? null,
-      holiday_calendar_id: calendarId,
-      base_program_id: spec.base_program_id !== undefined ? BigInt(spec.base_program_id) : null,
-      created_at: now,
-      updated_at: now,
-    });
-    const dueDates = await repo.insertDueDates(
+    const { program: row, dueDates } = await repo.insertProgramWithDueDates(
       t.db,
-      (spec.due_dates ?? []).map((d) => ({ org_id: orgId, program_id: row.program_id, day: d.day, active: d.active })),
+      {
+        org_id: orgId,
+        name: spec.name,
+        type_id: PROGRAM_TYPE_IDS[spec.type],
+        // Lastro has no PCI or accounting set-up stage a program waits for: it is usable at once.
+        status: 'ACTIVE',
+        timezone: spec.timezone,
+        currency_numeric_code: spec.currency_numeric_code,
+        country_code: spec.country_code,
+        language: spec.language ?? 'en-US',
+        cycle_closing: spec.cycle_closing ?? null,
+        brand: spec.brand ?? null,
+        bin_value: spec.bin?.value ?? null,
+        bin_start_range: spec.bin?.start_range ?? null,
+        bin_end_range: spec.bin?.end_range ?? null,
+        holiday_calendar_id: calendarId,
+        base_program_id: spec.base_program_id !== undefined ? BigInt(spec.base_program_id) : null,
+        created_at: now,
+        updated_at: now,
+      },
+      spec.due_dates ?? [],
     );
-    dueDates.sort((a, b) => a.day - b.day);
     await recordEvent(t.db, events, ProgramEvents.programCreated, {
       orgId,
       cid,
