@@ -41,7 +41,6 @@ import {
 } from './lib.js';
 
 const TARGETS = { creates_to_pgbench_tps: 0.5 };
-const WARMUP_S = 2;
 
 // A valid credit program (test/integration/programs-fixtures.ts), each with its own name.
 const createBody = (name: string): string =>
@@ -60,11 +59,11 @@ const createBody = (name: string): string =>
   });
 
 async function run(args: string[]): Promise<Record<string, unknown>> {
-  const opts = parseOptions(args, { duration: 10, rounds: 3, clients: 8 });
-  for (const name of ['rounds', 'clients', 'duration']) {
+  const opts = parseOptions(args, { duration: 10, rounds: 3, clients: 8, warmup: 2 });
+  for (const name of ['rounds', 'clients', 'duration', 'warmup']) {
     if (!Number.isInteger(opts[name])) throw new UsageError(`--${name} must be a whole number`);
   }
-  const { duration, rounds, clients } = opts as { duration: number; rounds: number; clients: number };
+  const { duration, rounds, clients, warmup: WARMUP_S } = opts as { duration: number; rounds: number; clients: number; warmup: number };
   const benchRun = beginRun();
 
   const databaseUrl = process.env.DATABASE_URL;
@@ -176,6 +175,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       ...(admin ? { postgres: admin.version } : {}),
       ...benchRun.facts(),
       duration_s_per_round: duration,
+      warmup_s: WARMUP_S,
       rounds,
       clients,
       creates: { ...summarize(lastroRounds), answered_2xx_in_all: counted, programs_stored: stored },
@@ -211,6 +211,7 @@ export const writesBenchmark: Benchmark = {
     '--duration N   seconds per round of each (default 10; 2 s of warm-up of each first)',
     '--rounds N     rounds, alternating creates and pgbench (default 3)',
     '--clients N    concurrent create requests and pgbench clients; also the pgbench scale (default 8)',
+    '--warmup N     seconds of creates, then of pgbench, before the first round (default 2)',
   ],
   run,
 };

@@ -87,11 +87,12 @@ const N = PROGRAM_COLUMNS.length;
 // A program and its due dates in one statement (one round trip, the text written once rather than
 // built by Kysely per create): the due dates are inserted in the order given (their ids follow it)
 // and come back sorted by day. Their foreign key to the program is checked at the end of the
-// statement, when the program's row is there.
+// statement, when the program's row is there. Only the ids come back: the other columns are the
+// values sent (created_at a Date in milliseconds, which timestamptz keeps exactly).
 const INSERT_PROGRAM_WITH_DUE_DATES = `with p as (
   insert into "programs" (${PROGRAM_COLUMNS.map((c) => `"${c}"`).join(', ')})
   values (${PROGRAM_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
-  returning *
+  returning "org_id", "program_id"
 ), d as (
   insert into "program_due_dates" ("org_id", "program_id", "day", "active")
   select p.org_id, p.program_id, x.day, x.active
@@ -99,7 +100,7 @@ const INSERT_PROGRAM_WITH_DUE_DATES = `with p as (
   order by x.n
   returning "due_date_id", "day", "active"
 )
-select p.*,
+select p.program_id,
   (select array_agg(d.due_date_id::text order by d.day) from d) as due_date_ids,
   (select array_agg(d.day order by d.day) from d) as due_date_days,
   (select array_agg(d.active order by d.day) from d) as due_date_actives
@@ -116,11 +117,14 @@ export async function insertProgramWithDueDates(
     dueDates.map((d) => d.day),
     dueDates.map((d) => d.active),
   );
-  const { rows } = await tx.executeQuery<ProgramRow & { due_date_ids: string[] | null; due_date_days: number[] | null; due_date_actives: boolean[] | null }>(
-    CompiledQuery.raw(INSERT_PROGRAM_WITH_DUE_DATES, values),
-  );
-  const { due_date_ids: ids, due_date_days: days, due_date_actives: actives, ...program } = rows[0]!;
-  return { program, dueDates: (ids ?? []).map((id, i) => ({ due_date_id: BigInt(id), day: days![i]!, active: actives![i]! })) };
+  const { rows } = await tx.executeQuery<{
+    program_id: bigint;
+    due_date_ids: string[] | null;
+    due_date_days: number[] | null;
+    due_date_actives: boolean[] | null;
+  }>(CompiledQuery.raw(INSERT_PROGRAM_WITH_DUE_DATES, values));
+  const { program_id, due_date_ids: ids, due_date_days: days, due_date_actives: actives } = rows[0]!;
+  return { program: { ...row, program_id }, dueDates: (ids ?? []).map((id, i) => ({ due_date_id: BigInt(id), day: days![i]!, active: actives![i]! })) };
 }
 
 /** Every program id of the org, oldest first. */
