@@ -1,7 +1,7 @@
 // SQL for programs, their due dates and asynchronous creations. Every function takes the
 // transaction and the org id, and filters on it.
 import { CompiledQuery, sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
-import type { Tx } from '../../platform/db/database.js';
+import type { Read, Tx } from '../../platform/db/database.js';
 import { offsetPage } from '../../platform/db/paging.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 import type { PageRequest } from '../../platform/paging.js';
@@ -106,26 +106,38 @@ select p.program_id,
   (select array_agg(d.active order by d.day) from d) as due_date_actives
 from p`;
 
-/** Inserts a program and its due dates (days unique: the rules checked them); answers both, due dates by day. */
-export async function insertProgramWithDueDates(
-  tx: Tx,
+/**
+ * A program and its due dates (days unique: the rules checked them), as a statement the caller
+ * sends with the program's event (sendLast); what it reads is both, due dates by day.
+ */
+export function insertProgramWithDueDates(
   row: NewProgram,
   dueDates: readonly { day: number; active: boolean }[],
-): Promise<{ program: ProgramRow; dueDates: Pick<DueDateRow, 'due_date_id' | 'day' | 'active'>[] }> {
+): Read<{ program: ProgramRow; dueDates: Pick<DueDateRow, 'due_date_id' | 'day' | 'active'>[] }> {
   const values: unknown[] = PROGRAM_COLUMNS.map((c) => row[c]);
   values.push(
     dueDates.map((d) => d.day),
     dueDates.map((d) => d.active),
   );
-  const { rows } = await tx.executeQuery<{
-    program_id: bigint;
-    due_date_ids: string[] | null;
-    due_date_days: number[] | null;
-    due_date_actives: boolean[] | null;
-  }>(CompiledQuery.raw(INSERT_PROGRAM_WITH_DUE_DATES, values));
-  const { program_id, due_date_ids: ids, due_date_days: days, due_date_actives: actives } = rows[0]!;
-  return { program: { ...row, program_id }, dueDates: (ids ?? []).map((id, i) => ({ due_date_id: BigInt(id), day: days![i]!, active: actives![i]! })) };
+  return {
+    query: CompiledQuery.raw(INSERT_PROGRAM_WITH_DUE_DATES, values),
+    read(rows) {
+      const r = rows[0] as { program_id: bigint; due_date_ids: string[] | null; due_date_days: number[] | null; due_date_actives: boolean[] | null };
+      const ids = r.due_date_ids ?? [];
+      return {
+        program: { ...row, program_id: r.program_id },
+        dueDates: ids.map((id, i) => ({ due_date_id: BigInt(id), day: r.due_date_days![i]!, active: r.due_date_actives![i]! })),
+      };
+    },
+  };
 }
+
+/**
+ * The id the insert above took, for a statement sent after it in the same pipeline (the Program
+ * created event's program_id): the session's last value of the programs identity, which that
+ * insert's one row took.
+ */
+export const NEW_PROGRAM_ID_SQL = "currval(pg_get_serial_sequence('programs', 'program_id'))";
 
 /** Every program id of the org, oldest first. */
 export const programIdsOf = async (tx: Tx, orgId: string): Promise<number[]> =>

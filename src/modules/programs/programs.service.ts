@@ -4,13 +4,13 @@
 // synchronous one refuses.
 import { Type } from 'typebox';
 import type { RequestContext } from '../../platform/context.js';
-import { afterCommit, violates } from '../../platform/db/database.js';
+import { afterCommit, sendLast, violates } from '../../platform/db/database.js';
 import { savepoint } from '../../platform/db/savepoint.js';
 import { AppError, isTransient } from '../../platform/errors.js';
 import { maybeIdempotent } from '../../platform/idempotency.js';
 import { defineJob, NonRetryableJobError, type JobContext } from '../../platform/jobs.js';
 import type { Platform } from '../../platform/module.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { eventOf, eventStatements, recordEvent } from '../../platform/outbox.js';
 import { pageRequest, pismoPage } from '../../platform/paging.js';
 import type { TenantScope, TenantTx } from '../../platform/tenant.js';
 import { int8Id, isoSeconds } from '../../platform/wire.js';
@@ -181,38 +181,46 @@ export function createProgramsService(deps: Pick<Platform, 'clock' | 'ids' | 'jo
   async function insertProgram(t: TenantTx, spec: ProgramSpec, calendarId: bigint | null, cid: string | undefined, importId?: bigint) {
     const orgId = t.orgId;
     const now = clock.now();
-    const { program: row, dueDates } = await repo.insertProgramWithDueDates(
+    const newRow: repo.NewProgram = {
+      org_id: orgId,
+      name: spec.name,
+      type_id: PROGRAM_TYPE_IDS[spec.type],
+      // Lastro has no PCI or accounting set-up stage a program waits for: it is usable at once.
+      status: 'ACTIVE',
+      timezone: spec.timezone,
+      currency_numeric_code: spec.currency_numeric_code,
+      country_code: spec.country_code,
+      language: spec.language ?? 'en-US',
+      cycle_closing: spec.cycle_closing ?? null,
+      brand: spec.brand ?? null,
+      bin_value: spec.bin?.value ?? null,
+      bin_start_range: spec.bin?.start_range ?? null,
+      bin_end_range: spec.bin?.end_range ?? null,
+      holiday_calendar_id: calendarId,
+      base_program_id: spec.base_program_id !== undefined ? BigInt(spec.base_program_id) : null,
+      created_at: now,
+      updated_at: now,
+    };
+    const insert = repo.insertProgramWithDueDates(newRow, spec.due_dates ?? []);
+    // The event goes in the same pipeline, after the insert: its program_id (0 here, which the
+    // schema check accepts) is set by PostgreSQL to the id the insert took. With nothing sent
+    // before (no calendar to resolve, no idempotency key), BEGIN, the insert, the event and the
+    // commit are one round trip.
+    const event = eventStatements(
       t.db,
-      {
-        org_id: orgId,
-        name: spec.name,
-        type_id: PROGRAM_TYPE_IDS[spec.type],
-        // Lastro has no PCI or accounting set-up stage a program waits for: it is usable at once.
-        status: 'ACTIVE',
-        timezone: spec.timezone,
-        currency_numeric_code: spec.currency_numeric_code,
-        country_code: spec.country_code,
-        language: spec.language ?? 'en-US',
-        cycle_closing: spec.cycle_closing ?? null,
-        brand: spec.brand ?? null,
-        bin_value: spec.bin?.value ?? null,
-        bin_start_range: spec.bin?.start_range ?? null,
-        bin_end_range: spec.bin?.end_range ?? null,
-        holiday_calendar_id: calendarId,
-        base_program_id: spec.base_program_id !== undefined ? BigInt(spec.base_program_id) : null,
-        created_at: now,
-        updated_at: now,
-      },
-      spec.due_dates ?? [],
+      events,
+      eventOf(ProgramEvents.programCreated, {
+        orgId,
+        cid,
+        data: {
+          ...programEventData({ ...newRow, program_id: 0n }),
+          ...(importId !== undefined ? { program_import_id: Number(importId) } : {}),
+        },
+      }),
+      { field: 'program_id', sql: repo.NEW_PROGRAM_ID_SQL },
     );
-    await recordEvent(t.db, events, ProgramEvents.programCreated, {
-      orgId,
-      cid,
-      data: {
-        ...programEventData(row),
-        ...(importId !== undefined ? { program_import_id: Number(importId) } : {}),
-      },
-    });
+    const [inserted] = await sendLast(t.db, [insert.query, ...event]);
+    const { program: row, dueDates } = insert.read(inserted!.rows);
     return { row, dueDates };
   }
 
