@@ -5,11 +5,11 @@
 // from the code. Envelope as Pismo's: event_id, domain, event_type, schema_version, org_id,
 // cid, timestamp, data; plus business_date when the event was emitted on a business day.
 import { EventEmitter } from 'node:events';
-import type { Generated } from 'kysely';
+import type { CompiledQuery, Generated } from 'kysely';
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Clock } from './clock.js';
-import { insertOutboxRows } from './db/outbox.repo.js';
+import { insertOutboxRows, outboxRowStatements } from './db/outbox.repo.js';
 import { afterCommit, type Tx } from './db/database.js';
 import type { Json, Timestamp } from './db/tables.js';
 import type { IdGenerator } from './ids.js';
@@ -110,6 +110,39 @@ export async function recordEvent<S extends TSchema>(
   event: { orgId: string; cid: string | undefined; data: Static<S>; businessDate?: string },
 ): Promise<string> {
   return (await recordEvents(tx, deps, [eventOf(def, event)]))[0]!;
+}
+
+/**
+ * The statements that write one event into the outbox, for a caller that sends them itself with
+ * its own (sendLast: a create whose event and rows commit in one round trip). `fill` sets a field
+ * of the data in PostgreSQL, when the row is inserted: an id the caller's earlier statement in the
+ * same pipeline takes (outboxRowStatements). `event.data` is checked against the schema as given,
+ * so the field holds a placeholder of its type.
+ */
+export function eventStatements(
+  tx: Tx,
+  deps: { clock: Clock; ids: IdGenerator },
+  event: EventToRecord,
+  fill?: { field: string; sql: string },
+): CompiledQuery[] {
+  const problems = eventDataProblems(event.def, event.data);
+  if (problems.length) throw new EventSchemaError(event.def, problems);
+  afterCommit(tx, signalCommitted);
+  return outboxRowStatements(
+    tx,
+    {
+      org_id: event.orgId,
+      event_id: deps.ids.uuid(),
+      domain: event.def.domain,
+      event_type: event.def.eventType,
+      schema_version: event.def.version,
+      cid: event.cid ?? null,
+      occurred_at: deps.clock.now(),
+      data: JSON.stringify(event.data),
+      business_date: event.businessDate ?? null,
+    },
+    fill,
+  );
 }
 
 /**

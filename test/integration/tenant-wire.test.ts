@@ -9,9 +9,9 @@ import pg from 'pg';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/platform/clock.js';
-import { openDatabase, readTogether, sendTogether, sendWithNext, type Database, type Read, type Tx } from '../../src/platform/db/database.js';
+import { afterCommit, openDatabase, readTogether, sendLast, sendTogether, sendWithNext, type Database, type Read, type Tx } from '../../src/platform/db/database.js';
 import { randomIds } from '../../src/platform/ids.js';
-import { defineEvent, recordEvent } from '../../src/platform/outbox.js';
+import { defineEvent, eventOf, eventStatements, recordEvent } from '../../src/platform/outbox.js';
 import { createTenantRunner, NestedTenantTxError, type TenantRunner } from '../../src/platform/tenant.js';
 import { engine, freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { countRoundTrips, counted } from '../helpers/round-trips.js';
@@ -289,6 +289,72 @@ describe('statements sent together (sendTogether, readTogether)', () => {
     expect((await stored()).rows.filter((r) => r.n >= 1000)).toEqual([
       { org_id: A, n: 2000 },
       { org_id: A, n: 2001 },
+    ]);
+    await cleanUp();
+  });
+
+  it('sendLast: the whole transaction in one round trip, committed at once, with an event whose data PostgreSQL completes', async () => {
+    const stop = countRoundTrips();
+    let committed = false;
+    try {
+      const { result, trips } = await counted(() =>
+        tenant(scope(A), async (t) => {
+          afterCommit(t.db, () => (committed = true));
+          const event = eventStatements(t.db, { clock: systemClock, ids: randomIds }, eventOf(probeEvent, { orgId: A, cid: undefined, data: { n: 0 } }), {
+            field: 'n',
+            sql: "currval('wire_probe_seq')",
+          });
+          const results = await sendLast(t.db, [
+            sql`select current_setting('lastro.org_id') as org, current_user as role, nextval('wire_probe_seq') + 0 * 1300 as seq`.compile(t.db),
+            t.db.insertInto('wire_probe').values({ org_id: A, n: 1300 }).returning('n').compile(),
+            ...event,
+          ]);
+          // Nothing more can be sent: the transaction has committed.
+          await expect(t.db.selectFrom('wire_probe').select('n').execute()).rejects.toThrow(/committed with its last statements/);
+          return results.slice(0, 2).map((r) => r.rows);
+        }),
+      );
+      const seq = (result[0]![0] as { seq: bigint }).seq;
+      expect(result).toEqual([[{ org: A, role: 'lastro_app', seq }], [{ n: 1300 }]]);
+      // Settings and statements in one pipeline: no BEGIN, no COMMIT.
+      expect(trips).toBe(1);
+      expect(committed).toBe(true);
+      const after = await stored();
+      expect(after.rows).toContainEqual({ org_id: A, n: 1300 });
+      expect(after.events).toContainEqual({ org_id: A, n: Number(seq) });
+    } finally {
+      stop();
+    }
+    await cleanUp();
+  });
+
+  it('sendLast: a failing statement writes nothing; after an earlier statement it is sendTogether, and COMMIT follows', async () => {
+    const before = await stored();
+    await expect(
+      tenant(scope(A), (t) =>
+        sendLast(t.db, [
+          t.db.insertInto('wire_probe').values({ org_id: A, n: 1400 }).compile(),
+          t.db.insertInto('wire_probe').values({ org_id: A, n: 1 }).compile(), // duplicate key
+        ]),
+      ),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await stored()).toEqual(before);
+    const stop = countRoundTrips();
+    try {
+      const { trips } = await counted(() =>
+        tenant(scope(A), async (t) => {
+          await t.db.selectFrom('wire_probe').select('n').forUpdate().execute();
+          await sendLast(t.db, [t.db.insertInto('wire_probe').values({ org_id: A, n: 1401 }).compile()]);
+          await t.db.insertInto('wire_probe').values({ org_id: A, n: 1402 }).execute();
+        }),
+      );
+      expect(trips).toBe(4);
+    } finally {
+      stop();
+    }
+    expect((await stored()).rows.filter((r) => r.n >= 1400)).toEqual([
+      { org_id: A, n: 1401 },
+      { org_id: A, n: 1402 },
     ]);
     await cleanUp();
   });

@@ -1,7 +1,7 @@
 // SQL for programs, their due dates and asynchronous creations. Every function takes the
 // transaction and the org id, and filters on it.
-import { sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
-import type { Tx } from '../../platform/db/database.js';
+import { CompiledQuery, sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { Read, Tx } from '../../platform/db/database.js';
 import { offsetPage } from '../../platform/db/paging.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 import type { PageRequest } from '../../platform/paging.js';
@@ -60,8 +60,84 @@ export type ProgramRow = Selectable<ProgramsTable>;
 export type DueDateRow = Selectable<ProgramDueDatesTable>;
 export type ImportRow = Selectable<ProgramImportsTable>;
 
-export const insertProgram = (tx: Tx, row: Insertable<ProgramsTable>) =>
-  tx.insertInto('programs').values(row).returningAll().executeTakeFirstOrThrow();
+/** A new program's columns, every one given (its id comes from the identity). */
+export type NewProgram = Omit<ProgramRow, 'program_id'>;
+
+const PROGRAM_COLUMNS = [
+  'org_id',
+  'name',
+  'type_id',
+  'status',
+  'timezone',
+  'currency_numeric_code',
+  'country_code',
+  'language',
+  'cycle_closing',
+  'brand',
+  'bin_value',
+  'bin_start_range',
+  'bin_end_range',
+  'holiday_calendar_id',
+  'base_program_id',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof NewProgram)[];
+const N = PROGRAM_COLUMNS.length;
+
+// A program and its due dates in one statement (one round trip, the text written once rather than
+// built by Kysely per create): the due dates are inserted in the order given (their ids follow it)
+// and come back sorted by day. Their foreign key to the program is checked at the end of the
+// statement, when the program's row is there. Only the ids come back: the other columns are the
+// values sent (created_at a Date in milliseconds, which timestamptz keeps exactly).
+const INSERT_PROGRAM_WITH_DUE_DATES = `with p as (
+  insert into "programs" (${PROGRAM_COLUMNS.map((c) => `"${c}"`).join(', ')})
+  values (${PROGRAM_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+  returning "org_id", "program_id"
+), d as (
+  insert into "program_due_dates" ("org_id", "program_id", "day", "active")
+  select p.org_id, p.program_id, x.day, x.active
+  from p, unnest($${N + 1}::integer[], $${N + 2}::boolean[]) with ordinality as x (day, active, n)
+  order by x.n
+  returning "due_date_id", "day", "active"
+)
+select p.program_id,
+  (select array_agg(d.due_date_id::text order by d.day) from d) as due_date_ids,
+  (select array_agg(d.day order by d.day) from d) as due_date_days,
+  (select array_agg(d.active order by d.day) from d) as due_date_actives
+from p`;
+
+/**
+ * A program and its due dates (days unique: the rules checked them), as a statement the caller
+ * sends with the program's event (sendLast); what it reads is both, due dates by day.
+ */
+export function insertProgramWithDueDates(
+  row: NewProgram,
+  dueDates: readonly { day: number; active: boolean }[],
+): Read<{ program: ProgramRow; dueDates: Pick<DueDateRow, 'due_date_id' | 'day' | 'active'>[] }> {
+  const values: unknown[] = PROGRAM_COLUMNS.map((c) => row[c]);
+  values.push(
+    dueDates.map((d) => d.day),
+    dueDates.map((d) => d.active),
+  );
+  return {
+    query: CompiledQuery.raw(INSERT_PROGRAM_WITH_DUE_DATES, values),
+    read(rows) {
+      const r = rows[0] as { program_id: bigint; due_date_ids: string[] | null; due_date_days: number[] | null; due_date_actives: boolean[] | null };
+      const ids = r.due_date_ids ?? [];
+      return {
+        program: { ...row, program_id: r.program_id },
+        dueDates: ids.map((id, i) => ({ due_date_id: BigInt(id), day: r.due_date_days![i]!, active: r.due_date_actives![i]! })),
+      };
+    },
+  };
+}
+
+/**
+ * The id the insert above took, for a statement sent after it in the same pipeline (the Program
+ * created event's program_id): the session's last value of the programs identity, which that
+ * insert's one row took.
+ */
+export const NEW_PROGRAM_ID_SQL = "currval(pg_get_serial_sequence('programs', 'program_id'))";
 
 /** Every program id of the org, oldest first. */
 export const programIdsOf = async (tx: Tx, orgId: string): Promise<number[]> =>

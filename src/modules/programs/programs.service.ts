@@ -4,13 +4,13 @@
 // synchronous one refuses.
 import { Type } from 'typebox';
 import type { RequestContext } from '../../platform/context.js';
-import { afterCommit, violates } from '../../platform/db/database.js';
+import { afterCommit, sendLast, violates } from '../../platform/db/database.js';
 import { savepoint } from '../../platform/db/savepoint.js';
 import { AppError, isTransient } from '../../platform/errors.js';
 import { maybeIdempotent } from '../../platform/idempotency.js';
 import { defineJob, NonRetryableJobError, type JobContext } from '../../platform/jobs.js';
 import type { Platform } from '../../platform/module.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { eventOf, eventStatements, recordEvent } from '../../platform/outbox.js';
 import { pageRequest, pismoPage } from '../../platform/paging.js';
 import type { TenantScope, TenantTx } from '../../platform/tenant.js';
 import { int8Id, isoSeconds } from '../../platform/wire.js';
@@ -47,7 +47,7 @@ import {
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
-function toProgram(r: repo.ProgramRow, dueDates?: repo.DueDateRow[]): Program {
+function toProgram(r: repo.ProgramRow, dueDates?: readonly Pick<repo.DueDateRow, 'due_date_id' | 'day' | 'active'>[]): Program {
   return {
     id: Number(r.program_id),
     name: r.name,
@@ -181,7 +181,7 @@ export function createProgramsService(deps: Pick<Platform, 'clock' | 'ids' | 'jo
   async function insertProgram(t: TenantTx, spec: ProgramSpec, calendarId: bigint | null, cid: string | undefined, importId?: bigint) {
     const orgId = t.orgId;
     const now = clock.now();
-    const row = await repo.insertProgram(t.db, {
+    const newRow: repo.NewProgram = {
       org_id: orgId,
       name: spec.name,
       type_id: PROGRAM_TYPE_IDS[spec.type],
@@ -200,20 +200,27 @@ export function createProgramsService(deps: Pick<Platform, 'clock' | 'ids' | 'jo
       base_program_id: spec.base_program_id !== undefined ? BigInt(spec.base_program_id) : null,
       created_at: now,
       updated_at: now,
-    });
-    const dueDates = await repo.insertDueDates(
+    };
+    const insert = repo.insertProgramWithDueDates(newRow, spec.due_dates ?? []);
+    // The event goes in the same pipeline, after the insert: its program_id (0 here, which the
+    // schema check accepts) is set by PostgreSQL to the id the insert took. With nothing sent
+    // before (no calendar to resolve, no idempotency key), BEGIN, the insert, the event and the
+    // commit are one round trip.
+    const event = eventStatements(
       t.db,
-      (spec.due_dates ?? []).map((d) => ({ org_id: orgId, program_id: row.program_id, day: d.day, active: d.active })),
+      events,
+      eventOf(ProgramEvents.programCreated, {
+        orgId,
+        cid,
+        data: {
+          ...programEventData({ ...newRow, program_id: 0n }),
+          ...(importId !== undefined ? { program_import_id: Number(importId) } : {}),
+        },
+      }),
+      { field: 'program_id', sql: repo.NEW_PROGRAM_ID_SQL },
     );
-    dueDates.sort((a, b) => a.day - b.day);
-    await recordEvent(t.db, events, ProgramEvents.programCreated, {
-      orgId,
-      cid,
-      data: {
-        ...programEventData(row),
-        ...(importId !== undefined ? { program_import_id: Number(importId) } : {}),
-      },
-    });
+    const [inserted] = await sendLast(t.db, [insert.query, ...event]);
+    const { program: row, dueDates } = insert.read(inserted!.rows);
     return { row, dueDates };
   }
 

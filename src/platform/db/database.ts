@@ -78,13 +78,27 @@ export async function sendTogether(tx: Tx, queries: readonly CompiledQuery[]): P
     }
     return out;
   }
-  const results = await wire.together(queries.map((q) => ({ text: q.sql, values: q.parameters })));
-  return results.map((r) => ({
+  return sentResults(await wire.together(queries.map((q) => ({ text: q.sql, values: q.parameters }))));
+}
+
+/**
+ * sendTogether for the last statements of `tx`: when the transaction has sent nothing yet, they
+ * go with its settings in one pipeline that PostgreSQL commits at once (no BEGIN, no COMMIT: the
+ * whole transaction is one round trip; wire.ts `last`), and nothing may be sent in `tx` after
+ * them. Otherwise exactly as sendTogether, and the transaction commits as usual.
+ */
+export async function sendLast(tx: Tx, queries: readonly CompiledQuery[]): Promise<SentResult[]> {
+  const wire = txWires.get(tx);
+  if (!wire?.inTransaction) return sendTogether(tx, queries);
+  return sentResults(await wire.last(queries.map((q) => ({ text: q.sql, values: q.parameters }))));
+}
+
+const sentResults = (results: pg.QueryResult[]): SentResult[] =>
+  results.map((r) => ({
     rows: r.rows as Record<string, unknown>[],
     // As Kysely's pg driver counts them.
     ...(WRITES.has(r.command) && r.rowCount !== null ? { numAffectedRows: BigInt(r.rowCount) } : {}),
   }));
-}
 const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 
 /**

@@ -27,6 +27,36 @@ export async function insertOutboxRows(tx: Tx, rows: Insertable<Tables['event_ou
   await sendWithNext(tx, CompiledQuery.raw(insertOutboxText(rows.length), values));
 }
 
+/**
+ * The statements that insert one event row (and, first in the transaction, quiet the trigger's
+ * NOTIFY), for a caller that sends them itself together with its own (sendLast, sendTogether).
+ * `fill`: a field of `data` PostgreSQL sets when the row is inserted, to the value of an SQL
+ * expression (`sql`, from the caller's repo): an id an earlier statement of the same pipeline
+ * took, which the caller could not know when it built the event. jsonb keeps no key order, so
+ * the stored data is what it would be had the id been in `data`.
+ */
+export function outboxRowStatements(
+  tx: Tx,
+  row: Insertable<Tables['event_outbox']>,
+  fill?: { field: string; sql: string },
+): CompiledQuery[] {
+  const out: CompiledQuery[] = [];
+  if (!quieted.has(tx)) {
+    quieted.add(tx);
+    out.push(QUIET);
+    notifyAfterCommit(tx, OUTBOX_CHANNEL);
+  }
+  const values: unknown[] = [row.org_id, row.event_id, row.domain, row.event_type, row.schema_version, row.cid ?? null, row.occurred_at, row.data, row.business_date ?? null];
+  if (!fill) {
+    out.push(CompiledQuery.raw(insertOutboxText(1), values));
+    return out;
+  }
+  values.push([fill.field]);
+  const text = `insert into "event_outbox" (${OUTBOX_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, jsonb_set($8::jsonb, $10::text[], to_jsonb(${fill.sql})), $9)`;
+  out.push(CompiledQuery.raw(text, values));
+  return out;
+}
+
 const QUIET = CompiledQuery.raw("select set_config('lastro.outbox_notify', 'off', true)", []);
 // Every write sends one of these: its text is written once per row count rather than built by
 // Kysely each time (and, the same text, parsed once per connection).

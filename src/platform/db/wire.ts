@@ -188,6 +188,8 @@ export class Wire {
   /** BEGIN was sent: COMMIT or ROLLBACK must follow. */
   #begun = false;
   #deferred: Statement[] = [];
+  /** Committed by `last` (its implicit transaction): nothing more may be sent. */
+  #done = false;
 
   constructor(
     readonly client: pg.PoolClient,
@@ -201,11 +203,13 @@ export class Wire {
     this.#lazy = true;
     this.#begun = false;
     this.#deferred = [];
+    this.#done = false;
   }
 
   /** Sends `stmt` with the transaction's next statement (or its COMMIT), not on its own. */
   defer(stmt: Statement): void {
     if (!this.#tx) throw new Error('no transaction is open on this connection');
+    this.#refuseAfterLast();
     this.#deferred.push(stmt);
   }
 
@@ -217,8 +221,8 @@ export class Wire {
   async commit(): Promise<void> {
     const tx = this.#tx;
     if (!tx) throw new Error('no transaction is open on this connection');
-    if (this.#lazy && this.#deferred.length === 0) {
-      // Nothing was written (every statement was a read sent on its own): nothing to commit.
+    if (this.#done || (this.#lazy && this.#deferred.length === 0)) {
+      // Committed already by `last`, or nothing was written (every statement was a read sent on its own): nothing to commit.
       this.#end();
       return;
     }
@@ -247,8 +251,29 @@ export class Wire {
    */
   together(stmts: readonly Statement[]): Promise<pg.QueryResult[]> {
     if (!this.#tx) throw new Error('no transaction is open on this connection');
+    this.#refuseAfterLast();
     if (stmts.length === 0) return Promise.resolve([]);
     return this.#pipeline([...this.#openers(), ...this.#takeDeferred(), ...stmts], stmts.length);
+  }
+
+  /**
+   * Sends `stmts`, the transaction's last statements, and answers each one's result. When nothing
+   * was sent or deferred yet, they go with the settings and without BEGIN in one pipeline, which
+   * PostgreSQL runs as one implicit transaction and commits at its Sync (all or nothing, as
+   * inside BEGIN…COMMIT): the whole transaction is one round trip, COMMIT sends nothing, and any
+   * further statement is refused. Otherwise, as `together` (COMMIT follows as usual).
+   */
+  last(stmts: readonly Statement[]): Promise<pg.QueryResult[]> {
+    const tx = this.#tx;
+    if (!tx) throw new Error('no transaction is open on this connection');
+    if (!this.#lazy || this.#deferred.length > 0 || stmts.length === 0) return this.together(stmts);
+    this.#lazy = false;
+    this.#done = true;
+    return this.#pipeline([...(tx.settings ? [tx.settings] : []), ...stmts], stmts.length);
+  }
+
+  #refuseAfterLast(): void {
+    if (this.#done) throw new Error('this transaction was committed with its last statements: nothing more can be sent in it');
   }
 
   /** Kysely's entry: one statement, with whatever the transaction still has to send. */
@@ -268,6 +293,7 @@ export class Wire {
   async #run(stmt: Statement): Promise<pg.QueryResult> {
     const tx = this.#tx;
     if (!tx) return this.#send([], stmt);
+    this.#refuseAfterLast();
     if (this.#lazy && this.#deferred.length === 0 && knownOf(stmt.text).plainRead) {
       try {
         return await this.#send([tx.readSettings], stmt);
@@ -300,6 +326,7 @@ export class Wire {
     this.#lazy = false;
     this.#begun = false;
     this.#deferred = [];
+    this.#done = false;
   }
 
   async #rawRollback(): Promise<void> {
