@@ -194,7 +194,7 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-    if (!QUIET_ROUTES.has(route)) {
+    if (!QUIET_ROUTES.has(route) && deps.logger.isLevelEnabled('info')) {
       request.log.info(
         { method: request.method, route, path: pathOf(request), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
         'request completed',
