@@ -169,7 +169,10 @@ interface Step {
 
 type Callback = (err: (Error & { code?: string }) | null, res?: pg.QueryResult[]) => void;
 
-const Query = pg.Query as unknown as new (config: { text: string; queryMode: 'extended'; callback: Callback }) => pg.Query & {
+// Constructed with the text alone (pg copies a config object property by property, descriptors
+// included: a cost on every statement), then told it is an extended-protocol query.
+const Query = pg.Query as unknown as new (text: string, values: undefined, callback: Callback) => pg.Query & {
+  queryMode: string | undefined;
   handleRowDescription(msg: { fields: unknown[] }): void;
   handleDataRow(msg: { fields: unknown[] }): void;
   handleCommandComplete(msg: unknown, con: unknown): void;
@@ -194,11 +197,8 @@ class PipelinedQuery extends Query {
     private readonly steps: Step[],
     callback: (err: (Error & { code?: string }) | null, failed: number, res?: StatementResult[]) => void,
   ) {
-    super({
-      text: steps[steps.length - 1]!.text,
-      queryMode: 'extended',
-      callback: (err) => callback(err, this.failed, err ? undefined : this.results.filter((r) => r !== undefined)),
-    });
+    super(steps[steps.length - 1]!.text, undefined, (err) => callback(err, this.failed, err ? undefined : this.results.filter((r) => r !== undefined)));
+    this.queryMode = 'extended';
     this.results = steps.map((s) => (s.want ? new StatementResult(s.shape) : undefined));
   }
   override handleRowDescription(msg: { fields: unknown[] }): void {
