@@ -4,6 +4,8 @@
 // credential check, rate limiters, no query of its own); /orgs-core/v1/orgs/{orgId} with x-tenant
 // (all of that plus one org row read in a tenant transaction).
 // Targets: whoami keeps at least 60 % of /health's req/s; on PostgreSQL the org read keeps 50 %.
+// On PostgreSQL a bare read runs in the same rounds, as information (no target): a Fastify server
+// with a pg.Pool answering GET /org/:id with the org row, on the same database.
 import {
   adminPool,
   alternateLoads,
@@ -12,6 +14,8 @@ import {
   type Benchmark,
   type Child,
   createOrg,
+  type LoadOptions,
+  type LoadResult,
   makeTempDir,
   measuredAll,
   parseOptions,
@@ -25,10 +29,34 @@ import {
   type Throwaway,
   throwawayDatabase,
   UsageError,
+  waitFor200,
+  freePort,
+  spawnNode,
   warmAndLoad,
 } from './lib.js';
 
 const TARGETS = { whoami_to_health: 0.6, org_get_to_health_on_postgres: 0.5 };
+
+/** The pool's application name, so its backends' CPU is told apart from Lastro's. */
+const BARE_APP = 'lastro-bench-bare-read';
+
+// The least a one-row read over HTTP needs: Fastify, a pg.Pool of Lastro's default size, one
+// parameterized SELECT of the org row, the row as JSON (Fastify's default serializer). Its idle
+// connections are kept between rounds, so the backends whose CPU a round counts (those open when
+// it starts) are the ones that serve it.
+const BARE_READ = `
+import pg from 'pg';
+import Fastify from 'fastify';
+const pool = new pg.Pool({ connectionString: process.env.BENCH_DATABASE_URL, max: 10, idleTimeoutMillis: 0, application_name: '${BARE_APP}' });
+const app = Fastify();
+app.get('/org/:id', async (req, reply) => {
+  const { rows } = await pool.query('select * from orgs where org_id = $1', [req.params.id]);
+  if (rows.length === 0) return reply.code(404).send({ code: 'NOT_FOUND' });
+  return rows[0];
+});
+await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
+process.on('SIGTERM', async () => { await app.close(); await pool.end(); process.exit(0); });
+`;
 
 async function run(args: string[]): Promise<Record<string, unknown>> {
   const opts = parseOptions(args, { duration: 5, rounds: 3, connections: 50, 'token-duration': 5, 'token-connections': 8 });
@@ -44,6 +72,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
   const tmp = makeTempDir('lastro-bench-auth-');
   let db: Throwaway | undefined;
   let server: Child | undefined;
+  let bare: Child | undefined;
   try {
     if (admin && databaseUrl) {
       db = await throwawayDatabase(admin.pool, databaseUrl, 'lastro_bench_');
@@ -84,15 +113,31 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       serverPid: server.pid,
       ...(admin && db ? { dbPids: backendPids(admin.pool, db.name) } : {}),
     };
-    say(`GET /health, /lastro/v1/whoami, ${orgPath}: 2 s warm-up each, then ${rounds} rounds of ${load.durationS} s each, alternating, ${load.connections} connections…`);
-    const loads = await alternateLoads(
-      {
-        health: { url: `${base}/health`, ...load },
-        whoami: { url: `${base}/lastro/v1/whoami`, headers: auth, ...load },
-        org_get: { url: `${base}${orgPath}`, headers: { ...auth, 'x-tenant': org.orgId }, ...load },
-      },
-      rounds,
-    );
+
+    // The bare read (PostgreSQL only): its own process, so its CPU is measured as Lastro's is.
+    let bareUrl: string | undefined;
+    if (admin && db) {
+      const port = await freePort();
+      const { DATABASE_URL: _ignored, ...inherited } = process.env;
+      bare = spawnNode('bare read (Fastify + pg.Pool)', ['--input-type=module', '-e', BARE_READ], { ...inherited, PORT: String(port), BENCH_DATABASE_URL: db.url });
+      const bareBase = `http://127.0.0.1:${port}`;
+      bareUrl = `${bareBase}/org/${org.orgId}`;
+      await waitFor200(bare, bareUrl);
+      const bareProbe = await fetch(bareUrl);
+      const bareBody = await bareProbe.text();
+      if (bareProbe.status !== 200 || !bareBody.includes(org.orgId)) throw new Error(`bare GET /org/${org.orgId}: ${bareProbe.status} ${bareBody}`);
+    }
+
+    const targets: Record<string, LoadOptions> = {
+      health: { url: `${base}/health`, ...load },
+      whoami: { url: `${base}/lastro/v1/whoami`, headers: auth, ...load },
+      org_get: { url: `${base}${orgPath}`, headers: { ...auth, 'x-tenant': org.orgId }, ...load },
+      ...(bare && bareUrl && admin && db ? { bare_read: { ...load, url: bareUrl, serverPid: bare.pid, dbPids: backendPids(admin.pool, db.name, BARE_APP) } } : {}),
+    };
+    say(`GET ${Object.values(targets)
+      .map((t) => new URL(t.url).pathname)
+      .join(', ')}: 2 s warm-up each, then ${rounds} rounds of ${load.durationS} s each, alternating, ${load.connections} connections…`);
+    const loads = (await alternateLoads(targets, rounds)) as Record<'health' | 'whoami' | 'org_get', LoadResult[]> & { bare_read?: LoadResult[] };
     const healthRps = loads.health.map((r) => r.req_per_s);
     const whoamiRatio = ratios(
       loads.whoami.map((r) => r.req_per_s),
@@ -102,12 +147,34 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       loads.org_get.map((r) => r.req_per_s),
       healthRps,
     );
-    say(`  whoami ÷ /health: median ${whoamiRatio.median}; org GET ÷ /health: median ${orgRatio.median}`);
+    // Information, no target: what Lastro's org read costs against the least such a read needs.
+    const bareRatio = loads.bare_read
+      ? ratios(
+          loads.org_get.map((r) => r.req_per_s),
+          loads.bare_read.map((r) => r.req_per_s),
+        )
+      : undefined;
+    const bareCpuRatio = loads.bare_read
+      ? ratios(
+          loads.org_get.map((r) => r.server_cpu_us_per_req ?? 0),
+          loads.bare_read.map((r) => r.server_cpu_us_per_req ?? 0),
+        )
+      : undefined;
+    say(
+      `  whoami ÷ /health: median ${whoamiRatio.median}; org GET ÷ /health: median ${orgRatio.median}` +
+        (bareRatio ? `; org GET ÷ bare read: median ${bareRatio.median} (CPU per request ${bareCpuRatio!.median}×)` : ''),
+    );
 
     const tokensMeasured = measuredAll('s2s tokens', [tokens]);
     const healthMeasured = measuredAll('GET /health', loads.health);
     const whoamiMeasured = measuredAll('GET /lastro/v1/whoami', loads.whoami);
     const orgMeasured = measuredAll(`GET ${orgPath}`, loads.org_get);
+    const bareMeasured = loads.bare_read ? measuredAll('GET /org/:id on the bare read', loads.bare_read) : null;
+    if (bare) {
+      const bareExit = await stopChild(bare);
+      if (bareExit !== 0) say(`the bare read exited with ${bareExit} after SIGTERM (expected 0)`);
+      bare = undefined;
+    }
     const rss = rssMb(server.pid);
     const exit = await stopChild(server);
     if (exit !== 0) say(`lastro exited with ${exit} after SIGTERM (expected 0)`);
@@ -119,6 +186,8 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       // it measured nothing.
       org_get_ratio:
         healthMeasured && orgMeasured ? (engine === 'postgres' ? orgRatio.median >= TARGETS.org_get_to_health_on_postgres : null) : false,
+      // No target: only that the baseline measured something (null on PGlite, where it does not run).
+      bare_read_measured: bareMeasured,
       clean_sigterm_exit: exit === 0,
     };
     return {
@@ -133,14 +202,20 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       health: summarize(loads.health),
       whoami: summarize(loads.whoami),
       org_get: summarize(loads.org_get),
+      bare_read: loads.bare_read ? summarize(loads.bare_read) : { skipped: 'PostgreSQL only (DATABASE_URL)' },
       // Each ÷ /health in the same round.
       ratio_whoami_to_health: whoamiRatio,
       ratio_org_get_to_health: orgRatio,
+      // Information, no target: the org GET ÷ the bare read in the same round (req/s), and its CPU
+      // per request × the bare read's.
+      ratio_org_get_to_bare_read: bareRatio ?? null,
+      cpu_per_req_org_get_to_bare_read: bareCpuRatio ?? null,
       rss_after_load_mb: rss,
       targets: TARGETS,
       met: { ...met, all: Object.values(met).every((v) => v !== false) },
     };
   } finally {
+    if (bare) await stopChild(bare);
     if (server) await stopChild(server);
     await db?.drop();
     await admin?.pool.end().catch(() => {});
@@ -149,10 +224,11 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
 }
 
 export const authBenchmark: Benchmark = {
-  summary: 'tokens issued per second (s2s); whoami and a one-row org read vs /health, alternating rounds (PGlite, or PostgreSQL with DATABASE_URL)',
+  summary:
+    'tokens issued per second (s2s); whoami and a one-row org read vs /health, and (PostgreSQL) the org read vs a bare Fastify + pg.Pool read, alternating rounds (PGlite, or PostgreSQL with DATABASE_URL)',
   options: [
     '--duration N           seconds per GET round (default 5; a 2 s warm-up of each route runs first)',
-    '--rounds N             rounds per route, alternating /health, whoami, org read (default 3)',
+    '--rounds N             rounds per route, alternating /health, whoami, org read, bare read (default 3)',
     '--connections N        concurrent connections for the GETs (default 50)',
     '--token-duration N     seconds of token requests (default 5)',
     '--token-connections N  concurrent token requests (default 8)',

@@ -661,13 +661,18 @@ export async function createOrg(base: string, adminToken: string, label: string)
   return { orgId: created.org.id, serverKey, serverSecret, token };
 }
 
-/** The PostgreSQL server processes of client sessions on database `name` (Lastro's pool, pg-boss), not this runner's. */
-export function backendPids(admin: pg.Pool, name: string): () => Promise<number[]> {
+/**
+ * The PostgreSQL server processes of client sessions on database `name`: Lastro's (its pool,
+ * pg-boss), not this runner's nor a bench baseline's (application names `lastro-bench…`); or,
+ * with `applicationName`, those of that application only (a baseline's pool).
+ */
+export function backendPids(admin: pg.Pool, name: string, applicationName?: string): () => Promise<number[]> {
+  const which = applicationName === undefined ? "application_name not like 'lastro-bench%'" : 'application_name = $2';
   return async () =>
     (
       await admin.query<{ pid: number }>(
-        "select pid from pg_stat_activity where datname = $1 and backend_type = 'client backend' and application_name <> 'lastro-bench'",
-        [name],
+        `select pid from pg_stat_activity where datname = $1 and backend_type = 'client backend' and ${which}`,
+        applicationName === undefined ? [name] : [name, applicationName],
       )
     ).rows.map((r) => r.pid);
 }

@@ -71,13 +71,20 @@ export class NestedTenantTxError extends Error {
 }
 
 export function createTenantRunner(deps: { db: Database; dates: BusinessDateSource }): TenantRunner {
-  const tenantTx = (tx: Tx, scope: TenantScope): TenantTx => ({
-    db: tx,
-    orgId: scope.orgId,
-    cid: scope.cid,
-    actor: scope.actor,
-    dates: deps.dates.forTenant(tx, scope.orgId),
-  });
+  // The dates are bound on first use: most reads never ask what day it is. An own getter, so a
+  // copy (`{ ...t, cid }`) shares them.
+  const tenantTx = (tx: Tx, scope: TenantScope): TenantTx => {
+    let dates: TenantDates | undefined;
+    return {
+      db: tx,
+      orgId: scope.orgId,
+      cid: scope.cid,
+      actor: scope.actor,
+      get dates() {
+        return (dates ??= deps.dates.forTenant(tx, scope.orgId));
+      },
+    };
+  };
   const run = <T>(scope: TenantScope, fn: (t: TenantTx) => Promise<T>): Promise<T> => {
     const outer = open.getStore();
     if (outer) return Promise.reject(new NestedTenantTxError(outer));

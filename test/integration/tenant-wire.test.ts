@@ -160,6 +160,31 @@ describe('prepared statements', () => {
     }
   });
 
+  // A statement is described (its result columns sent) only when a connection parses it; later
+  // runs on that connection reuse what it said.
+  it('rows keep their columns and types on later runs; a column added since the parse is answered, never rows under old names', async () => {
+    const read = () =>
+      tenant(scope(A), async (t) => (await sql<Record<string, unknown>>`select *, 10::int8 as big, now() as at from wire_probe where n = ${1}`.execute(t.db)).rows);
+    for (let i = 0; i < 3; i++) {
+      const rows = await read();
+      expect(rows).toEqual([{ org_id: A, n: 1, big: 10n, at: expect.any(Date) }]);
+    }
+    await db.pool.query(`alter table wire_probe add column extra text not null default 'x'`);
+    try {
+      // PostgreSQL refuses a prepared statement whose result columns changed (0A000) once; the
+      // statement is then parsed anew under another name and described again.
+      const after = await read().catch((err: { code?: string }) => {
+        expect(err.code).toBe('0A000');
+        return read();
+      });
+      expect(after).toEqual([{ org_id: A, n: 1, extra: 'x', big: 10n, at: expect.any(Date) }]);
+    } finally {
+      await db.pool.query('alter table wire_probe drop column extra');
+    }
+    const again = await read().catch(() => read());
+    expect(again).toEqual([{ org_id: A, n: 1, big: 10n, at: expect.any(Date) }]);
+  });
+
   it('a prepared statement failing mid-pipeline leaves the connection usable', async () => {
     for (let i = 0; i < 2; i++) {
       await expect(tenant(scope(A), (t) => t.db.insertInto('wire_probe').values({ org_id: A, n: 1 }).execute())).rejects.toThrow(/duplicate key/);

@@ -2,6 +2,7 @@
 // the transaction; tenant functions take the org id and filter on it.
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { compiledOnce } from '../../platform/db/compiled.js';
 import { offsetPage } from '../../platform/db/paging.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 import type { PageRequest } from '../../platform/paging.js';
@@ -101,7 +102,10 @@ export type OidcKeyRow = Selectable<OidcKeysTable>;
 
 export const insertOrg = (tx: Tx, row: Insertable<OrgsTable>) => tx.insertInto('orgs').values(row).returningAll().executeTakeFirstOrThrow();
 
-export const findOrg = (tx: Tx, orgId: string) => tx.selectFrom('orgs').selectAll().where('org_id', '=', orgId).executeTakeFirst();
+// Read by every org GET and by other modules (currency, calendar): built and compiled once.
+const orgById = compiledOnce((db, orgId: string) => db.selectFrom('orgs').selectAll().where('org_id', '=', orgId));
+
+export const findOrg = async (tx: Tx, orgId: string): Promise<OrgRow | undefined> => (await orgById(tx, orgId)).rows[0];
 
 export const updateOrg = (tx: Tx, orgId: string, changes: Updateable<OrgsTable>) =>
   tx.updateTable('orgs').set(changes).where('org_id', '=', orgId).returningAll().executeTakeFirst();

@@ -11,6 +11,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError, PlatformErrors } from '../errors.js';
 import type { HttpApp } from '../module.js';
 import { allows, type PermissionGroups } from './permissions.js';
+import { createRateCounter, type RateCounter } from './rate-limits.js';
 import { safeEqual } from './secrets.js';
 import type { SubjectState } from './subjects.js';
 import type { TokenService, VerifiedToken } from './tokens.js';
@@ -108,11 +109,19 @@ export interface GuardDeps {
   rateLimitCredentialPerMinute: number;
 }
 
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+// What a token's text may hold, in the form clients send it (`Bearer <token>`): then the header
+// needs no regular expression.
+const PLAIN_TOKEN = /^[\w.~+/=-]+$/;
+
 export function bearer(request: FastifyRequest): string | undefined {
   const h = request.headers.authorization;
   if (typeof h !== 'string') return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-  return m?.[1];
+  if (h.startsWith('Bearer ')) {
+    const token = h.slice(7);
+    if (PLAIN_TOKEN.test(token)) return token;
+  }
+  return BEARER.exec(h)?.[1];
 }
 
 /** Installs the guard on `app`. Call before any route is registered. */
@@ -129,36 +138,13 @@ export async function installGuard(app: HttpApp, deps: GuardDeps): Promise<void>
     }
   });
 
-  // Each limiter counts on its own key; createRateLimit (unlike rateLimit) leaves the request
-  // unmarked, so the org limit does not stop the credential limit from being checked.
-  type Limiter = (req: FastifyRequest) => Promise<{ isExceeded: boolean; ttlInSeconds: number; max: number }>;
-  const limiters: { limit: Limiter; scope: 'org' | 'credential' }[] = [];
-  if (deps.rateLimitOrgPerMinute > 0 || deps.rateLimitCredentialPerMinute > 0) {
-    const { default: rateLimit } = await import('@fastify/rate-limit');
-    await app.register(rateLimit, { global: false });
-    const limiter = (max: number, key: (a: RequestAuth) => string): Limiter =>
-      app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: (req) => key(req.auth!) }) as unknown as Limiter;
-    if (deps.rateLimitOrgPerMinute > 0) limiters.push({ scope: 'org', limit: limiter(deps.rateLimitOrgPerMinute, (a) => `org:${a.orgId}`) });
-    if (deps.rateLimitCredentialPerMinute > 0) {
-      limiters.push({ scope: 'credential', limit: limiter(deps.rateLimitCredentialPerMinute, (a) => `sub:${a.subject}`) });
-    }
-  }
+  // Each limit counts on its own; the credential's is counted only when the org's passed.
+  const limits: { counter: RateCounter; scope: 'org' | 'credential' }[] = [];
+  if (deps.rateLimitOrgPerMinute > 0) limits.push({ scope: 'org', counter: createRateCounter(deps.rateLimitOrgPerMinute, 60_000) });
+  if (deps.rateLimitCredentialPerMinute > 0) limits.push({ scope: 'credential', counter: createRateCounter(deps.rateLimitCredentialPerMinute, 60_000) });
 
-  app.addHook('onRequest', async (request) => {
-    const auth = request.routeOptions.config?.auth;
-    if (!auth || auth.kind === 'public') return;
-    if (auth.kind === 'operator') {
-      const given = bearer(request);
-      if (!deps.adminToken) throw PlatformErrors.notFound();
-      if (!given || !safeEqual(given, deps.adminToken)) throw new AppError('unauthenticated', 'UNAUTHORIZED', 'Invalid operator token');
-      return;
-    }
-
-    const token = bearer(request);
-    if (!token) throw AuthErrors.missing();
-    const claims: VerifiedToken = await deps.tokens.verify(token);
-    if (!(await deps.subjects.isActive(claims.tenant, claims.sub))) throw GuardErrors.inactive();
-
+  /** The checks after the token and its subject, in the documented order; sets `request.auth`. */
+  function admit(request: FastifyRequest, auth: TenantRouteAuth, claims: VerifiedToken): void {
     const header = request.headers['x-tenant'];
     if (typeof header === 'string' && header !== '') {
       if (header !== claims.tenant) throw (auth.errors?.tenantMismatch ?? GuardErrors.tenantMismatch)();
@@ -169,19 +155,74 @@ export async function installGuard(app: HttpApp, deps: GuardDeps): Promise<void>
     const accountId = accountOfRequest(request, auth, claims.acc);
 
     const write = request.method !== 'GET' && request.method !== 'HEAD';
-    if (auth.group !== null && !allows(claims.perms, auth.group, write)) {
+    if (auth.group !== null && !granted(claims.perms, auth.group, write)) {
       throw GuardErrors.forbidden(`The token lacks the permission pismo-v1:${auth.group}:${write ? 'rw' : 'ro'}`);
     }
 
     request.auth = { orgId: claims.tenant, subject: claims.sub, permissions: claims.perms, accountId };
-    for (const { limit, scope } of limiters) {
-      const r = await limit(request);
-      if (r.isExceeded) {
-        request.log.warn({ org: claims.tenant, subject: claims.sub, scope, limit: r.max }, 'rate limit exceeded');
-        throw GuardErrors.rateLimited(Math.max(1, r.ttlInSeconds));
+    for (const { counter, scope } of limits) {
+      const retryMs = counter.hit(scope === 'org' ? claims.tenant : claims.sub);
+      if (retryMs !== undefined) {
+        request.log.warn({ org: claims.tenant, subject: claims.sub, scope, limit: counter.max }, 'rate limit exceeded');
+        throw GuardErrors.rateLimited(Math.max(1, Math.ceil(retryMs / 1000)));
       }
     }
+  }
+
+  async function verified(token: string): Promise<VerifiedToken> {
+    const claims = await deps.tokens.verify(token);
+    if (!(await deps.subjects.isActive(claims.tenant, claims.sub))) throw GuardErrors.inactive();
+    return claims;
+  }
+
+  // A callback hook: a token verified before, of a subject whose state is held, is admitted
+  // without a promise (an async hook costs each request a promise and microtask turns).
+  app.addHook('onRequest', (request, _reply, done) => {
+    const auth = request.routeOptions.config?.auth;
+    if (!auth || auth.kind === 'public') return done();
+    try {
+      if (auth.kind === 'operator') {
+        const given = bearer(request);
+        if (!deps.adminToken) throw PlatformErrors.notFound();
+        if (!given || !safeEqual(given, deps.adminToken)) throw new AppError('unauthenticated', 'UNAUTHORIZED', 'Invalid operator token');
+        return done();
+      }
+      const token = bearer(request);
+      if (!token) throw AuthErrors.missing();
+      const claims = deps.tokens.known(token);
+      const active = claims && deps.subjects.known(claims.tenant, claims.sub);
+      if (claims === undefined || active === undefined) {
+        verified(token).then((c) => {
+          let err: unknown;
+          try {
+            admit(request, auth, c);
+          } catch (e) {
+            err = e;
+          }
+          done(err as Error | undefined);
+        }, done);
+        return;
+      }
+      if (!active) throw GuardErrors.inactive();
+      admit(request, auth, claims);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
   });
+}
+
+// `allows` per token and group, kept with the token's permission list: a verified token's claims
+// are kept (tokens.ts), so its list is the same array on every request of the token.
+const grantsOf = new WeakMap<readonly string[], { ro: Map<string, boolean>; rw: Map<string, boolean> }>();
+
+function granted(perms: string[], group: string, write: boolean): boolean {
+  let grants = grantsOf.get(perms);
+  if (grants === undefined) grantsOf.set(perms, (grants = { ro: new Map(), rw: new Map() }));
+  const byGroup = write ? grants.rw : grants.ro;
+  let ok = byGroup.get(group);
+  if (ok === undefined) byGroup.set(group, (ok = allows(perms, group, write)));
+  return ok;
 }
 
 /** Pismo's account ids are positive int64s. */

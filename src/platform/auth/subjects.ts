@@ -9,6 +9,11 @@ const CACHE_MS = 2000;
 /** Is the org active and the token's subject (credential, OpenID key) not revoked? */
 export interface SubjectState {
   isActive(orgId: string, subject: string): Promise<boolean>;
+  /**
+   * The answer `isActive` would give from what it holds, if that is fresh; undefined when it must
+   * read it. Synchronous, so the guard can admit a request without a promise.
+   */
+  known(orgId: string, subject: string): boolean | undefined;
 }
 
 /** Reads the answer from the database, uncached. `subject` is `credential:<id>` or `oidc_key:<id>`. */
@@ -19,20 +24,36 @@ export interface SubjectStateCache extends SubjectState {
   invalidate(orgId: string): void;
 }
 
+const MAX_ENTRIES = 100_000;
+
 export function createSubjectState(lookup: SubjectLookup): SubjectStateCache {
-  const cache = new Map<string, { ok: boolean; at: number }>();
+  // Per org, then per subject: the guard asks with the strings of a cached token's claims, whose
+  // hashes V8 keeps, so a hit builds no key; and forgetting an org is one delete.
+  const cache = new Map<string, Map<string, { ok: boolean; at: number }>>();
+  let size = 0;
+  const known = (orgId: string, subject: string): boolean | undefined => {
+    const hit = cache.get(orgId)?.get(subject);
+    return hit !== undefined && performance.now() - hit.at < CACHE_MS ? hit.ok : undefined;
+  };
   return {
+    known,
     async isActive(orgId, subject) {
-      const key = `${orgId}|${subject}`;
-      const hit = cache.get(key);
-      if (hit && performance.now() - hit.at < CACHE_MS) return hit.ok;
+      const hit = known(orgId, subject);
+      if (hit !== undefined) return hit;
       const ok = await lookup(orgId, subject);
-      if (cache.size > 100_000) cache.clear();
-      cache.set(key, { ok, at: performance.now() });
+      if (size > MAX_ENTRIES) {
+        cache.clear();
+        size = 0;
+      }
+      let subjects = cache.get(orgId);
+      if (!subjects) cache.set(orgId, (subjects = new Map()));
+      if (!subjects.has(subject)) size++;
+      subjects.set(subject, { ok, at: performance.now() });
       return ok;
     },
     invalidate(orgId) {
-      for (const key of cache.keys()) if (key.startsWith(`${orgId}|`)) cache.delete(key);
+      size -= cache.get(orgId)?.size ?? 0;
+      cache.delete(orgId);
     },
   };
 }

@@ -64,6 +64,12 @@ export interface TokenService {
   issue(subject: TokenSubject): Promise<{ token: string; expiresIn: number; jti: string }>;
   /** Throws AppError 401 for anything that is not a valid, current Lastro token. */
   verify(token: string): Promise<VerifiedToken>;
+  /**
+   * The claims of `token` if `verify` accepted this exact text before and it has neither expired
+   * nor outlived its key; otherwise undefined (then `verify` decides). Synchronous, so the guard
+   * can admit a request without a promise.
+   */
+  known(token: string): VerifiedToken | undefined;
   jwks(): Promise<{ keys: JWK[] }>;
   /** Makes a new key active; the previous one verifies until its tokens expire. */
   rotate(): Promise<{ kid: string; retired: string | undefined }>;
@@ -132,6 +138,14 @@ export function createTokenService(deps: {
     if (!active) throw new Error('no active signing key after creating one');
   }
 
+  function known(token: string): VerifiedToken | undefined {
+    const hit = verified.get(token);
+    if (hit === undefined) return undefined;
+    if (clock.now().getTime() < hit.until) return hit.claims;
+    verified.delete(token);
+    return undefined;
+  }
+
   return {
     init: ensureActive,
 
@@ -155,12 +169,11 @@ export function createTokenService(deps: {
       return { token, expiresIn: deps.ttlSeconds, jti };
     },
 
+    known,
+
     async verify(token) {
-      const hit = verified.get(token);
-      if (hit) {
-        if (clock.now().getTime() < hit.until) return hit.claims;
-        verified.delete(token);
-      }
+      const hit = known(token);
+      if (hit) return hit;
       let kid: string | undefined;
       try {
         const header = decodeProtectedHeader(token);

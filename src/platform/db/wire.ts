@@ -17,16 +17,85 @@ import pg from 'pg';
 const require = createRequire(import.meta.url);
 // pg's own mapping of JavaScript values to wire text (dates, buffers, arrays, JSON, bigint).
 const { prepareValue } = require('pg/lib/utils.js') as { prepareValue: (v: unknown) => unknown };
-// pg's result of one statement: command, row count, rows parsed with the type parsers it is given.
-// They must be `pg.types`, the ones this process configured (database.ts reads int8 as bigint):
-// pg/lib/result.js's own default is the pg-types it requires, which in the bundle (dist/bundle,
-// where pg is inlined) is another copy that nobody configured.
-const Result = require('pg/lib/result.js') as new (rowMode: undefined, types: typeof pg.types) => PgResult;
-interface PgResult extends pg.QueryResult {
-  addFields(fields: unknown[]): void;
-  parseRow(fields: unknown[]): unknown;
-  addRow(row: unknown): void;
-  addCommandComplete(msg: unknown): void;
+
+interface Field {
+  name: string;
+  dataTypeID: number;
+  format?: string;
+}
+
+/**
+ * What a statement's rows look like: column names, each column's parser and an empty row to copy.
+ * The parsers are `pg.types`', the ones this process configured (database.ts reads int8 as
+ * bigint). A named statement's shape is kept per connection, so it is described (RowDescription)
+ * only when that connection parses it: PostgreSQL refuses to run a prepared statement whose result
+ * columns changed since it was parsed (SQLSTATE 0A000, below) rather than answer other columns.
+ */
+interface Shape {
+  fields: Field[];
+  names: string[];
+  parsers: ((text: string) => unknown)[];
+  empty: Record<string, null>;
+}
+
+function shapeOf(fields: Field[]): Shape {
+  // As pg's Result: an empty row built without a prototype, then copied into a plain object.
+  const row = Object.create(null) as Record<string, null>;
+  for (const f of fields) row[f.name] = null;
+  return {
+    fields,
+    names: fields.map((f) => f.name),
+    parsers: fields.map((f) => pg.types.getTypeParser(f.dataTypeID, (f.format ?? 'text') as 'text')),
+    empty: { ...row },
+  };
+}
+
+/** A statement with no result columns (NoData: a write without RETURNING, a utility statement). */
+const NO_COLUMNS = shapeOf([]);
+const COMMAND = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
+
+/** One statement's result, as pg's (command, row count, rows of its text values parsed). */
+class StatementResult implements pg.QueryResult {
+  command = '';
+  rowCount: number | null = null;
+  oid = 0;
+  rows: Record<string, unknown>[] = [];
+  shape: Shape | undefined;
+
+  constructor(shape: Shape | undefined) {
+    this.shape = shape;
+  }
+
+  get fields(): pg.FieldDef[] {
+    return (this.shape?.fields ?? []) as pg.FieldDef[];
+  }
+
+  addFields(fields: Field[]): void {
+    this.shape = shapeOf(fields);
+  }
+
+  addRow(values: (string | null)[]): void {
+    const shape = this.shape!;
+    const row: Record<string, unknown> = { ...shape.empty };
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      row[shape.names[i]!] = v === null || v === undefined ? null : shape.parsers[i]!(v);
+    }
+    this.rows.push(row);
+  }
+
+  addCommandComplete(msg: { text: string }): void {
+    // As pg's Result: "INSERT 0 5", "UPDATE 3", "SELECT 1", "BEGIN".
+    const m = COMMAND.exec(msg.text);
+    if (!m) return;
+    this.command = m[1]!;
+    if (m[3]) {
+      this.oid = parseInt(m[2]!, 10);
+      this.rowCount = parseInt(m[3], 10);
+    } else if (m[2]) {
+      this.rowCount = parseInt(m[2], 10);
+    }
+  }
 }
 
 export interface Statement {
@@ -92,13 +161,18 @@ interface Step {
   name: string; // '' = unnamed
   parse: boolean;
   close: boolean;
-  /** Whether the caller reads this statement's result (it is described, and its rows kept). */
+  /** Whether the caller reads this statement's result (its rows are kept). */
   want: boolean;
+  /** The shape of its rows, known on this connection: it is not described again. */
+  shape: Shape | undefined;
 }
 
 type Callback = (err: (Error & { code?: string }) | null, res?: pg.QueryResult[]) => void;
 
-const Query = pg.Query as unknown as new (config: { text: string; queryMode: 'extended'; callback: Callback }) => pg.Query & {
+// Constructed with the text alone (pg copies a config object property by property, descriptors
+// included: a cost on every statement), then told it is an extended-protocol query.
+const Query = pg.Query as unknown as new (text: string, values: undefined, callback: Callback) => pg.Query & {
+  queryMode: string | undefined;
   handleRowDescription(msg: { fields: unknown[] }): void;
   handleDataRow(msg: { fields: unknown[] }): void;
   handleCommandComplete(msg: unknown, con: unknown): void;
@@ -117,34 +191,31 @@ const Query = pg.Query as unknown as new (config: { text: string; queryMode: 'ex
 class PipelinedQuery extends Query {
   /** Statements completed so far: the index of the one running. */
   #at = 0;
-  readonly #results: (PgResult | undefined)[];
+  readonly results: (StatementResult | undefined)[];
   failed = -1;
   constructor(
     private readonly steps: Step[],
-    callback: (err: (Error & { code?: string }) | null, failed: number, res?: pg.QueryResult[]) => void,
+    callback: (err: (Error & { code?: string }) | null, failed: number, res?: StatementResult[]) => void,
   ) {
-    super({
-      text: steps[steps.length - 1]!.text,
-      queryMode: 'extended',
-      callback: (err) => callback(err, this.failed, err ? undefined : (this.#results.filter((r) => r !== undefined) as pg.QueryResult[])),
-    });
-    this.#results = steps.map((s) => (s.want ? new Result(undefined, pg.types) : undefined));
+    super(steps[steps.length - 1]!.text, undefined, (err) => callback(err, this.failed, err ? undefined : this.results.filter((r) => r !== undefined)));
+    this.queryMode = 'extended';
+    this.results = steps.map((s) => (s.want ? new StatementResult(s.shape) : undefined));
   }
   override handleRowDescription(msg: { fields: unknown[] }): void {
-    this.#results[this.#at]?.addFields(msg.fields);
+    this.results[this.#at]?.addFields(msg.fields as Field[]);
   }
   override handleDataRow(msg: { fields: unknown[] }): void {
-    const result = this.#results[this.#at];
+    const result = this.results[this.#at];
     if (!result || this._canceledDueToError) return;
     try {
-      result.addRow(result.parseRow(msg.fields));
+      result.addRow(msg.fields as (string | null)[]);
     } catch (err) {
       // As pg does: the query fails with the parser's error once PostgreSQL is done with it.
       this._canceledDueToError = err as Error;
     }
   }
   override handleCommandComplete(msg: unknown): void {
-    this.#results[this.#at]?.addCommandComplete(msg);
+    this.results[this.#at]?.addCommandComplete(msg as { text: string });
     this.#at++;
   }
   override handleEmptyQuery(): void {
@@ -159,7 +230,7 @@ class PipelinedQuery extends Query {
       if (s.close) connection.close({ type: 'S', name: s.name });
       if (s.parse) connection.parse({ text: s.text, name: s.name, types: [] });
       connection.bind({ portal: '', statement: s.name, values: s.values, binary: false, valueMapper: prepareValue });
-      if (s.want) connection.describe({ type: 'P', name: '' });
+      if (s.want && !s.shape) connection.describe({ type: 'P', name: '' });
       connection.execute({ portal: '', rows: 0 });
     }
     connection.sync();
@@ -182,6 +253,8 @@ export class Wire {
   readonly #parsed = new Set<string>();
   /** Names a failed pipeline may or may not have parsed: closed before the next parse. */
   readonly #unsure = new Set<string>();
+  /** The shapes of the results of names parsed on this connection. */
+  readonly #shapes = new Map<string, Shape>();
   #tx: TxSettings | undefined;
   /** BEGIN (and settings) not yet sent. */
   #lazy = false;
@@ -359,12 +432,19 @@ export class Wire {
             if (s.parse && s.name) {
               this.#parsed.delete(s.name);
               this.#unsure.add(s.name);
+              this.#shapes.delete(s.name);
             }
           }
           const culprit = stmts[failed];
           if (err.code === PLAN_CHANGED && culprit) known.delete(culprit.text); // parsed again under a new name
           reject(culprit?.mapError ? culprit.mapError(err) : err);
-        } else resolve(res!);
+        } else {
+          for (let i = 0; i < steps.length; i++) {
+            const s = steps[i]!;
+            if (s.name && s.want && !s.shape) this.#shapes.set(s.name, q.results[i]!.shape ?? NO_COLUMNS);
+          }
+          resolve(res!);
+        }
       });
       void this.client.query(q as unknown as pg.Submittable);
     });
@@ -372,11 +452,12 @@ export class Wire {
 
   #step(s: Statement, want: boolean): Step {
     const name = this.named ? knownOf(s.text).name : undefined;
-    if (!name) return { text: s.text, values: s.values, name: '', parse: true, close: false, want };
+    if (!name) return { text: s.text, values: s.values, name: '', parse: true, close: false, want, shape: undefined };
     const parse = !this.#parsed.has(name);
     const close = parse && this.#unsure.delete(name);
     if (parse) this.#parsed.add(name);
-    return { text: s.text, values: s.values, name, parse, close, want };
+    const shape = want && !parse ? this.#shapes.get(name) : undefined;
+    return { text: s.text, values: s.values, name, parse, close, want, shape };
   }
 }
 

@@ -29,6 +29,7 @@ import { docsRoutes } from './docs.js';
 import { parseJsonBody } from './json-body.js';
 import { BAD_PERCENT_ENCODING, MAX_URL_LENGTH, checkUrl, uriTooLong } from './url.js';
 import { lazySerializers } from './serialization.js';
+import { lazyRequestLogger } from './request-logger.js';
 import { requestValidatorCompiler } from './validation.js';
 import { installGuard, routeAuth } from '../auth/guard.js';
 import { readFileSync } from 'node:fs';
@@ -82,6 +83,7 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
     // One "request completed" line per request is written by our onResponse hook instead.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'cid' }),
     requestIdHeader: false,
+    childLoggerFactory: lazyRequestLogger,
     genReqId: (req) => {
       const given = req.headers['x-cid'];
       return typeof given === 'string' && isValidCid(given) ? given : randomUUID();
@@ -192,7 +194,7 @@ export async function buildServer(deps: ServerDeps): Promise<HttpApp> {
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-    if (!QUIET_ROUTES.has(route)) {
+    if (!QUIET_ROUTES.has(route) && deps.logger.isLevelEnabled('info')) {
       request.log.info(
         { method: request.method, route, path: pathOf(request), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
         'request completed',
