@@ -5,9 +5,13 @@
 // in the ledger benchmark that was most of PostgreSQL's time per transfer, and it grew with the
 // org. Checked on the generic plan, as the statement is run in a long-lived connection.
 import { sql, type CompiledQuery } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountFactsQuery } from '../../src/modules/accounts/accounts.repo.js';
-import { lockBalancesWithLimitsQuery } from '../../src/modules/ledger/journal.repo.js';
+import { findBalancesOf, lockBalances, lockBalancesWithLimitsQuery } from '../../src/modules/ledger/journal.repo.js';
+import { findLimitsOf } from '../../src/modules/ledger/limits.repo.js';
+import { lockAuthorizations } from '../../src/modules/ledger/payments.repo.js';
+import { PROBE_IDS } from '../../src/platform/db/probes.js';
 import type { TenantTx } from '../../src/platform/tenant.js';
 import type { TestApp } from '../helpers/app.js';
 import { createAccount } from '../helpers/accounts.js';
@@ -17,8 +21,11 @@ let app: TestApp;
 let a: Tenant;
 let close: () => Promise<void>;
 
-// The org holds a few hundred accounts, each with its balance and limits rows, and no table has
-// statistics (nothing analyzed them): a new org that has just opened its accounts.
+// The org holds a few hundred accounts, each with its balance and limits rows and five
+// authorizations (whose ids are probed with the same numbers as the accounts'), and no table has
+// statistics (nothing analyzed them): a new org that has just opened its accounts. (With only a
+// few hundred rows or fewer, PostgreSQL guesses the org has one row and may as well scan another
+// index on org_id; harmless at that size, and its guess grows with the table.)
 const SIZE = 400;
 let ids: bigint[] = [];
 
@@ -41,6 +48,9 @@ beforeAll(async () => {
         select org_id, account_id, currency, now(), now() from accounts where org_id = ${a.org.orgId} on conflict do nothing`.execute(tx);
       await sql`insert into ledger_account_limits (org_id, account_id, program_id, currency, mode, created_at, updated_at)
         select org_id, account_id, program_id, currency, 'credit', now(), now() from accounts where org_id = ${a.org.orgId} on conflict do nothing`.execute(tx);
+      await sql`insert into ledger_authorizations (org_id, operation, status, response_code, account_id, currency, amount_minor, request, created_at, updated_at)
+        select org_id, 'PAYMENT_DEBIT', 'DECLINED', '51', account_id, currency, 100, '{}'::jsonb, now(), now()
+        from accounts, generate_series(1, 5) where org_id = ${a.org.orgId}`.execute(tx);
       return rows.map((r) => BigInt(r.account_id)).filter((_, i) => i % 25 === 0);
     },
     { system: true },
@@ -86,8 +96,26 @@ function expectProbes(nodes: PlanNode[], tables: Record<string, string[]>): void
   for (const scan of scans) {
     expect(scan['Node Type'], JSON.stringify(scan)).toBe('Index Scan');
     expect(tables[scan['Relation Name']!]).toContain(scan['Index Name']);
-    expect(scan['Index Cond']).toMatch(/account_id = ids\.account_id/);
+    expect(scan['Index Cond']).toMatch(/(account_id|authorization_id) = ids\.id\b/);
   }
+}
+
+/** The statements `fn` sends that probe by a list of ids (what the repo functions really send). */
+async function probesSentBy(fn: (t: TenantTx) => Promise<unknown>): Promise<CompiledQuery[]> {
+  const sent: string[] = [];
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const q = args[0] as { text?: string; steps?: { text: string }[] } | string;
+    if (typeof q === 'object') for (const step of q.steps ?? [{ text: q.text ?? '' }]) sent.push(step.text);
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    await app.platform.tenant({ orgId: a.org.orgId, cid: 'test', actor: 'test' }, fn);
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+  const probes = [...new Set(sent.filter((text) => text.includes(PROBE_IDS)))];
+  return probes.map((text) => ({ sql: text, parameters: [a.org.orgId, ids.map(String)] }) as unknown as CompiledQuery);
 }
 
 describe('the locks of a transfer', () => {
@@ -97,10 +125,23 @@ describe('the locks of a transfer', () => {
   });
 
   it('the accounts, locked FOR SHARE: one primary-key probe per account, without statistics', async () => {
-    const query = await app.platform.tenant({ orgId: a.org.orgId, cid: 'test', actor: 'test' }, async (t: TenantTx) => accountFactsQuery(t.db, t.orgId, ids, true));
-    const nodes = await genericPlan(query, ['text', 'bigint[]']);
+    const nodes = await genericPlan(accountFactsQuery(a.org.orgId, ids, true), ['text', 'bigint[]']);
     // (org_id, account_id) or the unique account_id alone: either reaches one row.
     expectProbes(nodes, { accounts: ['accounts_pkey', 'accounts_id'] });
+  });
+
+  it('the other reads and locks by a list of ids: balances, limits, authorizations', async () => {
+    const cases: [(t: TenantTx) => Promise<unknown>, Record<string, string[]>][] = [
+      [(t) => lockBalances(t.db, t.orgId, ids), { ledger_account_balances: ['ledger_account_balances_pkey'] }],
+      [(t) => findBalancesOf(t.db, t.orgId, ids), { ledger_account_balances: ['ledger_account_balances_pkey'] }],
+      [(t) => findLimitsOf(t.db, t.orgId, ids), { ledger_account_limits: ['ledger_account_limits_pkey'] }],
+      [(t) => lockAuthorizations(t.db, t.orgId, ids), { ledger_authorizations: ['ledger_authorizations_pkey'] }],
+    ];
+    for (const [fn, tables] of cases) {
+      const probes = await probesSentBy(fn);
+      expect(probes).toHaveLength(1);
+      expectProbes(await genericPlan(probes[0]!, ['text', 'bigint[]']), tables);
+    }
   });
 
   it('locks in ascending account id order whatever order the ids come in', () => {

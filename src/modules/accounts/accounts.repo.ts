@@ -3,6 +3,7 @@
 import { CompiledQuery, sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import { offsetPage } from '../../platform/db/paging.js';
+import { ascendingIds, probe, PROBE_IDS } from '../../platform/db/probes.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 import type { PageRequest } from '../../platform/paging.js';
 
@@ -347,26 +348,18 @@ export const accountExists = async (tx: Tx, orgId: string, accountId: bigint): P
 
 /**
  * What the ledger needs of accounts: the account, its program's type and its status; `share` locks
- * the accounts FOR SHARE.
- *
- * One primary-key probe per id (a lateral subquery the planner cannot flatten), in ascending id
- * order, whatever the table's statistics: written as `account_id in (…)`, a generic plan on a table
- * whose statistics are missing or stale (a new org's accounts, a database without autovacuum) read
- * every account of the org and filtered them. Ids are locked in that order: two callers locking
+ * the accounts FOR SHARE. One unique-index probe per id, in ascending id order, whatever the
+ * table's statistics (platform/db/probes.ts); ids are locked in that order, so two callers locking
  * the same accounts never deadlock on them.
  */
-export function accountFactsQuery(tx: Tx, orgId: string, ids: bigint[], share: boolean): CompiledQuery<AccountFactsRow> {
-  const sorted = [...new Set(ids)].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-  return CompiledQuery.raw(share ? FACTS_SHARE : FACTS, [orgId, sorted.map(String)]);
+export function accountFactsQuery(orgId: string, ids: bigint[], share: boolean): CompiledQuery<AccountFactsRow> {
+  return CompiledQuery.raw(share ? FACTS_SHARE : FACTS, [orgId, ascendingIds(ids)]);
 }
 
 const factsSql = (share: boolean) => `select a.account_id, a.program_id, a.program_type_id, a.currency, a.currency_numeric_code,
     s.name as status, s.allowed_operations, s.is_final, a.account_type, a.parent_account_id,
     a.granted_limit_minor, a.limit_minor, a.overdraft_limit_minor
-  from unnest($2::bigint[]) as ids(account_id)
-  cross join lateral (
-    select * from accounts a where a.org_id = $1 and a.account_id = ids.account_id offset 0
-  ) a
+  from ${PROBE_IDS} ${probe('accounts', 'a', 'account_id')}
   join account_statuses s on s.org_id = $1 and s.status_id = a.status_id${share ? '\n  for share of a' : ''}`;
 const FACTS = factsSql(false);
 const FACTS_SHARE = factsSql(true);
@@ -388,7 +381,7 @@ export type AccountFactsRow = Pick<
 
 export async function accountFactsRows(tx: Tx, orgId: string, ids: bigint[], share: boolean): Promise<AccountFactsRow[]> {
   if (ids.length === 0) return [];
-  return (await tx.executeQuery(accountFactsQuery(tx, orgId, ids, share))).rows;
+  return (await tx.executeQuery(accountFactsQuery(orgId, ids, share))).rows;
 }
 
 /** Everything GET /accounts/v1/accounts/{id} shows, in one read. */

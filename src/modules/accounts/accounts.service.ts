@@ -116,7 +116,7 @@ export async function accountFacts(t: TenantTx, ids: string[], opts: { share?: b
 export function accountFactsRead(t: TenantTx, ids: string[], opts: { share?: boolean } = {}): Read<Map<string, AccountFacts>> {
   const wanted = [...new Set(ids.map((id) => int8Id(id)).filter((id): id is bigint => id !== undefined))];
   return {
-    query: repo.accountFactsQuery(t.db, t.orgId, wanted, opts.share === true),
+    query: repo.accountFactsQuery(t.orgId, wanted, opts.share === true),
     read: (rows) => new Map((rows as FactsRow[]).map((r) => [String(r.account_id), toFacts(r)])),
   };
 }

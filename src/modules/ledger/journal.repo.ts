@@ -2,6 +2,7 @@
 // checks `ledger verify` runs. Every function takes the transaction and the org id, and filters on it.
 import { CompiledQuery, sql, type Generated, type Insertable, type RawBuilder, type Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { ascendingIds, probe, PROBE_IDS } from '../../platform/db/probes.js';
 import type { Timestamp } from '../../platform/db/tables.js';
 
 export interface LedgerInternalAccountsTable {
@@ -115,26 +116,18 @@ export async function openBalance(tx: Tx, orgId: string, accountId: bigint, curr
 
 const BALANCE_COLUMNS = ['account_id', 'currency', 'available_minor', 'held_minor', 'current_minor', 'credit_used_minor'] as const;
 
-// Rows of a list of accounts are read with one primary-key probe per id (a lateral subquery the
-// planner cannot flatten), in ascending id order, whatever the tables' statistics: written as
-// `account_id in (…)`, a generic plan on tables whose statistics are missing or stale (a new org's
-// accounts, a database without autovacuum) read every balance or limits row of the org and filtered
-// them, in every transfer. Rows are locked in that order (and by currency within an account), the
-// one order every money movement takes them in, so two movements over the same accounts never
-// deadlock.
-const ascending = (ids: bigint[]): string[] => [...new Set(ids)].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).map(String);
-
-const LOCK_BALANCES = `select b.account_id, b.currency, b.available_minor, b.held_minor, b.current_minor, b.credit_used_minor
-  from unnest($2::bigint[]) as ids(account_id)
-  cross join lateral (
-    select * from ledger_account_balances b where b.org_id = $1 and b.account_id = ids.account_id order by b.currency offset 0
-  ) b
-  for update of b`;
+// Rows of a list of accounts: one unique-index probe per id, in ascending id order (and by
+// currency within an account), whatever the tables' statistics (platform/db/probes.ts). It is
+// also the one order every money movement locks them in, so two movements over the same accounts
+// never deadlock.
+const BALANCE_SELECT = 'b.account_id, b.currency, b.available_minor, b.held_minor, b.current_minor, b.credit_used_minor';
+const BALANCES = `select ${BALANCE_SELECT} from ${PROBE_IDS} ${probe('ledger_account_balances', 'b', 'account_id', 'currency')}`;
+const LOCK_BALANCES = `${BALANCES} for update of b`;
 
 /** The balance rows of these accounts, locked FOR UPDATE in account id order. */
 export async function lockBalances(tx: Tx, orgId: string, accountIds: bigint[]): Promise<BalanceRow[]> {
   if (!accountIds.length) return [];
-  return (await tx.executeQuery<BalanceRow>(CompiledQuery.raw(LOCK_BALANCES, [orgId, ascending(accountIds)]))).rows;
+  return (await tx.executeQuery<BalanceRow>(CompiledQuery.raw(LOCK_BALANCES, [orgId, ascendingIds(accountIds)]))).rows;
 }
 
 export interface SpendRow extends BalanceRow {
@@ -142,15 +135,8 @@ export interface SpendRow extends BalanceRow {
   total_overdraft_limit_minor: bigint | null;
 }
 
-const LOCK_BALANCES_WITH_LIMITS = `select b.account_id, b.currency, b.available_minor, b.held_minor, b.current_minor, b.credit_used_minor,
-    l.total_credit_limit_minor, l.total_overdraft_limit_minor
-  from unnest($2::bigint[]) as ids(account_id)
-  cross join lateral (
-    select * from ledger_account_balances b where b.org_id = $1 and b.account_id = ids.account_id order by b.currency offset 0
-  ) b
-  cross join lateral (
-    select * from ledger_account_limits l where l.org_id = $1 and l.account_id = ids.account_id offset 0
-  ) l
+const LOCK_BALANCES_WITH_LIMITS = `select ${BALANCE_SELECT}, l.total_credit_limit_minor, l.total_overdraft_limit_minor
+  from ${PROBE_IDS} ${probe('ledger_account_balances', 'b', 'account_id', 'currency')} ${probe('ledger_account_limits', 'l', 'account_id')}
   for update of b, l`;
 
 /**
@@ -160,13 +146,13 @@ const LOCK_BALANCES_WITH_LIMITS = `select b.account_id, b.currency, b.available_
  * without a limits row are left out (the caller reads them apart).
  */
 export function lockBalancesWithLimitsQuery(orgId: string, accountIds: bigint[]): CompiledQuery<SpendRow> {
-  return CompiledQuery.raw(LOCK_BALANCES_WITH_LIMITS, [orgId, ascending(accountIds)]);
+  return CompiledQuery.raw(LOCK_BALANCES_WITH_LIMITS, [orgId, ascendingIds(accountIds)]);
 }
 
 /** Balance rows of these accounts (no lock). */
 export async function findBalancesOf(tx: Tx, orgId: string, accountIds: bigint[]): Promise<BalanceRow[]> {
   if (!accountIds.length) return [];
-  return tx.selectFrom('ledger_account_balances').select(BALANCE_COLUMNS).where('org_id', '=', orgId).where('account_id', 'in', accountIds).execute();
+  return (await tx.executeQuery<BalanceRow>(CompiledQuery.raw(BALANCES, [orgId, ascendingIds(accountIds)]))).rows;
 }
 
 export async function findBalances(tx: Tx, orgId: string, accountId: bigint): Promise<BalanceRow[]> {

@@ -1,7 +1,8 @@
 // SQL of account limits and program limit configurations. Every function takes the transaction
 // and the org id, and filters on it.
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { CompiledQuery, sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { ascendingIds, probe, PROBE_IDS } from '../../platform/db/probes.js';
 import type { Timestamp } from '../../platform/db/tables.js';
 
 export interface LedgerAccountLimitsTable {
@@ -53,10 +54,12 @@ export async function insertLimits(tx: Tx, row: Omit<Insertable<LedgerAccountLim
 export const findLimits = (tx: Tx, orgId: string, accountId: bigint) =>
   tx.selectFrom('ledger_account_limits').selectAll().where('org_id', '=', orgId).where('account_id', '=', accountId).executeTakeFirst();
 
-export const findLimitsOf = (tx: Tx, orgId: string, accountIds: bigint[]) =>
+/** Limits rows of these accounts: one probe per id (platform/db/probes.ts). */
+export const findLimitsOf = async (tx: Tx, orgId: string, accountIds: bigint[]): Promise<Selectable<LedgerAccountLimitsTable>[]> =>
   accountIds.length
-    ? tx.selectFrom('ledger_account_limits').selectAll().where('org_id', '=', orgId).where('account_id', 'in', accountIds).execute()
-    : Promise.resolve([]);
+    ? (await tx.executeQuery<Selectable<LedgerAccountLimitsTable>>(CompiledQuery.raw(LIMITS_OF, [orgId, ascendingIds(accountIds)]))).rows
+    : [];
+const LIMITS_OF = `select l.* from ${PROBE_IDS} ${probe('ledger_account_limits', 'l', 'account_id')}`;
 
 export const updateLimits = (tx: Tx, orgId: string, accountId: bigint, changes: Updateable<LedgerAccountLimitsTable>) =>
   tx.updateTable('ledger_account_limits').set(changes).where('org_id', '=', orgId).where('account_id', '=', accountId).returningAll().executeTakeFirst();

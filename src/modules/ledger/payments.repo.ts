@@ -2,6 +2,7 @@
 // function takes the transaction and the org id, and filters on it.
 import { CompiledQuery, sql, type Generated, type Insertable, type Selectable } from 'kysely';
 import { sendWithNext, type Read, type Tx } from '../../platform/db/database.js';
+import { ascendingIds, probe, PROBE_IDS } from '../../platform/db/probes.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 
 export interface LedgerAuthorizationsTable {
@@ -155,16 +156,10 @@ export const authorizationsByTrackingsRead = (tx: Tx, orgId: string, trackingIds
 export const findAuthorization = (tx: Tx, orgId: string, authorizationId: bigint) =>
   tx.selectFrom('ledger_authorizations').selectAll().where('org_id', '=', orgId).where('authorization_id', '=', authorizationId).executeTakeFirst();
 
-/** Locks authorizations (a cancellation marks them), in id order. */
-export const lockAuthorizations = (tx: Tx, orgId: string, ids: bigint[]) =>
-  tx
-    .selectFrom('ledger_authorizations')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('authorization_id', 'in', ids)
-    .orderBy('authorization_id')
-    .forUpdate()
-    .execute();
+/** Locks authorizations (a cancellation marks them), in id order: one probe per id (platform/db/probes.ts). */
+export const lockAuthorizations = async (tx: Tx, orgId: string, ids: bigint[]): Promise<AuthorizationRow[]> =>
+  (await tx.executeQuery<AuthorizationRow>(CompiledQuery.raw(LOCK_AUTHORIZATIONS, [orgId, ascendingIds(ids)]))).rows;
+const LOCK_AUTHORIZATIONS = `select a.* from ${PROBE_IDS} ${probe('ledger_authorizations', 'a', 'authorization_id')} for update of a`;
 
 const markCancelledQuery = (tx: Tx, orgId: string, ids: bigint[], cancelEntryId: bigint, now: Date) =>
   tx

@@ -1,0 +1,28 @@
+// Rows of one org by a list of ids, reached the one way that does not depend on statistics.
+//
+// Statements are prepared, so PostgreSQL may keep a generic plan costed from the tables'
+// statistics. Where those are missing or stale (a new org's rows; a server with autovacuum off),
+// `org_id = $1 and id in (…)` was planned as "read every row of the org, keep those in the list".
+// Written with these pieces, each id is one probe of a unique index, as a lateral subquery the
+// planner cannot flatten (`offset 0`), and ids go in ascending order, so rows are also locked in
+// one order (docs/architecture.md, "Plans that do not depend on statistics").
+//
+//   select t.* from ${PROBE_IDS} ${probe('ledger_holds', 't', 'hold_id')} for update of t
+//   with parameters [orgId, ascendingIds(ids)]
+
+/** The ids, `$2`, as the rows `ids(id)` a statement probes from; `$1` is the org id. */
+export const PROBE_IDS = 'unnest($2::bigint[]) as ids(id)';
+
+/**
+ * `cross join lateral (…) alias`: the row(s) of `table` whose `key` is the current id, in the org
+ * `$1` (`orderWithin`: their order when an id names several, e.g. one row per currency).
+ */
+export function probe(table: string, alias: string, key: string, orderWithin?: string): string {
+  const order = orderWithin ? ` order by ${alias}.${orderWithin}` : '';
+  return `cross join lateral (
+    select * from ${table} ${alias} where ${alias}.org_id = $1 and ${alias}.${key} = ids.id${order} offset 0
+  ) ${alias}`;
+}
+
+/** Distinct ids in ascending order, as the text PostgreSQL reads into `$2::bigint[]`. */
+export const ascendingIds = (ids: readonly bigint[]): string[] => [...new Set(ids)].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).map(String);
