@@ -112,6 +112,23 @@ export async function recordEvent<S extends TSchema>(
   return (await recordEvents(tx, deps, [eventOf(def, event)]))[0]!;
 }
 
+/** An event's outbox row, its data checked against the event's schema first. */
+function outboxRowOf(deps: { clock: Clock; ids: IdGenerator }, event: EventToRecord) {
+  const problems = eventDataProblems(event.def, event.data);
+  if (problems.length) throw new EventSchemaError(event.def, problems);
+  return {
+    org_id: event.orgId,
+    event_id: deps.ids.uuid(),
+    domain: event.def.domain,
+    event_type: event.def.eventType,
+    schema_version: event.def.version,
+    cid: event.cid ?? null,
+    occurred_at: deps.clock.now(),
+    data: JSON.stringify(event.data),
+    business_date: event.businessDate ?? null,
+  };
+}
+
 /**
  * The statements that write one event into the outbox, for a caller that sends them itself with
  * its own (sendLast: a create whose event and rows commit in one round trip). `fill` sets a field
@@ -125,24 +142,9 @@ export function eventStatements(
   event: EventToRecord,
   fill?: { field: string; sql: string },
 ): CompiledQuery[] {
-  const problems = eventDataProblems(event.def, event.data);
-  if (problems.length) throw new EventSchemaError(event.def, problems);
+  const row = outboxRowOf(deps, event);
   afterCommit(tx, signalCommitted);
-  return outboxRowStatements(
-    tx,
-    {
-      org_id: event.orgId,
-      event_id: deps.ids.uuid(),
-      domain: event.def.domain,
-      event_type: event.def.eventType,
-      schema_version: event.def.version,
-      cid: event.cid ?? null,
-      occurred_at: deps.clock.now(),
-      data: JSON.stringify(event.data),
-      business_date: event.businessDate ?? null,
-    },
-    fill,
-  );
+  return outboxRowStatements(tx, row, fill);
 }
 
 /**
@@ -150,21 +152,7 @@ export function eventStatements(
  * (recordEvent for several: one insert instead of one per event). Returns their event_ids.
  */
 export async function recordEvents(tx: Tx, deps: { clock: Clock; ids: IdGenerator }, events: readonly EventToRecord[]): Promise<string[]> {
-  const rows = events.map((event) => {
-    const problems = eventDataProblems(event.def, event.data);
-    if (problems.length) throw new EventSchemaError(event.def, problems);
-    return {
-      org_id: event.orgId,
-      event_id: deps.ids.uuid(),
-      domain: event.def.domain,
-      event_type: event.def.eventType,
-      schema_version: event.def.version,
-      cid: event.cid ?? null,
-      occurred_at: deps.clock.now(),
-      data: JSON.stringify(event.data),
-      business_date: event.businessDate ?? null,
-    };
-  });
+  const rows = events.map((event) => outboxRowOf(deps, event));
   if (!rows.length) return [];
   await insertOutboxRows(tx, rows);
   afterCommit(tx, signalCommitted);
