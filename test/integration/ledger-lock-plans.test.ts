@@ -8,10 +8,17 @@ import { sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountFactsQuery } from '../../src/modules/accounts/accounts.repo.js';
-import { findBalancesOf, lockBalances, lockBalancesWithLimitsQuery } from '../../src/modules/ledger/journal.repo.js';
+import { findBalancesOf, lockBalances, lockBalancesWithLimitsQuery, writeEntriesQuery } from '../../src/modules/ledger/journal.repo.js';
 import { findLimitsOf } from '../../src/modules/ledger/limits.repo.js';
-import { lockAuthorizations } from '../../src/modules/ledger/payments.repo.js';
-import { PROBE_IDS } from '../../src/platform/db/probes.js';
+import { lockHoldByTrackingRead } from '../../src/modules/ledger/holds.repo.js';
+import {
+  authorizationIdsByTracking,
+  authorizationsByTracking,
+  authorizationsByTrackingsRead,
+  lockAuthorizationByTracking,
+  lockAuthorizations,
+} from '../../src/modules/ledger/payments.repo.js';
+import { PROBE_IDS, PROBE_KEYS } from '../../src/platform/db/probes.js';
 import type { TenantTx } from '../../src/platform/tenant.js';
 import type { TestApp } from '../helpers/app.js';
 import { createAccount } from '../helpers/accounts.js';
@@ -48,9 +55,12 @@ beforeAll(async () => {
         select org_id, account_id, currency, now(), now() from accounts where org_id = ${a.org.orgId} on conflict do nothing`.execute(tx);
       await sql`insert into ledger_account_limits (org_id, account_id, program_id, currency, mode, created_at, updated_at)
         select org_id, account_id, program_id, currency, 'credit', now(), now() from accounts where org_id = ${a.org.orgId} on conflict do nothing`.execute(tx);
-      await sql`insert into ledger_authorizations (org_id, operation, status, response_code, account_id, currency, amount_minor, request, created_at, updated_at)
-        select org_id, 'PAYMENT_DEBIT', 'DECLINED', '51', account_id, currency, 100, '{}'::jsonb, now(), now()
-        from accounts, generate_series(1, 5) where org_id = ${a.org.orgId}`.execute(tx);
+      await sql`insert into ledger_authorizations (org_id, operation, tracking_id, status, response_code, account_id, currency, amount_minor, request, created_at, updated_at)
+        select org_id, 'PAYMENT_DEBIT', 'trk-' || account_id || '-' || g, 'DECLINED', '51', account_id, currency, 100, '{}'::jsonb, now(), now()
+        from accounts, generate_series(1, 5) g where org_id = ${a.org.orgId}`.execute(tx);
+      await sql`insert into ledger_holds (org_id, account_id, currency, amount_minor, status, tracking_id, authorization_id, entry_id, created_at, updated_at)
+        select org_id, account_id, currency, 100, 'UNBLOCKED', 'hold-' || account_id || '-' || g, 1, 1, now(), now()
+        from accounts, generate_series(1, 5) g where org_id = ${a.org.orgId}`.execute(tx);
       return rows.map((r) => BigInt(r.account_id)).filter((_, i) => i % 25 === 0);
     },
     { system: true },
@@ -76,9 +86,14 @@ const walk = (node: PlanNode, out: PlanNode[] = []): PlanNode[] => {
 async function genericPlan(query: CompiledQuery, types: string[]): Promise<PlanNode[]> {
   return app.platform.tenant({ orgId: a.org.orgId, cid: 'test', actor: 'test' }, async (t: TenantTx) => {
     await sql`set local plan_cache_mode = force_generic_plan`.execute(t.db);
-    await sql.raw(`prepare lock_plan_check(${types.join(', ')}) as ${query.sql}`).execute(t.db);
+    // No types: PostgreSQL takes them from the statement's casts and context.
+    await sql.raw(`prepare lock_plan_check${types.length ? `(${types.join(', ')})` : ''} as ${query.sql}`).execute(t.db);
     try {
-      const args = query.parameters.map((v) => (Array.isArray(v) ? `'{${v.join(',')}}'` : `'${String(v)}'`)).join(', ');
+      const literal = (v: unknown): string =>
+        v === null ? 'null' : v instanceof Date ? `'${v.toISOString()}'` : `'${String(v)}'`;
+      const args = query.parameters
+        .map((v) => (Array.isArray(v) ? `'{${v.map((x) => (x === null ? 'NULL' : `"${String(x)}"`)).join(',')}}'` : literal(v)))
+        .join(', ');
       const { rows } = await sql.raw<{ 'QUERY PLAN': unknown }>(`explain (format json) execute lock_plan_check(${args})`).execute(t.db);
       const raw = rows[0]!['QUERY PLAN'];
       const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
@@ -96,12 +111,12 @@ function expectProbes(nodes: PlanNode[], tables: Record<string, string[]>): void
   for (const scan of scans) {
     expect(scan['Node Type'], JSON.stringify(scan)).toBe('Index Scan');
     expect(tables[scan['Relation Name']!]).toContain(scan['Index Name']);
-    expect(scan['Index Cond']).toMatch(/(account_id|authorization_id) = ids\.id\b/);
+    expect(scan['Index Cond']).toMatch(/(account_id|authorization_id|tracking_id) = ids\.id\b/);
   }
 }
 
 /** The statements `fn` sends that probe by a list of ids (what the repo functions really send). */
-async function probesSentBy(fn: (t: TenantTx) => Promise<unknown>): Promise<CompiledQuery[]> {
+async function probesSentBy(fn: (t: TenantTx) => Promise<unknown>, probeText = PROBE_IDS, parameters: unknown[] = [a.org.orgId, ids.map(String)]): Promise<CompiledQuery[]> {
   const sent: string[] = [];
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
@@ -114,8 +129,8 @@ async function probesSentBy(fn: (t: TenantTx) => Promise<unknown>): Promise<Comp
   } finally {
     pg.Client.prototype.query = original;
   }
-  const probes = [...new Set(sent.filter((text) => text.includes(PROBE_IDS)))];
-  return probes.map((text) => ({ sql: text, parameters: [a.org.orgId, ids.map(String)] }) as unknown as CompiledQuery);
+  const probes = [...new Set(sent.filter((text) => text.includes(probeText)))];
+  return probes.map((text) => ({ sql: text, parameters }) as unknown as CompiledQuery);
 }
 
 describe('the locks of a transfer', () => {
@@ -148,5 +163,84 @@ describe('the locks of a transfer', () => {
     const shuffled = [ids[5]!, ids[0]!, ids[9]!, ids[0]!, ids[2]!];
     const query = lockBalancesWithLimitsQuery(a.org.orgId, shuffled);
     expect(query.parameters[1]).toEqual([ids[0], ids[2], ids[5], ids[9]].map(String));
+  });
+});
+
+describe('lookups by tracking id', () => {
+  // A transfer group checks its tracking ids before it writes (a replay answers what was stored);
+  // written as `tracking_id in (…) and operation in (…)` that read the org's authorizations.
+  it('authorizations and holds: one probe of the tracking index per key, without statistics', async () => {
+    const keys = ids.map((id) => `trk-${id}-3`);
+    const operations = ['PAYMENT_CREDIT', 'PAYMENT_DEBIT'];
+    const tracking = { ledger_authorizations: ['ledger_authorizations_tracking'] };
+    const group = await app.platform.tenant({ orgId: a.org.orgId, cid: 'test', actor: 'test' }, async (t) =>
+      Promise.resolve(authorizationsByTrackingsRead(t.db, t.orgId, keys, operations).query),
+    );
+    expectProbes(await genericPlan(group, ['text', 'text[]', 'text[]']), tracking);
+
+    const cases: [(t: TenantTx) => Promise<unknown>, unknown[], string[], Record<string, string[]>][] = [
+      [(t) => authorizationsByTracking(t.db, t.orgId, keys[0]!, operations), [a.org.orgId, keys, operations], ['text', 'text[]', 'text[]'], tracking],
+      [(t) => lockAuthorizationByTracking(t.db, t.orgId, keys[0]!, 'PAYMENT_DEBIT'), [a.org.orgId, keys, operations], ['text', 'text[]', 'text[]'], tracking],
+      [(t) => authorizationIdsByTracking(t.db, t.orgId, keys[0]!), [a.org.orgId, keys], ['text', 'text[]'], tracking],
+      [
+        (t) => t.db.executeQuery(lockHoldByTrackingRead(t.db, t.orgId, `hold-${ids[0]}-2`).query),
+        [a.org.orgId, ids.map((id) => `hold-${id}-2`)],
+        ['text', 'text[]'],
+        { ledger_holds: ['ledger_holds_tracking'] },
+      ],
+    ];
+    for (const [fn, parameters, types, tables] of cases) {
+      const probes = await probesSentBy(fn, PROBE_KEYS, parameters);
+      expect(probes).toHaveLength(1);
+      expectProbes(await genericPlan(probes[0]!, types), tables);
+    }
+  });
+
+  it('finds what it is asked for, oldest first', async () => {
+    const rows = await app.platform.tenant({ orgId: a.org.orgId, cid: 'test', actor: 'test' }, (t) =>
+      authorizationsByTracking(t.db, t.orgId, `trk-${ids[1]}-4`, ['PAYMENT_DEBIT', 'PAYMENT_CREDIT']),
+    );
+    expect(rows.map((r) => [r.tracking_id, r.account_id])).toEqual([[`trk-${ids[1]}-4`, ids[1]]]);
+    const none = await app.platform.tenant({ orgId: a.org.orgId, cid: 'test', actor: 'test' }, (t) =>
+      authorizationsByTracking(t.db, t.orgId, `trk-${ids[1]}-4`, ['PAYMENT_CREDIT']),
+    );
+    expect(none).toEqual([]);
+  });
+});
+
+describe('the journal statement of a group', () => {
+  // A group of transfers writes its entries in one statement, whose update of the balance rows
+  // joins a list of (account, currency) changes. Joined as `b.account_id = d.account_id`, the
+  // generic plan on tables without statistics read every balance row of the org once per change.
+  it('reaches each balance row it updates through its primary key, without statistics', async () => {
+    const now = new Date();
+    const query = await app.platform.tenant({ orgId: a.org.orgId, cid: 'test', actor: 'test' }, async (t) => {
+      const entries = ids.slice(0, 8).map((_, i) => ({
+        org_id: t.orgId,
+        entry_id: BigInt(9_000_000 + i),
+        kind: 'PAYMENT',
+        authorization_id: null,
+        reverses_entry_id: null,
+        business_date: '2026-01-01',
+        cid: null,
+        created_at: now,
+      }));
+      const postings = entries.flatMap((e, i) => [
+        { org_id: t.orgId, entry_id: e.entry_id, posting_no: 0, account_id: ids[i]!, bucket: 'AVAILABLE' as const, currency: 'BRL', amount_minor: -5n },
+        { org_id: t.orgId, entry_id: e.entry_id, posting_no: 1, account_id: ids[i + 8]!, bucket: 'AVAILABLE' as const, currency: 'BRL', amount_minor: 5n },
+      ]);
+      const balances = ids.slice(0, 16).map((id, i) => ({ accountId: id, currency: 'BRL', available: i < 8 ? -5n : 5n, held: 0n }));
+      return Promise.resolve(writeEntriesQuery(t.db, entries, postings, balances, [], { returning: false }));
+    });
+    const nodes = await genericPlan(query, []);
+    const scans = nodes.filter((n) => n['Relation Name'] === 'ledger_account_balances' && n['Node Type'] !== 'ModifyTable');
+    expect(scans.length).toBeGreaterThan(0);
+    for (const scan of scans) {
+      expect(['Index Scan', 'Tid Scan'], JSON.stringify(scan)).toContain(scan['Node Type']);
+      if (scan['Node Type'] === 'Index Scan') {
+        expect(scan['Index Name']).toBe('ledger_account_balances_pkey');
+        expect(scan['Index Cond']).toMatch(/account_id = /);
+      }
+    }
   });
 });

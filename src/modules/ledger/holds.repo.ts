@@ -1,6 +1,7 @@
 // SQL of held funds. Every function takes the transaction and the org id, and filters on it.
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import { CompiledQuery, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { sendWithNext, type Read, type Tx } from '../../platform/db/database.js';
+import { probe, PROBE_KEYS } from '../../platform/db/probes.js';
 import type { Timestamp } from '../../platform/db/tables.js';
 
 export interface LedgerHoldsTable {
@@ -33,10 +34,13 @@ export const insertHold = (tx: Tx, row: Insertable<LedgerHoldsTable>) => tx.inse
 export const insertHoldWithNext = (tx: Tx, row: Insertable<LedgerHoldsTable>) => sendWithNext(tx, tx.insertInto('ledger_holds').values(row).compile());
 
 /** The hold a block's tracking id made, locked until the transaction ends (a Read: readTogether). */
-export const lockHoldByTrackingRead = (tx: Tx, orgId: string, trackingId: string): Read<HoldRow | undefined> => ({
-  query: tx.selectFrom('ledger_holds').selectAll().where('org_id', '=', orgId).where('tracking_id', '=', trackingId).orderBy('hold_id').forUpdate().compile(),
+export const lockHoldByTrackingRead = (_tx: Tx, orgId: string, trackingId: string): Read<HoldRow | undefined> => ({
+  query: CompiledQuery.raw(HOLD_BY_TRACKING, [orgId, [trackingId]]),
   read: (rows) => rows[0] as HoldRow | undefined,
 });
+
+// One probe of the tracking index (migration 0022), whatever the table's statistics (platform/db/probes.ts).
+const HOLD_BY_TRACKING = `select h.* from ${PROBE_KEYS} ${probe('ledger_holds', 'h', 'tracking_id', 'hold_id')} for update of h`;
 
 const updateHoldQuery = (tx: Tx, orgId: string, holdId: bigint, changes: Updateable<LedgerHoldsTable>) =>
   tx.updateTable('ledger_holds').set(changes).where('org_id', '=', orgId).where('hold_id', '=', holdId);

@@ -68,6 +68,7 @@ declare module '../../platform/db/tables.js' {
 }
 
 export type PostingInsert = Insertable<LedgerPostingsTable>;
+export type EntryInsert = Insertable<LedgerJournalEntriesTable> & { created_at: Date };
 
 export interface BalanceRow {
   account_id: bigint;
@@ -165,7 +166,7 @@ export async function findBalances(tx: Tx, orgId: string, accountId: bigint): Pr
     .execute();
 }
 
-/** A balance row's change (customer) or a sub-balance's change (internal), for writeEntryQuery. */
+/** A balance row's change (customer) or a sub-balance's change (internal), for writeEntriesQuery. */
 export interface BalanceDelta {
   accountId: bigint;
   currency: string;
@@ -180,22 +181,26 @@ export interface ShardDelta {
 }
 
 /**
- * Writes an entry in one statement: the entry row, its postings (one insert), the internal
- * sub-balances and the customer balance rows they move (their derived buckets follow).
- * `returning`: the statement returns the customer balance rows after it, one per delta that found
- * its row (BalanceRow). The postings still meet the balance check (a statement trigger, once per entry) and the append-only
+ * Writes entries in one statement: the entry rows, their postings (one insert), the internal
+ * sub-balances and the customer balance rows they move (their derived buckets follow). Several
+ * entries (a group of transfers) are one statement like one entry: `balances` and `shards` hold
+ * one row each, the sum of what the entries move on it. `returning`: the statement returns the
+ * customer balance rows after it, one per delta that found its row (BalanceRow). The postings
+ * still meet the balance check (a statement trigger, once per entry) and the append-only
  * triggers; the caller holds the balance rows' locks (account id order), so the update waits on
  * nothing.
  */
-export function writeEntryQuery(
+export function writeEntriesQuery(
   tx: Tx,
-  entry: Insertable<LedgerJournalEntriesTable> & { created_at: Date },
+  entries: EntryInsert[],
   postings: Insertable<LedgerPostingsTable>[],
   balances: BalanceDelta[],
   shards: ShardDelta[],
   opts: { returning: boolean },
 ): CompiledQuery {
   const col = <T,>(rows: T[], f: (r: T) => unknown) => rows.map(f);
+  const orgId = entries[0]!.org_id;
+  const now = entries[entries.length - 1]!.created_at;
   // The rows to update as a VALUES list (not unnest): the planner knows how few they are and
   // reaches each through its primary key.
   const values = (rows: RawBuilder<unknown>[], empty: RawBuilder<unknown>) => (rows.length ? sql`(values ${sql.join(rows)})` : empty);
@@ -210,29 +215,38 @@ export function writeEntryQuery(
   return sql`
     with entry as (
       insert into ledger_journal_entries (org_id, entry_id, kind, authorization_id, reverses_entry_id, business_date, cid, created_at)
-      values (${entry.org_id}, ${entry.entry_id}, ${entry.kind}, ${entry.authorization_id ?? null}::bigint, ${entry.reverses_entry_id ?? null}::bigint,
-        ${entry.business_date}, ${entry.cid ?? null}, ${entry.created_at})
+      select ${orgId}, e.entry_id, e.kind, e.authorization_id, e.reverses_entry_id, e.business_date, e.cid, e.created_at
+      from unnest(${col(entries, (e) => e.entry_id)}::bigint[], ${col(entries, (e) => e.kind)}::text[],
+        ${col(entries, (e) => e.authorization_id ?? null)}::bigint[], ${col(entries, (e) => e.reverses_entry_id ?? null)}::bigint[],
+        ${col(entries, (e) => e.business_date)}::text[], ${col(entries, (e) => e.cid ?? null)}::text[],
+        ${col(entries, (e) => e.created_at.toISOString())}::timestamptz[])
+        as e(entry_id, kind, authorization_id, reverses_entry_id, business_date, cid, created_at)
     ), postings as (
       insert into ledger_postings (org_id, entry_id, posting_no, account_id, internal_code, shard, bucket, currency, amount_minor, processing_code)
-      select ${entry.org_id}, ${entry.entry_id}, p.posting_no, p.account_id, p.internal_code, p.shard, p.bucket, p.currency, p.amount_minor, p.processing_code
-      from unnest(${col(postings, (p) => p.posting_no)}::smallint[], ${col(postings, (p) => p.account_id ?? null)}::bigint[],
+      select ${orgId}, p.entry_id, p.posting_no, p.account_id, p.internal_code, p.shard, p.bucket, p.currency, p.amount_minor, p.processing_code
+      from unnest(${col(postings, (p) => p.entry_id)}::bigint[], ${col(postings, (p) => p.posting_no)}::smallint[], ${col(postings, (p) => p.account_id ?? null)}::bigint[],
         ${col(postings, (p) => p.internal_code ?? null)}::text[], ${col(postings, (p) => p.shard ?? null)}::smallint[],
         ${col(postings, (p) => p.bucket)}::text[], ${col(postings, (p) => p.currency)}::text[],
         ${col(postings, (p) => p.amount_minor)}::bigint[], ${col(postings, (p) => p.processing_code ?? null)}::text[])
-        as p(posting_no, account_id, internal_code, shard, bucket, currency, amount_minor, processing_code)
+        as p(entry_id, posting_no, account_id, internal_code, shard, bucket, currency, amount_minor, processing_code)
     ), shards as (
       update ledger_internal_balances s set balance_minor = s.balance_minor + d.amount
       from ${shardValues} as d(code, currency, shard, amount)
-      where s.org_id = ${entry.org_id} and s.code = d.code and s.currency = d.currency and s.shard = d.shard
+      where s.org_id = ${orgId} and s.code = d.code and s.currency = d.currency and s.shard = d.shard
     )
     update ledger_account_balances b set
       available_minor = b.available_minor + d.available,
       held_minor = b.held_minor + d.held,
       current_minor = b.current_minor + d.available + d.held,
       credit_used_minor = greatest(-(b.current_minor + d.available + d.held), 0),
-      updated_at = ${entry.created_at}
-    from ${balanceValues} as d(account_id, currency, available, held)
-    where b.org_id = ${entry.org_id} and b.account_id = d.account_id and b.currency = d.currency
+      updated_at = ${now}
+    from (
+      select x.ctid as row_id, d.available, d.held from ${balanceValues} as d(account_id, currency, available, held)
+      cross join lateral (
+        select x.ctid from ledger_account_balances x where x.org_id = ${orgId} and x.account_id = d.account_id and x.currency = d.currency offset 0
+      ) x
+    ) d
+    where b.ctid = d.row_id and b.org_id = ${orgId}
     ${opts.returning ? sql`returning b.account_id, b.currency, b.available_minor, b.held_minor, b.current_minor, b.credit_used_minor` : sql``}`.compile(tx);
 }
 

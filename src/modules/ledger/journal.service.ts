@@ -24,6 +24,20 @@ export interface PostedEntry {
   balances: Map<string, Buckets & { accountId: string; currency: string }>;
 }
 
+/**
+ * Entries posted with a batch (post's last argument, on balance rows the transaction holds) are
+ * written by writeBatch, all in one statement: a group of transfers sends one journal statement,
+ * not one per transfer. Balance and sub-balance changes are summed per row.
+ */
+export interface EntryBatch {
+  entries: repo.EntryInsert[];
+  postings: repo.PostingInsert[];
+  balances: Map<string, repo.BalanceDelta>;
+  shards: Map<string, repo.ShardDelta>;
+}
+
+export const newEntryBatch = (): EntryBatch => ({ entries: [], postings: [], balances: new Map(), shards: new Map() });
+
 export interface EntryInput {
   /** PAYMENT, HOLD, UNBLOCK, HOLD_TRANSFER, HOLD_EXPIRY, REVERSAL, … */
   kind: string;
@@ -149,7 +163,7 @@ export function createJournalService(deps: { clock: Clock }) {
    * after it are computed here and its statement travels with the transaction's next statement or
    * COMMIT (an error of it fails that one); otherwise it is sent now and the rows read back.
    */
-  async function post(t: TenantTx, input: EntryInput): Promise<PostedEntry> {
+  async function post(t: TenantTx, input: EntryInput, batch?: EntryBatch): Promise<PostedEntry> {
     assertBalanced(input.postings);
     const now = clock.now();
     const deltas = [...customerDeltas(input.postings).values()];
@@ -179,24 +193,19 @@ export function createJournalService(deps: { clock: Clock }) {
       internal.set(key, d);
     }
     // The entry, its postings and every balance they move: one statement.
-    const write = (returning: boolean) =>
-      repo.writeEntryQuery(
-        t.db,
-        {
-          org_id: t.orgId,
-          entry_id: entryId,
-          kind: input.kind,
-          authorization_id: input.authorizationId ?? null,
-          reverses_entry_id: input.reversesEntryId ?? null,
-          business_date: businessDate,
-          cid: t.cid ?? null,
-          created_at: now,
-        },
-        rows,
-        deltas.map((d) => ({ accountId: BigInt(d.accountId), currency: d.currency, available: d.available, held: d.held })),
-        [...internal.values()].filter((d) => d.amount !== 0n),
-        { returning },
-      );
+    const entry: repo.EntryInsert = {
+      org_id: t.orgId,
+      entry_id: entryId,
+      kind: input.kind,
+      authorization_id: input.authorizationId ?? null,
+      reverses_entry_id: input.reversesEntryId ?? null,
+      business_date: businessDate,
+      cid: t.cid ?? null,
+      created_at: now,
+    };
+    const balanceDeltas = deltas.map((d) => ({ accountId: BigInt(d.accountId), currency: d.currency, available: d.available, held: d.held }));
+    const shardDeltas = [...internal.values()].filter((d) => d.amount !== 0n);
+    const write = (returning: boolean) => repo.writeEntriesQuery(t.db, [entry], rows, balanceDeltas, shardDeltas, { returning });
     const balances = new Map<string, Balance>();
     if (deltas.every((d) => held.rows.has(balanceKey(d.accountId, d.currency)))) {
       // The rows are locked and known: what the statement's update makes of them, computed here.
@@ -206,7 +215,8 @@ export function createJournalService(deps: { clock: Clock }) {
         const current = before.current + d.available + d.held;
         balances.set(key, { ...before, available: before.available + d.available, held: before.held + d.held, current, creditUsed: current < 0n ? -current : 0n });
       }
-      await sendWithNext(t.db, write(false));
+      if (batch) addToBatch(batch, entry, rows, balanceDeltas, shardDeltas);
+      else await sendWithNext(t.db, write(false));
     } else {
       const updated = await t.db.executeQuery(write(true));
       const after = new Map((updated.rows as repo.BalanceRow[]).map((r) => [balanceKey(String(r.account_id), r.currency), toBuckets(r)]));
@@ -218,6 +228,15 @@ export function createJournalService(deps: { clock: Clock }) {
     }
     for (const [k, v] of balances) held.rows.set(k, v);
     return { entryId, businessDate, balances: new Map(balances) };
+  }
+
+  /** Sends the batch's entries as one statement with the transaction's next statement or COMMIT, and empties it. */
+  async function writeBatch(t: TenantTx, batch: EntryBatch): Promise<void> {
+    if (!batch.entries.length) return;
+    const shards = [...batch.shards.values()].filter((d) => d.amount !== 0n);
+    const query = repo.writeEntriesQuery(t.db, batch.entries, batch.postings, [...batch.balances.values()], shards, { returning: false });
+    Object.assign(batch, newEntryBatch());
+    await sendWithNext(t.db, query);
   }
 
   /** The stored buckets of an account, every currency it has. */
@@ -246,5 +265,20 @@ export function createJournalService(deps: { clock: Clock }) {
     };
   }
 
-  return { openInternalAccounts, lock, lockWithLimits, lockWithLimitsRead, lockedForSpend, post, balancesOf, postingsOf, postingsOfRead };
+  return { openInternalAccounts, lock, lockWithLimits, lockWithLimitsRead, lockedForSpend, post, writeBatch, balancesOf, postingsOf, postingsOfRead };
+}
+
+function addToBatch(batch: EntryBatch, entry: repo.EntryInsert, postings: repo.PostingInsert[], balances: repo.BalanceDelta[], shards: repo.ShardDelta[]): void {
+  batch.entries.push(entry);
+  batch.postings.push(...postings);
+  for (const d of balances) {
+    const key = `${d.accountId}|${d.currency}`;
+    const sum = batch.balances.get(key);
+    batch.balances.set(key, sum ? { ...sum, available: sum.available + d.available, held: sum.held + d.held } : { ...d });
+  }
+  for (const d of shards) {
+    const key = `${d.code}|${d.currency}|${d.shard}`;
+    const sum = batch.shards.get(key);
+    batch.shards.set(key, sum ? { ...sum, amount: sum.amount + d.amount } : { ...d });
+  }
 }

@@ -14,7 +14,7 @@ import { eventOf, recordEvents, type EventToRecord } from '../../platform/outbox
 import type { TenantTx } from '../../platform/tenant.js';
 import { isoSeconds } from '../../platform/wire.js';
 import { accountFactsRead, type AccountFacts } from '../accounts/index.js';
-import { createJournalService, balanceKey, type LockedRows, type PostedEntry, type SpendLimitsRow } from './journal.service.js';
+import { createJournalService, balanceKey, newEntryBatch, type EntryBatch, type LockedRows, type PostedEntry, type SpendLimitsRow } from './journal.service.js';
 import { EMPTY_BUCKETS, movement, reversal, spendable, type Buckets, type InternalAccount, type Leg } from './ledger.postings.js';
 import * as journalRepo from './journal.repo.js';
 import * as limitsRepo from './limits.repo.js';
@@ -156,6 +156,15 @@ export async function openLedgerAccount(t: TenantTx, account: AccountFacts): Pro
 }
 
 export type PaymentsService = ReturnType<typeof createPaymentsService>;
+
+/** What approved transfers of one transaction write together (writeCollected). */
+interface Collected {
+  authorizations: repo.AuthorizationWithId[];
+  entries: EntryBatch;
+  transactions: (repo.TransactionInsert & { transaction_id: bigint })[];
+  events: EventToRecord[];
+}
+const collected = (): Collected => ({ authorizations: [], entries: newEntryBatch(), transactions: [], events: [] });
 
 export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
   const { clock } = deps;
@@ -398,7 +407,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     d: TransferDecision,
     state: SpendState,
     ids: { entryId: bigint; authorizationIds: bigint[]; transactionIds: bigint[]; shardSeed?: bigint },
-    out: { transactions: (repo.TransactionInsert & { transaction_id: bigint })[]; events: EventToRecord[] },
+    out: Collected,
   ): Promise<PaymentsResponse> {
     const now = clock.now();
     const { money, currency } = d;
@@ -422,8 +431,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
       created_at: now,
       updated_at: now,
     }));
-    // A tracking id a concurrent request took since it was looked up fails this insert (at COMMIT): WP2P0010.
-    await insertAuthorizationsWithNext(t, auths);
+    out.authorizations.push(...auths);
     const debitAuth = d.debit ? auths[0] : undefined;
     const creditAuth = d.credit ? auths[auths.length - 1] : undefined;
 
@@ -431,13 +439,17 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     const counterpart: InternalAccount = d.debit && d.credit ? 'SETTLEMENT' : 'CASH';
     const engineLegs: Leg[] = legs.map((l) => ({ accountId: l.account.accountId, currency: currency.code, amount: money.minor, code: { code: l.rule.code, balanceImpact: l.rule.balanceImpact } }));
     // The balance rows are locked and known: the entry's statement is sent with COMMIT too.
-    const posted = await journal.post(t, {
-      kind: 'PAYMENT',
-      postings: movement(engineLegs, counterpart),
-      authorizationId: auths[0]!.authorization_id,
-      entryId: ids.entryId,
-      ...(ids.shardSeed !== undefined ? { shardSeed: ids.shardSeed } : {}),
-    });
+    const posted = await journal.post(
+      t,
+      {
+        kind: 'PAYMENT',
+        postings: movement(engineLegs, counterpart),
+        authorizationId: auths[0]!.authorization_id,
+        entryId: ids.entryId,
+        ...(ids.shardSeed !== undefined ? { shardSeed: ids.shardSeed } : {}),
+      },
+      out.entries,
+    );
     const transactions = (await transactionRows(t, posted, legs, now)).map((r, i) => ({ ...r, transaction_id: ids.transactionIds[i]! }));
     out.transactions.push(...transactions);
     out.events.push(
@@ -460,7 +472,15 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
   }
 
   /** The transactions and events of the transfers written, one statement each, sent with COMMIT. */
-  async function writeCollected(t: TenantTx, out: { transactions: (repo.TransactionInsert & { transaction_id: bigint })[]; events: EventToRecord[] }): Promise<void> {
+  /**
+   * What approved transfers write, sent with COMMIT as one statement per table whatever their
+   * number: the authorizations (a tracking id a concurrent request took since it was looked up
+   * fails this insert, at COMMIT: WP2P0010), the journal entries with the balances they move,
+   * Pismo's transactions and the events.
+   */
+  async function writeCollected(t: TenantTx, out: Collected): Promise<void> {
+    if (out.authorizations.length) await insertAuthorizationsWithNext(t, out.authorizations);
+    await journal.writeBatch(t, out.entries);
     if (out.transactions.length) await sendWithNext(t.db, repo.insertTransactionsQuery(out.transactions));
     if (out.events.length) await recordEvents(t.db, events, out.events);
   }
@@ -492,7 +512,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
       const state = await spendStateOf(t, p.ids, facts, locked);
       const d = decideTransfer(p, state);
       // Approved: every write below travels with COMMIT (sendWithNext), in one round trip.
-      const out = { transactions: [], events: [] };
+      const out = collected();
       const answer = await writeTransfer(t, p, d, state, taken, out);
       await writeCollected(t, out);
       return answer;
@@ -538,7 +558,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     for (const r of used) usedBy.set(r.tracking_id!, [...(usedBy.get(r.tracking_id!) ?? []), r]);
     const found = accountIds.filter((id) => facts.has(id));
     const state = await spendStateOf(t, found, facts, locked);
-    const out = { transactions: [], events: [] };
+    const out = collected();
     let next = 0;
     for (const [k, { i, t: ti, p }] of plans.entries()) {
       let d: TransferDecision;

@@ -9,20 +9,31 @@
 //
 //   select t.* from ${PROBE_IDS} ${probe('ledger_holds', 't', 'hold_id')} for update of t
 //   with parameters [orgId, ascendingIds(ids)]
+//
+// Text keys (tracking ids) go the same way through PROBE_KEYS and ascendingKeys; a key that is
+// unique only with another column (an authorization's operation) names that column in `also`,
+// from a second list crossed with the first.
 
 /** The ids, `$2`, as the rows `ids(id)` a statement probes from; `$1` is the org id. */
 export const PROBE_IDS = 'unnest($2::bigint[]) as ids(id)';
+
+/** The text keys, `$2`, as the rows `ids(id)` a statement probes from; `$1` is the org id. */
+export const PROBE_KEYS = 'unnest($2::text[]) as ids(id)';
 
 /**
  * `cross join lateral (…) alias`: the row(s) of `table` whose `key` is the current id, in the org
  * `$1` (`orderWithin`: their order when an id names several, e.g. one row per currency).
  */
-export function probe(table: string, alias: string, key: string, orderWithin?: string): string {
+export function probe(table: string, alias: string, key: string, orderWithin?: string, also?: string): string {
   const order = orderWithin ? ` order by ${alias}.${orderWithin}` : '';
+  const and = also ? ` and ${also}` : '';
   return `cross join lateral (
-    select * from ${table} ${alias} where ${alias}.org_id = $1 and ${alias}.${key} = ids.id${order} offset 0
+    select * from ${table} ${alias} where ${alias}.org_id = $1 and ${alias}.${key} = ids.id${and}${order} offset 0
   ) ${alias}`;
 }
 
 /** Distinct ids in ascending order, as the text PostgreSQL reads into `$2::bigint[]`. */
 export const ascendingIds = (ids: readonly bigint[]): string[] => [...new Set(ids)].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).map(String);
+
+/** Distinct text keys in ascending order (one lock order), as `$2::text[]`. */
+export const ascendingKeys = (keys: readonly string[]): string[] => [...new Set(keys)].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
