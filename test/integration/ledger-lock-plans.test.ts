@@ -89,10 +89,11 @@ async function genericPlan(query: CompiledQuery, types: string[]): Promise<PlanN
     // No types: PostgreSQL takes them from the statement's casts and context.
     await sql.raw(`prepare lock_plan_check${types.length ? `(${types.join(', ')})` : ''} as ${query.sql}`).execute(t.db);
     try {
-      const literal = (v: unknown): string =>
-        v === null ? 'null' : v instanceof Date ? `'${v.toISOString()}'` : `'${String(v)}'`;
+      // Parameters are strings, numbers, bigints, dates, null, or arrays of those.
+      const text = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
+      const literal = (v: unknown): string => (v === null ? 'null' : `'${text(v)}'`);
       const args = query.parameters
-        .map((v) => (Array.isArray(v) ? `'{${v.map((x) => (x === null ? 'NULL' : `"${String(x)}"`)).join(',')}}'` : literal(v)))
+        .map((v) => (Array.isArray(v) ? `'{${v.map((x: unknown) => (x === null ? 'NULL' : `"${text(x)}"`)).join(',')}}'` : literal(v)))
         .join(', ');
       const { rows } = await sql.raw<{ 'QUERY PLAN': unknown }>(`explain (format json) execute lock_plan_check(${args})`).execute(t.db);
       const raw = rows[0]!['QUERY PLAN'];

@@ -12,6 +12,7 @@ import type { TestApp } from '../helpers/app.js';
 import { expectError } from '../helpers/errors.js';
 import { NO_RATE_LIMITS, setupTenant, type Tenant } from '../helpers/fixture.js';
 import { createPaymentsService } from '../../src/modules/ledger/payments.service.js';
+import { countRoundTrips, counted } from '../helpers/round-trips.js';
 
 const onPostgres = process.env.LASTRO_TEST_ENGINE === 'postgres';
 let app: TestApp;
@@ -159,6 +160,54 @@ describe('a group in one transaction (transferMany)', () => {
       { tracking_id: 'many-7', cid: 'cid-7' },
       { tracking_id: 'many-8', cid: 'cid-8' },
     ]);
+    const verify = await get('/lastro/v1/ledger/verify');
+    expect(verify.json()).toMatchObject({ ok: true, differences: [] });
+  });
+
+  it('writes its accepted transfers as one statement per table, each balance row moved once by their sum', async () => {
+    const payments = createPaymentsService(app.platform);
+    const scope = { orgId: tenant.org.orgId, cid: 'group-writes', actor: 'test' };
+    const [beforeA, beforeB] = [await available(a.accountId), await available(b.accountId)];
+    const item = (body: unknown, account: number) => ({ body: body as never, tokenAccount: String(account), cid: 'group-writes' });
+    const undo = countRoundTrips();
+    let sent: string[];
+    try {
+      const { result: outcomes, statements } = await counted(() =>
+        app.platform.tenant(scope, (t) =>
+          payments.transferMany(t, [
+            item(p2p(b.accountId, a.accountId, 1, 'sum-1'), b.accountId),
+            item(p2p(b.accountId, a.accountId, 2.5, 'sum-2'), b.accountId),
+            item(p2p(a.accountId, b.accountId, 0.25, 'sum-3'), a.accountId),
+            item(p2p(b.accountId, a.accountId, 3, 'sum-4', '777777'), b.accountId), // declined: writes nothing
+            item(p2p(b.accountId, a.accountId, 0.1, 'sum-5'), b.accountId),
+          ]),
+        ),
+      );
+      expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, false, true]);
+      sent = statements;
+    } finally {
+      undo();
+    }
+    const count = (re: RegExp) => sent.filter((text) => re.test(text)).length;
+    expect(count(/insert into "?ledger_authorizations"?/)).toBe(1);
+    expect(count(/insert into "?ledger_journal_entries"?/)).toBe(1);
+    expect(count(/insert into "?ledger_transactions"?/)).toBe(1);
+    expect(count(/update "?ledger_account_balances"?/)).toBe(1);
+    expect(await available(a.accountId)).toBeCloseTo(beforeA + 1 + 2.5 - 0.25 + 0.1, 2);
+    expect(await available(b.accountId)).toBeCloseTo(beforeB - 1 - 2.5 + 0.25 - 0.1, 2);
+    const entries = await app.platform.db.transaction(
+      async (tx) =>
+        (
+          await sql<{ tracking_id: string; postings: number }>`
+            select a.tracking_id, count(p.*)::int as postings from ledger_authorizations a
+            join ledger_postings p on p.org_id = a.org_id and p.entry_id = a.entry_id
+            where a.org_id = ${tenant.org.orgId} and a.tracking_id like 'sum-%' and a.operation = 'PAYMENT_DEBIT'
+            group by a.tracking_id order by a.tracking_id`.execute(tx)
+        ).rows,
+      { system: true },
+    );
+    expect(entries.map((e) => e.tracking_id)).toEqual(['sum-1', 'sum-2', 'sum-3', 'sum-5']);
+    for (const e of entries) expect(e.postings).toBe(2); // account to account: one posting on each
     const verify = await get('/lastro/v1/ledger/verify');
     expect(verify.json()).toMatchObject({ ok: true, differences: [] });
   });
