@@ -7,7 +7,8 @@
 import { sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountFactsQuery } from '../../src/modules/accounts/accounts.repo.js';
+import { accountFactsQuery, lockAccounts } from '../../src/modules/accounts/accounts.repo.js';
+import { findLoans, installmentsOf } from '../../src/modules/lending/loans.repo.js';
 import { findBalancesOf, lockBalances, lockBalancesWithLimitsQuery, writeEntriesQuery } from '../../src/modules/ledger/journal.repo.js';
 import { findLimitsOf } from '../../src/modules/ledger/limits.repo.js';
 import { lockHoldByTrackingRead } from '../../src/modules/ledger/holds.repo.js';
@@ -61,6 +62,19 @@ beforeAll(async () => {
       await sql`insert into ledger_holds (org_id, account_id, currency, amount_minor, status, tracking_id, authorization_id, entry_id, created_at, updated_at)
         select org_id, account_id, currency, 100, 'UNBLOCKED', 'hold-' || account_id || '-' || g, 1, 1, now(), now()
         from accounts, generate_series(1, 5) g where org_id = ${a.org.orgId}`.execute(tx);
+      // Five loans per account with three installments each (their simulations and products are
+      // not needed by a plan: foreign keys off for this insert).
+      await sql`set local session_replication_role = replica`.execute(tx);
+      await sql`insert into lending_loans (org_id, loan_id, simulation_id, product_id, program_id, account_id, status, currency_numeric_code,
+          loan_amount_minor, start_date, terms, created_at, updated_at)
+        select org_id, 'loan-' || account_id || '-' || g, 'sim-' || account_id || '-' || g, 'product', program_id, account_id, 'ACTIVE', '986', 100000,
+          '2026-01-01', '{}'::jsonb, now(), now()
+        from accounts, generate_series(1, 5) g where org_id = ${a.org.orgId}`.execute(tx);
+      await sql`insert into lending_loan_installments (org_id, loan_id, number, due_date, real_due_date, number_of_days, principal_minor, interest_minor,
+          fee_minor, tax_minor, charge_minor, closing_balance_minor, status)
+        select org_id, loan_id, g, '2026-02-01', '2026-02-01', 30, 100, 10, 0, 0, 0, 0, 'SCHEDULED'
+        from lending_loans, generate_series(1, 3) g where org_id = ${a.org.orgId}`.execute(tx);
+      await sql`set local session_replication_role = origin`.execute(tx);
       return rows.map((r) => BigInt(r.account_id)).filter((_, i) => i % 25 === 0);
     },
     { system: true },
@@ -111,8 +125,8 @@ function expectProbes(nodes: PlanNode[], tables: Record<string, string[]>): void
   expect(new Set(scans.map((n) => n['Relation Name']))).toEqual(new Set(Object.keys(tables)));
   for (const scan of scans) {
     expect(scan['Node Type'], JSON.stringify(scan)).toBe('Index Scan');
-    expect(tables[scan['Relation Name']!]).toContain(scan['Index Name']);
-    expect(scan['Index Cond']).toMatch(/(account_id|authorization_id|tracking_id) = ids\.id\b/);
+    expect(tables[scan['Relation Name']!], JSON.stringify(scan)).toContain(scan['Index Name']);
+    expect(scan['Index Cond']).toMatch(/(account_id|authorization_id|tracking_id|loan_id) = ids\.id\b/);
   }
 }
 
@@ -152,6 +166,7 @@ describe('the locks of a transfer', () => {
       [(t) => findBalancesOf(t.db, t.orgId, ids), { ledger_account_balances: ['ledger_account_balances_pkey'] }],
       [(t) => findLimitsOf(t.db, t.orgId, ids), { ledger_account_limits: ['ledger_account_limits_pkey'] }],
       [(t) => lockAuthorizations(t.db, t.orgId, ids), { ledger_authorizations: ['ledger_authorizations_pkey'] }],
+      [(t) => lockAccounts(t.db, t.orgId, ids), { accounts: ['accounts_pkey', 'accounts_id'] }],
     ];
     for (const [fn, tables] of cases) {
       const probes = await probesSentBy(fn);
@@ -170,8 +185,9 @@ describe('the locks of a transfer', () => {
 describe('lookups by tracking id', () => {
   // A transfer group checks its tracking ids before it writes (a replay answers what was stored);
   // written as `tracking_id in (…) and operation in (…)` that read the org's authorizations.
-  it('authorizations and holds: one probe of the tracking index per key, without statistics', async () => {
+  it('authorizations and holds by tracking id, loans and installments by loan id: one index probe per key, without statistics', async () => {
     const keys = ids.map((id) => `trk-${id}-3`);
+    const loans = ids.map((id) => `loan-${id}-2`);
     const operations = ['PAYMENT_CREDIT', 'PAYMENT_DEBIT'];
     const tracking = { ledger_authorizations: ['ledger_authorizations_tracking'] };
     const group = await app.platform.tenant({ orgId: a.org.orgId, cid: 'test', actor: 'test' }, async (t) =>
@@ -183,6 +199,13 @@ describe('lookups by tracking id', () => {
       [(t) => authorizationsByTracking(t.db, t.orgId, keys[0]!, operations), [a.org.orgId, keys, operations], ['text', 'text[]', 'text[]'], tracking],
       [(t) => lockAuthorizationByTracking(t.db, t.orgId, keys[0]!, 'PAYMENT_DEBIT'), [a.org.orgId, keys, operations], ['text', 'text[]', 'text[]'], tracking],
       [(t) => authorizationIdsByTracking(t.db, t.orgId, keys[0]!), [a.org.orgId, keys], ['text', 'text[]'], tracking],
+      [(t) => findLoans(t.db, t.orgId, loans), [a.org.orgId, loans], ['text', 'text[]'], { lending_loans: ['lending_loans_pkey'] }],
+      [
+        (t) => installmentsOf(t.db, t.orgId, loans, true),
+        [a.org.orgId, loans],
+        ['text', 'text[]'],
+        { lending_loan_installments: ['lending_loan_installments_pkey'] },
+      ],
       [
         (t) => t.db.executeQuery(lockHoldByTrackingRead(t.db, t.orgId, `hold-${ids[0]}-2`).query),
         [a.org.orgId, ids.map((id) => `hold-${id}-2`)],
@@ -206,6 +229,15 @@ describe('lookups by tracking id', () => {
       authorizationsByTracking(t.db, t.orgId, `trk-${ids[1]}-4`, ['PAYMENT_CREDIT']),
     );
     expect(none).toEqual([]);
+    const asked = [`loan-${ids[3]}-4`, `loan-${ids[1]}-1`, 'loan-none', `loan-${ids[1]}-1`];
+    const [loans, installments] = await app.platform.tenant({ orgId: a.org.orgId, cid: 'test', actor: 'test' }, async (t) => [
+      await findLoans(t.db, t.orgId, asked),
+      await installmentsOf(t.db, t.orgId, asked),
+    ] as const);
+    expect(loans.map((l) => l.loan_id)).toEqual([`loan-${ids[1]}-1`, `loan-${ids[3]}-4`].sort());
+    expect(installments.map((i) => `${i.loan_id}#${i.number}`)).toEqual(
+      [`loan-${ids[1]}-1`, `loan-${ids[3]}-4`].sort().flatMap((l) => [1, 2, 3].map((n) => `${l}#${n}`)),
+    );
   });
 });
 

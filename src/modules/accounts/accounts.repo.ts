@@ -446,10 +446,10 @@ export const insertHistory = (tx: Tx, row: Insertable<AccountStatusHistoryTable>
   tx.insertInto('account_status_history').values(row).returningAll().executeTakeFirstOrThrow();
 
 /** Accounts of the org, locked FOR UPDATE in account id order (a status change with its children). */
-export const lockAccounts = (tx: Tx, orgId: string, ids: bigint[]) =>
-  ids.length
-    ? tx.selectFrom('accounts').selectAll().where('org_id', '=', orgId).where('account_id', 'in', ids).orderBy('account_id').forUpdate().execute()
-    : Promise.resolve([] as AccountRow[]);
+export const lockAccounts = async (tx: Tx, orgId: string, ids: bigint[]): Promise<AccountRow[]> =>
+  ids.length ? (await tx.executeQuery<AccountRow>(CompiledQuery.raw(LOCK_ACCOUNTS, [orgId, ascendingIds(ids)]))).rows : [];
+// One probe per id (platform/db/probes.ts), locked in account id order.
+const LOCK_ACCOUNTS = `select a.* from ${PROBE_IDS} ${probe('accounts', 'a', 'account_id')} order by a.account_id for update of a`;
 
 /** Whether `accountId` is `candidate` or one of its ancestors (linking candidate as its parent would close a loop). */
 export async function isSelfOrAncestor(tx: Tx, orgId: string, accountId: bigint, candidate: bigint): Promise<boolean> {

@@ -2,6 +2,7 @@
 // Every function takes the transaction and the org id, and filters on it.
 import { CompiledQuery, sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { sendWithNext, type Tx } from '../../platform/db/database.js';
+import { ascendingKeys, probe, PROBE_KEYS } from '../../platform/db/probes.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 import type { DisbursementStatus, InstallmentStatus, LoanStatus } from './loans.schemas.js';
 
@@ -225,11 +226,13 @@ export async function insertInstallments(tx: Tx, rows: Insertable<InstallmentsTa
 }
 
 /** Installments of loans, in order; FOR UPDATE when they are about to be paid. */
-export function installmentsOf(tx: Tx, orgId: string, loanIds: string[], lock = false) {
-  if (loanIds.length === 0) return Promise.resolve([] as InstallmentRow[]);
-  const q = tx.selectFrom('lending_loan_installments').selectAll().where('org_id', '=', orgId).where('loan_id', 'in', loanIds).orderBy('loan_id').orderBy('number');
-  return (lock ? q.forUpdate() : q).execute();
+export async function installmentsOf(tx: Tx, orgId: string, loanIds: string[], lock = false): Promise<InstallmentRow[]> {
+  if (loanIds.length === 0) return [];
+  const text = `${INSTALLMENTS_OF} order by i.loan_id, i.number${lock ? ' for update of i' : ''}`;
+  return (await tx.executeQuery<InstallmentRow>(CompiledQuery.raw(text, [orgId, ascendingKeys(loanIds)]))).rows;
 }
+// By loan ids: one probe of the primary key per loan, whatever the tables' statistics (platform/db/probes.ts).
+const INSTALLMENTS_OF = `select i.* from ${PROBE_KEYS} ${probe('lending_loan_installments', 'i', 'loan_id', 'number')}`;
 
 export const updateInstallment = (tx: Tx, orgId: string, loanId: string, n: number, set: Updateable<InstallmentsTable>) =>
   tx.updateTable('lending_loan_installments').set(set).where('org_id', '=', orgId).where('loan_id', '=', loanId).where('number', '=', n).execute();
@@ -261,10 +264,11 @@ export const lockLoansWithAutoDue = (tx: Tx, orgId: string, date: string) =>
     .execute();
 
 /** The loans of `loanIds` (those of the org), in loan_id order. */
-export function findLoans(tx: Tx, orgId: string, loanIds: string[]) {
-  if (loanIds.length === 0) return Promise.resolve([] as LoanRow[]);
-  return tx.selectFrom('lending_loans').selectAll().where('org_id', '=', orgId).where('loan_id', 'in', loanIds).orderBy('loan_id').execute();
+export async function findLoans(tx: Tx, orgId: string, loanIds: string[]): Promise<LoanRow[]> {
+  if (loanIds.length === 0) return [];
+  return (await tx.executeQuery<LoanRow>(CompiledQuery.raw(FIND_LOANS, [orgId, ascendingKeys(loanIds)]))).rows;
 }
+const FIND_LOANS = `select l.* from ${PROBE_KEYS} ${probe('lending_loans', 'l', 'loan_id')} order by l.loan_id`;
 
 /** Loans of the org with an unpaid installment due before `date` (its status to update, its penalties to charge). */
 export async function loansWithUnpaidDue(tx: Tx, orgId: string, date: string): Promise<string[]> {
