@@ -411,6 +411,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
   ): Promise<PaymentsResponse> {
     const now = clock.now();
     const { money, currency } = d;
+    const request = JSON.stringify(p.body);
     const auths = d.sides.map((side, i) => ({
       org_id: t.orgId,
       authorization_id: ids.authorizationIds[i]!,
@@ -425,7 +426,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
       entry_id: ids.entryId,
       cancel_entry_id: null,
       original_authorization_id: null,
-      request: JSON.stringify(p.body),
+      request,
       response: null,
       cid: t.cid ?? null,
       created_at: now,
