@@ -5,6 +5,8 @@
 -- check of its tracking ids) and by tracking id alone (transactions filtered by an
 -- authorization's tracking id), each as a short range of one org's index. Same uniqueness, same
 -- name: a tracking id taken concurrently still violates `ledger_authorizations_tracking`.
+-- Building the index blocks inserts of authorizations until it is done: on a large production
+-- table, upgrade in a quiet window.
 create unique index ledger_authorizations_tracking_new on ledger_authorizations (org_id, tracking_id, operation) where tracking_id is not null;
 drop index ledger_authorizations_tracking;
 alter index ledger_authorizations_tracking_new rename to ledger_authorizations_tracking;

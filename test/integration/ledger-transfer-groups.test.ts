@@ -39,6 +39,29 @@ const available = async (account: number): Promise<number> => {
   return res.json<{ available_credit_limit: number }>().available_credit_limit;
 };
 
+interface Stored {
+  available: bigint;
+  current: bigint;
+  creditUsed: bigint;
+}
+/** The stored balance rows of the org's accounts, by account id. */
+const storedBalances = async (): Promise<Map<number, Stored>> => {
+  const rows = await app.platform.db.transaction(
+    async (tx) =>
+      (
+        await sql<{ account_id: string; available_minor: string; current_minor: string; credit_used_minor: string }>`
+          select account_id::text, available_minor::text, current_minor::text, credit_used_minor::text
+          from ledger_account_balances where org_id = ${tenant.org.orgId}`.execute(tx)
+      ).rows,
+    { system: true },
+  );
+  return new Map(rows.map((r) => [Number(r.account_id), { available: BigInt(r.available_minor), current: BigInt(r.current_minor), creditUsed: BigInt(r.credit_used_minor) }]));
+};
+const moved = (before: Stored, minor: bigint): Stored => {
+  const current = before.current + minor;
+  return { available: before.available + minor, current, creditUsed: current < 0n ? -current : 0n };
+};
+
 beforeAll(async () => {
   ({ app, ...tenant } = await setupTenant({ env: NO_RATE_LIMITS }));
   const debit = await createProgram(app, tenant, 'DEBITO');
@@ -165,9 +188,11 @@ describe('a group in one transaction (transferMany)', () => {
   });
 
   it('writes its accepted transfers as one statement per table, each balance row moved once by their sum', async () => {
+    // (after the test above, a has spent all of its 10.00 overdraft)
     const payments = createPaymentsService(app.platform);
     const scope = { orgId: tenant.org.orgId, cid: 'group-writes', actor: 'test' };
     const [beforeA, beforeB] = [await available(a.accountId), await available(b.accountId)];
+    const rowsBefore = await storedBalances();
     const item = (body: unknown, account: number) => ({ body: body as never, tokenAccount: String(account), cid: 'group-writes' });
     const undo = countRoundTrips();
     let sent: string[];
@@ -188,6 +213,7 @@ describe('a group in one transaction (transferMany)', () => {
     } finally {
       undo();
     }
+    const rowsAfter = await storedBalances();
     const count = (re: RegExp) => sent.filter((text) => re.test(text)).length;
     expect(count(/insert into "?ledger_authorizations"?/)).toBe(1);
     expect(count(/insert into "?ledger_journal_entries"?/)).toBe(1);
@@ -195,6 +221,11 @@ describe('a group in one transaction (transferMany)', () => {
     expect(count(/update "?ledger_account_balances"?/)).toBe(1);
     expect(await available(a.accountId)).toBeCloseTo(beforeA + 1 + 2.5 - 0.25 + 0.1, 2);
     expect(await available(b.accountId)).toBeCloseTo(beforeB - 1 - 2.5 + 0.25 - 0.1, 2);
+    // The stored rows are what the transfers in turn would leave, each row updated once by the sum
+    // (a is in its overdraft: its credit used follows its current balance).
+    expect(rowsAfter.get(a.accountId)).toEqual(moved(rowsBefore.get(a.accountId)!, 335n));
+    expect(rowsAfter.get(b.accountId)).toEqual(moved(rowsBefore.get(b.accountId)!, -335n));
+    expect(rowsBefore.get(a.accountId)!.current).toBeLessThan(0n);
     const entries = await app.platform.db.transaction(
       async (tx) =>
         (

@@ -184,11 +184,15 @@ export interface ShardDelta {
  * Writes entries in one statement: the entry rows, their postings (one insert), the internal
  * sub-balances and the customer balance rows they move (their derived buckets follow). Several
  * entries (a group of transfers) are one statement like one entry: `balances` and `shards` hold
- * one row each, the sum of what the entries move on it. `returning`: the statement returns the
- * customer balance rows after it, one per delta that found its row (BalanceRow). The postings
- * still meet the balance check (a statement trigger, once per entry) and the append-only
- * triggers; the caller holds the balance rows' locks (account id order), so the update waits on
- * nothing.
+ * one row each, the sum of what the entries move on it. The postings still meet the balance check
+ * (a statement trigger, once per entry) and the append-only triggers.
+ *
+ * Without `returning` the caller holds every balance row it moves locked (FOR UPDATE, account id
+ * order): each is reached by a primary-key probe and updated by its `ctid`, which nothing else can
+ * change meanwhile (joined on the key to the list of changes instead, the generic plan read every
+ * balance row of the org once per change). `returning` (rows this transaction may not hold): the
+ * update joins on the key, so a row updated concurrently is followed to its new version, and the
+ * statement returns the customer balance rows after it, one per delta that found its row.
  */
 export function writeEntriesQuery(
   tx: Tx,
@@ -240,13 +244,18 @@ export function writeEntriesQuery(
       current_minor = b.current_minor + d.available + d.held,
       credit_used_minor = greatest(-(b.current_minor + d.available + d.held), 0),
       updated_at = ${now}
-    from (
+    ${
+      opts.returning
+        ? sql`from ${balanceValues} as d(account_id, currency, available, held)
+    where b.org_id = ${orgId} and b.account_id = d.account_id and b.currency = d.currency`
+        : sql`from (
       select x.ctid as row_id, d.available, d.held from ${balanceValues} as d(account_id, currency, available, held)
       cross join lateral (
         select x.ctid from ledger_account_balances x where x.org_id = ${orgId} and x.account_id = d.account_id and x.currency = d.currency offset 0
       ) x
     ) d
-    where b.ctid = d.row_id and b.org_id = ${orgId}
+    where b.ctid = d.row_id and b.org_id = ${orgId}`
+    }
     ${opts.returning ? sql`returning b.account_id, b.currency, b.available_minor, b.held_minor, b.current_minor, b.credit_used_minor` : sql``}`.compile(tx);
 }
 

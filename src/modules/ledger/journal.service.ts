@@ -169,6 +169,11 @@ export function createJournalService(deps: { clock: Clock }) {
     const deltas = [...customerDeltas(input.postings).values()];
     // Lock first, in the stable order, whatever the postings' order (unless this transaction holds them).
     const held = heldBy(t.db);
+    // An entry that is not on rows this transaction holds reads (or locks) balances from the
+    // database: the batch's entries go first, or that read would miss them.
+    if (batch?.entries.length && !deltas.every((d) => held.accounts.has(d.accountId) && held.rows.has(balanceKey(d.accountId, d.currency)))) {
+      await writeBatch(t, batch);
+    }
     if (!deltas.every((d) => held.accounts.has(d.accountId))) await lock(t, deltas.map((d) => d.accountId));
     const entryId = input.entryId ?? (await repo.nextEntryId(t.db));
     const businessDate = await t.dates.today();

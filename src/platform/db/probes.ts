@@ -10,9 +10,11 @@
 //   select t.* from ${PROBE_IDS} ${probe('ledger_holds', 't', 'hold_id')} for update of t
 //   with parameters [orgId, ascendingIds(ids)]
 //
-// Text keys (tracking ids) go the same way through PROBE_KEYS and ascendingKeys; a key that is
-// unique only with another column (an authorization's operation) names that column in `also`,
-// from a second list crossed with the first.
+// Text keys (tracking ids, loan ids) go the same way through PROBE_KEYS and ascendingKeys; a key
+// that is unique only with another column (an authorization's operation) names that column in
+// `also`, from a second list crossed with the first. FOR UPDATE locks rows in the order of the
+// list ($2), whatever the statement's ORDER BY (which orders what it returns): ids numerically,
+// text keys by their UTF-16 code units (not the database's collation), the same for every caller.
 
 /** The ids, `$2`, as the rows `ids(id)` a statement probes from; `$1` is the org id. */
 export const PROBE_IDS = 'unnest($2::bigint[]) as ids(id)';
