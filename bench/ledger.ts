@@ -49,6 +49,31 @@ import {
 } from './lib.js';
 
 const TARGETS = { uniform_to_pgbench_tps: 1.0, uniform_p99_ms: 50, grouped_to_pgbench_tps: 2.0 };
+/** One round's transfer groups: how many per second, their mean size, the share of transfers in one. */
+interface GroupRound {
+  groups_per_s: number | null;
+  mean_size: number | null;
+  grouped_share: number | null;
+}
+
+/** Groups a server has committed so far (its /metrics histogram of groups of two or more). */
+async function groupsSoFar(serverBase: string): Promise<{ count: number; sum: number }> {
+  const text = await (await fetch(`${serverBase}/metrics`)).text();
+  const n = (name: string) => Number(new RegExp(`^${name} (\\d+(?:\\.\\d+)?)$`, 'm').exec(text)?.[1] ?? 'NaN');
+  return { count: n('lastro_ledger_transfer_group_size_count'), sum: n('lastro_ledger_transfer_group_size_sum') };
+}
+
+function groupRound(before: { count: number; sum: number }, after: { count: number; sum: number }, r: LoadResult): GroupRound {
+  const count = after.count - before.count;
+  const sum = after.sum - before.sum;
+  if (!Number.isFinite(count) || !Number.isFinite(sum) || r.requests === 0) return { groups_per_s: null, mean_size: null, grouped_share: null };
+  return {
+    groups_per_s: round(count / (r.requests / Math.max(r.req_per_s, 1)), 0),
+    mean_size: count ? round(sum / count, 1) : 0,
+    grouped_share: round(Math.min(sum / r.requests, 1), 2),
+  };
+}
+
 /** Pismo's advertised authorization rate, for the distance to it on this machine. */
 const PISMO_ADVERTISED_PER_S = 15_000;
 const PGBENCH_SCALE = 10;
@@ -230,14 +255,22 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
 
     say(`${rounds} rounds of ${duration} s: uniform, uniform with synchronous_commit off, Zipf, hot account, pgbench TPC-B (-M ${PGBENCH_MODE}, scale ${PGBENCH_SCALE}), ${clients} clients each…`);
     const results: Record<keyof typeof targets, LoadResult[]> = { uniform: [], uniform_async_commit: [], zipf: [], hot: [] };
+    // How the transfers met in groups, per round, from the server's /metrics histogram (groups
+    // of two or more; a transfer that found no queue ran alone).
+    const groups: Record<keyof typeof targets, GroupRound[]> = { uniform: [], uniform_async_commit: [], zipf: [], hot: [] };
+    const serverBase = (name: keyof typeof targets) => (name === 'uniform_async_commit' ? asyncStarted.base : base);
     const pgbenchRounds: PgbenchRun[] = [];
     for (let i = 1; i <= rounds; i++) {
       for (const [name, t] of Object.entries(targets) as [keyof typeof targets, LoadOptions][]) {
+        const before = await groupsSoFar(serverBase(name));
         const r = await runLoad(t);
+        const g = groupRound(before, await groupsSoFar(serverBase(name)), r);
         results[name].push(r);
+        groups[name].push(g);
         say(
           `  round ${i}/${rounds} ${name}: ${r.req_per_s} transfers/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ` +
-            `${r.server_cpu_us_per_req ?? '–'} µs lastro CPU (${r.server_sys_cpu_us_per_req ?? '–'} in the kernel) + ${r.db_cpu_us_per_req ?? '–'} µs PostgreSQL CPU per transfer`,
+            `${r.server_cpu_us_per_req ?? '–'} µs lastro CPU (${r.server_sys_cpu_us_per_req ?? '–'} in the kernel) + ${r.db_cpu_us_per_req ?? '–'} µs PostgreSQL CPU per transfer; ` +
+            `groups of ${g.mean_size ?? '–'} on average, ${g.grouped_share ?? '–'} of the transfers grouped`,
         );
       }
       const p = await pgbenchRun(benchDb.url, clients, duration);
@@ -310,6 +343,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
         zipf_s1: summarize(results.zipf),
         hot_account: summarize(results.hot),
         answered_2xx_in_all: answered,
+        groups,
         payment_entries_stored: entries,
       },
       pgbench: {
