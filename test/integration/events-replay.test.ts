@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrgEvents } from '../../src/modules/orgs/index.js';
+import { readAfterRaw } from '../../src/modules/events/events.repo.js';
 import { recordEvent } from '../../src/platform/outbox.js';
 import type { TestApp } from '../helpers/app.js';
 import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
@@ -159,5 +160,22 @@ describe('transaction ids of different lengths', () => {
       after = `&after=${body.next_cursor}`;
     }
     expect(seen.slice(0, 4)).toEqual(['tx-8', 'tx-9', 'tx-10', 'tx-11']);
+  });
+});
+
+describe('stored event data', () => {
+  it('is the text Lastro wrote, in its key order, as sinks hand it on (not reordered as jsonb would)', async () => {
+    // jsonb would store these keys shortest first (status, org_id, sandbox, org_name, changed_fields).
+    const data = { org_id: org.orgId, org_name: 'Key order', status: 'ACTIVE', sandbox: false, changed_fields: ['org_name'] };
+    await app.platform.db.transaction((tx) => recordEvent(tx, app.platform, OrgEvents.orgUpdated, { orgId: org.orgId, cid: 'key-order', data }), {
+      orgId: org.orgId,
+    });
+    const raw = await app.platform.db.transaction(
+      (tx) => readAfterRaw(tx, org.orgId, undefined, { eventType: OrgEvents.orgUpdated.eventType }, 1000),
+      { orgId: org.orgId },
+    );
+    const mine = raw.filter((r) => r.cid === 'key-order');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.data_json).toBe(JSON.stringify(data));
   });
 });

@@ -32,8 +32,8 @@ export async function insertOutboxRows(tx: Tx, rows: Insertable<Tables['event_ou
  * NOTIFY), for a caller that sends them itself together with its own (sendLast, sendTogether).
  * `fill`: a field of `data` PostgreSQL sets when the row is inserted, to the value of an SQL
  * expression (`sql`, from the caller's repo): an id an earlier statement of the same pipeline
- * took, which the caller could not know when it built the event. jsonb keeps no key order, so
- * the stored data is what it would be had the id been in `data`.
+ * took, which the caller could not know when it built the event. The row's data is then in jsonb's
+ * key order (the column is json and otherwise keeps the text as written).
  */
 export function outboxRowStatements(
   tx: Tx,
@@ -52,7 +52,7 @@ export function outboxRowStatements(
     return out;
   }
   values.push([fill.field]);
-  const text = `insert into "event_outbox" (${OUTBOX_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, jsonb_set($8::jsonb, $10::text[], to_jsonb(${fill.sql})), $9)`;
+  const text = `insert into "event_outbox" (${OUTBOX_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, jsonb_set($8::jsonb, $10::text[], to_jsonb(${fill.sql}))::json, $9)`;
   out.push(CompiledQuery.raw(text, values));
   return out;
 }
