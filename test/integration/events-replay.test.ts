@@ -166,7 +166,7 @@ describe('transaction ids of different lengths', () => {
 describe('stored event data', () => {
   it('is the text Lastro wrote, in its key order, as sinks hand it on (not reordered as jsonb would)', async () => {
     // jsonb would store these keys shortest first (status, org_id, sandbox, org_name, changed_fields).
-    const data = { org_id: org.orgId, org_name: 'Key order', status: 'ACTIVE', sandbox: false, changed_fields: ['org_name'] };
+    const data = { org_id: org.orgId, org_name: 'Key order', status: 'ACTIVE' as const, sandbox: false, changed_fields: ['org_name'] };
     await app.platform.db.transaction((tx) => recordEvent(tx, app.platform, OrgEvents.orgUpdated, { orgId: org.orgId, cid: 'key-order', data }), {
       orgId: org.orgId,
     });

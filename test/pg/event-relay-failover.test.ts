@@ -64,10 +64,27 @@ it('one worker delivers; when it stops, another takes over and nothing is lost o
       await db.close();
     }
   };
-  // The first worker leads; a second one waits beside it.
+  const relaySessions = async (): Promise<string[]> => {
+    const db = await api.testDb.open();
+    try {
+      const { rows } = await db.pool.query<{ pid: number }>(
+        "select pid from pg_stat_activity where application_name = 'lastro-relay' and datname = current_database() order by pid",
+      );
+      return rows.map((r) => String(r.pid));
+    } finally {
+      await db.close();
+    }
+  };
+  // The first worker leads; a second one waits beside it, asking for the lock again on the
+  // session it keeps (not a new connection per try): the same two sessions across a retry.
   expect(await leaders()).toBe(1);
   workers.push(await worker());
   expect(await leaders()).toBe(1);
+  await new Promise((r) => setTimeout(r, 500));
+  const sessions = await relaySessions();
+  expect(sessions).toHaveLength(2);
+  await new Promise((r) => setTimeout(r, 3_500)); // longer than a follower's retry
+  expect(await relaySessions()).toEqual(sessions);
 
   // Stop the leader (the oldest worker) twice: each time the waiting worker takes over from the
   // cursor within a few seconds, and a new worker joins as the next one waiting.

@@ -43,16 +43,18 @@ function leadership(platform: Pick<RelayDeps, 'db' | 'config' | 'log'>, onNotify
     async acquire() {
       if (held) return true;
       try {
-        client = new pg.Client({ connectionString: platform.config.databaseUrl, application_name: 'lastro-relay' });
-        client.on('error', (err) => {
-          platform.log.warn({ err }, 'event relay lost its database session; leadership released');
-          drop();
-        });
-        await client.connect();
-        if (!(await tryLeaderLock(client, RELAY_LOCK))) {
-          drop();
-          return false;
+        // A process that is not the leader keeps its session and asks for the lock again on it
+        // (a new connection every few seconds per process costs PostgreSQL a backend each time).
+        if (!client) {
+          const c = new pg.Client({ connectionString: platform.config.databaseUrl, application_name: 'lastro-relay' });
+          c.on('error', (err) => {
+            platform.log.warn({ err }, held ? 'event relay lost its database session; leadership released' : 'event relay lost its database session');
+            if (client === c) drop();
+          });
+          client = c;
+          await c.connect();
         }
+        if (!(await tryLeaderLock(client, RELAY_LOCK))) return false;
         client.on('notification', onNotify);
         await listenForEvents(client);
         held = true;
