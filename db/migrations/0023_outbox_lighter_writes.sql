@@ -5,8 +5,8 @@
 -- `jsonb`: nothing queries inside them with jsonb operators (readers take the text or the parsed
 -- object), and PostgreSQL then only checks the text instead of parsing it into its binary form
 -- on every insert (about a third of an outbox row's insert cost, measured on 50,000 rows of a
--- transfer's event). The stored text keeps the key order Lastro wrote, which is Pismo's schemas'
--- order, and is what relays, batch files and the events API hand on.
+-- transfer's event). The stored text keeps the key order Lastro wrote, and is what relays, batch
+-- files and the events API hand on.
 --
 -- The outbox's index on `seq` alone is dropped: every reader goes by org (`event_outbox_replay`,
 -- `(org_id, tx_id, seq)`), retention by `occurred_at` then the primary key `(org_id, seq)`.
