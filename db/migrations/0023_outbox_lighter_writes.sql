@@ -10,6 +10,10 @@
 --
 -- The outbox's index on `seq` alone is dropped: every reader goes by org (`event_outbox_replay`,
 -- `(org_id, tx_id, seq)`), retention by `occurred_at` then the primary key `(org_id, seq)`.
+--
+-- Changing the column types rewrites both tables and their indexes, holding them locked until it
+-- is done (writes of events and payments wait): on a large production database, upgrade in a
+-- quiet window (retention keeps the outbox to its configured days).
 drop index event_outbox_seq;
 alter table event_outbox alter column data type json using data::json;
 alter table ledger_authorizations alter column request type json using request::json;
