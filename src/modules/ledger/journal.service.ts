@@ -277,7 +277,7 @@ function addToBatch(batch: EntryBatch, entry: repo.EntryInsert, postings: repo.P
   batch.entries.push(entry);
   batch.postings.push(...postings);
   for (const d of balances) {
-    const key = `${d.accountId}|${d.currency}`;
+    const key = balanceKey(String(d.accountId), d.currency);
     const sum = batch.balances.get(key);
     batch.balances.set(key, sum ? { ...sum, available: sum.available + d.available, held: sum.held + d.held } : { ...d });
   }

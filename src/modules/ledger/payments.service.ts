@@ -472,7 +472,6 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     };
   }
 
-  /** The transactions and events of the transfers written, one statement each, sent with COMMIT. */
   /**
    * What approved transfers write, sent with COMMIT as one statement per table whatever their
    * number: the authorizations (a tracking id a concurrent request took since it was looked up
