@@ -75,7 +75,7 @@ export async function listDeliveries(
 ): Promise<DeliveryRow[]> {
   const { rows } = await sql<DeliveryRow>`
     select ${DELIVERY_COLUMNS}
-    from event_deliveries d left join event_outbox o on o.org_id = d.org_id and o.event_id = d.event_id
+    from event_deliveries d left join event_outbox o on o.org_id = d.org_id and o.tx_id = d.event_tx and o.seq = d.event_seq
     where d.org_id = ${orgId} and d.subscription_id = ${subscriptionId}
       ${filter.status ? sql`and d.status = ${filter.status}` : sql``}
       ${filter.before ? sql`and (d.event_tx, d.event_seq) < (${filter.before.txId}::xid8, ${filter.before.seq})` : sql``}
@@ -87,7 +87,7 @@ export async function listDeliveries(
 export async function findDelivery(tx: Tx, orgId: string, subscriptionId: string, id: string): Promise<DeliveryRow | undefined> {
   const { rows } = await sql<DeliveryRow>`
     select ${DELIVERY_COLUMNS}
-    from event_deliveries d left join event_outbox o on o.org_id = d.org_id and o.event_id = d.event_id
+    from event_deliveries d left join event_outbox o on o.org_id = d.org_id and o.tx_id = d.event_tx and o.seq = d.event_seq
     where d.org_id = ${orgId} and d.subscription_id = ${subscriptionId} and d.id = ${id}`.execute(tx);
   return rows[0];
 }
@@ -203,7 +203,7 @@ export async function leaseDueDeliveries(tx: Tx, now: Date, leaseUntil: Date, su
     )
     update event_deliveries d set lease_until = ${leaseUntil}, next_attempt_at = ${leaseUntil}
     from due, event_outbox o
-    where d.org_id = due.org_id and d.id = due.id and o.org_id = d.org_id and o.event_id = d.event_id
+    where d.org_id = due.org_id and d.id = due.id and o.org_id = d.org_id and o.tx_id = d.event_tx and o.seq = d.event_seq
     returning d.id, d.org_id, d.subscription_id, d.attempts, d.first_attempt_at,
               o.event_id, o.domain, o.event_type, o.schema_version, o.cid, o.occurred_at, o.business_date, o.data::text as data_json, o.tx_id::text as tx_id, o.seq`.execute(tx);
   return rows.map((r) => ({

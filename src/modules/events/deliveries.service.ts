@@ -74,7 +74,7 @@ export function createDeliveriesService(deps: Pick<Platform, 'clock' | 'config'>
     const d = await deliveries.findDelivery(t.db, t.orgId, subscriptionId, deliveryId);
     if (!d) throw SubscriptionErrors.deliveryNotFound();
     const attempts = await deliveries.attemptsOf(t.db, t.orgId, deliveryId);
-    const event = await outboxEvent(t.db, t.orgId, d.event_id);
+    const event = await outboxEvent(t.db, t.orgId, { txId: d.event_tx, seq: d.event_seq }, d.event_id);
     return {
       ...toDelivery(d),
       attempt_log: attempts.map((a) => ({

@@ -96,11 +96,11 @@ export async function latestPosition(tx: Tx, orgId: string): Promise<Position | 
   return r ? { txId: r.tx_id, seq: r.seq } : undefined;
 }
 
-/** One event of the org by its id. */
-export async function outboxEvent(tx: Tx, orgId: string, eventId: string): Promise<OutboxRow | undefined> {
+/** One event of the org, at its position in the outbox (its primary key), if it is still there and has this id. */
+export async function outboxEvent(tx: Tx, orgId: string, at: Position, eventId: string): Promise<OutboxRow | undefined> {
   const { rows } = await sql<OutboxRow>`
     select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, business_date, data, tx_id::text as tx_id, seq
-    from event_outbox where org_id = ${orgId} and event_id = ${eventId}`.execute(tx);
+    from event_outbox where org_id = ${orgId} and tx_id = ${at.txId}::xid8 and seq = ${at.seq} and event_id = ${eventId}`.execute(tx);
   return rows[0];
 }
 
@@ -111,13 +111,13 @@ export async function outboxEvent(tx: Tx, orgId: string, eventId: string): Promi
 export async function deleteExpiredEvents(tx: Tx, cutoff: Date, limit: number): Promise<number> {
   const r = await sql`
     delete from event_outbox o using (
-      select org_id, seq from event_outbox e
+      select org_id, tx_id, seq from event_outbox e
       where e.occurred_at < ${cutoff}
         and not exists (
           select 1 from event_deliveries d where d.org_id = e.org_id and d.event_id = e.event_id and d.status = 'pending')
       limit ${limit}
     ) old
-    where o.org_id = old.org_id and o.seq = old.seq`.execute(tx);
+    where o.org_id = old.org_id and o.tx_id = old.tx_id and o.seq = old.seq`.execute(tx);
   return Number(r.numAffectedRows ?? 0n);
 }
 
