@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountFactsQuery, lockAccounts } from '../../src/modules/accounts/accounts.repo.js';
 import { findLoans, installmentsOf } from '../../src/modules/lending/loans.repo.js';
-import { findBalancesOf, lockBalances, lockBalancesWithLimitsQuery, writeEntriesQuery } from '../../src/modules/ledger/journal.repo.js';
+import { findBalancesOf, lockBalances, lockBalancesWithLimitsQueries, writeEntriesQuery } from '../../src/modules/ledger/journal.repo.js';
 import { findLimitsOf } from '../../src/modules/ledger/limits.repo.js';
 import { lockHoldByTrackingRead } from '../../src/modules/ledger/holds.repo.js';
 import {
@@ -149,9 +149,10 @@ async function probesSentBy(fn: (t: TenantTx) => Promise<unknown>, probeText = P
 }
 
 describe('the locks of a transfer', () => {
-  it('balances and limits: one primary-key probe per account, without statistics', async () => {
-    const nodes = await genericPlan(lockBalancesWithLimitsQuery(a.org.orgId, ids), ['text', 'bigint[]']);
-    expectProbes(nodes, { ledger_account_balances: ['ledger_account_balances_pkey'], ledger_account_limits: ['ledger_account_limits_pkey'] });
+  it('balances (locked) and then limits: one primary-key probe per account, without statistics', async () => {
+    const { lock, limits } = lockBalancesWithLimitsQueries(a.org.orgId, ids);
+    expectProbes(await genericPlan(lock, ['text', 'bigint[]']), { ledger_account_balances: ['ledger_account_balances_pkey'] });
+    expectProbes(await genericPlan(limits, ['text', 'bigint[]']), { ledger_account_limits: ['ledger_account_limits_pkey'] });
   });
 
   it('the accounts, locked FOR SHARE: one primary-key probe per account, without statistics', async () => {
@@ -177,8 +178,9 @@ describe('the locks of a transfer', () => {
 
   it('locks in ascending account id order whatever order the ids come in', () => {
     const shuffled = [ids[5]!, ids[0]!, ids[9]!, ids[0]!, ids[2]!];
-    const query = lockBalancesWithLimitsQuery(a.org.orgId, shuffled);
-    expect(query.parameters[1]).toEqual([ids[0], ids[2], ids[5], ids[9]].map(String));
+    const { lock, limits } = lockBalancesWithLimitsQueries(a.org.orgId, shuffled);
+    expect(lock.parameters[1]).toEqual([ids[0], ids[2], ids[5], ids[9]].map(String));
+    expect(limits.parameters[1]).toEqual([ids[0], ids[2], ids[5], ids[9]].map(String));
   });
 });
 

@@ -136,18 +136,21 @@ export interface SpendRow extends BalanceRow {
   total_overdraft_limit_minor: bigint | null;
 }
 
-const LOCK_BALANCES_WITH_LIMITS = `select ${BALANCE_SELECT}, l.total_credit_limit_minor, l.total_overdraft_limit_minor
-  from ${PROBE_IDS} ${probe('ledger_account_balances', 'b', 'account_id', 'currency')} ${probe('ledger_account_limits', 'l', 'account_id')}
-  for update of b, l`;
+const SPEND_LIMITS = `select l.account_id, l.total_credit_limit_minor, l.total_overdraft_limit_minor
+  from ${PROBE_IDS} ${probe('ledger_account_limits', 'l', 'account_id')}`;
+
+export type SpendLimitsOfRow = Pick<SpendRow, 'account_id' | 'total_credit_limit_minor' | 'total_overdraft_limit_minor'>;
 
 /**
- * lockBalances and, in the same statement, each account's limits row, locked too (a limit change
- * locks the balance row first, then writes the limits: locked here, the limits read are the ones
- * committed when the balance lock was granted, as a read after the lock would see). Accounts
- * without a limits row are left out (the caller reads them apart).
+ * lockBalances' statement, and the statement that reads the accounts' limits after it, sent right
+ * behind it. A limit change locks the balance row first, then writes the limits, and holds both
+ * until it commits; the limits read on the next statement's snapshot, once the balance locks are
+ * granted, are therefore the ones that stand while they are held. The limits rows are not locked
+ * (a row lock is a WAL record and a dirtied page per account per movement).
  */
-export function lockBalancesWithLimitsQuery(orgId: string, accountIds: bigint[]): CompiledQuery<SpendRow> {
-  return CompiledQuery.raw(LOCK_BALANCES_WITH_LIMITS, [orgId, ascendingIds(accountIds)]);
+export function lockBalancesWithLimitsQueries(orgId: string, accountIds: bigint[]): { lock: CompiledQuery<BalanceRow>; limits: CompiledQuery<SpendLimitsOfRow> } {
+  const params = [orgId, ascendingIds(accountIds)];
+  return { lock: CompiledQuery.raw(LOCK_BALANCES, params), limits: CompiledQuery.raw(SPEND_LIMITS, params) };
 }
 
 /** Balance rows of these accounts (no lock). */

@@ -57,10 +57,11 @@ export interface EntryInput {
 /** The limits a spending decision reads. */
 export type SpendLimitsRow = Pick<repo.SpendRow, 'total_credit_limit_minor' | 'total_overdraft_limit_minor'>;
 
-/** The rows lockWithLimitsRead's statement locked. */
+/** The balance rows lockWithLimitsRead's statement locked, and the accounts' limits read after it. */
 export interface LockedRows {
   ids: bigint[];
-  rows: repo.SpendRow[];
+  rows: repo.BalanceRow[];
+  limits: repo.SpendLimitsOfRow[];
 }
 
 /** Balance rows locked for a spending decision, and the accounts' limits. */
@@ -135,15 +136,21 @@ export function createJournalService(deps: { clock: Clock }) {
   function lockWithLimitsRead(t: TenantTx, accountIds: string[]): Read<LockedRows> {
     // Ids that cannot name an account lock nothing (the caller finds no such account).
     const ids = [...new Set(accountIds.map(int8Id).filter((id): id is bigint => id !== undefined))];
-    return { query: repo.lockBalancesWithLimitsQuery(t.orgId, ids), read: (rows) => ({ ids, rows: rows as unknown as repo.SpendRow[] }) };
+    const { lock, limits } = repo.lockBalancesWithLimitsQueries(t.orgId, ids);
+    return {
+      query: lock,
+      then: limits,
+      read: (rows, limitRows = []) => ({ ids, rows: rows as unknown as repo.BalanceRow[], limits: limitRows as unknown as repo.SpendLimitsOfRow[] }),
+    };
   }
 
   /** What lockWithLimits answers, from its statement's rows (lockWithLimitsRead). */
   function lockedForSpend(t: TenantTx, accounts: { accountId: string; currency: string }[], locked: LockedRows): LockedForSpend | undefined {
     const balances = new Map(locked.rows.map((r) => [balanceKey(String(r.account_id), r.currency), toBuckets(r)]));
-    if (!accounts.every((a) => balances.has(balanceKey(a.accountId, a.currency)))) return undefined;
+    // The locks are held from here whatever the caller does next.
     holdRows(t.db, locked.ids, balances);
-    const limits = new Map(locked.rows.map((r) => [String(r.account_id), { total_credit_limit_minor: r.total_credit_limit_minor, total_overdraft_limit_minor: r.total_overdraft_limit_minor }]));
+    const limits = new Map(locked.limits.map((r) => [String(r.account_id), { total_credit_limit_minor: r.total_credit_limit_minor, total_overdraft_limit_minor: r.total_overdraft_limit_minor }]));
+    if (!accounts.every((a) => balances.has(balanceKey(a.accountId, a.currency)) && limits.has(a.accountId))) return undefined;
     return { balances: new Map(balances), limits };
   }
 

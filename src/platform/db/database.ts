@@ -107,7 +107,13 @@ const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
  */
 export interface Read<T> {
   readonly query: CompiledQuery;
-  read(rows: Record<string, unknown>[]): T;
+  /**
+   * A second statement sent right after `query` (its rows are read's second argument). Under READ
+   * COMMITTED it runs on a new snapshot, so it sees what a transaction `query` waited for (a row
+   * lock) committed.
+   */
+  readonly then?: CompiledQuery;
+  read(rows: Record<string, unknown>[], thenRows?: Record<string, unknown>[]): T;
 }
 
 type ValueOf<X> = X extends Read<infer T> ? T : undefined; // distributes: Read<T> | undefined → T | undefined
@@ -118,10 +124,15 @@ type ReadValues<R extends readonly (Read<unknown> | undefined)[]> = { -readonly 
  * caller can leave out a read it does not need without renumbering the others).
  */
 export async function readTogether<const R extends readonly (Read<unknown> | undefined)[]>(tx: Tx, reads: R): Promise<ReadValues<R>> {
-  const present = reads.filter((r): r is Read<unknown> => r !== undefined);
-  const results = await sendTogether(tx, present.map((r) => r.query));
+  const queries: CompiledQuery[] = [];
+  for (const r of reads) if (r) queries.push(...(r.then ? [r.query, r.then] : [r.query]));
+  const results = await sendTogether(tx, queries);
   let i = 0;
-  return reads.map((r) => (r === undefined ? undefined : r.read(results[i++]!.rows))) as ReadValues<R>;
+  return reads.map((r) => {
+    if (r === undefined) return undefined;
+    const rows = results[i++]!.rows;
+    return r.read(rows, r.then ? results[i++]!.rows : []);
+  }) as ReadValues<R>;
 }
 
 /**
