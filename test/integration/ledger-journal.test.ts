@@ -128,6 +128,37 @@ describe('ledger journal', () => {
     expect(stored.rows[0]!.n).toBe(0);
   });
 
+  it('refuses postings whose entry is not in the journal (nor written by the same statement)', async () => {
+    const postings = (t: TenantTx, entryId: number) =>
+      sql`insert into ledger_postings (org_id, entry_id, posting_no, account_id, bucket, currency, amount_minor)
+          values (${t.orgId}, ${entryId}, 0, 101, 'AVAILABLE', 'BRL', 5), (${t.orgId}, ${entryId}, 1, 102, 'AVAILABLE', 'BRL', -5)`.execute(t.db);
+    // Balanced, but no such entry.
+    await expect(asOrg(a.org.orgId, (t) => postings(t, 999980))).rejects.toThrow(/entry 999980, which is not in the journal/);
+    // The entry and its postings in one statement: accepted (rolled back afterwards).
+    await asOrg(a.org.orgId, async (t) => {
+      await sql`with e as (insert into ledger_journal_entries (org_id, entry_id, kind, business_date, created_at)
+                  values (${t.orgId}, 999981, 'PAYMENT', '2026-01-01', now()))
+                insert into ledger_postings (org_id, entry_id, posting_no, account_id, bucket, currency, amount_minor)
+                values (${t.orgId}, 999981, 0, 101, 'AVAILABLE', 'BRL', 5), (${t.orgId}, 999981, 1, 102, 'AVAILABLE', 'BRL', -5)`.execute(t.db);
+      throw new Error('roll back');
+    }).catch((err: Error) => expect(err.message).toBe('roll back'));
+    // An entry of another org with that id does not count, even where row security lets both be seen.
+    const otherOrgs = app.platform.db.transaction(
+      async (tx) => {
+        await sql`insert into ledger_journal_entries (org_id, entry_id, kind, business_date, created_at)
+                  values (${b.org.orgId}, 999982, 'PAYMENT', '2026-01-01', now())`.execute(tx);
+        await postings({ orgId: a.org.orgId, db: tx } as TenantTx, 999982);
+      },
+      { system: true },
+    );
+    await expect(otherOrgs).rejects.toThrow(/entry 999982, which is not in the journal/);
+    const stored = await app.platform.db.transaction(
+      (tx) => sql<{ n: number }>`select count(*)::int as n from ledger_postings where entry_id between 999980 and 999982`.execute(tx),
+      { system: true },
+    );
+    expect(stored.rows[0]!.n).toBe(0);
+  });
+
   it('refuses an entry whose postings do not balance', async () => {
     const attempt = asOrg(a.org.orgId, async (t) => {
       await sql`insert into ledger_journal_entries (org_id, entry_id, kind, business_date, created_at)
