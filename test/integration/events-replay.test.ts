@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrgEvents } from '../../src/modules/orgs/index.js';
 import { readAfterRaw } from '../../src/modules/events/events.repo.js';
-import { recordEvent } from '../../src/platform/outbox.js';
+import { eventOf, recordEvent, recordEvents } from '../../src/platform/outbox.js';
 import type { TestApp } from '../helpers/app.js';
 import { bearer, createOrg, tokenFor, type TestOrg } from '../helpers/auth.js';
 import { expectError } from '../helpers/errors.js';
@@ -177,5 +177,32 @@ describe('stored event data', () => {
     const mine = raw.filter((r) => r.cid === 'key-order');
     expect(mine).toHaveLength(1);
     expect(mine[0]!.data_json).toBe(JSON.stringify(data));
+  });
+
+  // Several events of one statement (platform/db/outbox.repo.ts, a transfer group writes six per
+  // transfer): each stored as written, in the order given, with its own cid and business day.
+  it.each([1, 3, 4, 7])('keeps %i events of one statement as written, in order, each with its own fields', async (n) => {
+    const names = Array.from({ length: n }, (_, i) => `Batch ${n} #${i} "quoted" \\ é ✓ \u2028`);
+    const events = names.map((name, i) =>
+      eventOf(OrgEvents.orgUpdated, {
+        orgId: org.orgId,
+        cid: i % 2 ? `batch-${n}-${i}` : undefined,
+        data: { org_id: org.orgId, org_name: name, status: 'ACTIVE', sandbox: false, changed_fields: ['org_name'] },
+        ...(i % 3 === 1 ? { businessDate: '2026-02-28' } : {}),
+      }),
+    );
+    const ids = await app.platform.db.transaction((tx) => recordEvents(tx, app.platform, events), { orgId: org.orgId });
+    expect(new Set(ids).size).toBe(n);
+    const raw = await app.platform.db.transaction(
+      (tx) => readAfterRaw(tx, org.orgId, undefined, { eventType: OrgEvents.orgUpdated.eventType }, 1000),
+      { orgId: org.orgId },
+    );
+    const mine = raw.filter((r) => ids.includes(r.event_id));
+    expect(mine.map((r) => r.event_id)).toEqual(ids);
+    expect(mine.map((r) => r.data_json)).toEqual(events.map((e) => JSON.stringify(e.data)));
+    expect(mine.map((r) => r.cid)).toEqual(events.map((e) => e.cid ?? null));
+    expect(mine.map((r) => r.business_date)).toEqual(events.map((e) => e.businessDate ?? null));
+    expect(mine.map((r) => [r.domain, r.event_type, r.schema_version])).toEqual(events.map(() => ['org', 'org-updated', OrgEvents.orgUpdated.version]));
+    expect(new Set(mine.map((r) => r.occurred_at.getTime())).size).toBe(1);
   });
 });

@@ -238,6 +238,34 @@ describe('a group in one transaction (transferMany)', () => {
       { system: true },
     );
     expect(entries.map((e) => e.tracking_id)).toEqual(['sum-1', 'sum-2', 'sum-3', 'sum-5']);
+    // A group's 8 authorizations and 8 transactions go as one statement each (payments.repo
+    // insertWithIds): every row holds what its own transfer made.
+    const stored = await app.platform.db.transaction(
+      async (tx) =>
+        (
+          await sql<{ tracking_id: string; operation: string; account_id: string; amount_minor: string; currency: string; status: string; request: unknown; response: unknown; cid: string; same_time: boolean; transactions: { account_id: string; amount_minor: string; credit: boolean; processing_code: string; event_date: string }[] }>`
+            select a.tracking_id, a.operation, a.account_id::text, a.amount_minor::text, a.currency, a.status, a.request, a.response, a.cid,
+              a.created_at = a.updated_at as same_time,
+              (select json_agg(json_build_object('account_id', t.account_id::text, 'amount_minor', t.amount_minor::text, 'credit', t.credit,
+                'processing_code', t.processing_code, 'event_date', t.event_date) order by t.transaction_id)
+               from ledger_transactions t where t.org_id = a.org_id and t.authorization_id = a.authorization_id) as transactions
+            from ledger_authorizations a
+            where a.org_id = ${tenant.org.orgId} and a.tracking_id in ('sum-2', 'sum-3') order by a.tracking_id, a.operation`.execute(tx)
+        ).rows,
+      { system: true },
+    );
+    const today = stored[0]!.transactions[0]!.event_date;
+    expect(today).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const side = (tracking: string, operation: string, account: number, minor: string, body: unknown, credit: boolean, code: string) => ({
+      tracking_id: tracking, operation, account_id: String(account), amount_minor: minor, currency: 'BRL', status: 'APPROVED', request: body, response: null,
+      cid: 'group-writes', same_time: true, transactions: [{ account_id: String(account), amount_minor: minor, credit, processing_code: code, event_date: today }],
+    });
+    expect(stored).toEqual([
+      side('sum-2', 'PAYMENT_CREDIT', a.accountId, '250', p2p(b.accountId, a.accountId, 2.5, 'sum-2'), true, '004000'),
+      side('sum-2', 'PAYMENT_DEBIT', b.accountId, '250', p2p(b.accountId, a.accountId, 2.5, 'sum-2'), false, '002000'),
+      side('sum-3', 'PAYMENT_CREDIT', b.accountId, '25', p2p(a.accountId, b.accountId, 0.25, 'sum-3'), true, '004000'),
+      side('sum-3', 'PAYMENT_DEBIT', a.accountId, '25', p2p(a.accountId, b.accountId, 0.25, 'sum-3'), false, '002000'),
+    ]);
     for (const e of entries) expect(e.postings).toBe(2); // account to account: one posting on each
     const verify = await get('/lastro/v1/ledger/verify');
     expect(verify.json()).toMatchObject({ ok: true, differences: [] });

@@ -70,7 +70,10 @@ export function createTransferGroups(deps: { tenant: TenantRunner; payments: Pay
       return;
     }
     self.onGroup?.(group.length);
-    outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.error)));
+    // Answered after the next group has gone out: the drain loop takes the transfers that waited
+    // and sends their first statement before this group's answers are written, so those answers
+    // (serialising, writing to sockets) are not on the path of the next group.
+    setImmediate(() => outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.error))));
   }
 
   async function drain(orgId: string): Promise<void> {
