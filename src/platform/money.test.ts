@@ -45,6 +45,27 @@ describe('parsing API decimals exactly', () => {
     expect(Money.fromDecimal(value, cur).minor).toBe(minor);
   });
 
+  it('property: decimal text reads as Decimal arithmetic reads it (leading and trailing zeros, signs, every exponent)', () => {
+    const digits = (max: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 0, maxLength: max }).map((d) => d.join(''));
+    fc.assert(
+      fc.property(fc.boolean(), digits(20), fc.option(digits(8)), fc.constantFrom('BRL', 'JPY', 'BHD', 'CLF'), (neg, whole, fraction, cur) => {
+        const text = `${neg ? '-' : ''}${whole || '0'}${fraction === null ? '' : `.${fraction}`}`;
+        const exponent = currencyByCode(cur).exponent;
+        const d = new Dec(text);
+        let got: bigint | string;
+        try {
+          got = Money.fromDecimal(text, cur).minor;
+        } catch (err) {
+          got = (err as MoneyError).code;
+        }
+        if (fraction === '') expect(got).toBe('INVALID_AMOUNT'); // "1." is not a decimal
+        else if (d.decimalPlaces() > exponent) expect(got).toBe('AMOUNT_PRECISION');
+        else expect(got).toBe(BigInt(d.times(new Dec(10).pow(exponent)).toFixed(0)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('refuses more decimals than the currency has, instead of rounding', () => {
     expect(() => Money.fromDecimal('10.005', 'BRL')).toThrow(expect.objectContaining({ code: 'AMOUNT_PRECISION' }));
     expect(() => Money.fromDecimal(1.5, 'JPY')).toThrow(expect.objectContaining({ code: 'AMOUNT_PRECISION' }));

@@ -124,6 +124,7 @@ export function readAmount(value: unknown, rule: AmountRule = {}, currency?: Cur
 }
 
 function withinRule(text: string, rule: AmountRule): AmountReading {
+  if (rule.minimum === undefined && rule.exclusiveMinimum === undefined && rule.maximum === undefined) return { ok: true, text };
   const d = new Dec(text);
   if (rule.minimum !== undefined && d.lt(rule.minimum)) return fail(`must be >= ${rule.minimum}`);
   if (rule.exclusiveMinimum !== undefined && d.lte(rule.exclusiveMinimum)) return fail(`must be > ${rule.exclusiveMinimum}`);
