@@ -23,6 +23,14 @@ export const PROBE_IDS = 'unnest($2::bigint[]) as ids(id)';
 export const PROBE_KEYS = 'unnest($2::text[]) as ids(id)';
 
 /**
+ * Pairs of text keys, `$2` and `$3` as parallel arrays, as the rows `ids(id, op)` (a key unique
+ * only with a second column, e.g. an authorization's tracking id and operation). One row per pair,
+ * not two lists crossed in SQL: the generic plan of a cross join is costed for 100 rows, so
+ * PostgreSQL keeps planning the statement anew at each execution.
+ */
+export const PROBE_KEY_PAIRS = 'unnest($2::text[], $3::text[]) as ids(id, op)';
+
+/**
  * `cross join lateral (…) alias`: the row(s) of `table` whose `key` is the current id, in the org
  * `$1` (`orderWithin`: their order when an id names several, e.g. one row per currency).
  */
