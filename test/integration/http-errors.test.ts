@@ -48,6 +48,11 @@ const probe: LastroModule = {
       await sql`select * from table_that_does_not_exist`.execute(platform.db.kysely);
       return {};
     });
+    app.get('/probe/db-full', { config: { auth: routeAuth.public() }, schema: { response: { 200: Type.Object({}) } } }, async () => {
+      // The database's own error for "out of connections" (SQLSTATE 53300), raised by the engine.
+      await sql`do $$ begin raise exception using errcode = '53300', message = 'sorry, too many clients already'; end $$`.execute(platform.db.kysely);
+      return {};
+    });
     app.get('/probe/coded', { config: { auth: routeAuth.public() }, schema: { response: { 200: Type.Object({}) } } }, async () => {
       throw new AppError('unprocessable', 'PROBE_RULE', 'A business rule said no');
     });
@@ -185,6 +190,17 @@ describe('routing', () => {
 });
 
 describe('unexpected errors', () => {
+  it('the database out of connections → 503 SERVICE_UNAVAILABLE with Retry-After, no driver text', async () => {
+    const res = await app.http.inject({ method: 'GET', url: '/probe/db-full', headers: { 'x-cid': 'full-1' } });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    const body = expectErrorBody(res, 'SERVICE_UNAVAILABLE');
+    expect(body).toEqual({ code: 'SERVICE_UNAVAILABLE', message: 'The database cannot take this request now; retry shortly', cid: 'full-1' });
+    expect(res.body).not.toMatch(/too many clients/);
+    const line = app.logs.find((l) => l.cid === 'full-1' && l.msg === 'request failed');
+    expect(JSON.stringify(line)).toContain('too many clients');
+  });
+
   it('→ 500 INTERNAL_ERROR with a cid and no SQL, driver text or stack', async () => {
     const res = await app.http.inject({ method: 'GET', url: '/probe/boom', headers: { 'x-cid': 'boom-1' } });
     expect(res.statusCode).toBe(500);

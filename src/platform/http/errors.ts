@@ -141,9 +141,33 @@ export function inexactNumberIssues(body: unknown): FieldIssue[] {
   return inexactNumberPaths(body).map(({ path, value }) => ({ field: fieldPath('body', path), reason: inexactNumberReason(value) }));
 }
 
+// The database could not take the request: PostgreSQL out of connections or another resource
+// (SQLSTATE class 53), shutting down or starting (57P01-57P03), a connection that failed (class
+// 08, except 08P01, a protocol violation) or was refused, or no pool connection within its
+// timeout. The client may retry (with its idempotency key, which settles a request whose COMMIT it
+// never heard of): 503 with Retry-After, not an internal error.
+const DATABASE_UNAVAILABLE_STATES = /^(53|57P0[1-3]|08(?!P01))/;
+const DATABASE_UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+const POOL_TIMEOUT = 'timeout exceeded when trying to connect'; // pg-pool's connectionTimeoutMillis
+export const DATABASE_RETRY_AFTER_SECONDS = 1;
+
+function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (DATABASE_UNAVAILABLE_STATES.test(code) || DATABASE_UNREACHABLE.has(code))) return true;
+    if (e.message === POOL_TIMEOUT) return true;
+  }
+  return false;
+}
+
 /** Converts any thrown value into an AppError. */
 export function toAppError(err: unknown, bodyLimit: number, contentType?: string): AppError {
   if (err instanceof AppError) return err;
+  if (isDatabaseUnavailable(err)) {
+    return new AppError('unavailable', 'SERVICE_UNAVAILABLE', 'The database cannot take this request now; retry shortly', undefined, {
+      'retry-after': String(DATABASE_RETRY_AFTER_SECONDS),
+    });
+  }
   const fe = err as Partial<FastifyError> & { validationContext?: string; validation?: AjvIssue[] };
   if (Array.isArray(fe.validation)) {
     return PlatformErrors.validation(validationIssues(fe.validationContext ?? 'body', fe.validation));
