@@ -82,5 +82,8 @@ export const PlatformErrors = {
   idempotencyInFlight: () =>
     new AppError('conflict', 'IDEMPOTENCY_REQUEST_IN_PROGRESS', 'A request with this idempotency key is still being processed; retry later'),
   unavailable: (what: string) => new AppError('unavailable', 'SERVICE_UNAVAILABLE', `${what} is unavailable`),
+  /** The database cannot take the request now (out of connections, restarting, unreachable): retry shortly. */
+  databaseUnavailable: () =>
+    new AppError('unavailable', 'SERVICE_UNAVAILABLE', 'The database cannot take this request now; retry shortly', undefined, { 'retry-after': '1' }),
   internal: () => new AppError('internal', 'INTERNAL_ERROR', 'Internal server error'),
 } as const;

@@ -71,8 +71,13 @@ export const isCurrencyNumericCode = (numeric: string | number): boolean =>
 // been changed by JSON.parse, so we refuse it instead of guessing. (Request bodies do not go
 // through JSON.parse: an Amount field reaches a handler as exact decimal text, http/amount.ts.)
 const MAX_SIGNIFICANT_DIGITS_FROM_NUMBER = 15;
-const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
-const DECIMAL_PARTS = /^(-?)(\d+)(?:\.(\d+))?$/;
+const DECIMAL_TEXT = /^(-?)(\d+)(?:\.(\d+))?$/;
+
+/** Plain decimal text (`-12.50`, what the API sends) as its sign and digits; undefined for anything else. */
+export function decimalParts(text: string): { negative: boolean; whole: string; fraction: string } | undefined {
+  const m = DECIMAL_TEXT.exec(text);
+  return m ? { negative: m[1] === '-', whole: m[2]!, fraction: m[3] ?? '' } : undefined;
+}
 
 function toDecimal(value: string | number | bigint): Decimal {
   if (typeof value === 'bigint') return new Dec(value.toString());
@@ -130,15 +135,15 @@ export class Money {
   // Decimal text is read digit by digit, without a Decimal (every transfer's amount comes this
   // way): the same answers as the Decimal path, which a property test checks.
   static #fromDecimalText(value: string, cur: Currency): Money {
-    const m = DECIMAL_PARTS.exec(value);
-    if (!m) throw new MoneyError('INVALID_AMOUNT', `"${value}" is not a decimal amount`);
-    const [, sign, whole, fraction = ''] = m;
+    const parts = decimalParts(value);
+    if (!parts) throw new MoneyError('INVALID_AMOUNT', `"${value}" is not a decimal amount`);
+    const { negative, whole, fraction } = parts;
     let places = fraction.length;
     while (places > 0 && fraction.charCodeAt(places - 1) === 48 /* 0 */) places--;
     if (places > cur.exponent) {
       throw new MoneyError('AMOUNT_PRECISION', `${value} has more than ${cur.exponent} decimal places allowed for ${cur.code}`);
     }
-    return new Money(BigInt(sign! + whole! + fraction.slice(0, places).padEnd(cur.exponent, '0')), cur);
+    return new Money(BigInt((negative ? '-' : '') + whole + fraction.slice(0, places).padEnd(cur.exponent, '0')), cur);
   }
 
   /** Converts a computed decimal (interest, pro-rata fees) to money with an explicit rounding rule. */

@@ -5,7 +5,7 @@
 // digits) only reads decimal forms plain text does not cover (exponents) and prints rates.
 // Nothing here touches a float.
 import { Decimal } from 'decimal.js';
-import { Dec } from '../../platform/money.js';
+import { Dec, decimalParts } from '../../platform/money.js';
 
 export { Dec };
 
@@ -33,17 +33,14 @@ export const mul = (a: Ratio, b: Ratio): Ratio => ({ n: a.n * b.n, d: a.d * b.d 
 export const add = (a: Ratio, b: Ratio): Ratio => (a.d === b.d ? { n: a.n + b.n, d: a.d } : { n: a.n * b.d + b.n * a.d, d: a.d * b.d });
 export const isZero = (a: Ratio): boolean => a.n === 0n;
 
-const DECIMAL_TEXT = /^(-?)(\d+)(?:\.(\d+))?$/;
-
 /** A decimal text or Decimal as an exact ratio: `0.12` is 12 / 100. */
 export function ratioOf(value: Decimal | string | number): Ratio {
   const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
-  const m = text === undefined ? null : DECIMAL_TEXT.exec(text);
-  if (m) {
+  const parts = text === undefined ? undefined : decimalParts(text);
+  if (parts) {
     // Plain decimal text (what the API sends): exact, without a Decimal.
-    const frac = m[3] ?? '';
-    const n = BigInt(m[2]! + frac);
-    return { n: m[1] ? -n : n, d: 10n ** BigInt(frac.length) };
+    const n = BigInt(parts.whole + parts.fraction);
+    return { n: parts.negative ? -n : n, d: 10n ** BigInt(parts.fraction.length) };
   }
   const d = value instanceof Decimal ? value : new Dec(value);
   if (!d.isFinite()) throw new RangeError(`not a finite number: ${String(value)}`);

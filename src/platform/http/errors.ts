@@ -149,7 +149,6 @@ export function inexactNumberIssues(body: unknown): FieldIssue[] {
 const DATABASE_UNAVAILABLE_STATES = /^(53|57P0[1-3]|08(?!P01))/;
 const DATABASE_UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 const POOL_TIMEOUT = 'timeout exceeded when trying to connect'; // pg-pool's connectionTimeoutMillis
-export const DATABASE_RETRY_AFTER_SECONDS = 1;
 
 function isDatabaseUnavailable(err: unknown): boolean {
   for (let e = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
@@ -163,11 +162,7 @@ function isDatabaseUnavailable(err: unknown): boolean {
 /** Converts any thrown value into an AppError. */
 export function toAppError(err: unknown, bodyLimit: number, contentType?: string): AppError {
   if (err instanceof AppError) return err;
-  if (isDatabaseUnavailable(err)) {
-    return new AppError('unavailable', 'SERVICE_UNAVAILABLE', 'The database cannot take this request now; retry shortly', undefined, {
-      'retry-after': String(DATABASE_RETRY_AFTER_SECONDS),
-    });
-  }
+  if (isDatabaseUnavailable(err)) return PlatformErrors.databaseUnavailable();
   const fe = err as Partial<FastifyError> & { validationContext?: string; validation?: AjvIssue[] };
   if (Array.isArray(fe.validation)) {
     return PlatformErrors.validation(validationIssues(fe.validationContext ?? 'body', fe.validation));
