@@ -134,6 +134,16 @@ describe('ledger journal', () => {
           values (${t.orgId}, ${entryId}, 0, 101, 'AVAILABLE', 'BRL', 5), (${t.orgId}, ${entryId}, 1, 102, 'AVAILABLE', 'BRL', -5)`.execute(t.db);
     // Balanced, but no such entry.
     await expect(asOrg(a.org.orgId, (t) => postings(t, 999980))).rejects.toThrow(/entry 999980, which is not in the journal/);
+    // An entry that does not balance and one that is not in the journal, in one statement: the
+    // missing entry is what is reported, whichever comes first in the statement.
+    const both = asOrg(a.org.orgId, async (t) => {
+      await sql`insert into ledger_journal_entries (org_id, entry_id, kind, business_date, created_at)
+                values (${t.orgId}, 999979, 'PAYMENT', '2026-01-01', now())`.execute(t.db);
+      await sql`insert into ledger_postings (org_id, entry_id, posting_no, account_id, bucket, currency, amount_minor)
+                values (${t.orgId}, 999979, 0, 101, 'AVAILABLE', 'BRL', 7), (${t.orgId}, 999978, 0, 101, 'AVAILABLE', 'BRL', 5),
+                       (${t.orgId}, 999978, 1, 102, 'AVAILABLE', 'BRL', -5)`.execute(t.db);
+    });
+    await expect(both).rejects.toThrow(/entry 999978, which is not in the journal/);
     // The entry and its postings in one statement: accepted (rolled back afterwards).
     await asOrg(a.org.orgId, async (t) => {
       await sql`with e as (insert into ledger_journal_entries (org_id, entry_id, kind, business_date, created_at)
@@ -153,7 +163,7 @@ describe('ledger journal', () => {
     );
     await expect(otherOrgs).rejects.toThrow(/entry 999982, which is not in the journal/);
     const stored = await app.platform.db.transaction(
-      (tx) => sql<{ n: number }>`select count(*)::int as n from ledger_postings where entry_id between 999980 and 999982`.execute(tx),
+      (tx) => sql<{ n: number }>`select count(*)::int as n from ledger_postings where entry_id between 999978 and 999982`.execute(tx),
       { system: true },
     );
     expect(stored.rows[0]!.n).toBe(0);
