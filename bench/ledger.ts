@@ -90,6 +90,12 @@ function walPer(before: WalSoFar, after: WalSoFar, n: number): { wal_records: nu
   return { wal_records: round((after.records - before.records) / n, 1), wal_bytes: round((after.bytes - before.bytes) / n, 0) };
 }
 
+/** The median of the figures that were measured (null where none was). */
+function medianOf(xs: (number | null | undefined)[]): number | null {
+  const got = xs.filter((x): x is number => typeof x === 'number');
+  return got.length ? round(median(got), 2) : null;
+}
+
 /** Pismo's advertised authorization rate, for the distance to it on this machine. */
 const PISMO_ADVERTISED_PER_S = 15_000;
 const PGBENCH_SCALE = 10;
@@ -299,7 +305,8 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
           `  round ${i}/${rounds} ${name}: ${r.req_per_s} transfers/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ` +
             `${r.server_cpu_us_per_req ?? '–'} µs lastro CPU (${r.server_sys_cpu_us_per_req ?? '–'} in the kernel) + ${r.db_cpu_us_per_req ?? '–'} µs PostgreSQL CPU per transfer; ` +
             `groups of ${g.mean_size ?? '–'} on average, ${g.grouped_share ?? '–'} of the transfers grouped; ` +
-            `${w.wal_records ?? '–'} WAL records, ${w.wal_bytes ?? '–'} B per transfer`,
+            `${w.wal_records ?? '–'} WAL records, ${w.wal_bytes ?? '–'} B per transfer; ` +
+            `machine ${r.machine_cpu_us_per_req ?? '–'} µs CPU per transfer, ${r.machine_idle_share ?? '–'} idle`,
         );
       }
       const walBefore = await walSoFar(admin.pool);
@@ -307,7 +314,10 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       const w = walPer(walBefore, await walSoFar(admin.pool), p.transactions);
       pgbenchRounds.push(p);
       wal.pgbench.push(w);
-      say(`  round ${i}/${rounds} pgbench: ${p.tps} tps, latency ${p.latency_avg_ms ?? '–'} ms, ${p.failed} failed; ${w.wal_records ?? '–'} WAL records, ${w.wal_bytes ?? '–'} B per transaction`);
+      say(
+        `  round ${i}/${rounds} pgbench: ${p.tps} tps, latency ${p.latency_avg_ms ?? '–'} ms, ${p.failed} failed; ${w.wal_records ?? '–'} WAL records, ${w.wal_bytes ?? '–'} B per transaction; ` +
+          `machine ${p.machine_cpu_us_per_tx ?? '–'} µs CPU per transaction, ${p.machine_idle_share ?? '–'} idle`,
+      );
     }
 
     // Every 2xx transfer is a journal entry (one still in flight when a window closed may add a
@@ -390,6 +400,20 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       },
       // transfers/s ÷ pgbench tps, per round (each pair back to back).
       ratio_to_pgbench_tps: ratio,
+      // What one operation costs the whole machine (every process: lastro, PostgreSQL, the load
+      // generator or pgbench's client) and how much of the machine each load leaves idle. A cost
+      // ratio below the throughput ratio's inverse means the gap is in how much of the machine the
+      // transfers keep busy (their round trips in series), not in what each one costs.
+      machine_cpu: {
+        uniform_us_per_transfer: medianOf(results.uniform.map((r) => r.machine_cpu_us_per_req)),
+        uniform_idle_share: medianOf(results.uniform.map((r) => r.machine_idle_share)),
+        pgbench_us_per_transaction: medianOf(pgbenchRounds.map((p) => p.machine_cpu_us_per_tx)),
+        pgbench_idle_share: medianOf(pgbenchRounds.map((p) => p.machine_idle_share)),
+        transfer_to_transaction: ratios(
+          results.uniform.map((r) => r.machine_cpu_us_per_req ?? 0),
+          pgbenchRounds.map((p) => p.machine_cpu_us_per_tx ?? 0),
+        ),
+      },
       // Uniform transfers/s with synchronous_commit off ÷ with it on, per round: the most that
       // sharing commits (group commit) could gain on this machine.
       async_commit_to_uniform: ratios(

@@ -283,6 +283,34 @@ export function cpuTimes(pid: number): { user: number; sys: number } | null {
   }
 }
 
+/** The whole machine's CPU seconds so far (all cores, from /proc/stat): busy and in all. Null off Linux. */
+export function machineCpu(): { busy: number; total: number } | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    // cpu  user nice system idle iowait irq softirq steal guest guest_nice (guest time is in user already)
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const busy = user + nice + system + irq + softirq + steal;
+    return { busy: busy / USER_HZ, total: (busy + idle + iowait) / USER_HZ };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Machine CPU per operation and the share of the machine left idle between a `machineCpu()`
+ * reading and now: every process counts (the server, PostgreSQL, the load generator, anything
+ * else running), so a transfer and a pgbench transaction are costed alike.
+ */
+export function machineCpuSince(before: { busy: number; total: number } | null, operations: number): { machine_cpu_us_per_op: number | null; machine_idle_share: number | null } {
+  const after = machineCpu();
+  if (!before || !after || after.total <= before.total) return { machine_cpu_us_per_op: null, machine_idle_share: null };
+  const busy = after.busy - before.busy;
+  return {
+    machine_cpu_us_per_op: operations > 0 ? round((busy * 1e6) / operations, 0) : null,
+    machine_idle_share: round(1 - busy / (after.total - before.total), 2),
+  };
+}
+
 // ---- load ----
 
 export interface LoadOptions {
@@ -317,6 +345,10 @@ export interface LoadResult {
   /** The part of server_cpu_us_per_req spent in the kernel (sockets, mostly). */
   server_sys_cpu_us_per_req?: number | null;
   db_cpu_us_per_req?: number | null;
+  /** The whole machine's CPU per request (every process: server, database, load generator). */
+  machine_cpu_us_per_req: number | null;
+  /** The share of the machine's CPU left idle during the run. */
+  machine_idle_share: number | null;
 }
 
 /** CPU seconds of each pid (those readable both times count). */
@@ -354,6 +386,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let n = 0;
   const cpuBefore = opts.serverPid === undefined ? null : cpuTimes(opts.serverPid);
   const dbBefore = opts.dbPids ? cpuOf(await opts.dbPids()) : undefined;
+  const machineBefore = machineCpu();
   const result = await new Promise<autocannon.Result>((res, rej) => {
     const instance = autocannon(
       {
@@ -393,6 +426,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   for (const [key, count] of refusals) say(`  refused ${count}×: ${key}`);
   const cpuAfter = opts.serverPid === undefined ? null : cpuTimes(opts.serverPid);
   const dbCpu = dbBefore ? cpuDelta(dbBefore) : undefined;
+  const machine = machineCpuSince(machineBefore, result.requests.total);
   const sorted = samples.subarray(0, n).sort();
   const pct = (p: number): number => (n ? round(sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)]!, 2) : 0);
   return {
@@ -418,6 +452,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
               : round(((cpuAfter.sys - cpuBefore.sys) * 1e6) / result.requests.total, 1),
         }),
     ...(dbCpu === undefined ? {} : { db_cpu_us_per_req: result.requests.total ? round((dbCpu * 1e6) / result.requests.total, 1) : null }),
+    machine_cpu_us_per_req: machine.machine_cpu_us_per_op,
+    machine_idle_share: machine.machine_idle_share,
   };
 }
 
@@ -527,12 +563,16 @@ export function ratios(a: number[], b: number[], digits = 3): { per_round: numbe
 export function summarize(rounds: LoadResult[]): Record<string, unknown> {
   const cpu = rounds.map((r) => r.server_cpu_us_per_req).filter((v): v is number => typeof v === 'number');
   const dbCpu = rounds.map((r) => r.db_cpu_us_per_req).filter((v): v is number => typeof v === 'number');
+  const machineCpuPer = rounds.map((r) => r.machine_cpu_us_per_req).filter((v): v is number => typeof v === 'number');
+  const idle = rounds.map((r) => r.machine_idle_share).filter((v): v is number => typeof v === 'number');
   return {
     median_req_per_s: round(median(rounds.map((r) => r.req_per_s)), 0),
     median_p50_ms: round(median(rounds.map((r) => r.p50_ms)), 2),
     median_p99_ms: round(median(rounds.map((r) => r.p99_ms)), 2),
     ...(cpu.length ? { median_server_cpu_us_per_req: round(median(cpu), 1) } : {}),
     ...(dbCpu.length ? { median_db_cpu_us_per_req: round(median(dbCpu), 1) } : {}),
+    ...(machineCpuPer.length ? { median_machine_cpu_us_per_req: round(median(machineCpuPer), 0) } : {}),
+    ...(idle.length ? { median_machine_idle_share: round(median(idle), 2) } : {}),
     requests: rounds.reduce((n, r) => n + r.requests, 0),
     rounds,
   };
@@ -752,6 +792,10 @@ export interface PgbenchRun {
   transactions: number;
   failed: number;
   latency_avg_ms: number | null;
+  /** The whole machine's CPU per transaction (pgbench's client and PostgreSQL's backends alike). */
+  machine_cpu_us_per_tx: number | null;
+  /** The share of the machine's CPU left idle during the run. */
+  machine_idle_share: number | null;
 }
 
 export function pgbench(args: string[], timeoutMs: number): Promise<string> {
@@ -763,16 +807,22 @@ export function pgbench(args: string[], timeoutMs: number): Promise<string> {
 }
 
 export async function pgbenchRun(url: string, clients: number, seconds: number): Promise<PgbenchRun> {
+  const machineBefore = machineCpu();
   const out = await pgbench(['-c', String(clients), '-j', String(Math.min(2, clients)), '-T', String(seconds), '-M', PGBENCH_MODE, '-n', url], (seconds + 60) * 1000);
   const num = (re: RegExp): number | null => {
     const m = re.exec(out);
     return m ? Number(m[1]) : null;
   };
   const tps = num(/tps = ([\d.]+) \(without initial connection time\)/) ?? num(/tps = ([\d.]+)/) ?? 0;
+  const transactions = num(/number of transactions actually processed: (\d+)/) ?? 0;
+  // Connecting and disconnecting the clients fall in the window too: a little more than the run's own.
+  const machine = machineCpuSince(machineBefore, transactions);
   return {
     tps: round(tps, 0),
-    transactions: num(/number of transactions actually processed: (\d+)/) ?? 0,
+    transactions,
     failed: num(/number of failed transactions: (\d+)/) ?? 0,
     latency_avg_ms: num(/latency average = ([\d.]+) ms/),
+    machine_cpu_us_per_tx: machine.machine_cpu_us_per_op,
+    machine_idle_share: machine.machine_idle_share,
   };
 }
