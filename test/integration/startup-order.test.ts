@@ -69,8 +69,9 @@ describe('a start, between listening and working jobs', () => {
 
     release();
     await starting;
+    // PROCESS is the import's state while its job runs: wait for a final one.
     let status = (await record()).status;
-    for (let i = 0; i < 400 && status === 'PENDING'; i++) {
+    for (let i = 0; i < 400 && (status === 'PENDING' || status === 'PROCESS'); i++) {
       await new Promise((r) => setTimeout(r, 50));
       status = (await record()).status;
     }
