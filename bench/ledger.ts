@@ -29,6 +29,7 @@ import {
   makeTempDir,
   measuredAll,
   median,
+  medianOf,
   parseOptions,
   pgbench,
   PGBENCH_MODE,
@@ -88,12 +89,6 @@ async function walSoFar(pool: { query: (text: string) => Promise<{ rows: { recor
 function walPer(before: WalSoFar, after: WalSoFar, n: number): { wal_records: number | null; wal_bytes: number | null } {
   if (n <= 0) return { wal_records: null, wal_bytes: null };
   return { wal_records: round((after.records - before.records) / n, 1), wal_bytes: round((after.bytes - before.bytes) / n, 0) };
-}
-
-/** The median of the figures that were measured (null where none was). */
-function medianOf(xs: (number | null | undefined)[]): number | null {
-  const got = xs.filter((x): x is number => typeof x === 'number');
-  return got.length ? round(median(got), 2) : null;
 }
 
 /** Pismo's advertised authorization rate, for the distance to it on this machine. */

@@ -559,20 +559,26 @@ export function ratios(a: number[], b: number[], digits = 3): { per_round: numbe
   };
 }
 
+/** The median of the figures that were measured, rounded; null when none was. */
+export function medianOf(xs: readonly (number | null | undefined)[], digits = 2): number | null {
+  const got = xs.filter((x): x is number => typeof x === 'number');
+  return got.length ? round(median(got), digits) : null;
+}
+
 /** Rounds of one route or server, with the medians that the ratios and targets use. */
 export function summarize(rounds: LoadResult[]): Record<string, unknown> {
-  const cpu = rounds.map((r) => r.server_cpu_us_per_req).filter((v): v is number => typeof v === 'number');
-  const dbCpu = rounds.map((r) => r.db_cpu_us_per_req).filter((v): v is number => typeof v === 'number');
-  const machineCpuPer = rounds.map((r) => r.machine_cpu_us_per_req).filter((v): v is number => typeof v === 'number');
-  const idle = rounds.map((r) => r.machine_idle_share).filter((v): v is number => typeof v === 'number');
+  const cpu = medianOf(rounds.map((r) => r.server_cpu_us_per_req), 1);
+  const dbCpu = medianOf(rounds.map((r) => r.db_cpu_us_per_req), 1);
+  const machineCpuPer = medianOf(rounds.map((r) => r.machine_cpu_us_per_req), 0);
+  const idle = medianOf(rounds.map((r) => r.machine_idle_share));
   return {
     median_req_per_s: round(median(rounds.map((r) => r.req_per_s)), 0),
     median_p50_ms: round(median(rounds.map((r) => r.p50_ms)), 2),
     median_p99_ms: round(median(rounds.map((r) => r.p99_ms)), 2),
-    ...(cpu.length ? { median_server_cpu_us_per_req: round(median(cpu), 1) } : {}),
-    ...(dbCpu.length ? { median_db_cpu_us_per_req: round(median(dbCpu), 1) } : {}),
-    ...(machineCpuPer.length ? { median_machine_cpu_us_per_req: round(median(machineCpuPer), 0) } : {}),
-    ...(idle.length ? { median_machine_idle_share: round(median(idle), 2) } : {}),
+    ...(cpu !== null ? { median_server_cpu_us_per_req: cpu } : {}),
+    ...(dbCpu !== null ? { median_db_cpu_us_per_req: dbCpu } : {}),
+    ...(machineCpuPer !== null ? { median_machine_cpu_us_per_req: machineCpuPer } : {}),
+    ...(idle !== null ? { median_machine_idle_share: idle } : {}),
     requests: rounds.reduce((n, r) => n + r.requests, 0),
     rounds,
   };
