@@ -301,7 +301,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
             `${r.server_cpu_us_per_req ?? '–'} µs lastro CPU (${r.server_sys_cpu_us_per_req ?? '–'} in the kernel) + ${r.db_cpu_us_per_req ?? '–'} µs PostgreSQL CPU per transfer; ` +
             `groups of ${g.mean_size ?? '–'} on average, ${g.grouped_share ?? '–'} of the transfers grouped; ` +
             `${w.wal_records ?? '–'} WAL records, ${w.wal_bytes ?? '–'} B per transfer; ` +
-            `machine ${r.machine_cpu_us_per_req ?? '–'} µs CPU per transfer, ${r.machine_idle_share ?? '–'} idle`,
+            `machine ${r.machine_cpu_us_per_req ?? '–'} µs CPU per transfer (load generator ${r.client_cpu_us_per_req ?? '–'}), ${r.machine_idle_share ?? '–'} idle`,
         );
       }
       const walBefore = await walSoFar(admin.pool);
@@ -311,7 +311,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       wal.pgbench.push(w);
       say(
         `  round ${i}/${rounds} pgbench: ${p.tps} tps, latency ${p.latency_avg_ms ?? '–'} ms, ${p.failed} failed; ${w.wal_records ?? '–'} WAL records, ${w.wal_bytes ?? '–'} B per transaction; ` +
-          `machine ${p.machine_cpu_us_per_tx ?? '–'} µs CPU per transaction, ${p.machine_idle_share ?? '–'} idle`,
+          `machine ${p.machine_cpu_us_per_tx ?? '–'} µs CPU per transaction (pgbench ${p.client_cpu_us_per_tx ?? '–'}), ${p.machine_idle_share ?? '–'} idle`,
       );
     }
 
@@ -404,6 +404,10 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
         uniform_idle_share: medianOf(results.uniform.map((r) => r.machine_idle_share)),
         pgbench_us_per_transaction: medianOf(pgbenchRounds.map((p) => p.machine_cpu_us_per_tx)),
         pgbench_idle_share: medianOf(pgbenchRounds.map((p) => p.machine_idle_share)),
+        // The part of each that is the load's own client: autocannon building and reading each
+        // request in the benchmark's process, pgbench's client threads.
+        uniform_load_generator_us_per_transfer: medianOf(results.uniform.map((r) => r.client_cpu_us_per_req), 1),
+        pgbench_client_us_per_transaction: medianOf(pgbenchRounds.map((p) => p.client_cpu_us_per_tx), 1),
         transfer_to_transaction: ratios(
           results.uniform.map((r) => r.machine_cpu_us_per_req ?? 0),
           pgbenchRounds.map((p) => p.machine_cpu_us_per_tx ?? 0),

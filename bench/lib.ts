@@ -283,6 +283,20 @@ export function cpuTimes(pid: number): { user: number; sys: number } | null {
   }
 }
 
+/**
+ * CPU seconds of this process's children that have exited and been waited for (/proc/self/stat
+ * cutime + cstime): a pgbench run's client, read before and after it. Null off Linux.
+ */
+export function reapedChildrenCpu(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
 /** The whole machine's CPU seconds so far (all cores, from /proc/stat): busy and in all. Null off Linux. */
 export function machineCpu(): { busy: number; total: number } | null {
   try {
@@ -349,6 +363,8 @@ export interface LoadResult {
   machine_cpu_us_per_req: number | null;
   /** The share of the machine's CPU left idle during the run. */
   machine_idle_share: number | null;
+  /** The load generator's own CPU per request (this process: autocannon, building each request). */
+  client_cpu_us_per_req: number | null;
 }
 
 /** CPU seconds of each pid (those readable both times count). */
@@ -387,6 +403,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const cpuBefore = opts.serverPid === undefined ? null : cpuTimes(opts.serverPid);
   const dbBefore = opts.dbPids ? cpuOf(await opts.dbPids()) : undefined;
   const machineBefore = machineCpu();
+  const clientBefore = process.cpuUsage();
   const result = await new Promise<autocannon.Result>((res, rej) => {
     const instance = autocannon(
       {
@@ -427,6 +444,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const cpuAfter = opts.serverPid === undefined ? null : cpuTimes(opts.serverPid);
   const dbCpu = dbBefore ? cpuDelta(dbBefore) : undefined;
   const machine = machineCpuSince(machineBefore, result.requests.total);
+  const client = process.cpuUsage(clientBefore);
   const sorted = samples.subarray(0, n).sort();
   const pct = (p: number): number => (n ? round(sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)]!, 2) : 0);
   return {
@@ -454,6 +472,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     ...(dbCpu === undefined ? {} : { db_cpu_us_per_req: result.requests.total ? round((dbCpu * 1e6) / result.requests.total, 1) : null }),
     machine_cpu_us_per_req: machine.machine_cpu_us_per_op,
     machine_idle_share: machine.machine_idle_share,
+    client_cpu_us_per_req: result.requests.total ? round((client.user + client.system) / result.requests.total, 1) : null,
   };
 }
 
@@ -571,6 +590,7 @@ export function summarize(rounds: LoadResult[]): Record<string, unknown> {
   const dbCpu = medianOf(rounds.map((r) => r.db_cpu_us_per_req), 1);
   const machineCpuPer = medianOf(rounds.map((r) => r.machine_cpu_us_per_req), 0);
   const idle = medianOf(rounds.map((r) => r.machine_idle_share));
+  const clientCpu = medianOf(rounds.map((r) => r.client_cpu_us_per_req), 1);
   return {
     median_req_per_s: round(median(rounds.map((r) => r.req_per_s)), 0),
     median_p50_ms: round(median(rounds.map((r) => r.p50_ms)), 2),
@@ -579,6 +599,7 @@ export function summarize(rounds: LoadResult[]): Record<string, unknown> {
     ...(dbCpu !== null ? { median_db_cpu_us_per_req: dbCpu } : {}),
     ...(machineCpuPer !== null ? { median_machine_cpu_us_per_req: machineCpuPer } : {}),
     ...(idle !== null ? { median_machine_idle_share: idle } : {}),
+    ...(clientCpu !== null ? { median_client_cpu_us_per_req: clientCpu } : {}),
     requests: rounds.reduce((n, r) => n + r.requests, 0),
     rounds,
   };
@@ -802,6 +823,8 @@ export interface PgbenchRun {
   machine_cpu_us_per_tx: number | null;
   /** The share of the machine's CPU left idle during the run. */
   machine_idle_share: number | null;
+  /** pgbench's own CPU per transaction (its client threads), as the load generator's for transfers. */
+  client_cpu_us_per_tx: number | null;
 }
 
 export function pgbench(args: string[], timeoutMs: number): Promise<string> {
@@ -814,6 +837,7 @@ export function pgbench(args: string[], timeoutMs: number): Promise<string> {
 
 export async function pgbenchRun(url: string, clients: number, seconds: number): Promise<PgbenchRun> {
   const machineBefore = machineCpu();
+  const clientBefore = reapedChildrenCpu();
   const out = await pgbench(['-c', String(clients), '-j', String(Math.min(2, clients)), '-T', String(seconds), '-M', PGBENCH_MODE, '-n', url], (seconds + 60) * 1000);
   const num = (re: RegExp): number | null => {
     const m = re.exec(out);
@@ -823,6 +847,7 @@ export async function pgbenchRun(url: string, clients: number, seconds: number):
   const transactions = num(/number of transactions actually processed: (\d+)/) ?? 0;
   // Connecting and disconnecting the clients fall in the window too: a little more than the run's own.
   const machine = machineCpuSince(machineBefore, transactions);
+  const clientAfter = reapedChildrenCpu();
   return {
     tps: round(tps, 0),
     transactions,
@@ -830,5 +855,6 @@ export async function pgbenchRun(url: string, clients: number, seconds: number):
     latency_avg_ms: num(/latency average = ([\d.]+) ms/),
     machine_cpu_us_per_tx: machine.machine_cpu_us_per_op,
     machine_idle_share: machine.machine_idle_share,
+    client_cpu_us_per_tx: clientBefore !== null && clientAfter !== null && transactions ? round(((clientAfter - clientBefore) * 1e6) / transactions, 1) : null,
   };
 }
