@@ -507,6 +507,20 @@ describe.runIf(engine() === 'postgres')('the outbox NOTIFY (PostgreSQL)', () => 
     expect(heard.length).toBeLessThan(6); // coalesced: not one per commit
   });
 
+  it('commits send no NOTIFY while a session of this process listens on the channel (the relay leader), and do again after', async () => {
+    heard.length = 0;
+    db.listeningHere('lastro_events', true);
+    try {
+      await Promise.all([1, 2, 3].map((k) => tenant(scope(A), (t) => record(t.db, A, 650 + k))));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(heard).toEqual([]);
+    } finally {
+      db.listeningHere('lastro_events', false);
+    }
+    await tenant(scope(B), (t) => record(t.db, B, 660));
+    expect(await waitHeard(1)).toBe(1);
+  });
+
   it('a rolled-back transaction notifies nobody', async () => {
     heard.length = 0;
     await expect(

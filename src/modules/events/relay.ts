@@ -6,6 +6,7 @@
 // the stored cursors.
 import pg from 'pg';
 import type { BackgroundService } from '../../platform/module.js';
+import { OUTBOX_CHANNEL } from '../../platform/db/outbox.repo.js';
 import { outboxSignal } from '../../platform/outbox.js';
 import { createNatsLink, natsWorker, type NatsLink } from './sinks/nats.js';
 import { fileWorker } from './sinks/files.js';
@@ -35,6 +36,7 @@ function leadership(platform: Pick<RelayDeps, 'db' | 'config' | 'log'>, onNotify
   let held = false;
   const drop = () => {
     held = false;
+    platform.db.listeningHere(OUTBOX_CHANNEL, false);
     const c = client;
     client = undefined;
     void c?.end().catch(() => {});
@@ -58,6 +60,8 @@ function leadership(platform: Pick<RelayDeps, 'db' | 'config' | 'log'>, onNotify
         client.on('notification', onNotify);
         await listenForEvents(client);
         held = true;
+        // Commits in this process wake this relay through outboxSignal: they need not NOTIFY.
+        platform.db.listeningHere(OUTBOX_CHANNEL, true);
         platform.log.info('this process now runs the event relay');
         return true;
       } catch (err) {

@@ -174,6 +174,13 @@ export interface Database {
   /** Cheap liveness query for /ready. */
   ping(): Promise<void>;
   poolStats(): { total: number; idle: number; waiting: number; max: number };
+  /**
+   * Whether a listener of this process holds `channel` (LISTEN) on this database: while one does,
+   * commits here send that channel no NOTIFY (notifyAfterCommit), as the listener's process wakes
+   * it itself. For a channel only one session listens on (the event relay's leader); called with
+   * true once it listens, with false when it stops.
+   */
+  listeningHere(channel: string, on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -263,6 +270,8 @@ function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>, na
   let closed = false;
   // Coalesced cross-process NOTIFYs (PostgreSQL only), by channel.
   const pendingNotices = new Set<string>();
+  // Channels a session of this process listens on (listeningHere): their commits notify nobody.
+  const heardHere = new Set<string>();
   let noticeTimer: NodeJS.Timeout | undefined;
   const sendNotices = async () => {
     noticeTimer = undefined;
@@ -275,8 +284,8 @@ function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>, na
   };
   const notify = (channels: Set<string>) => {
     if (kind !== 'postgres' || closed) return;
-    for (const c of channels) pendingNotices.add(c);
-    noticeTimer ??= setTimeout(() => void sendNotices(), NOTIFY_COALESCE_MS);
+    for (const c of channels) if (!heardHere.has(c)) pendingNotices.add(c);
+    if (pendingNotices.size) noticeTimer ??= setTimeout(() => void sendNotices(), NOTIFY_COALESCE_MS);
   };
   // Whether tenant transactions may switch to lastro_app (it exists once migrations ran, and we
   // are a superuser or a member). Checked on the first tenant transaction; "no" is rechecked later.
@@ -329,6 +338,10 @@ function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>, na
     },
     async ping() {
       await pool.query('select 1');
+    },
+    listeningHere(channel, on) {
+      if (on) heardHere.add(channel);
+      else heardHere.delete(channel);
     },
     poolStats() {
       return {
