@@ -61,6 +61,27 @@ describe('transfer groups', () => {
     expect(h.sizes).toEqual([3]);
   });
 
+  it('a group is answered once the next group has decided (its writes then on their way), the last one at once', async () => {
+    const h = harness();
+    const answered: string[] = [];
+    const track = (p: Promise<string>) => p.then((v) => (answered.push(v), v));
+    const tick = () => new Promise((r) => setImmediate(r));
+    const first = track(h.send('t1'));
+    const second = ['t2', 't3'].map((id) => track(h.send(id)));
+    await h.release(); // t1 runs alone and is answered; [t2, t3] opens its transaction
+    await tick();
+    expect(answered).toEqual(['t1']);
+    const third = ['t4', 't5'].map((id) => track(h.send(id)));
+    await h.release(); // [t2, t3] decides and commits; [t4, t5] opens its transaction
+    await tick();
+    expect(h.calls).toEqual(['alone t1', 'group t2@t2,t3@t3']);
+    expect(answered).toEqual(['t1']);
+    await h.release(); // [t4, t5] decides: [t2, t3] is answered, then [t4, t5], with no group after it
+    expect(await Promise.all([first, ...second, ...third])).toEqual(['t1', 't2', 't3', 't4', 't5']);
+    expect(answered).toEqual(['t1', 't2', 't3', 't4', 't5']);
+    expect(h.sizes).toEqual([2, 2]);
+  });
+
   it('a group whose transaction fails runs each of its transfers on its own', async () => {
     const h = harness({ failMany: true });
     const all = [h.send('t1'), h.send('t2'), h.send('t3')];

@@ -6,6 +6,7 @@
 // in one transaction: one round trip reads and locks what all of them need, each is accepted or
 // declined on its own in arrival order (a declined one writes nothing), and one COMMIT writes
 // them all. A lone transfer runs alone at once: grouping adds no wait when there is no queue.
+// A group's answers are written once the next group has decided (run).
 //
 // A group whose transaction fails as a whole (a tracking_id a concurrent request took at COMMIT,
 // a deadlock, a lost connection) runs each of its transfers again on its own, so each still gets
@@ -57,41 +58,76 @@ export function createTransferGroups(deps: { tenant: TenantRunner; payments: Pay
     return group;
   }
 
-  async function run(group: Waiting[]): Promise<void> {
-    if (group.length === 1) return alone(group[0]!);
+  /** `fn` once, however many times the result is called. */
+  const once = (fn: () => void): (() => void) => {
+    let done = false;
+    return () => {
+      if (!done) {
+        done = true;
+        fn();
+      }
+    };
+  };
+
+  /**
+   * Runs a group; its answers are what it returns, for the drain loop to write. `previous`, the
+   * answers of the group before, is called once this group has decided and its writes are on their
+   * way (the writes go with COMMIT as soon as transferMany returns): the clients of the group before
+   * then send their next requests while PostgreSQL writes this group, and Lastro parses them while
+   * it would otherwise wait, instead of while this group's reads wait for it. Whatever happens,
+   * `previous` is called.
+   */
+  async function run(group: Waiting[], previous: (() => void) | undefined): Promise<(() => void) | undefined> {
+    if (group.length === 1) {
+      previous?.();
+      await alone(group[0]!);
+      return undefined;
+    }
     let outcomes;
     try {
-      outcomes = await tenant(group[0]!.scope, (t) =>
-        payments.transferMany(t, group.map((w) => ({ body: w.body, tokenAccount: w.tokenAccount, cid: w.scope.cid }))),
-      );
+      outcomes = await tenant(group[0]!.scope, async (t) => {
+        const decided = await payments.transferMany(t, group.map((w) => ({ body: w.body, tokenAccount: w.tokenAccount, cid: w.scope.cid })));
+        // After the COMMIT pipeline is written (microtasks run first): see above.
+        if (previous) setImmediate(previous);
+        return decided;
+      });
     } catch {
+      previous?.();
       // The group's transaction failed as a whole: each transfer on its own, for its own answer.
       await Promise.all(group.map(alone));
-      return;
+      return undefined;
+    } finally {
+      // A group that failed before deciding has not answered the group before yet.
+      if (previous) setImmediate(previous);
     }
     self.onGroup?.(group.length);
-    // Answered after the next group has gone out: the drain loop takes the transfers that waited
-    // and sends their first statement before this group's answers are written, so those answers
-    // (serialising, writing to sockets) are not on the path of the next group.
-    setImmediate(() => outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.error))));
+    return once(() => outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.error))));
   }
 
   async function drain(orgId: string): Promise<void> {
     running.set(orgId, (running.get(orgId) ?? 0) + 1);
+    // The answers of the group last committed, written when the next group has decided or, with
+    // no next group, at once.
+    let pending: (() => void) | undefined;
     try {
       for (;;) {
         const queue = waiting.get(orgId);
         const group = queue ? take(queue) : [];
         if (queue && !queue.length) waiting.delete(orgId);
         if (!group.length) return;
+        const previous = pending;
+        pending = undefined;
         try {
-          await run(group);
+          pending = await run(group, previous);
         } catch (err) {
+          previous?.();
           // Never a request left waiting (settling an answered one again does nothing).
           for (const w of group) w.reject(err);
         }
       }
     } finally {
+      // After any answers of the group before it, which wait for the next turn of the loop too.
+      if (pending) setImmediate(pending);
       const n = running.get(orgId)! - 1;
       if (n) running.set(orgId, n);
       else running.delete(orgId);
