@@ -92,13 +92,11 @@ export function createTransferGroups(deps: { tenant: TenantRunner; payments: Pay
         return decided;
       });
     } catch {
+      // Failed before deciding, or at COMMIT (`previous` is once: answered once either way).
       previous?.();
       // The group's transaction failed as a whole: each transfer on its own, for its own answer.
       await Promise.all(group.map(alone));
       return undefined;
-    } finally {
-      // A group that failed before deciding has not answered the group before yet.
-      if (previous) setImmediate(previous);
     }
     self.onGroup?.(group.length);
     return once(() => outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.error))));
