@@ -14,7 +14,7 @@ const ctx = {} as RequestContext;
 const scope = (cid: string): TenantScope => ({ orgId: 'org-1', cid, actor: 'test' });
 
 /** A runner whose transactions each wait for `release()`; `calls` says what ran, in order. */
-function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number } = {}) {
+function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number; answerHoldMs?: number } = {}) {
   const calls: string[] = [];
   const gates: Array<() => void> = [];
   const tenant = (async (_scope: TenantScope, fn: (t: TenantTx) => Promise<unknown>) => {
@@ -33,7 +33,7 @@ function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number
     },
   } as unknown as PaymentsService;
   const sizes: number[] = [];
-  const groups = createTransferGroups({ tenant, payments, maxSize: opts.maxSize ?? 64, inFlight: opts.inFlight ?? 1 });
+  const groups = createTransferGroups({ tenant, payments, maxSize: opts.maxSize ?? 64, inFlight: opts.inFlight ?? 1, answerHoldMs: opts.answerHoldMs ?? 60_000 });
   groups.onGroup = (n) => sizes.push(n);
   const release = async () => {
     for (let i = 0; i < 20; i++) await Promise.resolve();
@@ -80,6 +80,19 @@ describe('transfer groups', () => {
     expect(await Promise.all([first, ...second, ...third])).toEqual(['t1', 't2', 't3', 't4', 't5']);
     expect(answered).toEqual(['t1', 't2', 't3', 't4', 't5']);
     expect(h.sizes).toEqual([2, 2]);
+  });
+
+  it('a committed group waits no longer than the hold for a next group that cannot decide (its reads wait on a lock)', async () => {
+    const h = harness({ answerHoldMs: 10 });
+    const answered: string[] = [];
+    const track = (p: Promise<string>) => p.then((v) => (answered.push(v), v));
+    const all = [track(h.send('t1')), ...['t2', 't3'].map((id) => track(h.send(id)))];
+    await h.release(); // t1 alone; [t2, t3] opens its transaction
+    all.push(...['t4', 't5'].map((id) => track(h.send(id))));
+    await h.release(); // [t2, t3] commits; [t4, t5] waits, not released
+    await new Promise((r) => setTimeout(r, 100));
+    expect(answered).toEqual(['t1', 't2', 't3']);
+    expect(await settle(h, all)).toEqual(['t1', 't2', 't3', 't4', 't5']);
   });
 
   it('a group whose transaction fails runs each of its transfers on its own', async () => {

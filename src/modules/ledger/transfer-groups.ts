@@ -33,8 +33,23 @@ export interface TransferGroups {
   onGroup: ((size: number) => void) | undefined;
 }
 
-export function createTransferGroups(deps: { tenant: TenantRunner; payments: PaymentsService; maxSize: number; inFlight: number }): TransferGroups {
+/**
+ * The longest a committed group's answers wait for the next group's decision (ms). A decision comes
+ * in 2-4 ms; a next group whose reads wait on a row lock (a limit change, a day handler) must not
+ * hold answers that are already committed.
+ */
+export const ANSWER_HOLD_MS = 5;
+
+export function createTransferGroups(deps: {
+  tenant: TenantRunner;
+  payments: PaymentsService;
+  maxSize: number;
+  inFlight: number;
+  /** ANSWER_HOLD_MS unless given (tests). */
+  answerHoldMs?: number;
+}): TransferGroups {
   const { tenant, payments } = deps;
+  const holdMs = deps.answerHoldMs ?? ANSWER_HOLD_MS;
   const waiting = new Map<string, Waiting[]>();
   const running = new Map<string, number>();
 
@@ -75,9 +90,18 @@ export function createTransferGroups(deps: { tenant: TenantRunner; payments: Pay
    * way (the writes go with COMMIT as soon as transferMany returns): the clients of the group before
    * then send their next requests while PostgreSQL writes this group, and Lastro parses them while
    * it would otherwise wait, instead of while this group's reads wait for it. Whatever happens,
-   * `previous` is called.
+   * `previous` is called, at the latest after `holdMs`.
    */
   async function run(group: Waiting[], previous: (() => void) | undefined): Promise<(() => void) | undefined> {
+    const held = previous && setTimeout(previous, holdMs);
+    try {
+      return await runHolding(group, previous);
+    } finally {
+      clearTimeout(held);
+    }
+  }
+
+  async function runHolding(group: Waiting[], previous: (() => void) | undefined): Promise<(() => void) | undefined> {
     if (group.length === 1) {
       previous?.();
       await alone(group[0]!);
