@@ -271,30 +271,30 @@ export function cpuSeconds(pid: number): number | null {
   return t && t.user + t.sys;
 }
 
-/** User and system CPU seconds (all threads) a process has used. Null off Linux. */
-export function cpuTimes(pid: number): { user: number; sys: number } | null {
+/** The fields of /proc/<pid>/stat after the command name (state first); null off Linux. */
+function procStat(pid: number | 'self'): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may hold spaces: count fields after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { user: Number(fields[11]) / USER_HZ, sys: Number(fields[12]) / USER_HZ };
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
 }
 
+/** User and system CPU seconds (all threads) a process has used. Null off Linux. */
+export function cpuTimes(pid: number): { user: number; sys: number } | null {
+  const fields = procStat(pid);
+  return fields && { user: Number(fields[11]) / USER_HZ, sys: Number(fields[12]) / USER_HZ };
+}
+
 /**
- * CPU seconds of this process's children that have exited and been waited for (/proc/self/stat
- * cutime + cstime): a pgbench run's client, read before and after it. Null off Linux.
+ * CPU seconds of this process's children that have exited and been waited for (cutime + cstime):
+ * a pgbench run's client, read before and after it. Null off Linux.
  */
 export function reapedChildrenCpu(): number | null {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[13]) + Number(fields[14])) / USER_HZ;
-  } catch {
-    return null;
-  }
+  const fields = procStat('self');
+  return fields && (Number(fields[13]) + Number(fields[14])) / USER_HZ;
 }
 
 /** The whole machine's CPU seconds so far (all cores, from /proc/stat): busy and in all. Null off Linux. */
