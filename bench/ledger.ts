@@ -310,7 +310,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       pgbenchRounds.push(p);
       wal.pgbench.push(w);
       say(
-        `  round ${i}/${rounds} pgbench: ${p.tps} tps, latency ${p.latency_avg_ms ?? '–'} ms, ${p.failed} failed; ${w.wal_records ?? '–'} WAL records, ${w.wal_bytes ?? '–'} B per transaction; ` +
+        `  round ${i}/${rounds} pgbench: ${p.tps} tps, latency ${p.latency_avg_ms ?? '–'} ms (p50 ${p.latency_p50_ms ?? '–'}, p99 ${p.latency_p99_ms ?? '–'}), ${p.failed} failed; ${w.wal_records ?? '–'} WAL records, ${w.wal_bytes ?? '–'} B per transaction; ` +
           `machine ${p.machine_cpu_us_per_tx ?? '–'} µs CPU per transaction (pgbench ${p.client_cpu_us_per_tx ?? '–'}), ${p.machine_idle_share ?? '–'} idle`,
       );
     }
@@ -391,6 +391,9 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
         threads: Math.min(2, clients),
         init_s: pgbenchInitS,
         median_tps: round(median(tps), 0),
+        // Every transaction's latency, as the transfers' p50/p99: the baseline's own tail here.
+        median_p50_ms: medianOf(pgbenchRounds.map((p) => p.latency_p50_ms)),
+        median_p99_ms: medianOf(pgbenchRounds.map((p) => p.latency_p99_ms)),
         rounds: pgbenchRounds,
       },
       // transfers/s ÷ pgbench tps, per round (each pair back to back).

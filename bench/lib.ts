@@ -446,7 +446,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const machine = machineCpuSince(machineBefore, result.requests.total);
   const client = process.cpuUsage(clientBefore);
   const sorted = samples.subarray(0, n).sort();
-  const pct = (p: number): number => (n ? round(sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)]!, 2) : 0);
+  const pct = (p: number): number => percentileOf(sorted, p);
   return {
     req_per_s: round(result.requests.average, 0),
     requests: result.requests.total,
@@ -474,6 +474,12 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     machine_idle_share: machine.machine_idle_share,
     client_cpu_us_per_req: result.requests.total ? round((client.user + client.system) / result.requests.total, 1) : null,
   };
+}
+
+/** The p-th percentile (nearest rank) of sorted samples, rounded to 0.01; 0 without samples. */
+function percentileOf(sorted: Float64Array, p: number): number {
+  const n = sorted.length;
+  return n ? round(sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)]!, 2) : 0;
 }
 
 /** Short warm-up (JIT, connection setup), then the measured run. */
@@ -819,6 +825,12 @@ export interface PgbenchRun {
   transactions: number;
   failed: number;
   latency_avg_ms: number | null;
+  /**
+   * Latency percentiles of every transaction (pgbench's per-transaction log, µs precision), as
+   * the transfers' p50/p99 are of every response: the baseline's own tail on the same machine.
+   */
+  latency_p50_ms: number | null;
+  latency_p99_ms: number | null;
   /** The whole machine's CPU per transaction (pgbench's client and PostgreSQL's backends alike). */
   machine_cpu_us_per_tx: number | null;
   /** The share of the machine's CPU left idle during the run. */
@@ -838,7 +850,18 @@ export function pgbench(args: string[], timeoutMs: number): Promise<string> {
 export async function pgbenchRun(url: string, clients: number, seconds: number): Promise<PgbenchRun> {
   const machineBefore = machineCpu();
   const clientBefore = reapedChildrenCpu();
-  const out = await pgbench(['-c', String(clients), '-j', String(Math.min(2, clients)), '-T', String(seconds), '-M', PGBENCH_MODE, '-n', url], (seconds + 60) * 1000);
+  const logDir = mkdtempSync(join(tmpdir(), 'lastro-pgbench-log-'));
+  let out: string;
+  let latencies: Float64Array;
+  try {
+    out = await pgbench(
+      ['-c', String(clients), '-j', String(Math.min(2, clients)), '-T', String(seconds), '-M', PGBENCH_MODE, '-n', '-l', `--log-prefix=${join(logDir, 'tx')}`, url],
+      (seconds + 60) * 1000,
+    );
+    latencies = transactionLatenciesMs(logDir);
+  } finally {
+    rmSync(logDir, { recursive: true, force: true });
+  }
   const num = (re: RegExp): number | null => {
     const m = re.exec(out);
     return m ? Number(m[1]) : null;
@@ -853,8 +876,25 @@ export async function pgbenchRun(url: string, clients: number, seconds: number):
     transactions,
     failed: num(/number of failed transactions: (\d+)/) ?? 0,
     latency_avg_ms: num(/latency average = ([\d.]+) ms/),
+    latency_p50_ms: latencies.length ? percentileOf(latencies, 50) : null,
+    latency_p99_ms: latencies.length ? percentileOf(latencies, 99) : null,
     machine_cpu_us_per_tx: machine.machine_cpu_us_per_op,
     machine_idle_share: machine.machine_idle_share,
     client_cpu_us_per_tx: clientBefore !== null && clientAfter !== null && transactions ? round(((clientAfter - clientBefore) * 1e6) / transactions, 1) : null,
   };
+}
+
+/**
+ * Every transaction's latency (ms, sorted) from pgbench's per-transaction logs in `dir` (`-l`: one
+ * file per thread; each line `client transaction latency_us script epoch_s epoch_us`).
+ */
+function transactionLatenciesMs(dir: string): Float64Array {
+  const values: number[] = [];
+  for (const f of readdirSync(dir)) {
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      const us = Number(line.split(' ')[2]);
+      if (line && Number.isFinite(us)) values.push(us / 1000);
+    }
+  }
+  return Float64Array.from(values).sort();
 }

@@ -28,6 +28,29 @@ declare module './db/tables.js' {
       data: Json;
       /** The business day the event belongs to (day handlers); null otherwise. */
       business_date: string | null;
+      /**
+       * The events the same statement wrote after this row's own, as a JSON array of {event_id,
+       * domain, event_type, schema_version, cid, data}; null when the row holds one event. The
+       * i-th (from 1) is at position (tx_id, seq + i). Read events through event_outbox_events.
+       */
+      more: Json | null;
+    };
+    /** The outbox one row per event, each at its position (tx_id, seq) (migration 0028's view; read-only). */
+    event_outbox_events: {
+      org_id: string;
+      tx_id: string;
+      seq: bigint;
+      /** The outbox row the event is in, and its place there (0: the row's own columns). */
+      row_seq: bigint;
+      row_index: bigint;
+      event_id: string;
+      domain: string;
+      event_type: string;
+      schema_version: number;
+      cid: string | null;
+      occurred_at: Date;
+      data: unknown;
+      business_date: string | null;
     };
   }
 }

@@ -30,7 +30,7 @@ const get = async (url: string) => {
 const eventsOf = async (domain: string, eventType: string) =>
   (
     await app.platform.db.kysely
-      .selectFrom('event_outbox')
+      .selectFrom('event_outbox_events')
       .select(['data'])
       .where('org_id', '=', orgId)
       .where('domain', '=', domain)

@@ -18,7 +18,7 @@ export interface TestApp extends App {
 }
 
 async function emittedEventProblems(app: App): Promise<string[]> {
-  const rows = await app.platform.db.kysely.selectFrom('event_outbox').selectAll().execute();
+  const rows = await app.platform.db.kysely.selectFrom('event_outbox_events').selectAll().execute();
   const problems: string[] = [];
   for (const r of rows) {
     const def = app.platform.catalog.find((d) => d.domain === r.domain && d.eventType === r.event_type && d.version === r.schema_version);

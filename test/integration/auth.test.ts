@@ -758,7 +758,7 @@ describe('operator API', () => {
     expect(del.statusCode).toBe(204);
 
     const rows = await app.platform.db.transaction(
-      (tx) => tx.selectFrom('event_outbox').select(['event_type', 'cid', 'data']).where('org_id', '=', orgId).orderBy('seq').execute(),
+      (tx) => tx.selectFrom('event_outbox_events').select(['event_type', 'cid', 'data']).where('org_id', '=', orgId).orderBy('seq').execute(),
       { system: true },
     );
     expect(rows.map((r) => [r.event_type, r.cid])).toEqual([

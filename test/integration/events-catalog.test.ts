@@ -52,13 +52,13 @@ describe('schemas are enforced', () => {
   it('recordEvent refuses data that does not match, and nothing is written', async () => {
     const { OrgEvents } = await import('../../src/modules/orgs/index.js');
     const { recordEvent, EventSchemaError } = await import('../../src/platform/outbox.js');
-    const before = await app.platform.db.kysely.selectFrom('event_outbox').select('event_id').execute();
+    const before = await app.platform.db.kysely.selectFrom('event_outbox_events').select('event_id').execute();
     await expect(
       app.platform.db.transaction((tx) =>
         recordEvent(tx, app.platform, OrgEvents.orgCreated, { orgId: 'TN-x', cid: undefined, data: { org_id: 'TN-x' } as never }),
       ),
     ).rejects.toThrow(EventSchemaError);
-    const after = await app.platform.db.kysely.selectFrom('event_outbox').select('event_id').execute();
+    const after = await app.platform.db.kysely.selectFrom('event_outbox_events').select('event_id').execute();
     expect(after).toHaveLength(before.length);
   });
 

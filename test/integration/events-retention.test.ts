@@ -41,7 +41,7 @@ it('purges what is older than the retention, and keeps what a webhook still retr
 
   // A delivery that is still being retried, and one that finished, both for old events.
   const events = (await sql<{ event_id: string; tx_id: string; seq: bigint }>`
-    select event_id, tx_id::text as tx_id, seq from event_outbox where org_id = ${org.orgId} order by seq`.execute(app.platform.db.kysely)).rows;
+    select event_id, tx_id::text as tx_id, seq from event_outbox_events where org_id = ${org.orgId} order by seq`.execute(app.platform.db.kysely)).rows;
   const hook = (await api('POST', '/lastro/v1/event-subscriptions', { sink: { type: 'file' } })).json(); // any subscription row will do
   const now = app.clock.now();
   for (const [i, status] of ['pending', 'succeeded'].entries()) {
@@ -58,7 +58,7 @@ it('purges what is older than the retention, and keeps what a webhook still retr
   expect(purged.deliveries).toBe(1);
   expect(purged.files).toBe(1);
   // The event of the pending delivery is still there to send.
-  const left = (await sql<{ event_id: string }>`select event_id from event_outbox where org_id = ${org.orgId}`.execute(app.platform.db.kysely)).rows;
+  const left = (await sql<{ event_id: string }>`select event_id from event_outbox_events where org_id = ${org.orgId}`.execute(app.platform.db.kysely)).rows;
   expect(left.map((r) => r.event_id)).toEqual([events[0]!.event_id]);
   expect(await count('event_files')).toBe(0);
   expect(readdirSync(join(dir, org.orgId, file.id))).toEqual([]);

@@ -31,7 +31,7 @@ const ruleOf = (code: string) => app.platform.tenant({ orgId, cid: 'test', actor
 
 async function eventsOf(domain: string) {
   return app.platform.db.transaction(
-    (tx) => tx.selectFrom('event_outbox').select(['event_type', 'data']).where('org_id', '=', orgId).where('domain', '=', domain).orderBy('seq').execute(),
+    (tx) => tx.selectFrom('event_outbox_events').select(['event_type', 'data']).where('org_id', '=', orgId).where('domain', '=', domain).orderBy('seq').execute(),
     { system: true },
   );
 }

@@ -44,7 +44,7 @@ const count = (table: 'ledger_journal_entries' | 'ledger_transactions') =>
 
 const eventsOf = (domain: string) =>
   app.platform.db.transaction(
-    (tx) => tx.selectFrom('event_outbox').select(['event_type', 'data']).where('org_id', '=', tenant.org.orgId).where('domain', '=', domain).orderBy('seq').execute(),
+    (tx) => tx.selectFrom('event_outbox_events').select(['event_type', 'data']).where('org_id', '=', tenant.org.orgId).where('domain', '=', domain).orderBy('seq').execute(),
     { system: true },
   );
 

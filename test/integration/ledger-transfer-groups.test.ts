@@ -121,7 +121,7 @@ describe('transfers committed in groups', () => {
       async (tx) =>
         (
           await sql<{ cid: string; tracking_id: string }>`
-            select cid, data->>'tracking_id' as tracking_id from event_outbox
+            select cid, data->>'tracking_id' as tracking_id from event_outbox_events
             where org_id = ${tenant.org.orgId} and event_type = 'authorization-event' and data->>'tracking_id' like 'group-%' and data->>'tracking_id' <> 'group-reused'`.execute(tx)
         ).rows,
       { system: true },

@@ -30,7 +30,7 @@ async function ok(res: { statusCode: number; body: string; json: () => any }, st
 
 /** The events the org emitted of one type, oldest first. */
 async function eventsOf(type: string): Promise<any[]> {
-  const rows = await app.platform.db.kysely.selectFrom('event_outbox').selectAll().where('event_type', '=', type).orderBy('seq').execute();
+  const rows = await app.platform.db.kysely.selectFrom('event_outbox_events').selectAll().where('event_type', '=', type).orderBy('seq').execute();
   return rows.map((r: any) => r.data);
 }
 

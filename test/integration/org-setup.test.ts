@@ -82,7 +82,7 @@ async function setupsOf(app: App, orgId: string) {
 
 async function seededEvents(app: App, orgId: string): Promise<number> {
   const rows = await app.platform.db.transaction(
-    (tx) => tx.selectFrom('event_outbox').select('event_id').where('org_id', '=', orgId).where('domain', '=', 'seeder').execute(),
+    (tx) => tx.selectFrom('event_outbox_events').select('event_id').where('org_id', '=', orgId).where('domain', '=', 'seeder').execute(),
     { system: true },
   );
   return rows.length;

@@ -71,7 +71,7 @@ describe('an import whose job fails', () => {
     const leftovers = await app.platform.db.transaction(
       async (tx) => ({
         dueDates: (await sql<{ n: number }>`select count(*)::int as n from program_due_dates d where not exists (select 1 from programs p where p.org_id = d.org_id and p.program_id = d.program_id)`.execute(tx)).rows[0]!.n,
-        events: (await sql<{ n: number }>`select count(*)::int as n from event_outbox where (data->>'program_import_id')::bigint = ${id}`.execute(tx)).rows[0]!.n,
+        events: (await sql<{ n: number }>`select count(*)::int as n from event_outbox_events where (data->>'program_import_id')::bigint = ${id}`.execute(tx)).rows[0]!.n,
       }),
       { orgId: org.orgId },
     );

@@ -48,7 +48,7 @@ describe('row-level security', () => {
       async (tx) => ({
         orgs: (await sql<{ org_id: string }>`select org_id from orgs`.execute(tx)).rows.map((r) => r.org_id),
         credentials: (await sql<{ org_id: string }>`select org_id from credentials`.execute(tx)).rows.map((r) => r.org_id),
-        events: (await sql<{ org_id: string }>`select org_id from event_outbox`.execute(tx)).rows.map((r) => r.org_id),
+        events: (await sql<{ org_id: string }>`select org_id from event_outbox_events`.execute(tx)).rows.map((r) => r.org_id),
       }),
       { orgId: b.orgId },
     );

@@ -48,7 +48,7 @@ const stored = async () => ({
   rows: (await sql<{ org_id: string; n: number }>`select org_id, n from wire_probe order by org_id, n`.execute(db.kysely)).rows,
   events: (
     await sql<{ org_id: string; n: number }>`
-      select org_id, (data->>'n')::int as n from event_outbox where event_type = 'wire-probe' order by org_id, n`.execute(db.kysely)
+      select org_id, (data->>'n')::int as n from event_outbox_events where event_type = 'wire-probe' order by org_id, n`.execute(db.kysely)
   ).rows,
 });
 
@@ -210,14 +210,14 @@ describe('outbox rows sent with the next statement or COMMIT', () => {
       ].sort((x, y) => (x.org_id === y.org_id ? x.n - y.n : x.org_id < y.org_id ? -1 : 1)),
     );
     // Org A's transaction sees none of B's.
-    const seenByA = await tenant(scope(A), async (t) => (await sql<{ org_id: string }>`select org_id from event_outbox`.execute(t.db)).rows);
+    const seenByA = await tenant(scope(A), async (t) => (await sql<{ org_id: string }>`select org_id from event_outbox_events`.execute(t.db)).rows);
     expect(seenByA.every((r) => r.org_id === A)).toBe(true);
   });
 
   it('a statement after the event sees it (the event went first, in the same transaction)', async () => {
     const seen = await tenant(scope(A), async (t) => {
       await record(t.db, A, 200);
-      return (await sql<{ n: number }>`select count(*)::int as n from event_outbox where (data->>'n')::int = 200`.execute(t.db)).rows[0]!.n;
+      return (await sql<{ n: number }>`select count(*)::int as n from event_outbox_events where (data->>'n')::int = 200`.execute(t.db)).rows[0]!.n;
     });
     expect(seen).toBe(1);
   });
@@ -290,7 +290,7 @@ describe('statements sent together (sendTogether, readTogether)', () => {
           const results = await sendTogether(t.db, [
             sql`select current_setting('lastro.org_id') as org, current_user as role`.compile(t.db),
             t.db.insertInto('wire_probe').values([{ org_id: A, n: 1000 }, { org_id: A, n: 1001 }]).returning('n').compile(),
-            sql`select count(*)::int as n from event_outbox where event_type = 'wire-probe' and (data->>'n')::int = 1000`.compile(t.db),
+            sql`select count(*)::int as n from event_outbox_events where event_type = 'wire-probe' and (data->>'n')::int = 1000`.compile(t.db),
             t.db.updateTable('wire_probe').set({ n: sql`n + 1000` }).where('n', '>=', 1000).compile(),
             t.db.selectFrom('wire_probe').select('n').where('n', '<', 0).compile(),
             sql`select n from wire_probe where n >= 1000 order by n`.compile(t.db),

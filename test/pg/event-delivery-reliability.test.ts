@@ -182,7 +182,7 @@ it('delivers every committed event to every sink, and nothing rolled back, throu
   base = await startLastro();
   await Promise.all([apiBurst(() => base, token, orgId, 100, 'burst2'), sqlBurst(orgId, 100, rolledBack)]);
 
-  const { rows } = await pool.query<{ event_id: string }>('select event_id from event_outbox where org_id = $1', [orgId]);
+  const { rows } = await pool.query<{ event_id: string }>('select event_id from event_outbox_events where org_id = $1', [orgId]);
   const committed = new Set(rows.map((r) => r.event_id));
   expect(committed.size).toBeGreaterThan(150);
   for (const id of rolledBack) expect(committed.has(id)).toBe(false);
@@ -243,7 +243,7 @@ it('delivers every committed event to every sink, and nothing rolled back, throu
   const failed = await pool.query<{ n: string }>('select count(*) as n from event_delivery_attempts where org_id = $1 and error is not null', [orgId]);
   expect(Number(failed.rows[0]!.n)).toBeGreaterThan(0);
   const names = await pool.query<{ label: string; n: string }>(
-    `select split_part(data->>'org_name', ' ', 1) as label, count(*) as n from event_outbox where org_id = $1 group by 1`,
+    `select split_part(data->>'org_name', ' ', 1) as label, count(*) as n from event_outbox_events where org_id = $1 group by 1`,
     [orgId],
   );
   const byLabel = Object.fromEntries(names.rows.map((r) => [r.label, Number(r.n)]));

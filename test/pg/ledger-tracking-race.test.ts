@@ -37,7 +37,7 @@ const written = () =>
       authorizations: (await sql<{ n: number }>`select count(*)::int as n from ledger_authorizations where org_id = ${tenant.org.orgId} and account_id in (${a.accountId}, ${b.accountId})`.execute(tx)).rows[0]!.n,
       entries: (await sql<{ n: number }>`select count(*)::int as n from ledger_journal_entries where org_id = ${tenant.org.orgId}`.execute(tx)).rows[0]!.n,
       balances: (await sql`select account_id, available_minor from ledger_account_balances where org_id = ${tenant.org.orgId} order by account_id`.execute(tx)).rows,
-      events: (await sql<{ n: number }>`select count(*)::int as n from event_outbox where org_id = ${tenant.org.orgId}`.execute(tx)).rows[0]!.n,
+      events: (await sql<{ n: number }>`select count(*)::int as n from event_outbox_events where org_id = ${tenant.org.orgId}`.execute(tx)).rows[0]!.n,
     }),
     { system: true },
   );

@@ -4,7 +4,7 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { Timestamp } from '../../platform/db/tables.js';
-import type { Position, RawOutboxRow } from './events.repo.js';
+import { atPosition, type Position, type RawOutboxRow } from './events.repo.js';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
@@ -62,6 +62,9 @@ export interface DeliveryKey {
 
 // --- The API's side (tenant transaction) ---
 
+// The delivery's event type, from the event at its position (events.repo's atPosition).
+const EVENT_TYPE_AT = sql`select v.event_type from event_outbox_events v where v.org_id = d.org_id and ${atPosition({ txId: sql`d.event_tx`, seq: sql`d.event_seq` })}`;
+
 const DELIVERY_COLUMNS = sql`d.id, d.org_id, d.subscription_id, d.event_id, d.event_tx::text as event_tx, d.event_seq, d.status, d.attempts,
   d.first_attempt_at, d.next_attempt_at, d.lease_until, d.last_status_code, d.last_error, d.created_at, d.updated_at, o.event_type`;
 
@@ -75,7 +78,7 @@ export async function listDeliveries(
 ): Promise<DeliveryRow[]> {
   const { rows } = await sql<DeliveryRow>`
     select ${DELIVERY_COLUMNS}
-    from event_deliveries d left join event_outbox o on o.org_id = d.org_id and o.tx_id = d.event_tx and o.seq = d.event_seq
+    from event_deliveries d left join lateral (${EVENT_TYPE_AT}) o on true
     where d.org_id = ${orgId} and d.subscription_id = ${subscriptionId}
       ${filter.status ? sql`and d.status = ${filter.status}` : sql``}
       ${filter.before ? sql`and (d.event_tx, d.event_seq) < (${filter.before.txId}::xid8, ${filter.before.seq})` : sql``}
@@ -87,7 +90,7 @@ export async function listDeliveries(
 export async function findDelivery(tx: Tx, orgId: string, subscriptionId: string, id: string): Promise<DeliveryRow | undefined> {
   const { rows } = await sql<DeliveryRow>`
     select ${DELIVERY_COLUMNS}
-    from event_deliveries d left join event_outbox o on o.org_id = d.org_id and o.tx_id = d.event_tx and o.seq = d.event_seq
+    from event_deliveries d left join lateral (${EVENT_TYPE_AT}) o on true
     where d.org_id = ${orgId} and d.subscription_id = ${subscriptionId} and d.id = ${id}`.execute(tx);
   return rows[0];
 }
@@ -192,7 +195,7 @@ export async function leaseDueDeliveries(tx: Tx, now: Date, leaseUntil: Date, su
     seq: bigint;
   }>`
     with due as (
-      select d.org_id, d.id from event_deliveries d
+      select d.org_id, d.id, d.event_tx, d.event_seq from event_deliveries d
       join event_subscriptions s on s.org_id = d.org_id and s.id = d.subscription_id and s.status = 'active'
       where d.status = 'pending' and d.next_attempt_at <= ${now}
         and d.subscription_id = any(${subscriptionIds}::uuid[])
@@ -202,8 +205,12 @@ export async function leaseDueDeliveries(tx: Tx, now: Date, leaseUntil: Date, su
       for update of d skip locked
     )
     update event_deliveries d set lease_until = ${leaseUntil}, next_attempt_at = ${leaseUntil}
-    from due, event_outbox o
-    where d.org_id = due.org_id and d.id = due.id and o.org_id = d.org_id and o.tx_id = d.event_tx and o.seq = d.event_seq
+    from due cross join lateral (
+      select v.event_id, v.domain, v.event_type, v.schema_version, v.cid, v.occurred_at, v.business_date, v.data, v.tx_id, v.seq
+      from event_outbox_events v
+      where v.org_id = due.org_id and ${atPosition({ txId: sql`due.event_tx`, seq: sql`due.event_seq` })}
+    ) o
+    where d.org_id = due.org_id and d.id = due.id
     returning d.id, d.org_id, d.subscription_id, d.attempts, d.first_attempt_at,
               o.event_id, o.domain, o.event_type, o.schema_version, o.cid, o.occurred_at, o.business_date, o.data::text as data_json, o.tx_id::text as tx_id, o.seq`.execute(tx);
   return rows.map((r) => ({

@@ -2,7 +2,7 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
-import type { Position } from './events.repo.js';
+import { afterPosition, type Position } from './events.repo.js';
 
 export type SinkType = 'webhook' | 'nats' | 'file';
 
@@ -198,9 +198,9 @@ export async function countByStatusAndSink(tx: Tx): Promise<Array<{ status: stri
 export async function largestLagBySink(tx: Tx): Promise<Array<{ sink: string; lag: number }>> {
   const { rows } = await sql<{ sink: string; lag: string }>`
     select s.sink_type as sink, max(coalesce((
-      select count(*) from event_outbox o
-      where o.org_id = s.org_id
-        and (s.cursor_tx is null or (o.tx_id, o.seq) > (s.cursor_tx, s.cursor_seq))
+      select count(*) from event_outbox_events v
+      where v.org_id = s.org_id
+        and (s.cursor_tx is null or (${afterPosition({ txId: sql`s.cursor_tx`, seq: sql`s.cursor_seq` })}))
     ), 0)) as lag
     from event_subscriptions s where s.status = 'active' group by 1`.execute(tx);
   return rows.map((r) => ({ sink: r.sink, lag: Number(r.lag) }));

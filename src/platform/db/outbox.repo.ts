@@ -9,10 +9,12 @@ export const OUTBOX_CHANNEL = 'lastro_events';
 const quieted = new WeakSet<Tx>();
 
 /**
- * Inserts event rows (one statement, in the order given: their seq follows it) in the caller's
- * transaction; tx_id and seq come from column defaults. The insert travels with the
- * transaction's next statement or its COMMIT. The outbox trigger's NOTIFY is silenced for the
- * transaction (a NOTIFY at commit serializes the commits of all sessions that send one): one
+ * Inserts events (one statement, in the order given: their positions follow it) in the caller's
+ * transaction; tx_id and seq come from column defaults. Consecutive events of one org, time and
+ * business date share an outbox row (migration 0028): up to ROW_EVENTS of them, and about
+ * ROW_BYTES of their text, so that a row stays in its page as written. The insert travels with
+ * the transaction's next statement or its COMMIT. The outbox trigger's NOTIFY is silenced for
+ * the transaction (a NOTIFY at commit serializes the commits of all sessions that send one): one
  * coalesced NOTIFY goes out after the commit instead.
  */
 export async function insertOutboxRows(tx: Tx, rows: Insertable<Tables['event_outbox']>[]): Promise<void> {
@@ -22,9 +24,66 @@ export async function insertOutboxRows(tx: Tx, rows: Insertable<Tables['event_ou
     await sendWithNext(tx, QUIET);
     notifyAfterCommit(tx, OUTBOX_CHANNEL);
   }
+  const packed = packOutboxRows(rows);
   const values: unknown[] = [];
-  for (const r of rows) values.push(r.org_id, r.event_id, r.domain, r.event_type, r.schema_version, r.cid ?? null, r.occurred_at, r.data, r.business_date ?? null);
-  await sendWithNext(tx, CompiledQuery.raw(insertOutboxText(rows.length), values));
+  for (const r of packed) {
+    values.push(r.org_id, r.event_id, r.domain, r.event_type, r.schema_version, r.cid ?? null, r.occurred_at, r.data, r.business_date ?? null, r.more ?? null);
+  }
+  await sendWithNext(tx, CompiledQuery.raw(insertPackedText(packed.length), values));
+}
+
+/** The most events an outbox row holds: its seq steps by this much (migration 0028). */
+export const ROW_EVENTS = 64;
+/** The most text of events one row holds (its data, and `more`): with its columns, under a page (toast_tuple_target 8160). */
+export const ROW_BYTES = 7800;
+
+type OutboxInsert = Insertable<Tables['event_outbox']>;
+
+const instantOf = (t: OutboxInsert['occurred_at']): string => (t instanceof Date ? t.toISOString() : String(t));
+const sameInstant = (a: OutboxInsert['occurred_at'], b: OutboxInsert['occurred_at']): boolean => a === b || instantOf(a) === instantOf(b);
+
+/** An event as an element of `more`: its envelope's own fields and its data (JSON text, as it is). */
+const moreElement = (e: OutboxInsert): string =>
+  `{"event_id":${JSON.stringify(e.event_id)},"domain":${JSON.stringify(e.domain)},"event_type":${JSON.stringify(e.event_type)},` +
+  `"schema_version":${Number(e.schema_version)},"cid":${JSON.stringify(e.cid ?? null)},"data":${String(e.data)}}`;
+
+/**
+ * Events as outbox rows: a run of consecutive events of one org, occurred_at and business_date
+ * goes into one row while it holds fewer than ROW_EVENTS events and its text stays within
+ * ROW_BYTES (an event larger than that has a row of its own). The first event of a row is in its
+ * columns, the others in `more`, in order.
+ */
+export function packOutboxRows(events: readonly OutboxInsert[]): OutboxInsert[] {
+  const out: OutboxInsert[] = [];
+  let head: OutboxInsert | undefined;
+  let more: string[] = [];
+  let bytes = 0;
+  const close = () => {
+    if (head) out.push(more.length ? { ...head, more: `[${more.join(',')}]` } : head);
+  };
+  for (const e of events) {
+    if (
+      head !== undefined &&
+      more.length + 1 < ROW_EVENTS &&
+      bytes + String(e.data).length < ROW_BYTES &&
+      e.org_id === head.org_id &&
+      sameInstant(e.occurred_at, head.occurred_at) &&
+      (e.business_date ?? null) === (head.business_date ?? null)
+    ) {
+      const element = moreElement(e);
+      if (bytes + element.length + 1 <= ROW_BYTES) {
+        more.push(element);
+        bytes += element.length + 1;
+        continue;
+      }
+    }
+    close();
+    head = e;
+    more = [];
+    bytes = String(e.data).length + 2;
+  }
+  close();
+  return out;
 }
 
 /**
@@ -63,11 +122,18 @@ const QUIET = CompiledQuery.raw("select set_config('lastro.outbox_notify', 'off'
 const OUTBOX_COLUMNS = '"org_id", "event_id", "domain", "event_type", "schema_version", "cid", "occurred_at", "data", "business_date"';
 const outboxTexts: string[] = [];
 function insertOutboxText(n: number): string {
-  let text = outboxTexts[n];
+  return insertText(outboxTexts, OUTBOX_COLUMNS, 9, n);
+}
+const packedTexts: string[] = [];
+function insertPackedText(n: number): string {
+  return insertText(packedTexts, `${OUTBOX_COLUMNS}, "more"`, 10, n);
+}
+function insertText(cache: string[], columns: string, width: number, n: number): string {
+  let text = cache[n];
   if (text === undefined) {
-    const tuples = Array.from({ length: n }, (_, r) => `(${Array.from({ length: 9 }, (_, c) => `$${r * 9 + c + 1}`).join(', ')})`);
-    text = `insert into "event_outbox" (${OUTBOX_COLUMNS}) values ${tuples.join(', ')}`;
-    if (n <= 64) outboxTexts[n] = text;
+    const tuples = Array.from({ length: n }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`);
+    text = `insert into "event_outbox" (${columns}) values ${tuples.join(', ')}`;
+    if (n <= 64) cache[n] = text;
   }
   return text;
 }
