@@ -79,7 +79,7 @@ async function fill(db: pg.Pool, orgId: string, n: number): Promise<number> {
     await db.query(FILL_SQL, [orgId, from, Math.min(n, from + FILL_CHUNK - 1)]);
   }
   await db.query('analyze event_outbox');
-  const { rows } = await db.query<{ n: string }>('select count(*) as n from event_outbox where org_id = $1', [orgId]);
+  const { rows } = await db.query<{ n: string }>('select count(*) as n from event_outbox_events where org_id = $1', [orgId]);
   return Number(rows[0]!.n);
 }
 
@@ -87,7 +87,7 @@ async function fill(db: pg.Pool, orgId: string, n: number): Promise<number> {
 async function envelopes(db: pg.Pool, orgId: string): Promise<Array<{ event_id: string; json: string }>> {
   const { rows } = await db.query<RawOutboxRow>(
     `select event_id, domain, event_type, schema_version, org_id, cid, occurred_at, business_date, data::text as data_json, tx_id::text as tx_id, seq
-     from event_outbox where org_id = $1 order by event_outbox.tx_id, event_outbox.seq`,
+     from event_outbox_events v where org_id = $1 order by v.tx_id, v.row_seq, v.row_index`,
     [orgId],
   );
   return rows.map((r) => ({ event_id: r.event_id, json: envelopeJson(r) }));
