@@ -416,6 +416,16 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
           pgbenchRounds.map((p) => p.machine_cpu_us_per_tx ?? 0),
         ),
       },
+      // The uniform transfers' p99 beside pgbench's own, per round (each pair back to back): the
+      // p99 target read against the tail the baseline itself has on this machine at this load.
+      p99_ms: {
+        uniform: results.uniform.map((r) => r.p99_ms),
+        pgbench: pgbenchRounds.map((p) => p.latency_p99_ms),
+        uniform_to_pgbench: ratios(
+          results.uniform.map((r) => r.p99_ms),
+          pgbenchRounds.map((p) => p.latency_p99_ms ?? 0),
+        ),
+      },
       // Uniform transfers/s with synchronous_commit off ÷ with it on, per round: the most that
       // sharing commits (group commit) could gain on this machine.
       async_commit_to_uniform: ratios(
