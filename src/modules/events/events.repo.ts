@@ -2,6 +2,7 @@
 // expired events.
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
+import { ROW_EVENTS } from '../../platform/db/outbox.repo.js';
 
 export interface OutboxRow {
   event_id: string;
@@ -43,7 +44,7 @@ export interface EventFilter {
 // the primary key gives the order and LIMIT stops the scan: a bare `tx_id` would mean the text
 // output column, which sorts '10' before '9' and cannot use the index. A reader after (T, S) also
 // asks for rows after (T, S - ROW_SPAN), which the primary key serves.
-const ROW_SPAN = 64;
+const ROW_SPAN = ROW_EVENTS;
 const ORDER = sql`order by v.tx_id, v.row_seq, v.row_index`;
 const COLUMNS = sql`v.event_id, v.domain, v.event_type, v.schema_version, v.org_id, v.cid, v.occurred_at, v.business_date`;
 
