@@ -107,7 +107,7 @@ export function outboxRowStatements(
   }
   const values: unknown[] = [row.org_id, row.event_id, row.domain, row.event_type, row.schema_version, row.cid ?? null, row.occurred_at, row.data, row.business_date ?? null];
   if (!fill) {
-    out.push(CompiledQuery.raw(insertOutboxText(1), values));
+    out.push(CompiledQuery.raw(INSERT_ONE, values));
     return out;
   }
   values.push([fill.field]);
@@ -117,13 +117,10 @@ export function outboxRowStatements(
 }
 
 const QUIET = CompiledQuery.raw("select set_config('lastro.outbox_notify', 'off', true)", []);
-// Every write sends one of these: its text is written once per row count rather than built by
-// Kysely each time (and, the same text, parsed once per connection).
+// Every write sends one of these: its text is written once (per row count, for insertOutboxRows)
+// rather than built by Kysely each time (and, the same text, parsed once per connection).
 const OUTBOX_COLUMNS = '"org_id", "event_id", "domain", "event_type", "schema_version", "cid", "occurred_at", "data", "business_date"';
-const outboxTexts: string[] = [];
-function insertOutboxText(n: number): string {
-  return insertText(outboxTexts, OUTBOX_COLUMNS, 9, n);
-}
+const INSERT_ONE = `insert into "event_outbox" (${OUTBOX_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
 const packedTexts: string[] = [];
 function insertPackedText(n: number): string {
   return insertText(packedTexts, `${OUTBOX_COLUMNS}, "more"`, 10, n);
