@@ -30,6 +30,7 @@ import {
   UsageError,
   cpuSeconds,
   freePort,
+  lastroNodeArgs,
   makeTempDir,
   parseOptions,
   removeTempDir,
@@ -719,7 +720,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
 
     const port = await freePort();
     const adminToken = `bench-${randomBytes(16).toString('hex')}`;
-    server = spawnNode('lastro', ['bin/lastro.mjs', 'start'], {
+    server = spawnNode('lastro', [...lastroNodeArgs(), 'bin/lastro.mjs', 'start'], {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -12,6 +12,7 @@ import {
   type Child,
   freePort,
   get,
+  lastroNodeArgs,
   makeTempDir,
   measuredAll,
   median,
@@ -130,7 +131,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
 
   /** Spawn to the first 200 from /ready of a `lastro start`. */
   const startLastro = async (label: string, env: NodeJS.ProcessEnv, expect: string): Promise<{ child: Child; ms: number }> => {
-    const child = track(spawnNode(`lastro (${label})`, ['bin/lastro.mjs', 'start'], lastroEnv(env)));
+    const child = track(spawnNode(`lastro (${label})`, [...lastroNodeArgs(), 'bin/lastro.mjs', 'start'], lastroEnv(env)));
     const ms = await waitFor200(child, `${base}/ready`);
     const served = (JSON.parse((await get(`${base}/ready`)).body) as { database?: string }).database;
     if (served !== expect) throw new Error(`expected lastro on ${expect}, /ready says ${served}`);
@@ -212,7 +213,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
     say(`lastro --help against a bare commander --help and node -e 0, ${starts}×, alternating…`);
     const help = { lastro: [] as number[], bare: [] as number[], node: [] as number[] };
     for (let i = 1; i <= starts; i++) {
-      help.lastro.push(await timeToExit(track(spawnNode('lastro --help', ['bin/lastro.mjs', '--help'], inherited))));
+      help.lastro.push(await timeToExit(track(spawnNode('lastro --help', [...lastroNodeArgs(), 'bin/lastro.mjs', '--help'], inherited))));
       help.bare.push(await timeToExit(track(spawnNode('bare commander --help', ['--input-type=module', '-e', BARE_HELP], inherited))));
       help.node.push(await timeToExit(track(spawnNode('node -e 0', ['-e', '0'], inherited))));
       say(`  lastro --help ${round(help.lastro.at(-1)!, 0)} ms, bare ${round(help.bare.at(-1)!, 0)} ms, node -e 0 ${round(help.node.at(-1)!, 0)} ms`);

@@ -16,6 +16,20 @@ import pg from 'pg';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * The Node.js flags `lastro` runs with as a program (`npx lastro`, `npm start`): those on the
+ * first line of bin/lastro.mjs (`#!/usr/bin/env -S node <flags>`). Every benchmark starts the
+ * server with them, as a user's start would. `LASTRO_BENCH_NODE_ARGS` replaces them (`''`: none),
+ * to compare flags.
+ */
+export function lastroNodeArgs(): string[] {
+  const given = process.env.LASTRO_BENCH_NODE_ARGS;
+  if (given !== undefined) return given.split(/\s+/).filter(Boolean);
+  const first = readFileSync(join(REPO_ROOT, 'bin/lastro.mjs'), 'utf8').split('\n', 1)[0]!;
+  const m = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
+  return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
+}
+
 /** A benchmark module: `run` gets the arguments after its name and returns the JSON to print. */
 export interface Benchmark {
   summary: string;
@@ -797,7 +811,7 @@ export async function startBenchLastro(opts: {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   // LASTRO_BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
   const profileDir = process.env.LASTRO_BENCH_PROFILE;
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const nodeArgs = [...lastroNodeArgs(), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const server = spawnNode('lastro', [...nodeArgs, 'bin/lastro.mjs', 'start'], {
     ...inherited,
     ...(opts.db ? { DATABASE_URL: opts.db.url } : {}),
