@@ -17,17 +17,17 @@ import pg from 'pg';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * The Node.js flags `lastro` runs with as a program (`npx lastro`, `npm start`): those on the
- * first line of bin/lastro.mjs (`#!/usr/bin/env -S node <flags>`). Every benchmark starts the
- * server with them, as a user's start would. `LASTRO_BENCH_NODE_ARGS` replaces them (`''`: none),
- * to compare flags.
+ * The Node.js flags `lastro` runs with: those `npm start` passes (package.json's `start` script,
+ * `node <flags> bin/lastro.mjs start`). Every benchmark starts the server with them, as a user's
+ * start would. `LASTRO_BENCH_NODE_ARGS` replaces them (`''`: none), to compare flags.
  */
 export function lastroNodeArgs(): string[] {
   const given = process.env.LASTRO_BENCH_NODE_ARGS;
   if (given !== undefined) return given.split(/\s+/).filter(Boolean);
-  const first = readFileSync(join(REPO_ROOT, 'bin/lastro.mjs'), 'utf8').split('\n', 1)[0]!;
-  const m = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
-  return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
+  const { scripts } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const m = /^node((?: --\S+)*) bin\/lastro\.mjs start$/.exec(scripts.start ?? '');
+  if (!m) throw new Error(`package.json's start script is not "node [flags] bin/lastro.mjs start": ${scripts.start}`);
+  return m[1]!.trim().split(/\s+/).filter(Boolean);
 }
 
 /** A benchmark module: `run` gets the arguments after its name and returns the JSON to print. */
