@@ -13,6 +13,7 @@ import { afterCommit, openDatabase, readTogether, sendLast, sendTogether, sendWi
 import { randomIds } from '../../src/platform/ids.js';
 import { defineEvent, eventOf, eventStatements, recordEvent } from '../../src/platform/outbox.js';
 import { createTenantRunner, NestedTenantTxError, type TenantRunner } from '../../src/platform/tenant.js';
+import { REPLAN_FIRST_MS, wirePool } from '../../src/platform/db/wire.js';
 import { engine, freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { countRoundTrips, counted } from '../helpers/round-trips.js';
 
@@ -190,6 +191,67 @@ describe('prepared statements', () => {
       await expect(tenant(scope(A), (t) => t.db.insertInto('wire_probe').values({ org_id: A, n: 1 }).execute())).rejects.toThrow(/duplicate key/);
     }
     expect(await tenant(scope(A), async (t) => (await t.db.selectFrom('wire_probe').select('n').execute()).length)).toBe(2);
+  });
+});
+
+describe('named statements parsed again after a while (PostgreSQL)', () => {
+  // PostgreSQL keeps a prepared statement's generic plan until an ANALYZE (or DDL) invalidates it.
+  // Planned while its table was nearly empty, a probe scans the table once per key, and on a
+  // server where nothing analyzes (autovacuum off) it would keep doing so as the table grows.
+  it.skipIf(engine() !== 'postgres')('a plan made on a nearly empty table does not outlive its growth', async () => {
+    let ms = 0;
+    const pool = new pg.Pool({ connectionString: tdb.databaseUrl!, max: 1 });
+    const wire = await wirePool(pool, { named: true, now: () => ms }).connect();
+    try {
+      await wire.client.query(`
+        create table wire_growth (org_id text not null, k text not null, primary key (org_id, k)) with (autovacuum_enabled = false);
+        insert into wire_growth values ('${A}', 'k0');
+        analyze wire_growth; -- (an index created on the empty table counts its rows as well)
+        set plan_cache_mode = force_generic_plan`);
+      const text = `select g.k from unnest($2::text[]) as ids(id)
+        cross join lateral (select * from wire_growth g where g.org_id = $1 and g.k = ids.id offset 0) g`;
+      const probe = async (keys: string[]) => {
+        wire.begin({ settings: null, readSettings: { text: "select set_config('transaction_read_only', 'on', true)", values: [] } });
+        const [res] = await wire.together([{ text, values: [A, keys] }]);
+        await wire.commit();
+        return res!.rows.map((r) => r.k);
+      };
+      const plan = async () => {
+        const { rows } = await wire.client.query<{ name: string; prepare_time: Date }>('select name, prepare_time from pg_prepared_statements where statement = $1', [text]);
+        expect(rows).toHaveLength(1);
+        const explained = await wire.client.query<{ 'QUERY PLAN': string }>(`explain execute ${rows[0]!.name}('${A}', '{k1}')`);
+        return { at: rows[0]!.prepare_time.getTime(), scan: explained.rows.map((r) => r['QUERY PLAN']).join('\n') };
+      };
+
+      expect(await probe(['k0'])).toEqual(['k0']);
+      const first = await plan();
+      expect(first.scan).toMatch(/Seq Scan on wire_growth/);
+
+      await wire.client.query(`insert into wire_growth select '${A}', 'k' || i from generate_series(1, 20000) i`);
+      ms += REPLAN_FIRST_MS - 1;
+      expect(await probe(['k1', 'k2'])).toEqual(['k1', 'k2']);
+      const before = await plan();
+      expect(before.at).toBe(first.at); // not yet: the plan of the empty table still stands
+      expect(before.scan).toMatch(/Seq Scan on wire_growth/);
+
+      ms += 1;
+      expect(await probe(['k3'])).toEqual(['k3']);
+      const after = await plan();
+      expect(after.at).toBeGreaterThan(first.at);
+      expect(after.scan).toMatch(/Index (Only )?Scan using wire_growth_pkey/);
+
+      // The next re-parse waits twice as long.
+      ms += REPLAN_FIRST_MS * 2 - 1;
+      await probe(['k4']);
+      expect((await plan()).at).toBe(after.at);
+      ms += 1;
+      await probe(['k5']);
+      expect((await plan()).at).toBeGreaterThan(after.at);
+    } finally {
+      await wire.client.query('drop table if exists wire_growth; reset plan_cache_mode').catch(() => {});
+      wire.release();
+      await pool.end();
+    }
   });
 });
 

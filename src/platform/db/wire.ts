@@ -10,7 +10,11 @@
 // transaction that only reads one statement then costs one round trip and no COMMIT. Several
 // independent statements may also go in one pipeline with each one's result returned (`together`).
 //
-// On PostgreSQL, statements are also named prepared statements (parsed once per connection).
+// On PostgreSQL, statements are also named prepared statements, parsed once per connection and
+// again after a while (REPLAN_FIRST_MS, doubling up to REPLAN_MAX_MS): PostgreSQL keeps a named
+// statement's generic plan until something invalidates it (an ANALYZE of its tables), so a plan
+// made while a table was nearly empty (a sequential scan per probe of a new org's or database's
+// first rows) would otherwise outlive the table's growth on a server where nothing analyzes it.
 import { createRequire } from 'node:module';
 import pg from 'pg';
 
@@ -141,6 +145,11 @@ interface Known {
   plainRead: boolean;
 }
 
+/** A named statement's first re-parse on a connection comes this long after its first parse (ms). */
+export const REPLAN_FIRST_MS = 1_000;
+/** The interval between re-parses doubles up to this (ms). */
+export const REPLAN_MAX_MS = 60_000;
+
 /** Statement texts seen, by text: names are the same on every connection of the process. */
 const known = new Map<string, Known>();
 const MAX_NAMED = 2000;
@@ -249,8 +258,8 @@ interface WireConnection {
 
 /** One pooled connection as Kysely sees it, with the state of the transaction it carries. */
 export class Wire {
-  /** Names parsed on this connection. */
-  readonly #parsed = new Set<string>();
+  /** Names parsed on this connection: when, and how long until they are parsed again. */
+  readonly #parsed = new Map<string, { at: number; every: number }>();
   /** Names a failed pipeline may or may not have parsed: closed before the next parse. */
   readonly #unsure = new Set<string>();
   /** The shapes of the results of names parsed on this connection. */
@@ -267,6 +276,7 @@ export class Wire {
   constructor(
     readonly client: pg.PoolClient,
     private readonly named: boolean,
+    private readonly now: () => number = performance.now.bind(performance),
   ) {}
 
   /** Starts a transaction; nothing is sent until its first statement. */
@@ -453,9 +463,15 @@ export class Wire {
   #step(s: Statement, want: boolean): Step {
     const name = this.named ? knownOf(s.text).name : undefined;
     if (!name) return { text: s.text, values: s.values, name: '', parse: true, close: false, want, shape: undefined };
-    const parse = !this.#parsed.has(name);
-    const close = parse && this.#unsure.delete(name);
-    if (parse) this.#parsed.add(name);
+    const parsed = this.#parsed.get(name);
+    // Parsed long enough ago: closed and parsed again, so PostgreSQL plans it for the tables as they are now.
+    const stale = parsed !== undefined && this.now() - parsed.at >= parsed.every;
+    const parse = parsed === undefined || stale;
+    const close = stale || (parse && this.#unsure.delete(name));
+    if (parse) {
+      this.#parsed.set(name, { at: this.now(), every: parsed ? Math.min(parsed.every * 2, REPLAN_MAX_MS) : REPLAN_FIRST_MS });
+      if (stale) this.#shapes.delete(name);
+    }
     const shape = want && !parse ? this.#shapes.get(name) : undefined;
     return { text: s.text, values: s.values, name, parse, close, want, shape };
   }
@@ -464,12 +480,12 @@ export class Wire {
 const wires = new WeakMap<pg.PoolClient, Wire>();
 
 /** A Kysely `PostgresPool` over `pool` whose clients are Wires. */
-export function wirePool(pool: pg.Pool, opts: { named: boolean }) {
+export function wirePool(pool: pg.Pool, opts: { named: boolean; /** Milliseconds (tests); performance.now. */ now?: () => number }) {
   return {
     async connect(): Promise<Wire> {
       const client = await pool.connect();
       let wire = wires.get(client);
-      if (!wire) wires.set(client, (wire = new Wire(client, opts.named)));
+      if (!wire) wires.set(client, (wire = new Wire(client, opts.named, opts.now)));
       return wire;
     },
     end: () => pool.end(),
