@@ -9,7 +9,8 @@ import type { PaymentsService, TransferOutcome } from './payments.service.js';
 import { createTransferGroups } from './transfer-groups.js';
 
 const answer = (trackingId: string): PaymentsResponse => ({ authorization_id: 1, authorization_ids: {}, event_date: '2026-11-30T00:00:00Z', tracking_id: trackingId, available_credit_limit: 0 });
-const body = (trackingId?: string) => ({ ...(trackingId ? { tracking_id: trackingId } : {}), from: [], to: [] }) as unknown as PaymentsModel;
+const body = (trackingId?: string, accounts: string[] = []) =>
+  ({ ...(trackingId ? { tracking_id: trackingId } : {}), from: accounts.slice(0, 1).map((id) => ({ account: { id } })), to: accounts.slice(1).map((id) => ({ account: { id } })) }) as unknown as PaymentsModel;
 const ctx = {} as RequestContext;
 const scope = (cid: string): TenantScope => ({ orgId: 'org-1', cid, actor: 'test' });
 
@@ -40,7 +41,7 @@ function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number
     gates.splice(0).forEach((g) => g());
     for (let i = 0; i < 20; i++) await Promise.resolve();
   };
-  const send = (trackingId?: string, cid = trackingId ?? '-') => groups.transfer(scope(cid), body(trackingId), '1', ctx).then((v) => v.tracking_id, (e: Error) => `error ${e.message}`);
+  const send = (trackingId?: string, cid = trackingId ?? '-', accounts: string[] = []) => groups.transfer(scope(cid), body(trackingId, accounts), '1', ctx).then((v) => v.tracking_id, (e: Error) => `error ${e.message}`);
   return { calls, sizes, release, send };
 }
 
@@ -111,11 +112,22 @@ describe('transfer groups', () => {
     expect(h.calls.filter((c) => c !== 'alone -')).toEqual(['alone t1', 'group t2@t2,t3@t3', 'group t2@again,t4@t4']);
   });
 
-  it('up to the in-flight count, transfers start at once in their own transactions', async () => {
+  it('up to the in-flight count, groups run at once in their own transactions; beside another, one transfer alone waits for company', async () => {
     const h = harness({ inFlight: 2 });
     const all = [h.send('t1'), h.send('t2'), h.send('t3'), h.send('t4')];
     expect(await settle(h, all)).toEqual(['t1', 't2', 't3', 't4']);
-    expect(h.calls.slice(0, 2)).toEqual(['alone t1', 'alone t2']);
-    expect(h.calls.slice(2)).toEqual(['group t3@t3,t4@t4']);
+    // t2 arrives while t1 runs: alone beside it, it would cost a transaction of its own; with t3 it is a group.
+    expect(h.calls.slice(0, 2)).toEqual(['alone t1', 'group t2@t2,t3@t3']);
+    // t4 waits for the first of the two to finish, which takes it.
+    expect(h.calls.slice(2)).toEqual(['alone t4']);
+  });
+
+  it('a transfer naming an account of a group in flight waits for the next group, the others run beside it', async () => {
+    const h = harness({ inFlight: 2 });
+    const first = h.send('t1', 't1', ['1', '2']);
+    const later = [h.send('t2', 't2', ['2', '3']), h.send('t3', 't3', ['4', '5']), h.send('t4', 't4', ['6', '7']), h.send('t5', 't5', ['1', '8'])];
+    expect(await settle(h, [first, ...later])).toEqual(['t1', 't2', 't3', 't4', 't5']);
+    // t2 and t5 share accounts 2 and 1 with t1, in flight: t3 and t4 go beside it; t2 and t5 follow t1 once it is done.
+    expect(h.calls).toEqual(['alone t1', 'group t3@t3,t4@t4', 'group t2@t2,t5@t5']);
   });
 });

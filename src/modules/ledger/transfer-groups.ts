@@ -18,6 +18,8 @@ import type { PaymentsModel, PaymentsResponse } from './payments.schemas.js';
 import type { PaymentsService } from './payments.service.js';
 
 interface Waiting {
+  /** The accounts its request names (from and to), as text ids. */
+  accounts: string[];
   scope: TenantScope;
   body: PaymentsModel;
   tokenAccount: string;
@@ -41,6 +43,13 @@ export interface TransferGroups {
  */
 export const ANSWER_HOLD_MS = 10;
 
+/** The accounts a transfer request names (its from and to sides' `account.id`). */
+function accountsOf(body: PaymentsModel): string[] {
+  const out: string[] = [];
+  for (const m of [...body.from, ...body.to]) if (m.account !== undefined) out.push(String(m.account.id));
+  return out;
+}
+
 export function createTransferGroups(deps: {
   tenant: TenantRunner;
   payments: PaymentsService;
@@ -53,24 +62,46 @@ export function createTransferGroups(deps: {
   const holdMs = deps.answerHoldMs ?? ANSWER_HOLD_MS;
   const waiting = new Map<string, Waiting[]>();
   const running = new Map<string, number>();
+  /** Per org, the accounts of the groups in flight (how many groups name each). */
+  const busy = new Map<string, Map<string, number>>();
+
+  const hold = (orgId: string, group: Waiting[], by: 1 | -1): void => {
+    let accounts = busy.get(orgId);
+    if (!accounts) busy.set(orgId, (accounts = new Map()));
+    for (const w of group) {
+      for (const a of w.accounts) {
+        const n = (accounts.get(a) ?? 0) + by;
+        if (n > 0) accounts.set(a, n);
+        else accounts.delete(a);
+      }
+    }
+    if (!accounts.size) busy.delete(orgId);
+  };
 
   const alone = (w: Waiting): Promise<void> =>
     tenant(w.scope, (t) => payments.transfer(t, w.body, w.tokenAccount, w.ctx)).then(w.resolve, w.reject);
 
-  /** The next group: up to maxSize waiting transfers, one per tracking_id (a repeat waits for the next group). */
-  function take(queue: Waiting[]): Waiting[] {
+  /**
+   * The next group: up to maxSize waiting transfers, one per tracking_id (a repeat waits for the
+   * next group), none naming an account of a group in flight (it would wait on that group's row
+   * locks: it waits for the next group instead). With another group in flight (`alongside`), a
+   * group of one is not worth a transaction of its own: it stays queued for that group's next turn.
+   */
+  function take(orgId: string, queue: Waiting[], alongside: boolean): Waiting[] {
     const group: Waiting[] = [];
     const ids = new Set<string>();
-    for (let i = 0; i < queue.length && group.length < deps.maxSize; ) {
+    const inFlight = busy.get(orgId);
+    const at: number[] = [];
+    for (let i = 0; i < queue.length && group.length < deps.maxSize; i++) {
       const w = queue[i]!;
-      if (ids.has(w.body.tracking_id!)) {
-        i++;
-        continue;
-      }
+      if (ids.has(w.body.tracking_id!)) continue;
+      if (inFlight && w.accounts.some((a) => inFlight.has(a))) continue;
       ids.add(w.body.tracking_id!);
       group.push(w);
-      queue.splice(i, 1);
+      at.push(i);
     }
+    if (alongside && group.length < 2) return [];
+    for (let k = at.length - 1; k >= 0; k--) queue.splice(at[k]!, 1);
     return group;
   }
 
@@ -135,17 +166,21 @@ export function createTransferGroups(deps: {
     try {
       for (;;) {
         const queue = waiting.get(orgId);
-        const group = queue ? take(queue) : [];
+        // Transfers this turn leaves queued are taken by a group in flight when it is done.
+        const group = queue ? take(orgId, queue, running.get(orgId)! > 1) : [];
         if (queue && !queue.length) waiting.delete(orgId);
         if (!group.length) return;
         const previous = pending;
         pending = undefined;
+        hold(orgId, group, 1);
         try {
           pending = await run(group, previous);
         } catch (err) {
           previous?.();
           // Never a request left waiting (settling an answered one again does nothing).
           for (const w of group) w.reject(err);
+        } finally {
+          hold(orgId, group, -1);
         }
       }
     } finally {
@@ -163,7 +198,7 @@ export function createTransferGroups(deps: {
       if (body.tracking_id === undefined || deps.maxSize === 1) return tenant(scope, (t) => payments.transfer(t, body, tokenAccount, ctx));
       return new Promise<PaymentsResponse>((resolve, reject) => {
         const queue = waiting.get(scope.orgId);
-        const w = { scope, body, tokenAccount, ctx, resolve, reject };
+        const w = { accounts: accountsOf(body), scope, body, tokenAccount, ctx, resolve, reject };
         if (queue) queue.push(w);
         else waiting.set(scope.orgId, [w]);
         if ((running.get(scope.orgId) ?? 0) < deps.inFlight) void drain(scope.orgId);
