@@ -42,7 +42,13 @@ function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number
     for (let i = 0; i < 20; i++) await Promise.resolve();
   };
   const send = (trackingId?: string, cid = trackingId ?? '-', accounts: string[] = []) => groups.transfer(scope(cid), body(trackingId, accounts), '1', ctx).then((v) => v.tracking_id, (e: Error) => `error ${e.message}`);
-  return { calls, sizes, release, send };
+  /** Lets only the oldest waiting transaction run. */
+  const releaseOne = async () => {
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    gates.shift()?.();
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+  };
+  return { calls, sizes, release, releaseOne, send };
 }
 
 async function settle<T>(h: { release(): Promise<void> }, promises: Promise<T>[]): Promise<T[]> {
@@ -129,5 +135,19 @@ describe('transfer groups', () => {
     expect(await settle(h, [first, ...later])).toEqual(['t1', 't2', 't3', 't4', 't5']);
     // t2 and t5 share accounts 2 and 1 with t1, in flight: t3 and t4 go beside it; t2 and t5 follow t1 once it is done.
     expect(h.calls).toEqual(['alone t1', 'group t3@t3,t4@t4', 'group t2@t2,t5@t5']);
+  });
+
+  it('a transfer left queued for a group in flight is not passed by later transfers of its accounts', async () => {
+    const h = harness({ inFlight: 2 });
+    const a = h.send('t1', 't1', ['1', '10']);
+    const b = [h.send('t2', 't2', ['2', '20']), h.send('t3', 't3', ['3', '30'])];
+    // q names account 1 (t1's) and account 2 (t2's); t4 and t6 name account 1, t5 account 2.
+    const later = [h.send('q', 'q', ['1', '2']), h.send('t4', 't4', ['1', '40']), h.send('t5', 't5', ['2', '50']), h.send('t6', 't6', ['1', '60'])];
+    // t1 is done while t2's group still holds account 2: q waits for it, and so do t4 and t6 (account 1),
+    // which would otherwise form a group holding account 1 against q when t2's group is done.
+    await h.releaseOne();
+    expect(h.calls).toEqual(['alone t1']);
+    expect(await settle(h, [a, ...b, ...later])).toEqual(['t1', 't2', 't3', 'q', 't4', 't5', 't6']);
+    expect(h.calls).toEqual(['alone t1', 'group t2@t2,t3@t3', 'group q@q,t4@t4,t5@t5,t6@t6']);
   });
 });

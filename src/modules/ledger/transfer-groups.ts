@@ -84,18 +84,25 @@ export function createTransferGroups(deps: {
   /**
    * The next group: up to maxSize waiting transfers, one per tracking_id (a repeat waits for the
    * next group), none naming an account of a group in flight (it would wait on that group's row
-   * locks: it waits for the next group instead). With another group in flight (`alongside`), a
-   * group of one is not worth a transaction of its own: it stays queued for that group's next turn.
+   * locks: it waits for the next group instead, and so does every later transfer naming one of
+   * its accounts, which would otherwise pass it again and again). With another group in flight
+   * (`alongside`), a group of one is not worth a transaction of its own: it stays queued for that
+   * group's next turn.
    */
   function take(orgId: string, queue: Waiting[], alongside: boolean): Waiting[] {
     const group: Waiting[] = [];
     const ids = new Set<string>();
     const inFlight = busy.get(orgId);
+    // The accounts of transfers left queued because of a group in flight, this turn.
+    const passed = new Set<string>();
     const at: number[] = [];
     for (let i = 0; i < queue.length && group.length < deps.maxSize; i++) {
       const w = queue[i]!;
       if (ids.has(w.body.tracking_id!)) continue;
-      if (inFlight && w.accounts.some((a) => inFlight.has(a))) continue;
+      if (inFlight && w.accounts.some((a) => inFlight.has(a) || passed.has(a))) {
+        for (const a of w.accounts) passed.add(a);
+        continue;
+      }
       ids.add(w.body.tracking_id!);
       group.push(w);
       at.push(i);
