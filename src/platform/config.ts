@@ -310,6 +310,13 @@ export const VARIABLES = {
     default: '1',
     parse: integer(1, 64),
   }),
+  ledgerGroupWindowMs: variable({
+    name: 'LASTRO_LEDGER_GROUP_WINDOW_MS',
+    description:
+      'After a group of transfers is answered, the longest the next group waits for as many transfers as were just answered or left waiting; 0 starts it at once.',
+    default: '5',
+    parse: integer(0, 1000),
+  }),
   webhookConcurrency: variable({
     name: 'LASTRO_WEBHOOK_CONCURRENCY',
     description: 'Webhook requests in flight at once, per worker process.',

@@ -15,7 +15,7 @@ const ctx = {} as RequestContext;
 const scope = (cid: string): TenantScope => ({ orgId: 'org-1', cid, actor: 'test' });
 
 /** A runner whose transactions each wait for `release()`; `calls` says what ran, in order. */
-function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number; answerHoldMs?: number } = {}) {
+function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number; windowMs?: number } = {}) {
   const calls: string[] = [];
   const gates: Array<() => void> = [];
   const tenant = (async (_scope: TenantScope, fn: (t: TenantTx) => Promise<unknown>) => {
@@ -34,7 +34,7 @@ function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number
     },
   } as unknown as PaymentsService;
   const sizes: number[] = [];
-  const groups = createTransferGroups({ tenant, payments, maxSize: opts.maxSize ?? 64, inFlight: opts.inFlight ?? 1, answerHoldMs: opts.answerHoldMs ?? 60_000 });
+  const groups = createTransferGroups({ tenant, payments, maxSize: opts.maxSize ?? 64, inFlight: opts.inFlight ?? 1, windowMs: opts.windowMs ?? 0 });
   groups.onGroup = (n) => sizes.push(n);
   const release = async () => {
     for (let i = 0; i < 20; i++) await Promise.resolve();
@@ -68,38 +68,53 @@ describe('transfer groups', () => {
     expect(h.sizes).toEqual([3]);
   });
 
-  it('a group is answered once the next group has decided (its writes then on their way), the last one at once', async () => {
+  it('a group is answered as soon as it commits, before the next group has read anything', async () => {
     const h = harness();
     const answered: string[] = [];
     const track = (p: Promise<string>) => p.then((v) => (answered.push(v), v));
-    const tick = () => new Promise((r) => setImmediate(r));
     const first = track(h.send('t1'));
     const second = ['t2', 't3'].map((id) => track(h.send(id)));
     await h.release(); // t1 runs alone and is answered; [t2, t3] opens its transaction
-    await tick();
-    expect(answered).toEqual(['t1']);
     const third = ['t4', 't5'].map((id) => track(h.send(id)));
-    await h.release(); // [t2, t3] decides and commits; [t4, t5] opens its transaction
-    await tick();
+    await h.release(); // [t2, t3] commits and is answered; [t4, t5] waits for its transaction
     expect(h.calls).toEqual(['alone t1', 'group t2@t2,t3@t3']);
-    expect(answered).toEqual(['t1']);
-    await h.release(); // [t4, t5] decides: [t2, t3] is answered, then [t4, t5], with no group after it
-    expect(await Promise.all([first, ...second, ...third])).toEqual(['t1', 't2', 't3', 't4', 't5']);
-    expect(answered).toEqual(['t1', 't2', 't3', 't4', 't5']);
+    expect(answered).toEqual(['t1', 't2', 't3']);
+    expect(await settle(h, [first, ...second, ...third])).toEqual(['t1', 't2', 't3', 't4', 't5']);
+    expect(h.calls).toEqual(['alone t1', 'group t2@t2,t3@t3', 'group t4@t4,t5@t5']);
     expect(h.sizes).toEqual([2, 2]);
   });
 
-  it('a committed group waits no longer than the hold for a next group that cannot decide (its reads wait on a lock)', async () => {
-    const h = harness({ answerHoldMs: 10 });
-    const answered: string[] = [];
-    const track = (p: Promise<string>) => p.then((v) => (answered.push(v), v));
-    const all = [track(h.send('t1')), ...['t2', 't3'].map((id) => track(h.send(id)))];
+  it('after a group is answered, the next one waits for as many transfers as it answered and left queued', async () => {
+    const h = harness({ windowMs: 60_000 });
+    const all = [h.send('t1'), h.send('t2'), h.send('t3')];
     await h.release(); // t1 alone; [t2, t3] opens its transaction
-    all.push(...['t4', 't5'].map((id) => track(h.send(id))));
-    await h.release(); // [t2, t3] commits; [t4, t5] waits, not released
-    await new Promise((r) => setTimeout(r, 100));
-    expect(answered).toEqual(['t1', 't2', 't3']);
-    expect(await settle(h, all)).toEqual(['t1', 't2', 't3', 't4', 't5']);
+    all.push(h.send('q1'));
+    await h.release(); // [t2, t3] commits and is answered, q1 queued meanwhile: the next group wants 3
+    expect(await Promise.all(all.slice(0, 3))).toEqual(['t1', 't2', 't3']);
+    all.push(h.send('t4'));
+    await h.release();
+    expect(h.calls).toEqual(['alone t1', 'group t2@t2,t3@t3']);
+    all.push(h.send('t5')); // the third: the group starts
+    expect(await settle(h, all)).toEqual(['t1', 't2', 't3', 'q1', 't4', 't5']);
+    expect(h.calls).toEqual(['alone t1', 'group t2@t2,t3@t3', 'group q1@q1,t4@t4,t5@t5']);
+  });
+
+  it('the next group starts with what came when the window ends, and no wait follows a transfer alone', async () => {
+    const h = harness({ windowMs: 20 });
+    const all = [h.send('t1'), h.send('t2'), h.send('t3')];
+    await h.release(); // t1 alone; [t2, t3] opens its transaction
+    await h.release(); // [t2, t3] commits and is answered: the next group wants 2
+    all.push(h.send('t4'));
+    await h.release();
+    expect(h.calls).toEqual(['alone t1', 'group t2@t2,t3@t3']);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await settle(h, all)).toEqual(['t1', 't2', 't3', 't4']);
+    expect(h.calls).toEqual(['alone t1', 'group t2@t2,t3@t3', 'alone t4']);
+    // t4 ran alone: nothing waits after it, and a transfer arriving now starts at once.
+    const late = h.send('t5');
+    await h.release();
+    expect(h.calls.at(-1)).toBe('alone t5');
+    expect(await late).toBe('t5');
   });
 
   it('a group whose transaction fails runs each of its transfers on its own', async () => {

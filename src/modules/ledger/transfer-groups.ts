@@ -6,7 +6,8 @@
 // in one transaction: one round trip reads and locks what all of them need, each is accepted or
 // declined on its own in arrival order (a declined one writes nothing), and one COMMIT writes
 // them all. A lone transfer runs alone at once: grouping adds no wait when there is no queue.
-// A group's answers are written once the next group has decided (run).
+// A group is answered as soon as it commits; the next group then waits, for at most a short
+// window, until as many transfers are queued as were just answered or left waiting (collect).
 //
 // A group whose transaction fails as a whole (a tracking_id a concurrent request took at COMMIT,
 // a deadlock, a lost connection) runs each of its transfers again on its own, so each still gets
@@ -35,14 +36,6 @@ export interface TransferGroups {
   onGroup: ((size: number) => void) | undefined;
 }
 
-/**
- * The longest a committed group's answers wait for the next group's decision (ms): about three
- * times a decision on a slow machine (its reads and deciding take 2.5-3.5 ms on average), so it
- * rarely cuts in, and a fifth of the p99 target. A next group whose reads wait on a row lock (a
- * limit change, a day handler) must not hold answers that are already committed.
- */
-export const ANSWER_HOLD_MS = 10;
-
 /** The accounts a transfer request names (its from and to sides' `account.id`). */
 function accountsOf(body: PaymentsModel): string[] {
   const out: string[] = [];
@@ -55,11 +48,10 @@ export function createTransferGroups(deps: {
   payments: PaymentsService;
   maxSize: number;
   inFlight: number;
-  /** ANSWER_HOLD_MS unless given (tests). */
-  answerHoldMs?: number;
+  /** The longest the next group waits for company after a group is answered (ms); 0: no wait. */
+  windowMs: number;
 }): TransferGroups {
   const { tenant, payments } = deps;
-  const holdMs = deps.answerHoldMs ?? ANSWER_HOLD_MS;
   const waiting = new Map<string, Waiting[]>();
   const running = new Map<string, number>();
   /** Per org, the accounts of the groups in flight (how many groups name each). */
@@ -112,64 +104,56 @@ export function createTransferGroups(deps: {
     return group;
   }
 
-  /** `fn` once, however many times the result is called. */
-  const once = (fn: () => void): (() => void) => {
-    let done = false;
-    return () => {
-      if (!done) {
-        done = true;
-        fn();
-      }
-    };
-  };
-
   /**
-   * Runs a group; its answers are what it returns, for the drain loop to write. `previous`, the
-   * answers of the group before, is called once this group has decided and its writes are on their
-   * way (the writes go with COMMIT as soon as transferMany returns): the clients of the group before
-   * then send their next requests while PostgreSQL writes this group, and Lastro parses them while
-   * it would otherwise wait, instead of while this group's reads wait for it. Whatever happens,
-   * `previous` is called, at the latest after `holdMs`.
+   * Runs a group. A group of two or more returns its answers, for the drain loop to write once
+   * the group has committed; one transfer alone, or a group that failed as a whole (its transfers
+   * then run again each on its own), has been answered already.
    */
-  async function run(group: Waiting[], previous: (() => void) | undefined): Promise<(() => void) | undefined> {
-    const held = previous && setTimeout(previous, holdMs);
-    try {
-      return await runHolding(group, previous);
-    } finally {
-      clearTimeout(held);
-    }
-  }
-
-  async function runHolding(group: Waiting[], previous: (() => void) | undefined): Promise<(() => void) | undefined> {
+  async function run(group: Waiting[]): Promise<(() => void) | undefined> {
     if (group.length === 1) {
-      previous?.();
       await alone(group[0]!);
       return undefined;
     }
     let outcomes;
     try {
-      outcomes = await tenant(group[0]!.scope, async (t) => {
-        const decided = await payments.transferMany(t, group.map((w) => ({ body: w.body, tokenAccount: w.tokenAccount, cid: w.scope.cid })));
-        // After the COMMIT pipeline is written (microtasks run first): see above.
-        if (previous) setImmediate(previous);
-        return decided;
-      });
+      outcomes = await tenant(group[0]!.scope, (t) =>
+        payments.transferMany(t, group.map((w) => ({ body: w.body, tokenAccount: w.tokenAccount, cid: w.scope.cid }))),
+      );
     } catch {
-      // Failed before deciding, or at COMMIT (`previous` is once: answered once either way).
-      previous?.();
-      // The group's transaction failed as a whole: each transfer on its own, for its own answer.
+      // Failed before deciding, or at COMMIT: each transfer on its own, for its own answer.
       await Promise.all(group.map(alone));
       return undefined;
     }
     self.onGroup?.(group.length);
-    return once(() => outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.error))));
+    return () => outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(o.error)));
+  }
+
+  /** Per org, the drain loop waiting for its next group to fill (collect). */
+  const collecting = new Map<string, { want: number; go: () => void }>();
+
+  /**
+   * Waits until `want` transfers of the org are queued, or `windowMs` has passed. Called once a
+   * group's answers are written: under a steady load its clients send their next requests at
+   * once, and a group started with the first of them would leave the rest to a group of their own
+   * (on the project machine the clients then split into two halves taking turns, each group half
+   * as large and each transfer dearer). A load that does not come back costs its next transfer at
+   * most the window.
+   */
+  function collect(orgId: string, want: number): Promise<void> {
+    if (deps.windowMs <= 0 || (waiting.get(orgId)?.length ?? 0) >= want) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const go = (): void => {
+        clearTimeout(timer);
+        collecting.delete(orgId);
+        resolve();
+      };
+      const timer = setTimeout(go, deps.windowMs);
+      collecting.set(orgId, { want, go });
+    });
   }
 
   async function drain(orgId: string): Promise<void> {
     running.set(orgId, (running.get(orgId) ?? 0) + 1);
-    // The answers of the group last committed, written when the next group has decided or, with
-    // no next group, at once.
-    let pending: (() => void) | undefined;
     try {
       for (;;) {
         const queue = waiting.get(orgId);
@@ -177,22 +161,23 @@ export function createTransferGroups(deps: {
         const group = queue ? take(orgId, queue, running.get(orgId)! > 1) : [];
         if (queue && !queue.length) waiting.delete(orgId);
         if (!group.length) return;
-        const previous = pending;
-        pending = undefined;
         hold(orgId, group, 1);
+        let answers: (() => void) | undefined;
         try {
-          pending = await run(group, previous);
+          answers = await run(group);
         } catch (err) {
-          previous?.();
           // Never a request left waiting (settling an answered one again does nothing).
           for (const w of group) w.reject(err);
         } finally {
           hold(orgId, group, -1);
         }
+        if (answers) {
+          answers();
+          // The clients just answered, and those already waiting, make the next group.
+          await collect(orgId, Math.min(deps.maxSize, group.length + (waiting.get(orgId)?.length ?? 0)));
+        }
       }
     } finally {
-      // After any answers of the group before it, which wait for the next turn of the loop too.
-      if (pending) setImmediate(pending);
       const n = running.get(orgId)! - 1;
       if (n) running.set(orgId, n);
       else running.delete(orgId);
@@ -208,6 +193,8 @@ export function createTransferGroups(deps: {
         const w = { accounts: accountsOf(body), scope, body, tokenAccount, ctx, resolve, reject };
         if (queue) queue.push(w);
         else waiting.set(scope.orgId, [w]);
+        const c = collecting.get(scope.orgId);
+        if (c && waiting.get(scope.orgId)!.length >= c.want) c.go();
         if ((running.get(scope.orgId) ?? 0) < deps.inFlight) void drain(scope.orgId);
       });
     },
