@@ -137,10 +137,11 @@ export function createTransferGroups(deps: {
    * once, and a group started with the first of them would leave the rest to a group of their own
    * (on the project machine the clients then split into two halves taking turns, each group half
    * as large and each transfer dearer). A load that does not come back costs its next transfer at
-   * most the window.
+   * most the window. One loop of an org waits at a time: with another already waiting (more than
+   * one group in flight), this one goes on with what is queued.
    */
   function collect(orgId: string, want: number): Promise<void> {
-    if (deps.windowMs <= 0 || (waiting.get(orgId)?.length ?? 0) >= want) return Promise.resolve();
+    if (deps.windowMs <= 0 || collecting.has(orgId) || (waiting.get(orgId)?.length ?? 0) >= want) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const go = (): void => {
         clearTimeout(timer);
