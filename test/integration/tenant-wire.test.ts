@@ -586,6 +586,34 @@ describe.runIf(engine() === 'postgres')('the outbox NOTIFY (PostgreSQL)', () => 
     expect(await waitHeard(1)).toBe(1);
   });
 
+  it('the settings silence the trigger: a transaction writing events sends no statement of its own for it, and a bare one still does', async () => {
+    const quiet = (statements: string[]) => statements.filter((text) => text.includes("'lastro.outbox_notify'"));
+    const stop = countRoundTrips();
+    try {
+      const tenantTx = await counted(() => tenant(scope(A), (t) => record(t.db, A, 620)));
+      // The settings carry it (with the org), no statement of its own.
+      expect(quiet(tenantTx.statements)).toHaveLength(1);
+      expect(quiet(tenantTx.statements)[0]).toContain("set_config('lastro.org_id'");
+      const bare = await counted(() => db.transaction((tx) => record(tx, A, 621)));
+      expect(quiet(bare.statements)).toEqual(["select set_config('lastro.outbox_notify', 'off', true)"]);
+    } finally {
+      stop();
+    }
+    // Either way the trigger sent nothing at commit: only the one NOTIFY after it (none here, as
+    // this process listens), once those of the two above have come.
+    await new Promise((r) => setTimeout(r, 100));
+    heard.length = 0;
+    db.listeningHere('lastro_events', true);
+    try {
+      await tenant(scope(A), (t) => record(t.db, A, 622));
+      await db.transaction((tx) => record(tx, A, 623), { system: true });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(heard).toEqual([]);
+    } finally {
+      db.listeningHere('lastro_events', false);
+    }
+  });
+
   it('a rolled-back transaction notifies nobody', async () => {
     heard.length = 0;
     await expect(

@@ -117,14 +117,10 @@ interface TransferDecision {
 /** One transfer's answer in a group: its response, or the error it is answered with. */
 export type TransferOutcome = { ok: true; value: PaymentsResponse } | { ok: false; error: unknown };
 
-/** A transaction as stored, from the row written with its id. */
-const asTransactionRow = (r: repo.TransactionInsert & { transaction_id: bigint }): repo.TransactionRow => ({
-  ...r,
-  authorization_id: r.authorization_id ?? null,
-  processing_description: r.processing_description ?? null,
-  event_datetime: r.event_datetime as Date,
-  created_at: r.created_at as Date,
-});
+/** What the Transaction created event tells of a transaction: a stored row, or one written with its id. */
+type TransactionFacts = Pick<repo.TransactionRow, 'transaction_id' | 'account_id' | 'program_id' | 'processing_code' | 'credit' | 'currency' | 'event_date'> & {
+  authorization_id?: bigint | null | undefined;
+};
 
 /** What the Authorization created event tells of an authorization. */
 type AuthorizationFacts = Pick<repo.AuthorizationRow, 'authorization_id' | 'tracking_id' | 'operation' | 'amount_minor' | 'response_code' | 'status' | 'original_authorization_id'>;
@@ -236,7 +232,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
   }
 
   /** Transaction created, for each stored transaction (in the legs' order). */
-  const transactionEvents = (t: TenantTx, rows: repo.TransactionRow[], legs: PostedLeg[], now: Date): EventToRecord[] =>
+  const transactionEvents = (t: TenantTx, rows: readonly TransactionFacts[], legs: PostedLeg[], now: Date): EventToRecord[] =>
     rows.map((r, i) => {
       const l = legs[i]!;
       return eventOf(LedgerEvents.transactionCreated, {
@@ -246,7 +242,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
           transaction_id: Number(r.transaction_id),
           account_id: Number(r.account_id),
           program_id: Number(r.program_id),
-          ...(r.authorization_id !== null ? { authorization_id: Number(r.authorization_id) } : {}),
+          ...(r.authorization_id != null ? { authorization_id: Number(r.authorization_id) } : {}),
           processing_code: r.processing_code,
           processing_description: l.rule.description,
           transaction_type: { ...(l.rule.transactionTypeId !== undefined ? { id: l.rule.transactionTypeId } : {}), credit: r.credit },
@@ -455,7 +451,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     out.transactions.push(...transactions);
     out.events.push(
       ...d.sides.map((side, i) => authorizationEvent(t, auths[i]!, side.account, side.rule.code, now)),
-      ...transactionEvents(t, transactions.map(asTransactionRow), legs, now),
+      ...transactionEvents(t, transactions, legs, now),
       ...balanceEvents(t, posted, state),
     );
 
@@ -682,7 +678,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
       await sendWithNext(t.db, repo.insertTransactionsQuery(transactions));
       await recordEvents(t.db, events, [
         ...cancelRows.map((row, i) => authorizationEvent(t, row, legs[i]!.account, legs[i]!.rule.code, now)),
-        ...transactionEvents(t, transactions.map(asTransactionRow), legs, now),
+        ...transactionEvents(t, transactions, legs, now),
         ...balanceEvents(t, posted, state),
       ]);
       const ids: CancelResponse['authorization_ids'] = {};

@@ -247,15 +247,25 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   );
 }
 
-const SYSTEM_SETTINGS = "select set_config('lastro.system', 'on', true)";
+// The outbox trigger's NOTIFY is off for every transaction that sends settings (migration 0013):
+// one that writes events sends its own NOTIFY after it commits (notifyAfterCommit). Carried by
+// the settings, it costs no statement of its own.
+const QUIET_OUTBOX = "set_config('lastro.outbox_notify', 'off', true)";
+const SYSTEM_SETTINGS = `select set_config('lastro.system', 'on', true), ${QUIET_OUTBOX}`;
 const READ_ONLY = "set_config('transaction_read_only', 'on', true)";
+
+/** Transactions whose settings silenced the outbox trigger's NOTIFY (QUIET_OUTBOX). */
+const quietFromBegin = new WeakSet<Tx>();
+
+/** Whether `tx`'s settings silenced the outbox trigger's NOTIFY already (the outbox writer then sends no statement for it). */
+export const outboxQuietFromBegin = (tx: Tx): boolean => quietFromBegin.has(tx);
 
 /** The settings a transaction sends before its first statement (see wire.ts). */
 function txSettings(opts: { orgId?: string; system?: boolean } | undefined, appRole: boolean): TxSettings {
   let settings: Statement | null = null;
   if (opts?.orgId) {
     const role = appRole ? ", set_config('role', 'lastro_app', true)" : '';
-    settings = { text: `select set_config('lastro.org_id', $1, true)${role}`, values: [opts.orgId] };
+    settings = { text: `select set_config('lastro.org_id', $1, true)${role}, ${QUIET_OUTBOX}`, values: [opts.orgId] };
   } else if (opts?.system) {
     settings = { text: SYSTEM_SETTINGS, values: [] };
   }
@@ -311,6 +321,7 @@ function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>, na
         const wire = (await conn.executeQuery(CompiledQuery.raw(WIRE_HANDLE))).rows[0] as Wire;
         wire.begin(settings);
         txWires.set(tx, wire);
+        if (settings.settings) quietFromBegin.add(tx);
         let result: Awaited<ReturnType<typeof fn>>;
         try {
           result = await fn(tx);

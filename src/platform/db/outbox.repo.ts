@@ -1,6 +1,6 @@
 // SQL on event_outbox for the writer side (readers are the events module's repos).
 import { CompiledQuery, type Insertable } from 'kysely';
-import { notifyAfterCommit, sendWithNext, type Tx } from './database.js';
+import { notifyAfterCommit, outboxQuietFromBegin, sendWithNext, type Tx } from './database.js';
 import type { Tables } from './tables.js';
 
 /** The channel relays LISTEN on (migration 0004's trigger, 0013's quiet setting). */
@@ -14,14 +14,15 @@ const quieted = new WeakSet<Tx>();
  * business date share an outbox row (migration 0028): up to ROW_EVENTS of them, and about
  * ROW_BYTES of their text, so that a row stays in its page as written. The insert travels with
  * the transaction's next statement or its COMMIT. The outbox trigger's NOTIFY is silenced for
- * the transaction (a NOTIFY at commit serializes the commits of all sessions that send one): one
- * coalesced NOTIFY goes out after the commit instead.
+ * the transaction (a NOTIFY at commit serializes the commits of all sessions that send one) by
+ * the transaction's settings, or here by a statement of its own when it sent none: one coalesced
+ * NOTIFY goes out after the commit instead.
  */
 export async function insertOutboxRows(tx: Tx, rows: Insertable<Tables['event_outbox']>[]): Promise<void> {
   if (!rows.length) return;
   if (!quieted.has(tx)) {
     quieted.add(tx);
-    await sendWithNext(tx, QUIET);
+    if (!outboxQuietFromBegin(tx)) await sendWithNext(tx, QUIET);
     notifyAfterCommit(tx, OUTBOX_CHANNEL);
   }
   const packed = packOutboxRows(rows);
@@ -102,7 +103,7 @@ export function outboxRowStatements(
   const out: CompiledQuery[] = [];
   if (!quieted.has(tx)) {
     quieted.add(tx);
-    out.push(QUIET);
+    if (!outboxQuietFromBegin(tx)) out.push(QUIET);
     notifyAfterCommit(tx, OUTBOX_CHANNEL);
   }
   const values: unknown[] = [row.org_id, row.event_id, row.domain, row.event_type, row.schema_version, row.cid ?? null, row.occurred_at, row.data, row.business_date ?? null];
