@@ -5,6 +5,7 @@ import { clockBenchmark } from './clock.js';
 import { eventsBenchmark } from './events.js';
 import { httpBenchmark } from './http.js';
 import { ledgerBenchmark } from './ledger.js';
+import { ledgerGroupsBenchmark } from './ledger-groups.js';
 import { lendingBenchmark } from './lending.js';
 import { writesBenchmark } from './writes.js';
 import { type Benchmark, UsageError, say } from './lib.js';
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   clock: clockBenchmark,
   lending: lendingBenchmark,
   ledger: ledgerBenchmark,
+  'ledger-groups': ledgerGroupsBenchmark,
 };
 
 function usage(): string {
