@@ -197,12 +197,9 @@ export const ledgerGroupsBenchmark: Benchmark = {
       for (let s = 1; s <= opts.max!; s *= 2) sizes.push(s);
       say('warm-up…');
       for (const s of [1, opts.max!]) await runSize(s, 1);
-      // What autovacuum's first pass does on a running server: statistics of the accounts and of
-      // a journal that has entries. Without them (a brand-new database; a server with autovacuum
-      // off, as the project machine's) the planner may probe accounts through an index that only
-      // names the org (a scan of the org's accounts per lookup); analyzed while still empty, the
-      // journal's balance-check trigger keeps a sequential scan of it per statement for the life
-      // of each connection. Both are in bench/README.md ("A group's cost by its size").
+      // What autovacuum's first pass does on a running server: statistics of tables that have
+      // rows, so that no plan here depends on their absence (docs/architecture.md, "Plans that do
+      // not depend on statistics"; the project machine runs PostgreSQL with autovacuum off).
       const analyzer = new pg.Client({ connectionString: db.url });
       await analyzer.connect();
       try {

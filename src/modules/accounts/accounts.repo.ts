@@ -3,7 +3,7 @@
 import { CompiledQuery, sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Tx } from '../../platform/db/database.js';
 import { offsetPage } from '../../platform/db/paging.js';
-import { ascendingIds, probe, PROBE_IDS } from '../../platform/db/probes.js';
+import { ascendingIds, probeByKey, PROBE_IDS } from '../../platform/db/probes.js';
 import type { Json, Timestamp } from '../../platform/db/tables.js';
 import type { PageRequest } from '../../platform/paging.js';
 
@@ -341,10 +341,17 @@ export const accountOfDocument = (tx: Tx, orgId: string, programId: bigint, docu
     .where('parent_account_id', 'is', null)
     .executeTakeFirst();
 
-/** Does the org have this account? (The token check: one index probe, no row lock.) */
+/**
+ * Does the org have this account? (The token check, on every account-scoped request: one probe of
+ * the account id's own unique index, no row lock; the org a filter, as probeByKey.)
+ */
 export const accountExists = async (tx: Tx, orgId: string, accountId: bigint): Promise<boolean> =>
-  (await sql<{ found: boolean }>`select exists (select 1 from accounts where org_id = ${orgId} and account_id = ${accountId}) as found`.execute(tx))
-    .rows[0]?.found === true;
+  (await tx.executeQuery(accountExistsQuery(orgId, accountId))).rows[0]?.found === true;
+
+/** accountExists's statement. */
+export const accountExistsQuery = (orgId: string, accountId: bigint): CompiledQuery<{ found: boolean }> =>
+  CompiledQuery.raw(ACCOUNT_EXISTS, [String(accountId), orgId]);
+const ACCOUNT_EXISTS = 'select exists (select 1 from accounts where account_id = $1::bigint and (org_id = $2) is true) as found';
 
 /**
  * What the ledger needs of accounts: the account, its program's type and its status; `share` locks
@@ -359,7 +366,7 @@ export function accountFactsQuery(orgId: string, ids: bigint[], share: boolean):
 const factsSql = (share: boolean) => `select a.account_id, a.program_id, a.program_type_id, a.currency, a.currency_numeric_code,
     s.name as status, s.allowed_operations, s.is_final, a.account_type, a.parent_account_id,
     a.granted_limit_minor, a.limit_minor, a.overdraft_limit_minor
-  from ${PROBE_IDS} ${probe('accounts', 'a', 'account_id')}
+  from ${PROBE_IDS} ${probeByKey('accounts', 'a', 'account_id')}
   join account_statuses s on s.org_id = $1 and s.status_id = a.status_id${share ? '\n  for share of a' : ''}`;
 const FACTS = factsSql(false);
 const FACTS_SHARE = factsSql(true);
@@ -449,7 +456,7 @@ export const insertHistory = (tx: Tx, row: Insertable<AccountStatusHistoryTable>
 export const lockAccounts = async (tx: Tx, orgId: string, ids: bigint[]): Promise<AccountRow[]> =>
   ids.length ? (await tx.executeQuery<AccountRow>(CompiledQuery.raw(LOCK_ACCOUNTS, [orgId, ascendingIds(ids)]))).rows : [];
 // One probe per id (platform/db/probes.ts), locked in account id order.
-const LOCK_ACCOUNTS = `select a.* from ${PROBE_IDS} ${probe('accounts', 'a', 'account_id')} order by a.account_id for update of a`;
+const LOCK_ACCOUNTS = `select a.* from ${PROBE_IDS} ${probeByKey('accounts', 'a', 'account_id')} order by a.account_id for update of a`;
 
 /** Whether `accountId` is `candidate` or one of its ancestors (linking candidate as its parent would close a loop). */
 export async function isSelfOrAncestor(tx: Tx, orgId: string, accountId: bigint, candidate: bigint): Promise<boolean> {

@@ -1,4 +1,5 @@
-// Rows of one org by a list of ids, reached the one way that does not depend on statistics.
+// Rows of one org by a list of ids, reached the one way that does not depend on statistics
+// (probeByKey where the key is unique on its own: see there).
 //
 // Statements are prepared, so PostgreSQL may keep a generic plan costed from the tables'
 // statistics. Where those are missing or stale (a new org's rows; a server with autovacuum off),
@@ -39,6 +40,20 @@ export function probe(table: string, alias: string, key: string, orderWithin?: s
   const and = also ? ` and ${also}` : '';
   return `cross join lateral (
     select * from ${table} ${alias} where ${alias}.org_id = $1 and ${alias}.${key} = ids.id${and}${order} offset 0
+  ) ${alias}`;
+}
+
+/**
+ * As `probe`, for a table whose `key` is unique on its own (a unique index on that column alone:
+ * accounts' `account_id`). Without statistics (a database never analyzed; PGlite; a server with
+ * autovacuum off) PostgreSQL prices every index that starts with `org_id` alike, as if an org had a
+ * handful of rows, and may pick one that names the org only, reading every row of the org per
+ * probe with the key as a filter. Here the org is a filter PostgreSQL cannot serve from an index
+ * (`(… = $1) is true`), so the key's own unique index is the only one the probe can use.
+ */
+export function probeByKey(table: string, alias: string, key: string): string {
+  return `cross join lateral (
+    select * from ${table} ${alias} where ${alias}.${key} = ids.id and (${alias}.org_id = $1) is true offset 0
   ) ${alias}`;
 }
 
