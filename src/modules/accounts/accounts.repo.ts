@@ -357,7 +357,9 @@ const ACCOUNT_EXISTS = 'select exists (select 1 from accounts where account_id =
  * What the ledger needs of accounts: the account, its program's type and its status; `share` locks
  * the accounts FOR SHARE. One unique-index probe per id, in ascending id order, whatever the
  * table's statistics (platform/db/probes.ts); ids are locked in that order, so two callers locking
- * the same accounts never deadlock on them.
+ * the same accounts never deadlock on them. The status is a probe of each account's row too: as a
+ * plain join, PostgreSQL could loop over the org's statuses outside and probe every account once
+ * per status.
  */
 export function accountFactsQuery(orgId: string, ids: bigint[], share: boolean): CompiledQuery<AccountFactsRow> {
   return CompiledQuery.raw(share ? FACTS_SHARE : FACTS, [orgId, ascendingIds(ids)]);
@@ -367,7 +369,7 @@ const factsSql = (share: boolean) => `select a.account_id, a.program_id, a.progr
     s.name as status, s.allowed_operations, s.is_final, a.account_type, a.parent_account_id,
     a.granted_limit_minor, a.limit_minor, a.overdraft_limit_minor
   from ${PROBE_IDS} ${probeByKey('accounts', 'a', 'account_id')}
-  join account_statuses s on s.org_id = $1 and s.status_id = a.status_id${share ? '\n  for share of a' : ''}`;
+  cross join lateral (select * from account_statuses s where s.org_id = $1 and s.status_id = a.status_id offset 0) s${share ? '\n  for share of a' : ''}`;
 const FACTS = factsSql(false);
 const FACTS_SHARE = factsSql(true);
 
