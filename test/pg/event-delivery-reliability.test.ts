@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { natsNames } from '../../src/modules/events/sinks/nats.js';
 import { ADMIN_TOKEN } from '../helpers/auth.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { httpCall } from '../helpers/http.js';
 import { runLastro, type LastroProcess } from '../helpers/process.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 
@@ -61,15 +62,9 @@ async function startLastro(): Promise<string> {
   return p.started();
 }
 
-async function call(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
+/** Through node:http, so a request cut short by the kill fails its own promise (helpers/http.ts). */
+const call = (base: string, method: string, path: string, body?: unknown, token?: string) =>
+  httpCall(base, method, path, body, { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) });
 
 /** `n` renames through the API, 6 at a time; requests that fail (the process was killed) are ignored. */
 async function apiBurst(base: () => string, token: string, orgId: string, n: number, label: string): Promise<void> {
@@ -77,11 +72,7 @@ async function apiBurst(base: () => string, token: string, orgId: string, n: num
   const lane = async () => {
     while (next < n) {
       const i = next++;
-      await fetch(`${base()}/orgs-core/v1/orgs`, {
-        method: 'PATCH',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-tenant': orgId },
-        body: JSON.stringify({ org_name: `${label} ${i}` }),
-      }).catch(() => undefined);
+      await httpCall(base(), 'PATCH', '/orgs-core/v1/orgs', { org_name: `${label} ${i}` }, { authorization: `Bearer ${token}`, 'x-tenant': orgId }).catch(() => undefined);
     }
   };
   await Promise.all(Array.from({ length: 6 }, lane));

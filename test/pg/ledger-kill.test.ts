@@ -12,6 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN_TOKEN } from '../helpers/auth.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { httpCall } from '../helpers/http.js';
 import { runLastro, type LastroProcess } from '../helpers/process.js';
 
 const ACCOUNTS = 40;
@@ -53,15 +54,9 @@ async function kill9(p: LastroProcess): Promise<void> {
   expect(signal).toBe('SIGKILL');
 }
 
-async function call(base: string, method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
+/** Through node:http, so a request cut short by the kill fails its own promise (helpers/http.ts). */
+const call = (base: string, method: string, path: string, body: unknown, headers: Record<string, string>) =>
+  httpCall(base, method, path, body, { 'content-type': 'application/json', ...headers });
 
 async function waitFor(what: string, check: () => boolean, timeoutMs = 120_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
