@@ -139,13 +139,31 @@ async function inLanes(n: number, lanes: number, label: string, job: (i: number)
   );
 }
 
+/** The uniform transfers and pgbench at one client count of the sweep. */
+interface SweepPoint {
+  clients: number;
+  measured: boolean;
+  uniform: Record<string, unknown>;
+  pgbench_tps: number[];
+  pgbench_p99_ms: (number | null)[];
+  ratio_to_pgbench_tps: ReturnType<typeof ratios>;
+  machine_cpu_transfer_to_transaction: ReturnType<typeof ratios>;
+}
+
 async function run(args: string[]): Promise<Record<string, unknown>> {
-  const opts = parseOptions(args, { duration: 5, rounds: 3, clients: 16, accounts: 10_000 });
-  for (const name of ['rounds', 'clients', 'duration', 'accounts']) {
+  const opts = parseOptions(args, { duration: 5, rounds: 3, clients: 16, accounts: 10_000, sweep: 0 });
+  for (const name of ['rounds', 'clients', 'duration', 'accounts', 'sweep']) {
     if (!Number.isInteger(opts[name])) throw new UsageError(`--${name} must be a whole number`);
   }
   const { duration, rounds, clients, accounts: accountCount } = opts as { duration: number; rounds: number; clients: number; accounts: number };
   if (accountCount < 2) throw new UsageError('--accounts must be at least 2');
+  // --sweep N: after the rounds above, uniform transfers against pgbench again at twice the
+  // clients, four times … up to N clients.
+  const sweepCounts: number[] = [];
+  for (let c = 2 * clients; c <= opts.sweep!; c *= 2) sweepCounts.push(c);
+  if (opts.sweep && !sweepCounts.length) throw new UsageError('--sweep must be at least twice --clients');
+  // One pool connection per client: the transfers never wait for a connection.
+  const poolSize = String(Math.max(clients, ...sweepCounts));
   const benchRun = beginRun();
 
   const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
@@ -167,8 +185,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
     await pgbench(['-i', '-q', '-s', String(PGBENCH_SCALE), benchDb.url], 600_000);
     const pgbenchInitS = round((performance.now() - t0) / 1000, 1);
 
-    // One pool connection per client: the transfers never wait for a connection.
-    const started = await startBenchLastro({ engine: 'postgres', db, tmp, env: { DATABASE_POOL_SIZE: String(clients) } });
+    const started = await startBenchLastro({ engine: 'postgres', db, tmp, env: { DATABASE_POOL_SIZE: poolSize } });
     server = started.server;
     const { base, adminToken } = started;
     const org = await createOrg(base, adminToken, 'ledger');
@@ -226,7 +243,7 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       engine: 'postgres (synchronous_commit off)',
       db: { ...db, url: asyncUrl.toString() },
       tmp: makeTempDir('lastro-bench-ledger-async-'),
-      env: { DATABASE_POOL_SIZE: String(clients) },
+      env: { DATABASE_POOL_SIZE: poolSize },
     });
     asyncServer = asyncStarted.server;
     // The URL's options reach the server through the same client library Lastro uses: check it.
@@ -315,9 +332,44 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
       );
     }
 
+    // The sweep: at each larger client count, a warm-up of each, then uniform transfers and pgbench
+    // in alternating rounds, as above.
+    const sweep: SweepPoint[] = [];
+    const sweepLoads: LoadResult[] = [];
+    for (const c of sweepCounts) {
+      const t = { ...targets.uniform, connections: c };
+      sweepLoads.push(await runLoad({ ...t, durationS: WARMUP_S }));
+      await pgbenchRun(benchDb.url, c, WARMUP_S);
+      const loads: LoadResult[] = [];
+      const runs: PgbenchRun[] = [];
+      for (let i = 1; i <= rounds; i++) {
+        const before = await groupsSoFar(base);
+        const r = await runLoad(t);
+        const g = groupRound(before, await groupsSoFar(base), r);
+        loads.push(r);
+        const p = await pgbenchRun(benchDb.url, c, duration);
+        runs.push(p);
+        say(
+          `  sweep ${c} clients, round ${i}/${rounds}: uniform ${r.req_per_s} transfers/s (p50 ${r.p50_ms}, p99 ${r.p99_ms} ms, groups of ${g.mean_size ?? '–'}, ` +
+            `machine ${r.machine_cpu_us_per_req ?? '–'} µs per transfer, ${r.machine_idle_share ?? '–'} idle); pgbench ${p.tps} tps (p50 ${p.latency_p50_ms ?? '–'}, p99 ${p.latency_p99_ms ?? '–'} ms, ` +
+            `machine ${p.machine_cpu_us_per_tx ?? '–'} µs per transaction, ${p.machine_idle_share ?? '–'} idle)`,
+        );
+      }
+      sweepLoads.push(...loads);
+      sweep.push({
+        clients: c,
+        measured: measuredAll(`uniform transfers at ${c} clients`, loads) && runs.every((p) => p.transactions > 0 && p.failed === 0 && p.tps > 0),
+        uniform: summarize(loads),
+        pgbench_tps: runs.map((p) => p.tps),
+        pgbench_p99_ms: runs.map((p) => p.latency_p99_ms),
+        ratio_to_pgbench_tps: ratios(loads.map((r) => r.req_per_s), runs.map((p) => p.tps)),
+        machine_cpu_transfer_to_transaction: ratios(loads.map((r) => r.machine_cpu_us_per_req ?? 0), runs.map((p) => p.machine_cpu_us_per_tx ?? 0)),
+      });
+    }
+
     // Every 2xx transfer is a journal entry (one still in flight when a window closed may add a
     // few more), and the ledger verifies.
-    const answered = [...warm, ...Object.values(results).flat()].reduce((n, r) => n + r.requests - r.non_2xx, 0);
+    const answered = [...warm, ...Object.values(results).flat(), ...sweepLoads].reduce((n, r) => n + r.requests - r.non_2xx, 0);
     const lastroPool = new (await import('pg')).default.Pool({ connectionString: db.url, max: 1 });
     const entries = Number(
       (await lastroPool.query<{ n: string }>("select count(*) as n from ledger_journal_entries where org_id = $1 and kind = 'PAYMENT'", [org.orgId])).rows[0]!.n,
@@ -432,6 +484,8 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
         results.uniform_async_commit.map((r) => r.req_per_s),
         results.uniform.map((r) => r.req_per_s),
       ),
+      // --sweep: the uniform transfers and pgbench at more clients, each count on its own rounds.
+      ...(sweep.length ? { sweep } : {}),
       ledger_verify: { ok: verify.ok === true, entries_checked: verify.entries_checked, accounts_checked: verify.accounts_checked, seconds: verifyS },
       pismo_advertised_authorizations_per_s: PISMO_ADVERTISED_PER_S,
       uniform_share_of_pismo_advertised: round(uniformPerS / PISMO_ADVERTISED_PER_S, 4),
@@ -456,6 +510,7 @@ export const ledgerBenchmark: Benchmark = {
     '--rounds N     rounds, alternating uniform, uniform with synchronous_commit off, Zipf, hot account and pgbench (default 3)',
     '--clients N    concurrent transfers, pgbench clients and lastro pool connections (default 16)',
     '--accounts N   accounts opened through the API (default 10000)',
+    '--sweep N      then uniform transfers against pgbench at 2×, 4× … --clients, up to N clients (default: none)',
   ],
   run,
 };
