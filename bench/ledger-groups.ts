@@ -18,22 +18,16 @@ import { createLogger } from '../src/platform/logger.js';
 import { createPaymentsService } from '../src/modules/ledger/payments.service.js';
 import {
   type Benchmark,
-  DEFAULT_DATABASE_URL,
   PGBENCH_MODE,
-  type Throwaway,
   UsageError,
-  adminPool,
   backendPids,
   beginRun,
   cpuSeconds,
-  makeTempDir,
   parseOptions,
-  pgbench,
   pgbenchRun,
-  removeTempDir,
   round,
   say,
-  throwawayDatabase,
+  withLastroAndPgbench,
 } from './lib.js';
 
 const PGBENCH_SCALE = 10;
@@ -85,194 +79,182 @@ export const ledgerGroupsBenchmark: Benchmark = {
     }
     if (opts.accounts! < 2 * opts.max!) throw new UsageError('--accounts must be at least twice --max');
     const run = beginRun();
-    const serverUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-    const admin = await adminPool(serverUrl);
-    const tmp = makeTempDir('lastro-bench-groups-');
-    let db: Throwaway | undefined;
-    let benchDb: Throwaway | undefined;
-    let app: App | undefined;
-    try {
-      db = await throwawayDatabase(admin.pool, serverUrl, 'lastro_bench_groups_');
-      benchDb = await throwawayDatabase(admin.pool, serverUrl, 'lastro_bench_groups_pgbench_');
-      say(`pgbench -i -s ${PGBENCH_SCALE}…`);
-      await pgbench(['-i', '-q', '-s', String(PGBENCH_SCALE), benchDb.url], 600_000);
-
-      app = await createApp({
-        config: loadConfig({
-          DATABASE_URL: db.url,
-          LOG_LEVEL: 'warn',
-          LASTRO_ADMIN_TOKEN: ADMIN_TOKEN,
-          LASTRO_DATA_DIR: join(tmp, 'data'),
-          LASTRO_RATE_LIMIT_ORG_PER_MINUTE: '100000000',
-          LASTRO_RATE_LIMIT_CREDENTIAL_PER_MINUTE: '100000000',
-        }),
-        mode: 'all', // migrates; its workers are not started (nothing relays events meanwhile)
-        clock: new ManualClock(new Date()),
-        logger: createLogger('warn', process.stderr),
-      });
-      const a = app;
-      const created = await inject(a, 'POST', '/lastro/v1/orgs', { authorization: `Bearer ${ADMIN_TOKEN}` }, {
-        official_name: 'Bench Groups Pagamentos Ltda', org_name: 'Bench Groups', document_number: '91234567890',
-        responsible: 'bench-groups@example.com', currency_numeric_code: '986', timezone: 'America/Sao_Paulo', country_code: 'BRA',
-      });
-      if (created.status !== 201) throw new Error(`creating the org: ${created.status} ${JSON.stringify(created.json)}`);
-      const org = created.json.org as { id: string };
-      const credential = created.json.credential as { server_key: string; server_secret: string };
-      const token = await inject(a, 'POST', '/passport/v2/s2s/access-token', {}, credential);
-      if (token.status !== 201) throw new Error(`token: ${token.status}`);
-      const headers = { authorization: `Bearer ${token.json.token as string}`, 'x-tenant': org.id };
-      const program = await inject(a, 'POST', '/programs/v1/programs/template', headers, {
-        name: 'Bench groups debit', type: 'DEBITO', timezone: 'America/Sao_Paulo', currency_numeric_code: '986', country_code: 'BRA',
-        bin: { value: '999999', start_range: '0', end_range: '999999999' }, brand: 'VISA',
-      });
-      if (program.status !== 200) throw new Error(`creating the program: ${program.status} ${JSON.stringify(program.json)}`);
-      say(`opening ${opts.accounts} accounts…`);
-      const ids: number[] = [];
-      for (let i = 0; i < opts.accounts!; i++) {
-        const res = await inject(a, 'POST', '/acquisitions/v3/s2s/applications', headers, {
-          application: {
-            submit: true,
-            program_id: program.json.id,
-            applicant: { document_number: `bench-g-${i}`, birth_date: '1980-01-31', personal: { name: `Holder ${i}`, email: 'holder@example.com' }, account: { overdraft_limit: 100_000_000 } },
-          },
+    return withLastroAndPgbench({ name: 'groups', scale: PGBENCH_SCALE }, async ({ admin, tmp, db, benchDb }) => {
+      let app: App | undefined;
+      try {
+        app = await createApp({
+          config: loadConfig({
+            DATABASE_URL: db.url,
+            LOG_LEVEL: 'warn',
+            LASTRO_ADMIN_TOKEN: ADMIN_TOKEN,
+            LASTRO_DATA_DIR: join(tmp, 'data'),
+            LASTRO_RATE_LIMIT_ORG_PER_MINUTE: '100000000',
+            LASTRO_RATE_LIMIT_CREDENTIAL_PER_MINUTE: '100000000',
+          }),
+          mode: 'all', // migrates; its workers are not started (nothing relays events meanwhile)
+          clock: new ManualClock(new Date()),
+          logger: createLogger('warn', process.stderr),
         });
-        if (res.status !== 201) throw new Error(`opening account ${i}: ${res.status} ${JSON.stringify(res.json)}`);
-        ids.push(res.json.account_id as number);
-      }
-
-      const payments = createPaymentsService(a.platform);
-      const scope = { orgId: org.id, cid: undefined, actor: 'bench' };
-      const dbPids = backendPids(admin.pool, db.name);
-      // CPU seconds of each backend; between two readings, what the backends alive at the second
-      // used since the first (a backend that began meanwhile, all of its own). One the pool closed
-      // meanwhile (idle) is left out.
-      const pgCpu = async (): Promise<Map<number, number>> => new Map((await dbPids()).map((pid) => [pid, cpuSeconds(pid) ?? 0]));
-      const pgCpuSince = async (before: Map<number, number>): Promise<number> => {
-        let s = 0;
-        for (const [pid, cpu] of await pgCpu()) s += cpu - (before.get(pid) ?? 0);
-        return s;
-      };
-      let seq = 0;
-      const runSize = async (size: number, seconds: number): Promise<SizeRun> => {
-        let groups = 0;
-        const cpu0 = process.cpuUsage();
-        const pg0 = await pgCpu();
-        const t0 = performance.now();
-        while (performance.now() - t0 < seconds * 1000) {
-          const items: Parameters<typeof payments.transferMany>[1] = [];
-          for (let i = 0; i < size; i++) {
-            const from = ids[Math.floor(Math.random() * ids.length)]!;
-            let to = from;
-            while (to === from) to = ids[Math.floor(Math.random() * ids.length)]!;
-            items.push({
-              body: { tracking_id: `g-${++seq}`, from: [{ processing_code: '002000', amount: '1.00', account: { id: from } }], to: [{ processing_code: '004000', account: { id: to } }] },
-              tokenAccount: String(from),
-              cid: undefined,
-            });
-          }
-          const out = await a.platform.tenant(scope, (t) => payments.transferMany(t, items));
-          const failed = out.find((o) => !o.ok);
-          if (failed && !failed.ok) throw new Error(`a transfer was declined: ${String(failed.error)}`);
-          groups++;
+        const a = app;
+        const created = await inject(a, 'POST', '/lastro/v1/orgs', { authorization: `Bearer ${ADMIN_TOKEN}` }, {
+          official_name: 'Bench Groups Pagamentos Ltda', org_name: 'Bench Groups', document_number: '91234567890',
+          responsible: 'bench-groups@example.com', currency_numeric_code: '986', timezone: 'America/Sao_Paulo', country_code: 'BRA',
+        });
+        if (created.status !== 201) throw new Error(`creating the org: ${created.status} ${JSON.stringify(created.json)}`);
+        const org = created.json.org as { id: string };
+        const credential = created.json.credential as { server_key: string; server_secret: string };
+        const token = await inject(a, 'POST', '/passport/v2/s2s/access-token', {}, credential);
+        if (token.status !== 201) throw new Error(`token: ${token.status}`);
+        const headers = { authorization: `Bearer ${token.json.token as string}`, 'x-tenant': org.id };
+        const program = await inject(a, 'POST', '/programs/v1/programs/template', headers, {
+          name: 'Bench groups debit', type: 'DEBITO', timezone: 'America/Sao_Paulo', currency_numeric_code: '986', country_code: 'BRA',
+          bin: { value: '999999', start_range: '0', end_range: '999999999' }, brand: 'VISA',
+        });
+        if (program.status !== 200) throw new Error(`creating the program: ${program.status} ${JSON.stringify(program.json)}`);
+        say(`opening ${opts.accounts} accounts…`);
+        const ids: number[] = [];
+        for (let i = 0; i < opts.accounts!; i++) {
+          const res = await inject(a, 'POST', '/acquisitions/v3/s2s/applications', headers, {
+            application: {
+              submit: true,
+              program_id: program.json.id,
+              applicant: { document_number: `bench-g-${i}`, birth_date: '1980-01-31', personal: { name: `Holder ${i}`, email: 'holder@example.com' }, account: { overdraft_limit: 100_000_000 } },
+            },
+          });
+          if (res.status !== 201) throw new Error(`opening account ${i}: ${res.status} ${JSON.stringify(res.json)}`);
+          ids.push(res.json.account_id as number);
         }
-        const wall = performance.now() - t0;
-        const cpu = process.cpuUsage(cpu0);
-        const pgMs = (await pgCpuSince(pg0)) * 1000;
-        const lastroMs = (cpu.user + cpu.system) / 1000;
+
+        const payments = createPaymentsService(a.platform);
+        const scope = { orgId: org.id, cid: undefined, actor: 'bench' };
+        const dbPids = backendPids(admin.pool, db.name);
+        // CPU seconds of each backend; between two readings, what the backends alive at the second
+        // used since the first (a backend that began meanwhile, all of its own). One the pool closed
+        // meanwhile (idle) is left out.
+        const pgCpu = async (): Promise<Map<number, number>> => new Map((await dbPids()).map((pid) => [pid, cpuSeconds(pid) ?? 0]));
+        const pgCpuSince = async (before: Map<number, number>): Promise<number> => {
+          let s = 0;
+          for (const [pid, cpu] of await pgCpu()) s += cpu - (before.get(pid) ?? 0);
+          return s;
+        };
+        let seq = 0;
+        const runSize = async (size: number, seconds: number): Promise<SizeRun> => {
+          let groups = 0;
+          const cpu0 = process.cpuUsage();
+          const pg0 = await pgCpu();
+          const t0 = performance.now();
+          while (performance.now() - t0 < seconds * 1000) {
+            const items: Parameters<typeof payments.transferMany>[1] = [];
+            for (let i = 0; i < size; i++) {
+              const from = ids[Math.floor(Math.random() * ids.length)]!;
+              let to = from;
+              while (to === from) to = ids[Math.floor(Math.random() * ids.length)]!;
+              items.push({
+                body: { tracking_id: `g-${++seq}`, from: [{ processing_code: '002000', amount: '1.00', account: { id: from } }], to: [{ processing_code: '004000', account: { id: to } }] },
+                tokenAccount: String(from),
+                cid: undefined,
+              });
+            }
+            const out = await a.platform.tenant(scope, (t) => payments.transferMany(t, items));
+            const failed = out.find((o) => !o.ok);
+            if (failed && !failed.ok) throw new Error(`a transfer was declined: ${String(failed.error)}`);
+            groups++;
+          }
+          const wall = performance.now() - t0;
+          const cpu = process.cpuUsage(cpu0);
+          const pgMs = (await pgCpuSince(pg0)) * 1000;
+          const lastroMs = (cpu.user + cpu.system) / 1000;
+          return {
+            size,
+            groups,
+            wall_ms_per_group: round(wall / groups, 3),
+            lastro_cpu_ms_per_group: round(lastroMs / groups, 3),
+            pg_cpu_ms_per_group: round(pgMs / groups, 3),
+            per_transfer: {
+              wall_us: round((wall * 1000) / groups / size, 1),
+              lastro_cpu_us: round((lastroMs * 1000) / groups / size, 1),
+              pg_cpu_us: round((pgMs * 1000) / groups / size, 1),
+            },
+          };
+        };
+
+        const sizes: number[] = [];
+        for (let s = 1; s <= opts.max!; s *= 2) sizes.push(s);
+        say('warm-up…');
+        for (const s of [1, opts.max!]) await runSize(s, 1);
+        // What autovacuum's first pass does on a running server: statistics of tables that have
+        // rows, so that no plan here depends on their absence (docs/architecture.md, "Plans that do
+        // not depend on statistics"; the project machine runs PostgreSQL with autovacuum off).
+        const analyzer = new pg.Client({ connectionString: db.url });
+        await analyzer.connect();
+        try {
+          await analyzer.query('analyze');
+        } finally {
+          await analyzer.end();
+        }
+        const all: SizeRun[] = [];
+        for (let rep = 0; rep < opts.reps!; rep++) {
+          for (const s of rep % 2 ? [...sizes].reverse() : sizes) {
+            const r = await runSize(s, opts.seconds!);
+            all.push(r);
+            say(`  group of ${s}: ${r.wall_ms_per_group} ms, Lastro ${r.lastro_cpu_ms_per_group} ms + PostgreSQL ${r.pg_cpu_ms_per_group} ms CPU per group (${r.per_transfer.lastro_cpu_us} + ${r.per_transfer.pg_cpu_us} µs per transfer)`);
+          }
+        }
+        // Per size, the run whose wall time is the median of its repetitions.
+        const bySize = sizes.map((s) => {
+          const runs = all.filter((r) => r.size === s).sort((x, y) => x.wall_ms_per_group - y.wall_ms_per_group);
+          return runs[Math.floor((runs.length - 1) / 2)]!;
+        });
+
+        say(`pgbench TPC-B (-M ${PGBENCH_MODE}, scale ${PGBENCH_SCALE}), 1 client and ${opts.clients} clients, ${opts.seconds! * 2} s each…`);
+        await pgbenchRun(benchDb.url, 1, 2);
+        const one = await pgbenchRun(benchDb.url, 1, opts.seconds! * 2);
+        const many = await pgbenchRun(benchDb.url, opts.clients!, opts.seconds! * 2);
+
+        const lastro = fit(all, (r) => r.lastro_cpu_ms_per_group);
+        const pgFit = fit(all, (r) => r.pg_cpu_ms_per_group);
+        const wall = fit(all, (r) => r.wall_ms_per_group);
+        const cores = cpus().length;
+        const largest = bySize[bySize.length - 1]!;
+        // With every client in each group, groups run one after another: the largest group's wall
+        // time per transfer. With perfect overlap of Lastro and PostgreSQL: the cores over the CPU.
+        const serial = 1e6 / largest.per_transfer.wall_us;
+        const cpuBound = (cores * 1e6) / (largest.per_transfer.lastro_cpu_us + largest.per_transfer.pg_cpu_us);
         return {
-          size,
-          groups,
-          wall_ms_per_group: round(wall / groups, 3),
-          lastro_cpu_ms_per_group: round(lastroMs / groups, 3),
-          pg_cpu_ms_per_group: round(pgMs / groups, 3),
-          per_transfer: {
-            wall_us: round((wall * 1000) / groups / size, 1),
-            lastro_cpu_us: round((lastroMs * 1000) / groups / size, 1),
-            pg_cpu_us: round((pgMs * 1000) / groups / size, 1),
+          benchmark: 'ledger-groups',
+          engine: 'postgres',
+          postgres: admin.version,
+          ...run.facts(),
+          // The service runs in this process, from the sources (this runner's tsx), whatever dist/ holds.
+          lastro_runs: 'tsx',
+          seconds_per_size: opts.seconds,
+          reps: opts.reps,
+          accounts: opts.accounts,
+          sizes: bySize,
+          runs: all,
+          fit: { lastro_cpu: lastro, postgres_cpu: pgFit, wall },
+          pgbench: {
+            mode: PGBENCH_MODE,
+            scale: PGBENCH_SCALE,
+            one_client: { tps: one.tps, latency_avg_ms: one.latency_avg_ms, machine_cpu_us_per_tx: one.machine_cpu_us_per_tx },
+            clients: opts.clients,
+            many_clients: { tps: many.tps, latency_avg_ms: many.latency_avg_ms, machine_cpu_us_per_tx: many.machine_cpu_us_per_tx, machine_idle_share: many.machine_idle_share },
+          },
+          ratios: {
+            /** A transfer in the largest group against one TPC-B transaction, one client each: wall time. */
+            largest_group_transfer_to_tpcb_tx_wall: round(largest.per_transfer.wall_us / ((1e6 / one.tps) || 1), 3),
+          },
+          ceiling: {
+            group_size: largest.size,
+            serial_transfers_per_s: round(serial, 0),
+            cpu_bound_transfers_per_s: round(cpuBound, 0),
+            serial_to_pgbench_clients: round(serial / many.tps, 3),
+            cpu_bound_to_pgbench_clients: round(cpuBound / many.tps, 3),
           },
         };
-      };
-
-      const sizes: number[] = [];
-      for (let s = 1; s <= opts.max!; s *= 2) sizes.push(s);
-      say('warm-up…');
-      for (const s of [1, opts.max!]) await runSize(s, 1);
-      // What autovacuum's first pass does on a running server: statistics of tables that have
-      // rows, so that no plan here depends on their absence (docs/architecture.md, "Plans that do
-      // not depend on statistics"; the project machine runs PostgreSQL with autovacuum off).
-      const analyzer = new pg.Client({ connectionString: db.url });
-      await analyzer.connect();
-      try {
-        await analyzer.query('analyze');
       } finally {
-        await analyzer.end();
+        await app?.stop().catch(() => {});
       }
-      const all: SizeRun[] = [];
-      for (let rep = 0; rep < opts.reps!; rep++) {
-        for (const s of rep % 2 ? [...sizes].reverse() : sizes) {
-          const r = await runSize(s, opts.seconds!);
-          all.push(r);
-          say(`  group of ${s}: ${r.wall_ms_per_group} ms, Lastro ${r.lastro_cpu_ms_per_group} ms + PostgreSQL ${r.pg_cpu_ms_per_group} ms CPU per group (${r.per_transfer.lastro_cpu_us} + ${r.per_transfer.pg_cpu_us} µs per transfer)`);
-        }
-      }
-      // Per size, the run whose wall time is the median of its repetitions.
-      const bySize = sizes.map((s) => {
-        const runs = all.filter((r) => r.size === s).sort((x, y) => x.wall_ms_per_group - y.wall_ms_per_group);
-        return runs[Math.floor((runs.length - 1) / 2)]!;
-      });
-
-      say(`pgbench TPC-B (-M ${PGBENCH_MODE}, scale ${PGBENCH_SCALE}), 1 client and ${opts.clients} clients, ${opts.seconds! * 2} s each…`);
-      await pgbenchRun(benchDb.url, 1, 2);
-      const one = await pgbenchRun(benchDb.url, 1, opts.seconds! * 2);
-      const many = await pgbenchRun(benchDb.url, opts.clients!, opts.seconds! * 2);
-
-      const lastro = fit(all, (r) => r.lastro_cpu_ms_per_group);
-      const pgFit = fit(all, (r) => r.pg_cpu_ms_per_group);
-      const wall = fit(all, (r) => r.wall_ms_per_group);
-      const cores = cpus().length;
-      const largest = bySize[bySize.length - 1]!;
-      // With every client in each group, groups run one after another: the largest group's wall
-      // time per transfer. With perfect overlap of Lastro and PostgreSQL: the cores over the CPU.
-      const serial = 1e6 / largest.per_transfer.wall_us;
-      const cpuBound = (cores * 1e6) / (largest.per_transfer.lastro_cpu_us + largest.per_transfer.pg_cpu_us);
-      return {
-        benchmark: 'ledger-groups',
-        engine: 'postgres',
-        postgres: admin.version,
-        ...run.facts(),
-        // The service runs in this process, from the sources (this runner's tsx), whatever dist/ holds.
-        lastro_runs: 'tsx',
-        seconds_per_size: opts.seconds,
-        reps: opts.reps,
-        accounts: opts.accounts,
-        sizes: bySize,
-        runs: all,
-        fit: { lastro_cpu: lastro, postgres_cpu: pgFit, wall },
-        pgbench: {
-          mode: PGBENCH_MODE,
-          scale: PGBENCH_SCALE,
-          one_client: { tps: one.tps, latency_avg_ms: one.latency_avg_ms, machine_cpu_us_per_tx: one.machine_cpu_us_per_tx },
-          clients: opts.clients,
-          many_clients: { tps: many.tps, latency_avg_ms: many.latency_avg_ms, machine_cpu_us_per_tx: many.machine_cpu_us_per_tx, machine_idle_share: many.machine_idle_share },
-        },
-        ratios: {
-          /** A transfer in the largest group against one TPC-B transaction, one client each: wall time. */
-          largest_group_transfer_to_tpcb_tx_wall: round(largest.per_transfer.wall_us / ((1e6 / one.tps) || 1), 3),
-        },
-        ceiling: {
-          group_size: largest.size,
-          serial_transfers_per_s: round(serial, 0),
-          cpu_bound_transfers_per_s: round(cpuBound, 0),
-          serial_to_pgbench_clients: round(serial / many.tps, 3),
-          cpu_bound_to_pgbench_clients: round(cpuBound / many.tps, 3),
-        },
-      };
-    } finally {
-      await app?.stop().catch(() => {});
-      await db?.drop();
-      await benchDb?.drop();
-      await admin.pool.end().catch(() => {});
-      removeTempDir(tmp);
-    }
+    });
   },
 };

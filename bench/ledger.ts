@@ -16,27 +16,23 @@
 // must pass and every 2xx transfer must be a journal entry.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import {
-  adminPool,
   backendPids,
   beginRun,
   type Benchmark,
   type Child,
   createOrg,
-  DEFAULT_DATABASE_URL,
   type LoadOptions,
   type LoadResult,
-  makeTempDir,
   measuredAll,
   median,
   medianOf,
   parseOptions,
-  pgbench,
   PGBENCH_MODE,
   type PgbenchRun,
   pgbenchRun,
   ratios,
-  removeTempDir,
   round,
   rssMb,
   runLoad,
@@ -44,9 +40,8 @@ import {
   startBenchLastro,
   stopChild,
   summarize,
-  type Throwaway,
-  throwawayDatabase,
   UsageError,
+  withLastroAndPgbench,
 } from './lib.js';
 
 const TARGETS = { uniform_to_pgbench_tps: 1.0, uniform_p99_ms: 50, grouped_to_pgbench_tps: 2.0 };
@@ -166,341 +161,326 @@ async function run(args: string[]): Promise<Record<string, unknown>> {
   const poolSize = String(Math.max(clients, ...sweepCounts));
   const benchRun = beginRun();
 
-  const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   if (!(await new Promise<boolean>((res) => execFile('pgbench', ['--version'], (err) => res(!err))))) {
     throw new Error('the ledger benchmark needs pgbench on the PATH (postgresql-client)');
   }
-  const admin = await adminPool(databaseUrl);
-  const tmp = makeTempDir('lastro-bench-ledger-');
-  let db: Throwaway | undefined;
-  let benchDb: Throwaway | undefined;
-  let server: Child | undefined;
-  let asyncServer: Child | undefined;
-  try {
-    db = await throwawayDatabase(admin.pool, databaseUrl, 'lastro_bench_');
-    benchDb = await throwawayDatabase(admin.pool, databaseUrl, 'lastro_bench_pgbench_');
-    say(`PostgreSQL ${admin.version}; throwaway databases ${db.name} (lastro) and ${benchDb.name} (pgbench)`);
-    say(`pgbench -i -s ${PGBENCH_SCALE}…`);
-    const t0 = performance.now();
-    await pgbench(['-i', '-q', '-s', String(PGBENCH_SCALE), benchDb.url], 600_000);
-    const pgbenchInitS = round((performance.now() - t0) / 1000, 1);
+  return withLastroAndPgbench({ name: 'ledger', scale: PGBENCH_SCALE }, async ({ admin, tmp, db, benchDb, pgbenchInitS }) => {
+    let server: Child | undefined;
+    let asyncServer: Child | undefined;
+    try {
+      const started = await startBenchLastro({ engine: 'postgres', db, tmp, env: { DATABASE_POOL_SIZE: poolSize } });
+      server = started.server;
+      const { base, adminToken } = started;
+      const org = await createOrg(base, adminToken, 'ledger');
+      const headers = { authorization: `Bearer ${org.token}`, 'x-tenant': org.orgId, 'content-type': 'application/json' };
+      const post = async (path: string, body: unknown): Promise<{ status: number; json: any }> => {
+        const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+        return { status: res.status, json: await res.json() };
+      };
+      const program = await post('/programs/v1/programs/template', {
+        name: 'Bench ledger debit', type: 'DEBITO', timezone: 'America/Sao_Paulo', currency_numeric_code: '986', country_code: 'BRA',
+        bin: { value: '999999', start_range: '0', end_range: '999999999' }, brand: 'VISA',
+      });
+      if (program.status !== 200) throw new Error(`creating the program: ${program.status} ${JSON.stringify(program.json)}`);
 
-    const started = await startBenchLastro({ engine: 'postgres', db, tmp, env: { DATABASE_POOL_SIZE: poolSize } });
-    server = started.server;
-    const { base, adminToken } = started;
-    const org = await createOrg(base, adminToken, 'ledger');
-    const headers = { authorization: `Bearer ${org.token}`, 'x-tenant': org.orgId, 'content-type': 'application/json' };
-    const post = async (path: string, body: unknown): Promise<{ status: number; json: any }> => {
-      const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-      return { status: res.status, json: await res.json() };
-    };
-    const program = await post('/programs/v1/programs/template', {
-      name: 'Bench ledger debit', type: 'DEBITO', timezone: 'America/Sao_Paulo', currency_numeric_code: '986', country_code: 'BRA',
-      bin: { value: '999999', start_range: '0', end_range: '999999999' }, brand: 'VISA',
-    });
-    if (program.status !== 200) throw new Error(`creating the program: ${program.status} ${JSON.stringify(program.json)}`);
-
-    say(`opening ${accountCount} accounts through the API (submitted applications, ${clients} at a time)…`);
-    const t1 = performance.now();
-    const ids: number[] = new Array(accountCount);
-    await inLanes(accountCount, clients, 'accounts', async (i) => {
-      const res = await post('/acquisitions/v3/s2s/applications', {
-        application: {
-          submit: true,
-          program_id: program.json.id,
-          applicant: {
-            document_number: `bench-${i}`,
-            birth_date: '1980-01-31',
-            personal: { name: `Holder ${i}`, email: 'holder@example.com' },
-            account: { overdraft_limit: OVERDRAFT },
+      say(`opening ${accountCount} accounts through the API (submitted applications, ${clients} at a time)…`);
+      const t1 = performance.now();
+      const ids: number[] = new Array(accountCount);
+      await inLanes(accountCount, clients, 'accounts', async (i) => {
+        const res = await post('/acquisitions/v3/s2s/applications', {
+          application: {
+            submit: true,
+            program_id: program.json.id,
+            applicant: {
+              document_number: `bench-${i}`,
+              birth_date: '1980-01-31',
+              personal: { name: `Holder ${i}`, email: 'holder@example.com' },
+              account: { overdraft_limit: OVERDRAFT },
+            },
           },
+        });
+        if (res.status !== 201) throw new Error(`opening account ${i}: ${res.status} ${JSON.stringify(res.json)}`);
+        ids[i] = res.json.account_id as number;
+      });
+      const openS = round((performance.now() - t1) / 1000, 1);
+      say(`  opened in ${openS} s (${round(accountCount / openS, 0)} accounts/s)`);
+
+      // Zipf ranks map onto the accounts in a shuffled order, so the hot ones are not the oldest.
+      const byRank = [...ids];
+      for (let i = byRank.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [byRank[i], byRank[j]] = [byRank[j]!, byRank[i]!];
+      }
+      const zipf = zipfSampler(accountCount);
+      const uniform = () => Math.floor(Math.random() * accountCount);
+      const pair = (pick: () => number, list: number[]): [number, number] => {
+        const from = pick();
+        let to = pick();
+        while (to === from) to = pick();
+        return [list[from]!, list[to]!];
+      };
+      // The same database through connections that do not wait for the WAL flush at commit.
+      const asyncUrl = new URL(db.url);
+      asyncUrl.searchParams.set('options', '-c synchronous_commit=off');
+      const asyncStarted = await startBenchLastro({
+        engine: 'postgres (synchronous_commit off)',
+        db: { ...db, url: asyncUrl.toString() },
+        tmp: join(tmp, 'async'),
+        env: { DATABASE_POOL_SIZE: poolSize },
+      });
+      asyncServer = asyncStarted.server;
+      // The URL's options reach the server through the same client library Lastro uses: check it.
+      const probe = new (await import('pg')).default.Client({ connectionString: asyncUrl.toString() });
+      await probe.connect();
+      const setting = (await probe.query<{ synchronous_commit: string }>('show synchronous_commit')).rows[0]!.synchronous_commit;
+      await probe.end();
+      if (setting !== 'off') throw new Error(`synchronous_commit through ${asyncUrl.search} is "${setting}", not off`);
+      const hot = ids[0]!;
+      const dbPids = backendPids(admin.pool, db.name);
+      const load = (requestFor: LoadOptions['requestFor'], durationS = duration): LoadOptions => ({
+        url: `${base}/payments/v1/payments`,
+        method: 'POST',
+        headers,
+        requestFor,
+        durationS,
+        connections: clients,
+        serverPid: server!.pid,
+        dbPids,
+      });
+      const targets = {
+        uniform: load(() => transfer(...pair(uniform, ids))),
+        uniform_async_commit: {
+          ...load(() => transfer(...pair(uniform, ids))),
+          url: `${asyncStarted.base}/payments/v1/payments`,
+          serverPid: asyncServer.pid,
         },
-      });
-      if (res.status !== 201) throw new Error(`opening account ${i}: ${res.status} ${JSON.stringify(res.json)}`);
-      ids[i] = res.json.account_id as number;
-    });
-    const openS = round((performance.now() - t1) / 1000, 1);
-    say(`  opened in ${openS} s (${round(accountCount / openS, 0)} accounts/s)`);
+        zipf: load(() => transfer(...pair(zipf, byRank))),
+        hot: load(() => {
+          let to = ids[uniform()]!;
+          while (to === hot) to = ids[uniform()]!;
+          return transfer(hot, to);
+        }),
+      };
 
-    // Zipf ranks map onto the accounts in a shuffled order, so the hot ones are not the oldest.
-    const byRank = [...ids];
-    for (let i = byRank.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [byRank[i], byRank[j]] = [byRank[j]!, byRank[i]!];
-    }
-    const zipf = zipfSampler(accountCount);
-    const uniform = () => Math.floor(Math.random() * accountCount);
-    const pair = (pick: () => number, list: number[]): [number, number] => {
-      const from = pick();
-      let to = pick();
-      while (to === from) to = pick();
-      return [list[from]!, list[to]!];
-    };
-    // The same database through connections that do not wait for the WAL flush at commit.
-    const asyncUrl = new URL(db.url);
-    asyncUrl.searchParams.set('options', '-c synchronous_commit=off');
-    const asyncStarted = await startBenchLastro({
-      engine: 'postgres (synchronous_commit off)',
-      db: { ...db, url: asyncUrl.toString() },
-      tmp: makeTempDir('lastro-bench-ledger-async-'),
-      env: { DATABASE_POOL_SIZE: poolSize },
-    });
-    asyncServer = asyncStarted.server;
-    // The URL's options reach the server through the same client library Lastro uses: check it.
-    const probe = new (await import('pg')).default.Client({ connectionString: asyncUrl.toString() });
-    await probe.connect();
-    const setting = (await probe.query<{ synchronous_commit: string }>('show synchronous_commit')).rows[0]!.synchronous_commit;
-    await probe.end();
-    if (setting !== 'off') throw new Error(`synchronous_commit through ${asyncUrl.search} is "${setting}", not off`);
-    const hot = ids[0]!;
-    const dbPids = backendPids(admin.pool, db.name);
-    const load = (requestFor: LoadOptions['requestFor'], durationS = duration): LoadOptions => ({
-      url: `${base}/payments/v1/payments`,
-      method: 'POST',
-      headers,
-      requestFor,
-      durationS,
-      connections: clients,
-      serverPid: server!.pid,
-      dbPids,
-    });
-    const targets = {
-      uniform: load(() => transfer(...pair(uniform, ids))),
-      uniform_async_commit: {
-        ...load(() => transfer(...pair(uniform, ids))),
-        url: `${asyncStarted.base}/payments/v1/payments`,
-        serverPid: asyncServer.pid,
-      },
-      zipf: load(() => transfer(...pair(zipf, byRank))),
-      hot: load(() => {
-        let to = ids[uniform()]!;
-        while (to === hot) to = ids[uniform()]!;
-        return transfer(hot, to);
-      }),
-    };
-
-    say(`warm-up: ${WARMUP_S} s of each and of pgbench…`);
-    const warm: LoadResult[] = [];
-    // The second server has served nothing yet: it warms up longer, so its JIT is as warm.
-    for (const [name, t] of Object.entries(targets)) {
-      warm.push(await runLoad({ ...t, durationS: name === 'uniform_async_commit' ? Math.max(WARMUP_S, 2 * duration) : WARMUP_S }));
-    }
-    await pgbenchRun(benchDb.url, clients, WARMUP_S);
-
-    say(`${rounds} rounds of ${duration} s: uniform, uniform with synchronous_commit off, Zipf, hot account, pgbench TPC-B (-M ${PGBENCH_MODE}, scale ${PGBENCH_SCALE}), ${clients} clients each…`);
-    const results: Record<keyof typeof targets, LoadResult[]> = { uniform: [], uniform_async_commit: [], zipf: [], hot: [] };
-    // How the transfers met in groups, per round, from the server's /metrics histogram (groups
-    // of two or more; a transfer that found no queue ran alone).
-    const groups: Record<keyof typeof targets, GroupRound[]> = { uniform: [], uniform_async_commit: [], zipf: [], hot: [] };
-    const serverBase = (name: keyof typeof targets) => (name === 'uniform_async_commit' ? asyncStarted.base : base);
-    // WAL per transfer and per pgbench transaction, per round (pg_stat_wal is the whole server's:
-    // the idle second server, the relays and pgbench's database add a little).
-    const wal: Record<keyof typeof targets | 'pgbench', { wal_records: number | null; wal_bytes: number | null }[]> = {
-      uniform: [],
-      uniform_async_commit: [],
-      zipf: [],
-      hot: [],
-      pgbench: [],
-    };
-    const pgbenchRounds: PgbenchRun[] = [];
-    for (let i = 1; i <= rounds; i++) {
-      for (const [name, t] of Object.entries(targets) as [keyof typeof targets, LoadOptions][]) {
-        const before = await groupsSoFar(serverBase(name));
-        const walBefore = await walSoFar(admin.pool);
-        const r = await runLoad(t);
-        const w = walPer(walBefore, await walSoFar(admin.pool), r.requests);
-        const g = groupRound(before, await groupsSoFar(serverBase(name)), r);
-        results[name].push(r);
-        groups[name].push(g);
-        wal[name].push(w);
-        say(
-          `  round ${i}/${rounds} ${name}: ${r.req_per_s} transfers/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ` +
-            `${r.server_cpu_us_per_req ?? '–'} µs lastro CPU (${r.server_sys_cpu_us_per_req ?? '–'} in the kernel) + ${r.db_cpu_us_per_req ?? '–'} µs PostgreSQL CPU per transfer; ` +
-            `groups of ${g.mean_size ?? '–'} on average, ${g.grouped_share ?? '–'} of the transfers grouped; ` +
-            `${w.wal_records ?? '–'} WAL records, ${w.wal_bytes ?? '–'} B per transfer; ` +
-            `machine ${r.machine_cpu_us_per_req ?? '–'} µs CPU per transfer (load generator ${r.client_cpu_us_per_req ?? '–'}), ${r.machine_idle_share ?? '–'} idle`,
-        );
+      say(`warm-up: ${WARMUP_S} s of each and of pgbench…`);
+      const warm: LoadResult[] = [];
+      // The second server has served nothing yet: it warms up longer, so its JIT is as warm.
+      for (const [name, t] of Object.entries(targets)) {
+        warm.push(await runLoad({ ...t, durationS: name === 'uniform_async_commit' ? Math.max(WARMUP_S, 2 * duration) : WARMUP_S }));
       }
-      const walBefore = await walSoFar(admin.pool);
-      const p = await pgbenchRun(benchDb.url, clients, duration);
-      const w = walPer(walBefore, await walSoFar(admin.pool), p.transactions);
-      pgbenchRounds.push(p);
-      wal.pgbench.push(w);
-      say(
-        `  round ${i}/${rounds} pgbench: ${p.tps} tps, latency ${p.latency_avg_ms ?? '–'} ms (p50 ${p.latency_p50_ms ?? '–'}, p99 ${p.latency_p99_ms ?? '–'}), ${p.failed} failed; ${w.wal_records ?? '–'} WAL records, ${w.wal_bytes ?? '–'} B per transaction; ` +
-          `machine ${p.machine_cpu_us_per_tx ?? '–'} µs CPU per transaction (pgbench ${p.client_cpu_us_per_tx ?? '–'}), ${p.machine_idle_share ?? '–'} idle`,
-      );
-    }
+      await pgbenchRun(benchDb.url, clients, WARMUP_S);
 
-    // The sweep: at each larger client count, a warm-up of each, then uniform transfers and pgbench
-    // in alternating rounds, as above.
-    const sweep: SweepPoint[] = [];
-    const sweepLoads: LoadResult[] = [];
-    for (const c of sweepCounts) {
-      const t = { ...targets.uniform, connections: c };
-      sweepLoads.push(await runLoad({ ...t, durationS: WARMUP_S }));
-      await pgbenchRun(benchDb.url, c, WARMUP_S);
-      const loads: LoadResult[] = [];
-      const runs: PgbenchRun[] = [];
+      say(`${rounds} rounds of ${duration} s: uniform, uniform with synchronous_commit off, Zipf, hot account, pgbench TPC-B (-M ${PGBENCH_MODE}, scale ${PGBENCH_SCALE}), ${clients} clients each…`);
+      const results: Record<keyof typeof targets, LoadResult[]> = { uniform: [], uniform_async_commit: [], zipf: [], hot: [] };
+      // How the transfers met in groups, per round, from the server's /metrics histogram (groups
+      // of two or more; a transfer that found no queue ran alone).
+      const groups: Record<keyof typeof targets, GroupRound[]> = { uniform: [], uniform_async_commit: [], zipf: [], hot: [] };
+      const serverBase = (name: keyof typeof targets) => (name === 'uniform_async_commit' ? asyncStarted.base : base);
+      // WAL per transfer and per pgbench transaction, per round (pg_stat_wal is the whole server's:
+      // the idle second server, the relays and pgbench's database add a little).
+      const wal: Record<keyof typeof targets | 'pgbench', { wal_records: number | null; wal_bytes: number | null }[]> = {
+        uniform: [],
+        uniform_async_commit: [],
+        zipf: [],
+        hot: [],
+        pgbench: [],
+      };
+      const pgbenchRounds: PgbenchRun[] = [];
       for (let i = 1; i <= rounds; i++) {
-        const before = await groupsSoFar(base);
-        const r = await runLoad(t);
-        const g = groupRound(before, await groupsSoFar(base), r);
-        loads.push(r);
-        const p = await pgbenchRun(benchDb.url, c, duration);
-        runs.push(p);
+        for (const [name, t] of Object.entries(targets) as [keyof typeof targets, LoadOptions][]) {
+          const before = await groupsSoFar(serverBase(name));
+          const walBefore = await walSoFar(admin.pool);
+          const r = await runLoad(t);
+          const w = walPer(walBefore, await walSoFar(admin.pool), r.requests);
+          const g = groupRound(before, await groupsSoFar(serverBase(name)), r);
+          results[name].push(r);
+          groups[name].push(g);
+          wal[name].push(w);
+          say(
+            `  round ${i}/${rounds} ${name}: ${r.req_per_s} transfers/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ` +
+              `${r.server_cpu_us_per_req ?? '–'} µs lastro CPU (${r.server_sys_cpu_us_per_req ?? '–'} in the kernel) + ${r.db_cpu_us_per_req ?? '–'} µs PostgreSQL CPU per transfer; ` +
+              `groups of ${g.mean_size ?? '–'} on average, ${g.grouped_share ?? '–'} of the transfers grouped; ` +
+              `${w.wal_records ?? '–'} WAL records, ${w.wal_bytes ?? '–'} B per transfer; ` +
+              `machine ${r.machine_cpu_us_per_req ?? '–'} µs CPU per transfer (load generator ${r.client_cpu_us_per_req ?? '–'}), ${r.machine_idle_share ?? '–'} idle`,
+          );
+        }
+        const walBefore = await walSoFar(admin.pool);
+        const p = await pgbenchRun(benchDb.url, clients, duration);
+        const w = walPer(walBefore, await walSoFar(admin.pool), p.transactions);
+        pgbenchRounds.push(p);
+        wal.pgbench.push(w);
         say(
-          `  sweep ${c} clients, round ${i}/${rounds}: uniform ${r.req_per_s} transfers/s (p50 ${r.p50_ms}, p99 ${r.p99_ms} ms, groups of ${g.mean_size ?? '–'}, ` +
-            `machine ${r.machine_cpu_us_per_req ?? '–'} µs per transfer, ${r.machine_idle_share ?? '–'} idle); pgbench ${p.tps} tps (p50 ${p.latency_p50_ms ?? '–'}, p99 ${p.latency_p99_ms ?? '–'} ms, ` +
-            `machine ${p.machine_cpu_us_per_tx ?? '–'} µs per transaction, ${p.machine_idle_share ?? '–'} idle)`,
+          `  round ${i}/${rounds} pgbench: ${p.tps} tps, latency ${p.latency_avg_ms ?? '–'} ms (p50 ${p.latency_p50_ms ?? '–'}, p99 ${p.latency_p99_ms ?? '–'}), ${p.failed} failed; ${w.wal_records ?? '–'} WAL records, ${w.wal_bytes ?? '–'} B per transaction; ` +
+            `machine ${p.machine_cpu_us_per_tx ?? '–'} µs CPU per transaction (pgbench ${p.client_cpu_us_per_tx ?? '–'}), ${p.machine_idle_share ?? '–'} idle`,
         );
       }
-      sweepLoads.push(...loads);
-      sweep.push({
-        clients: c,
-        measured: measuredAll(`uniform transfers at ${c} clients`, loads) && runs.every((p) => p.transactions > 0 && p.failed === 0 && p.tps > 0),
-        uniform: summarize(loads),
-        pgbench_tps: runs.map((p) => p.tps),
-        pgbench_p99_ms: runs.map((p) => p.latency_p99_ms),
-        ratio_to_pgbench_tps: ratios(loads.map((r) => r.req_per_s), runs.map((p) => p.tps)),
-        machine_cpu_transfer_to_transaction: ratios(loads.map((r) => r.machine_cpu_us_per_req ?? 0), runs.map((p) => p.machine_cpu_us_per_tx ?? 0)),
-      });
+
+      // The sweep: at each larger client count, a warm-up of each, then uniform transfers and pgbench
+      // in alternating rounds, as above.
+      const sweep: SweepPoint[] = [];
+      const sweepLoads: LoadResult[] = [];
+      for (const c of sweepCounts) {
+        const t = { ...targets.uniform, connections: c };
+        sweepLoads.push(await runLoad({ ...t, durationS: WARMUP_S }));
+        await pgbenchRun(benchDb.url, c, WARMUP_S);
+        const loads: LoadResult[] = [];
+        const runs: PgbenchRun[] = [];
+        for (let i = 1; i <= rounds; i++) {
+          const before = await groupsSoFar(base);
+          const r = await runLoad(t);
+          const g = groupRound(before, await groupsSoFar(base), r);
+          loads.push(r);
+          const p = await pgbenchRun(benchDb.url, c, duration);
+          runs.push(p);
+          say(
+            `  sweep ${c} clients, round ${i}/${rounds}: uniform ${r.req_per_s} transfers/s (p50 ${r.p50_ms}, p99 ${r.p99_ms} ms, groups of ${g.mean_size ?? '–'}, ` +
+              `machine ${r.machine_cpu_us_per_req ?? '–'} µs per transfer, ${r.machine_idle_share ?? '–'} idle); pgbench ${p.tps} tps (p50 ${p.latency_p50_ms ?? '–'}, p99 ${p.latency_p99_ms ?? '–'} ms, ` +
+              `machine ${p.machine_cpu_us_per_tx ?? '–'} µs per transaction, ${p.machine_idle_share ?? '–'} idle)`,
+          );
+        }
+        sweepLoads.push(...loads);
+        sweep.push({
+          clients: c,
+          measured: measuredAll(`uniform transfers at ${c} clients`, loads) && runs.every((p) => p.transactions > 0 && p.failed === 0 && p.tps > 0),
+          uniform: summarize(loads),
+          pgbench_tps: runs.map((p) => p.tps),
+          pgbench_p99_ms: runs.map((p) => p.latency_p99_ms),
+          ratio_to_pgbench_tps: ratios(loads.map((r) => r.req_per_s), runs.map((p) => p.tps)),
+          machine_cpu_transfer_to_transaction: ratios(loads.map((r) => r.machine_cpu_us_per_req ?? 0), runs.map((p) => p.machine_cpu_us_per_tx ?? 0)),
+        });
+      }
+
+      // Every 2xx transfer is a journal entry (one still in flight when a window closed may add a
+      // few more), and the ledger verifies.
+      const answered = [...warm, ...Object.values(results).flat(), ...sweepLoads].reduce((n, r) => n + r.requests - r.non_2xx, 0);
+      const lastroPool = new (await import('pg')).default.Pool({ connectionString: db.url, max: 1 });
+      const entries = Number(
+        (await lastroPool.query<{ n: string }>("select count(*) as n from ledger_journal_entries where org_id = $1 and kind = 'PAYMENT'", [org.orgId])).rows[0]!.n,
+      );
+      await lastroPool.end();
+      say(`  ${answered} transfers answered 2xx, ${entries} payment entries stored; verifying the ledger…`);
+      const t2 = performance.now();
+      const verifyRes = await fetch(`${base}/lastro/v1/ledger/verify`, { headers });
+      const verify = (await verifyRes.json()) as { ok?: boolean; entries_checked?: number; accounts_checked?: number; differences?: unknown[] };
+      const verifyS = round((performance.now() - t2) / 1000, 1);
+      say(`  verify: ok ${verify.ok}, ${verify.entries_checked} entries, ${verify.accounts_checked} accounts, ${verifyS} s`);
+      const stored = entries >= answered;
+      if (!stored) say(`FIGURE NOT MEASURED: ${answered} transfers answered 2xx but ${entries} payment entries stored`);
+      if (verify.ok !== true) say(`FIGURE NOT MEASURED: ledger verify found differences: ${JSON.stringify(verify.differences ?? verify).slice(0, 500)}`);
+
+      const rss = rssMb(server.pid, 'VmHWM');
+      await stopChild(asyncServer);
+      const exit = await stopChild(server);
+      if (exit !== 0) say(`lastro exited with ${exit} after SIGTERM (expected 0)`);
+
+      const measured = {
+        uniform: measuredAll('uniform transfers', results.uniform),
+        uniformAsync: measuredAll('uniform transfers, synchronous_commit off', results.uniform_async_commit),
+        zipf: measuredAll('Zipf transfers', results.zipf),
+        hot: measuredAll('hot-account transfers', results.hot),
+      };
+      const pgbenchMeasured = pgbenchRounds.every((p) => p.transactions > 0 && p.failed === 0 && p.tps > 0);
+      if (!pgbenchMeasured) say(`FIGURE NOT MEASURED: pgbench: ${pgbenchRounds.map((p) => `${p.transactions} transactions, ${p.failed} failed`).join('; ')}`);
+      const tps = pgbenchRounds.map((p) => p.tps);
+      const ratio = {
+        uniform: ratios(results.uniform.map((r) => r.req_per_s), tps),
+        zipf: ratios(results.zipf.map((r) => r.req_per_s), tps),
+        hot: ratios(results.hot.map((r) => r.req_per_s), tps),
+      };
+      const uniformP99 = median(results.uniform.map((r) => r.p99_ms));
+      const uniformPerS = median(results.uniform.map((r) => r.req_per_s));
+      const ok = stored && verify.ok === true && pgbenchMeasured;
+      const met = {
+        transfers_measured: measured.uniform && measured.uniformAsync && measured.zipf && measured.hot && stored,
+        ledger_verifies: verify.ok === true,
+        uniform_to_pgbench: ok && measured.uniform && ratio.uniform.median >= TARGETS.uniform_to_pgbench_tps,
+        uniform_p99: measured.uniform && uniformP99 < TARGETS.uniform_p99_ms,
+        // The figures are with group commit (LASTRO_LEDGER_GROUP_MAX), so the second target reads the same ratio.
+        grouped_to_pgbench: ok && measured.uniform && ratio.uniform.median >= TARGETS.grouped_to_pgbench_tps,
+        clean_sigterm_exit: exit === 0,
+      };
+      return {
+        benchmark: 'ledger',
+        engine: 'postgres',
+        postgres: admin.version,
+        ...benchRun.facts(),
+        duration_s_per_round: duration,
+        rounds,
+        clients,
+        accounts: accountCount,
+        accounts_opened_in_s: openS,
+        transfers: {
+          uniform: summarize(results.uniform),
+          uniform_synchronous_commit_off: summarize(results.uniform_async_commit),
+          zipf_s1: summarize(results.zipf),
+          hot_account: summarize(results.hot),
+          answered_2xx_in_all: answered,
+          groups,
+          // WAL per transfer per round; pgbench's per transaction.
+          wal,
+          payment_entries_stored: entries,
+        },
+        pgbench: {
+          mode: PGBENCH_MODE,
+          scale: PGBENCH_SCALE,
+          threads: Math.min(2, clients),
+          init_s: pgbenchInitS,
+          median_tps: round(median(tps), 0),
+          // Every transaction's latency, as the transfers' p50/p99: the baseline's own tail here.
+          median_p50_ms: medianOf(pgbenchRounds.map((p) => p.latency_p50_ms)),
+          median_p99_ms: medianOf(pgbenchRounds.map((p) => p.latency_p99_ms)),
+          rounds: pgbenchRounds,
+        },
+        // transfers/s ÷ pgbench tps, per round (each pair back to back).
+        ratio_to_pgbench_tps: ratio,
+        // What one operation costs the whole machine (every process: lastro, PostgreSQL, the load
+        // generator or pgbench's client) and how much of the machine each load leaves idle. A cost
+        // ratio below the throughput ratio's inverse means the gap is in how much of the machine the
+        // transfers keep busy (their round trips in series), not in what each one costs.
+        machine_cpu: {
+          uniform_us_per_transfer: medianOf(results.uniform.map((r) => r.machine_cpu_us_per_req)),
+          uniform_idle_share: medianOf(results.uniform.map((r) => r.machine_idle_share)),
+          pgbench_us_per_transaction: medianOf(pgbenchRounds.map((p) => p.machine_cpu_us_per_tx)),
+          pgbench_idle_share: medianOf(pgbenchRounds.map((p) => p.machine_idle_share)),
+          // The part of each that is the load's own client: autocannon building and reading each
+          // request in the benchmark's process, pgbench's client threads.
+          uniform_load_generator_us_per_transfer: medianOf(results.uniform.map((r) => r.client_cpu_us_per_req), 1),
+          pgbench_client_us_per_transaction: medianOf(pgbenchRounds.map((p) => p.client_cpu_us_per_tx), 1),
+          transfer_to_transaction: ratios(
+            results.uniform.map((r) => r.machine_cpu_us_per_req ?? 0),
+            pgbenchRounds.map((p) => p.machine_cpu_us_per_tx ?? 0),
+          ),
+        },
+        // The uniform transfers' p99 beside pgbench's own, per round (each pair back to back): the
+        // p99 target read against the tail the baseline itself has on this machine at this load.
+        p99_ms: {
+          uniform: results.uniform.map((r) => r.p99_ms),
+          pgbench: pgbenchRounds.map((p) => p.latency_p99_ms),
+          uniform_to_pgbench: ratios(
+            results.uniform.map((r) => r.p99_ms),
+            pgbenchRounds.map((p) => p.latency_p99_ms ?? 0),
+          ),
+        },
+        // Uniform transfers/s with synchronous_commit off ÷ with it on, per round: the most that
+        // sharing commits (group commit) could gain on this machine.
+        async_commit_to_uniform: ratios(
+          results.uniform_async_commit.map((r) => r.req_per_s),
+          results.uniform.map((r) => r.req_per_s),
+        ),
+        // --sweep: the uniform transfers and pgbench at more clients, each count on its own rounds.
+        ...(sweep.length ? { sweep } : {}),
+        ledger_verify: { ok: verify.ok === true, entries_checked: verify.entries_checked, accounts_checked: verify.accounts_checked, seconds: verifyS },
+        pismo_advertised_authorizations_per_s: PISMO_ADVERTISED_PER_S,
+        uniform_share_of_pismo_advertised: round(uniformPerS / PISMO_ADVERTISED_PER_S, 4),
+        lastro_rss_peak_mb: rss,
+        targets: TARGETS,
+        met: { ...met, all: Object.values(met).every(Boolean) },
+      };
+    } finally {
+      if (asyncServer) await stopChild(asyncServer);
+      if (server) await stopChild(server);
     }
-
-    // Every 2xx transfer is a journal entry (one still in flight when a window closed may add a
-    // few more), and the ledger verifies.
-    const answered = [...warm, ...Object.values(results).flat(), ...sweepLoads].reduce((n, r) => n + r.requests - r.non_2xx, 0);
-    const lastroPool = new (await import('pg')).default.Pool({ connectionString: db.url, max: 1 });
-    const entries = Number(
-      (await lastroPool.query<{ n: string }>("select count(*) as n from ledger_journal_entries where org_id = $1 and kind = 'PAYMENT'", [org.orgId])).rows[0]!.n,
-    );
-    await lastroPool.end();
-    say(`  ${answered} transfers answered 2xx, ${entries} payment entries stored; verifying the ledger…`);
-    const t2 = performance.now();
-    const verifyRes = await fetch(`${base}/lastro/v1/ledger/verify`, { headers });
-    const verify = (await verifyRes.json()) as { ok?: boolean; entries_checked?: number; accounts_checked?: number; differences?: unknown[] };
-    const verifyS = round((performance.now() - t2) / 1000, 1);
-    say(`  verify: ok ${verify.ok}, ${verify.entries_checked} entries, ${verify.accounts_checked} accounts, ${verifyS} s`);
-    const stored = entries >= answered;
-    if (!stored) say(`FIGURE NOT MEASURED: ${answered} transfers answered 2xx but ${entries} payment entries stored`);
-    if (verify.ok !== true) say(`FIGURE NOT MEASURED: ledger verify found differences: ${JSON.stringify(verify.differences ?? verify).slice(0, 500)}`);
-
-    const rss = rssMb(server.pid, 'VmHWM');
-    await stopChild(asyncServer);
-    const exit = await stopChild(server);
-    if (exit !== 0) say(`lastro exited with ${exit} after SIGTERM (expected 0)`);
-
-    const measured = {
-      uniform: measuredAll('uniform transfers', results.uniform),
-      uniformAsync: measuredAll('uniform transfers, synchronous_commit off', results.uniform_async_commit),
-      zipf: measuredAll('Zipf transfers', results.zipf),
-      hot: measuredAll('hot-account transfers', results.hot),
-    };
-    const pgbenchMeasured = pgbenchRounds.every((p) => p.transactions > 0 && p.failed === 0 && p.tps > 0);
-    if (!pgbenchMeasured) say(`FIGURE NOT MEASURED: pgbench: ${pgbenchRounds.map((p) => `${p.transactions} transactions, ${p.failed} failed`).join('; ')}`);
-    const tps = pgbenchRounds.map((p) => p.tps);
-    const ratio = {
-      uniform: ratios(results.uniform.map((r) => r.req_per_s), tps),
-      zipf: ratios(results.zipf.map((r) => r.req_per_s), tps),
-      hot: ratios(results.hot.map((r) => r.req_per_s), tps),
-    };
-    const uniformP99 = median(results.uniform.map((r) => r.p99_ms));
-    const uniformPerS = median(results.uniform.map((r) => r.req_per_s));
-    const ok = stored && verify.ok === true && pgbenchMeasured;
-    const met = {
-      transfers_measured: measured.uniform && measured.uniformAsync && measured.zipf && measured.hot && stored,
-      ledger_verifies: verify.ok === true,
-      uniform_to_pgbench: ok && measured.uniform && ratio.uniform.median >= TARGETS.uniform_to_pgbench_tps,
-      uniform_p99: measured.uniform && uniformP99 < TARGETS.uniform_p99_ms,
-      // The figures are with group commit (LASTRO_LEDGER_GROUP_MAX), so the second target reads the same ratio.
-      grouped_to_pgbench: ok && measured.uniform && ratio.uniform.median >= TARGETS.grouped_to_pgbench_tps,
-      clean_sigterm_exit: exit === 0,
-    };
-    return {
-      benchmark: 'ledger',
-      engine: 'postgres',
-      postgres: admin.version,
-      ...benchRun.facts(),
-      duration_s_per_round: duration,
-      rounds,
-      clients,
-      accounts: accountCount,
-      accounts_opened_in_s: openS,
-      transfers: {
-        uniform: summarize(results.uniform),
-        uniform_synchronous_commit_off: summarize(results.uniform_async_commit),
-        zipf_s1: summarize(results.zipf),
-        hot_account: summarize(results.hot),
-        answered_2xx_in_all: answered,
-        groups,
-        // WAL per transfer per round; pgbench's per transaction.
-        wal,
-        payment_entries_stored: entries,
-      },
-      pgbench: {
-        mode: PGBENCH_MODE,
-        scale: PGBENCH_SCALE,
-        threads: Math.min(2, clients),
-        init_s: pgbenchInitS,
-        median_tps: round(median(tps), 0),
-        // Every transaction's latency, as the transfers' p50/p99: the baseline's own tail here.
-        median_p50_ms: medianOf(pgbenchRounds.map((p) => p.latency_p50_ms)),
-        median_p99_ms: medianOf(pgbenchRounds.map((p) => p.latency_p99_ms)),
-        rounds: pgbenchRounds,
-      },
-      // transfers/s ÷ pgbench tps, per round (each pair back to back).
-      ratio_to_pgbench_tps: ratio,
-      // What one operation costs the whole machine (every process: lastro, PostgreSQL, the load
-      // generator or pgbench's client) and how much of the machine each load leaves idle. A cost
-      // ratio below the throughput ratio's inverse means the gap is in how much of the machine the
-      // transfers keep busy (their round trips in series), not in what each one costs.
-      machine_cpu: {
-        uniform_us_per_transfer: medianOf(results.uniform.map((r) => r.machine_cpu_us_per_req)),
-        uniform_idle_share: medianOf(results.uniform.map((r) => r.machine_idle_share)),
-        pgbench_us_per_transaction: medianOf(pgbenchRounds.map((p) => p.machine_cpu_us_per_tx)),
-        pgbench_idle_share: medianOf(pgbenchRounds.map((p) => p.machine_idle_share)),
-        // The part of each that is the load's own client: autocannon building and reading each
-        // request in the benchmark's process, pgbench's client threads.
-        uniform_load_generator_us_per_transfer: medianOf(results.uniform.map((r) => r.client_cpu_us_per_req), 1),
-        pgbench_client_us_per_transaction: medianOf(pgbenchRounds.map((p) => p.client_cpu_us_per_tx), 1),
-        transfer_to_transaction: ratios(
-          results.uniform.map((r) => r.machine_cpu_us_per_req ?? 0),
-          pgbenchRounds.map((p) => p.machine_cpu_us_per_tx ?? 0),
-        ),
-      },
-      // The uniform transfers' p99 beside pgbench's own, per round (each pair back to back): the
-      // p99 target read against the tail the baseline itself has on this machine at this load.
-      p99_ms: {
-        uniform: results.uniform.map((r) => r.p99_ms),
-        pgbench: pgbenchRounds.map((p) => p.latency_p99_ms),
-        uniform_to_pgbench: ratios(
-          results.uniform.map((r) => r.p99_ms),
-          pgbenchRounds.map((p) => p.latency_p99_ms ?? 0),
-        ),
-      },
-      // Uniform transfers/s with synchronous_commit off ÷ with it on, per round: the most that
-      // sharing commits (group commit) could gain on this machine.
-      async_commit_to_uniform: ratios(
-        results.uniform_async_commit.map((r) => r.req_per_s),
-        results.uniform.map((r) => r.req_per_s),
-      ),
-      // --sweep: the uniform transfers and pgbench at more clients, each count on its own rounds.
-      ...(sweep.length ? { sweep } : {}),
-      ledger_verify: { ok: verify.ok === true, entries_checked: verify.entries_checked, accounts_checked: verify.accounts_checked, seconds: verifyS },
-      pismo_advertised_authorizations_per_s: PISMO_ADVERTISED_PER_S,
-      uniform_share_of_pismo_advertised: round(uniformPerS / PISMO_ADVERTISED_PER_S, 4),
-      lastro_rss_peak_mb: rss,
-      targets: TARGETS,
-      met: { ...met, all: Object.values(met).every(Boolean) },
-    };
-  } finally {
-    if (asyncServer) await stopChild(asyncServer);
-    if (server) await stopChild(server);
-    await db?.drop();
-    await benchDb?.drop();
-    await admin.pool.end().catch(() => {});
-    removeTempDir(tmp);
-  }
+  });
 }
 
 export const ledgerBenchmark: Benchmark = {

@@ -35,7 +35,6 @@ import {
   createOrg,
   makeTempDir,
   median,
-  pgbench,
   pgbenchRun,
   ratios,
   removeTempDir,
@@ -45,6 +44,7 @@ import {
   stopChild,
   throwawayDatabase,
   type Throwaway,
+  withLastroAndPgbench,
 } from './lib.js';
 
 const DAY_MS = 86_400_000;
@@ -145,167 +145,156 @@ interface LifecycleRound {
 const pct = (sorted: number[], p: number) => (sorted.length ? round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!, 1) : 0);
 
 export async function lifecyclesPerSecond(opts: LifecycleOptions) {
-  const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-  const admin = await adminPool(databaseUrl);
-  const tmp = makeTempDir('lastro-bench-lending-life-');
-  let db: Throwaway | undefined;
-  let benchDb: Throwaway | undefined;
-  let server: Child | undefined;
-  try {
-    db = await throwawayDatabase(admin.pool, databaseUrl, 'lastro_bench_');
-    benchDb = await throwawayDatabase(admin.pool, databaseUrl, 'lastro_bench_pgbench_');
-    say(`lifecycles: PostgreSQL ${admin.version}; throwaway databases ${db.name} (lastro), ${benchDb.name} (pgbench -i -s ${opts.clients})`);
-    await pgbench(['-i', '-q', '-s', String(opts.clients), benchDb.url], 600_000);
-    const started = await startBenchLastro({ engine: 'postgres', db, tmp, env: { DATABASE_POOL_SIZE: String(Math.max(10, opts.clients)) } });
-    server = started.server;
-    const { base, adminToken } = started;
-    const org = await createOrg(base, adminToken, 'lending-life');
-    const headers = { authorization: `Bearer ${org.token}`, 'x-tenant': org.orgId, 'content-type': 'application/json' };
-    const call: Call = async (method, path, body) => {
-      const res = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-      const text = await res.text();
-      return { status: res.status, json: text ? JSON.parse(text) : undefined };
-    };
-    const must = expecting(call);
-    const program = await must('POST', '/programs/v1/programs/template', programBody('Bench lifecycles'), 200);
-    await must('POST', '/lending/v1/loan-products', productBody(program.id, 'BENCH_LIFE'), 201);
-    const today = (await must('GET', '/lastro/v1/clock', undefined, 200)).business_date as string;
-
-    // One account per loan: booking refuses an account that already holds a live loan.
-    const warmup = Math.max(opts.clients, 8);
-    const total = warmup + opts.perRound * opts.rounds;
-    say(`  opening ${total} accounts through the API…`);
-    const accounts: number[] = new Array(total);
-    await inLanes(total, opts.clients, async (i) => {
-      accounts[i] = (await must('POST', '/acquisitions/v3/s2s/applications', applicationBody(program.id, i), 201)).account_id as number;
-    });
-    let nextAccount = 0;
-
-    /** One lifecycle; resolves with the requests made and each one's time (ms). */
-    const lifecycle = async (times: number[]): Promise<void> => {
-      const account = accounts[nextAccount++];
-      if (account === undefined) throw new Error('ran out of accounts');
-      const timed = async (method: 'GET' | 'POST', path: string, body: unknown, want: number) => {
-        const t0 = performance.now();
-        const r = await must(method, path, body, want);
-        times.push(performance.now() - t0);
-        return r;
+  return withLastroAndPgbench({ name: 'lending_life', scale: opts.clients }, async ({ admin, tmp, db, benchDb }) => {
+    let server: Child | undefined;
+    try {
+      const started = await startBenchLastro({ engine: 'postgres', db, tmp, env: { DATABASE_POOL_SIZE: String(Math.max(10, opts.clients)) } });
+      server = started.server;
+      const { base, adminToken } = started;
+      const org = await createOrg(base, adminToken, 'lending-life');
+      const headers = { authorization: `Bearer ${org.token}`, 'x-tenant': org.orgId, 'content-type': 'application/json' };
+      const call: Call = async (method, path, body) => {
+        const res = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+        const text = await res.text();
+        return { status: res.status, json: text ? JSON.parse(text) : undefined };
       };
-      const sim = await timed('POST', '/lending/v1/simulations', simulationBody('BENCH_LIFE', today, opts.installments, false), 201);
-      const { loan_id: loanId } = await timed('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account }, 202);
-      await timed(
-        'POST',
-        `/lending/v1/loans/${loanId}/disburse`,
-        { disbursement_date: today, disbursed_amount: LOAN_AMOUNT, disbursement_account: { type: 'INTERNAL', account_id: account } },
-        202,
-      );
-      for (const [k, i] of (sim.repayment_schedule as { payment_amount: number }[]).entries()) {
-        await timed('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: `r${k + 1}`, repayment_date: today, repayment_amount: i.payment_amount }, 202);
-      }
-      const loan = await timed('GET', `/lending/v1/loans/${loanId}`, undefined, 200);
-      if (loan.status !== 'SETTLED') throw new Error(`FIGURE NOT MEASURED: loan ${loanId} is ${loan.status} after every installment was repaid`);
-    };
+      const must = expecting(call);
+      const program = await must('POST', '/programs/v1/programs/template', programBody('Bench lifecycles'), 200);
+      await must('POST', '/lending/v1/loan-products', productBody(program.id, 'BENCH_LIFE'), 201);
+      const today = (await must('GET', '/lastro/v1/clock', undefined, 200)).business_date as string;
 
-    const dbPids = backendPids(admin.pool, db.name);
-    const runRound = async (count: number): Promise<LifecycleRound> => {
-      const times: number[] = [];
-      let failures = 0;
-      let firstError: Error | undefined;
-      const cpu0 = cpuSeconds(server!.pid);
-      const pids = await dbPids();
-      const db0 = new Map(pids.map((p) => [p, cpuSeconds(p) ?? 0]));
-      const t0 = performance.now();
-      let done = 0;
-      await inLanes(count, opts.clients, async () => {
-        try {
-          await lifecycle(times);
-          done += 1;
-        } catch (err) {
-          failures += 1;
-          firstError ??= err instanceof Error ? err : new Error(String(err));
-        }
+      // One account per loan: booking refuses an account that already holds a live loan.
+      const warmup = Math.max(opts.clients, 8);
+      const total = warmup + opts.perRound * opts.rounds;
+      say(`  opening ${total} accounts through the API…`);
+      const accounts: number[] = new Array(total);
+      await inLanes(total, opts.clients, async (i) => {
+        accounts[i] = (await must('POST', '/acquisitions/v3/s2s/applications', applicationBody(program.id, i), 201)).account_id as number;
       });
-      const seconds = (performance.now() - t0) / 1000;
-      const cpu1 = cpuSeconds(server!.pid);
-      let dbUsed = 0;
-      for (const [p, s] of db0) {
-        const after = cpuSeconds(p);
-        if (after !== null) dbUsed += after - s;
-      }
-      if (firstError) say(`FIGURE NOT MEASURED: ${failures} lifecycle(s) failed; the first: ${firstError.message}`);
-      times.sort((a, b) => a - b);
-      return {
-        lifecycles: done,
-        seconds: round(seconds, 2),
-        lifecycles_per_s: round(done / seconds, 2),
-        requests: times.length,
-        p50_ms: pct(times, 50),
-        p99_ms: pct(times, 99),
-        server_cpu_ms_per_lifecycle: cpu0 === null || cpu1 === null || !done ? null : round(((cpu1 - cpu0) * 1000) / done, 2),
-        db_cpu_ms_per_lifecycle: done ? round((dbUsed * 1000) / done, 2) : null,
-        failures,
+      let nextAccount = 0;
+
+      /** One lifecycle; resolves with the requests made and each one's time (ms). */
+      const lifecycle = async (times: number[]): Promise<void> => {
+        const account = accounts[nextAccount++];
+        if (account === undefined) throw new Error('ran out of accounts');
+        const timed = async (method: 'GET' | 'POST', path: string, body: unknown, want: number) => {
+          const t0 = performance.now();
+          const r = await must(method, path, body, want);
+          times.push(performance.now() - t0);
+          return r;
+        };
+        const sim = await timed('POST', '/lending/v1/simulations', simulationBody('BENCH_LIFE', today, opts.installments, false), 201);
+        const { loan_id: loanId } = await timed('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account }, 202);
+        await timed(
+          'POST',
+          `/lending/v1/loans/${loanId}/disburse`,
+          { disbursement_date: today, disbursed_amount: LOAN_AMOUNT, disbursement_account: { type: 'INTERNAL', account_id: account } },
+          202,
+        );
+        for (const [k, i] of (sim.repayment_schedule as { payment_amount: number }[]).entries()) {
+          await timed('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: `r${k + 1}`, repayment_date: today, repayment_amount: i.payment_amount }, 202);
+        }
+        const loan = await timed('GET', `/lending/v1/loans/${loanId}`, undefined, 200);
+        if (loan.status !== 'SETTLED') throw new Error(`FIGURE NOT MEASURED: loan ${loanId} is ${loan.status} after every installment was repaid`);
       };
-    };
 
-    say(`  warm-up: ${warmup} lifecycles and ${Math.min(2, opts.pgbenchSeconds)} s of pgbench…`);
-    await runRound(warmup);
-    await pgbenchRun(benchDb.url, opts.clients, Math.min(2, opts.pgbenchSeconds));
-    const rounds: LifecycleRound[] = [];
-    const pg: PgbenchRun[] = [];
-    for (let r = 1; r <= opts.rounds; r++) {
-      const life = await runRound(opts.perRound);
-      rounds.push(life);
-      say(
-        `  round ${r}/${opts.rounds}: ${life.lifecycles_per_s} lifecycles/s (${life.requests} requests, p50 ${life.p50_ms} ms, p99 ${life.p99_ms} ms; ` +
-          `${life.server_cpu_ms_per_lifecycle ?? '–'} ms lastro CPU + ${life.db_cpu_ms_per_lifecycle ?? '–'} ms PostgreSQL CPU per lifecycle)`,
-      );
-      const p = await pgbenchRun(benchDb.url, opts.clients, opts.pgbenchSeconds);
-      pg.push(p);
-      say(`  round ${r}/${opts.rounds} pgbench: ${p.tps} tps, ${p.failed} failed`);
+      const dbPids = backendPids(admin.pool, db.name);
+      const runRound = async (count: number): Promise<LifecycleRound> => {
+        const times: number[] = [];
+        let failures = 0;
+        let firstError: Error | undefined;
+        const cpu0 = cpuSeconds(server!.pid);
+        const pids = await dbPids();
+        const db0 = new Map(pids.map((p) => [p, cpuSeconds(p) ?? 0]));
+        const t0 = performance.now();
+        let done = 0;
+        await inLanes(count, opts.clients, async () => {
+          try {
+            await lifecycle(times);
+            done += 1;
+          } catch (err) {
+            failures += 1;
+            firstError ??= err instanceof Error ? err : new Error(String(err));
+          }
+        });
+        const seconds = (performance.now() - t0) / 1000;
+        const cpu1 = cpuSeconds(server!.pid);
+        let dbUsed = 0;
+        for (const [p, s] of db0) {
+          const after = cpuSeconds(p);
+          if (after !== null) dbUsed += after - s;
+        }
+        if (firstError) say(`FIGURE NOT MEASURED: ${failures} lifecycle(s) failed; the first: ${firstError.message}`);
+        times.sort((a, b) => a - b);
+        return {
+          lifecycles: done,
+          seconds: round(seconds, 2),
+          lifecycles_per_s: round(done / seconds, 2),
+          requests: times.length,
+          p50_ms: pct(times, 50),
+          p99_ms: pct(times, 99),
+          server_cpu_ms_per_lifecycle: cpu0 === null || cpu1 === null || !done ? null : round(((cpu1 - cpu0) * 1000) / done, 2),
+          db_cpu_ms_per_lifecycle: done ? round((dbUsed * 1000) / done, 2) : null,
+          failures,
+        };
+      };
+
+      say(`  warm-up: ${warmup} lifecycles and ${Math.min(2, opts.pgbenchSeconds)} s of pgbench…`);
+      await runRound(warmup);
+      await pgbenchRun(benchDb.url, opts.clients, Math.min(2, opts.pgbenchSeconds));
+      const rounds: LifecycleRound[] = [];
+      const pg: PgbenchRun[] = [];
+      for (let r = 1; r <= opts.rounds; r++) {
+        const life = await runRound(opts.perRound);
+        rounds.push(life);
+        say(
+          `  round ${r}/${opts.rounds}: ${life.lifecycles_per_s} lifecycles/s (${life.requests} requests, p50 ${life.p50_ms} ms, p99 ${life.p99_ms} ms; ` +
+            `${life.server_cpu_ms_per_lifecycle ?? '–'} ms lastro CPU + ${life.db_cpu_ms_per_lifecycle ?? '–'} ms PostgreSQL CPU per lifecycle)`,
+        );
+        const p = await pgbenchRun(benchDb.url, opts.clients, opts.pgbenchSeconds);
+        pg.push(p);
+        say(`  round ${r}/${opts.rounds} pgbench: ${p.tps} tps, ${p.failed} failed`);
+      }
+
+      // Every completed lifecycle is a SETTLED loan, and the ledger verifies.
+      const completed = rounds.reduce((s, r) => s + r.lifecycles, 0) + warmup;
+      const check = new (await import('pg')).default.Pool({ connectionString: db.url, max: 1 });
+      const settled = Number((await check.query<{ n: string }>("select count(*) as n from lending_loans where org_id = $1 and status = 'SETTLED'", [org.orgId])).rows[0]!.n);
+      const repayments = Number((await check.query<{ n: string }>('select count(*) as n from lending_repayments where org_id = $1', [org.orgId])).rows[0]!.n);
+      await check.end();
+      const verify = await must('GET', '/lastro/v1/ledger/verify', undefined, 200);
+      const exit = await stopChild(server);
+      server = undefined;
+      const failures = rounds.reduce((s, r) => s + r.failures, 0);
+      const pgMeasured = pg.every((p) => p.transactions > 0 && p.failed === 0);
+      const measured = failures === 0 && rounds.every((r) => r.lifecycles > 0) && settled >= completed && repayments >= completed * opts.installments && verify.ok === true && pgMeasured;
+      if (settled < completed) say(`FIGURE NOT MEASURED: ${completed} lifecycles completed but ${settled} loans are SETTLED`);
+      if (verify.ok !== true) say(`FIGURE NOT MEASURED: ledger verify: ${JSON.stringify(verify).slice(0, 500)}`);
+      const perS = rounds.map((r) => r.lifecycles_per_s);
+      return {
+        engine: 'postgres',
+        clients: opts.clients,
+        installments_per_loan: opts.installments,
+        requests_per_lifecycle: opts.installments + 4,
+        lifecycles_per_round: opts.perRound,
+        median_lifecycles_per_s: median(perS),
+        median_requests_per_s: round(median(rounds.map((r) => r.requests / r.seconds)), 0),
+        median_server_cpu_ms_per_lifecycle: median(rounds.map((r) => r.server_cpu_ms_per_lifecycle ?? Number.NaN)),
+        median_db_cpu_ms_per_lifecycle: median(rounds.map((r) => r.db_cpu_ms_per_lifecycle ?? Number.NaN)),
+        rounds,
+        pgbench: { scale: opts.clients, clients: opts.clients, seconds_per_round: opts.pgbenchSeconds, median_tps: median(pg.map((p) => p.tps)), rounds: pg },
+        // lifecycles/s ÷ pgbench TPC-B tps, per round (each pair back to back).
+        lifecycles_to_pgbench_tps: ratios(perS, pg.map((p) => p.tps), 4),
+        loans_settled: settled,
+        lifecycles_completed: completed,
+        ledger_verify: { ok: verify.ok === true, entries_checked: verify.entries_checked },
+        clean_sigterm_exit: exit === 0,
+        met: { measured },
+      };
+    } finally {
+      if (server) await stopChild(server);
     }
-
-    // Every completed lifecycle is a SETTLED loan, and the ledger verifies.
-    const completed = rounds.reduce((s, r) => s + r.lifecycles, 0) + warmup;
-    const check = new (await import('pg')).default.Pool({ connectionString: db.url, max: 1 });
-    const settled = Number((await check.query<{ n: string }>("select count(*) as n from lending_loans where org_id = $1 and status = 'SETTLED'", [org.orgId])).rows[0]!.n);
-    const repayments = Number((await check.query<{ n: string }>('select count(*) as n from lending_repayments where org_id = $1', [org.orgId])).rows[0]!.n);
-    await check.end();
-    const verify = await must('GET', '/lastro/v1/ledger/verify', undefined, 200);
-    const exit = await stopChild(server);
-    server = undefined;
-    const failures = rounds.reduce((s, r) => s + r.failures, 0);
-    const pgMeasured = pg.every((p) => p.transactions > 0 && p.failed === 0);
-    const measured = failures === 0 && rounds.every((r) => r.lifecycles > 0) && settled >= completed && repayments >= completed * opts.installments && verify.ok === true && pgMeasured;
-    if (settled < completed) say(`FIGURE NOT MEASURED: ${completed} lifecycles completed but ${settled} loans are SETTLED`);
-    if (verify.ok !== true) say(`FIGURE NOT MEASURED: ledger verify: ${JSON.stringify(verify).slice(0, 500)}`);
-    const perS = rounds.map((r) => r.lifecycles_per_s);
-    return {
-      engine: 'postgres',
-      clients: opts.clients,
-      installments_per_loan: opts.installments,
-      requests_per_lifecycle: opts.installments + 4,
-      lifecycles_per_round: opts.perRound,
-      median_lifecycles_per_s: median(perS),
-      median_requests_per_s: round(median(rounds.map((r) => r.requests / r.seconds)), 0),
-      median_server_cpu_ms_per_lifecycle: median(rounds.map((r) => r.server_cpu_ms_per_lifecycle ?? Number.NaN)),
-      median_db_cpu_ms_per_lifecycle: median(rounds.map((r) => r.db_cpu_ms_per_lifecycle ?? Number.NaN)),
-      rounds,
-      pgbench: { scale: opts.clients, clients: opts.clients, seconds_per_round: opts.pgbenchSeconds, median_tps: median(pg.map((p) => p.tps)), rounds: pg },
-      // lifecycles/s ÷ pgbench TPC-B tps, per round (each pair back to back).
-      lifecycles_to_pgbench_tps: ratios(perS, pg.map((p) => p.tps), 4),
-      loans_settled: settled,
-      lifecycles_completed: completed,
-      ledger_verify: { ok: verify.ok === true, entries_checked: verify.entries_checked },
-      clean_sigterm_exit: exit === 0,
-      met: { measured },
-    };
-  } finally {
-    if (server) await stopChild(server);
-    await db?.drop();
-    await benchDb?.drop();
-    await admin.pool.end().catch(() => {});
-    removeTempDir(tmp);
-  }
+  });
 }
 
 // ---- a year of day closing with active loans ---------------------------------------------------------

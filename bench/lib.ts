@@ -702,6 +702,47 @@ export async function throwawayDatabase(admin: pg.Pool, serverUrl: string, prefi
   };
 }
 
+/** What a benchmark against pgbench runs on: see `withLastroAndPgbench`. */
+export interface LastroAndPgbench {
+  admin: { pool: pg.Pool; version: string };
+  /** A temp dir of the run's own (removed afterwards). */
+  tmp: string;
+  /** Lastro's throwaway database. */
+  db: Throwaway;
+  /** pgbench's throwaway database, initialized at the scale asked for. */
+  benchDb: Throwaway;
+  /** Seconds `pgbench -i` took. */
+  pgbenchInitS: number;
+}
+
+/**
+ * Runs `body` on DATABASE_URL's server (or the default) with an admin pool, a temp dir and two
+ * throwaway databases, Lastro's (`lastro_bench_<name>_…`) and pgbench's (`…_pgbench_…`, initialized
+ * by `pgbench -i -q -s <scale>`), and drops and removes them all afterwards, whatever happens.
+ * What `body` starts (servers, apps) it stops itself.
+ */
+export async function withLastroAndPgbench<T>(opts: { name: string; scale: number }, body: (env: LastroAndPgbench) => Promise<T>): Promise<T> {
+  const serverUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const admin = await adminPool(serverUrl);
+  const tmp = makeTempDir(`lastro-bench-${opts.name}-`);
+  let db: Throwaway | undefined;
+  let benchDb: Throwaway | undefined;
+  try {
+    db = await throwawayDatabase(admin.pool, serverUrl, `lastro_bench_${opts.name}_`);
+    benchDb = await throwawayDatabase(admin.pool, serverUrl, `lastro_bench_${opts.name}_pgbench_`);
+    say(`PostgreSQL ${admin.version}; throwaway databases ${db.name} (lastro) and ${benchDb.name} (pgbench -i -s ${opts.scale})`);
+    const t0 = performance.now();
+    await pgbench(['-i', '-q', '-s', String(opts.scale), benchDb.url], 600_000);
+    const pgbenchInitS = round((performance.now() - t0) / 1000, 1);
+    return await body({ admin, tmp, db, benchDb, pgbenchInitS });
+  } finally {
+    await db?.drop();
+    await benchDb?.drop();
+    await admin.pool.end().catch(() => {});
+    removeTempDir(tmp);
+  }
+}
+
 // ---- the Lastro API ----
 
 /** Environment that keeps the rate limiters in the path (their cost is real) without ever tripping them. */
