@@ -306,9 +306,17 @@ export const VARIABLES = {
   }),
   ledgerGroupsInFlight: variable({
     name: 'LASTRO_LEDGER_GROUPS_IN_FLIGHT',
-    description: 'Transactions of grouped transfers one org has open at once, per process; transfers arriving meanwhile wait to form the next group.',
-    default: '1',
+    description:
+      'Transactions of grouped transfers one org has open at once, per process, at most; transfers arriving meanwhile wait to form the next group. More than one only while each group gets LASTRO_LEDGER_GROUP_SPLIT_MIN transfers.',
+    default: '2',
     parse: integer(1, 64),
+  }),
+  ledgerGroupSplitMin: variable({
+    name: 'LASTRO_LEDGER_GROUP_SPLIT_MIN',
+    description:
+      "The fewest transfers a group gets when an org's concurrent transfers are shared between groups in flight, which overlap (one is written while another's clients are answered); with fewer in the process, one group takes them all.",
+    default: '16',
+    parse: integer(1, 1000),
   }),
   ledgerGroupWindowMs: variable({
     name: 'LASTRO_LEDGER_GROUP_WINDOW_MS',

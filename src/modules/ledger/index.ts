@@ -76,7 +76,7 @@ export const ledgerModule: LastroModule = {
     transactionFlowsRoutes(app, platform, createTransactionFlowsService(platform));
     verifyRoutes(app, platform);
     const payments = createPaymentsService(platform);
-    const groups = createTransferGroups({ tenant: platform.tenant, payments, maxSize: platform.config.ledgerGroupMax, inFlight: platform.config.ledgerGroupsInFlight, windowMs: platform.config.ledgerGroupWindowMs });
+    const groups = createTransferGroups({ tenant: platform.tenant, payments, maxSize: platform.config.ledgerGroupMax, inFlight: platform.config.ledgerGroupsInFlight, splitMin: platform.config.ledgerGroupSplitMin, windowMs: platform.config.ledgerGroupWindowMs });
     groups.onGroup = (size) => groupSizes.get(platform)?.observe(size);
     paymentsRoutes(app, platform, payments, createHoldsService(platform), groups);
     paymentMethodsRoutes(app, platform, createPaymentMethodsService(platform));

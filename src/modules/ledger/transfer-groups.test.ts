@@ -15,7 +15,7 @@ const ctx = {} as RequestContext;
 const scope = (cid: string): TenantScope => ({ orgId: 'org-1', cid, actor: 'test' });
 
 /** A runner whose transactions each wait for `release()`; `calls` says what ran, in order. */
-function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number; windowMs?: number } = {}) {
+function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number; splitMin?: number; windowMs?: number } = {}) {
   const calls: string[] = [];
   const gates: Array<() => void> = [];
   const tenant = (async (_scope: TenantScope, fn: (t: TenantTx) => Promise<unknown>) => {
@@ -34,7 +34,7 @@ function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number
     },
   } as unknown as PaymentsService;
   const sizes: number[] = [];
-  const groups = createTransferGroups({ tenant, payments, maxSize: opts.maxSize ?? 64, inFlight: opts.inFlight ?? 1, windowMs: opts.windowMs ?? 0 });
+  const groups = createTransferGroups({ tenant, payments, maxSize: opts.maxSize ?? 64, inFlight: opts.inFlight ?? 1, splitMin: opts.splitMin ?? 2, windowMs: opts.windowMs ?? 0 });
   groups.onGroup = (n) => sizes.push(n);
   const release = async () => {
     for (let i = 0; i < 20; i++) await Promise.resolve();
@@ -48,7 +48,9 @@ function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number
     gates.shift()?.();
     for (let i = 0; i < 20; i++) await Promise.resolve();
   };
-  return { calls, sizes, release, releaseOne, send };
+  /** Transactions opened and waiting for a release (groups in flight). */
+  const open = () => gates.length;
+  return { calls, sizes, release, releaseOne, send, open };
 }
 
 async function settle<T>(h: { release(): Promise<void> }, promises: Promise<T>[]): Promise<T[]> {
@@ -163,6 +165,46 @@ describe('transfer groups', () => {
     await h.releaseOne();
     expect(h.calls).toEqual(['alone t1']);
     expect(await settle(h, [a, ...b, ...later])).toEqual(['t1', 't2', 't3', 'q', 't4', 't5', 't6']);
-    expect(h.calls).toEqual(['alone t1', 'group t2@t2,t3@t3', 'group q@q,t4@t4,t5@t5,t6@t6']);
+    // Then the four are shared between two groups (two each, splitMin 2): q first, with t4; t5
+    // (account 2, q's) and t6 (account 1) wait for q's group, so the second group follows it.
+    expect(h.calls).toEqual(['alone t1', 'group t2@t2,t3@t3', 'group q@q,t4@t4', 'group t5@t5,t6@t6']);
+  });
+
+  // a1 holds accounts 1 and 2; t1–t3 name account 1, t4–t6 account 2: all six wait for a1.
+  const sixBehindOne = (h: ReturnType<typeof harness>) => [
+    h.send('a1', 'a1', ['1', '2']),
+    ...['11', '12', '13'].map((a, i) => h.send(`t${i + 1}`, `t${i + 1}`, ['1', a])),
+    ...['14', '15', '16'].map((a, i) => h.send(`t${i + 4}`, `t${i + 4}`, ['2', a])),
+  ];
+
+  it('with splitMin for each, the transfers queued are shared between groups of equal size, in flight at once', async () => {
+    const h = harness({ inFlight: 2, splitMin: 3 });
+    const all = sixBehindOne(h);
+    expect(h.open()).toBe(1); // a1 alone; the others wait for its accounts
+    await h.releaseOne();
+    // Six queued, two groups may run, each gets at least 3: two groups of three, opened together.
+    expect(h.calls).toEqual(['alone a1']);
+    expect(h.open()).toBe(2);
+    expect(await settle(h, all)).toEqual(['a1', 't1', 't2', 't3', 't4', 't5', 't6']);
+    expect(h.calls.slice(1).sort()).toEqual(['group t1@t1,t2@t2,t3@t3', 'group t4@t4,t5@t5,t6@t6']);
+    expect(h.sizes).toEqual([3, 3]);
+  });
+
+  it('with too few for each group to get splitMin, one group takes them all', async () => {
+    const h = harness({ inFlight: 2, splitMin: 4 });
+    const all = sixBehindOne(h);
+    await h.releaseOne();
+    expect(h.open()).toBe(1);
+    expect(await settle(h, all)).toEqual(['a1', 't1', 't2', 't3', 't4', 't5', 't6']);
+    expect(h.calls.slice(1)).toEqual(['group t1@t1,t2@t2,t3@t3,t4@t4,t5@t5,t6@t6']);
+  });
+
+  it('beside a group in flight, fewer than splitMin transfers wait for its next turn', async () => {
+    const h = harness({ inFlight: 2, splitMin: 3 });
+    const all = [h.send('t1'), h.send('t2'), h.send('t3')];
+    // t1 runs alone; t2 and t3 are two, fewer than 3: no second transaction opens for them.
+    expect(h.open()).toBe(1);
+    expect(await settle(h, all)).toEqual(['t1', 't2', 't3']);
+    expect(h.calls).toEqual(['alone t1', 'group t2@t2,t3@t3']);
   });
 });

@@ -9,6 +9,14 @@
 // A group is answered as soon as it commits; the next group then waits, for at most a short
 // window, until as many transfers are queued as were just answered or left waiting (collect).
 //
+// Under a steady load of closed-loop clients every client is in every group, so the group's
+// phases run one after another: PostgreSQL waits while Lastro answers and reads the next
+// requests, and Lastro waits while PostgreSQL reads and writes. With enough of an org's transfers
+// in the process (queued or in groups in flight) for each group to have LASTRO_LEDGER_GROUP_SPLIT_MIN
+// of them, they are shared between up to LASTRO_LEDGER_GROUPS_IN_FLIGHT groups of equal size,
+// which then take turns: one is read and written while Lastro answers another's clients. Fewer
+// transfers stay in one group: a small group costs more per transfer than the overlap gives.
+//
 // A group whose transaction fails as a whole (a tracking_id a concurrent request took at COMMIT,
 // a deadlock, a lost connection) runs each of its transfers again on its own, so each still gets
 // its own answer; the tracking_id makes that safe even when the group's COMMIT did happen.
@@ -48,6 +56,8 @@ export function createTransferGroups(deps: {
   payments: PaymentsService;
   maxSize: number;
   inFlight: number;
+  /** The fewest transfers each group gets when an org's transfers are shared between groups in flight. */
+  splitMin: number;
   /** The longest the next group waits for company after a group is answered (ms); 0: no wait. */
   windowMs: number;
 }): TransferGroups {
@@ -56,8 +66,13 @@ export function createTransferGroups(deps: {
   const running = new Map<string, number>();
   /** Per org, the accounts of the groups in flight (how many groups name each). */
   const busy = new Map<string, Map<string, number>>();
+  /** Per org, the transfers in groups in flight. */
+  const held = new Map<string, number>();
 
   const hold = (orgId: string, group: Waiting[], by: 1 | -1): void => {
+    const n = (held.get(orgId) ?? 0) + by * group.length;
+    if (n > 0) held.set(orgId, n);
+    else held.delete(orgId);
     let accounts = busy.get(orgId);
     if (!accounts) busy.set(orgId, (accounts = new Map()));
     for (const w of group) {
@@ -74,21 +89,30 @@ export function createTransferGroups(deps: {
     tenant(w.scope, (t) => payments.transfer(t, w.body, w.tokenAccount, w.ctx)).then(w.resolve, w.reject);
 
   /**
-   * The next group: up to maxSize waiting transfers, one per tracking_id (a repeat waits for the
-   * next group), none naming an account of a group in flight (it would wait on that group's row
-   * locks: it waits for the next group instead, and so does every later transfer naming one of
-   * its accounts, which would otherwise pass it again and again). With another group in flight
-   * (`alongside`), a group of one is not worth a transaction of its own: it stays queued for that
-   * group's next turn.
+   * How many groups the org's transfers in the process (queued and in groups in flight) are
+   * shared between: as many as give each at least splitMin, one at least, inFlight at most.
+   */
+  const sharesOf = (orgId: string, queued: number): number =>
+    Math.max(1, Math.min(deps.inFlight, Math.floor((queued + (held.get(orgId) ?? 0)) / deps.splitMin)));
+
+  /**
+   * The next group: up to its share of the org's transfers (sharesOf; maxSize at most) of those
+   * waiting, one per tracking_id (a repeat waits for the next group), none naming an account of a
+   * group in flight (it would wait on that group's row locks: it waits for the next group instead,
+   * and so does every later transfer naming one of its accounts, which would otherwise pass it
+   * again and again). With another group in flight (`alongside`), a group of one is not worth a
+   * transaction of its own: it stays queued for that group's next turn.
    */
   function take(orgId: string, queue: Waiting[], alongside: boolean): Waiting[] {
+    const shares = sharesOf(orgId, queue.length);
+    const size = Math.min(deps.maxSize, shares === 1 ? Infinity : Math.ceil((queue.length + (held.get(orgId) ?? 0)) / shares));
     const group: Waiting[] = [];
     const ids = new Set<string>();
     const inFlight = busy.get(orgId);
     // The accounts of transfers left queued because of a group in flight, this turn.
     const passed = new Set<string>();
     const at: number[] = [];
-    for (let i = 0; i < queue.length && group.length < deps.maxSize; i++) {
+    for (let i = 0; i < queue.length && group.length < size; i++) {
       const w = queue[i]!;
       if (ids.has(w.body.tracking_id!)) continue;
       if (inFlight && w.accounts.some((a) => inFlight.has(a) || passed.has(a))) {
@@ -163,6 +187,8 @@ export function createTransferGroups(deps: {
         if (queue && !queue.length) waiting.delete(orgId);
         if (!group.length) return;
         hold(orgId, group, 1);
+        // What this group left queued may be another's share, to run beside it.
+        if (queue?.length) start(orgId);
         let answers: (() => void) | undefined;
         try {
           answers = await run(group);
@@ -185,6 +211,19 @@ export function createTransferGroups(deps: {
     }
   }
 
+  /**
+   * Starts a drain loop for the org if it may have another and what is queued is worth one: with
+   * none running, any transfer; beside a running one, splitMin transfers (fewer wait for that
+   * one's next turn: a small group costs each transfer more than the overlap gives), and never
+   * while a loop is collecting its next group (it takes them).
+   */
+  function start(orgId: string): void {
+    const n = running.get(orgId) ?? 0;
+    if (n >= deps.inFlight) return;
+    if (n > 0 && (collecting.has(orgId) || (waiting.get(orgId)?.length ?? 0) < Math.max(2, deps.splitMin))) return;
+    void drain(orgId);
+  }
+
   const self: TransferGroups = {
     onGroup: undefined,
     transfer(scope, body, tokenAccount, ctx) {
@@ -194,9 +233,11 @@ export function createTransferGroups(deps: {
         const w = { accounts: accountsOf(body), scope, body, tokenAccount, ctx, resolve, reject };
         if (queue) queue.push(w);
         else waiting.set(scope.orgId, [w]);
+        // A loop collecting its next group takes it when it has enough (no other loop starts for it).
         const c = collecting.get(scope.orgId);
-        if (c && waiting.get(scope.orgId)!.length >= c.want) c.go();
-        if ((running.get(scope.orgId) ?? 0) < deps.inFlight) void drain(scope.orgId);
+        if (c) {
+          if (waiting.get(scope.orgId)!.length >= c.want) c.go();
+        } else start(scope.orgId);
       });
     },
   };
