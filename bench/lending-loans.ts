@@ -116,6 +116,21 @@ const expecting =
     return r.json;
   };
 
+type Must = ReturnType<typeof expecting>;
+
+/** Simulates, books and disburses a loan of `product` to `account` today; the simulation and the loan's id. */
+async function openLoan(must: Must, account: number, product: string, today: string, installments: number, autoCollect: boolean): Promise<{ sim: any; loanId: string }> {
+  const sim = await must('POST', '/lending/v1/simulations', simulationBody(product, today, installments, autoCollect), 201);
+  const { loan_id: loanId } = await must('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account }, 202);
+  await must(
+    'POST',
+    `/lending/v1/loans/${loanId}/disburse`,
+    { disbursement_date: today, disbursed_amount: LOAN_AMOUNT, disbursement_account: { type: 'INTERNAL', account_id: account } },
+    202,
+  );
+  return { sim, loanId };
+}
+
 // ---- lifecycles per second ------------------------------------------------------------------------
 
 export interface LifecycleOptions {
@@ -183,14 +198,7 @@ export async function lifecyclesPerSecond(opts: LifecycleOptions) {
           times.push(performance.now() - t0);
           return r;
         };
-        const sim = await timed('POST', '/lending/v1/simulations', simulationBody('BENCH_LIFE', today, opts.installments, false), 201);
-        const { loan_id: loanId } = await timed('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account }, 202);
-        await timed(
-          'POST',
-          `/lending/v1/loans/${loanId}/disburse`,
-          { disbursement_date: today, disbursed_amount: LOAN_AMOUNT, disbursement_account: { type: 'INTERNAL', account_id: account } },
-          202,
-        );
+        const { sim, loanId } = await openLoan(timed, account, 'BENCH_LIFE', today, opts.installments, false);
         for (const [k, i] of (sim.repayment_schedule as { payment_amount: number }[]).entries()) {
           await timed('POST', `/lending/v1/loans/${loanId}/repayment`, { repayment_id: `r${k + 1}`, repayment_date: today, repayment_amount: i.payment_amount }, 202);
         }
@@ -398,14 +406,7 @@ export async function yearOfDays(opts: AdvanceOptions) {
       const to = Math.floor(((d + 1) * opts.loans) / spread);
       await inLanes(to - from, lanes, async (k) => {
         const account = accounts[from + k]!;
-        const sim = await must('POST', '/lending/v1/simulations', simulationBody('BENCH_YEAR', today, opts.installments, true), 201);
-        const { loan_id: loanId } = await must('POST', '/lending/v1/loans', { loan_simulation_id: sim.loan_simulation_id, account_id: account }, 202);
-        await must(
-          'POST',
-          `/lending/v1/loans/${loanId}/disburse`,
-          { disbursement_date: today, disbursed_amount: LOAN_AMOUNT, disbursement_account: { type: 'INTERNAL', account_id: account } },
-          202,
-        );
+        await openLoan(must, account, 'BENCH_YEAR', today, opts.installments, true);
       });
       await must('POST', '/lastro/v1/clock/advance', { days: 1 }, 200);
     }
