@@ -165,9 +165,8 @@ describe('transfer groups', () => {
     await h.releaseOne();
     expect(h.calls).toEqual(['alone t1']);
     expect(await settle(h, [a, ...b, ...later])).toEqual(['t1', 't2', 't3', 'q', 't4', 't5', 't6']);
-    // Then the four are shared between two groups (two each, splitMin 2): q first, with t4; t5
-    // (account 2, q's) and t6 (account 1) wait for q's group, so the second group follows it.
-    expect(h.calls).toEqual(['alone t1', 'group t2@t2,t3@t3', 'group q@q,t4@t4', 'group t5@t5,t6@t6']);
+    // Then q first; t5 (account 2) and t6 (account 1) name accounts of its group: they join it.
+    expect(h.calls).toEqual(['alone t1', 'group t2@t2,t3@t3', 'group q@q,t4@t4,t5@t5,t6@t6']);
   });
 
   // a1 holds accounts 1 and 2; t1–t3 name account 1, t4–t6 account 2: all six wait for a1.
@@ -188,6 +187,33 @@ describe('transfer groups', () => {
     expect(await settle(h, all)).toEqual(['a1', 't1', 't2', 't3', 't4', 't5', 't6']);
     expect(h.calls.slice(1).sort()).toEqual(['group t1@t1,t2@t2,t3@t3', 'group t4@t4,t5@t5,t6@t6']);
     expect(h.sizes).toEqual([3, 3]);
+  });
+
+  it('past its share, a transfer naming an account of the group joins it: a hot account makes one group', async () => {
+    const h = harness({ inFlight: 2, splitMin: 3 });
+    // a0 holds h; t1–t6 each move money from h to an account of their own.
+    const all = [h.send('a0', 'a0', ['h', 'x']), ...[1, 2, 3, 4, 5, 6].map((i) => h.send(`t${i}`, `t${i}`, ['h', `a${i}`]))];
+    await h.releaseOne();
+    // Shares of three, but t4–t6 would only wait for t1–t3's lock on h: one group of six.
+    expect(h.open()).toBe(1);
+    expect(await settle(h, all)).toEqual(['a0', 't1', 't2', 't3', 't4', 't5', 't6']);
+    expect(h.calls.slice(1)).toEqual(['group t1@t1,t2@t2,t3@t3,t4@t4,t5@t5,t6@t6']);
+  });
+
+  it('past its share, a transfer is not taken ahead of an earlier one left for the group beside', async () => {
+    const h = harness({ inFlight: 2, splitMin: 2 });
+    // Behind a0 (accounts 1, 2): t1, t2 (account 1); q (accounts 2, 9), left past the share; t3
+    // names 1 (the group's) and 9 (q's): it waits behind q rather than join the first group.
+    const all = [
+      h.send('a0', 'a0', ['1', '2']),
+      h.send('t1', 't1', ['1', '11']),
+      h.send('t2', 't2', ['1', '12']),
+      h.send('q', 'q', ['2', '9']),
+      h.send('t3', 't3', ['1', '9']),
+    ];
+    await h.releaseOne();
+    expect(await settle(h, all)).toEqual(['a0', 't1', 't2', 'q', 't3']);
+    expect(h.calls.slice(1)).toEqual(['group t1@t1,t2@t2', 'group q@q,t3@t3']);
   });
 
   it('with too few for each group to get splitMin, one group takes them all', async () => {

@@ -100,8 +100,11 @@ export function createTransferGroups(deps: {
    * waiting, one per tracking_id (a repeat waits for the next group), none naming an account of a
    * group in flight (it would wait on that group's row locks: it waits for the next group instead,
    * and so does every later transfer naming one of its accounts, which would otherwise pass it
-   * again and again). With another group in flight (`alongside`), a group of one is not worth a
-   * transaction of its own: it stays queued for that group's next turn.
+   * again and again). Past its share, a transfer naming an account of the group joins it all the
+   * same (maxSize at most): beside it, it would only wait for its locks (a hot account's transfers
+   * make one group); the others are left for a group beside it, and so is every later transfer
+   * naming one of their accounts. With another group in flight (`alongside`), a group of one is
+   * not worth a transaction of its own: it stays queued for that group's next turn.
    */
   function take(orgId: string, queue: Waiting[], alongside: boolean): Waiting[] {
     const shares = sharesOf(orgId, queue.length);
@@ -111,17 +114,25 @@ export function createTransferGroups(deps: {
     const inFlight = busy.get(orgId);
     // The accounts of transfers left queued because of a group in flight, this turn.
     const passed = new Set<string>();
+    // Past the share: the group's accounts, and those of the transfers left for a group beside.
+    const mine = new Set<string>();
+    const left = new Set<string>();
     const at: number[] = [];
-    for (let i = 0; i < queue.length && group.length < size; i++) {
+    for (let i = 0; i < queue.length && group.length < deps.maxSize; i++) {
       const w = queue[i]!;
       if (ids.has(w.body.tracking_id!)) continue;
       if (inFlight && w.accounts.some((a) => inFlight.has(a) || passed.has(a))) {
         for (const a of w.accounts) passed.add(a);
         continue;
       }
+      if (group.length >= size && (w.accounts.some((a) => left.has(a)) || !w.accounts.some((a) => mine.has(a)))) {
+        for (const a of w.accounts) left.add(a);
+        continue;
+      }
       ids.add(w.body.tracking_id!);
       group.push(w);
       at.push(i);
+      if (size < deps.maxSize) for (const a of w.accounts) mine.add(a);
     }
     if (alongside && group.length < 2) return [];
     for (let k = at.length - 1; k >= 0; k--) queue.splice(at[k]!, 1);
