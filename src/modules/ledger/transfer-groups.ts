@@ -89,14 +89,7 @@ export function createTransferGroups(deps: {
     tenant(w.scope, (t) => payments.transfer(t, w.body, w.tokenAccount, w.ctx)).then(w.resolve, w.reject);
 
   /**
-   * How many groups the org's transfers in the process (queued and in groups in flight) are
-   * shared between: as many as give each at least splitMin, one at least, inFlight at most.
-   */
-  const sharesOf = (orgId: string, queued: number): number =>
-    Math.max(1, Math.min(deps.inFlight, Math.floor((queued + (held.get(orgId) ?? 0)) / deps.splitMin)));
-
-  /**
-   * The next group: up to its share of the org's transfers (sharesOf; maxSize at most) of those
+   * The next group: up to its share of the org's transfers (maxSize at most) of those
    * waiting, one per tracking_id (a repeat waits for the next group), none naming an account of a
    * group in flight (it would wait on that group's row locks: it waits for the next group instead,
    * and so does every later transfer naming one of its accounts, which would otherwise pass it
@@ -107,8 +100,11 @@ export function createTransferGroups(deps: {
    * not worth a transaction of its own: it stays queued for that group's next turn.
    */
   function take(orgId: string, queue: Waiting[], alongside: boolean): Waiting[] {
-    const shares = sharesOf(orgId, queue.length);
-    const size = Math.min(deps.maxSize, shares === 1 ? Infinity : Math.ceil((queue.length + (held.get(orgId) ?? 0)) / shares));
+    // The org's transfers in the process (queued and in groups in flight) are shared between as
+    // many groups as give each at least splitMin (one at least, inFlight at most), equally.
+    const inProcess = queue.length + (held.get(orgId) ?? 0);
+    const shares = Math.max(1, Math.min(deps.inFlight, Math.floor(inProcess / deps.splitMin)));
+    const size = shares === 1 ? deps.maxSize : Math.min(deps.maxSize, Math.ceil(inProcess / shares));
     const group: Waiting[] = [];
     const ids = new Set<string>();
     const inFlight = busy.get(orgId);
