@@ -190,17 +190,17 @@ export const lendingBenchmark: Benchmark = {
   options: [
     '--rounds N   alternating engine/baseline rounds (default 5)',
     '--ms N       milliseconds per measurement (default 300)',
-    '--http N     1 (default): also HTTP simulate on PostgreSQL against GET /health; any value below 1 skips it',
+    '--http N     1 (default): also HTTP simulate on PostgreSQL against GET /health; 0 skips it',
     '--duration N seconds per HTTP round (default 5)',
     '--clients N  HTTP connections (default 16)',
-    '--life N     1 (default): loan lifecycles/s on PostgreSQL (simulate → book → disburse → repay each installment → SETTLED) against pgbench TPC-B; below 1 skips it',
+    '--life N     1 (default): loan lifecycles/s on PostgreSQL (simulate → book → disburse → repay each installment → SETTLED) against pgbench TPC-B; 0 skips it',
     '--life-clients N      concurrent lifecycles and pgbench clients (default 8)',
     '--lifecycles N        lifecycles per round (default 100)',
     '--installments N      installments per loan, lifecycles and the year (default 12)',
-    '--year N     1 (default): 365 days of day closing for a sandbox org with --loans active loans, auto-collection; below 1 skips it',
+    '--year N     1 (default): 365 days of day closing for a sandbox org with --loans active loans, auto-collection; 0 skips it',
     '--loans N    active monthly loans for the year (default 1000)',
     '--days N     days the test clock advances (default 365)',
-    '--pglite N   1 (default): the year on PGlite too; below 1 only on PostgreSQL',
+    '--pglite N   1 (default): the year on PGlite too; 0: only on PostgreSQL',
   ],
   async run(args) {
     const opts = parseOptions(args, {
@@ -217,7 +217,7 @@ export const lendingBenchmark: Benchmark = {
       loans: 1000,
       days: 365,
       pglite: 1,
-    });
+    }, ['http', 'life', 'year', 'pglite']);
     const load_avg_1m_at_start = round(loadavg()[0]!);
     const cases: { name: string; installments: number; req: ScheduleRequest }[] = [
       { name: 'emi_12', installments: 12, req: plain(12) },

@@ -52,8 +52,11 @@ export const round = (n: number, digits = 2): number => Math.round(n * 10 ** dig
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Reads `--name value` / `--name=value` options; anything unknown is a UsageError. */
-export function parseOptions(args: string[], known: Record<string, number>): Record<string, number> {
+/**
+ * Reads `--name value` / `--name=value` options; anything unknown is a UsageError. Values are
+ * positive numbers, but for the `switches` (on/off parts of a benchmark), which also take 0 (off).
+ */
+export function parseOptions(args: string[], known: Record<string, number>, switches: readonly string[] = []): Record<string, number> {
   const out = { ...known };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -62,7 +65,9 @@ export function parseOptions(args: string[], known: Record<string, number>): Rec
     const name = m[1]!;
     const raw = m[2] ?? args[++i];
     const value = Number(raw);
-    if (raw === undefined || raw === '' || !Number.isFinite(value) || value <= 0) {
+    if (switches.includes(name)) {
+      if (raw !== '0' && raw !== '1') throw new UsageError(`--${name} is 1 (on) or 0 (off), got "${raw ?? ''}"`);
+    } else if (raw === undefined || raw === '' || !Number.isFinite(value) || value <= 0) {
       throw new UsageError(`--${name} needs a positive number, got "${raw ?? ''}"`);
     }
     out[name] = value;
