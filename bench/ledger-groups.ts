@@ -8,6 +8,8 @@
 // `ledger` benchmark's target is measured against). `ceiling` turns the fits into the most
 // transfers/s the two cores could give if every other cost (HTTP, the load generator) were nil:
 // with every client in each group (serial), and with perfect overlap (CPU-bound).
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -27,6 +29,8 @@ import {
   pgbenchRun,
   round,
   say,
+  walReader,
+  type WalWritten,
   withLastroAndPgbench,
 } from './lib.js';
 
@@ -71,6 +75,7 @@ export const ledgerGroupsBenchmark: Benchmark = {
     '--accounts N   accounts the transfers pick from (default 500)',
     '--clients N    pgbench clients of the second baseline (default 16, as `ledger`)',
     'DATABASE_URL   PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)',
+    'LASTRO_BENCH_PROFILE=<dir>  write V8 CPU and allocation (sampling) profiles of the measured groups there',
   ],
   async run(args) {
     const opts = parseOptions(args, { max: 32, seconds: 3, reps: 2, accounts: 500, clients: 16 });
@@ -192,6 +197,16 @@ export const ledgerGroupsBenchmark: Benchmark = {
         } finally {
           await analyzer.end();
         }
+        // LASTRO_BENCH_PROFILE=<dir>: V8 CPU and allocation profiles of the measured groups (this process) there.
+        const profileDir = process.env.LASTRO_BENCH_PROFILE;
+        const profiler = profileDir ? new Session() : undefined;
+        if (profiler) {
+          profiler.connect();
+          await profiler.post('Profiler.enable');
+          await profiler.post('Profiler.start');
+          await profiler.post('HeapProfiler.enable');
+          await profiler.post('HeapProfiler.startSampling', { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+        }
         const all: SizeRun[] = [];
         for (let rep = 0; rep < opts.reps!; rep++) {
           for (const s of rep % 2 ? [...sizes].reverse() : sizes) {
@@ -200,11 +215,38 @@ export const ledgerGroupsBenchmark: Benchmark = {
             say(`  group of ${s}: ${r.wall_ms_per_group} ms, Lastro ${r.lastro_cpu_ms_per_group} ms + PostgreSQL ${r.pg_cpu_ms_per_group} ms CPU per group (${r.per_transfer.lastro_cpu_us} + ${r.per_transfer.pg_cpu_us} µs per transfer)`);
           }
         }
+        if (profiler) {
+          const { profile } = await profiler.post('Profiler.stop');
+          const { profile: heap } = await profiler.post('HeapProfiler.stopSampling');
+          const file = join(profileDir!, `ledger-groups-${Date.now()}`);
+          writeFileSync(`${file}.cpuprofile`, JSON.stringify(profile));
+          writeFileSync(`${file}.heapprofile`, JSON.stringify(heap));
+          profiler.disconnect();
+          say(`CPU and allocation profiles of the measured groups: ${file}.cpuprofile, .heapprofile`);
+        }
         // Per size, the run whose wall time is the median of its repetitions.
         const bySize = sizes.map((s) => {
           const runs = all.filter((r) => r.size === s).sort((x, y) => x.wall_ms_per_group - y.wall_ms_per_group);
           return runs[Math.floor((runs.length - 1) / 2)]!;
         });
+
+        // What a transfer (in groups of the largest size) and a TPC-B transaction write to the WAL,
+        // each in a run of its own: rows, indexes and commits are most of what PostgreSQL does.
+        const walOf = await walReader(db.url);
+        let wal: { transfer: WalWritten; tpcb_tx: WalWritten } | null = null;
+        if (walOf) {
+          try {
+            const m0 = await walOf.mark();
+            const r = await runSize(opts.max!, 1);
+            const transfer = await walOf.since(m0, r.groups * r.size);
+            const m1 = await walOf.mark();
+            const b = await pgbenchRun(benchDb.url, 1, 1);
+            wal = { transfer, tpcb_tx: await walOf.since(m1, b.transactions) };
+            say(`WAL: ${transfer.records} records, ${transfer.bytes} bytes per transfer; ${wal.tpcb_tx.records} records, ${wal.tpcb_tx.bytes} bytes per TPC-B transaction`);
+          } finally {
+            await walOf.end();
+          }
+        }
 
         say(`pgbench TPC-B (-M ${PGBENCH_MODE}, scale ${PGBENCH_SCALE}), 1 client and ${opts.clients} clients, ${opts.seconds! * 2} s each…`);
         await pgbenchRun(benchDb.url, 1, 2);
@@ -240,6 +282,8 @@ export const ledgerGroupsBenchmark: Benchmark = {
             clients: opts.clients,
             many_clients: { tps: many.tps, latency_avg_ms: many.latency_avg_ms, machine_cpu_us_per_tx: many.machine_cpu_us_per_tx, machine_idle_share: many.machine_idle_share },
           },
+          /** WAL per transfer (groups of the largest size) and per TPC-B transaction (one client), by relation. */
+          wal,
           ratios: {
             /** A transfer in the largest group against one TPC-B transaction, one client each: wall time. */
             largest_group_transfer_to_tpcb_tx_wall: round(largest.per_transfer.wall_us / ((1e6 / one.tps) || 1), 3),

@@ -748,6 +748,60 @@ export async function withLastroAndPgbench<T>(opts: { name: string; scale: numbe
   }
 }
 
+// ---- PostgreSQL: what a workload writes to the WAL ----
+
+export interface WalWritten {
+  /** Per operation: WAL records and bytes (full-page images included), and full-page-image bytes. */
+  records: number;
+  bytes: number;
+  fpi_bytes: number;
+  /** Per operation, by the relation a record's first block is in (its resource manager when none). */
+  by_relation: { relation: string; records: number; bytes: number }[];
+}
+
+/**
+ * A reader of what the server writes to its WAL, on `url`'s database (pg_walinspect, PostgreSQL 15
+ * and later, installed there; a throwaway database): `mark()` its position now, `since(mark, n)`
+ * what was written from there, divided by `n` operations. Everything the server wrote counts,
+ * whichever database: run nothing else meanwhile. Null where the extension is not available.
+ */
+export async function walReader(url: string): Promise<{ mark(): Promise<string>; since(mark: string, n: number): Promise<WalWritten>; end(): Promise<void> } | null> {
+  const client = new pg.Client({ connectionString: url, application_name: 'lastro-bench-wal' });
+  await client.connect();
+  try {
+    await client.query('create extension if not exists pg_walinspect');
+  } catch {
+    await client.end().catch(() => {});
+    return null;
+  }
+  return {
+    async mark() {
+      return (await client.query<{ lsn: string }>('select pg_current_wal_flush_lsn()::text as lsn')).rows[0]!.lsn;
+    },
+    async since(mark, n) {
+      const { rows } = await client.query<{ relation: string; records: number; bytes: string; fpi: string }>(
+        `with r as (
+           select record_length, fpi_length, resource_manager, (regexp_match(block_ref, 'rel \\d+/\\d+/(\\d+)'))[1]::oid as node
+           from pg_get_wal_records_info($1::pg_lsn, pg_current_wal_flush_lsn())
+         )
+         select coalesce(c.relname::text, r.resource_manager) as relation, count(*)::int as records,
+                sum(r.record_length)::text as bytes, sum(r.fpi_length)::text as fpi
+         from r left join pg_class c on c.relfilenode = r.node and r.node <> 0
+         group by 1 order by sum(r.record_length) desc`,
+        [mark],
+      );
+      const per = (x: number) => round(x / Math.max(1, n), 2);
+      return {
+        records: per(rows.reduce((s, r) => s + r.records, 0)),
+        bytes: per(rows.reduce((s, r) => s + Number(r.bytes), 0)),
+        fpi_bytes: per(rows.reduce((s, r) => s + Number(r.fpi), 0)),
+        by_relation: rows.map((r) => ({ relation: r.relation, records: per(r.records), bytes: per(Number(r.bytes)) })),
+      };
+    },
+    end: () => client.end(),
+  };
+}
+
 // ---- the Lastro API ----
 
 /** Environment that keeps the rate limiters in the path (their cost is real) without ever tripping them. */
