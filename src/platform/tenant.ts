@@ -4,7 +4,7 @@
 // lending rows, ledger postings, events) commits or rolls back as one unit.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RequestContext } from './context.js';
-import type { Database, Read, Tx } from './db/database.js';
+import type { Database, Read, TransactionOptions, Tx } from './db/database.js';
 
 /** "What day is it" for one org, in its own (or a program's) time zone: ISO dates `YYYY-MM-DD`. */
 export interface TenantDates {
@@ -41,8 +41,11 @@ export interface TenantTx {
 export type TenantScope = { orgId: string } & Pick<RequestContext, 'cid' | 'actor'>;
 
 export interface TenantRunner {
-  /** Runs `fn` in a new tenant transaction: committed when `fn` resolves, rolled back when it throws. */
-  <T>(scope: TenantScope, fn: (t: TenantTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in a new tenant transaction: committed when `fn` resolves, rolled back when it
+   * throws. `opts.plans` as Database.transaction's.
+   */
+  <T>(scope: TenantScope, fn: (t: TenantTx) => Promise<T>, opts?: Pick<TransactionOptions, 'plans'>): Promise<T>;
   /**
    * Runs `fn` as tenant work of `scope.orgId` inside `tx`, an open system transaction, bound to
    * the org while `fn` runs: creating an org seeds its defaults (each module's OrgSetup) in the
@@ -85,10 +88,10 @@ export function createTenantRunner(deps: { db: Database; dates: BusinessDateSour
       },
     };
   };
-  const run = <T>(scope: TenantScope, fn: (t: TenantTx) => Promise<T>): Promise<T> => {
+  const run = <T>(scope: TenantScope, fn: (t: TenantTx) => Promise<T>, opts?: Pick<TransactionOptions, 'plans'>): Promise<T> => {
     const outer = open.getStore();
     if (outer) return Promise.reject(new NestedTenantTxError(outer));
-    return open.run(scope, () => deps.db.transaction((tx) => fn(tenantTx(tx, scope)), { orgId: scope.orgId }));
+    return open.run(scope, () => deps.db.transaction((tx) => fn(tenantTx(tx, scope)), { orgId: scope.orgId, ...opts }));
   };
   const within = <T>(tx: Tx, scope: TenantScope, fn: (t: TenantTx) => Promise<T>): Promise<T> => {
     const outer = open.getStore();

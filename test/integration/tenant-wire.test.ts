@@ -186,6 +186,27 @@ describe('prepared statements', () => {
     expect(again).toEqual([{ org_id: A, n: 1, big: 10n, at: expect.any(Date) }]);
   });
 
+  // A probe's generic plan is costed for more ids than it is sent; left to choose, PostgreSQL plans
+  // it again at each execution. A transfer's transaction asks for the generic plans instead.
+  it.skipIf(engine() !== 'postgres')("plans: 'generic' runs each statement's generic plan from its first run, for that transaction only", async () => {
+    const run = (alias: string, opts?: { plans: 'generic' }) =>
+      tenant(scope(A), async (t) => (await sql<{ n: number }>`select n as ${sql.ref(alias)} from wire_probe where n = any(${[1, 2]}::int[]) order by n`.execute(t.db)).rows, opts);
+    const plans = async (alias: string) =>
+      (
+        await sql<{ generic_plans: string; custom_plans: string }>`
+          select generic_plans::text, custom_plans::text from pg_prepared_statements where statement like ${`%as "${alias}"%`}`.execute(db.kysely)
+      ).rows.map((r) => ({ generic: Number(r.generic_plans), custom: Number(r.custom_plans) }));
+    for (let i = 0; i < 3; i++) {
+      expect(await run('plan_probe_generic', { plans: 'generic' })).toHaveLength(2);
+      expect(await run('plan_probe_auto')).toHaveLength(2);
+    }
+    expect(await plans('plan_probe_generic')).toEqual([{ generic: 3, custom: 0 }]);
+    expect(await plans('plan_probe_auto')).toEqual([{ generic: 0, custom: 3 }]);
+    // The setting ends with its transaction: the connection is back to PostgreSQL's default.
+    const { rows } = await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(db.kysely);
+    expect(rows[0]!.mode).toBe('auto');
+  });
+
   it('a prepared statement failing mid-pipeline leaves the connection usable', async () => {
     for (let i = 0; i < 2; i++) {
       await expect(tenant(scope(A), (t) => t.db.insertInto('wire_probe').values({ org_id: A, n: 1 }).execute())).rejects.toThrow(/duplicate key/);

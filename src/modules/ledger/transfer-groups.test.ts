@@ -18,7 +18,10 @@ const scope = (cid: string): TenantScope => ({ orgId: 'org-1', cid, actor: 'test
 function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number; splitMin?: number; windowMs?: number } = {}) {
   const calls: string[] = [];
   const gates: Array<() => void> = [];
-  const tenant = (async (_scope: TenantScope, fn: (t: TenantTx) => Promise<unknown>) => {
+  /** The options each transaction was opened with. */
+  const txOpts: unknown[] = [];
+  const tenant = (async (_scope: TenantScope, fn: (t: TenantTx) => Promise<unknown>, o?: unknown) => {
+    txOpts.push(o);
     await new Promise<void>((resolve) => gates.push(resolve));
     return fn({} as TenantTx);
   }) as TenantRunner;
@@ -50,7 +53,7 @@ function harness(opts: { failMany?: boolean; maxSize?: number; inFlight?: number
   };
   /** Transactions opened and waiting for a release (groups in flight). */
   const open = () => gates.length;
-  return { calls, sizes, release, releaseOne, send, open };
+  return { calls, sizes, txOpts, release, releaseOne, send, open };
 }
 
 async function settle<T>(h: { release(): Promise<void> }, promises: Promise<T>[]): Promise<T[]> {
@@ -68,6 +71,14 @@ describe('transfer groups', () => {
     expect(await settle(h, [first, ...rest])).toEqual(['t1', 't2', 'error declined', 't3']);
     expect(h.calls).toEqual(['alone t1', 'group t2@t2,declined@declined,t3@t3']);
     expect(h.sizes).toEqual([3]);
+  });
+
+  it("every transfer's transaction runs generic plans: alone, in a group, and without a tracking_id", async () => {
+    const h = harness();
+    const sent = [h.send('t1'), h.send('t2'), h.send('t3'), h.send(undefined)];
+    expect(await settle(h, sent)).toEqual(['t1', 't2', 't3', '-']);
+    expect(h.calls).toEqual(['alone t1', 'alone -', 'group t2@t2,t3@t3']);
+    expect(h.txOpts).toEqual([{ plans: 'generic' }, { plans: 'generic' }, { plans: 'generic' }]);
   });
 
   it('a group is answered as soon as it commits, before the next group has read anything', async () => {

@@ -163,8 +163,12 @@ export interface Database {
    *   that forgot its org_id predicate.
    * - `system`: cross-tenant work (operator API, credential lookup by key, jobs' bookkeeping).
    * - neither: tenant tables show no rows where row-level security applies.
+   * - `plans: 'generic'` (with `orgId` or `system`): every prepared statement of the transaction
+   *   runs its generic plan (plan_cache_mode, SET LOCAL), never one planned again for its
+   *   values. For work whose statements all reach their rows by primary-key probes, whose generic
+   *   plans are right ("Plans that do not depend on statistics", docs/architecture.md).
    */
-  transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: { orgId?: string; system?: boolean }): Promise<T>;
+  transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /**
    * Inside `tx`, an open `system` transaction, runs `fn` bound to `orgId` as an `orgId`
    * transaction is (role lastro_app, lastro.org_id, no lastro.system), then returns `tx` to
@@ -182,6 +186,12 @@ export interface Database {
    */
   listeningHere(channel: string, on: boolean): void;
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  orgId?: string;
+  system?: boolean;
+  plans?: 'generic';
 }
 
 export interface OpenDatabaseOptions {
@@ -253,6 +263,10 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
 const QUIET_OUTBOX = "set_config('lastro.outbox_notify', 'off', true)";
 const SYSTEM_SETTINGS = `select set_config('lastro.system', 'on', true), ${QUIET_OUTBOX}`;
 const READ_ONLY = "set_config('transaction_read_only', 'on', true)";
+// A probe's statement (`unnest($2::bigint[])` … one index probe per id) has a generic plan costed
+// for 100 ids, against a custom plan for the few it is sent: left to choose (auto), PostgreSQL
+// plans it again at every execution, at its bind.
+const GENERIC_PLANS = "set_config('plan_cache_mode', 'force_generic_plan', true)";
 
 /** Transactions whose settings silenced the outbox trigger's NOTIFY (QUIET_OUTBOX). */
 const quietFromBegin = new WeakSet<Tx>();
@@ -261,7 +275,7 @@ const quietFromBegin = new WeakSet<Tx>();
 export const outboxQuietFromBegin = (tx: Tx): boolean => quietFromBegin.has(tx);
 
 /** The settings a transaction sends before its first statement (see wire.ts). */
-function txSettings(opts: { orgId?: string; system?: boolean } | undefined, appRole: boolean): TxSettings {
+function txSettings(opts: TransactionOptions | undefined, appRole: boolean): TxSettings {
   let settings: Statement | null = null;
   if (opts?.orgId) {
     const role = appRole ? ", set_config('role', 'lastro_app', true)" : '';
@@ -269,6 +283,7 @@ function txSettings(opts: { orgId?: string; system?: boolean } | undefined, appR
   } else if (opts?.system) {
     settings = { text: SYSTEM_SETTINGS, values: [] };
   }
+  if (settings && opts?.plans === 'generic') settings = { text: `${settings.text}, ${GENERIC_PLANS}`, values: settings.values };
   const readSettings = settings
     ? { text: `${settings.text}, ${READ_ONLY}`, values: settings.values }
     : { text: `select ${READ_ONLY}`, values: [] };
