@@ -18,6 +18,7 @@ import { ManualClock } from '../src/platform/clock.js';
 import { loadConfig } from '../src/platform/config.js';
 import { createLogger } from '../src/platform/logger.js';
 import { createPaymentsService } from '../src/modules/ledger/payments.service.js';
+import { TRANSFER_TX } from '../src/modules/ledger/transfer-groups.js';
 import {
   type Benchmark,
   PGBENCH_MODE,
@@ -160,7 +161,8 @@ export const ledgerGroupsBenchmark: Benchmark = {
                 cid: undefined,
               });
             }
-            const out = await a.platform.tenant(scope, (t) => payments.transferMany(t, items));
+            // With the options the group commit's own transactions run with (generic plans).
+            const out = await a.platform.tenant(scope, (t) => payments.transferMany(t, items), TRANSFER_TX);
             const failed = out.find((o) => !o.ok);
             if (failed && !failed.ok) throw new Error(`a transfer was declined: ${String(failed.error)}`);
             groups++;
