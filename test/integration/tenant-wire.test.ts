@@ -9,10 +9,10 @@ import pg from 'pg';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/platform/clock.js';
-import { afterCommit, openDatabase, readTogether, sendLast, sendTogether, sendWithNext, type Database, type Read, type Tx } from '../../src/platform/db/database.js';
+import { afterCommit, openDatabase, readTogether, sendLast, sendTogether, sendWithNext, txSlot, txState, type Database, type Read, type Tx } from '../../src/platform/db/database.js';
 import { randomIds } from '../../src/platform/ids.js';
 import { defineEvent, eventOf, eventStatements, recordEvent } from '../../src/platform/outbox.js';
-import { createTenantRunner, NestedTenantTxError, type TenantRunner } from '../../src/platform/tenant.js';
+import { createTenantRunner, NestedTenantTxError, withCid, type TenantRunner } from '../../src/platform/tenant.js';
 import { REPLAN_FIRST_MS, wirePool } from '../../src/platform/db/wire.js';
 import { engine, freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { countRoundTrips, counted } from '../helpers/round-trips.js';
@@ -661,5 +661,53 @@ describe.runIf(engine() === 'postgres')('the outbox NOTIFY (PostgreSQL)', () => 
       await other.end();
     }
     expect(await waitHeard(1)).toBe(1);
+  });
+});
+
+describe('per-transaction state (txState)', () => {
+  const slot = txSlot(() => ({ seen: [] as number[] }));
+
+  it('is one value through a transaction and a new one in the next', async () => {
+    const first = await tenant(scope(A), async (t) => {
+      txState(t.db, slot).seen.push(1);
+      txState(t.db, slot).seen.push(2);
+      return txState(t.db, slot);
+    });
+    expect(first.seen).toEqual([1, 2]);
+    const second = await tenant(scope(A), async (t) => txState(t.db, slot));
+    expect(second).not.toBe(first);
+    expect(second.seen).toEqual([]);
+  });
+
+  it('goes when its transaction ends, committed or rolled back: nothing keeps it after', async () => {
+    let committed: Tx | undefined;
+    await tenant(scope(A), async (t) => {
+      committed = t.db;
+      txState(t.db, slot).seen.push(1);
+    });
+    // Asked again with the ended transaction, it is made anew: the old value was let go.
+    expect(txState(committed!, slot).seen).toEqual([]);
+
+    let rolledBack: Tx | undefined;
+    await expect(
+      tenant(scope(A), async (t) => {
+        rolledBack = t.db;
+        txState(t.db, slot).seen.push(1);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(txState(rolledBack!, slot).seen).toEqual([]);
+  });
+
+  it('withCid: the same transaction and dates under another cid', async () => {
+    await tenant({ orgId: A, cid: 'first', actor: 'test' }, async (t) => {
+      const other = withCid(t, 'second');
+      expect(other.cid).toBe('second');
+      expect(t.cid).toBe('first');
+      expect(other.db).toBe(t.db);
+      expect(other.orgId).toBe(A);
+      expect(other.actor).toBe('test');
+      expect(other.dates).toBe(t.dates);
+    });
   });
 });

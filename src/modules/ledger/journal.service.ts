@@ -7,7 +7,7 @@
 // posted on it): an entry on known rows computes the balances after it and sends its one
 // statement with the transaction's next statement or COMMIT, not on its own.
 import type { Clock } from '../../platform/clock.js';
-import { readTogether, sendWithNext, type Read, type Tx } from '../../platform/db/database.js';
+import { readTogether, sendWithNext, txSlot, txState, type Read, type Tx } from '../../platform/db/database.js';
 import type { TenantTx } from '../../platform/tenant.js';
 import { int8Id } from '../../platform/wire.js';
 import { keepInternalShards, knownInternalShards } from './ledger.cache.js';
@@ -89,12 +89,8 @@ type Balance = Buckets & { accountId: string; currency: string };
  * balanceKey): nobody else may change a row this transaction locked, and only post writes them
  * here. The ledger takes no savepoint, whose rollback would release the locks and undo its writes.
  */
-const heldLocks = new WeakMap<Tx, { accounts: Set<string>; rows: Map<string, Balance> }>();
-function heldBy(tx: Tx): { accounts: Set<string>; rows: Map<string, Balance> } {
-  let held = heldLocks.get(tx);
-  if (!held) heldLocks.set(tx, (held = { accounts: new Set(), rows: new Map() }));
-  return held;
-}
+const heldLocks = txSlot(() => ({ accounts: new Set<string>(), rows: new Map<string, Balance>() }));
+const heldBy = (tx: Tx): { accounts: Set<string>; rows: Map<string, Balance> } => txState(tx, heldLocks);
 
 /** Records rows locked by `tx` (their accounts, and the buckets each row had when locked). */
 function holdRows(tx: Tx, accountIds: bigint[], rows: Map<string, Balance>): void {
@@ -190,11 +186,22 @@ export function createJournalService(deps: { clock: Clock }) {
       shards = await repo.internalShards(t.db, t.orgId);
       keepInternalShards(t.db, t.orgId, shards);
     }
+    // Written out in full, not `{ ...base, account_id, … }` (no-restricted-syntax in eslint.config.js).
     const rows: repo.PostingInsert[] = input.postings.map((p, i) => {
-      const base = { org_id: t.orgId, entry_id: entryId, posting_no: i, bucket: p.bucket, currency: p.currency, amount_minor: p.amount, processing_code: p.processingCode };
-      if (p.target.kind === 'customer') return { ...base, account_id: BigInt(p.target.accountId), internal_code: null, shard: null };
-      const n = shards.get(`${p.target.code}|${p.currency}`)!;
-      return { ...base, account_id: null, internal_code: p.target.code, shard: shardOf(input.shardSeed ?? entryId, n) };
+      const target = p.target;
+      const customer = target.kind === 'customer';
+      return {
+        org_id: t.orgId,
+        entry_id: entryId,
+        posting_no: i,
+        bucket: p.bucket,
+        currency: p.currency,
+        amount_minor: p.amount,
+        processing_code: p.processingCode,
+        account_id: customer ? BigInt(target.accountId) : null,
+        internal_code: customer ? null : target.code,
+        shard: customer ? null : shardOf(input.shardSeed ?? entryId, shards.get(`${target.code}|${p.currency}`)!),
+      };
     });
     const internal = new Map<string, repo.ShardDelta>();
     for (const r of rows) {
@@ -225,7 +232,7 @@ export function createJournalService(deps: { clock: Clock }) {
         const key = balanceKey(d.accountId, d.currency);
         const before = held.rows.get(key)!;
         const current = before.current + d.available + d.held;
-        balances.set(key, { ...before, available: before.available + d.available, held: before.held + d.held, current, creditUsed: current < 0n ? -current : 0n });
+        balances.set(key, { accountId: before.accountId, currency: before.currency, available: before.available + d.available, held: before.held + d.held, current, creditUsed: current < 0n ? -current : 0n });
       }
       if (batch) addToBatch(batch, entry, rows, balanceDeltas, shardDeltas);
       else await sendWithNext(t.db, write(false));
@@ -286,11 +293,11 @@ function addToBatch(batch: EntryBatch, entry: repo.EntryInsert, postings: repo.P
   for (const d of balances) {
     const key = balanceKey(String(d.accountId), d.currency);
     const sum = batch.balances.get(key);
-    batch.balances.set(key, sum ? { ...sum, available: sum.available + d.available, held: sum.held + d.held } : { ...d });
+    batch.balances.set(key, { accountId: d.accountId, currency: d.currency, available: (sum?.available ?? 0n) + d.available, held: (sum?.held ?? 0n) + d.held });
   }
   for (const d of shards) {
     const key = `${d.code}|${d.currency}|${d.shard}`;
     const sum = batch.shards.get(key);
-    batch.shards.set(key, sum ? { ...sum, amount: sum.amount + d.amount } : { ...d });
+    batch.shards.set(key, { code: d.code, currency: d.currency, shard: d.shard, amount: (sum?.amount ?? 0n) + d.amount });
   }
 }

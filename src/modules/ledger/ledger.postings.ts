@@ -92,7 +92,7 @@ export function hold(accountId: string, currency: string, amount: bigint, code: 
 
 /** Releasing a hold (unblock, expiry) gives the funds back: HELD → AVAILABLE. */
 export function release(accountId: string, currency: string, amount: bigint, code: string | null = null): Posting[] {
-  return hold(accountId, currency, amount, code).map((p) => ({ ...p, amount: -p.amount }));
+  return hold(accountId, currency, amount, code).map((p) => ({ target: p.target, bucket: p.bucket, currency: p.currency, amount: -p.amount, processingCode: p.processingCode }));
 }
 
 /**
@@ -118,7 +118,13 @@ export function transferHeld(
  * where there is one (`reversalOf`), so the entry and its reversal together move nothing.
  */
 export function reversal(postings: readonly Posting[], reversalOf: (code: string) => string | null = () => null): Posting[] {
-  return postings.map((p) => ({ ...p, amount: -p.amount, processingCode: p.processingCode === null ? null : (reversalOf(p.processingCode) ?? p.processingCode) }));
+  return postings.map((p) => ({
+    target: p.target,
+    bucket: p.bucket,
+    currency: p.currency,
+    amount: -p.amount,
+    processingCode: p.processingCode === null ? null : (reversalOf(p.processingCode) ?? p.processingCode),
+  }));
 }
 
 /** Per currency, what the postings sum to: an entry is balanced when every sum is 0. */

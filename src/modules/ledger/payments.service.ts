@@ -11,7 +11,7 @@ import { readAmount } from '../../platform/http/amount.js';
 import type { Platform } from '../../platform/module.js';
 import { currencyByCode, currencyByNumeric, Money, type Currency } from '../../platform/money.js';
 import { eventOf, recordEvents, type EventToRecord } from '../../platform/outbox.js';
-import type { TenantTx } from '../../platform/tenant.js';
+import { withCid, type TenantTx } from '../../platform/tenant.js';
 import { isoSeconds } from '../../platform/wire.js';
 import { accountFactsRead, type AccountFacts } from '../accounts/index.js';
 import { createJournalService, balanceKey, newEntryBatch, type EntryBatch, type LockedRows, type PostedEntry, type SpendLimitsRow } from './journal.service.js';
@@ -245,7 +245,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
           ...(r.authorization_id != null ? { authorization_id: Number(r.authorization_id) } : {}),
           processing_code: r.processing_code,
           processing_description: l.rule.description,
-          transaction_type: { ...(l.rule.transactionTypeId !== undefined ? { id: l.rule.transactionTypeId } : {}), credit: r.credit },
+          transaction_type: l.rule.transactionTypeId !== undefined ? { id: l.rule.transactionTypeId, credit: r.credit } : { credit: r.credit },
           amount: l.money.toApiNumber(),
           currency: r.currency,
           event_date: r.event_date,
@@ -447,7 +447,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
       },
       out.entries,
     );
-    const transactions = (await transactionRows(t, posted, legs, now)).map((r, i) => ({ ...r, transaction_id: ids.transactionIds[i]! }));
+    const transactions = (await transactionRows(t, posted, legs, now)).map((r, i) => ({ transaction_id: ids.transactionIds[i]!, ...r }));
     out.transactions.push(...transactions);
     out.events.push(
       ...d.sides.map((side, i) => authorizationEvent(t, auths[i]!, side.account, side.rule.code, now)),
@@ -531,7 +531,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
     const outcomes: TransferOutcome[] = new Array(items.length);
     const plans: { i: number; t: TenantTx; p: TransferPlan }[] = [];
     for (const [i, item] of items.entries()) {
-      const ti: TenantTx = { ...t, cid: item.cid };
+      const ti = withCid(t, item.cid);
       try {
         if (item.body.tracking_id === undefined) throw new Error('a grouped transfer has a tracking_id');
         if (item.body.tracking_id.length > MAX_TRACKING_ID) throw PaymentErrors.trackingTooLong();
@@ -674,7 +674,7 @@ export function createPaymentsService(deps: Pick<Platform, 'clock' | 'ids'>) {
         entryId: taken.entryId,
       });
       await repo.markCancelledWithNext(t.db, t.orgId, locked.map((a) => a.authorization_id), posted.entryId, now);
-      const transactions = (await transactionRows(t, posted, legs, now)).map((r, i) => ({ ...r, transaction_id: taken.transactionIds[i]! }));
+      const transactions = (await transactionRows(t, posted, legs, now)).map((r, i) => ({ transaction_id: taken.transactionIds[i]!, ...r }));
       await sendWithNext(t.db, repo.insertTransactionsQuery(transactions));
       await recordEvents(t.db, events, [
         ...cancelRows.map((row, i) => authorizationEvent(t, row, legs[i]!.account, legs[i]!.rule.code, now)),

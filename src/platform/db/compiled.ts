@@ -33,6 +33,6 @@ export function compiledOnce<A extends unknown[], R>(
     }
     const constants = compiled.parameters;
     const parameters = from.map((i, j) => (i === -1 ? constants[j] : values[i]));
-    return db.executeQuery<R>({ ...compiled, parameters });
+    return db.executeQuery<R>({ query: compiled.query, queryId: compiled.queryId, sql: compiled.sql, parameters });
   };
 }

@@ -20,9 +20,44 @@ export function violates(err: unknown, constraint: string): boolean {
   return typeof e === 'object' && e !== null && typeof e.code === 'string' && e.code.startsWith('23') && e.constraint === constraint;
 }
 
+// State kept per transaction, by transaction. Database.transaction deletes a transaction's entries
+// when it ends (forgetTx): V8's scavenges keep a WeakMap's values alive whatever became of their
+// keys, until the next full collection, so state left to the keys' death was promoted to the old
+// generation, each group of transfers' with it (bench/README.md "A WeakMap's values outlive their
+// keys").
 const commitHooks = new WeakMap<Tx, Array<() => void>>();
 const txWires = new WeakMap<Tx, Wire>();
 const txNotices = new WeakMap<Tx, Set<string>>();
+const txStates = new WeakMap<Tx, Map<TxSlot<unknown>, unknown>>();
+
+function forgetTx(tx: Tx): void {
+  commitHooks.delete(tx);
+  txWires.delete(tx);
+  txNotices.delete(tx);
+  txStates.delete(tx);
+}
+
+/** A kind of per-transaction state (txState); made once, where the state is used. */
+export interface TxSlot<T> {
+  readonly init: () => T;
+}
+
+/** A new kind of per-transaction state, `init` making its value in each transaction. */
+export const txSlot = <T>(init: () => T): TxSlot<T> => ({ init });
+
+/**
+ * The value of `slot` in `tx`, made by the slot's `init` on first use in the transaction. It lasts
+ * until the transaction ends (commit or rollback), and goes with it: state a module kept in a
+ * WeakMap of its own, keyed by the transaction, would survive it until V8's next full collection.
+ */
+export function txState<T>(tx: Tx, slot: TxSlot<T>): T {
+  let states = txStates.get(tx);
+  if (!states) txStates.set(tx, (states = new Map()));
+  if (states.has(slot)) return states.get(slot) as T;
+  const value = slot.init();
+  states.set(slot, value);
+  return value;
+}
 
 /**
  * Runs `fn` once `tx` (a transaction from Database.transaction) has committed; never when it
@@ -331,26 +366,31 @@ function build(kind: DbKind, pool: pg.Pool, closeEngine: () => Promise<void>, na
       // BEGIN and the session settings travel with the first statement, outbox rows with the
       // next statement or COMMIT, and a first plain read needs no BEGIN at all (wire.ts).
       const settings = txSettings(opts, opts?.orgId ? (appRole ?? (await probeAppRole())) : false);
-      const { result, tx } = await kysely.connection().execute(async (conn) => {
-        const tx = conn as unknown as Tx;
-        const wire = (await conn.executeQuery(CompiledQuery.raw(WIRE_HANDLE))).rows[0] as Wire;
-        wire.begin(settings);
-        txWires.set(tx, wire);
-        if (settings.settings) quietFromBegin.add(tx);
-        let result: Awaited<ReturnType<typeof fn>>;
-        try {
-          result = await fn(tx);
-        } catch (err) {
-          await wire.rollback();
-          throw err;
-        }
-        await wire.commit();
-        return { result, tx };
-      });
-      for (const hook of commitHooks.get(tx) ?? []) hook();
-      const notices = txNotices.get(tx);
-      if (notices) notify(notices);
-      return result;
+      let tx: Tx | undefined;
+      try {
+        const result = await kysely.connection().execute(async (conn) => {
+          tx = conn as unknown as Tx;
+          const wire = (await conn.executeQuery(CompiledQuery.raw(WIRE_HANDLE))).rows[0] as Wire;
+          wire.begin(settings);
+          txWires.set(tx, wire);
+          if (settings.settings) quietFromBegin.add(tx);
+          let result: Awaited<ReturnType<typeof fn>>;
+          try {
+            result = await fn(tx);
+          } catch (err) {
+            await wire.rollback();
+            throw err;
+          }
+          await wire.commit();
+          return result;
+        });
+        for (const hook of commitHooks.get(tx!) ?? []) hook();
+        const notices = txNotices.get(tx!);
+        if (notices) notify(notices);
+        return result;
+      } finally {
+        if (tx) forgetTx(tx);
+      }
     },
     async asOrg(tx, orgId, fn) {
       const role = appRole ?? (await probeAppRole(tx));

@@ -60,7 +60,7 @@ export function packOutboxRows(events: readonly OutboxInsert[]): OutboxInsert[] 
   let more: string[] = [];
   let bytes = 0;
   const close = () => {
-    if (head) out.push(more.length ? { ...head, more: `[${more.join(',')}]` } : head);
+    if (head) out.push(more.length ? { more: `[${more.join(',')}]`, ...head } : head);
   };
   for (const e of events) {
     if (

@@ -156,8 +156,25 @@ function currencyOf(code: unknown): Currency | undefined {
   return undefined;
 }
 
-/** Where the keyword has written decimal text, per object or array of the body. */
-const written = new WeakMap<object, Set<string | number>>();
+/**
+ * Where the keyword has written decimal text, per object or array of the body: the one key it
+ * wrote there (a field name or an index, no allocation), or a Set of them when several. A Set per
+ * object for the common one key lived on past the request: V8's scavenges keep a WeakMap's values
+ * until the next full collection.
+ */
+const written = new WeakMap<object, string | number | Set<string | number>>();
+
+const wroteAt = (parent: object, key: string | number): boolean => {
+  const w = written.get(parent);
+  return w === key || (w instanceof Set && w.has(key));
+};
+
+function recordWritten(parent: object, key: string | number): void {
+  const w = written.get(parent);
+  if (w === undefined) written.set(parent, key);
+  else if (w instanceof Set) w.add(key);
+  else if (w !== key) written.set(parent, new Set([w, key]));
+}
 
 interface KeywordContext {
   parentData?: Record<string | number, unknown>;
@@ -185,7 +202,7 @@ export function amountKeyword(ajv: AmountAjv): AmountAjv {
     const currency = rule.currencyField && parent && !Array.isArray(parent) ? currencyOf(parent[rule.currencyField]) : undefined;
     // A union tries each branch on the same data: text this keyword already wrote (in a branch
     // that failed on another field) is read again as the amount it is, not as a string sent.
-    const rewritten = typeof data === 'string' && parent !== undefined && key !== undefined && written.get(parent)?.has(key) === true;
+    const rewritten = typeof data === 'string' && parent !== undefined && key !== undefined && wroteAt(parent, key);
     const read = readAmount(data, rewritten ? { ...rule, string: true } : rule, currency);
     if (!read.ok) {
       validate.errors = [{ keyword: AMOUNT_KEYWORD, message: read.reason, params: {} }];
@@ -193,9 +210,7 @@ export function amountKeyword(ajv: AmountAjv): AmountAjv {
     }
     if (parent && key !== undefined) {
       parent[key] = read.text;
-      let keys = written.get(parent);
-      if (!keys) written.set(parent, (keys = new Set()));
-      keys.add(key);
+      recordWritten(parent, key);
     }
     return true;
   }
