@@ -33,7 +33,7 @@ export default tseslint.config(
     // properties it adds), gives each object it makes a hidden class of its own: the classes pile
     // up in the old generation and the scavenger keeps and promotes the objects behind them (a
     // group of 16 transfers left 30 KB in the old generation through its postings alone;
-    // bench/README.md "A spread that outlives its transaction"). Write such objects out in full,
+    // bench/README.md "Objects that outlived their transaction"). Write such objects out in full,
     // or put the spread after the properties when it cannot override them.
     files: [
       'src/modules/ledger/payments.service.ts',

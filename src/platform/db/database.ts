@@ -23,8 +23,8 @@ export function violates(err: unknown, constraint: string): boolean {
 // State kept per transaction, by transaction. Database.transaction deletes a transaction's entries
 // when it ends (forgetTx): V8's scavenges keep a WeakMap's values alive whatever became of their
 // keys, until the next full collection, so state left to the keys' death was promoted to the old
-// generation, each group of transfers' with it (bench/README.md "A WeakMap's values outlive their
-// keys").
+// generation, each group of transfers' with it (bench/README.md "Objects that outlived their
+// transaction").
 const commitHooks = new WeakMap<Tx, Array<() => void>>();
 const txWires = new WeakMap<Tx, Wire>();
 const txNotices = new WeakMap<Tx, Set<string>>();
