@@ -35,6 +35,7 @@ function forgetTx(tx: Tx): void {
   txWires.delete(tx);
   txNotices.delete(tx);
   txStates.delete(tx);
+  quietFromBegin.delete(tx);
 }
 
 /** A kind of per-transaction state (txState); made once, where the state is used. */
